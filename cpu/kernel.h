@@ -1,0 +1,43 @@
+// The CPU kernel interface. Lifecycle (as XNNPACK): create (the factory packs weights once, at
+// load) -> run. run() computes exactly the output slices and rows of `range` (every batch) of a
+// PHWC4 output and writes nothing else: the unit the CPU/GPU partitioner splits. It is const and
+// may be called concurrently on disjoint ranges of the same output.
+#pragma once
+#include <memory>
+#include <span>
+
+#include "graph/graph.h"
+#include "graph/phwc4.h"
+
+namespace hetsched::cpu {
+
+// A PHWC4 activation (data == nullptr for a constant input: kernels own their constants).
+struct ConstView {
+  const float* data = nullptr;
+  Shape4 shape;
+};
+struct MutableView {
+  float* data = nullptr;
+  Shape4 shape;
+};
+
+class CpuKernel {
+ public:
+  virtual ~CpuKernel() = default;
+  // inputs: one view per op.inputs entry (absent optional inputs: data == nullptr).
+  virtual void run(std::span<const ConstView> inputs, const MutableView& output,
+                   const OutputRange& range) const = 0;
+};
+
+using CpuKernelFactory = std::unique_ptr<CpuKernel> (*)(const Graph& graph, const Op& op);
+
+// The factory for `type`, or nullptr if the CPU has no kernel for it.
+CpuKernelFactory find_cpu_kernel(OpType type);
+// Creates the kernel for `op`; throws kUnsupported naming the op if there is none.
+std::unique_ptr<CpuKernel> create_cpu_kernel(const Graph& graph, const Op& op);
+
+// Registration, one function per op family (each in cpu/kernels/).
+void register_conv_kernels(CpuKernelFactory* table);     // indexed by OpType
+void register_general_kernels(CpuKernelFactory* table);
+
+}  // namespace hetsched::cpu

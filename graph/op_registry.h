@@ -1,0 +1,46 @@
+// The device-independent description of every op type: shape inference, MAC count, which output
+// axes a kernel can split, and the float64 reference kernel (the oracle of every test).
+// Ops register through a table (see op_registry.cpp), not a switch.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace hetsched {
+
+// A tensor for reference kernels: logical NHWC order (the model's flat order), 4D shape, float64.
+struct RefTensor {
+  Shape4 shape;
+  std::vector<double> data;
+};
+
+struct OpDescriptor {
+  OpType type = OpType::kCount;
+  // Validates inputs (count, ranks, constant-ness where required) and sets the output tensors'
+  // shape and dtype; resolves SAME pads into explicit ones. Throws Error naming the op and tensor.
+  void (*infer_shape)(Graph& graph, Op& op) = nullptr;
+  // Multiply-accumulates of one run (0 for ops without MACs).
+  int64_t (*macs)(const Graph& graph, const Op& op) = nullptr;
+  // Float64 reference: inputs in op.inputs order (absent optional inputs as empty RefTensor).
+  void (*reference)(const Graph& graph, const Op& op, std::span<const RefTensor> inputs, RefTensor& output) = nullptr;
+  bool split_slices = false;   // a kernel can compute any range of output slices
+  bool split_rows = false;     // ... and any range of output rows
+  bool channel_local = false;  // output slice s reads only input slice s (continues after a split)
+};
+
+// The descriptor of `type`; throws kUnsupported if the type has none registered.
+const OpDescriptor& describe_op(OpType type);
+bool has_descriptor(OpType type);
+
+// Registration, one function per op family (each in graph/ops/); called once by the registry.
+void register_conv_ops(std::vector<OpDescriptor>& table);     // CONV_2D, DEPTHWISE, TRANSPOSE_CONV, FC
+void register_general_ops(std::vector<OpDescriptor>& table);  // everything else
+
+// Runs shape inference over every op of the graph in order.
+void infer_shapes(Graph& graph);
+// Total MACs of the graph.
+int64_t total_macs(const Graph& graph);
+
+}  // namespace hetsched
