@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# Benchmarks hetsched's CPU policy against LiteRT (XNNPACK) on every runnable zoo model; table, CSV and Markdown.
+"""Usage: bench/cpu_vs_litert.py [--threads 1 2] [--iterations 30] [--warmup 3] [--models a,b]
+                                 [--litert-only] [--bin build/hetsched] [--seed S] [--out-dir bench/results]
+
+Same seeded random inputs for both. LiteRT: Interpreter(num_threads=T) (XNNPACK, its default
+delegate), median of `iterations` timed invoke() calls after `warmup`. hetsched: `run --json
+--policy cpu --threads T --iterations N --warmup W --input in0.npy ...`, its latency_ms.median.
+Writes bench/results/cpu_vs_litert_<machine>_<date>.{csv,md}, machine = CPU model name + host.
+"""
+import argparse
+import csv
+import datetime
+import json
+import math
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import numpy as np  # noqa: E402
+import zoo  # noqa: E402
+
+
+def machine_name() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1]
+                break
+    except OSError:
+        pass
+    cpu = re.sub(r"\((R|TM|tm|r)\)|CPU|Processor|@.*$", "", cpu)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{cpu} {socket.gethostname()}").strip("-").lower()
+    return slug[:80]
+
+
+def bench_litert(entry, inputs, threads, iterations, warmup) -> float:
+    it = zoo.make_interpreter(zoo.reference_path(entry), threads=threads)
+    return statistics.median(zoo.time_litert(it, inputs, iterations, warmup))
+
+
+def bench_hetsched(binary, entry, in_paths, threads, iterations, warmup) -> float:
+    cmd = [str(binary), "run", str(zoo.ROOT / entry["file"]), "--json", "--policy", "cpu",
+           "--threads", str(threads), "--iterations", str(iterations), "--warmup", str(warmup)]
+    for p in in_paths:
+        cmd += ["--input", str(p)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"hetsched failed on {entry['name']} ({proc.returncode}): {proc.stderr.strip()}")
+    return float(json.loads(proc.stdout)["latency_ms"]["median"])
+
+
+def geomean(values):
+    values = [v for v in values if v and v > 0 and math.isfinite(v)]
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else float("nan")
+
+
+def fmt(v, digits=2):
+    return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.{digits}f}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--iterations", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--models", default="", help="comma-separated names (default: all runnable)")
+    ap.add_argument("--litert-only", action="store_true", help="time LiteRT only (no hetsched)")
+    ap.add_argument("--bin", type=Path, default=None, help="hetsched binary (default $HETSCHED_BIN or build/hetsched)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
+    args = ap.parse_args()
+    if args.iterations < 30:
+        print(f"note: --iterations {args.iterations} < 30", file=sys.stderr)
+    binary = args.bin or zoo.hetsched_bin()
+    if not args.litert_only and not binary.is_file():
+        sys.exit(f"cpu_vs_litert: {binary} not found (build it, or pass --litert-only)")
+
+    entries = [e for e in zoo.load_index() if not e.get("expect_refused")]
+    if args.models:
+        wanted = set(args.models.split(","))
+        unknown = wanted - {e["name"] for e in entries}
+        if unknown:
+            sys.exit(f"cpu_vs_litert: unknown models: {', '.join(sorted(unknown))}")
+        entries = [e for e in entries if e["name"] in wanted]
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="hetsched-bench-") as tmp:
+        for e in entries:
+            inputs = zoo.random_inputs(e, args.seed)
+            in_paths = []
+            for i, x in enumerate(inputs):
+                p = Path(tmp) / f"{e['name']}_in{i}.npy"
+                np.save(p, x)
+                in_paths.append(p)
+            for t in args.threads:
+                lite = bench_litert(e, inputs, t, args.iterations, args.warmup)
+                ours = None if args.litert_only else bench_hetsched(binary, e, in_paths, t, args.iterations,
+                                                                    args.warmup)
+                ratio = ours / lite if ours is not None else None
+                rows.append({"model": e["name"], "threads": t, "macs_m": e["macs"] / 1e6,
+                             "ours_ms": ours, "litert_ms": lite, "ratio": ratio})
+                print(f"{e['name']:32s} T={t}  ours {fmt(ours):>9s} ms  LiteRT {fmt(lite):>9s} ms  "
+                      f"ratio {fmt(ratio):>6s}", flush=True)
+
+    date = datetime.date.today().isoformat()
+    machine = machine_name()
+    header = ["model", "threads", "MMACs", "ours ms", "LiteRT ms", "ratio (ours/LiteRT)"]
+    lines = [f"# hetsched CPU vs LiteRT (XNNPACK), {machine}, {date}", "",
+             f"median of {args.iterations} runs after {args.warmup} warm-up, seed {args.seed}"
+             + (", LiteRT only" if args.litert_only else ""), "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['threads']} | {r['macs_m']:.1f} | {fmt(r['ours_ms'])} | "
+                     f"{fmt(r['litert_ms'])} | {fmt(r['ratio'])} |")
+    for t in args.threads:
+        sel = [r for r in rows if r["threads"] == t]
+        gm_ours = geomean([r["ours_ms"] for r in sel]) if not args.litert_only else None
+        gm_lite = geomean([r["litert_ms"] for r in sel])
+        gm_ratio = geomean([r["ratio"] for r in sel]) if not args.litert_only else None
+        lines.append(f"| **geomean** | {t} | | {fmt(gm_ours)} | {fmt(gm_lite)} | {fmt(gm_ratio)} |")
+    table = "\n".join(lines) + "\n"
+    print()
+    print(table)
+
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    stem = args.out_dir / f"cpu_vs_litert_{machine}_{date}{'_litert-only' if args.litert_only else ''}"
+    with open(f"{stem}.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["model", "threads", "macs_m", "ours_ms", "litert_ms", "ratio"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else ("" if v is None else v)) for k, v in r.items()})
+    Path(f"{stem}.md").write_text(table)
+    print(f"wrote {stem}.csv and {stem}.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

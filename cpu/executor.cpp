@@ -1,0 +1,114 @@
+// CPU executor: arena planning, kernel creation, tiled parallel execution.
+#include "cpu/executor.h"
+
+#include <tbb/blocked_range2d.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "graph/error.h"
+#include "graph/live_ranges.h"
+#include "graph/op_registry.h"
+
+namespace hetsched::cpu {
+
+CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph_(graph) {
+  threads_ = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  arena_ = std::make_unique<tbb::task_arena>(threads_);
+
+  for (const Op& op : graph_.ops) {
+    kernels_.push_back(create_cpu_kernel(graph_, op));
+    std::vector<ConstView> views;
+    for (int t : op.inputs) views.push_back({nullptr, t >= 0 ? graph_.tensors[t].shape4() : Shape4{}});
+    input_views_.push_back(std::move(views));
+  }
+
+  std::vector<int> tensors;
+  const auto records = activation_usage_records(graph_, &tensors);
+  plan_ = memory::plan_memory_best(records, 64);
+  arena_bytes_ = std::max<size_t>(plan_.total_bytes, 64);
+  arena_base_ = static_cast<float*>(std::aligned_alloc(64, (arena_bytes_ + 63) / 64 * 64));
+  if (!arena_base_)
+    fail(ErrorKind::kResourceExhausted, "model '{}': cannot allocate the CPU activation arena of {} bytes",
+         graph_.model_name, arena_bytes_);
+  std::memset(arena_base_, 0, arena_bytes_);
+  tensor_ptr_.assign(graph_.tensors.size(), nullptr);
+  for (size_t i = 0; i < tensors.size(); ++i)
+    tensor_ptr_[tensors[i]] = arena_base_ + plan_.offsets[i] / sizeof(float);
+  op_times_ms_.assign(graph_.ops.size(), 0.0);
+}
+
+CpuExecutor::~CpuExecutor() { std::free(arena_base_); }
+
+void CpuExecutor::set_input(int input_index, std::span<const float> nhwc) {
+  const Tensor& t = graph_.tensors[graph_.inputs.at(input_index)];
+  if (nhwc.size() != t.elements())
+    fail(ErrorKind::kInvalidArgument, "model '{}': input {} ('{}') has {} elements, expected {} for shape {}",
+         graph_.model_name, input_index, t.name, nhwc.size(), t.elements(), t.shape_string());
+  nhwc_to_phwc4(nhwc.data(), t.shape4(), tensor_ptr_[graph_.inputs[input_index]]);
+}
+
+std::vector<float> CpuExecutor::output_nhwc(int output_index) const {
+  const int id = graph_.outputs.at(output_index);
+  const Tensor& t = graph_.tensors[id];
+  std::vector<float> out(t.elements());
+  phwc4_to_nhwc(tensor_ptr_[id], t.shape4(), out.data());
+  return out;
+}
+
+void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
+  const Op& op = graph_.ops[op_index];
+  std::vector<ConstView>& views = input_views_[op_index];
+  for (size_t i = 0; i < op.inputs.size(); ++i)
+    views[i].data = op.inputs[i] >= 0 ? tensor_ptr_[op.inputs[i]] : nullptr;
+  const int out_id = op.outputs[0];
+  const MutableView out{tensor_ptr_[out_id], graph_.tensors[out_id].shape4()};
+  const CpuKernel& kernel = *kernels_[op_index];
+  const OpDescriptor& d = describe_op(op.type);
+
+  const int slices = range.slice_end - range.slice_begin;
+  const int rows = range.row_end - range.row_begin;
+  if (slices <= 0 || rows <= 0) return;
+  // Tiles: enough for every thread to get a few; slice grain 1 where allowed, rows in strips.
+  const int target_tiles = threads_ * 4;
+  const int slice_tiles = d.split_slices ? std::min(slices, target_tiles) : 1;
+  const int row_tiles = d.split_rows ? std::min(rows, std::max(1, target_tiles / slice_tiles)) : 1;
+  if (threads_ == 1 || slice_tiles * row_tiles == 1) {
+    kernel.run(views, out, range);
+    return;
+  }
+  arena_->execute([&] {
+    tbb::parallel_for(tbb::blocked_range2d<int>(0, slice_tiles, 1, 0, row_tiles, 1), [&](const auto& r) {
+      for (int si = r.rows().begin(); si < r.rows().end(); ++si)
+        for (int ri = r.cols().begin(); ri < r.cols().end(); ++ri) {
+          OutputRange tile;
+          tile.slice_begin = range.slice_begin + slices * si / slice_tiles;
+          tile.slice_end = range.slice_begin + slices * (si + 1) / slice_tiles;
+          tile.row_begin = range.row_begin + rows * ri / row_tiles;
+          tile.row_end = range.row_begin + rows * (ri + 1) / row_tiles;
+          if (!tile.empty()) kernel.run(views, out, tile);
+        }
+    });
+  });
+}
+
+void CpuExecutor::run_op(int op_index, const OutputRange& range) { run_tiled(op_index, range); }
+
+void CpuExecutor::run_ops(int first, int last) {
+  using Clock = std::chrono::steady_clock;
+  for (int i = first; i < last; ++i) {
+    const auto t0 = Clock::now();
+    const Shape4 s = graph_.tensors[graph_.ops[i].outputs[0]].shape4();
+    run_tiled(i, OutputRange::whole(s));
+    op_times_ms_[i] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }
+}
+
+void CpuExecutor::run() { run_ops(0, int(graph_.ops.size())); }
+
+}  // namespace hetsched::cpu

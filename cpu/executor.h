@@ -1,0 +1,66 @@
+// The CPU executor: runs a prepared graph on PHWC4 activations with TBB. Weights are packed once
+// (kernel creation); intermediates live in one arena planned by live ranges (memory/). Each op's
+// output is tiled into (slice range x row range) pieces run in parallel inside a task_arena of
+// `threads` threads. The scheduler can also run one op on any OutputRange (run_op) and can bind a
+// tensor to memory it owns (bind_tensor), e.g. a buffer shared with the GPU.
+#pragma once
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+#include "cpu/kernel.h"
+#include "graph/graph.h"
+#include "memory/memory_planner.h"
+
+namespace hetsched::cpu {
+
+struct CpuExecutorOptions {
+  int threads = 0;  // 0: all hardware threads
+};
+
+class CpuExecutor {
+ public:
+  // `graph` must outlive the executor and be prepared (shapes inferred, constants folded).
+  CpuExecutor(const Graph& graph, CpuExecutorOptions options);
+  ~CpuExecutor();
+  CpuExecutor(const CpuExecutor&) = delete;
+  CpuExecutor& operator=(const CpuExecutor&) = delete;
+
+  int threads() const { return threads_; }
+  // Copies a model input given in NHWC order into its PHWC4 tensor.
+  void set_input(int input_index, std::span<const float> nhwc);
+  // Runs every op in order; fills op_times_ms() with this run's per-op wall times.
+  void run();
+  // Runs ops [first, last) in order, each over its whole output.
+  void run_ops(int first, int last);
+  // Runs one op over `range` of its output, tiled over the arena's threads.
+  void run_op(int op_index, const OutputRange& range);
+  // Copies a model output out of PHWC4 into NHWC order.
+  std::vector<float> output_nhwc(int output_index) const;
+
+  // PHWC4 storage of a tensor (activations only; nullptr for constants).
+  float* tensor_data(int tensor) const { return tensor_ptr_[tensor]; }
+  // Points a tensor at external PHWC4 memory of at least its phwc4_bytes().
+  void bind_tensor(int tensor, float* data) { tensor_ptr_[tensor] = data; }
+  const std::vector<double>& op_times_ms() const { return op_times_ms_; }
+  size_t arena_bytes() const { return arena_bytes_; }
+  const memory::MemoryPlan& memory_plan() const { return plan_; }
+
+ private:
+  void run_tiled(int op_index, const OutputRange& range);
+
+  const Graph& graph_;
+  int threads_;
+  std::unique_ptr<tbb::task_arena> arena_;
+  std::vector<std::unique_ptr<CpuKernel>> kernels_;
+  std::vector<std::vector<ConstView>> input_views_;  // per op: shapes fixed, data resolved each run
+  memory::MemoryPlan plan_;
+  size_t arena_bytes_ = 0;
+  float* arena_base_ = nullptr;
+  std::vector<float*> tensor_ptr_;
+  std::vector<double> op_times_ms_;
+};
+
+}  // namespace hetsched::cpu

@@ -1,0 +1,25 @@
+// Shared helpers of the conv-like CPU kernels (see conv2d_common.h).
+#include "cpu/kernels/conv2d_common.h"
+
+#include "graph/phwc4.h"
+
+namespace hetsched::cpu::convk {
+
+std::vector<float> pack_bias(const Graph& graph, const Op& op, int bias_pos, int channels) {
+  std::vector<float> b(size_t(slices_of(channels)) * 4, 0.0f);
+  if (bias_pos < int(op.inputs.size()) && op.inputs[size_t(bias_pos)] >= 0) {
+    const std::span<const float> v = graph.tensors[size_t(op.inputs[size_t(bias_pos)])].f32();
+    for (int c = 0; c < channels; ++c) b[size_t(c)] = v[size_t(c)];
+  }
+  return b;
+}
+
+DataInput::DataInput(const Graph& graph, const Op& op, int pos) : pos_(pos) {
+  const Tensor& t = graph.tensors[size_t(op.inputs[size_t(pos)])];
+  if (!t.is_constant) return;
+  const Shape4 s = t.shape4();
+  owned_.resize(s.phwc4_elements());
+  nhwc_to_phwc4(t.f32().data(), s, owned_.data());
+}
+
+}  // namespace hetsched::cpu::convk

@@ -1,0 +1,126 @@
+// DEPTHWISE_CONV_2D on PHWC4. Weights packed as [slice][KH][KW][4]. With depth_multiplier 1, output
+// slice s reads input slice s: a 4-wide multiply-add per tap over a register block of 8 pixels
+// (interior pixels unchecked, border pixels clip their taps). With a multiplier M > 1, output lane
+// l of slice s reads input channel (4s+l)/M: the 4 lanes are gathered through per-lane offsets.
+#include "cpu/kernels/depthwise_conv2d.h"
+
+#include <algorithm>
+
+#include "cpu/kernels/conv2d_common.h"
+
+namespace hetsched::cpu {
+namespace {
+
+using convk::v4;
+
+int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int ceil_div(int a, int b) { return -floor_div(-a, b); }
+
+class DepthwiseKernel final : public CpuKernel {
+ public:
+  DepthwiseKernel(const Graph& graph, const Op& op) : data_(graph, op, 0) {
+    const auto& a = op.attrs<DepthwiseConv2DAttributes>();
+    in_ = graph.tensors[size_t(op.inputs[0])].shape4();
+    out_ = graph.tensors[size_t(op.outputs[0])].shape4();
+    const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
+    kh_ = wt.shape[1];
+    kw_ = wt.shape[2];
+    sh_ = a.stride_h;
+    sw_ = a.stride_w;
+    dh_ = a.dilation_h;
+    dw_ = a.dilation_w;
+    pt_ = a.pads.top;
+    pl_ = a.pads.left;
+    act_ = a.activation;
+    const int O = out_.c, M = O / in_.c;
+    gather_ = M != 1;
+    const std::span<const float> w = wt.f32();
+    w_.assign(size_t(out_.slices()) * kh_ * kw_ * 4, 0.0f);
+    for (int k = 0; k < kh_ * kw_; ++k)
+      for (int o = 0; o < O; ++o) w_[(size_t(o / 4) * kh_ * kw_ + size_t(k)) * 4 + size_t(o % 4)] = w[size_t(k) * O + size_t(o)];
+    bias_ = convk::pack_bias(graph, op, 2, O);
+    // Per output channel: the float offset of its input channel within a pixel's slice planes.
+    const size_t plane = size_t(in_.h) * in_.w * 4;
+    lane_offset_.assign(size_t(out_.slices()) * 4, 0);
+    for (int o = 0; o < O; ++o) {
+      const int c = o / M;
+      lane_offset_[size_t(o)] = size_t(c / 4) * plane + size_t(c % 4);
+    }
+  }
+
+  void run(std::span<const ConstView> inputs, const MutableView& output, const OutputRange& range) const override {
+    if (range.empty()) return;
+    const float* in = data_.get(inputs);
+    const int W = in_.w, OW = out_.w;
+    int x_lo = std::min(OW, ceil_div(pl_, sw_));
+    int x_hi = std::clamp(floor_div(W - 1 + pl_ - (kw_ - 1) * dw_, sw_) + 1, 0, OW);
+    if (x_hi < x_lo) x_hi = x_lo;
+    for (int b = 0; b < out_.n; ++b) {
+      const float* inb = in + in_.offset(b, 0, 0, 0);
+      for (int s = range.slice_begin; s < range.slice_end; ++s) {
+        // With multiplier 1 the input slice plane of s; with gathering the batch base (lane offsets).
+        const float* ins = gather_ ? inb : inb + size_t(s) * in_.h * in_.w * 4;
+        for (int y = range.row_begin; y < range.row_end; ++y) {
+          const int ky_lo = std::max(0, ceil_div(pt_ - y * sh_, dh_));
+          const int ky_hi = std::min(kh_, floor_div(in_.h - 1 - y * sh_ + pt_, dh_) + 1);
+          int x = 0;
+          if (!gather_) {
+            for (; x < x_lo; ++x) border(ins, output.data, b, s, y, x, ky_lo, ky_hi);
+            for (; x + 8 <= x_hi; x += 8) block<8, false>(ins, output.data, b, s, y, x, ky_lo, ky_hi, 0, kw_);
+            for (; x < x_hi; ++x) block<1, false>(ins, output.data, b, s, y, x, ky_lo, ky_hi, 0, kw_);
+          }
+          for (; x < OW; ++x) border(ins, output.data, b, s, y, x, ky_lo, ky_hi);
+        }
+      }
+    }
+  }
+
+ private:
+  void border(const float* ins, float* out, int b, int s, int y, int x, int ky_lo, int ky_hi) const {
+    const int kx_lo = std::max(0, ceil_div(pl_ - x * sw_, dw_));
+    const int kx_hi = std::min(kw_, floor_div(in_.w - 1 - x * sw_ + pl_, dw_) + 1);
+    if (gather_) block<1, true>(ins, out, b, s, y, x, ky_lo, ky_hi, kx_lo, kx_hi);
+    else block<1, false>(ins, out, b, s, y, x, ky_lo, ky_hi, kx_lo, kx_hi);
+  }
+
+  template <int PX, bool kGather>
+  void block(const float* ins, float* out, int b, int s, int y, int x, int ky_lo, int ky_hi, int kx_lo,
+             int kx_hi) const {
+    v4 acc[PX];
+    const v4 bias = convk::load4(&bias_[size_t(s) * 4]);
+    for (int p = 0; p < PX; ++p) acc[p] = bias;
+    const size_t* lo = &lane_offset_[size_t(s) * 4];
+    for (int ky = ky_lo; ky < ky_hi; ++ky) {
+      const int iy = y * sh_ - pt_ + ky * dh_;
+      for (int kx = kx_lo; kx < kx_hi; ++kx) {
+        const int ix0 = x * sw_ - pl_ + kx * dw_;
+        const v4 wv = convk::load4(&w_[((size_t(s) * kh_ + ky) * kw_ + kx) * 4]);
+        for (int p = 0; p < PX; ++p) {
+          const float* px = ins + (size_t(iy) * in_.w + size_t(ix0 + p * sw_)) * 4;
+          v4 iv;
+          if constexpr (kGather) iv = v4{px[lo[0]], px[lo[1]], px[lo[2]], px[lo[3]]};
+          else iv = convk::load4(px);
+          acc[p] += iv * wv;
+        }
+      }
+    }
+    const int lanes = convk::valid_lanes(s, out_.c);
+    for (int p = 0; p < PX; ++p) convk::store_output(out + out_.offset(b, s, y, x + p), acc[p], act_, lanes);
+  }
+
+  convk::DataInput data_;
+  Shape4 in_, out_;
+  int kh_ = 1, kw_ = 1, sh_ = 1, sw_ = 1, dh_ = 1, dw_ = 1, pt_ = 0, pl_ = 0;
+  bool gather_ = false;
+  Activation act_ = Activation::kNone;
+  std::vector<float> w_, bias_;
+  std::vector<size_t> lane_offset_;
+};
+
+}  // namespace
+
+std::unique_ptr<CpuKernel> make_depthwise_conv2d_kernel(const Graph& graph, const Op& op) {
+  return std::make_unique<DepthwiseKernel>(graph, op);
+}
+
+}  // namespace hetsched::cpu

@@ -1,0 +1,112 @@
+// CPU kernels of the elementwise ops: binary ADD/SUB/MUL/DIV and PRELU with broadcasting (a
+// constant operand packed at create), and the unary activations. Rows of 4-lane pixels; an operand
+// broadcast over W steps 0 floats per pixel, one broadcast over C splats its lane 0.
+#include <memory>
+
+#include "cpu/kernels/general_kernel_util.h"
+#include "cpu/kernels/general_kernels.h"
+#include "graph/error.h"
+#include "graph/ops/elementwise.h"
+
+namespace hetsched::cpu {
+namespace {
+
+template <OpType kType, bool kSplatA, bool kSplatB>
+void binary_row(const float* a, int step_a, const float* b, int step_b, float* out, int w) {
+  for (int x = 0; x < w; ++x) {
+    const float* pa = a + size_t(x) * step_a;
+    const float* pb = b + size_t(x) * step_b;
+    float* po = out + size_t(x) * kSliceWidth;
+    for (int l = 0; l < kSliceWidth; ++l) po[l] = binary_apply<kType>(kSplatA ? pa[0] : pa[l], kSplatB ? pb[0] : pb[l]);
+  }
+}
+
+template <OpType kType>
+class BinaryKernel final : public CpuKernel {
+ public:
+  BinaryKernel(const Graph& g, const Op& op) : inputs_(g, op), activation_(op.activation()) {
+    const Shape4 a = inputs_.shape(0), b = inputs_.shape(1);
+    if (a.c == 1 && b.c == 1) row_ = binary_row<kType, false, false>;  // lanes 1..3 zeroed afterwards
+    else if (a.c == 1) row_ = binary_row<kType, true, false>;
+    else if (b.c == 1) row_ = binary_row<kType, false, true>;
+    else row_ = binary_row<kType, false, false>;
+  }
+
+  void run(std::span<const ConstView> views, const MutableView& out, const OutputRange& r) const override {
+    const Shape4 A = inputs_.shape(0), B = inputs_.shape(1), O = out.shape;
+    const float* pa = inputs_.data(views, 0);
+    const float* pb = inputs_.data(views, 1);
+    const int step_a = A.w == 1 ? 0 : kSliceWidth, step_b = B.w == 1 ? 0 : kSliceWidth;
+    for (int n = 0; n < O.n; ++n)
+      for (int s = r.slice_begin; s < r.slice_end; ++s)
+        for (int y = r.row_begin; y < r.row_end; ++y) {
+          const float* ra = pa + A.offset(A.n == 1 ? 0 : n, A.c == 1 ? 0 : s, A.h == 1 ? 0 : y, 0);
+          const float* rb = pb + B.offset(B.n == 1 ? 0 : n, B.c == 1 ? 0 : s, B.h == 1 ? 0 : y, 0);
+          float* ro = out.data + O.offset(n, s, y, 0);
+          row_(ra, step_a, rb, step_b, ro, O.w);
+          genk::apply_activation_span(activation_, ro, size_t(O.w) * kSliceWidth);
+          genk::zero_padding_if_last(ro, O.w, O.c, s);
+        }
+  }
+
+ private:
+  genk::KernelInputs inputs_;
+  Activation activation_;
+  void (*row_)(const float*, int, const float*, int, float*, int) = nullptr;
+};
+
+template <OpType kType>
+class UnaryKernel final : public CpuKernel {
+ public:
+  UnaryKernel(const Graph& g, const Op& op) : inputs_(g, op) {}
+
+  void run(std::span<const ConstView> views, const MutableView& out, const OutputRange& r) const override {
+    const Shape4 O = out.shape;
+    const float* in = inputs_.data(views, 0);
+    const size_t row = size_t(O.w) * kSliceWidth;
+    for (int n = 0; n < O.n; ++n)
+      for (int s = r.slice_begin; s < r.slice_end; ++s)
+        for (int y = r.row_begin; y < r.row_end; ++y) {
+          const float* ri = in + O.offset(n, s, y, 0);
+          float* ro = out.data + O.offset(n, s, y, 0);
+          if (s == O.slices() - 1 && O.c % kSliceWidth != 0) {
+            // The last slice: only the valid lanes (a 1-channel map costs 1/4 of the row).
+            const int valid = O.c % kSliceWidth;
+            for (size_t x = 0; x < size_t(O.w); ++x)
+              for (int l = 0; l < kSliceWidth; ++l)
+                ro[x * kSliceWidth + l] = l < valid ? unary_apply<kType>(ri[x * kSliceWidth + l]) : 0.0f;
+            continue;
+          }
+          for (size_t i = 0; i < row; ++i) ro[i] = unary_apply<kType>(ri[i]);
+        }
+  }
+
+ private:
+  genk::KernelInputs inputs_;
+};
+
+}  // namespace
+
+std::unique_ptr<CpuKernel> create_binary_kernel(const Graph& g, const Op& op) {
+  switch (op.type) {
+    case OpType::kAdd: return std::make_unique<BinaryKernel<OpType::kAdd>>(g, op);
+    case OpType::kSub: return std::make_unique<BinaryKernel<OpType::kSub>>(g, op);
+    case OpType::kMul: return std::make_unique<BinaryKernel<OpType::kMul>>(g, op);
+    case OpType::kDiv: return std::make_unique<BinaryKernel<OpType::kDiv>>(g, op);
+    case OpType::kPrelu: return std::make_unique<BinaryKernel<OpType::kPrelu>>(g, op);
+    default: fail(ErrorKind::kInternal, "model '{}': {} is not a binary op", g.model_name, g.describe(op));
+  }
+}
+
+std::unique_ptr<CpuKernel> create_unary_kernel(const Graph& g, const Op& op) {
+  switch (op.type) {
+    case OpType::kHardSwish: return std::make_unique<UnaryKernel<OpType::kHardSwish>>(g, op);
+    case OpType::kLogistic: return std::make_unique<UnaryKernel<OpType::kLogistic>>(g, op);
+    case OpType::kTanh: return std::make_unique<UnaryKernel<OpType::kTanh>>(g, op);
+    case OpType::kRelu: return std::make_unique<UnaryKernel<OpType::kRelu>>(g, op);
+    case OpType::kRelu6: return std::make_unique<UnaryKernel<OpType::kRelu6>>(g, op);
+    default: fail(ErrorKind::kInternal, "model '{}': {} is not a unary op", g.model_name, g.describe(op));
+  }
+}
+
+}  // namespace hetsched::cpu

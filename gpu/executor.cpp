@@ -1,0 +1,169 @@
+// GPU executor: arena planning, kernel creation, one recorded command buffer per model.
+#include "gpu/executor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "graph/error.h"
+#include "graph/live_ranges.h"
+
+namespace hetsched::gpu {
+namespace {
+
+// Byte intervals touched since the last barrier: a barrier is needed before a dispatch that reads
+// what was written (RAW) or writes what was read or written (WAR, WAW; tensors share memory).
+struct HazardTracker {
+  std::vector<std::pair<uint64_t, uint64_t>> written, read;
+
+  static bool overlaps(const std::vector<std::pair<uint64_t, uint64_t>>& v, uint64_t b, uint64_t e) {
+    for (const auto& [vb, ve] : v)
+      if (b < ve && vb < e) return true;
+    return false;
+  }
+  bool needs_barrier(const std::vector<BufferRange>& reads, const BufferRange& write) const {
+    for (const BufferRange& r : reads)
+      if (r.size && overlaps(written, r.offset, r.offset + r.size)) return true;
+    const uint64_t b = write.offset, e = write.offset + write.size;
+    return overlaps(written, b, e) || overlaps(read, b, e);
+  }
+  void clear() { written.clear(), read.clear(); }
+};
+
+}  // namespace
+
+GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const PipelineCache* cache,
+                         GpuExecutorOptions options)
+    : graph_(graph), device_(device), options_(options) {
+  const GpuKernelContext ctx{device_, cache};
+  uint32_t buffers = 0;
+  for (const Op& op : graph_.ops) {
+    kernels_.push_back(create_gpu_kernel(ctx, graph_, op));
+    buffers += kernels_.back()->storage_buffers();
+  }
+
+  // One activation arena, planned by live ranges, aligned for storage-buffer binding offsets.
+  std::vector<int> tensors;
+  const auto records = activation_usage_records(graph_, &tensors);
+  const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
+  plan_ = memory::plan_memory_best(records, alignment);
+  tensor_offset_.assign(graph_.tensors.size(), -1);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    tensor_offset_[tensors[i]] = int64_t(plan_.offsets[i]);
+    const uint64_t bytes = records[i].size;
+    if (bytes > device_.info().max_storage_buffer_range)
+      fail(ErrorKind::kResourceExhausted,
+           "model '{}': tensor '{}' {} needs {} bytes, more than the device's maxStorageBufferRange ({} bytes) on {}",
+           graph_.model_name, graph_.tensors[tensors[i]].name, graph_.tensors[tensors[i]].shape_string(), bytes,
+           device_.info().max_storage_buffer_range, device_.describe());
+  }
+  arena_ = Buffer(device_, std::max<uint64_t>(plan_.total_bytes, 256),
+                  options_.shared_arena ? MemoryUse::kShared : MemoryUse::kDeviceLocal,
+                  "activation arena of model '" + graph_.model_name + "'");
+
+  descriptors_ = std::make_unique<DescriptorArena>(device_, uint32_t(graph_.ops.size()) + 1, buffers + 1);
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    const Op& op = graph_.ops[i];
+    std::vector<BufferRange> inputs;
+    for (int t : op.inputs)
+      inputs.push_back(t >= 0 && !graph_.tensors[t].is_constant ? tensor_range(t) : BufferRange{});
+    kernels_[i]->bind(*descriptors_, inputs, tensor_range(op.outputs[0]));
+  }
+
+  for (int t : graph_.inputs)
+    input_staging_.emplace_back(device_, graph_.tensors[t].shape4().phwc4_bytes(), MemoryUse::kStaging,
+                                "staging of input '" + graph_.tensors[t].name + "'");
+  for (int t : graph_.outputs)
+    output_staging_.emplace_back(device_, graph_.tensors[t].shape4().phwc4_bytes(), MemoryUse::kStaging,
+                                 "staging of output '" + graph_.tensors[t].name + "'");
+  op_times_ms_.assign(graph_.ops.size(), 0.0);
+  fence_ = std::make_unique<Fence>(device_);
+  if (options_.record_model) record_model();
+}
+
+GpuExecutor::~GpuExecutor() = default;
+
+BufferRange GpuExecutor::tensor_range(int tensor) const {
+  const int64_t offset = tensor_offset_.at(size_t(tensor));
+  if (offset < 0) fail(ErrorKind::kInternal, "tensor '{}' has no GPU storage", graph_.tensors[tensor].name);
+  return arena_.range(uint64_t(offset), graph_.tensors[tensor].shape4().phwc4_bytes());
+}
+
+float* GpuExecutor::tensor_host_data(int tensor) const {
+  if (!arena_.host_visible()) return nullptr;
+  const int64_t offset = tensor_offset_.at(size_t(tensor));
+  return offset < 0 ? nullptr : reinterpret_cast<float*>(static_cast<char*>(arena_.mapped()) + offset);
+}
+
+void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const {
+  if (!range.empty()) kernels_[op_index]->record(cmd, range);
+}
+
+void GpuExecutor::record_model() {
+  const uint32_t n_ops = uint32_t(graph_.ops.size());
+  try {
+    timestamps_ = std::make_unique<TimestampQueries>(device_, n_ops + 1);
+  } catch (const Error&) {
+    timestamps_.reset();  // no timestamps on this queue: per-op times stay 0
+  }
+  model_cmd_ = std::make_unique<CommandBuffer>(device_);
+  CommandBuffer& cmd = *model_cmd_;
+  cmd.begin();
+  if (timestamps_) timestamps_->reset(cmd);
+  for (size_t i = 0; i < graph_.inputs.size(); ++i)
+    cmd.copy(input_staging_[i].whole(), tensor_range(graph_.inputs[i]));
+  cmd.transfer_to_compute();
+  HazardTracker hazards;
+  for (uint32_t i = 0; i < n_ops; ++i) {
+    const Op& op = graph_.ops[i];
+    std::vector<BufferRange> reads;
+    for (int t : op.inputs)
+      if (t >= 0 && !graph_.tensors[t].is_constant) reads.push_back(tensor_range(t));
+    const BufferRange write = tensor_range(op.outputs[0]);
+    if (hazards.needs_barrier(reads, write) || timestamps_) {
+      // With timestamps every op is fenced off, so its time is its own.
+      cmd.compute_to_compute();
+      hazards.clear();
+    }
+    if (timestamps_) timestamps_->write(cmd, i, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+    record_op(cmd, int(i), OutputRange::whole(graph_.tensors[op.outputs[0]].shape4()));
+    for (const BufferRange& r : reads) hazards.read.emplace_back(r.offset, r.offset + r.size);
+    hazards.written.emplace_back(write.offset, write.offset + write.size);
+  }
+  cmd.compute_to_transfer();
+  if (timestamps_) timestamps_->write(cmd, n_ops, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+  for (size_t i = 0; i < graph_.outputs.size(); ++i)
+    cmd.copy(tensor_range(graph_.outputs[i]), output_staging_[i].whole());
+  cmd.barrier(kTransferWrite, kHostRead);
+  cmd.end();
+}
+
+void GpuExecutor::set_input(int input_index, std::span<const float> nhwc) {
+  const Tensor& t = graph_.tensors[graph_.inputs.at(size_t(input_index))];
+  if (nhwc.size() != t.elements())
+    fail(ErrorKind::kInvalidArgument, "model '{}': input {} ('{}') has {} elements, expected {} for shape {}",
+         graph_.model_name, input_index, t.name, nhwc.size(), t.elements(), t.shape_string());
+  nhwc_to_phwc4(nhwc.data(), t.shape4(), static_cast<float*>(input_staging_[size_t(input_index)].mapped()));
+}
+
+void GpuExecutor::run() {
+  if (!model_cmd_) fail(ErrorKind::kInternal, "model '{}': the GPU executor recorded no model", graph_.model_name);
+  fence_->reset();
+  const VkCommandBuffer cb = model_cmd_->get();
+  submit(device_, Submission{{&cb, 1}, {}, {}, fence_->get()}, "model '" + graph_.model_name + "'");
+  if (!fence_->wait(std::chrono::seconds(120), "model '" + graph_.model_name + "'"))
+    fail(ErrorKind::kDeviceUnavailable, "model '{}': the GPU did not finish within 120 s on {}", graph_.model_name,
+         device_.describe());
+  if (timestamps_) {
+    const std::vector<uint64_t> ns = timestamps_->read_ns(0, uint32_t(graph_.ops.size()) + 1);
+    for (size_t i = 0; i < graph_.ops.size(); ++i) op_times_ms_[i] = double(ns[i + 1] - ns[i]) * 1e-6;
+  }
+}
+
+std::vector<float> GpuExecutor::output_nhwc(int output_index) const {
+  const Tensor& t = graph_.tensors[graph_.outputs.at(size_t(output_index))];
+  std::vector<float> out(t.elements());
+  phwc4_to_nhwc(static_cast<const float*>(output_staging_[size_t(output_index)].mapped()), t.shape4(), out.data());
+  return out;
+}
+
+}  // namespace hetsched::gpu

@@ -1,0 +1,48 @@
+// The GPU kernel factory table and the constant upload helper.
+#include "gpu/gpu_kernel.h"
+
+#include <array>
+#include <cstring>
+
+#include "gpu/device.h"
+#include "graph/error.h"
+
+namespace hetsched::gpu {
+namespace {
+const std::array<GpuKernelFactory, kOpTypeCount>& table() {
+  static const std::array<GpuKernelFactory, kOpTypeCount> t = [] {
+    std::array<GpuKernelFactory, kOpTypeCount> a{};
+    register_conv_gpu_kernels(a.data());
+    register_general_gpu_kernels(a.data());
+    return a;
+  }();
+  return t;
+}
+}  // namespace
+
+GpuKernelFactory find_gpu_kernel(OpType type) {
+  const int i = static_cast<int>(type);
+  return i >= 0 && i < kOpTypeCount ? table()[i] : nullptr;
+}
+
+std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
+  GpuKernelFactory f = find_gpu_kernel(op.type);
+  if (!f) fail(ErrorKind::kUnsupported, "model '{}': {} has no GPU kernel", graph.model_name, graph.describe(op));
+  return f(ctx, graph, op);
+}
+
+Buffer upload_constant(const VulkanDevice& device, std::span<const std::byte> bytes, std::string label) {
+  const uint64_t size = std::max<uint64_t>(16, (bytes.size() + 15) / 16 * 16);
+  Buffer dst(device, size, MemoryUse::kDeviceLocal, label);
+  Buffer staging(device, size, MemoryUse::kStaging, label + " (staging)");
+  std::memset(staging.mapped(), 0, size);
+  if (!bytes.empty()) std::memcpy(staging.mapped(), bytes.data(), bytes.size());
+  CommandBuffer cmd(device);
+  cmd.begin();
+  cmd.copy(staging.whole(), dst.whole());
+  cmd.end();
+  submit_and_wait(device, cmd, label);
+  return dst;
+}
+
+}  // namespace hetsched::gpu

@@ -1,0 +1,33 @@
+// Shared GLSL for hetsched compute shaders: PHWC4 indexing and the output-range convention.
+// A PHWC4 tensor of shape (N, H, W, C) is a vec4 array indexed ((b * S + s) * H + y) * W + x,
+// S = ceil(C / 4); lanes of channels >= C are zero.
+#ifndef HETSCHED_COMMON_GLSL
+#define HETSCHED_COMMON_GLSL
+
+// Output range: slices [range.x, range.y), rows [range.z, range.w) of every batch.
+// The dispatch grid is (x: W, y: rows in range, z: slices in range * N).
+int phwc4_index(ivec4 shape_nhwc, int b, int s, int y, int x) {
+  int slices = (shape_nhwc.w + 3) / 4;
+  return ((b * slices + s) * shape_nhwc.y + y) * shape_nhwc.z + x;
+}
+
+int slices_of(int channels) { return (channels + 3) / 4; }
+
+// Zeroes the lanes of slice s that hold channels >= C.
+vec4 mask_padding(vec4 v, int s, int channels) {
+  int c0 = s * 4;
+  return vec4(c0 + 0 < channels ? v.x : 0.0, c0 + 1 < channels ? v.y : 0.0,
+              c0 + 2 < channels ? v.z : 0.0, c0 + 3 < channels ? v.w : 0.0);
+}
+
+// Fused activations: 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh, 5 sigmoid (Activation enum order).
+vec4 apply_activation(vec4 v, int act) {
+  if (act == 1) return max(v, vec4(0.0));
+  if (act == 2) return clamp(v, vec4(-1.0), vec4(1.0));
+  if (act == 3) return clamp(v, vec4(0.0), vec4(6.0));
+  if (act == 4) return tanh(v);
+  if (act == 5) return vec4(1.0) / (vec4(1.0) + exp(-v));
+  return v;
+}
+
+#endif

@@ -1,0 +1,70 @@
+// Shape inference and float64 reference of CONCATENATION (see concatenation.h).
+#include "graph/ops/concatenation.h"
+
+#include <array>
+
+#include "graph/ops/general_common.h"
+
+namespace hetsched {
+namespace {
+
+std::array<int, 4> dims(const Shape4& s) { return {s.n, s.h, s.w, s.c}; }
+Shape4 shape_of(const std::array<int, 4>& d) { return {d[0], d[1], d[2], d[3]}; }
+
+void infer_concat(Graph& g, Op& op) {
+  genops::expect_arity(g, op, 1, size_t(1) << 20);
+  const ConcatenationAttributes& a = genops::attributes_of<ConcatenationAttributes>(g, op);
+  const Tensor& first = genops::float_input(g, op, 0);
+  const int rank = int(first.shape.size());
+  if (a.axis < 0 || a.axis > 3 || !genops::axis4_exists(a.axis, rank))
+    fail(ErrorKind::kInvalidModel, "model '{}': {} 4D axis {} is invalid for inputs of rank {}", g.model_name,
+         g.describe(op), a.axis, rank);
+  std::array<int, 4> out = dims(first.shape4());
+  for (size_t i = 1; i < op.inputs.size(); ++i) {
+    const Tensor& t = genops::float_input(g, op, i);
+    const std::array<int, 4> d = dims(t.shape4());
+    bool ok = int(t.shape.size()) == rank;
+    for (int k = 0; k < 4; ++k) ok = ok && (k == a.axis || d[k] == out[k]);
+    if (!ok)
+      fail(ErrorKind::kInvalidModel, "model '{}': {} input {} '{}' {} does not match input 0 '{}' {} off axis {}",
+           g.model_name, g.describe(op), i, t.name, t.shape_string(), first.name, first.shape_string(), a.axis);
+    out[a.axis] += d[a.axis];
+  }
+  std::vector<int> shape;
+  genops::from_shape4(shape_of(out), rank, &shape);
+  genops::set_output(g, op, std::move(shape));
+}
+
+void reference_concat(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
+  const ConcatenationAttributes& a = op.attrs<ConcatenationAttributes>();
+  const Shape4 os = out.shape;
+  out.data.assign(os.elements(), 0.0);
+  int offset = 0;
+  for (const RefTensor& t : in) {
+    const Shape4 is = t.shape;
+    for (int n = 0; n < is.n; ++n)
+      for (int y = 0; y < is.h; ++y)
+        for (int x = 0; x < is.w; ++x)
+          for (int c = 0; c < is.c; ++c) {
+            std::array<int, 4> o = {n, y, x, c};
+            o[a.axis] += offset;
+            out.data[genops::nhwc_index(os, o[0], o[1], o[2], o[3])] =
+                apply_activation(a.activation, t.data[genops::nhwc_index(is, n, y, x, c)]);
+          }
+    offset += dims(is)[a.axis];
+  }
+}
+
+}  // namespace
+
+void register_concatenation_ops(std::vector<OpDescriptor>& table) {
+  OpDescriptor d;
+  d.type = OpType::kConcatenation;
+  d.infer_shape = infer_concat;
+  d.reference = reference_concat;
+  d.split_slices = d.split_rows = true;
+  d.channel_local = false;  // a channel concat moves channels across slices
+  table.push_back(d);
+}
+
+}  // namespace hetsched

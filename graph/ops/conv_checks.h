@@ -1,0 +1,42 @@
+// Input validation and window geometry shared by the shape inference of the conv-like ops
+// (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED). Every error names the model, the
+// op (graph.describe) and the tensor.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace hetsched::conv_checks {
+
+// "model 'm': op 3 (CONV_2D)" for messages.
+std::string where(const Graph& graph, const Op& op);
+
+// Throws kInvalidModel unless the op has [min_inputs, max_inputs] inputs and exactly one output.
+void expect_io_count(const Graph& graph, const Op& op, int min_inputs, int max_inputs);
+
+// The float32 activation input at position `pos` with rank in [min_rank, max_rank].
+const Tensor& activation_input(const Graph& graph, const Op& op, int pos, int min_rank, int max_rank);
+
+// The constant float32 weights at position `pos` with the given rank and no zero dimension
+// (non-constant weights: kUnsupported).
+const Tensor& constant_weights(const Graph& graph, const Op& op, int pos, int rank);
+
+// The optional bias at position `pos` (absent position or index -1: nullptr): a constant float32
+// tensor of `channels` elements.
+const Tensor* optional_bias(const Graph& graph, const Op& op, int pos, int channels);
+
+// Throws kInvalidModel unless strides and dilations are >= 1.
+void check_window(const Graph& graph, const Op& op, int stride_h, int stride_w, int dilation_h, int dilation_w);
+
+// Output size of a sliding window along one axis. SAME: TFLite's ceil(in / stride), and the pads
+// are set by TFLite's rule (the extra pixel at the end). VALID: the explicit pads are kept (zero
+// from the importer; a PAD-folding pass may have grown them) and out = (in + pads - dk) / s + 1.
+// Throws kInvalidModel if the output would be empty.
+int window_output(const Graph& graph, const Op& op, const char* axis, int in, int kernel, int stride,
+                  int dilation, Padding padding, int* pad_before, int* pad_after);
+
+// Sets output 0 of the op to float32 with the given shape.
+void set_output(Graph& graph, const Op& op, std::vector<int> shape);
+
+}  // namespace hetsched::conv_checks

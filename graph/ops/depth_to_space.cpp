@@ -1,0 +1,47 @@
+// Shape inference and float64 reference of DEPTH_TO_SPACE (see depth_to_space.h).
+#include "graph/ops/depth_to_space.h"
+
+#include "graph/ops/general_common.h"
+
+namespace hetsched {
+namespace {
+
+void infer_d2s(Graph& g, Op& op) {
+  genops::expect_arity(g, op, 1, 1);
+  const int b = genops::attributes_of<DepthToSpaceAttributes>(g, op).block_size;
+  const Tensor& in = genops::float_input(g, op, 0);
+  if (in.shape.size() != 4)
+    fail(ErrorKind::kUnsupported, "model '{}': {} input '{}' has shape {}, expected rank 4", g.model_name,
+         g.describe(op), in.name, in.shape_string());
+  const Shape4 s = in.shape4();
+  if (b < 1 || s.c % (b * b) != 0)
+    fail(ErrorKind::kInvalidModel, "model '{}': {} block size {} does not divide the {} channels of '{}'",
+         g.model_name, g.describe(op), b, s.c, in.name);
+  genops::set_output(g, op, {s.n, s.h * b, s.w * b, s.c / (b * b)});
+}
+
+void reference_d2s(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
+  const int bs = op.attrs<DepthToSpaceAttributes>().block_size;
+  const Shape4 is = in[0].shape, os = out.shape;
+  out.data.assign(os.elements(), 0.0);
+  for (int n = 0; n < os.n; ++n)
+    for (int y = 0; y < os.h; ++y)
+      for (int x = 0; x < os.w; ++x)
+        for (int c = 0; c < os.c; ++c)
+          out.data[genops::nhwc_index(os, n, y, x, c)] =
+              in[0].data[genops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
+}
+
+}  // namespace
+
+void register_depth_to_space_ops(std::vector<OpDescriptor>& table) {
+  OpDescriptor d;
+  d.type = OpType::kDepthToSpace;
+  d.infer_shape = infer_d2s;
+  d.reference = reference_d2s;
+  d.split_slices = d.split_rows = true;
+  d.channel_local = false;
+  table.push_back(d);
+}
+
+}  // namespace hetsched

@@ -1,0 +1,73 @@
+// FULLY_CONNECTED: shape inference, MACs and the float64 reference (see fully_connected.h).
+#include "graph/ops/fully_connected.h"
+
+#include "graph/error.h"
+#include "graph/ops/conv_checks.h"
+
+namespace hetsched {
+namespace {
+
+void infer_fully_connected(Graph& graph, Op& op) {
+  using namespace conv_checks;
+  expect_io_count(graph, op, 2, 3);
+  const auto& a = op.attrs<FullyConnectedAttributes>();
+  const Tensor& in = activation_input(graph, op, 0, 1, 4);
+  const Tensor& w = constant_weights(graph, op, 1, 2);
+  const int O = w.shape[0], I = w.shape[1];
+  optional_bias(graph, op, 2, O);
+  if (a.keep_num_dims) {
+    if (in.shape.back() != I)
+      fail(ErrorKind::kInvalidModel, "{}: input '{}' {} has last dimension {}, weights '{}' {} expect {} "
+           "(keep_num_dims)", where(graph, op), in.name, in.shape_string(), in.shape.back(), w.name,
+           w.shape_string(), I);
+    std::vector<int> shape = in.shape;
+    shape.back() = O;
+    set_output(graph, op, shape);
+    return;
+  }
+  if (in.elements() % size_t(I) != 0)
+    fail(ErrorKind::kInvalidModel, "{}: input '{}' {} has {} elements, not a multiple of the {} inputs of weights "
+         "'{}' {}", where(graph, op), in.name, in.shape_string(), in.elements(), I, w.name, w.shape_string());
+  set_output(graph, op, {int(in.elements() / size_t(I)), O});
+}
+
+int64_t fully_connected_macs(const Graph& graph, const Op& op) {
+  const Tensor& in = graph.tensors[size_t(op.inputs[0])];
+  const std::vector<int>& w = graph.tensors[size_t(op.inputs[1])].shape;
+  return int64_t(in.elements()) * w[0];
+}
+
+void fully_connected_reference(const Graph& graph, const Op& op, std::span<const RefTensor> inputs,
+                               RefTensor& output) {
+  const auto& a = op.attrs<FullyConnectedAttributes>();
+  const std::vector<int>& ws = graph.tensors[size_t(op.inputs[1])].shape;
+  const std::vector<double>& in = inputs[0].data;
+  const std::vector<double>& w = inputs[1].data;
+  const bool has_bias = inputs.size() > 2 && !inputs[2].data.empty();
+  const size_t O = size_t(ws[0]), I = size_t(ws[1]);
+  const size_t rows = in.size() / I;
+  output.shape = graph.tensors[size_t(op.outputs[0])].shape4();
+  output.data.assign(rows * O, 0.0);
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t o = 0; o < O; ++o) {
+      double acc = has_bias ? inputs[2].data[o] : 0.0;
+      for (size_t i = 0; i < I; ++i) acc += in[r * I + i] * w[o * I + i];
+      output.data[r * O + o] = apply_activation(a.activation, acc);
+    }
+}
+
+}  // namespace
+
+OpDescriptor fully_connected_descriptor() {
+  OpDescriptor d;
+  d.type = OpType::kFullyConnected;
+  d.infer_shape = infer_fully_connected;
+  d.macs = fully_connected_macs;
+  d.reference = fully_connected_reference;
+  d.split_slices = true;
+  d.split_rows = true;  // output rows (1 unless keep_num_dims keeps a spatial shape)
+  d.channel_local = false;
+  return d;
+}
+
+}  // namespace hetsched

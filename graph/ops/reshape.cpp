@@ -1,0 +1,38 @@
+// Shape inference and float64 reference of RESHAPE (see reshape.h).
+#include "graph/ops/reshape.h"
+
+#include "graph/ops/general_common.h"
+
+namespace hetsched {
+namespace {
+
+void infer_reshape(Graph& g, Op& op) {
+  genops::expect_arity(g, op, 1, 2);  // a second (shape) input, if the importer kept it, is ignored
+  const Tensor& in = genops::float_input(g, op, 0);
+  Tensor& out = g.tensors[size_t(op.outputs[0])];
+  bool ok = out.shape.size() <= 4;
+  for (int d : out.shape) ok = ok && d >= 1;
+  if (!ok || out.elements() != in.elements())
+    fail(ErrorKind::kInvalidModel, "model '{}': {} cannot reshape '{}' {} ({} elements) to '{}' {}", g.model_name,
+         g.describe(op), in.name, in.shape_string(), in.elements(), out.name, out.shape_string());
+  out.dtype = DataType::kFloat32;
+}
+
+void reference_reshape(const Graph&, const Op&, std::span<const RefTensor> in, RefTensor& out) {
+  out.data = in[0].data;
+}
+
+}  // namespace
+
+void register_reshape_ops(std::vector<OpDescriptor>& table) {
+  OpDescriptor d;
+  d.type = OpType::kReshape;
+  d.infer_shape = infer_reshape;
+  d.reference = reference_reshape;
+  d.split_slices = false;
+  d.split_rows = true;
+  d.channel_local = false;
+  table.push_back(d);
+}
+
+}  // namespace hetsched

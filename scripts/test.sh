@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The CI (second command of the README): set-up; Release build + all ctest tests; ASan+UBSan build +
+# unit tests; the importer fuzzer for 60 s (when tests/fuzz has it); pytest in the .venv. Ends with
+# one `N passed, N failed` line summing every report; exits non-zero on any failure.
+# Build dirs: HETSCHED_BUILD_DIR (build), build-asan, build-fuzz. HETSCHED_FUZZ_SECONDS (60).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/setup.sh"
+set +e
+cd "$ROOT"
+BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
+ASAN="${HETSCHED_ASAN_DIR:-$ROOT/build-asan}"
+FUZZ="${HETSCHED_FUZZ_DIR:-$ROOT/build-fuzz}"
+REPORTS="$ROOT/.cache/ci"
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+steps=()  # NAME=pass|fail|skip: build failures, the fuzzer; ctest/pytest report through JUnit XML
+started=$SECONDS
+say() { echo "== test: $* ($((SECONDS - started)) s)" >&2; }
+
+# 1. Release build and every ctest test.
+say "Release build in $BUILD"
+if bash scripts/build.sh "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHETSCHED_WERROR=ON; then
+  say "ctest (Release)"
+  ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 900 --output-junit "$REPORTS/ctest-release.xml"
+else
+  steps+=(build-release=fail)
+fi
+
+# 2. ASan + UBSan build, unit tests only (no benchmarks).
+say "ASan+UBSan build in $ASAN"
+if bash scripts/build.sh "$ASAN" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
+     -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF -DHETSCHED_WERROR=ON; then
+  say "ctest -L unit (ASan+UBSan)"
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1" \
+  LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --test-dir "$ASAN" -L unit --output-on-failure -j2 --timeout 900 --output-junit "$REPORTS/ctest-asan.xml"
+else
+  steps+=(build-asan=fail)
+fi
+
+# 3. The importer fuzzer (clang, libFuzzer), seeded with the zoo's smaller models.
+if [[ -f tests/fuzz/CMakeLists.txt ]] && grep -q fuzz_tflite_importer tests/fuzz/CMakeLists.txt; then
+  say "fuzz_tflite_importer build in $FUZZ"
+  if CC=clang CXX=clang++ bash scripts/build.sh "$FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_FUZZ=ON \
+       -DHETSCHED_BUILD_BENCH=OFF -- fuzz_tflite_importer; then
+    fuzzer="$(find "$FUZZ" -type f -name fuzz_tflite_importer -perm -u+x | head -n1)"
+    rm -rf "$FUZZ/corpus" && mkdir -p "$FUZZ/corpus" "$FUZZ/artifacts"
+    find models -maxdepth 1 -name '*.tflite' ! -name '*.litert.tflite' -size -8M -exec cp {} "$FUZZ/corpus/" \;
+    say "fuzz_tflite_importer for ${HETSCHED_FUZZ_SECONDS:-60} s"
+    if "$fuzzer" -max_total_time="${HETSCHED_FUZZ_SECONDS:-60}" -timeout=30 -rss_limit_mb=4096 \
+         -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/" "$FUZZ/corpus" > "$FUZZ/fuzz.log" 2>&1; then
+      tail -n 15 "$FUZZ/fuzz.log" >&2
+      steps+=(fuzz=pass)
+    else
+      tail -n 60 "$FUZZ/fuzz.log" >&2
+      steps+=(fuzz=fail)
+    fi
+  else
+    steps+=(build-fuzz=fail)
+  fi
+else
+  say "fuzz: skipped, tests/fuzz has no fuzz_tflite_importer target yet"
+  steps+=(fuzz=skip)
+fi
+
+# 4. pytest (LiteRT conformance, CLI errors) in the .venv.
+say "pytest tests/"
+HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" \
+  "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
+[[ -f "$REPORTS/pytest.xml" ]] || steps+=(pytest=fail)
+
+say "done"
+step_args=()
+for s in "${steps[@]}"; do step_args+=(--step "$s"); done
+"$HETSCHED_PY" scripts/ci_summary.py "${step_args[@]}" "$REPORTS"/*.xml

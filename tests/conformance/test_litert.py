@@ -1,0 +1,185 @@
+# Conformance of `hetsched run` against LiteRT on every zoo model, plus the CLI's error handling.
+"""Each model of models/index.json gets seeded random float32 inputs in [-1, 1) (saved as .npy);
+LiteRT (ai_edge_litert, on `reference_file` when given) and `hetsched run --policy P` run them;
+every output must match with relative L2 < 1e-4 (norm of the reference floored at RMS 1e-4, see
+zoo.relative_l2; LiteRT's XNNPACK and builtin kernels differ by up to 4e-5 on the zoo). Policies: $HETSCHED_POLICIES (default "cpu");
+the binary: $HETSCHED_BIN (default build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
+Models marked expect_refused must make `hetsched run` fail with a message naming the custom op
+and the model.
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import zoo
+
+ROOT = zoo.ROOT
+INDEX = zoo.load_index() if (ROOT / "models" / "index.json").is_file() else []
+RUNNABLE = [e for e in INDEX if not e.get("expect_refused")]
+REFUSED = [e for e in INDEX if e.get("expect_refused")]
+POLICIES = [p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_POLICIES", "cpu")) if p]
+TOLERANCE = 1e-4  # relative L2 per output
+TIMEOUT_S = 900
+SMALL_MODEL = "face_detection_short_range"
+
+
+def ids(entries):
+    return [e["name"] for e in entries]
+
+
+def entry(name: str) -> dict:
+    return next(e for e in INDEX if e["name"] == name)
+
+
+def hetsched(*args, timeout=TIMEOUT_S) -> subprocess.CompletedProcess:
+    binary = zoo.hetsched_bin()
+    if not binary.is_file():
+        pytest.fail(f"hetsched binary not found at {binary} (build it, or set HETSCHED_BIN)")
+    cmd = [str(binary), *map(str, args)]
+    print("$", " ".join(cmd))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def save_inputs(tmp_path: Path, inputs: list) -> list:
+    paths = []
+    for i, x in enumerate(inputs):
+        p = tmp_path / f"in{i}.npy"
+        np.save(p, x)
+        paths.append(p)
+    return paths
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode > 0, f"expected a non-zero exit (not a crash/signal), got {proc.returncode}; " \
+                                f"stderr: {proc.stderr!r}"
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, f"expected a one-line error message on stderr, got {len(lines)}: {proc.stderr!r}"
+    return lines[0]
+
+
+# ---- the zoo itself ----
+
+def test_index_present():
+    assert INDEX, f"{ROOT / 'models' / 'index.json'} missing or empty: run scripts/setup.sh"
+
+
+@pytest.mark.parametrize("e", INDEX, ids=ids(INDEX))
+def test_model_file_sha256(e):
+    data = (ROOT / e["file"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == e["sha256"]
+
+
+@pytest.mark.parametrize("e", RUNNABLE, ids=ids(RUNNABLE))
+def test_litert_reference_runs(e, seed):
+    """LiteRT runs the reference file; output shapes match the index; values are finite."""
+    outs = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e)), zoo.random_inputs(e, seed))
+    assert [list(o.shape) for o in outs] == [t["shape"] for t in e["outputs"]]
+    for i, o in enumerate(outs):
+        assert o.dtype == np.float32
+        assert np.isfinite(o).all(), f"output {i} not finite"
+
+
+# ---- hetsched vs LiteRT ----
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("e", RUNNABLE, ids=ids(RUNNABLE))
+def test_matches_litert(e, policy, seed, tmp_path):
+    inputs = zoo.random_inputs(e, seed)
+    in_paths = save_inputs(tmp_path, inputs)
+    expected = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e)), inputs)
+
+    out_dir = tmp_path / "out"
+    proc = hetsched("run", ROOT / e["file"], "--policy", policy, "--input", *in_paths,
+                    "--output-dir", out_dir, "--iterations", 1, "--warmup", 0)
+    assert proc.returncode == 0, f"hetsched run failed ({proc.returncode}): {proc.stderr.strip()}"
+
+    worst = []
+    for i, want in enumerate(expected):
+        path = out_dir / f"output_{i}.npy"
+        assert path.is_file(), f"{path} not written (stdout: {proc.stdout[-2000:]})"
+        got = np.load(path)
+        assert got.dtype == np.float32, f"output {i}: dtype {got.dtype}, expected float32"
+        assert got.shape == want.shape, f"output {i}: shape {got.shape}, expected {want.shape}"
+        rel = zoo.relative_l2(got, want)
+        max_abs = float(np.max(np.abs(got.astype(np.float64) - want))) if want.size else 0.0
+        print(f"{e['name']} [{policy}] output {i} {e['outputs'][i]['name']}: shape {list(want.shape)} "
+              f"relative L2 {rel:.3g}, max abs {max_abs:.3g}, |ref| max {float(np.max(np.abs(want))):.3g}")
+        worst.append((rel, i))
+    bad = [(r, i) for r, i in worst if not r < TOLERANCE]  # `not <` also catches NaN
+    assert not bad, f"outputs over relative L2 {TOLERANCE}: " + ", ".join(f"#{i}: {r:.3g}" for r, i in bad) + \
+                    f" (inputs in {tmp_path})"
+    assert not (out_dir / f"output_{len(expected)}.npy").exists(), "more outputs written than the model has"
+
+
+@pytest.mark.parametrize("e", REFUSED, ids=ids(REFUSED))
+def test_refused_model(e):
+    """A model with unsupported custom ops fails at import with a message naming the op and the model."""
+    proc = hetsched("run", ROOT / e["file"], "--policy", "cpu", "--iterations", 1, "--warmup", 0)
+    msg = assert_one_line_error(proc)
+    customs = [op.split(":", 1)[1] for op in e["ops"] if op.startswith("CUSTOM:")]
+    assert any(c in msg for c in customs), f"message names none of the custom ops {customs}: {msg}"
+    assert e["name"] in msg, f"message does not name the model {e['name']}: {msg}"
+
+
+# ---- CLI contract and errors ----
+
+def test_json_output(tmp_path):
+    e = entry(SMALL_MODEL)
+    proc = hetsched("run", ROOT / e["file"], "--policy", "cpu", "--threads", 1, "--iterations", 2,
+                    "--warmup", 0, "--output-dir", tmp_path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout)
+    assert isinstance(r["model"], str) and r["policy"] == "cpu"
+    assert r["threads"] == 1 and r["iterations"] == 2
+    lat = r["latency_ms"]
+    assert 0 <= lat["min"] <= lat["median"] <= lat["max"]
+    assert r["ops"] and all({"index", "type", "ms"} <= set(op) for op in r["ops"])
+    assert [o["shape"] for o in r["outputs"]] == [t["shape"] for t in e["outputs"]]
+    for o in r["outputs"]:
+        assert {"name", "shape", "file"} <= set(o)
+
+
+def test_missing_model_file():
+    proc = hetsched("run", ROOT / "models" / "no_such_model.tflite", "--iterations", 1, "--warmup", 0)
+    msg = assert_one_line_error(proc)
+    assert "no_such_model" in msg, msg
+
+
+def test_not_a_model_file(tmp_path):
+    bad = tmp_path / "garbage.tflite"
+    bad.write_bytes(np.random.default_rng(1).bytes(4096))
+    assert_one_line_error(hetsched("run", bad, "--iterations", 1, "--warmup", 0))
+
+
+def test_wrong_input_shape(tmp_path):
+    e = entry(SMALL_MODEL)
+    shape = list(e["inputs"][0]["shape"])
+    shape[1] += 1
+    p = tmp_path / "in0.npy"
+    np.save(p, np.zeros(shape, np.float32))
+    msg = assert_one_line_error(hetsched("run", ROOT / e["file"], "--input", p, "--iterations", 1, "--warmup", 0))
+    assert "shape" in msg.lower(), msg
+
+
+def test_wrong_input_dtype(tmp_path):
+    e = entry(SMALL_MODEL)
+    p = tmp_path / "in0.npy"
+    np.save(p, np.zeros(e["inputs"][0]["shape"], np.float64))
+    msg = assert_one_line_error(hetsched("run", ROOT / e["file"], "--input", p, "--iterations", 1, "--warmup", 0))
+    assert re.search(r"dtype|type|float", msg, re.I), msg
+
+
+def test_bad_flag():
+    e = entry(SMALL_MODEL)
+    assert_one_line_error(hetsched("run", ROOT / e["file"], "--no-such-flag"))
+
+
+def test_bad_policy():
+    e = entry(SMALL_MODEL)
+    assert_one_line_error(hetsched("run", ROOT / e["file"], "--policy", "no_such_policy"))

@@ -1,0 +1,131 @@
+// DEPTHWISE_CONV_2D: CPU kernel vs the float64 reference on random awkward shapes (multipliers 1
+// and 2) and partial ranges, TFLite output sizes, errors, and (disabled) single-thread throughput.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "cpu/kernel.h"
+#include "graph/error.h"
+#include "tests/support/op_test_harness.h"
+
+namespace hetsched {
+namespace {
+
+template <typename T>
+T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
+  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
+}
+
+TEST(DepthwiseConv2D, RandomCasesMatchReference) {
+  auto rng = test::make_rng(11);
+  test::ErrorSummary summary;
+  for (int n = 0; n < 200;) {
+    const int batch = pick(rng, {1, 1, 2});
+    const int h = pick(rng, {1, 3, 7, 13, 16}), w = pick(rng, {1, 3, 7, 13, 16, 21});
+    const int c = pick(rng, {1, 3, 5, 8, 13, 17}), m = pick(rng, {1, 1, 2, 3});
+    const int kh = pick(rng, {1, 2, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
+    DepthwiseConv2DAttributes a;
+    a.depth_multiplier = m;
+    a.stride_h = pick(rng, {1, 2, 3});
+    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
+    a.dilation_h = pick(rng, {1, 1, 2});
+    a.dilation_w = pick(rng, {1, 1, 2});
+    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1,
+                              Activation::kTanh, Activation::kSigmoid});
+    const bool bias = pick(rng, {true, true, false});
+    if (a.padding == Padding::kValid && ((kh - 1) * a.dilation_h + 1 > h || (kw - 1) * a.dilation_w + 1 > w)) continue;
+    ++n;
+    SCOPED_TRACE(fmt::format("in [{},{},{},{}] k {}x{} multiplier {} stride {}x{} dilation {}x{} {} {} bias {}", batch,
+                             h, w, c, kh, kw, m, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
+                             a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
+    test::GraphBuilder g("depthwise_random");
+    const int x = g.input("x", {batch, h, w, c});
+    const int wt = g.random_constant(rng, "w", {1, kh, kw, c * m});
+    const int b = bias ? g.random_constant(rng, "b", {c * m}) : -1;
+    g.add_op(OpType::kDepthwiseConv2D, {x, wt, b}, a);
+    summary.add(test::check_cpu_op(g.graph(), rng));
+    if (HasFailure()) break;
+  }
+  fmt::print("DEPTHWISE_CONV_2D: {}\n", summary.to_string());
+}
+
+Graph dw_graph(int h, int w, int c, int out_c, int k, DepthwiseConv2DAttributes a, bool const_weights = true) {
+  test::GraphBuilder g("depthwise_shape");
+  const int x = g.input("x", {1, h, w, c});
+  std::vector<float> wv(size_t(out_c) * k * k, 0.5f);
+  const int wt = const_weights ? g.constant("w", {1, k, k, out_c}, wv) : g.input("w", {1, k, k, out_c});
+  g.add_op(OpType::kDepthwiseConv2D, {x, wt, -1}, a);
+  return g.graph();
+}
+
+TEST(DepthwiseConv2D, ShapeInferenceMatchesTFLite) {
+  DepthwiseConv2DAttributes a;
+  a.stride_h = a.stride_w = 2;
+  a.padding = Padding::kSame;
+  Graph g = dw_graph(112, 112, 96, 96, 3, a);  // MobileNetV2 block 2
+  infer_shapes(g);
+  EXPECT_EQ(g.tensors[size_t(g.ops[0].outputs[0])].shape, (std::vector<int>{1, 56, 56, 96}));
+  EXPECT_EQ(g.ops[0].attrs<DepthwiseConv2DAttributes>().pads, (Padding2D{0, 1, 0, 1}));
+  EXPECT_EQ(total_macs(g), int64_t(56) * 56 * 96 * 9);
+
+  DepthwiseConv2DAttributes v;
+  v.padding = Padding::kValid;
+  v.dilation_h = v.dilation_w = 2;
+  v.depth_multiplier = 1;  // stale: the shapes say 2
+  Graph g2 = dw_graph(13, 9, 5, 10, 3, v);
+  infer_shapes(g2);
+  EXPECT_EQ(g2.tensors[size_t(g2.ops[0].outputs[0])].shape, (std::vector<int>{1, 9, 5, 10}));
+  EXPECT_EQ(g2.ops[0].attrs<DepthwiseConv2DAttributes>().depth_multiplier, 2);
+}
+
+void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
+  try {
+    infer_shapes(g);
+    ADD_FAILURE() << "no error, expected one naming " << needle;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_NE(std::string(e.what()).find("op 0 (DEPTHWISE_CONV_2D)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(DepthwiseConv2D, Errors) {
+  DepthwiseConv2DAttributes a;
+  expect_error(dw_graph(8, 8, 4, 4, 3, a, false), ErrorKind::kUnsupported, "'w'");
+  expect_error(dw_graph(8, 8, 4, 6, 3, a), ErrorKind::kInvalidModel, "'w'");  // 6 % 4 != 0
+  Graph g = dw_graph(8, 8, 4, 4, 3, a);
+  g.ops[0].inputs.resize(1);
+  expect_error(g, ErrorKind::kInvalidModel, "inputs");
+}
+
+TEST(DepthwiseConv2D, DISABLED_Throughput) {
+  auto rng = test::make_rng(12);
+  for (auto [h, c, s] : {std::tuple{112, 32, 1}, {112, 96, 2}, {56, 144, 1}, {14, 576, 1}}) {
+    test::GraphBuilder g("dw_bench");
+    DepthwiseConv2DAttributes a;
+    a.stride_h = a.stride_w = s;
+    a.padding = Padding::kSame;
+    a.activation = Activation::kRelu6;
+    const int x = g.input("x", {1, h, h, c});
+    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
+    Graph& graph = g.graph();
+    infer_shapes(graph);
+    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
+    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
+    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
+    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
+    double best = 1e30;
+    for (int rep = 0; rep < 8; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    fmt::print("DEPTHWISE {}x{}x{} s{}: {:.3f} ms, {:.2f} GFLOP/s\n", h, h, c, s, best * 1e3,
+               2.0 * double(total_macs(graph)) / best * 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace hetsched

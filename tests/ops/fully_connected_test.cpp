@@ -1,0 +1,160 @@
+// FULLY_CONNECTED: CPU kernel vs the float64 reference for inputs of every rank (flattened in
+// NHWC order, keep_num_dims), rows that cover several pixels or split them, partial ranges,
+// shape inference and errors.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "cpu/kernel.h"
+#include "graph/error.h"
+#include "tests/support/op_test_harness.h"
+
+namespace hetsched {
+namespace {
+
+template <typename T>
+T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
+  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
+}
+
+TEST(FullyConnected, RandomCasesMatchReference) {
+  auto rng = test::make_rng(31);
+  test::ErrorSummary summary;
+  for (int n = 0; n < 200; ++n) {
+    const int rank = pick(rng, {1, 2, 2, 3, 4, 4});
+    std::vector<int> shape;
+    // At most ~17^3 elements: a float32 dot of I terms has a relative error ~ sqrt(I) * 6e-8.
+    for (int d = 0; d < rank; ++d) shape.push_back(d == 0 && rank == 4 ? pick(rng, {1, 2}) : pick(rng, {1, 2, 3, 5, 8, 13, 17}));
+    FullyConnectedAttributes a;
+    a.keep_num_dims = rank > 1 && pick(rng, {false, true});
+    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kTanh});
+    size_t elements = 1;
+    for (int d : shape) elements *= size_t(d);
+    // I: the last dim (one row per pixel), the whole input (one row), or another divisor of the size.
+    int I = shape.back();
+    if (!a.keep_num_dims) {
+      std::vector<int> divisors;
+      for (size_t d = 1; d <= elements; ++d)
+        if (elements % d == 0) divisors.push_back(int(d));
+      const int choice = pick(rng, {0, 1, 2});
+      I = choice == 0 ? shape.back()
+          : choice == 1 ? int(elements)
+                        : divisors[std::uniform_int_distribution<size_t>(0, divisors.size() - 1)(rng)];
+    }
+    const int O = pick(rng, {1, 3, 4, 5, 8, 13, 17, 33});
+    const bool bias = pick(rng, {true, true, false});
+    SCOPED_TRACE(fmt::format("in {} w [{},{}] keep_num_dims {} {} bias {}", test::shape_str(shape), O, I,
+                             a.keep_num_dims, to_string(a.activation), bias));
+    test::GraphBuilder g("fc_random");
+    const int x = g.input("x", shape);
+    const int wt = g.random_constant(rng, "w", {O, I});
+    const int b = bias ? g.random_constant(rng, "b", {O}) : -1;
+    g.add_op(OpType::kFullyConnected, {x, wt, b}, a);
+    // A float32 dot of I terms in [-1,1]^2 is off by ~I * 1e-8 at worst; with a few small outputs
+    // (ReLU survivors, cancellation) that can exceed the relative bound.
+    test::OpCheckOptions options;
+    options.abs_floor = 3e-8 * I;
+    summary.add(test::check_cpu_op(g.graph(), rng, options));
+    if (HasFailure()) break;
+  }
+  fmt::print("FULLY_CONNECTED: {}\n", summary.to_string());
+}
+
+// A classifier head: [1,1280] x [1000,1280].
+TEST(FullyConnected, ClassifierHead) {
+  auto rng = test::make_rng(32);
+  test::GraphBuilder g("fc_head");
+  const int x = g.input("x", {1, 1280});
+  g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {1001, 1280}), g.random_constant(rng, "b", {1001})},
+           FullyConnectedAttributes{});
+  const test::OpCheck r = test::check_cpu_op(g.graph(), rng);
+  fmt::print("FULLY_CONNECTED 1280->1001: relative L2 {:.3g}, max-abs {:.3g}\n", r.rel_l2, r.max_abs);
+}
+
+TEST(FullyConnected, DISABLED_Throughput) {
+  auto rng = test::make_rng(33);
+  for (auto [rows, I, O] : {std::tuple{1, 1280, 1001}, {1, 3136, 10}, {64, 256, 256}}) {
+    test::GraphBuilder g("fc_bench");
+    const int x = g.input("x", {rows, I});
+    g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {O, I}), g.random_constant(rng, "b", {O})},
+             FullyConnectedAttributes{});
+    Graph& graph = g.graph();
+    infer_shapes(graph);
+    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
+    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
+    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
+    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
+    double best = 1e30;
+    for (int rep = 0; rep < 8; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    fmt::print("FULLY_CONNECTED [{},{}] -> {}: {:.3f} ms, {:.2f} GFLOP/s\n", rows, I, O, best * 1e3,
+               2.0 * double(total_macs(graph)) / best * 1e-9);
+  }
+}
+
+Graph fc_graph(std::vector<int> in_shape, int O, int I, FullyConnectedAttributes a, bool const_weights = true) {
+  test::GraphBuilder g("fc_shape");
+  const int x = g.input("x", in_shape);
+  std::vector<float> wv(size_t(O) * I, 0.25f);
+  const int wt = const_weights ? g.constant("w", {O, I}, wv) : g.input("w", {O, I});
+  g.add_op(OpType::kFullyConnected, {x, wt, -1}, a);
+  return g.graph();
+}
+
+TEST(FullyConnected, ShapeInferenceMatchesTFLite) {
+  struct Case {
+    std::vector<int> in;
+    int O, I;
+    bool keep;
+    std::vector<int> out;
+  };
+  const Case cases[] = {
+      {{1, 1280}, 1000, 1280, false, {1, 1000}},
+      {{1, 7, 7, 64}, 10, 3136, false, {1, 10}},
+      {{4, 16}, 8, 32, false, {2, 8}},  // TFLite: batch = elements / I
+      {{2, 5, 16}, 8, 16, false, {10, 8}},
+      {{2, 5, 16}, 8, 16, true, {2, 5, 8}},
+      {{1, 3, 3, 16}, 4, 16, true, {1, 3, 3, 4}},
+      {{16}, 4, 16, false, {1, 4}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(test::shape_str(c.in));
+    FullyConnectedAttributes a;
+    a.keep_num_dims = c.keep;
+    Graph g = fc_graph(c.in, c.O, c.I, a);
+    infer_shapes(g);
+    EXPECT_EQ(g.tensors[size_t(g.ops[0].outputs[0])].shape, c.out);
+    size_t elements = 1;
+    for (int d : c.in) elements *= size_t(d);
+    EXPECT_EQ(total_macs(g), int64_t(elements) * c.O);
+  }
+}
+
+void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
+  try {
+    infer_shapes(g);
+    ADD_FAILURE() << "no error, expected one naming " << needle;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_NE(std::string(e.what()).find("op 0 (FULLY_CONNECTED)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(FullyConnected, Errors) {
+  expect_error(fc_graph({1, 10}, 4, 10, {}, false), ErrorKind::kUnsupported, "'w'");
+  expect_error(fc_graph({1, 10}, 4, 3, {}), ErrorKind::kInvalidModel, "'x'");  // 10 % 3 != 0
+  FullyConnectedAttributes keep;
+  keep.keep_num_dims = true;
+  expect_error(fc_graph({2, 10}, 4, 5, keep), ErrorKind::kInvalidModel, "'x'");
+  Graph g = fc_graph({1, 10}, 4, 10, {});
+  g.ops[0].inputs.resize(1);
+  expect_error(g, ErrorKind::kInvalidModel, "inputs");
+}
+
+}  // namespace
+}  // namespace hetsched

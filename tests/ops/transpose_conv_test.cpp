@@ -1,0 +1,119 @@
+// TRANSPOSE_CONV: CPU kernel vs the float64 reference (TFLite's scatter form) on random awkward
+// shapes and partial ranges, TFLite output pads, and errors.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "graph/error.h"
+#include "tests/support/op_test_harness.h"
+
+namespace hetsched {
+namespace {
+
+template <typename T>
+T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
+  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
+}
+
+// The output size TFLite's converter writes for a transpose conv: SAME in*s, VALID (in-1)*s + k.
+int natural_out(int in, int k, int s, Padding p) { return p == Padding::kSame ? in * s : (in - 1) * s + k; }
+
+TEST(TransposeConv, RandomCasesMatchReference) {
+  auto rng = test::make_rng(21);
+  test::ErrorSummary summary;
+  for (int n = 0; n < 160; ++n) {
+    const int batch = pick(rng, {1, 1, 2});
+    const int h = pick(rng, {1, 3, 7, 13}), w = pick(rng, {1, 3, 7, 13, 16});
+    const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
+    const int kh = pick(rng, {1, 2, 3, 4, 5}), kw = pick(rng, {kh, kh, 1, 3});
+    TransposeConvAttributes a;
+    a.stride_h = pick(rng, {1, 2, 3});
+    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
+    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
+    a.out_h = natural_out(h, kh, a.stride_h, a.padding);
+    a.out_w = natural_out(w, kw, a.stride_w, a.padding);
+    // Also the other output sizes that are consistent with the input (SAME: ceil(out/s) == in).
+    if (a.padding == Padding::kSame && a.stride_h > 1 && pick(rng, {false, true})) a.out_h -= a.stride_h - 1;
+    a.out_c = oc;
+    const bool bias = pick(rng, {true, true, false});
+    SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} {} out {}x{} {} bias {}", batch, h, w, ic,
+                             oc, kh, kw, ic, a.stride_h, a.stride_w, a.padding == Padding::kSame ? "SAME" : "VALID",
+                             a.out_h, a.out_w, to_string(a.activation), bias));
+    test::GraphBuilder g("transpose_conv_random");
+    const int x = g.input("x", {batch, h, w, ic});
+    const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
+    const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
+    g.add_op(OpType::kTransposeConv, {x, wt, b}, a);
+    summary.add(test::check_cpu_op(g.graph(), rng));
+    if (HasFailure()) break;
+  }
+  fmt::print("TRANSPOSE_CONV: {}\n", summary.to_string());
+}
+
+Graph tconv_graph(int h, int w, int c, int oc, int k, TransposeConvAttributes a, bool const_weights = true) {
+  test::GraphBuilder g("tconv_shape");
+  const int x = g.input("x", {1, h, w, c});
+  std::vector<float> wv(size_t(oc) * k * k * c, 0.5f);
+  const int wt = const_weights ? g.constant("w", {oc, k, k, c}, wv) : g.input("w", {oc, k, k, c});
+  g.add_op(OpType::kTransposeConv, {x, wt, -1}, a);
+  return g.graph();
+}
+
+TEST(TransposeConv, ShapeInferenceMatchesTFLite) {
+  struct Case {
+    int in, k, s;
+    Padding p;
+    int out, pad_before, pad_after;
+  };
+  // Pads as TFLite's transpose_conv.cc computes them from the output size.
+  const Case cases[] = {
+      {8, 4, 2, Padding::kSame, 16, 1, 1},  // a typical 2x upsampling (e.g. MediaPipe segmentation)
+      {8, 3, 2, Padding::kSame, 16, 0, 1},
+      {8, 3, 2, Padding::kSame, 15, 1, 1},
+      {8, 2, 2, Padding::kSame, 16, 0, 0},
+      {7, 3, 1, Padding::kSame, 7, 1, 1},
+      {8, 3, 2, Padding::kValid, 17, 0, 0},
+      {5, 5, 3, Padding::kValid, 17, 0, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(fmt::format("in {} k {} s {} out {}", c.in, c.k, c.s, c.out));
+    TransposeConvAttributes a;
+    a.stride_h = a.stride_w = c.s;
+    a.padding = c.p;
+    a.out_h = a.out_w = c.out;
+    a.out_c = 6;
+    Graph g = tconv_graph(c.in, c.in, 3, 6, c.k, a);
+    infer_shapes(g);
+    EXPECT_EQ(g.tensors[size_t(g.ops[0].outputs[0])].shape, (std::vector<int>{1, c.out, c.out, 6}));
+    EXPECT_EQ(g.ops[0].attrs<TransposeConvAttributes>().pads, (Padding2D{c.pad_before, c.pad_after, c.pad_before, c.pad_after}));
+    EXPECT_EQ(total_macs(g), int64_t(c.in) * c.in * 3 * 6 * c.k * c.k);
+  }
+}
+
+void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
+  try {
+    infer_shapes(g);
+    ADD_FAILURE() << "no error, expected one naming " << needle;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_NE(std::string(e.what()).find("op 0 (TRANSPOSE_CONV)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(TransposeConv, Errors) {
+  TransposeConvAttributes a;
+  a.stride_h = a.stride_w = 2;
+  a.out_h = a.out_w = 16;
+  a.out_c = 4;
+  expect_error(tconv_graph(8, 8, 3, 4, 3, a, false), ErrorKind::kUnsupported, "'w'");
+  expect_error(tconv_graph(8, 8, 3, 5, 3, a), ErrorKind::kInvalidModel, "'w'");  // out_c 4 vs weights 5
+  Graph g = tconv_graph(8, 8, 3, 4, 3, a);
+  g.ops[0].inputs.resize(1);
+  expect_error(g, ErrorKind::kInvalidModel, "inputs");
+  a.out_h = 0;
+  expect_error(tconv_graph(8, 8, 3, 4, 3, a), ErrorKind::kInvalidModel, "output shape");
+}
+
+}  // namespace
+}  // namespace hetsched

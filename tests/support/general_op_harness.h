@@ -1,0 +1,30 @@
+// Small helpers of the general-op tests (on top of op_test_harness.h): a per-test generator and
+// random picks from the awkward sizes every test draws from.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <random>
+#include <string>
+
+#include "tests/support/op_test_harness.h"
+
+namespace hetsched::test {
+
+// A generator salted with the running test's name (the process seed is printed by test_seed()).
+inline std::mt19937_64 rng_for_current_test() {
+  return make_rng(std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+}
+
+template <typename T>
+T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
+  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
+}
+
+inline int uniform_int(std::mt19937_64& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+inline int random_batch(std::mt19937_64& rng) { return pick(rng, {1, 2}); }
+inline int random_spatial(std::mt19937_64& rng) { return pick(rng, {1, 3, 7, 13}); }
+inline int random_channels(std::mt19937_64& rng) { return pick(rng, {1, 3, 5, 13, 17}); }
+
+}  // namespace hetsched::test

@@ -1,0 +1,57 @@
+// GpuOpRunner: one op on the test GPU device through shared (host-visible) buffers.
+#include "tests/support/gpu_op_runner.h"
+
+#include <cstring>
+#include <optional>
+
+#include "graph/error.h"
+
+namespace hetsched::test {
+
+gpu::VulkanDevice* test_gpu_device(std::string* why) {
+  static std::string reason;
+  static std::unique_ptr<gpu::VulkanDevice> device = [] {
+    try {
+      return std::make_unique<gpu::VulkanDevice>();
+    } catch (const Error& e) {
+      reason = e.what();
+      return std::unique_ptr<gpu::VulkanDevice>();
+    }
+  }();
+  if (why) *why = reason;
+  return device.get();
+}
+
+GpuOpRunner::GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op)
+    : device_(device), graph_(graph), op_(op) {
+  kernel_ = gpu::create_gpu_kernel(gpu::GpuKernelContext{device_, nullptr}, graph_, op_);
+  std::vector<gpu::BufferRange> ranges(op.inputs.size());
+  inputs_.resize(op.inputs.size());
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    if (op.inputs[i] < 0 || graph.tensors[op.inputs[i]].is_constant) continue;
+    const Tensor& t = graph.tensors[op.inputs[i]];
+    inputs_[i] = gpu::Buffer(device_, t.shape4().phwc4_bytes(), gpu::MemoryUse::kShared, "input " + t.name);
+    ranges[i] = inputs_[i].whole();
+  }
+  const Tensor& out = graph.tensors[op.outputs[0]];
+  output_ = gpu::Buffer(device_, out.shape4().phwc4_bytes(), gpu::MemoryUse::kShared, "output " + out.name);
+  descriptors_ = std::make_unique<gpu::DescriptorArena>(device_, 4, kernel_->storage_buffers() * 4 + 4);
+  kernel_->bind(*descriptors_, ranges, output_.whole());
+}
+
+void GpuOpRunner::run(std::span<const cpu::ConstView> inputs, const cpu::MutableView& output,
+                      const OutputRange& range) {
+  for (size_t i = 0; i < inputs_.size() && i < inputs.size(); ++i)
+    if (inputs_[i].get() != VK_NULL_HANDLE && inputs[i].data)
+      std::memcpy(inputs_[i].mapped(), inputs[i].data, inputs_[i].size());
+  std::memcpy(output_.mapped(), output.data, output_.size());
+  gpu::CommandBuffer cmd(device_);
+  cmd.begin();
+  kernel_->record(cmd, range);
+  cmd.compute_to_host();
+  cmd.end();
+  gpu::submit_and_wait(device_, cmd, graph_.describe(op_));
+  std::memcpy(output.data, output_.mapped(), output_.size());
+}
+
+}  // namespace hetsched::test

@@ -1,0 +1,39 @@
+// Runs one op's GPU kernel with CpuKernel::run semantics (PHWC4 host buffers in and out), so the
+// per-op harness can check the GPU exactly as it checks the CPU: same inputs, the float64
+// reference as the oracle, partial slice/row ranges on poisoned buffers.
+#pragma once
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "cpu/kernel.h"
+#include "gpu/buffer.h"
+#include "gpu/descriptors.h"
+#include "gpu/device.h"
+#include "gpu/gpu_kernel.h"
+#include "graph/graph.h"
+
+namespace hetsched::test {
+
+// The process-wide Vulkan device of the tests (lavapipe in CI); nullptr when there is none, with
+// the reason in *why.
+gpu::VulkanDevice* test_gpu_device(std::string* why = nullptr);
+
+class GpuOpRunner {
+ public:
+  GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op);
+  // Uploads the non-constant inputs and the current content of `output` (e.g. poison), records
+  // and runs the kernel over `range`, and copies the whole output back into `output.data`.
+  void run(std::span<const cpu::ConstView> inputs, const cpu::MutableView& output, const OutputRange& range);
+
+ private:
+  gpu::VulkanDevice& device_;
+  const Graph& graph_;
+  const Op& op_;
+  std::unique_ptr<gpu::GpuKernel> kernel_;
+  std::vector<gpu::Buffer> inputs_;  // one per op input (empty Buffer for constants/absent)
+  gpu::Buffer output_;
+  std::unique_ptr<gpu::DescriptorArena> descriptors_;
+};
+
+}  // namespace hetsched::test

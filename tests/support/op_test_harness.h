@@ -1,0 +1,107 @@
+// The per-op test harness: builds a one-op Graph, feeds it random inputs, runs the float64
+// reference (the oracle) and the CPU kernel, compares them, and runs partial slice x row ranges on
+// poisoned output buffers to check that a kernel writes exactly its range.
+//
+// Typical use (one random case):
+//   test::GraphBuilder b("conv");
+//   int x = b.input("x", {1, 13, 13, 5});
+//   int w = b.random_constant(rng, "w", {8, 3, 3, 5});
+//   int bias = b.random_constant(rng, "b", {8});
+//   b.add_op(OpType::kConv2D, {x, w, bias}, Conv2DAttributes{...});
+//   test::OpCheck r = test::check_cpu_op(b.graph(), rng);   // gtest failures are added inside
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/op_registry.h"
+#include "tests/support/test_util.h"
+
+namespace hetsched::test {
+
+// Builds a Graph tensor by tensor and op by op (model_index = position of the op).
+class GraphBuilder {
+ public:
+  explicit GraphBuilder(std::string model_name = "test");
+
+  // A non-constant float32 tensor that is a model input.
+  int input(std::string name, std::vector<int> shape);
+  // A float32 constant with the given values (size must match the shape).
+  int constant(std::string name, std::vector<int> shape, std::span<const float> values);
+  // A float32 constant with uniform random values in [lo, hi).
+  int random_constant(std::mt19937_64& rng, std::string name, std::vector<int> shape, double lo = -1.0,
+                      double hi = 1.0);
+  // A tensor of any dtype/constness (for error tests: int32 weights, non-constant weights, ...).
+  int tensor(Tensor t);
+  // Appends an op with one fresh output tensor (shape set by shape inference); returns the op index.
+  // The output becomes a model output. No shape inference here: call infer_shapes() or check_cpu_op().
+  int add_op(OpType type, std::vector<int> inputs, OpAttributes attributes);
+
+  Graph& graph() { return graph_; }
+  const Graph& graph() const { return graph_; }
+
+ private:
+  Graph graph_;
+};
+
+// How one op is checked.
+struct OpCheckOptions {
+  // Maximum relative L2 error of the CPU kernel against the float64 reference.
+  double max_rel_l2 = 1e-5;
+  // The full run also passes when max-abs <= abs_floor: for long dot products whose outputs are
+  // small after cancellation (or clipped by ReLU to a few small survivors), the relative error is
+  // ill-conditioned. 0 = relative L2 only.
+  double abs_floor = 0.0;
+  // Value domain of the random non-constant inputs, per op input index (missing: [lo, hi)).
+  double input_lo = -1.0, input_hi = 1.0;
+  std::vector<std::pair<double, double>> input_domains;  // index = op input position
+  // Optional generator of one input (op input position, 4D shape) -> values in NHWC order;
+  // overrides the domains for the inputs it returns a non-empty vector for.
+  std::function<std::vector<double>(int input_pos, const Shape4& shape, std::mt19937_64& rng)> make_input;
+  // Random partial ranges per case (only along the axes the descriptor says are splittable).
+  int partial_ranges = 3;
+  // Partial results must be bit-identical to the full run inside the range (a kernel whose
+  // arithmetic does not depend on the range). Else they are compared with max_rel_l2.
+  bool partial_bit_exact = true;
+  // Index of the op to check in graph.ops.
+  int op_index = 0;
+};
+
+struct OpCheck {
+  double rel_l2 = std::numeric_limits<double>::infinity();  // full run vs reference
+  double max_abs = std::numeric_limits<double>::infinity();
+  Shape4 output_shape;
+  std::vector<OutputRange> ranges_checked;  // the partial ranges that were run
+};
+
+// Runs shape inference on the whole graph, creates random inputs for the non-constant inputs of
+// the op (constants: float32 ones are passed to the reference as RefTensors, others with their
+// shape and no data; the CPU kernel gets views with data == nullptr for every constant, as the
+// executor does), runs the reference and the CPU kernel (whole range, on a kPoison-filled buffer,
+// and an empty range, which must write nothing), checks
+// the relative L2 error, that the padding lanes are zero, and that nothing is left poisoned; then
+// runs `partial_ranges` random sub-ranges on poisoned buffers and checks with check_written_range
+// and against the full result. Failures are reported with ADD_FAILURE (callers add SCOPED_TRACE
+// with the case description); the returned metrics let a test print a summary.
+OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {});
+
+// A random non-empty sub-range of the output (slices and/or rows, as `split_*` allow).
+OutputRange random_range(std::mt19937_64& rng, const Shape4& out, bool split_slices, bool split_rows);
+
+// Pretty "[1,13,13,5]" of a shape vector (for case descriptions).
+std::string shape_str(const std::vector<int>& shape);
+
+// Tracks the worst error over many cases and prints it at the end of a test.
+struct ErrorSummary {
+  double worst_rel_l2 = 0, worst_max_abs = 0;
+  int cases = 0, ranges = 0;
+  void add(const OpCheck& c);
+  std::string to_string() const;
+};
+
+}  // namespace hetsched::test

@@ -1,0 +1,122 @@
+// `hetsched info MODEL`: inputs/outputs, op counts, MACs per op and in total, parameter and
+// activation bytes; --memory: the memory planner's strategies; --json for the same as JSON.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+
+#include "graph/live_ranges.h"
+#include "graph/error.h"
+#include "graph/op_registry.h"
+#include "memory/memory_planner.h"
+#include "scheduler/model.h"
+#include "tools/commands.h"
+
+namespace hetsched::tools {
+namespace {
+
+struct InfoArgs {
+  std::string model;
+  bool json = false;
+  bool memory = false;
+};
+
+nlohmann::json describe(const Graph& g, bool with_memory) {
+  nlohmann::json j;
+  j["model"] = g.model_name;
+  auto tensors = [&](const std::vector<int>& ids) {
+    nlohmann::json a = nlohmann::json::array();
+    for (int id : ids) a.push_back({{"name", g.tensors[id].name}, {"shape", g.tensors[id].shape},
+                                    {"dtype", to_string(g.tensors[id].dtype)}});
+    return a;
+  };
+  j["inputs"] = tensors(g.inputs);
+  j["outputs"] = tensors(g.outputs);
+  std::map<std::string, int> counts;
+  std::set<int> params;
+  int64_t total = 0;
+  j["ops"] = nlohmann::json::array();
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    const Op& op = g.ops[i];
+    const OpDescriptor& d = describe_op(op.type);
+    const int64_t macs = d.macs ? d.macs(g, op) : 0;
+    total += macs;
+    counts[to_string(op.type)]++;
+    for (int t : op.inputs)
+      if (t >= 0 && g.tensors[t].is_constant) params.insert(t);
+    j["ops"].push_back({{"index", i}, {"model_index", op.model_index}, {"type", to_string(op.type)},
+                        {"activation", to_string(op.activation())},
+                        {"output_shape", g.tensors[op.outputs[0]].shape}, {"macs", macs}});
+  }
+  j["op_counts"] = counts;
+  j["total_macs"] = total;
+  size_t param_bytes = 0;
+  for (int t : params) param_bytes += g.tensors[t].data.size();
+  j["parameter_bytes"] = param_bytes;
+  std::vector<int> ids;
+  const auto records = activation_usage_records(g, &ids);
+  size_t act = 0;
+  for (const auto& r : records) act += r.size;
+  j["activation_bytes"] = act;
+  const auto best = memory::plan_memory_best(records, 64);
+  j["activation_arena_bytes"] = best.total_bytes;
+  if (with_memory) {
+    j["memory"] = nlohmann::json::array();
+    const size_t lb = memory::memory_lower_bound(records);
+    j["memory_lower_bound"] = lb;
+    for (auto s : {memory::Strategy::kNaive, memory::Strategy::kGreedyInOrder, memory::Strategy::kGreedyBySize,
+                   memory::Strategy::kGreedyByBreadth, memory::Strategy::kMinCostFlow}) {
+      const auto p = memory::plan_memory(records, s, 64);
+      j["memory"].push_back({{"strategy", memory::to_string(s)}, {"bytes", p.total_bytes},
+                             {"ratio_to_lower_bound", lb ? double(p.total_bytes) / double(lb) : 1.0},
+                             {"best", p.strategy == best.strategy && p.total_bytes == best.total_bytes}});
+    }
+  }
+  return j;
+}
+
+void print_text(const nlohmann::json& j) {
+  fmt::print("model        {}\n", j["model"].get<std::string>());
+  for (const auto& t : j["inputs"])
+    fmt::print("input        {} {} {}\n", t["name"].get<std::string>(), t["shape"].dump(), t["dtype"].get<std::string>());
+  for (const auto& t : j["outputs"])
+    fmt::print("output       {} {} {}\n", t["name"].get<std::string>(), t["shape"].dump(), t["dtype"].get<std::string>());
+  fmt::print("ops          {}\n", j["ops"].size());
+  for (const auto& [type, n] : j["op_counts"].items()) fmt::print("  {:<20} {}\n", type, n.get<int>());
+  fmt::print("MACs         {:.1f} M\n", j["total_macs"].get<int64_t>() / 1e6);
+  fmt::print("parameters   {:.2f} MB (float32 after folding)\n", j["parameter_bytes"].get<size_t>() / 1e6);
+  fmt::print("activations  {:.2f} MB in PHWC4, {:.2f} MB arena after planning\n",
+             j["activation_bytes"].get<size_t>() / 1e6, j["activation_arena_bytes"].get<size_t>() / 1e6);
+  fmt::print("\n{:>5} {:>5}  {:<20} {:<8} {:<18} {:>12}\n", "op", "model", "type", "act", "output", "MACs");
+  for (const auto& o : j["ops"])
+    fmt::print("{:>5} {:>5}  {:<20} {:<8} {:<18} {:>12}\n", o["index"].get<int>(), o["model_index"].get<int>(),
+               o["type"].get<std::string>(), o["activation"].get<std::string>(), o["output_shape"].dump(),
+               o["macs"].get<int64_t>());
+  if (j.contains("memory")) {
+    fmt::print("\nmemory plan (lower bound {} bytes)\n", j["memory_lower_bound"].get<size_t>());
+    for (const auto& m : j["memory"])
+      fmt::print("  {:<18} {:>12} bytes  {:.3f}x{}\n", m["strategy"].get<std::string>(), m["bytes"].get<size_t>(),
+                 m["ratio_to_lower_bound"].get<double>(), m["best"].get<bool>() ? "  (used)" : "");
+  }
+}
+
+}  // namespace
+
+Command add_info_command(CLI::App& app) {
+  auto a = std::make_shared<InfoArgs>();
+  CLI::App* c = app.add_subcommand("info", "Describe a .tflite model: ops, MACs, bytes");
+  c->add_option("model", a->model, "the .tflite model")->required();
+  c->add_flag("--json", a->json, "print as JSON");
+  c->add_flag("--memory", a->memory, "compare the memory planner's strategies");
+  return {c, [a] {
+            const auto model = Model::load(a->model);
+            const auto j = describe(model->graph(), a->memory);
+            if (a->json) fmt::print("{}\n", j.dump(2));
+            else print_text(j);
+            return 0;
+          }};
+}
+
+}  // namespace hetsched::tools

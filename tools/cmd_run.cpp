@@ -1,0 +1,173 @@
+// `hetsched run MODEL`: runs a model with a policy, times it, writes outputs as .npy.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "graph/error.h"
+#include "scheduler/session.h"
+#include "tools/commands.h"
+#include "tools/npy.h"
+
+namespace hetsched::tools {
+namespace {
+
+struct RunArgs {
+  std::string model;
+  std::string policy = "cpu";
+  int threads = 0;
+  int device = -1;
+  std::string precision = "fp32";
+  int warmup = 1;
+  int iterations = 10;
+  std::vector<std::string> inputs;
+  std::string output_dir;
+  int64_t seed = -1;
+  bool json = false;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+int run(const RunArgs& a) {
+  if (a.iterations < 1) fail(ErrorKind::kInvalidArgument, "--iterations must be >= 1 (got {})", a.iterations);
+  if (a.warmup < 0) fail(ErrorKind::kInvalidArgument, "--warmup must be >= 0 (got {})", a.warmup);
+  if (!std::filesystem::exists(a.model)) fail(ErrorKind::kInvalidArgument, "model file '{}' does not exist", a.model);
+  auto model = Model::load(a.model);
+  const auto inputs = model->inputs();
+  const auto outputs = model->outputs();
+
+  const auto t_init = std::chrono::steady_clock::now();
+  Session session(model, SessionOptions{a.policy, a.threads, a.device, a.precision});
+  const double init_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_init).count();
+
+  // Inputs: .npy files in model input order, else seeded uniform random in [-1, 1].
+  const uint64_t seed = a.seed >= 0 ? uint64_t(a.seed) : std::random_device{}();
+  if (!a.inputs.empty() && a.inputs.size() != inputs.size())
+    fail(ErrorKind::kInvalidArgument, "model '{}' has {} inputs but {} --input files were given", model->name(),
+         inputs.size(), a.inputs.size());
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!a.inputs.empty()) {
+      NpyArray arr = read_npy(a.inputs[i]);
+      if (arr.dtype != "<f4")
+        fail(ErrorKind::kInvalidArgument, "input file '{}' has dtype {}, but model input {} ('{}') is float32",
+             a.inputs[i], arr.dtype, i, inputs[i].name);
+      if (arr.shape != inputs[i].shape)
+        fail(ErrorKind::kInvalidArgument, "input file '{}' has shape [{}], but model input {} ('{}') is [{}]",
+             a.inputs[i], fmt::join(arr.shape, ","), i, inputs[i].name, fmt::join(inputs[i].shape, ","));
+      session.set_input(int(i), arr.data);
+    } else {
+      size_t n = 1;
+      for (int d : inputs[i].shape) n *= size_t(d);
+      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+      std::vector<float> data(n);
+      for (float& x : data) x = dist(rng);
+      session.set_input(int(i), data);
+    }
+  }
+
+  for (int i = 0; i < a.warmup; ++i) session.run();
+  std::vector<double> latencies;
+  std::vector<std::vector<double>> step_ms;
+  for (int i = 0; i < a.iterations; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    session.run();
+    latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    const auto& steps = session.last_report().steps;
+    step_ms.resize(steps.size());
+    for (size_t s = 0; s < steps.size(); ++s) step_ms[s].push_back(steps[s].end_ms - steps[s].start_ms);
+  }
+  const auto& steps = session.last_report().steps;
+
+  std::vector<std::string> files;
+  if (!a.output_dir.empty()) {
+    std::filesystem::create_directories(a.output_dir);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      files.push_back((std::filesystem::path(a.output_dir) / fmt::format("output_{}.npy", i)).string());
+      write_npy_f32(files.back(), outputs[i].shape, session.output(int(i)));
+    }
+  }
+
+  const double med = median(latencies);
+  const double mn = *std::min_element(latencies.begin(), latencies.end());
+  const double mx = *std::max_element(latencies.begin(), latencies.end());
+  if (a.json) {
+    nlohmann::json j;
+    j["model"] = model->name();
+    j["policy"] = a.policy;
+    j["threads"] = a.threads;
+    j["iterations"] = a.iterations;
+    j["warmup"] = a.warmup;
+    j["seed"] = seed;
+    j["init_ms"] = init_ms;
+    j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
+    j["ops"] = nlohmann::json::array();
+    for (size_t s = 0; s < steps.size(); ++s)
+      j["ops"].push_back({{"index", steps[s].op_index}, {"type", steps[s].op_type}, {"device", steps[s].device},
+                          {"ms", median(step_ms[s])}});
+    j["outputs"] = nlohmann::json::array();
+    for (size_t i = 0; i < outputs.size(); ++i)
+      j["outputs"].push_back({{"name", outputs[i].name}, {"shape", outputs[i].shape},
+                              {"file", i < files.size() ? files[i] : ""}});
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  fmt::print("model     {} ({} ops), policy {}, threads {}\n", model->name(), model->graph().ops.size(), a.policy,
+             a.threads > 0 ? fmt::to_string(a.threads) : "all");
+  for (size_t i = 0; i < inputs.size(); ++i)
+    fmt::print("input {}   {} [{}] from {}\n", i, inputs[i].name, fmt::join(inputs[i].shape, ","),
+               a.inputs.empty() ? fmt::format("random, seed {}", seed) : a.inputs[i]);
+  fmt::print("init      {:.2f} ms\n", init_ms);
+  fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
+             a.iterations, a.warmup);
+  // Per-op times: by type, then the slowest ops.
+  std::map<std::string, std::pair<int, double>> by_type;
+  std::vector<std::pair<double, size_t>> slowest;
+  for (size_t s = 0; s < steps.size(); ++s) {
+    const double ms = median(step_ms[s]);
+    by_type[steps[s].op_type].first++;
+    by_type[steps[s].op_type].second += ms;
+    slowest.emplace_back(ms, s);
+  }
+  fmt::print("per op type (sum of per-op medians):\n");
+  for (const auto& [type, v] : by_type) fmt::print("  {:<20} {:4} ops {:9.3f} ms\n", type, v.first, v.second);
+  std::sort(slowest.rbegin(), slowest.rend());
+  fmt::print("slowest ops (median ms):\n");
+  for (size_t k = 0; k < std::min<size_t>(10, slowest.size()); ++k) {
+    const auto& st = steps[slowest[k].second];
+    fmt::print("  op {:4} {:<20} {:<4} {:9.3f} ms\n", st.op_index, st.op_type, st.device, slowest[k].first);
+  }
+  for (size_t i = 0; i < files.size(); ++i) fmt::print("output {}  {} -> {}\n", i, outputs[i].name, files[i]);
+  return 0;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* c = app.add_subcommand("run", "Run a .tflite model and time it");
+  c->add_option("model", a->model, "the .tflite model")->required();
+  c->add_option("--policy", a->policy, "where ops run: cpu | gpu")->capture_default_str();
+  c->add_option("--threads", a->threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
+  c->add_option("--device", a->device, "Vulkan device index (see `hetsched devices`)");
+  c->add_option("--precision", a->precision, "fp32 | fp16")->check(CLI::IsMember({"fp32", "fp16"}));
+  c->add_option("--warmup", a->warmup, "warm-up runs")->capture_default_str();
+  c->add_option("--iterations", a->iterations, "timed runs")->capture_default_str();
+  c->add_option("--input", a->inputs, "input .npy files in model input order (float32, model shape)")
+      ->expected(1, -1);
+  c->add_option("--output-dir", a->output_dir, "write outputs as output_<i>.npy (float32, NHWC) here");
+  c->add_option("--seed", a->seed, "seed of the random inputs");
+  c->add_flag("--json", a->json, "print the summary as JSON");
+  return {c, [a] { return run(*a); }};
+}
+
+}  // namespace hetsched::tools
