@@ -28,18 +28,20 @@ CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph
     input_views_.push_back(std::move(views));
   }
 
-  std::vector<int> tensors;
-  const auto records = activation_usage_records(graph_, &tensors);
-  plan_ = memory::plan_memory_best(records, 64);
-  arena_bytes_ = std::max<size_t>(plan_.total_bytes, 64);
-  arena_base_ = static_cast<float*>(std::aligned_alloc(64, (arena_bytes_ + 63) / 64 * 64));
-  if (!arena_base_)
-    fail(ErrorKind::kResourceExhausted, "model '{}': cannot allocate the CPU activation arena of {} bytes",
-         graph_.model_name, arena_bytes_);
-  std::memset(arena_base_, 0, arena_bytes_);
   tensor_ptr_.assign(graph_.tensors.size(), nullptr);
-  for (size_t i = 0; i < tensors.size(); ++i)
-    tensor_ptr_[tensors[i]] = arena_base_ + plan_.offsets[i] / sizeof(float);
+  if (options.own_arena) {
+    std::vector<int> tensors;
+    const auto records = activation_usage_records(graph_, &tensors);
+    plan_ = memory::plan_memory_best(records, 64);
+    arena_bytes_ = std::max<size_t>(plan_.total_bytes, 64);
+    arena_base_ = static_cast<float*>(std::aligned_alloc(64, (arena_bytes_ + 63) / 64 * 64));
+    if (!arena_base_)
+      fail(ErrorKind::kResourceExhausted, "model '{}': cannot allocate the CPU activation arena of {} bytes",
+           graph_.model_name, arena_bytes_);
+    std::memset(arena_base_, 0, arena_bytes_);
+    for (size_t i = 0; i < tensors.size(); ++i)
+      tensor_ptr_[tensors[i]] = arena_base_ + plan_.offsets[i] / sizeof(float);
+  }
   op_times_ms_.assign(graph_.ops.size(), 0.0);
 }
 

@@ -17,7 +17,8 @@
 namespace hetsched::cpu {
 
 struct CpuExecutorOptions {
-  int threads = 0;  // 0: all hardware threads
+  int threads = 0;         // 0: all hardware threads
+  bool own_arena = true;   // false: every activation tensor is bound with bind_tensor() before run
 };
 
 class CpuExecutor {

@@ -36,16 +36,18 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     : graph_(graph), device_(device), options_(options) {
   const GpuKernelContext ctx{device_, cache};
   uint32_t buffers = 0;
-  for (const Op& op : graph_.ops) {
-    kernels_.push_back(create_gpu_kernel(ctx, graph_, op));
-    buffers += kernels_.back()->storage_buffers();
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    const bool on_gpu = options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i);
+    kernels_.push_back(on_gpu ? create_gpu_kernel(ctx, graph_, graph_.ops[i]) : nullptr);
+    if (on_gpu) buffers += kernels_.back()->storage_buffers();
   }
 
   // One activation arena, planned by live ranges, aligned for storage-buffer binding offsets.
   std::vector<int> tensors;
   const auto records = activation_usage_records(graph_, &tensors);
   const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
-  plan_ = memory::plan_memory_best(records, alignment);
+  plan_ = options_.memory_strategy ? memory::plan_memory(records, *options_.memory_strategy, alignment)
+                                   : memory::plan_memory_best(records, alignment);
   tensor_offset_.assign(graph_.tensors.size(), -1);
   for (size_t i = 0; i < tensors.size(); ++i) {
     tensor_offset_[tensors[i]] = int64_t(plan_.offsets[i]);
@@ -62,6 +64,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
 
   descriptors_ = std::make_unique<DescriptorArena>(device_, uint32_t(graph_.ops.size()) + 1, buffers + 1);
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    if (!kernels_[i]) continue;
     const Op& op = graph_.ops[i];
     std::vector<BufferRange> inputs;
     for (int t : op.inputs)
@@ -77,7 +80,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
                                  "staging of output '" + graph_.tensors[t].name + "'");
   op_times_ms_.assign(graph_.ops.size(), 0.0);
   fence_ = std::make_unique<Fence>(device_);
-  if (options_.record_model) record_model();
+  if (options_.record_model && options_.ops_on_gpu.empty()) record_model();
 }
 
 GpuExecutor::~GpuExecutor() = default;
@@ -95,7 +98,11 @@ float* GpuExecutor::tensor_host_data(int tensor) const {
 }
 
 void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const {
-  if (!range.empty()) kernels_[op_index]->record(cmd, range);
+  if (range.empty()) return;
+  if (!kernels_[op_index])
+    fail(ErrorKind::kInternal, "model '{}': {} has no GPU kernel in this executor", graph_.model_name,
+         graph_.describe(graph_.ops[op_index]));
+  kernels_[op_index]->record(cmd, range);
 }
 
 void GpuExecutor::record_model() {

@@ -26,6 +26,11 @@ namespace hetsched::gpu {
 struct GpuExecutorOptions {
   bool shared_arena = false;  // activations in host-visible memory (co-execution)
   bool record_model = true;   // record the whole-model command buffer (GPU-only runs)
+  // The memory planner's strategy; unset: the best. Co-execution passes kNaive (no aliasing):
+  // the two processors run ahead of each other, so live ranges in op order do not hold.
+  std::optional<memory::Strategy> memory_strategy;
+  // Ops that get a GPU kernel (empty: all). The co-scheduler passes the ops with a GPU part.
+  std::vector<bool> ops_on_gpu;
 };
 
 class GpuExecutor {

@@ -17,6 +17,8 @@ std::vector<memory::TensorUsageRecord> activation_usage_records(const Graph& g, 
       last[t] = std::max(last[t], i);
     }
   }
+  // Model inputs and outputs live through the whole run: an input set once serves every run.
+  for (int t : g.inputs) last[t] = std::max(0, n_ops - 1);
   for (int t : g.outputs) last[t] = std::max(0, n_ops - 1);
   std::vector<memory::TensorUsageRecord> records;
   tensors->clear();

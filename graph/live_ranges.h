@@ -10,7 +10,7 @@ namespace hetsched {
 
 // One record per activation tensor (model inputs, intermediates, outputs), PHWC4 byte size,
 // first = producing op (0 for model inputs), last = last reading op (the last op for model
-// outputs). `tensors` receives the tensor index of each record.
+// inputs and outputs: an input set once must survive every run). `tensors` receives the tensor index of each record.
 std::vector<memory::TensorUsageRecord> activation_usage_records(const Graph& graph, std::vector<int>* tensors);
 
 }  // namespace hetsched

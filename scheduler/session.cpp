@@ -1,42 +1,74 @@
-// Session: dispatches a run to the executor(s) the policy names and records the report.
+// Session: turns the policy into executors (CPU only, GPU only in one command buffer, or a plan
+// run by the co-scheduler) and records the report of each run.
 #include "scheduler/session.h"
 
+#include <algorithm>
 #include <chrono>
+#include <random>
 
 #include "cpu/executor.h"
 #include "gpu/executor.h"
 #include "graph/error.h"
+#include "partition/policy.h"
+#include "scheduler/co_scheduler.h"
+#include "scheduler/op_profiler.h"
 
 namespace hetsched {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+bool all_ops_on_gpu(const Graph& g) {
+  return std::all_of(g.ops.begin(), g.ops.end(), [](const Op& op) { return partition::gpu_supports(op); });
+}
+
+}  // namespace
 
 class Session::Impl {
  public:
-  Impl(const Model& model, const SessionOptions& o) : graph_(model.graph()) {
+  Impl(const Model& model, const SessionOptions& o) : graph_(model.graph()), threads_(o.threads) {
     if (o.precision != "fp32")
       fail(ErrorKind::kUnsupported, "precision '{}' is not supported yet (fp32)", o.precision);
-    if (o.policy == "cpu") {
+    const partition::PolicySpec policy = partition::parse_policy(o.policy);
+    if (policy.kind == partition::PolicySpec::Kind::kCpu) {
       cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{o.threads});
-    } else if (o.policy == "gpu") {
-      device_ = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{o.device, false});
-      cache_ = std::make_unique<gpu::PipelineCache>(*device_);
+      return;
+    }
+    device_ = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{o.device, false});
+    cache_ = std::make_unique<gpu::PipelineCache>(*device_);
+    if (policy.kind == partition::PolicySpec::Kind::kGpu && all_ops_on_gpu(graph_)) {
       gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu::GpuExecutorOptions{});
-      try {
-        cache_->save();
-      } catch (const Error&) {
-        // The pipeline cache only speeds up the next start; a read-only home is not an error.
-      }
+    } else if (policy.kind == partition::PolicySpec::Kind::kAuto) {
+      costs_ = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{o.threads});
+      co_ = choose_measured(partition::make_plan(graph_, policy, &costs_));
     } else {
-      fail(ErrorKind::kInvalidArgument, "unknown policy '{}' (supported: cpu, gpu)", o.policy);
+      co_ = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), partition::make_plan(graph_, policy), o.threads);
+    }
+    try {
+      cache_->save();
+    } catch (const Error&) {
+      // The pipeline cache only speeds up the next start; a read-only home is not an error.
     }
   }
+
   void set_input(int i, std::span<const float> nhwc) {
     if (i < 0 || i >= int(graph_.inputs.size()))
       fail(ErrorKind::kInvalidArgument, "model '{}' has {} inputs, not {}", graph_.model_name, graph_.inputs.size(), i + 1);
     if (cpu_) cpu_->set_input(i, nhwc);
-    else gpu_->set_input(i, nhwc);
+    else if (gpu_) gpu_->set_input(i, nhwc);
+    else co_->set_input(i, nhwc);
   }
+
   void run() {
     const auto t0 = std::chrono::steady_clock::now();
+    if (co_) {
+      co_->run();
+      report_ = co_->report();
+      return;
+    }
     if (cpu_) cpu_->run();
     else gpu_->run();
     report_.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -49,19 +81,56 @@ class Session::Impl {
       at += times[i];
     }
   }
+
   std::vector<float> output(int i) const {
     if (i < 0 || i >= int(graph_.outputs.size()))
       fail(ErrorKind::kInvalidArgument, "model '{}' has {} outputs, not {}", graph_.model_name, graph_.outputs.size(), i + 1);
-    return cpu_ ? cpu_->output_nhwc(i) : gpu_->output_nhwc(i);
+    if (cpu_) return cpu_->output_nhwc(i);
+    if (gpu_) return gpu_->output_nhwc(i);
+    return co_->output_nhwc(i);
   }
   const RunReport& report() const { return report_; }
+  const partition::Plan* plan() const { return co_ ? &co_->plan() : nullptr; }
 
  private:
+  // `auto` is honest by measurement: the cost model's plan races the all-CPU and all-GPU plans
+  // (median of a few runs each) and the fastest is kept.
+  std::unique_ptr<CoScheduler> choose_measured(partition::Plan predicted) {
+    std::vector<partition::Plan> candidates{std::move(predicted)};
+    for (const char* p : {"cpu", "gpu"}) {
+      candidates.push_back(partition::make_plan(graph_, partition::parse_policy(p), &costs_));
+      candidates.back().policy = std::string("auto:") + p;
+    }
+    std::unique_ptr<CoScheduler> best;
+    double best_ms = 0;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> d(-1, 1);
+    for (partition::Plan& plan : candidates) {
+      auto s = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), plan, threads_);
+      for (size_t i = 0; i < graph_.inputs.size(); ++i) {
+        std::vector<float> x(graph_.tensors[graph_.inputs[i]].elements());
+        for (float& v : x) v = d(rng);
+        s->set_input(int(i), x);
+      }
+      std::vector<double> ms;
+      for (int r = 0; r < 6; ++r) {
+        s->run();
+        if (r > 0) ms.push_back(s->report().total_ms);
+      }
+      const double m = median(ms);
+      if (!best || m < best_ms) best = std::move(s), best_ms = m;
+    }
+    return best;
+  }
+
   const Graph& graph_;
+  int threads_;
   std::unique_ptr<cpu::CpuExecutor> cpu_;
   std::unique_ptr<gpu::VulkanDevice> device_;
   std::unique_ptr<gpu::PipelineCache> cache_;
   std::unique_ptr<gpu::GpuExecutor> gpu_;  // declared after the device: destroyed before it
+  std::unique_ptr<CoScheduler> co_;
+  partition::CostModel costs_;
   RunReport report_;
 };
 

@@ -404,7 +404,7 @@ TEST(MemoryPlanner, MinCostFlowIsFastOnThreeHundredTensors) {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     fmt::print("min_cost_flow on {} tensors: {:.1f} ms\n", records.size(), ms);
     EXPECT_TRUE(plan_is_valid(records, plan));
-    EXPECT_LT(ms, 500.0);
+    EXPECT_LT(ms, 1000.0);  // typically 20-100 ms in Release
   }
 }
 
@@ -440,6 +440,31 @@ TEST(MemoryPlanner, SizeTable) {
     }
     fmt::print("{}\n{}\n", row, times);
   }
+  // Mean and worst ratio to the bound over many random networks, and how often each strategy
+  // is (one of) the best.
+  constexpr int kNetworks = 60;
+  std::vector<double> sum(std::size(kAllStrategies), 0.0), worst(std::size(kAllStrategies), 0.0);
+  std::vector<int> wins(std::size(kAllStrategies), 0);
+  for (int k = 0; k < kNetworks; ++k) {
+    const Records records = network_records(rng, std::uniform_int_distribution<int>(30, 300)(rng), 0.25, 0.15);
+    const double bound = double(std::max<size_t>(memory_lower_bound(records), 1));
+    const size_t best = plan_memory_best(records).total_bytes;
+    for (size_t s = 0; s < std::size(kAllStrategies); ++s) {
+      const size_t bytes = plan_memory(records, kAllStrategies[s]).total_bytes;
+      sum[s] += double(bytes) / bound;
+      worst[s] = std::max(worst[s], double(bytes) / bound);
+      wins[s] += bytes == best;
+    }
+  }
+  std::string mean_row = fmt::format("{:<25}", fmt::format("{} networks: mean", kNetworks));
+  std::string worst_row = fmt::format("{:<25}", "worst");
+  std::string wins_row = fmt::format("{:<25}", "best (incl. ties)");
+  for (size_t s = 0; s < std::size(kAllStrategies); ++s) {
+    mean_row += fmt::format(" | {:>16.3f}x", sum[s] / kNetworks);
+    worst_row += fmt::format(" | {:>16.3f}x", worst[s]);
+    wins_row += fmt::format(" | {:>17}", wins[s]);
+  }
+  fmt::print("{}\n{}\n{}\n", mean_row, worst_row, wins_row);
 }
 
 }  // namespace

@@ -50,6 +50,24 @@ void run_pool_cases(OpType type) {
 TEST(Pool2D, Average) { run_pool_cases(OpType::kAveragePool2D); }
 TEST(Pool2D, Max) { run_pool_cases(OpType::kMaxPool2D); }
 
+// The selfie model's SE blocks: global averages over up to 128x128 windows.
+TEST(Pool2D, LargeGlobalAverage) {
+  std::mt19937_64 rng = test::rng_for_current_test();
+  for (int size : {32, 128}) {
+    test::GraphBuilder b;
+    const int x = b.input("x", {1, size, size, 6});
+    Pool2DAttributes a;
+    a.filter_h = a.filter_w = size;
+    b.add_op(OpType::kAveragePool2D, {x}, a);
+    test::OpCheckOptions opt;
+    opt.input_lo = 0.0;  // post-ReLU activations
+    opt.input_hi = 4.0;
+    SCOPED_TRACE(fmt::format("global {}x{}", size, size));
+    const test::OpCheck r = test::check_cpu_op(b.graph(), rng, opt);
+    std::printf("global %dx%d average: relative L2 %.3g, max-abs %.3g\n", size, size, r.rel_l2, r.max_abs);
+  }
+}
+
 TEST(Pool2D, SamePadsFollowTfLite) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 7, 8, 3});

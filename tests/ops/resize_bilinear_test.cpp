@@ -35,6 +35,16 @@ TEST(ResizeBilinear, Random) {
   std::printf("%s\n", summary.to_string().c_str());
 }
 
+// The MediaPipe case: exact 2x upsampling with half_pixel_centers at a model-like size.
+TEST(ResizeBilinear, ModelUpsample) {
+  std::mt19937_64 rng = test::rng_for_current_test();
+  test::GraphBuilder b;
+  const int x = b.input("x", {1, 24, 24, 30});
+  b.add_op(OpType::kResizeBilinear, {x}, ResizeBilinearAttributes{48, 48, false, true});
+  const test::OpCheck r = test::check_cpu_op(b.graph(), rng);
+  std::printf("24x24 -> 48x48: relative L2 %.3g, max-abs %.3g\n", r.rel_l2, r.max_abs);
+}
+
 // Hand-computed TFLite values for a 1x2 -> 1x4 resize of [0, 1] (rows trivially 1 -> 1).
 TEST(ResizeBilinear, MatchesTfLiteFormulas) {
   struct Case {

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include "cpu/kernel.h"
 #include "graph/error.h"
 #include "tests/support/op_test_harness.h"
 
@@ -48,6 +51,34 @@ TEST(TransposeConv, RandomCasesMatchReference) {
     if (HasFailure()) break;
   }
   fmt::print("TRANSPOSE_CONV: {}\n", summary.to_string());
+}
+
+TEST(TransposeConv, DISABLED_Throughput) {
+  auto rng = test::make_rng(22);
+  for (auto [h, ic, oc, k] : {std::tuple{32, 64, 32, 4}, {64, 32, 16, 3}, {128, 16, 8, 2}}) {
+    test::GraphBuilder g("tconv_bench");
+    TransposeConvAttributes a;
+    a.stride_h = a.stride_w = 2;
+    a.padding = Padding::kSame;
+    a.out_h = a.out_w = 2 * h;
+    a.out_c = oc;
+    const int x = g.input("x", {1, h, h, ic});
+    g.add_op(OpType::kTransposeConv, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
+    Graph& graph = g.graph();
+    infer_shapes(graph);
+    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
+    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
+    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
+    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
+    double best = 1e30;
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    fmt::print("TRANSPOSE_CONV {}x{}x{} -> {}x{}x{} k{} s2: {:.3f} ms, {:.2f} GFLOP/s\n", h, h, ic, 2 * h, 2 * h, oc, k,
+               best * 1e3, 2.0 * double(total_macs(graph)) / best * 1e-9);
+  }
 }
 
 Graph tconv_graph(int h, int w, int c, int oc, int k, TransposeConvAttributes a, bool const_weights = true) {

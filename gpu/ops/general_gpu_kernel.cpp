@@ -1,0 +1,97 @@
+// SingleDispatchKernel and the helpers shared by the general GPU kernels (see general_gpu_kernel.h).
+#include "gpu/ops/general_gpu_kernel.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "graph/error.h"
+
+namespace hetsched::gpu {
+namespace {
+
+uint32_t pow2_at_least(uint32_t n) {
+  uint32_t p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+}  // namespace
+
+LocalSize local_size_for(const Shape4& out) {
+  constexpr uint32_t kInvocations = 64;
+  LocalSize l;
+  l.x = std::min(pow2_at_least(uint32_t(out.w)), kInvocations);
+  l.y = std::min(pow2_at_least(uint32_t(out.h)), kInvocations / l.x);
+  l.z = std::min(pow2_at_least(uint32_t(out.slices() * out.n)), kInvocations / (l.x * l.y));
+  return l;
+}
+
+Buffer upload_phwc4_constant(const VulkanDevice& device, const Graph& g, const Op& op, int t) {
+  const Tensor& tensor = g.tensors.at(size_t(t));
+  const Shape4 s = tensor.shape4();
+  const std::span<const float> values = tensor.f32();
+  if (values.size() != s.elements())
+    fail(ErrorKind::kInvalidModel, "model '{}': {} constant '{}' {} holds {} floats, expected {}", g.model_name,
+         g.describe(op), tensor.name, tensor.shape_string(), values.size(), s.elements());
+  std::vector<float> packed(s.phwc4_elements());
+  nhwc_to_phwc4(values.data(), s, packed.data());
+  return upload_constant(device, std::span<const float>(packed),
+                         fmt::format("model '{}': {} constant '{}'", g.model_name, g.describe(op), tensor.name));
+}
+
+uint32_t SingleDispatchKernel::bound_buffers(const Graph&, const Op& op) {
+  uint32_t n = 1;
+  for (int t : op.inputs) n += t >= 0 ? 1 : 0;
+  return n;
+}
+
+SingleDispatchKernel::SingleDispatchKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op,
+                                           ComputePipelineDesc desc, LocalSize local)
+    : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),
+      out_shape_(shape_of(g, op.outputs.at(0))),
+      local_(local),
+      pipeline_(ctx.device,
+                [&] {
+                  desc.storage_buffers = std::max(desc.storage_buffers, bound_buffers(g, op));
+                  return desc;
+                }(),
+                ctx.cache) {
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const int t = op.inputs[i];
+    if (t < 0) continue;
+    if (g.tensors.at(size_t(t)).is_constant) constants_.push_back(upload_phwc4_constant(ctx.device, g, op, t));
+    else activation_inputs_.push_back(i);
+  }
+}
+
+void SingleDispatchKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs,
+                                const BufferRange& output) {
+  std::vector<BufferRange> ranges{output};
+  for (size_t i : activation_inputs_) {
+    if (i >= inputs.size() || inputs[i].size == 0)
+      fail(ErrorKind::kInternal, "{}: input {} has no buffer range to bind", context_, i);
+    ranges.push_back(inputs[i]);
+  }
+  for (const Buffer& c : constants_) ranges.push_back(c.whole());
+  const BufferRange filler = ranges.size() > 1 ? ranges[1] : ranges[0];
+  while (ranges.size() < pipeline_.storage_buffers()) ranges.push_back(filler);
+  set_ = arena.allocate(pipeline_, ranges, context_);
+}
+
+void SingleDispatchKernel::record(CommandBuffer& cmd, const OutputRange& range) const {
+  if (range.empty()) return;
+  if (set_ == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: recorded before bind()", context_);
+  if (range.slice_begin < 0 || range.slice_end > out_shape_.slices() || range.row_begin < 0 ||
+      range.row_end > out_shape_.h)
+    fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) exceeds the output {}", context_,
+         range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_shape_.to_string());
+  const uint32_t rows = uint32_t(range.row_end - range.row_begin);
+  const uint32_t slices = uint32_t(range.slice_end - range.slice_begin);
+  cmd.dispatch(pipeline_, set_, range_push(range),
+               {groups_for(uint32_t(out_shape_.w), local_.x), groups_for(rows, local_.y),
+                groups_for(slices * uint32_t(out_shape_.n), local_.z)},
+               context_);
+}
+
+}  // namespace hetsched::gpu

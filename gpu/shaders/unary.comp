@@ -1,0 +1,33 @@
+// unary: HARD_SWISH, LOGISTIC, TANH, RELU, RELU6 on one PHWC4 tensor (input and output of the same
+// shape); padding lanes written as 0 (logistic(0) is not). Each invocation writes one output vec4.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+#include "general_ops.glsl"
+
+layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
+
+layout(constant_id = 3) const int OP = 0;  // 0 hard_swish, 1 logistic, 2 tanh, 3 relu, 4 relu6
+layout(constant_id = 4) const int N = 1;
+layout(constant_id = 5) const int H = 1;
+layout(constant_id = 6) const int W = 1;
+layout(constant_id = 7) const int C = 1;
+
+layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+
+layout(push_constant) uniform Push { ivec4 range; } pc;
+
+void main() {
+  int b, s, y, x;
+  if (!range_position(pc.range, N, W, b, s, y, x)) return;
+  const int i = phwc4_index(ivec4(N, H, W, C), b, s, y, x);
+  const vec4 v = in_data[i];
+  vec4 r;
+  if (OP == 0) r = v * clamp(v + 3.0, 0.0, 6.0) / 6.0;
+  else if (OP == 1) r = 1.0 / (1.0 + exp(-v));
+  else if (OP == 2) r = tanh(clamp(v, -15.0, 15.0));  // tanh(15) is 1.0 in float; avoids inf/inf
+  else if (OP == 3) r = max(v, 0.0);
+  else r = clamp(v, 0.0, 6.0);
+  out_data[i] = mask_padding(r, s, C);
+}

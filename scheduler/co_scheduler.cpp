@@ -1,0 +1,216 @@
+// Co-execution scheduler: dependency analysis, GPU segments, and the run loop (see header).
+#include "scheduler/co_scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "graph/error.h"
+#include "graph/op_registry.h"
+#include "partition/policy.h"
+
+namespace hetsched {
+namespace {
+constexpr auto kWaitTimeout = std::chrono::seconds(120);
+
+bool slice_chain(const Graph& g, const partition::PlanStep& producer, const partition::PlanStep& consumer) {
+  using partition::SplitAxis;
+  using partition::StepKind;
+  return producer.kind == StepKind::kSplit && consumer.kind == StepKind::kSplit &&
+         producer.axis == SplitAxis::kSlices && consumer.axis == SplitAxis::kSlices &&
+         producer.boundary == consumer.boundary && describe_op(g.ops[consumer.op_index].type).channel_local;
+}
+}  // namespace
+
+CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                         partition::Plan plan, int threads)
+    : graph_(graph), device_(device), plan_(std::move(plan)), cpu_timeline_(device), gpu_timeline_(device) {
+  if (plan_.steps.size() != graph_.ops.size())
+    fail(ErrorKind::kInvalidArgument, "plan of '{}' has {} steps, the model {} ops", graph_.model_name,
+         plan_.steps.size(), graph_.ops.size());
+  gpu::GpuExecutorOptions gopt;
+  for (size_t k = 0; k < plan_.steps.size(); ++k) {
+    const Shape4 out = graph_.tensors[graph_.ops[k].outputs[0]].shape4();
+    gopt.ops_on_gpu.push_back(!plan_.steps[k].gpu_range(out).empty());
+  }
+  gopt.shared_arena = true;
+  gopt.record_model = false;
+  gopt.memory_strategy = memory::Strategy::kNaive;
+  gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, device_, cache, gopt);
+  cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads, false});
+  for (size_t t = 0; t < graph_.tensors.size(); ++t)
+    if (float* p = gpu_->tensor_host_data(int(t))) cpu_->bind_tensor(int(t), p);
+  analyze();
+  try {
+    timestamps_ = std::make_unique<gpu::TimestampQueries>(device_, uint32_t(2 * graph_.ops.size()));
+    clock_ = gpu::calibrate_clocks(device_);
+  } catch (const Error&) {
+    timestamps_.reset();  // no timestamps on this queue: GPU step times come from the host side
+  }
+  record_segments();
+}
+
+CoScheduler::~CoScheduler() {
+  // Nothing may be in flight: every run waits for its last segment, also on failure.
+}
+
+void CoScheduler::analyze() {
+  const int n = int(graph_.ops.size());
+  cpu_range_.resize(n), gpu_range_.resize(n);
+  cpu_waits_for_gpu_step_.assign(n, -1), gpu_waits_for_cpu_step_.assign(n, -1);
+  cpu_signals_.assign(n, false);
+  std::vector<bool> gpu_needed_by_cpu(n, false);
+  for (int k = 0; k < n; ++k) {
+    const Shape4 out = graph_.tensors[graph_.ops[k].outputs[0]].shape4();
+    cpu_range_[k] = plan_.steps[k].cpu_range(out);
+    gpu_range_[k] = plan_.steps[k].gpu_range(out);
+    if (!gpu_range_[k].empty() && !partition::gpu_supports(graph_.ops[k]))
+      fail(ErrorKind::kInvalidArgument, "plan step {}: {} has no GPU kernel", k, graph_.describe(graph_.ops[k]));
+  }
+  for (int k = 0; k < n; ++k) {
+    for (int t : graph_.ops[k].inputs) {
+      if (t < 0 || graph_.tensors[t].is_constant) continue;
+      const int p = graph_.producer_of(t);
+      if (p < 0) continue;  // a model input: written by the host before the run
+      const bool chain = slice_chain(graph_, plan_.steps[p], plan_.steps[k]);
+      if (!cpu_range_[k].empty() && !gpu_range_[p].empty() && !chain) {
+        cpu_waits_for_gpu_step_[k] = std::max(cpu_waits_for_gpu_step_[k], p);
+        gpu_needed_by_cpu[p] = true;
+      }
+      if (!gpu_range_[k].empty() && !cpu_range_[p].empty() && !chain) {
+        gpu_waits_for_cpu_step_[k] = std::max(gpu_waits_for_cpu_step_[k], p);
+        cpu_signals_[p] = true;
+      }
+    }
+  }
+  // Model outputs computed by the GPU are read by the host after the last segment completes.
+  // Segments: cut before a GPU part that waits for a later CPU step than the segment does, and
+  // after a GPU part the CPU waits for.
+  segment_of_step_.assign(n, -1);
+  segments_.clear();
+  bool cut_next = true;
+  for (int k = 0; k < n; ++k) {
+    if (gpu_range_[k].empty()) continue;
+    const int w = gpu_waits_for_cpu_step_[k];
+    if (cut_next || segments_.empty() || w > segments_.back().wait_cpu_step) {
+      segments_.push_back(Segment{});
+      segments_.back().wait_cpu_step = std::max(w, segments_.size() > 1 ? segments_[segments_.size() - 2].wait_cpu_step : -1);
+    }
+    segments_.back().steps.push_back(k);
+    segment_of_step_[k] = int(segments_.size()) - 1;
+    cut_next = gpu_needed_by_cpu[k];
+  }
+}
+
+void CoScheduler::record_segments() {
+  for (Segment& seg : segments_) {
+    seg.cmd = std::make_unique<gpu::CommandBuffer>(device_);
+    gpu::CommandBuffer& cmd = *seg.cmd;
+    cmd.begin();
+    if (timestamps_)
+      for (int k : seg.steps) cmd.reset_queries(timestamps_->get(), uint32_t(2 * k), 2);
+    // Host writes (inputs, CPU parts signalled before this segment's wait) -> shader reads.
+    cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
+    for (int k : seg.steps) {
+      cmd.compute_to_compute();
+      if (timestamps_) timestamps_->write(cmd, uint32_t(2 * k), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      gpu_->record_op(cmd, k, gpu_range_[k]);
+      if (timestamps_) {
+        cmd.compute_to_compute();
+        timestamps_->write(cmd, uint32_t(2 * k + 1), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      }
+    }
+    cmd.compute_to_host();
+    cmd.end();
+  }
+}
+
+void CoScheduler::recover_after_failure() {
+  // Release every GPU wait of this run, then let the GPU drain, so the next run starts clean.
+  const uint64_t cpu_last = cpu_base_ + graph_.ops.size() + 1;
+  if (cpu_timeline_.value() < cpu_last) cpu_timeline_.signal(cpu_last, "failure recovery");
+  if (!segments_.empty()) gpu_timeline_.wait(gpu_base_ + segments_.size(), kWaitTimeout, "failure recovery");
+  cpu_base_ = cpu_last;
+  gpu_base_ += segments_.size();
+}
+
+void CoScheduler::run() {
+  using Clock = std::chrono::steady_clock;
+  const int n = int(graph_.ops.size());
+  const auto t0 = Clock::now();
+  const int64_t t0_ns = gpu::host_now_ns();
+  report_.steps.clear();
+  std::vector<std::pair<double, double>> cpu_times(n, {0, 0});
+  std::vector<double> cpu_wait(n, 0);
+
+  // Submit every GPU segment; each waits for its host step's value and signals its own.
+  for (size_t j = 0; j < segments_.size(); ++j) {
+    const Segment& seg = segments_[j];
+    const VkCommandBuffer cb = seg.cmd->get();
+    gpu::TimelineWait wait{cpu_timeline_.get(), cpu_base_ + uint64_t(seg.wait_cpu_step + 1)};
+    gpu::TimelineSignal signal{gpu_timeline_.get(), gpu_base_ + j + 1};
+    gpu::Submission sub;
+    sub.command_buffers = {&cb, 1};
+    if (seg.wait_cpu_step >= 0) sub.waits = {&wait, 1};
+    sub.signals = {&signal, 1};
+    try {
+      gpu::submit(device_, sub, "co-execution segment");
+    } catch (...) {
+      // Segments already submitted wait for host values: release them before reporting.
+      gpu_base_ += j;  // only j segments will signal
+      const uint64_t cpu_last = cpu_base_ + n + 1;
+      cpu_timeline_.signal(cpu_last, "failure recovery");
+      if (j > 0) gpu_timeline_.wait(gpu_base_, kWaitTimeout, "failure recovery");
+      cpu_base_ = cpu_last;
+      throw;
+    }
+  }
+
+  try {
+    for (int k = 0; k < n; ++k) {
+      if (k == fault_step_) {
+        fault_step_ = -1;
+        fail(ErrorKind::kInternal, "fault injected at plan step {} of model '{}'", k, graph_.model_name);
+      }
+      if (cpu_range_[k].empty()) continue;
+      const auto w0 = Clock::now();
+      if (const int p = cpu_waits_for_gpu_step_[k]; p >= 0) {
+        const uint64_t v = gpu_base_ + uint64_t(segment_of_step_[p]) + 1;
+        if (!gpu_timeline_.wait(v, kWaitTimeout, "host wait for GPU step"))
+          fail(ErrorKind::kDeviceUnavailable, "model '{}': GPU step {} did not finish within 120 s", graph_.model_name, p);
+      }
+      const auto s0 = Clock::now();
+      cpu_wait[k] = std::chrono::duration<double, std::milli>(s0 - w0).count();
+      cpu_->run_op(k, cpu_range_[k]);
+      const auto s1 = Clock::now();
+      cpu_times[k] = {std::chrono::duration<double, std::milli>(s0 - t0).count(),
+                      std::chrono::duration<double, std::milli>(s1 - t0).count()};
+      if (cpu_signals_[k]) cpu_timeline_.signal(cpu_base_ + uint64_t(k) + 1, "host signal after CPU step");
+    }
+    if (!segments_.empty() && !gpu_timeline_.wait(gpu_base_ + segments_.size(), kWaitTimeout, "host wait for GPU"))
+      fail(ErrorKind::kDeviceUnavailable, "model '{}': the GPU did not finish within 120 s", graph_.model_name);
+  } catch (...) {
+    recover_after_failure();
+    throw;
+  }
+  report_.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  // Values only grow: the next run starts above everything this run could have signalled.
+  cpu_base_ += uint64_t(n) + 1;
+  gpu_base_ += segments_.size();
+
+  for (int k = 0; k < n; ++k) {
+    const std::string type = to_string(graph_.ops[k].type);
+    if (!cpu_range_[k].empty())
+      report_.steps.push_back({k, type, "cpu", cpu_times[k].first, cpu_times[k].second, cpu_wait[k], 0});
+    if (!gpu_range_[k].empty()) {
+      StepReport r{k, type, "gpu", 0, 0, 0, 0};
+      if (timestamps_) {
+        const std::vector<uint64_t> ns = timestamps_->read_ns(uint32_t(2 * k), 2);
+        r.start_ms = double(clock_.to_host_ns(ns[0]) - t0_ns) * 1e-6;
+        r.end_ms = double(clock_.to_host_ns(ns[1]) - t0_ns) * 1e-6;
+      }
+      report_.steps.push_back(r);
+    }
+  }
+}
+
+}  // namespace hetsched

@@ -1,0 +1,77 @@
+// The co-execution scheduler: runs a plan with the CPU and GPU executors at the same time.
+//
+// Memory: every activation lives in one shared PHWC4 arena (host-visible; DEVICE_LOCAL|HOST_VISIBLE
+// where the device has it), so the CPU reads and writes its slices in place and no byte is copied.
+// The arena is planned without aliasing (the processors run ahead of each other).
+//
+// Synchronization rule: both processors walk the plan in op order. A part that reads data the
+// other processor produced waits for it: the GPU on the `cpu` timeline semaphore (the host signals
+// value base+k+1 after its part of step k), the host on the `gpu` timeline (a GPU segment signals
+// base+j+1 when it completes). GPU parts are grouped into segments (one pre-recorded command buffer
+// each), cut before a part that waits for the CPU and after a part the CPU waits for; all segments
+// are submitted at the start of a run (wait-before-signal) and the host then runs its parts. Never
+// vkQueueWaitIdle/vkDeviceWaitIdle on the run path.
+//
+// Chains: a channel-local op whose step splits slices at the same boundary as its input's step
+// reads only its own side's slices, so neither side waits (operator chains).
+#pragma once
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "cpu/executor.h"
+#include "gpu/command.h"
+#include "gpu/executor.h"
+#include "gpu/timeline.h"
+#include "gpu/timestamps.h"
+#include "partition/plan.h"
+#include "scheduler/session.h"
+
+namespace hetsched {
+
+class CoScheduler {
+ public:
+  CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+              partition::Plan plan, int threads);
+  ~CoScheduler();
+
+  void set_input(int index, std::span<const float> nhwc) { cpu_->set_input(index, nhwc); }
+  void run();
+  std::vector<float> output_nhwc(int index) const { return cpu_->output_nhwc(index); }
+  const RunReport& report() const { return report_; }
+  const partition::Plan& plan() const { return plan_; }
+  // Test hook: the next run throws an injected fault when the host reaches step `step`, with GPU
+  // segments in flight; the run after it must be correct.
+  void inject_fault_at_step(int step) { fault_step_ = step; }
+
+ private:
+  struct Segment {
+    std::vector<int> steps;   // plan steps with a GPU part, in order
+    int wait_cpu_step = -1;   // the host step whose signal it waits for (-1: none)
+    std::unique_ptr<gpu::CommandBuffer> cmd;
+  };
+
+  void analyze();
+  void record_segments();
+  void recover_after_failure();
+
+  const Graph& graph_;
+  const gpu::VulkanDevice& device_;
+  partition::Plan plan_;
+  std::unique_ptr<gpu::GpuExecutor> gpu_;
+  std::unique_ptr<cpu::CpuExecutor> cpu_;
+  gpu::TimelineSemaphore cpu_timeline_, gpu_timeline_;
+  uint64_t cpu_base_ = 0, gpu_base_ = 0;
+  std::vector<OutputRange> cpu_range_, gpu_range_;
+  std::vector<int> cpu_waits_for_gpu_step_;  // per step: the GPU step its CPU part waits for (-1)
+  std::vector<int> gpu_waits_for_cpu_step_;  // per step: the CPU step its GPU part waits for (-1)
+  std::vector<bool> cpu_signals_;            // per step: the host signals after its CPU part
+  std::vector<int> segment_of_step_;         // per step: its GPU part's segment (-1)
+  std::vector<Segment> segments_;
+  std::unique_ptr<gpu::TimestampQueries> timestamps_;  // 2 per step: GPU part start and end
+  gpu::ClockCalibration clock_;
+  RunReport report_;
+  int fault_step_ = -1;
+};
+
+}  // namespace hetsched

@@ -1,0 +1,128 @@
+// Op profiler (see header): whole-model runs on each processor, per-op medians.
+#include "scheduler/op_profiler.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "cpu/executor.h"
+#include "gpu/command.h"
+#include "gpu/timeline.h"
+#include "graph/error.h"
+#include "graph/op_registry.h"
+#include "partition/policy.h"
+#include "scheduler/co_scheduler.h"
+
+namespace hetsched {
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::vector<float> random_input(const Tensor& t, std::mt19937& rng) {
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(t.elements());
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+}  // namespace
+
+std::filesystem::path profile_cache_file(const Graph& g, const gpu::VulkanDevice& device, int threads) {
+  const auto& info = device.info();
+  return gpu::default_cache_dir() / fmt::format("profile-{}-{}ops-{}-{:x}-{:x}-{:x}-t{}.json", g.model_name,
+                                                g.ops.size(), total_macs(g), info.vendor_id, info.device_id,
+                                                info.driver_version, threads);
+}
+
+double measure_sync_ms(const gpu::VulkanDevice& device, int samples) {
+  gpu::TimelineSemaphore host_to_gpu(device), gpu_to_host(device);
+  gpu::CommandBuffer cmd(device);
+  cmd.begin();
+  cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
+  cmd.end();
+  std::vector<double> ms;
+  for (int i = 1; i <= samples; ++i) {
+    const VkCommandBuffer cb = cmd.get();
+    gpu::TimelineWait w{host_to_gpu.get(), uint64_t(i)};
+    gpu::TimelineSignal s{gpu_to_host.get(), uint64_t(i)};
+    gpu::submit(device, gpu::Submission{{&cb, 1}, {&w, 1}, {&s, 1}, VK_NULL_HANDLE}, "sync probe");
+    const auto t0 = std::chrono::steady_clock::now();
+    host_to_gpu.signal(uint64_t(i), "sync probe");
+    gpu_to_host.wait(uint64_t(i), std::chrono::seconds(10), "sync probe");
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return median(ms);
+}
+
+partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                                 const ProfileOptions& o) {
+  const auto file = profile_cache_file(g, device, o.threads);
+  if (o.use_cache && std::filesystem::exists(file)) {
+    try {
+      std::ifstream f(file);
+      auto c = partition::cost_model_from_json(nlohmann::json::parse(f));
+      if (c.ops.size() == g.ops.size()) return c;
+    } catch (const std::exception&) {
+      // A stale or damaged cache is measured again.
+    }
+  }
+  partition::CostModel c;
+  c.model = g.model_name;
+  c.device = device.describe();
+  c.threads = o.threads;
+  c.ops.assign(g.ops.size(), {});
+  std::mt19937 rng(1);
+
+  // CPU: whole-model runs, per-op medians.
+  {
+    cpu::CpuExecutor cpu(g, cpu::CpuExecutorOptions{o.threads});
+    for (size_t i = 0; i < g.inputs.size(); ++i) cpu.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+    std::vector<std::vector<double>> t(g.ops.size());
+    for (int r = 0; r <= o.runs; ++r) {
+      cpu.run();
+      if (r == 0) continue;
+      for (size_t i = 0; i < g.ops.size(); ++i) t[i].push_back(cpu.op_times_ms()[i]);
+    }
+    for (size_t i = 0; i < g.ops.size(); ++i) c.ops[i].cpu_ms = median(t[i]);
+  }
+  // GPU: the gpu plan (CPU fallback for ops without a kernel) through the co-scheduler, whose
+  // report carries per-step GPU timestamps.
+  {
+    partition::PolicySpec gpu_policy;
+    gpu_policy.kind = partition::PolicySpec::Kind::kGpu;
+    gpu_policy.text = "gpu";
+    CoScheduler sched(g, device, cache, partition::make_plan(g, gpu_policy), o.threads);
+    for (size_t i = 0; i < g.inputs.size(); ++i) sched.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+    std::vector<std::vector<double>> t(g.ops.size());
+    for (int r = 0; r <= o.runs; ++r) {
+      sched.run();
+      if (r == 0) continue;
+      for (const StepReport& s : sched.report().steps)
+        if (s.device == "gpu") t[s.op_index].push_back(s.end_ms - s.start_ms);
+    }
+    for (size_t i = 0; i < g.ops.size(); ++i) c.ops[i].gpu_ms = t[i].empty() ? -1 : median(t[i]);
+  }
+  c.sync_ms = measure_sync_ms(device);
+  c.gpu_submit_ms = c.sync_ms / 2;
+  if (o.use_cache) {
+    try {
+      std::filesystem::create_directories(file.parent_path());
+      std::ofstream f(file);
+      f << partition::to_json(c).dump(1);
+    } catch (const std::exception&) {
+      // The cache only saves time.
+    }
+  }
+  return c;
+}
+
+}  // namespace hetsched
