@@ -196,8 +196,8 @@ MemoryPlan plan_min_cost_flow(std::span<const TensorUsageRecord> records) {
     for (size_t i : order) {
       if (records[i].first_task >= records[j].first_task) break;  // nothing later can die before j
       if (records[i].last_task >= records[j].first_task) continue;
-      const int64_t growth = records[j].size > records[i].size ? static_cast<int64_t>(records[j].size - records[i].size) : 0;
-      reuse_edges[j].push_back({i, flow.add_arc(left(i), right(j), 1, growth)});
+      const size_t growth = records[j].size > records[i].size ? records[j].size - records[i].size : 0;
+      reuse_edges[j].push_back({i, flow.add_arc(left(i), right(j), 1, static_cast<int64_t>(growth))});
     }
   }
   flow.finalize();
@@ -230,7 +230,9 @@ MemoryPlan plan_min_cost_flow(std::span<const TensorUsageRecord> records) {
     }
   }
   for (size_t t = 0; t < n; ++t) {
-    if (a.object_of[t] == n) fail(ErrorKind::kInternal, "memory planner: min_cost_flow left tensor {} without an object", t);
+    if (a.object_of[t] == n) {
+      fail(ErrorKind::kInternal, "memory planner: min_cost_flow left tensor {} without an object", t);
+    }
   }
   return layout_objects(a, Strategy::kMinCostFlow);
 }

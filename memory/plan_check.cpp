@@ -66,7 +66,8 @@ bool plan_is_valid(std::span<const TensorUsageRecord> records, const MemoryPlan&
   }
   if (plan.alignment == 0) return invalid(why, "plan alignment is 0");
   if (plan.total_bytes % plan.alignment != 0) {
-    return invalid(why, fmt::format("total {} is not a multiple of the alignment {}", plan.total_bytes, plan.alignment));
+    return invalid(why,
+                   fmt::format("total {} is not a multiple of the alignment {}", plan.total_bytes, plan.alignment));
   }
   for (size_t i = 0; i < n; ++i) {
     const size_t offset = plan.offsets[i];

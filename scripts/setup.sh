@@ -72,6 +72,10 @@ _hs_models() {
   _hs_models_key > "$stamp"
 }
 
-_hs_apt
-_hs_venv
-_hs_models
+# One set-up at a time (run.sh and test.sh may start together); the lock is released on return.
+(
+  flock 9
+  _hs_apt
+  _hs_venv
+  _hs_models
+) 9>"$_hs_stamps/lock"

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "graph/error.h"
+#include "scheduler/report_io.h"
 #include "scheduler/session.h"
 #include "tools/commands.h"
 #include "tools/npy.h"
@@ -29,6 +30,8 @@ struct RunArgs {
   std::string output_dir;
   int64_t seed = -1;
   bool json = false;
+  std::string report;
+  std::string trace;
 };
 
 double median(std::vector<double> v) {
@@ -97,6 +100,9 @@ int run(const RunArgs& a) {
     }
   }
 
+  if (!a.report.empty()) write_report_csv(session.last_report(), a.report);
+  if (!a.trace.empty()) write_chrome_trace(session.last_report(), model->name(), a.trace);
+
   const double med = median(latencies);
   const double mn = *std::min_element(latencies.begin(), latencies.end());
   const double mx = *std::max_element(latencies.begin(), latencies.end());
@@ -156,7 +162,7 @@ Command add_run_command(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* c = app.add_subcommand("run", "Run a .tflite model and time it");
   c->add_option("model", a->model, "the .tflite model")->required();
-  c->add_option("--policy", a->policy, "where ops run: cpu | gpu")->capture_default_str();
+  c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | ratio=R[:rows] | plan=FILE")->capture_default_str();
   c->add_option("--threads", a->threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
   c->add_option("--device", a->device, "Vulkan device index (see `hetsched devices`)");
   c->add_option("--precision", a->precision, "fp32 | fp16")->check(CLI::IsMember({"fp32", "fp16"}));
@@ -167,6 +173,8 @@ Command add_run_command(CLI::App& app) {
   c->add_option("--output-dir", a->output_dir, "write outputs as output_<i>.npy (float32, NHWC) here");
   c->add_option("--seed", a->seed, "seed of the random inputs");
   c->add_flag("--json", a->json, "print the summary as JSON");
+  c->add_option("--report", a->report, "write the last run's per-step report (CSV)");
+  c->add_option("--trace", a->trace, "write the last run as a Chrome/Perfetto trace (JSON)");
   return {c, [a] { return run(*a); }};
 }
 

@@ -346,7 +346,8 @@ size_t chain_cost(const Records& records, const MemoryPlan& plan) {
 size_t cheapest_chain_cost(const Records& records) {
   std::vector<size_t> order(records.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return records[a].first_task < records[b].first_task; });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return records[a].first_task < records[b].first_task; });
   std::vector<size_t> chain_last;  // the last tensor of each chain so far
   size_t best = SIZE_MAX;
   std::function<void(size_t, size_t)> place = [&](size_t k, size_t cost) {
@@ -435,7 +436,8 @@ TEST(MemoryPlanner, SizeTable) {
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       EXPECT_TRUE(plan_is_valid(c.records, plan));
       EXPECT_GE(plan.total_bytes, bound);
-      row += fmt::format(" | {:>11} {:4.2f}x", plan.total_bytes, double(plan.total_bytes) / double(std::max<size_t>(bound, 1)));
+      const double ratio = double(plan.total_bytes) / double(std::max<size_t>(bound, 1));
+      row += fmt::format(" | {:>11} {:4.2f}x", plan.total_bytes, ratio);
       times += fmt::format(" | {:>14.2f} ms", ms);
     }
     fmt::print("{}\n{}\n", row, times);

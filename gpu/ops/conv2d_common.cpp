@@ -1,0 +1,91 @@
+// Host side shared by the conv-like GPU kernels (see conv2d_common.h).
+#include "gpu/ops/conv2d_common.h"
+
+#include <algorithm>
+
+#include "graph/error.h"
+
+namespace hetsched::gpu::convgpu {
+namespace {
+uint32_t pow2_at_least(uint32_t n) {
+  uint32_t p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+}  // namespace
+
+std::array<uint32_t, 3> local_size_for(const Shape4& out) {
+  const uint32_t x = std::min<uint32_t>(8, pow2_at_least(uint32_t(std::max(out.w, 1))));
+  const uint32_t y = std::min<uint32_t>(64 / x, std::min<uint32_t>(8, pow2_at_least(uint32_t(std::max(out.h, 1)))));
+  const uint32_t z = std::min<uint32_t>(64 / (x * y), pow2_at_least(uint32_t(std::max(out.slices() * out.n, 1))));
+  return {x, y, z};
+}
+
+std::vector<float> pack_bias(const Graph& graph, const Op& op, int pos, int channels) {
+  std::vector<float> b(size_t(slices_of(channels)) * kSliceWidth, 0.0f);
+  if (pos < int(op.inputs.size()) && op.inputs[size_t(pos)] >= 0) {
+    const std::span<const float> v = graph.tensors[size_t(op.inputs[size_t(pos)])].f32();
+    std::copy_n(v.begin(), std::min<size_t>(v.size(), size_t(channels)), b.begin());
+  }
+  return b;
+}
+
+// Weights [O,KH,KW,I] -> for output slice s, ky, kx, input slice t: 4 vec4, vec4 l = the 4
+// output lanes' weights of input lane l (a column-major mat4: acc += M * in4). Padding lanes 0.
+std::vector<float> pack_conv_weights(std::span<const float> w, int O, int KH, int KW, int I) {
+  const int OS = slices_of(O), IS = slices_of(I);
+  std::vector<float> p(size_t(OS) * KH * KW * IS * 16, 0.0f);
+  for (int o = 0; o < O; ++o)
+    for (int ky = 0; ky < KH; ++ky)
+      for (int kx = 0; kx < KW; ++kx)
+        for (int i = 0; i < I; ++i) {
+          const size_t block = ((size_t(o / 4) * KH + ky) * KW + kx) * IS + size_t(i / 4);
+          p[block * 16 + size_t(i % 4) * 4 + size_t(o % 4)] = w[((size_t(o) * KH + ky) * KW + kx) * I + i];
+        }
+  return p;
+}
+
+ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op, ConvLikeSetup setup)
+    : context_(fmt::format("model '{}': {}", graph.model_name, graph.describe(op))),
+      out_(graph.tensors[size_t(op.outputs[0])].shape4()),
+      local_size_(setup.local_size),
+      pipeline_(ctx.device,
+                ComputePipelineDesc{.shader = setup.shader,
+                                    .spec = setup.spec,
+                                    .push_constant_bytes = sizeof(RangePush),
+                                    .storage_buffers = 4},
+                ctx.cache),
+      weights_(upload_constant(ctx.device, std::span<const float>(setup.weights), context_ + " packed weights")),
+      bias_(upload_constant(ctx.device, std::span<const float>(setup.bias), context_ + " bias")) {
+  const Tensor& in = graph.tensors[size_t(op.inputs[0])];
+  if (in.is_constant) {
+    const Shape4 s = in.shape4();
+    std::vector<float> phwc4(s.phwc4_elements());
+    nhwc_to_phwc4(in.f32().data(), s, phwc4.data());
+    constant_input_ = upload_constant(ctx.device, std::span<const float>(phwc4), context_ + " constant input '" + in.name + "'");
+  }
+}
+
+void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) {
+  const BufferRange input = constant_input_ ? constant_input_->whole() : (inputs.empty() ? BufferRange{} : inputs[0]);
+  if (input.buffer == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: no buffer bound for the data input", context_);
+  const BufferRange bindings[] = {output, input, weights_.whole(), bias_.whole()};
+  set_ = arena.allocate(pipeline_, bindings, context_);
+}
+
+void ConvLikeKernel::record(CommandBuffer& cmd, const OutputRange& range) const {
+  if (range.empty()) return;
+  if (set_ == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: record() before bind()", context_);
+  if (range.slice_begin < 0 || range.slice_end > out_.slices() || range.row_begin < 0 || range.row_end > out_.h)
+    fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
+         range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
+  const RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
+  const uint32_t rows = uint32_t(range.row_end - range.row_begin);
+  const uint32_t zs = uint32_t(range.slice_end - range.slice_begin) * uint32_t(out_.n);
+  cmd.dispatch(pipeline_, set_, push,
+               {groups_for(uint32_t(out_.w), local_size_[0]), groups_for(rows, local_size_[1]),
+                groups_for(zs, local_size_[2])},
+               context_);
+}
+
+}  // namespace hetsched::gpu::convgpu

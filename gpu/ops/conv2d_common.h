@@ -1,0 +1,63 @@
+// Host side shared by the conv-like GPU kernels (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV,
+// FULLY_CONNECTED): the kernel class with bindings {0 output, 1 data input, 2 packed weights,
+// 3 bias}, the range push constants, the workgroup size choice and bias packing.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gpu/gpu_kernel.h"
+
+namespace hetsched::gpu::convgpu {
+
+// The push constants of every conv-like shader: `ivec4 range` (slice_begin, slice_end, row_begin, row_end).
+struct RangePush {
+  int32_t slice_begin = 0, slice_end = 0, row_begin = 0, row_end = 0;
+};
+
+// Workgroup size for an output: x over the width, y over the rows, z over slices x batches, at most
+// 64 invocations, each axis no larger than the next power of two of its extent (a 1x1xC FC output
+// gets 1x1x64, a 112x112 map 8x8x1).
+std::array<uint32_t, 3> local_size_for(const Shape4& out);
+
+// The bias (op input `pos`, -1 or absent: zeros) padded to whole slices of `channels`.
+std::vector<float> pack_bias(const Graph& graph, const Op& op, int pos, int channels);
+
+// Weights [O,KH,KW,I] (TFLite conv and transpose conv) -> for output slice s, ky, kx, input slice
+// t: 4 vec4, vec4 l holding the 4 output lanes' weights of input lane l (a column-major mat4, so
+// the shader's step is acc += M * in4). Padding lanes are 0.
+std::vector<float> pack_conv_weights(std::span<const float> w, int O, int KH, int KW, int I);
+
+// What a conv-like kernel is made of, computed by each op's factory at plan time.
+struct ConvLikeSetup {
+  std::string shader;           // gpu/shaders/<shader>.comp
+  SpecConstants spec;           // constant ids 0..2 must be the local size below
+  std::array<uint32_t, 3> local_size{};
+  std::vector<float> weights;   // packed for the shader
+  std::vector<float> bias;      // padded to slices
+};
+
+// One pipeline, its packed constants in device-local buffers, and one descriptor set.
+// A constant data input (folded by nobody) is uploaded in PHWC4 and bound in place of inputs[0].
+class ConvLikeKernel final : public GpuKernel {
+ public:
+  ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op, ConvLikeSetup setup);
+
+  uint32_t storage_buffers() const override { return 4; }
+  void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override;
+  void record(CommandBuffer& cmd, const OutputRange& range) const override;
+
+ private:
+  std::string context_;  // "model 'm': op 3 (CONV_2D)" for errors
+  Shape4 out_;
+  std::array<uint32_t, 3> local_size_{};
+  ComputePipeline pipeline_;
+  Buffer weights_, bias_;
+  std::optional<Buffer> constant_input_;
+  VkDescriptorSet set_ = VK_NULL_HANDLE;
+};
+
+}  // namespace hetsched::gpu::convgpu

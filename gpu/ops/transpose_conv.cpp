@@ -1,0 +1,39 @@
+// TRANSPOSE_CONV's GPU kernel: packs the weights (as conv2d's) for the gather-form shader
+// gpu/shaders/transpose_conv.comp and fixes the geometry as specialization constants.
+#include "gpu/ops/transpose_conv.h"
+
+#include "gpu/ops/conv2d_common.h"
+
+namespace hetsched::gpu {
+namespace {
+
+// Specialization constants of transpose_conv.comp (field i = constant_id i).
+struct TransposeConvSpec {
+  uint32_t local_x, local_y, local_z;
+  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c;
+  int32_t kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left;
+  int32_t activation;
+};
+
+}  // namespace
+
+std::unique_ptr<GpuKernel> make_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                         const Op& op) {
+  const auto& a = op.attrs<TransposeConvAttributes>();
+  const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
+  const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
+  const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
+  const int O = wt.shape[0], KH = wt.shape[1], KW = wt.shape[2], I = wt.shape[3];
+  convgpu::ConvLikeSetup s;
+  s.shader = "transpose_conv";
+  s.local_size = convgpu::local_size_for(out);
+  s.spec = SpecConstants::from_struct(TransposeConvSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n,
+                                                        in.h, in.w, in.c, out.h, out.w, out.c, KH, KW, a.stride_h,
+                                                        a.stride_w, a.pads.top, a.pads.left,
+                                                        int32_t(a.activation)});
+  s.weights = convgpu::pack_conv_weights(wt.f32(), O, KH, KW, I);
+  s.bias = convgpu::pack_bias(graph, op, 2, O);
+  return std::make_unique<convgpu::ConvLikeKernel>(ctx, graph, op, std::move(s));
+}
+
+}  // namespace hetsched::gpu
