@@ -32,6 +32,11 @@ void infer_shapes(Graph& graph) {
   for (Op& op : graph.ops) describe_op(op.type).infer_shape(graph, op);
 }
 
+bool is_channel_local(const Graph& graph, const Op& op) {
+  const OpDescriptor& d = describe_op(op.type);
+  return d.channel_local_for ? d.channel_local_for(graph, op) : d.channel_local;
+}
+
 int64_t total_macs(const Graph& graph) {
   int64_t n = 0;
   for (const Op& op : graph.ops) {

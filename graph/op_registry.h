@@ -28,7 +28,13 @@ struct OpDescriptor {
   bool split_slices = false;   // a kernel can compute any range of output slices
   bool split_rows = false;     // ... and any range of output rows
   bool channel_local = false;  // output slice s reads only input slice s (continues after a split)
+  // When set, decides channel_local for one op (depthwise: multiplier 1; pad: no channel pad;
+  // concatenation: not on the channel axis; binary: no channel broadcast of an activation).
+  bool (*channel_local_for)(const Graph& graph, const Op& op) = nullptr;
 };
+
+// Whether output slice s of `op` reads only slice s of each activation input.
+bool is_channel_local(const Graph& graph, const Op& op);
 
 // The descriptor of `type`; throws kUnsupported if the type has none registered.
 const OpDescriptor& describe_op(OpType type);

@@ -83,7 +83,7 @@ double step_ms(const Graph& g, const CostModel& c, const PlanStep& s) {
 double transition_ms(const Graph& g, const CostModel& c, const PlanStep& p, const PlanStep& s) {
   if (p.kind == s.kind && p.kind != StepKind::kSplit) return 0;
   if (p.kind == StepKind::kSplit && s.kind == StepKind::kSplit && p.axis == SplitAxis::kSlices &&
-      s.axis == SplitAxis::kSlices && p.boundary == s.boundary && describe_op(g.ops[s.op_index].type).channel_local)
+      s.axis == SplitAxis::kSlices && p.boundary == s.boundary && is_channel_local(g, g.ops[s.op_index]))
     return 0;
   return c.sync_ms + (s.kind != StepKind::kCpu ? c.gpu_submit_ms : 0);
 }

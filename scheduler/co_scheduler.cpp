@@ -17,7 +17,7 @@ bool slice_chain(const Graph& g, const partition::PlanStep& producer, const part
   using partition::StepKind;
   return producer.kind == StepKind::kSplit && consumer.kind == StepKind::kSplit &&
          producer.axis == SplitAxis::kSlices && consumer.axis == SplitAxis::kSlices &&
-         producer.boundary == consumer.boundary && describe_op(g.ops[consumer.op_index].type).channel_local;
+         producer.boundary == consumer.boundary && is_channel_local(g, g.ops[consumer.op_index]);
 }
 }  // namespace
 

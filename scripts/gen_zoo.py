@@ -101,13 +101,19 @@ def unet_seg(keras):
 
 
 def calibrate_batchnorm(keras, model, seed: int) -> None:
-    """Makes the random network well-conditioned: one eager forward pass over random inputs in graph
-    order; each BatchNormalization gets random gamma/beta and, as moving mean/variance, the actual
-    statistics of its input. Without this the activations of the deep nets decay so far that every
-    classifier outputs a uniform softmax (1/1000 everywhere), which would make comparisons vacuous."""
+    """Gives every layer with a bias random non-zero biases, then conditions the random network: one
+    eager forward pass over random inputs in graph order; each BatchNormalization gets random
+    gamma/beta and, as moving mean/variance, the actual statistics of its input. Without this the
+    activations of the deep nets decay so far that every classifier outputs a uniform softmax
+    (1/1000 everywhere), which would make comparisons vacuous."""
     import numpy as np
     from keras import tree
     rng = np.random.default_rng(seed)
+    # Non-zero biases: the converter drops all-zero ones, and the kernels' bias paths need testing.
+    for layer in model.layers:
+        bias = getattr(layer, "bias", None)
+        if bias is not None and hasattr(bias, "assign"):
+            bias.assign(rng.uniform(-0.1, 0.1, tuple(bias.shape)).astype(np.float32))
     x = rng.uniform(-1.0, 1.0, size=(4, *model.inputs[0].shape[1:])).astype(np.float32)
     values = {id(model.inputs[0]): keras.ops.convert_to_tensor(x)}
     for depth in sorted(model._nodes_by_depth, reverse=True):

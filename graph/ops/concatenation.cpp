@@ -64,6 +64,7 @@ void register_concatenation_ops(std::vector<OpDescriptor>& table) {
   d.reference = reference_concat;
   d.split_slices = d.split_rows = true;
   d.channel_local = false;  // a channel concat moves channels across slices
+  d.channel_local_for = [](const Graph&, const Op& op) { return op.attrs<ConcatenationAttributes>().axis != 3; };
   table.push_back(d);
 }
 

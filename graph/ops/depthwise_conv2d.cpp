@@ -81,6 +81,9 @@ OpDescriptor depthwise_conv2d_descriptor() {
   // type: with multiplier 2 it would be wrong, so it stays false until the descriptor can say it
   // per op.
   d.channel_local = false;
+  d.channel_local_for = [](const Graph&, const Op& op) {
+    return op.attrs<DepthwiseConv2DAttributes>().depth_multiplier == 1;
+  };
   return d;
 }
 

@@ -84,6 +84,12 @@ OpDescriptor binary_descriptor() {
   // Output slice s reads slice s of each operand (slice 0 of an operand broadcast over channels,
   // which is not local when that operand is an activation with C == 1 and the output C > 4).
   d.channel_local = true;
+  d.channel_local_for = [](const Graph& g, const Op& op) {
+    const int c = g.tensors[op.outputs[0]].shape4().c;
+    for (int t : op.inputs)
+      if (t >= 0 && !g.tensors[t].is_constant && g.tensors[t].shape4().c != c) return false;
+    return true;
+  };
   return d;
 }
 

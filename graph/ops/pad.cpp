@@ -45,7 +45,11 @@ void register_pad_ops(std::vector<OpDescriptor>& table) {
   d.infer_shape = infer_pad;
   d.reference = reference_pad;
   d.split_slices = d.split_rows = true;
-  d.channel_local = false;  // true only for spatial-only pads; the flag is per op type
+  d.channel_local = false;
+  d.channel_local_for = [](const Graph&, const Op& op) {
+    const auto& p = op.attrs<PadAttributes>().pads;
+    return p[3][0] == 0 && p[3][1] == 0;  // spatial-only pads keep channels in their slices
+  };
   table.push_back(d);
 }
 

@@ -28,6 +28,7 @@ DataType to_dtype(tflite::TensorType t) {
 
 std::vector<int> index_vector(tflite::SparseIndexVector type, const void* v, const std::string& name) {
   std::vector<int> out;
+  if (!v) fail(ErrorKind::kInvalidModel, "sparse tensor '{}': a sparse dimension has no index vector", name);
   switch (type) {
     case tflite::SparseIndexVector::Int32Vector:
       if (auto* x = static_cast<const tflite::Int32Vector*>(v)->values()) out.assign(x->begin(), x->end());

@@ -40,7 +40,9 @@ void run_pool_cases(OpType type, int trials) {
                              a.pads.right, to_string(a.activation)));
     const test::OpCheck r = test::check_gpu_op(b.graph(), rng);
     summary.add(r);
-    if (global) EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
+    if (global) {
+      EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
+    }
   }
   std::printf("%s\n", summary.to_string().c_str());
 }

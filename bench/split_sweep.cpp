@@ -1,0 +1,138 @@
+// Split-ratio sweep: for a model (and, with --layers, each of its conv layers alone) runs the
+// CPU-only and GPU-only plans and every ratio from 0 to 1 on both split axes through the
+// co-scheduler, median of --runs after warm-up; with --auto, also the `auto` policy. Appends CSV
+// rows to --csv: scope,model,op,axis,ratio,median_ms,p10_ms,p90_ms.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "gpu/device.h"
+#include "gpu/pipeline_cache.h"
+#include "graph/error.h"
+#include "graph/op_registry.h"
+#include "graph/subgraph.h"
+#include "partition/policy.h"
+#include "scheduler/co_scheduler.h"
+#include "scheduler/model.h"
+#include "scheduler/session.h"
+
+using namespace hetsched;
+
+namespace {
+
+struct Stats {
+  double median = 0, p10 = 0, p90 = 0;
+};
+
+Stats stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto q = [&](double f) { return v[std::min(v.size() - 1, size_t(f * double(v.size() - 1) + 0.5))]; };
+  return {q(0.5), q(0.1), q(0.9)};
+}
+
+std::vector<std::vector<float>> random_inputs(const Graph& g) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<std::vector<float>> out;
+  for (int t : g.inputs) {
+    out.emplace_back(g.tensors[t].elements());
+    for (float& x : out.back()) x = d(rng);
+  }
+  return out;
+}
+
+Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::PipelineCache& cache,
+                const partition::Plan& plan, int threads, int warmup, int runs) {
+  CoScheduler s(g, dev, &cache, plan, threads);
+  const auto in = random_inputs(g);
+  for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
+  std::vector<double> ms;
+  for (int r = 0; r < warmup + runs; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s.run();
+    if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return stats(ms);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"split-ratio sweep"};
+  std::string model_path, csv = "split_sweep.csv";
+  int threads = 0, warmup = 3, runs = 20, max_layers = 1000;
+  double step = 0.05;
+  bool layers = false, with_auto = false;
+  app.add_option("model", model_path)->required();
+  app.add_option("--csv", csv);
+  app.add_option("--threads", threads);
+  app.add_option("--warmup", warmup);
+  app.add_option("--runs", runs);
+  app.add_option("--step", step);
+  app.add_flag("--layers", layers, "also sweep each conv layer alone");
+  app.add_option("--max-layers", max_layers, "the largest N conv layers by MACs");
+  app.add_flag("--auto", with_auto, "also time the auto policy");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    const auto model = Model::load(model_path);
+    const Graph& g = model->graph();
+    gpu::VulkanDevice dev;
+    gpu::PipelineCache cache(dev);
+    std::ofstream out(csv, std::ios::app);
+    auto row = [&](const std::string& scope, int op, const std::string& axis, double ratio, const Stats& s) {
+      out << fmt::format("{},{},{},{},{:.2f},{:.4f},{:.4f},{:.4f}\n", scope, g.model_name, op, axis, ratio, s.median,
+                         s.p10, s.p90);
+      out.flush();
+    };
+    auto sweep = [&](const Graph& graph, const std::string& scope, int op) {
+      const Stats cpu = time_plan(graph, dev, cache, partition::make_plan(graph, partition::parse_policy("cpu")),
+                                  threads, warmup, runs);
+      const Stats gpu = time_plan(graph, dev, cache, partition::make_plan(graph, partition::parse_policy("gpu")),
+                                  threads, warmup, runs);
+      row(scope, op, "cpu", 1, cpu);
+      row(scope, op, "gpu", 0, gpu);
+      double best = std::min(cpu.median, gpu.median);
+      for (const char* axis : {"slices", "rows"}) {
+        for (int k = 0; k * step <= 1.0 + 1e-9; ++k) {
+          const double r = k * step;
+          const auto plan = partition::make_plan(graph, partition::parse_policy(fmt::format("ratio={}:{}", r, axis)));
+          const Stats s = time_plan(graph, dev, cache, plan, threads, warmup, runs);
+          row(scope, op, axis, r, s);
+          best = std::min(best, s.median);
+        }
+      }
+      fmt::print("{} {} op {}: cpu {:.3f} gpu {:.3f} best split {:.3f} ms ideal {:.3f}\n", scope, g.model_name, op,
+                 cpu.median, gpu.median, best, 1.0 / (1.0 / cpu.median + 1.0 / gpu.median));
+    };
+    sweep(g, "model", -1);
+    if (with_auto) {
+      Session s(model, SessionOptions{"auto", threads, -1, "fp32"});
+      const auto in = random_inputs(g);
+      for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
+      std::vector<double> ms;
+      for (int r = 0; r < warmup + std::max(runs, 50); ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        s.run();
+        if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      }
+      row("model", -1, "auto", -1, stats(ms));
+    }
+    if (layers) {
+      std::vector<std::pair<int64_t, int>> convs;
+      for (size_t i = 0; i < g.ops.size(); ++i)
+        if (g.ops[i].type == OpType::kConv2D) convs.emplace_back(describe_op(g.ops[i].type).macs(g, g.ops[i]), int(i));
+      std::sort(convs.rbegin(), convs.rend());
+      convs.resize(std::min<size_t>(convs.size(), size_t(max_layers)));
+      for (const auto& [macs, i] : convs) sweep(extract_op(g, i), "layer", i);
+    }
+  } catch (const Error& e) {
+    fmt::print(stderr, "split_sweep: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
