@@ -17,7 +17,8 @@ def count(path: Path):
     failures = []
     for case in ET.parse(path).getroot().iter("testcase"):
         tags = {child.tag for child in case}
-        name = f"{case.get('classname', '')}::{case.get('name', '')}".strip(":")
+        cls, name = case.get("classname", ""), case.get("name", "")
+        name = name if cls in ("", name) else f"{cls}::{name}"
         if tags & {"failure", "error"} or case.get("status") == "fail":
             failed += 1
             failures.append(name)

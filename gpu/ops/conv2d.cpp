@@ -25,7 +25,7 @@ std::unique_ptr<GpuKernel> make_conv2d_gpu_kernel(const GpuKernelContext& ctx, c
   const int O = wt.shape[0], KH = wt.shape[1], KW = wt.shape[2], I = wt.shape[3];
   convgpu::ConvLikeSetup s;
   s.shader = "conv2d";
-  s.local_size = convgpu::local_size_for(out);
+  s.local_size = convgpu::local_size_for(out, /*slice_per_group=*/true);
   s.spec = SpecConstants::from_struct(Conv2DSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n, in.h, in.w,
                                                  in.c, out.h, out.w, out.c, KH, KW, a.stride_h, a.stride_w,
                                                  a.dilation_h, a.dilation_w, a.pads.top, a.pads.left,

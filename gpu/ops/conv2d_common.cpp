@@ -14,9 +14,10 @@ uint32_t pow2_at_least(uint32_t n) {
 }
 }  // namespace
 
-std::array<uint32_t, 3> local_size_for(const Shape4& out) {
+std::array<uint32_t, 3> local_size_for(const Shape4& out, bool slice_per_group) {
   const uint32_t x = std::min<uint32_t>(8, pow2_at_least(uint32_t(std::max(out.w, 1))));
-  const uint32_t y = std::min<uint32_t>(64 / x, std::min<uint32_t>(8, pow2_at_least(uint32_t(std::max(out.h, 1)))));
+  const uint32_t y = std::min<uint32_t>(64 / x, pow2_at_least(uint32_t(std::max(out.h, 1))));
+  if (slice_per_group) return {x, y, 1};
   const uint32_t z = std::min<uint32_t>(64 / (x * y), pow2_at_least(uint32_t(std::max(out.slices() * out.n, 1))));
   return {x, y, z};
 }

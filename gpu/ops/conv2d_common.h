@@ -21,7 +21,9 @@ struct RangePush {
 // Workgroup size for an output: x over the width, y over the rows, z over slices x batches, at most
 // 64 invocations, each axis no larger than the next power of two of its extent (a 1x1xC FC output
 // gets 1x1x64, a 112x112 map 8x8x1).
-std::array<uint32_t, 3> local_size_for(const Shape4& out);
+// With slice_per_group the z size is 1 (x*y up to 64): every invocation of a workgroup computes
+// the same output slice, so its weight loads are uniform (one load for the group).
+std::array<uint32_t, 3> local_size_for(const Shape4& out, bool slice_per_group = false);
 
 // The bias (op input `pos`, -1 or absent: zeros) padded to whole slices of `channels`.
 std::vector<float> pack_bias(const Graph& graph, const Op& op, int pos, int channels);

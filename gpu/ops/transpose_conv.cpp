@@ -26,7 +26,7 @@ std::unique_ptr<GpuKernel> make_transpose_conv_gpu_kernel(const GpuKernelContext
   const int O = wt.shape[0], KH = wt.shape[1], KW = wt.shape[2], I = wt.shape[3];
   convgpu::ConvLikeSetup s;
   s.shader = "transpose_conv";
-  s.local_size = convgpu::local_size_for(out);
+  s.local_size = convgpu::local_size_for(out, /*slice_per_group=*/true);
   s.spec = SpecConstants::from_struct(TransposeConvSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n,
                                                         in.h, in.w, in.c, out.h, out.w, out.c, KH, KW, a.stride_h,
                                                         a.stride_w, a.pads.top, a.pads.left,

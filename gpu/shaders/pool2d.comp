@@ -36,20 +36,25 @@ void main() {
   const int wy = y * STRIDE_H - PAD_TOP, wx = x * STRIDE_W - PAD_LEFT;
   const int y0 = max(wy, 0), y1 = min(wy + FILTER_H, IN_H);
   const int x0 = max(wx, 0), x1 = min(wx + FILTER_W, IN_W);
-  vec4 acc = IS_MAX ? vec4(-3.402823466e38) : vec4(0.0);
-  for (int iy = y0; iy < y1; ++iy) {
-    const int row = phwc4_index(in_shape, b, s, iy, 0);
-    if (IS_MAX) {
+  const int count = max(y1 - y0, 0) * max(x1 - x0, 0);
+  vec4 acc = vec4(0.0);  // a window entirely in the padding gives 0 (never with SAME/VALID)
+  if (count > 0 && IS_MAX) {
+    // Starts from the window's first element. (`IS_MAX ? vec4(-FLT_MAX) : vec4(0)` compiles to an
+    // OpSpecConstantOp OpSelect that lavapipe evaluated wrongly: the max of negatives came out 0.)
+    acc = in_data[phwc4_index(in_shape, b, s, y0, x0)];
+    for (int iy = y0; iy < y1; ++iy) {
+      const int row = phwc4_index(in_shape, b, s, iy, 0);
       for (int ix = x0; ix < x1; ++ix) acc = max(acc, in_data[row + ix]);
-    } else {
+    }
+  } else if (count > 0) {
+    for (int iy = y0; iy < y1; ++iy) {
+      const int row = phwc4_index(in_shape, b, s, iy, 0);
       vec4 row_sum = vec4(0.0);
       for (int ix = x0; ix < x1; ++ix) row_sum += in_data[row + ix];
       acc += row_sum;
     }
+    acc /= float(count);
   }
-  const int count = max(y1 - y0, 0) * max(x1 - x0, 0);
-  if (count == 0) acc = vec4(0.0);  // a window entirely in the padding (never with SAME/VALID)
-  else if (!IS_MAX) acc /= float(count);
   out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, C), b, s, y, x)] =
       mask_padding(apply_activation(acc, ACTIVATION), s, C);
 }

@@ -36,7 +36,8 @@ void main() {
   const int slices = pc.range.y - pc.range.x;
   const int x = int(gl_GlobalInvocationID.x);
   const int y = pc.range.z + int(gl_GlobalInvocationID.y);
-  const int z = int(gl_GlobalInvocationID.z);
+  // With one slice per workgroup (z size 1) s and b are workgroup-uniform: weight loads are too.
+  const int z = gl_WorkGroupSize.z == 1 ? int(gl_WorkGroupID.z) : int(gl_GlobalInvocationID.z);
   if (x >= OUT_W || y >= pc.range.w || z >= slices * BATCH) return;
   const int b = z / slices;
   const int s = pc.range.x + z % slices;

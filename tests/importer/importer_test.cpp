@@ -450,6 +450,22 @@ TEST(Importer, MutatedSmallModelsNeverCrash) {
   }
 }
 
+// Writes the in-test models as fuzzing seeds when HETSCHED_FUZZ_SEED_DIR is set (small models with
+// every importer feature make the fuzzer reach sparse metadata and custom options quickly).
+TEST(Importer, WritesFuzzSeedsOnRequest) {
+  const char* dir = std::getenv("HETSCHED_FUZZ_SEED_DIR");
+  if (!dir || !*dir) GTEST_SKIP() << "set HETSCHED_FUZZ_SEED_DIR to write fuzzing seeds";
+  std::filesystem::create_directories(dir);
+  std::vector<float> dense;
+  const std::vector<std::pair<std::string, w::ModelSpec>> seeds = {
+      {"conv", conv_model()}, {"sparse8", sparse_model(8, &dense)}, {"sparse16", sparse_model(16, &dense)}};
+  for (const auto& [name, m] : seeds) {
+    const std::vector<uint8_t> bytes = w::write_model(m);
+    std::ofstream(std::filesystem::path(dir) / (name + ".tflite"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  }
+}
+
 std::filesystem::path model_dir() {
   if (const char* e = std::getenv("HETSCHED_MODEL_DIR"); e && *e) return e;
   return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "models";

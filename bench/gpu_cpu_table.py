@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""GPU-only vs CPU-only latency and init time (cold: empty pipeline cache; warm: cache filled by
+the cold start) for every runnable zoo model; one table (CSV + Markdown) in bench/results/.
+
+usage: bench/gpu_cpu_table.py [--bin build/hetsched] [--threads 16] [--iterations 50] [--warmup 5]
+                              [--models a,b] [--out-dir bench/results] [--tag NAME]
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(binary, model, policy, threads, iterations, warmup, cache_dir):
+    env = dict(os.environ, HETSCHED_CACHE_DIR=str(cache_dir))
+    cmd = [str(binary), "run", str(model), "--json", "--policy", policy, "--iterations", str(iterations),
+           "--warmup", str(warmup), "--seed", "1"]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
+    return json.loads(p.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=str(ROOT / "build" / "hetsched"))
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--iterations", type=int, default=50)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--models", default="")
+    ap.add_argument("--index", default=str(ROOT / "models" / "index.json"))
+    ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--tag", default="")
+    args = ap.parse_args()
+    index = json.load(open(args.index))["models"]
+    wanted = set(filter(None, args.models.split(",")))
+    models_dir = Path(args.index).parent
+    rows = []
+    for m in index:
+        if m.get("expect_refused") or (wanted and m["name"] not in wanted):
+            continue
+        path = models_dir / Path(m["file"]).name
+        row = {"model": m["name"], "macs_m": round(m.get("macs", 0) / 1e6, 1)}
+        with tempfile.TemporaryDirectory() as cache:
+            try:
+                cold = run(args.bin, path, "gpu", args.threads, args.iterations, args.warmup, cache)
+                warm = run(args.bin, path, "gpu", args.threads, 3, 1, cache)
+                row.update(gpu_ms=cold["latency_ms"]["median"], gpu_init_cold_ms=cold["init_ms"],
+                           gpu_init_warm_ms=warm["init_ms"])
+            except Exception as e:  # noqa: BLE001 - a model the GPU cannot run is reported, not fatal
+                row.update(gpu_error=str(e))
+            try:
+                cpu = run(args.bin, path, "cpu", args.threads, args.iterations, args.warmup, cache)
+                row.update(cpu_ms=cpu["latency_ms"]["median"], cpu_init_ms=cpu["init_ms"])
+            except Exception as e:  # noqa: BLE001
+                row.update(cpu_error=str(e))
+        if "gpu_ms" in row and "cpu_ms" in row:
+            row["cpu_over_gpu"] = row["cpu_ms"] / row["gpu_ms"]
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    date = datetime.date.today().isoformat()
+    tag = args.tag or os.uname().nodename
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cols = ["model", "macs_m", "gpu_ms", "cpu_ms", "cpu_over_gpu", "gpu_init_cold_ms", "gpu_init_warm_ms",
+            "cpu_init_ms", "gpu_error", "cpu_error"]
+    with open(out / f"gpu_cpu_{tag}_{date}.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in cols})
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = [f"GPU-only vs CPU-only ({args.threads or 'all'} threads), median of {args.iterations} runs after "
+             f"{args.warmup} warm-up; init cold = empty pipeline cache. Machine: {tag}, {date}.", "",
+             "| " + " | ".join(cols[:8]) + " |", "|" + "---|" * 8]
+    for r in rows:
+        lines.append("| " + " | ".join(fmt(r.get(c, r.get("gpu_error", "") if c == "gpu_ms" else "")) for c in cols[:8]) + " |")
+    (out / f"gpu_cpu_{tag}_{date}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
