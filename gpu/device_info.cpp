@@ -2,6 +2,8 @@
 // the `hetsched devices` listing as text or JSON.
 #include "gpu/device_info.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -235,6 +237,10 @@ DeviceInfo query_device_info(VkInstance, VkPhysicalDevice pd, int index) {
   vkGetPhysicalDeviceFeatures2(pd, &features2);
   d.storage_buffer_16bit = f11.storageBuffer16BitAccess;
   d.shader_float16 = f12.shaderFloat16;
+  // Test hook: HETSCHED_VK_HIDE_FEATURES=fp16 makes a device look as if it lacked 16-bit storage
+  // and arithmetic, so the "feature requested but absent" path is testable on any device.
+  if (const char* hide = std::getenv("HETSCHED_VK_HIDE_FEATURES"); hide && std::strstr(hide, "fp16"))
+    d.storage_buffer_16bit = d.shader_float16 = false;
   d.timeline_semaphore = f12.timelineSemaphore;
 
   if (d.compute_queue_family < 0) {
