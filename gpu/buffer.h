@@ -19,8 +19,9 @@ enum class MemoryUse {
   kDeviceLocal,  // GPU-only storage: DEVICE_LOCAL, host-invisible preferred (keeps the BAR free).
   kStaging,      // Upload/readback: HOST_VISIBLE|HOST_COHERENT, HOST_CACHED preferred, not
                  // DEVICE_LOCAL preferred; persistently mapped.
-  kShared,       // CPU writes, GPU reads (or back): HOST_VISIBLE|HOST_COHERENT, DEVICE_LOCAL
-                 // preferred (resizable BAR, integrated and CPU devices); persistently mapped.
+  kShared,       // CPU writes, GPU reads (or back): HOST_VISIBLE|HOST_COHERENT, HOST_CACHED
+                 // preferred (the CPU reads them too: BAR memory is uncached for the CPU);
+                 // persistently mapped. On integrated and CPU devices this is device memory.
 };
 const char* to_string(MemoryUse use);
 

@@ -42,25 +42,41 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     if (on_gpu) buffers += kernels_.back()->storage_buffers();
   }
 
-  // One activation arena, planned by live ranges, aligned for storage-buffer binding offsets.
+  // Activation arenas planned by live ranges, aligned for storage-buffer binding offsets: one
+  // device-local, and with shared_arena one host-visible for the tensors the CPU touches.
   std::vector<int> tensors;
   const auto records = activation_usage_records(graph_, &tensors);
   const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
-  plan_ = options_.memory_strategy ? memory::plan_memory(records, *options_.memory_strategy, alignment)
-                                   : memory::plan_memory_best(records, alignment);
   tensor_offset_.assign(graph_.tensors.size(), -1);
+  in_host_arena_.assign(graph_.tensors.size(), false);
+  std::vector<memory::TensorUsageRecord> by_arena[2];
+  std::vector<int> ids[2];
   for (size_t i = 0; i < tensors.size(); ++i) {
-    tensor_offset_[tensors[i]] = int64_t(plan_.offsets[i]);
-    const uint64_t bytes = records[i].size;
-    if (bytes > device_.info().max_storage_buffer_range)
+    const int t = tensors[i];
+    const bool host = options_.shared_arena && (options_.host_tensors.empty() || options_.host_tensors.at(t));
+    in_host_arena_[t] = host;
+    by_arena[host].push_back(records[i]);
+    ids[host].push_back(t);
+    if (records[i].size > device_.info().max_storage_buffer_range)
       fail(ErrorKind::kResourceExhausted,
            "model '{}': tensor '{}' {} needs {} bytes, more than the device's maxStorageBufferRange ({} bytes) on {}",
-           graph_.model_name, graph_.tensors[tensors[i]].name, graph_.tensors[tensors[i]].shape_string(), bytes,
+           graph_.model_name, graph_.tensors[t].name, graph_.tensors[t].shape_string(), records[i].size,
            device_.info().max_storage_buffer_range, device_.describe());
   }
-  arena_ = Buffer(device_, std::max<uint64_t>(plan_.total_bytes, 256),
-                  options_.shared_arena ? MemoryUse::kShared : MemoryUse::kDeviceLocal,
+  uint64_t arena_bytes[2] = {0, 0};
+  for (int host = 0; host < 2; ++host) {
+    const memory::MemoryPlan p = options_.memory_strategy
+                                     ? memory::plan_memory(by_arena[host], *options_.memory_strategy, alignment)
+                                     : memory::plan_memory_best(by_arena[host], alignment);
+    for (size_t i = 0; i < ids[host].size(); ++i) tensor_offset_[ids[host][i]] = int64_t(p.offsets[i]);
+    arena_bytes[host] = p.total_bytes;
+    if (!host) plan_ = p;
+  }
+  arena_ = Buffer(device_, std::max<uint64_t>(arena_bytes[0], 256), MemoryUse::kDeviceLocal,
                   "activation arena of model '" + graph_.model_name + "'");
+  if (options_.shared_arena)
+    host_arena_ = Buffer(device_, std::max<uint64_t>(arena_bytes[1], 256), MemoryUse::kShared,
+                         "shared activation arena of model '" + graph_.model_name + "'");
 
   descriptors_ = std::make_unique<DescriptorArena>(device_, uint32_t(graph_.ops.size()) + 1, buffers + 1);
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
@@ -88,13 +104,14 @@ GpuExecutor::~GpuExecutor() = default;
 BufferRange GpuExecutor::tensor_range(int tensor) const {
   const int64_t offset = tensor_offset_.at(size_t(tensor));
   if (offset < 0) fail(ErrorKind::kInternal, "tensor '{}' has no GPU storage", graph_.tensors[tensor].name);
-  return arena_.range(uint64_t(offset), graph_.tensors[tensor].shape4().phwc4_bytes());
+  const Buffer& arena = in_host_arena_[tensor] ? host_arena_ : arena_;
+  return arena.range(uint64_t(offset), graph_.tensors[tensor].shape4().phwc4_bytes());
 }
 
 float* GpuExecutor::tensor_host_data(int tensor) const {
-  if (!arena_.host_visible()) return nullptr;
   const int64_t offset = tensor_offset_.at(size_t(tensor));
-  return offset < 0 ? nullptr : reinterpret_cast<float*>(static_cast<char*>(arena_.mapped()) + offset);
+  if (offset < 0 || !in_host_arena_[tensor]) return nullptr;
+  return reinterpret_cast<float*>(static_cast<char*>(host_arena_.mapped()) + offset);
 }
 
 void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const {
@@ -105,13 +122,23 @@ void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange&
   kernels_[op_index]->record(cmd, range);
 }
 
+void GpuExecutor::set_profiling(bool on) {
+  if (on == profiling_) return;
+  profiling_ = on;
+  if (model_cmd_) record_model();
+}
+
 void GpuExecutor::record_model() {
   const uint32_t n_ops = uint32_t(graph_.ops.size());
-  try {
-    timestamps_ = std::make_unique<TimestampQueries>(device_, n_ops + 1);
-  } catch (const Error&) {
-    timestamps_.reset();  // no timestamps on this queue: per-op times stay 0
+  timestamps_.reset();
+  if (profiling_) {
+    try {
+      timestamps_ = std::make_unique<TimestampQueries>(device_, n_ops + 1);
+    } catch (const Error&) {
+      timestamps_.reset();  // no timestamps on this queue: per-op times stay 0
+    }
   }
+  recorded_with_timestamps_ = timestamps_ != nullptr;
   model_cmd_ = std::make_unique<CommandBuffer>(device_);
   CommandBuffer& cmd = *model_cmd_;
   cmd.begin();
@@ -160,7 +187,7 @@ void GpuExecutor::run() {
   if (!fence_->wait(std::chrono::seconds(120), "model '" + graph_.model_name + "'"))
     fail(ErrorKind::kDeviceUnavailable, "model '{}': the GPU did not finish within 120 s on {}", graph_.model_name,
          device_.describe());
-  if (timestamps_) {
+  if (recorded_with_timestamps_) {
     const std::vector<uint64_t> ns = timestamps_->read_ns(0, uint32_t(graph_.ops.size()) + 1);
     for (size_t i = 0; i < graph_.ops.size(); ++i) op_times_ms_[i] = double(ns[i + 1] - ns[i]) * 1e-6;
   }

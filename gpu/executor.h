@@ -31,6 +31,9 @@ struct GpuExecutorOptions {
   std::optional<memory::Strategy> memory_strategy;
   // Ops that get a GPU kernel (empty: all). The co-scheduler passes the ops with a GPU part.
   std::vector<bool> ops_on_gpu;
+  // With shared_arena: the tensors the CPU touches (empty: all). They live in the host-visible
+  // arena; the others in a device-local one, so GPU-only tensors keep device bandwidth.
+  std::vector<bool> host_tensors;
 };
 
 class GpuExecutor {
@@ -47,10 +50,14 @@ class GpuExecutor {
   void run();
   std::vector<float> output_nhwc(int output_index) const;
   const std::vector<double>& op_times_ms() const { return op_times_ms_; }
+  // Profiling: GPU timestamps around every op (with a barrier before each, so each op's time is
+  // its own). Off by default: timed runs carry no profiling cost. Re-records the model.
+  void set_profiling(bool on);
 
   // For the scheduler.
   const VulkanDevice& device() const { return device_; }
   const Buffer& arena() const { return arena_; }
+  const Buffer& host_arena() const { return host_arena_; }
   BufferRange tensor_range(int tensor) const;
   // Host pointer of a tensor in the shared arena (nullptr unless shared_arena).
   float* tensor_host_data(int tensor) const;
@@ -66,13 +73,17 @@ class GpuExecutor {
   GpuExecutorOptions options_;
   std::vector<std::unique_ptr<GpuKernel>> kernels_;
   memory::MemoryPlan plan_;
-  std::vector<int64_t> tensor_offset_;  // bytes into the arena; -1 for constants
-  Buffer arena_;
+  std::vector<int64_t> tensor_offset_;  // bytes into its arena; -1 for constants
+  std::vector<bool> in_host_arena_;     // per tensor: in host_arena_ rather than arena_
+  Buffer arena_;                        // device-local (or shared when every tensor is host-visible)
+  Buffer host_arena_;                   // shared_arena: host-visible tensors
   std::vector<Buffer> input_staging_, output_staging_;
   std::unique_ptr<DescriptorArena> descriptors_;
   std::unique_ptr<CommandBuffer> model_cmd_;
   std::unique_ptr<TimestampQueries> timestamps_;
   std::unique_ptr<Fence> fence_;
+  bool profiling_ = false;
+  bool recorded_with_timestamps_ = false;
   std::vector<double> op_times_ms_;
 };
 

@@ -35,10 +35,22 @@ CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, co
   gopt.shared_arena = true;
   gopt.record_model = false;
   gopt.memory_strategy = memory::Strategy::kNaive;
+  // Tensors the CPU touches (inputs, outputs, and every tensor a CPU part reads or writes) live
+  // in the host-visible arena; GPU-only tensors stay in device-local memory.
+  gopt.host_tensors.assign(graph_.tensors.size(), false);
+  for (int t : graph_.inputs) gopt.host_tensors[t] = true;
+  for (int t : graph_.outputs) gopt.host_tensors[t] = true;
+  for (size_t k = 0; k < plan_.steps.size(); ++k) {
+    const Op& op = graph_.ops[k];
+    if (plan_.steps[k].cpu_range(graph_.tensors[op.outputs[0]].shape4()).empty()) continue;
+    for (int t : op.inputs)
+      if (t >= 0 && !graph_.tensors[t].is_constant) gopt.host_tensors[t] = true;
+    gopt.host_tensors[op.outputs[0]] = true;
+  }
   gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, device_, cache, gopt);
   cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads, false});
   for (size_t t = 0; t < graph_.tensors.size(); ++t)
-    if (float* p = gpu_->tensor_host_data(int(t))) cpu_->bind_tensor(int(t), p);
+    if (gopt.host_tensors[t]) cpu_->bind_tensor(int(t), gpu_->tensor_host_data(int(t)));
   analyze();
   try {
     timestamps_ = std::make_unique<gpu::TimestampQueries>(device_, uint32_t(2 * graph_.ops.size()));
@@ -101,22 +113,40 @@ void CoScheduler::analyze() {
   }
 }
 
+void CoScheduler::set_profiling(bool on) {
+  if (on == profiling_) return;
+  profiling_ = on;
+  record_segments();
+}
+
 void CoScheduler::record_segments() {
+  const gpu::TimestampQueries* ts = profiling_ ? timestamps_.get() : nullptr;
   for (Segment& seg : segments_) {
     seg.cmd = std::make_unique<gpu::CommandBuffer>(device_);
     gpu::CommandBuffer& cmd = *seg.cmd;
     cmd.begin();
-    if (timestamps_)
-      for (int k : seg.steps) cmd.reset_queries(timestamps_->get(), uint32_t(2 * k), 2);
+    if (ts)
+      for (int k : seg.steps) cmd.reset_queries(ts->get(), uint32_t(2 * k), 2);
     // Host writes (inputs, CPU parts signalled before this segment's wait) -> shader reads.
     cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
+    // The arena does not alias and each tensor is written once per run, so only read-after-write
+    // within the segment needs a barrier (plus one per part when profiling).
+    std::vector<int> written;
     for (int k : seg.steps) {
-      cmd.compute_to_compute();
-      if (timestamps_) timestamps_->write(cmd, uint32_t(2 * k), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-      gpu_->record_op(cmd, k, gpu_range_[k]);
-      if (timestamps_) {
+      const Op& op = graph_.ops[k];
+      const bool raw = std::any_of(op.inputs.begin(), op.inputs.end(), [&](int t) {
+        return std::find(written.begin(), written.end(), t) != written.end();
+      });
+      if (raw || ts) {
         cmd.compute_to_compute();
-        timestamps_->write(cmd, uint32_t(2 * k + 1), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        written.clear();
+      }
+      if (ts) ts->write(cmd, uint32_t(2 * k), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      gpu_->record_op(cmd, k, gpu_range_[k]);
+      written.push_back(op.outputs[0]);
+      if (ts) {
+        cmd.compute_to_compute();
+        ts->write(cmd, uint32_t(2 * k + 1), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
       }
     }
     cmd.compute_to_host();
@@ -203,7 +233,7 @@ void CoScheduler::run() {
       report_.steps.push_back({k, type, "cpu", cpu_times[k].first, cpu_times[k].second, cpu_wait[k], 0});
     if (!gpu_range_[k].empty()) {
       StepReport r{k, type, "gpu", 0, 0, 0, 0};
-      if (timestamps_) {
+      if (profiling_ && timestamps_) {
         const std::vector<uint64_t> ns = timestamps_->read_ns(uint32_t(2 * k), 2);
         r.start_ms = double(clock_.to_host_ns(ns[0]) - t0_ns) * 1e-6;
         r.end_ms = double(clock_.to_host_ns(ns[1]) - t0_ns) * 1e-6;

@@ -40,9 +40,15 @@ class CoScheduler {
   std::vector<float> output_nhwc(int index) const { return cpu_->output_nhwc(index); }
   const RunReport& report() const { return report_; }
   const partition::Plan& plan() const { return plan_; }
+  // PHWC4 storage of a tensor the CPU touches, after a run (the shared arena does not alias);
+  // nullptr for GPU-only tensors.
+  const float* tensor_data(int tensor) const { return cpu_->tensor_data(tensor); }
   // Test hook: the next run throws an injected fault when the host reaches step `step`, with GPU
   // segments in flight; the run after it must be correct.
   void inject_fault_at_step(int step) { fault_step_ = step; }
+  // Profiling: GPU timestamps around every GPU part (the report then has GPU start/end times;
+  // each part is fenced by barriers). Off by default: timed runs carry no profiling cost.
+  void set_profiling(bool on);
 
  private:
   struct Segment {
@@ -72,6 +78,7 @@ class CoScheduler {
   gpu::ClockCalibration clock_;
   RunReport report_;
   int fault_step_ = -1;
+  bool profiling_ = false;
 };
 
 }  // namespace hetsched

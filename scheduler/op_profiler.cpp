@@ -101,6 +101,7 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
     gpu_policy.kind = partition::PolicySpec::Kind::kGpu;
     gpu_policy.text = "gpu";
     CoScheduler sched(g, device, cache, partition::make_plan(g, gpu_policy), o.threads);
+    sched.set_profiling(true);
     for (size_t i = 0; i < g.inputs.size(); ++i) sched.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
     std::vector<std::vector<double>> t(g.ops.size());
     for (int r = 0; r <= o.runs; ++r) {

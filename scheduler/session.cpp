@@ -90,6 +90,10 @@ class Session::Impl {
     return co_->output_nhwc(i);
   }
   const RunReport& report() const { return report_; }
+  void set_profiling(bool on) {
+    if (gpu_) gpu_->set_profiling(on);
+    if (co_) co_->set_profiling(on);
+  }
   const partition::Plan* plan() const { return co_ ? &co_->plan() : nullptr; }
 
  private:
@@ -143,5 +147,6 @@ void Session::set_input(int index, std::span<const float> nhwc) { impl_->set_inp
 void Session::run() { impl_->run(); }
 std::vector<float> Session::output(int index) const { return impl_->output(index); }
 const RunReport& Session::last_report() const { return impl_->report(); }
+void Session::set_profiling(bool on) { impl_->set_profiling(on); }
 
 }  // namespace hetsched

@@ -46,6 +46,9 @@ class Session {
   void run();
   std::vector<float> output(int index) const;
   const RunReport& last_report() const;
+  // Per-step GPU timestamps in the report (with a barrier around each GPU step). Off by default,
+  // so timed runs carry no profiling cost; CPU steps are always timed.
+  void set_profiling(bool on);
 
   class Impl;
 

@@ -2,7 +2,7 @@
 # Prepares what the GPU machine needs (see ../shared/device/README.md): a Release build, the
 # Vulkan loader and libraries in .device/ (through ../shared/device/prepare.sh), and the model
 # zoo cut into .xfer/part<N>/ folders of at most ~55 MB each (one per device call; big files are
-# split and put back together there by scripts/device_unpack.sh).
+# split and put back together there by scripts/device_unpack.sh). --binaries-only: no models.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,6 +10,7 @@ BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSCHED_BUILD_TESTS=OFF >/dev/null
 ninja -C "$BUILD" hetsched_cli split_sweep >/dev/null
 bash ../shared/device/prepare.sh "$BUILD/hetsched" "$BUILD/split_sweep"
+[[ ${1:-} == --binaries-only ]] && exit 0
 grep -qx '/.xfer/' .git/info/exclude || echo '/.xfer/' >> .git/info/exclude
 rm -rf .xfer && mkdir -p .xfer
 part=0; used=0; limit=$((55 * 1024 * 1024))

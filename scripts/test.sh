@@ -36,11 +36,19 @@ fi
 say "ASan+UBSan build in $ASAN"
 if bash scripts/build.sh "$ASAN" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
      -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF; then
-  say "ctest -L unit (ASan+UBSan)"
-  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1" \
-  LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0" \
-  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-    ctest --test-dir "$ASAN" -L unit --output-on-failure -j2 --timeout 900 --output-junit "$REPORTS/ctest-asan.xml"
+  # Tests that touch Vulkan run without leak detection: the loader dlclose()s the Mesa driver, so
+  # its allocations show up as leaks from an "<unknown module>" that no suppression can name.
+  gpu_re="${HETSCHED_ASAN_GPU_TESTS:-Gpu|GPU|Vulkan|CoScheduler}"
+  asan_opts="abort_on_error=1:strict_string_checks=1:check_initialization_order=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
+  say "ctest -L unit (ASan+UBSan, leak checks), tests not matching /$gpu_re/"
+  ASAN_OPTIONS="detect_leaks=1:$asan_opts" ctest --test-dir "$ASAN" -L unit -E "$gpu_re" --output-on-failure -j2 \
+    --timeout 900 --output-junit "$REPORTS/ctest-asan.xml"
+  say "ctest -L unit (ASan+UBSan, no leak checks), tests matching /$gpu_re/"
+  ASAN_OPTIONS="detect_leaks=0:$asan_opts" ctest --test-dir "$ASAN" -L unit -R "$gpu_re" --output-on-failure -j2 \
+    --timeout 900 --output-junit "$REPORTS/ctest-asan-gpu.xml"
+  unset UBSAN_OPTIONS LSAN_OPTIONS
 else
   steps+=(build-asan=fail)
 fi

@@ -78,13 +78,19 @@ int run(const RunArgs& a) {
     }
   }
 
+  // Timed runs carry no profiling; per-step times (and --report/--trace) come from profiled runs
+  // after them (GPU timestamps, a barrier around each GPU step).
   for (int i = 0; i < a.warmup; ++i) session.run();
   std::vector<double> latencies;
-  std::vector<std::vector<double>> step_ms;
   for (int i = 0; i < a.iterations; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     session.run();
     latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  session.set_profiling(true);
+  std::vector<std::vector<double>> step_ms;
+  for (int i = 0; i < std::min(a.iterations, 5); ++i) {
+    session.run();
     const auto& steps = session.last_report().steps;
     step_ms.resize(steps.size());
     for (size_t s = 0; s < steps.size(); ++s) step_ms[s].push_back(steps[s].end_ms - steps[s].start_ms);
@@ -144,7 +150,7 @@ int run(const RunArgs& a) {
     by_type[steps[s].op_type].second += ms;
     slowest.emplace_back(ms, s);
   }
-  fmt::print("per op type (sum of per-op medians):\n");
+  fmt::print("per op type (sum of per-op medians of {} profiled runs):\n", step_ms.empty() ? 0 : step_ms[0].size());
   for (const auto& [type, v] : by_type) fmt::print("  {:<20} {:4} ops {:9.3f} ms\n", type, v.first, v.second);
   std::sort(slowest.rbegin(), slowest.rend());
   fmt::print("slowest ops (median ms):\n");

@@ -2,7 +2,11 @@
 """Each model of models/index.json gets seeded random float32 inputs in [-1, 1) (saved as .npy);
 LiteRT (ai_edge_litert, on `reference_file` when given) and `hetsched run --policy P` run them;
 every output must match with relative L2 < 1e-4 (norm of the reference floored at RMS 1e-4, see
-zoo.relative_l2; LiteRT's XNNPACK and builtin kernels differ by up to 4e-5 on the zoo). Policies: $HETSCHED_POLICIES (default "cpu");
+zoo.relative_l2). LiteRT runs twice, with its default XNNPACK kernels and with its builtin
+kernels; the distance is that to the nearer of the two, and the bound is max(1e-4, 3x their
+mutual spread): on a few ill-conditioned outputs (the pose_landmark segmentation logits,
+|x| ~ 1e3) LiteRT's two kernel sets differ by up to 2e-4 with random inputs, so a fixed 1e-4
+bound is not meaningful there. Policies: $HETSCHED_POLICIES (default "cpu");
 the binary: $HETSCHED_BIN (default build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
 Models marked expect_refused must make `hetsched run` fail with a message naming the custom op
 and the model.
@@ -93,6 +97,7 @@ def test_matches_litert(e, policy, seed, tmp_path):
     inputs = zoo.random_inputs(e, seed)
     in_paths = save_inputs(tmp_path, inputs)
     expected = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e)), inputs)
+    builtin = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e), reference_kernels=True), inputs)
 
     out_dir = tmp_path / "out"
     proc = hetsched("run", ROOT / e["file"], "--policy", policy, "--input", *in_paths,
@@ -106,13 +111,18 @@ def test_matches_litert(e, policy, seed, tmp_path):
         got = np.load(path)
         assert got.dtype == np.float32, f"output {i}: dtype {got.dtype}, expected float32"
         assert got.shape == want.shape, f"output {i}: shape {got.shape}, expected {want.shape}"
-        rel = zoo.relative_l2(got, want)
+        rel_xnn, rel_builtin = zoo.relative_l2(got, want), zoo.relative_l2(got, builtin[i])
+        rel = min(rel_xnn, rel_builtin) if np.isfinite(rel_xnn) and np.isfinite(rel_builtin) else float("nan")
+        spread = zoo.relative_l2(builtin[i], want)
+        tol = max(TOLERANCE, 3 * spread)
         max_abs = float(np.max(np.abs(got.astype(np.float64) - want))) if want.size else 0.0
         print(f"{e['name']} [{policy}] output {i} {e['outputs'][i]['name']}: shape {list(want.shape)} "
-              f"relative L2 {rel:.3g}, max abs {max_abs:.3g}, |ref| max {float(np.max(np.abs(want))):.3g}")
-        worst.append((rel, i))
-    bad = [(r, i) for r, i in worst if not r < TOLERANCE]  # `not <` also catches NaN
-    assert not bad, f"outputs over relative L2 {TOLERANCE}: " + ", ".join(f"#{i}: {r:.3g}" for r, i in bad) + \
+              f"relative L2 {rel_xnn:.3g} vs XNNPACK, {rel_builtin:.3g} vs builtin (tolerance {tol:.3g}; "
+              f"XNNPACK vs builtin {spread:.3g}), "
+              f"max abs {max_abs:.3g}, |ref| max {float(np.max(np.abs(want))):.3g}")
+        worst.append((rel, tol, i))
+    bad = [(r, t, i) for r, t, i in worst if not r < t]  # `not <` also catches NaN
+    assert not bad, "outputs over tolerance: " + ", ".join(f"#{i}: {r:.3g} >= {t:.3g}" for r, t, i in bad) + \
                     f" (inputs in {tmp_path})"
     assert not (out_dir / f"output_{len(expected)}.npy").exists(), "more outputs written than the model has"
 
