@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <random>
 
 #include "cpu/executor.h"
@@ -43,7 +44,7 @@ class Session::Impl {
       gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu::GpuExecutorOptions{});
     } else if (policy.kind == partition::PolicySpec::Kind::kAuto) {
       costs_ = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{o.threads});
-      co_ = choose_measured(partition::make_plan(graph_, policy, &costs_));
+      choose_measured(partition::make_plan(graph_, policy, &costs_));
     } else {
       co_ = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), partition::make_plan(graph_, policy), o.threads);
     }
@@ -97,34 +98,38 @@ class Session::Impl {
   const partition::Plan* plan() const { return co_ ? &co_->plan() : nullptr; }
 
  private:
-  // `auto` is honest by measurement: the cost model's plan races the all-CPU and all-GPU plans
-  // (median of a few runs each) and the fastest is kept.
-  std::unique_ptr<CoScheduler> choose_measured(partition::Plan predicted) {
-    std::vector<partition::Plan> candidates{std::move(predicted)};
-    for (const char* p : {"cpu", "gpu"}) {
-      candidates.push_back(partition::make_plan(graph_, partition::parse_policy(p), &costs_));
-      candidates.back().policy = std::string("auto:") + p;
-    }
-    std::unique_ptr<CoScheduler> best;
-    double best_ms = 0;
+  // `auto` is honest by measurement: the cost model's plan (co-scheduled) races the CPU executor
+  // and the GPU executor (median of a few runs each) and the fastest is kept.
+  void choose_measured(partition::Plan predicted) {
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> d(-1, 1);
-    for (partition::Plan& plan : candidates) {
-      auto s = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), plan, threads_);
+    auto time_it = [&](auto& runner) {
       for (size_t i = 0; i < graph_.inputs.size(); ++i) {
         std::vector<float> x(graph_.tensors[graph_.inputs[i]].elements());
         for (float& v : x) v = d(rng);
-        s->set_input(int(i), x);
+        runner.set_input(int(i), x);
       }
       std::vector<double> ms;
       for (int r = 0; r < 6; ++r) {
-        s->run();
-        if (r > 0) ms.push_back(s->report().total_ms);
+        const auto t0 = std::chrono::steady_clock::now();
+        runner.run();
+        if (r > 0) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       }
-      const double m = median(ms);
-      if (!best || m < best_ms) best = std::move(s), best_ms = m;
+      return median(ms);
+    };
+    auto co = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), std::move(predicted), threads_);
+    const double t_co = time_it(*co);
+    auto cpu = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads_});
+    const double t_cpu = time_it(*cpu);
+    std::unique_ptr<gpu::GpuExecutor> gpu;
+    double t_gpu = std::numeric_limits<double>::infinity();
+    if (all_ops_on_gpu(graph_)) {
+      gpu = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu::GpuExecutorOptions{});
+      t_gpu = time_it(*gpu);
     }
-    return best;
+    if (t_co <= t_cpu && t_co <= t_gpu) co_ = std::move(co);
+    else if (t_cpu <= t_gpu) cpu_ = std::move(cpu);
+    else gpu_ = std::move(gpu);
   }
 
   const Graph& graph_;
