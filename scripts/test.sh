@@ -78,9 +78,33 @@ else
   steps+=(fuzz=skip)
 fi
 
-# 4. pytest (LiteRT conformance, CLI errors) in the .venv.
-say "pytest tests/"
-HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" \
+# 4. ThreadSanitizer build of the co-scheduler tests (host thread vs the GPU queue and timeline
+#    semaphores). One CPU thread: the system TBB is not instrumented (see co_scheduler_test.cpp).
+TSAN="${HETSCHED_TSAN_DIR:-$ROOT/build-tsan}"
+say "TSan build of co_scheduler_test in $TSAN"
+if bash scripts/build.sh "$TSAN" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_SANITIZE=thread \
+     -DHETSCHED_BUILD_BENCH=OFF -- co_scheduler_test; then
+  HETSCHED_TEST_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+    "$TSAN/tests/co_scheduler_test" --gtest_output="xml:$REPORTS/tsan-co-scheduler.xml"
+else
+  steps+=(build-tsan=fail)
+fi
+
+# 5. The public-API example, on the CPU, the GPU and a split plan.
+for policy in cpu gpu ratio=0.5; do
+  say "example_run_model ($policy)"
+  if "$BUILD/examples/example_run_model" models/face_detection_short_range.tflite "$policy" >&2; then
+    steps+=("example-$policy=pass")
+  else
+    steps+=("example-$policy=fail")
+  fi
+done
+
+# 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors).
+policies="cpu gpu auto"
+for r in 0 0.1 0.25 0.5 0.75 0.9 1; do policies+=" ratio=$r ratio=$r:rows"; done
+say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies})"
+HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" HETSCHED_POLICIES="${HETSCHED_POLICIES:-$policies}" \
   "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
 [[ -f "$REPORTS/pytest.xml" ]] || steps+=(pytest=fail)
 

@@ -1,13 +1,11 @@
 # Conformance of `hetsched run` against LiteRT on every zoo model, plus the CLI's error handling.
-"""Each model of models/index.json gets seeded random float32 inputs in [-1, 1) (saved as .npy);
-LiteRT (ai_edge_litert, on `reference_file` when given) and `hetsched run --policy P` run them;
-every output must match with relative L2 < 1e-4 (norm of the reference floored at RMS 1e-4, see
-zoo.relative_l2). LiteRT runs twice, with its default XNNPACK kernels and with its builtin
-kernels; the distance is that to the nearer of the two, and the bound is max(1e-4, 3x their
-mutual spread): on a few ill-conditioned outputs (the pose_landmark segmentation logits,
-|x| ~ 1e3) LiteRT's two kernel sets differ by up to 2e-4 with random inputs, so a fixed 1e-4
-bound is not meaningful there. Policies: $HETSCHED_POLICIES (default "cpu");
-the binary: $HETSCHED_BIN (default build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
+"""Each model of models/index.json gets seeded random float32 inputs in [0, 1) (saved as .npy;
+see INPUT_LOW below for why); LiteRT (ai_edge_litert, on `reference_file` when given) and
+`hetsched run --policy P` run them; every output must match LiteRT's default (XNNPACK) path with
+relative L2 < 1e-4 (the reference norm floored at RMS 1e-4 for nearly-all-zero outputs, see
+zoo.relative_l2); the distance to LiteRT's builtin kernels and their spread are printed too.
+Policies: $HETSCHED_POLICIES (default "cpu"); the binary: $HETSCHED_BIN (default
+build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
 Models marked expect_refused must make `hetsched run` fail with a message naming the custom op
 and the model.
 """
@@ -28,7 +26,12 @@ INDEX = zoo.load_index() if (ROOT / "models" / "index.json").is_file() else []
 RUNNABLE = [e for e in INDEX if not e.get("expect_refused")]
 REFUSED = [e for e in INDEX if e.get("expect_refused")]
 POLICIES = [p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_POLICIES", "cpu")) if p]
-TOLERANCE = 1e-4  # relative L2 per output
+TOLERANCE = 1e-4  # relative L2 per output, against LiteRT's default (XNNPACK) path
+# Inputs: uniform in [0, 1), the pixel domain of the zoo's image models. With [-1, 1) noise the
+# deepest model (pose_landmark_heavy) amplifies float32 rounding so much that LiteRT's own two
+# kernel sets (XNNPACK and builtin) differ by up to 1.9e-4 (measured 2026-11-23), so no float32
+# implementation could be held to 1e-4 there; in [0, 1) they agree within 2e-5.
+INPUT_LOW, INPUT_HIGH = 0.0, 1.0
 TIMEOUT_S = 900
 SMALL_MODEL = "face_detection_short_range"
 
@@ -94,7 +97,7 @@ def test_litert_reference_runs(e, seed):
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("e", RUNNABLE, ids=ids(RUNNABLE))
 def test_matches_litert(e, policy, seed, tmp_path):
-    inputs = zoo.random_inputs(e, seed)
+    inputs = zoo.random_inputs(e, seed, INPUT_LOW, INPUT_HIGH)
     in_paths = save_inputs(tmp_path, inputs)
     expected = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e)), inputs)
     builtin = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e), reference_kernels=True), inputs)
@@ -112,9 +115,9 @@ def test_matches_litert(e, policy, seed, tmp_path):
         assert got.dtype == np.float32, f"output {i}: dtype {got.dtype}, expected float32"
         assert got.shape == want.shape, f"output {i}: shape {got.shape}, expected {want.shape}"
         rel_xnn, rel_builtin = zoo.relative_l2(got, want), zoo.relative_l2(got, builtin[i])
-        rel = min(rel_xnn, rel_builtin) if np.isfinite(rel_xnn) and np.isfinite(rel_builtin) else float("nan")
+        rel = rel_xnn if np.isfinite(rel_xnn) else float("nan")
         spread = zoo.relative_l2(builtin[i], want)
-        tol = max(TOLERANCE, 3 * spread)
+        tol = TOLERANCE
         max_abs = float(np.max(np.abs(got.astype(np.float64) - want))) if want.size else 0.0
         print(f"{e['name']} [{policy}] output {i} {e['outputs'][i]['name']}: shape {list(want.shape)} "
               f"relative L2 {rel_xnn:.3g} vs XNNPACK, {rel_builtin:.3g} vs builtin (tolerance {tol:.3g}; "
