@@ -196,3 +196,19 @@ def test_bad_flag():
 def test_bad_policy():
     e = entry(SMALL_MODEL)
     assert_one_line_error(hetsched("run", ROOT / e["file"], "--policy", "no_such_policy"))
+
+
+def test_no_vulkan_device_is_one_clear_line_and_cpu_still_works(tmp_path):
+    """With the Vulkan loader pointed at no driver, the GPU policy fails with one line naming the
+    cause, and the CPU policy still runs."""
+    e = entry(SMALL_MODEL)
+    env = dict(os.environ, VK_ICD_FILENAMES=str(tmp_path / "none.json"), VK_DRIVER_FILES=str(tmp_path / "none.json"),
+               HETSCHED_CACHE_DIR=str(tmp_path / "cache"))
+    binary = str(zoo.hetsched_bin())
+    gpu = subprocess.run([binary, "run", str(ROOT / e["file"]), "--policy", "gpu", "--iterations", "1", "--warmup", "0"],
+                         capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+    msg = assert_one_line_error(gpu)
+    assert "Vulkan" in msg and "device" in msg, msg
+    cpu = subprocess.run([binary, "run", str(ROOT / e["file"]), "--policy", "cpu", "--iterations", "1", "--warmup", "0"],
+                         capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+    assert cpu.returncode == 0, cpu.stderr
