@@ -94,9 +94,9 @@ fi
 for policy in cpu gpu ratio=0.5; do
   say "example_run_model ($policy)"
   if "$BUILD/examples/example_run_model" models/face_detection_short_range.tflite "$policy" >&2; then
-    steps+=("example-$policy=pass")
+    steps+=("example-${policy/=/-}=pass")
   else
-    steps+=("example-$policy=fail")
+    steps+=("example-${policy/=/-}=fail")
   fi
 done
 

@@ -1,9 +1,11 @@
 # Conformance of `hetsched run` against LiteRT on every zoo model, plus the CLI's error handling.
 """Each model of models/index.json gets seeded random float32 inputs in [0, 1) (saved as .npy;
 see INPUT_LOW below for why); LiteRT (ai_edge_litert, on `reference_file` when given) and
-`hetsched run --policy P` run them; every output must match LiteRT's default (XNNPACK) path with
-relative L2 < 1e-4 (the reference norm floored at RMS 1e-4 for nearly-all-zero outputs, see
-zoo.relative_l2); the distance to LiteRT's builtin kernels and their spread are printed too.
+`hetsched run --policy P` run them; every output must be within relative L2 < 1e-4 of LiteRT:
+of the nearer of its two CPU paths, XNNPACK (default) and the builtin reference kernels. Where
+those two differ from each other by more than 3.3e-5 (a few ill-conditioned outputs of the pose
+models, up to 4.3e-4), the bound is 3x their distance. The reference norm is floored at RMS 1e-4
+for nearly-all-zero outputs (see zoo.relative_l2). All three distances are printed.
 Policies: $HETSCHED_POLICIES (default "cpu"); the binary: $HETSCHED_BIN (default
 build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
 Models marked expect_refused must make `hetsched run` fail with a message naming the custom op
@@ -26,7 +28,10 @@ INDEX = zoo.load_index() if (ROOT / "models" / "index.json").is_file() else []
 RUNNABLE = [e for e in INDEX if not e.get("expect_refused")]
 REFUSED = [e for e in INDEX if e.get("expect_refused")]
 POLICIES = [p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_POLICIES", "cpu")) if p]
-TOLERANCE = 1e-4  # relative L2 per output, against LiteRT's default (XNNPACK) path
+TOLERANCE = 1e-4  # relative L2 per output, against the nearer of LiteRT's two CPU paths
+# ...raised to 3x the distance between those two paths where LiteRT disagrees with itself by more
+# than 3.3e-5 (a few ill-conditioned outputs of the pose models: up to 4.3e-4 measured).
+SPREAD_FACTOR = 3
 # Inputs: uniform in [0, 1), the pixel domain of the zoo's image models. With [-1, 1) noise the
 # deepest model (pose_landmark_heavy) amplifies float32 rounding so much that LiteRT's own two
 # kernel sets (XNNPACK and builtin) differ by up to 1.9e-4 (measured 2026-11-23), so no float32
@@ -115,9 +120,12 @@ def test_matches_litert(e, policy, seed, tmp_path):
         assert got.dtype == np.float32, f"output {i}: dtype {got.dtype}, expected float32"
         assert got.shape == want.shape, f"output {i}: shape {got.shape}, expected {want.shape}"
         rel_xnn, rel_builtin = zoo.relative_l2(got, want), zoo.relative_l2(got, builtin[i])
-        rel = rel_xnn if np.isfinite(rel_xnn) else float("nan")
+        # LiteRT's two CPU paths (XNNPACK, builtin reference kernels) disagree by up to 1.7e-4 on a
+        # few outputs even in [0, 1) (pose_landmark_full output 4, measured 2026-11-23): the bound
+        # holds against the nearer of the two.
+        rel = min(rel_xnn, rel_builtin) if np.isfinite(rel_xnn) and np.isfinite(rel_builtin) else float("nan")
         spread = zoo.relative_l2(builtin[i], want)
-        tol = TOLERANCE
+        tol = max(TOLERANCE, SPREAD_FACTOR * spread)
         max_abs = float(np.max(np.abs(got.astype(np.float64) - want))) if want.size else 0.0
         print(f"{e['name']} [{policy}] output {i} {e['outputs'][i]['name']}: shape {list(want.shape)} "
               f"relative L2 {rel_xnn:.3g} vs XNNPACK, {rel_builtin:.3g} vs builtin (tolerance {tol:.3g}; "
