@@ -11,35 +11,6 @@
 namespace hetsched::test {
 namespace {
 
-std::string range_str(const OutputRange& r) {
-  return fmt::format("slices [{},{}) rows [{},{})", r.slice_begin, r.slice_end, r.row_begin, r.row_end);
-}
-
-// A constant of the graph as a RefTensor (logical order, 4D shape); non-float32 constants come
-// with their shape and no data (the reference reads them from the graph). As check_cpu_op.
-RefTensor constant_ref(const Tensor& t) {
-  RefTensor r;
-  r.shape = t.shape4();
-  if (t.dtype != DataType::kFloat32) return r;
-  const std::span<const float> f = t.f32();
-  r.data.assign(f.begin(), f.end());
-  return r;
-}
-
-// First padding lane (channel >= C of the last slice) inside `r` that is not zero, or "".
-std::string check_padding_lanes(std::span<const float> buf, const Shape4& s, const OutputRange& r) {
-  if (s.c % kSliceWidth == 0 || r.slice_end != s.slices()) return "";
-  const int last = s.slices() - 1;
-  for (int b = 0; b < s.n; ++b)
-    for (int y = r.row_begin; y < r.row_end; ++y)
-      for (int x = 0; x < s.w; ++x)
-        for (int l = s.c % kSliceWidth; l < kSliceWidth; ++l)
-          if (buf[s.offset(b, last, y, x) + l] != 0.0f)
-            return fmt::format("padding lane not zero: b={} y={} x={} lane={} value={}", b, y, x, l,
-                               buf[s.offset(b, last, y, x) + l]);
-  return "";
-}
-
 // The random inputs of one case, in the three forms the reference and the kernels take.
 struct CaseInputs {
   std::vector<RefTensor> ref;                 // logical order, float64

@@ -88,8 +88,6 @@ OutputRange random_range(std::mt19937_64& rng, const Shape4& out, bool split_sli
   return r;
 }
 
-namespace {
-
 std::string range_str(const OutputRange& r) {
   return fmt::format("slices [{},{}) rows [{},{})", r.slice_begin, r.slice_end, r.row_begin, r.row_end);
 }
@@ -120,7 +118,6 @@ std::string check_padding_lanes(std::span<const float> buf, const Shape4& s, con
   return "";
 }
 
-}  // namespace
 
 void ErrorSummary::add(const OpCheck& c) {
   worst_rel_l2 = std::max(worst_rel_l2, c.rel_l2);

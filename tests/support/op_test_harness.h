@@ -93,6 +93,14 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
 // A random non-empty sub-range of the output (slices and/or rows, as `split_*` allow).
 OutputRange random_range(std::mt19937_64& rng, const Shape4& out, bool split_slices, bool split_rows);
 
+// "slices [a,b) rows [c,d)" of a range (for failure messages).
+std::string range_str(const OutputRange& r);
+// A constant of the graph as a RefTensor (logical order, 4D shape); non-float32 constants come
+// with their shape and no data (the reference reads them from the graph).
+RefTensor constant_ref(const Tensor& t);
+// First padding lane (channel >= C of the last slice) inside `r` that is not zero, or "".
+std::string check_padding_lanes(std::span<const float> buf, const Shape4& s, const OutputRange& r);
+
 // Pretty "[1,13,13,5]" of a shape vector (for case descriptions).
 std::string shape_str(const std::vector<int>& shape);
 
