@@ -40,14 +40,7 @@ class Conv2DKernel final : public CpuKernel {
     const int O = out_.c, I = in_.c;
     const std::span<const float> w = wt.f32();
     w_os_stride_ = size_t(kh_) * kw_ * s_in_ * 16;
-    w_.assign(size_t(out_.slices()) * w_os_stride_, 0.0f);
-    for (int o = 0; o < O; ++o)
-      for (int ky = 0; ky < kh_; ++ky)
-        for (int kx = 0; kx < kw_; ++kx)
-          for (int i = 0; i < I; ++i) {
-            const size_t block = size_t(o / 4) * w_os_stride_ + ((size_t(ky) * kw_ + kx) * s_in_ + size_t(i / 4)) * 16;
-            w_[block + size_t(i % 4) * 4 + size_t(o % 4)] = w[((size_t(o) * kh_ + ky) * kw_ + kx) * size_t(I) + size_t(i)];
-          }
+    w_ = convk::pack_ohwi_blocks(w, O, kh_, kw_, I);
     bias_ = convk::pack_bias(graph, op, 2, O);
   }
 

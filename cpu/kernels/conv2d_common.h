@@ -69,6 +69,9 @@ inline int valid_lanes(int s, int channels) {
 
 // The bias padded to whole slices (zeros if there is none).
 std::vector<float> pack_bias(const Graph& graph, const Op& op, int bias_pos, int channels);
+// Packs O-KH-KW-I weights (conv and transpose conv) as [O-slice][ky][kx][I-slice][4 in][4 out]
+// blocks, zero-padded; one output slice spans KH*KW*ceil(I/4)*16 floats.
+std::vector<float> pack_ohwi_blocks(std::span<const float> w, int O, int KH, int KW, int I);
 
 // A constant data input (folded by nobody): the kernel keeps its PHWC4 copy, since constant
 // views carry no data.
