@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 
+#include "cpu/simd/simd_target.h"
 #include "graph/error.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
@@ -30,6 +31,7 @@ struct RunArgs {
   std::string output_dir;
   int64_t seed = -1;
   bool json = false;
+  bool verbose = false;
   std::string report;
   std::string trace;
 };
@@ -120,6 +122,7 @@ int run(const RunArgs& a) {
     j["iterations"] = a.iterations;
     j["warmup"] = a.warmup;
     j["seed"] = seed;
+    j["cpu_simd"] = cpu::simd_target_name();
     j["init_ms"] = init_ms;
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["ops"] = nlohmann::json::array();
@@ -138,6 +141,7 @@ int run(const RunArgs& a) {
   for (size_t i = 0; i < inputs.size(); ++i)
     fmt::print("input {}   {} [{}] from {}\n", i, inputs[i].name, fmt::join(inputs[i].shape, ","),
                a.inputs.empty() ? fmt::format("random, seed {}", seed) : a.inputs[i]);
+  if (a.verbose) fmt::print("cpu simd  {} (Highway dynamic dispatch)\n", cpu::simd_target_name());
   fmt::print("init      {:.2f} ms\n", init_ms);
   fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
              a.iterations, a.warmup);
@@ -179,6 +183,7 @@ Command add_run_command(CLI::App& app) {
   c->add_option("--output-dir", a->output_dir, "write outputs as output_<i>.npy (float32, NHWC) here");
   c->add_option("--seed", a->seed, "seed of the random inputs");
   c->add_flag("--json", a->json, "print the summary as JSON");
+  c->add_flag("--verbose,-v", a->verbose, "also print the CPU SIMD target the kernels dispatch to");
   c->add_option("--report", a->report, "write the last run's per-step report (CSV)");
   c->add_option("--trace", a->trace, "write the last run as a Chrome/Perfetto trace (JSON)");
   return {c, [a] { return run(*a); }};
