@@ -39,7 +39,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
   // Concats by slice writes in GPU-only runs (concat_in_place.h); co-execution keeps the copies.
   const bool gpu_only = !options_.shared_arena && options_.ops_on_gpu.empty();
-  in_place_ = plan_in_place_concats(gpu_only ? graph_ : Graph{}, alignment);
+  in_place_ = plan_in_place_concats(gpu_only ? graph_ : Graph{}, device_.info().min_storage_buffer_offset_alignment);
   in_place_.elided_op.resize(graph_.ops.size(), false);
   in_place_.view_of.resize(graph_.tensors.size(), -1);
   in_place_.view_offset.resize(graph_.tensors.size(), 0);

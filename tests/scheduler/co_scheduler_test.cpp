@@ -12,6 +12,7 @@
 #include "cpu/executor.h"
 #include "graph/error.h"
 #include "graph/op_registry.h"
+#include "graph/passes/fuse_elementwise.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"
 #include "tests/support/gpu_op_runner.h"
@@ -115,6 +116,28 @@ TEST_F(CoSchedulerTest, PolicyPlansMatchCpu) {
   const Graph g = make_net(rng, 11, 9);
   for (const char* p : {"cpu", "gpu", "ratio=0", "ratio=0.1", "ratio=0.25", "ratio=0.5", "ratio=0.75", "ratio=0.9",
                         "ratio=1", "ratio=0.25:rows", "ratio=0.5:rows", "ratio=0.9:rows"}) {
+    SCOPED_TRACE(p);
+    expect_matches_cpu(g, partition::make_plan(g, partition::parse_policy(p)), rng);
+  }
+}
+
+// The same net with its elementwise chains in epilogues (the depthwise takes the residual ADD,
+// the 1x1 conv the LOGISTIC): the epilogue operand is read over the split's range on each device.
+TEST_F(CoSchedulerTest, FusedPlansMatchCpu) {
+  auto rng = test::make_rng(3);
+  Graph g = make_net(rng, 11, 9);
+  const Graph plain = g;
+  ASSERT_TRUE(fuse_elementwise(g).applied);
+  infer_shapes(g);
+  ASSERT_EQ(g.ops.size(), plain.ops.size() - 2);
+  {  // the fused CPU executor gives the unfused one's outputs
+    cpu::CpuExecutor a(g, cpu::CpuExecutorOptions{test_threads()}), b(plain, cpu::CpuExecutorOptions{test_threads()});
+    const auto x = random_input(g, rng);
+    a.set_input(0, x), b.set_input(0, x);
+    a.run(), b.run();
+    for (size_t o = 0; o < g.outputs.size(); ++o) EXPECT_LT(rel_l2(a.output_nhwc(int(o)), b.output_nhwc(int(o))), 1e-6);
+  }
+  for (const char* p : {"gpu", "ratio=0.25", "ratio=0.5", "ratio=0.75", "ratio=0.5:rows", "ratio=0.9:rows"}) {
     SCOPED_TRACE(p);
     expect_matches_cpu(g, partition::make_plan(g, partition::parse_policy(p)), rng);
   }
