@@ -25,7 +25,8 @@ InPlaceConcats plan_in_place_concats(const Graph& g, uint64_t alignment) {
     for (size_t i = 0; i < op.inputs.size() && ok; ++i) {
       const int t = op.inputs[i];
       ok = t >= 0 && !g.tensors[size_t(t)].is_constant && r.view_of[size_t(t)] < 0 &&
-           std::count(op.inputs.begin(), op.inputs.end(), t) == 1 && g.consumer_count(t) == 1;
+           std::count(op.inputs.begin(), op.inputs.end(), t) == 1 &&
+           std::find(g.outputs.begin(), g.outputs.end(), t) == g.outputs.end();
       if (!ok) break;
       const int p = g.producer_of(t);
       ok = p >= 0 && size_t(p) < k && !r.elided_op[size_t(p)] && g.ops[size_t(p)].outputs.size() == 1;

@@ -6,13 +6,14 @@
 // byte range, laid out exactly as an input [1][S_i][H][W][4]: input i is a view at byte offset
 // o * H * W * 16. Conditions per concat: axis C, no fused activation, N == 1, every input except
 // the last has C % 4 == 0 (whole slices; the last one's padding lanes are the output's), each input
-// an activation written by an earlier op of the graph, read by this concat alone and not a model
-// output, not itself a view, listed once; view offsets aligned to `offset_alignment`. Otherwise
-// the concat keeps its copy.
+// an activation written by an earlier op of the graph (not an in-place concat), not a model output,
+// not already a view of another concat, listed once; view offsets aligned to `offset_alignment`.
+// Otherwise the concat keeps its copy. Inputs may have other readers (U-Net skips): they read the
+// view.
 //
-// Memory: the views get no planner record of their own; the output's record starts at the first
-// producer, so the planner's no-overlap guarantee covers the views (each lies inside the output
-// for a sub-interval of its live range).
+// Memory: the views get no planner record of their own; the output's record is widened to cover
+// every view's live range (from the first producer to the last reader of any view or the output),
+// so the planner's no-overlap guarantee covers the views.
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -54,13 +54,14 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   // device-local, and with shared_arena one host-visible for the tensors the CPU touches.
   std::vector<int> tensors;
   auto records = activation_usage_records(graph_, &tensors);
-  {  // Views of an in-place concat's output: no record; the output's starts at the first producer.
+  {  // Views of an in-place concat's output: no record; the output's covers their live ranges.
     std::vector<int> record_of(graph_.tensors.size(), -1);
     for (size_t i = 0; i < tensors.size(); ++i) record_of[size_t(tensors[i])] = int(i);
     for (size_t i = 0; i < tensors.size(); ++i)
       if (const int base = in_place_.view_of[size_t(tensors[i])]; base >= 0) {
         auto& b = records[size_t(record_of[size_t(base)])];
         b.first_task = std::min(b.first_task, records[i].first_task);
+        b.last_task = std::max(b.last_task, records[i].last_task);
       }
     std::vector<memory::TensorUsageRecord> kept_records;
     std::vector<int> kept_tensors;

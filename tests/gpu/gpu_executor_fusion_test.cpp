@@ -57,8 +57,10 @@ double gpu_vs_cpu(const Graph& gpu_graph, const Graph& cpu_graph, std::mt19937_6
   return worst;
 }
 
-// x -> convs of `channels` each -> CONCATENATION on C -> conv 3x3 (a reader of the whole output).
-Graph concat_net(std::mt19937_64& rng, std::vector<int> channels, int h, int w, bool concat_is_output) {
+// x -> convs of `channels` each -> CONCATENATION on C -> conv 3x3 (a reader of the whole output);
+// with `skip`, a 1x1 conv reads the first part after the concat (a U-Net skip: a view with a reader).
+Graph concat_net(std::mt19937_64& rng, std::vector<int> channels, int h, int w, bool concat_is_output,
+                 bool skip) {
   test::GraphBuilder b("concat_net");
   const int x = b.input("x", {1, h, w, 3});
   std::vector<int> parts;
@@ -68,6 +70,11 @@ Graph concat_net(std::mt19937_64& rng, std::vector<int> channels, int h, int w, 
   const int end = concat_is_output ? cat : conv(b, rng, cat, 6, 3, "end");
   Graph g = b.graph();
   g.outputs = {end};
+  if (skip) {
+    g.outputs.push_back(conv(b, rng, parts[0], 4, 1, "skip"));
+    g = b.graph();
+    g.outputs = {end, g.ops.back().outputs[0]};
+  }
   infer_shapes(g);
   return g;
 }
@@ -77,13 +84,14 @@ TEST(GpuExecutorFusion, ConcatBySliceWritesMatchesCpu) {
   auto rng = test::make_rng(61);
   struct Case {
     std::vector<int> channels;
-    bool is_output;
+    bool is_output, skip;
     int in_place;  // expected in-place concats
   };
-  for (const Case& c : {Case{{8, 5}, false, 1}, Case{{4, 8, 3}, false, 1}, Case{{8, 4}, true, 1},
-                        Case{{6, 5}, false, 0}, Case{{4, 7, 4}, false, 0}}) {
-    SCOPED_TRACE(test::shape_str(c.channels));
-    const Graph g = concat_net(rng, c.channels, 7, 9, c.is_output);
+  for (const Case& c : {Case{{8, 5}, false, false, 1}, Case{{4, 8, 3}, false, false, 1}, Case{{8, 4}, true, false, 1},
+                        Case{{8, 12, 3}, false, true, 1}, Case{{6, 5}, false, false, 0},
+                        Case{{4, 7, 4}, false, true, 0}}) {
+    SCOPED_TRACE(fmt::format("{} concat output {} skip {}", test::shape_str(c.channels), c.is_output, c.skip));
+    const Graph g = concat_net(rng, c.channels, 7, 9, c.is_output, c.skip);
     int in_place = -1;
     EXPECT_LT(gpu_vs_cpu(g, g, rng, &in_place), 1e-5);
     // View offsets are multiples of H*W*16 bytes (here 1008): in place where the device's binding
