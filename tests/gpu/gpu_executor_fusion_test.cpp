@@ -68,13 +68,10 @@ Graph concat_net(std::mt19937_64& rng, std::vector<int> channels, int h, int w, 
   b.add_op(OpType::kConcatenation, parts, ConcatenationAttributes{3, Activation::kNone});
   const int cat = b.graph().ops.back().outputs[0];
   const int end = concat_is_output ? cat : conv(b, rng, cat, 6, 3, "end");
+  const int skip_out = skip ? conv(b, rng, parts[0], 4, 1, "skip") : -1;
   Graph g = b.graph();
   g.outputs = {end};
-  if (skip) {
-    g.outputs.push_back(conv(b, rng, parts[0], 4, 1, "skip"));
-    g = b.graph();
-    g.outputs = {end, g.ops.back().outputs[0]};
-  }
+  if (skip) g.outputs.push_back(skip_out);
   infer_shapes(g);
   return g;
 }
