@@ -3,14 +3,21 @@
 #   bash .device/enter.sh bash bench/device_suite.sh SUITE...
 # Suites: devices | gpu_cpu | litert | split | split_layers. Results go to $OUT (the device
 # tool's output folder) and are committed under bench/results/ by hand.
+# Also runs on the development machine: BIN=build TAG=lavapipe THREADS=2 OUT=/tmp/out
+#   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is).
+# Knobs: MODELS=a,b  RUNS (model sweep, default 20)  LAYER_RUNS (per layer, default 10)
+#   MAX_LAYERS (largest N conv layers per model, default all)  STEP (default 0.05).
 set -uo pipefail
 OUT="${OUT:-/tmp/out}"
-HS_HOME="${HS_HOME:-/root/hs}"
-BIN=.device/bin
+HS_HOME="${HS_HOME:-$([[ -d /root/hs/models ]] && echo /root/hs)}"
+BIN="${BIN:-.device/bin}"
+TAG="${TAG:-h100}"
 THREADS="${THREADS:-16}"
 mkdir -p "$OUT"
-rm -rf models && ln -s "$HS_HOME/models" models
-export HETSCHED_CACHE_DIR="$HS_HOME/cache"
+if [[ -n $HS_HOME ]]; then
+  rm -rf models && ln -s "$HS_HOME/models" models
+  export HETSCHED_CACHE_DIR="$HS_HOME/cache"
+fi
 if [[ -d .whl ]] && ! python3 -c 'import ai_edge_litert' 2>/dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
 fi
@@ -21,13 +28,13 @@ for suite in "$@"; do
   case $suite in
     devices) $BIN/hetsched devices | tee "$OUT/devices.txt" ;;
     gpu_cpu) python3 bench/gpu_cpu_table.py --bin $BIN/hetsched --threads "$THREADS" --iterations 50 --warmup 5 \
-               --out-dir "$OUT" --tag h100 ${MODELS:+--models $MODELS} ;;
+               --out-dir "$OUT" --tag "$TAG" ${MODELS:+--models $MODELS} ;;
     litert) python3 bench/cpu_vs_litert.py --bin $BIN/hetsched --threads ${LITERT_THREADS:-1 4 16} --iterations 30 \
               --warmup 3 --out-dir "$OUT" ${MODELS:+--models $MODELS} ;;
     split|split_layers)
-      extra=""; [[ $suite == split_layers ]] && extra="--layers --max-layers ${MAX_LAYERS:-3}"
+      extra=""; [[ $suite == split_layers ]] && extra="--layers --max-layers ${MAX_LAYERS:-1000} --layer-runs ${LAYER_RUNS:-10}"
       for m in $(if [[ -n ${MODELS:-} ]]; then echo "${MODELS//,/ }"; else models; fi); do
-        $BIN/split_sweep "models/$m.tflite" --csv "$OUT/${suite}_h100.csv" --threads "$THREADS" \
+        $BIN/split_sweep "models/$m.tflite" --csv "$OUT/${suite}_${TAG}.csv" --threads "$THREADS" \
           --runs "${RUNS:-20}" --warmup 3 --step "${STEP:-0.05}" $([[ $suite == split ]] && echo --auto) $extra \
           || echo "split_sweep failed on $m"
       done ;;
