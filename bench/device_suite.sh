@@ -6,7 +6,8 @@
 # Also runs on the development machine: BIN=build TAG=lavapipe THREADS=2 OUT=/tmp/out
 #   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is).
 # Knobs: MODELS=a,b  RUNS (model sweep, default 20)  LAYER_RUNS (per layer, default 10)
-#   MAX_LAYERS (largest N conv layers per model, default all)  STEP (default 0.05).
+#   MAX_LAYERS (largest N conv layers per model, default all)  STEP (default 0.05)
+#   CUTOFF (stop timing a configuration after 3 runs when over CUTOFF x the better processor).
 set -uo pipefail
 OUT="${OUT:-/tmp/out}"
 HS_HOME="${HS_HOME:-$([[ -d /root/hs/models ]] && echo /root/hs)}"
@@ -35,7 +36,7 @@ for suite in "$@"; do
       extra=""; [[ $suite == split_layers ]] && extra="--layers --max-layers ${MAX_LAYERS:-1000} --layer-runs ${LAYER_RUNS:-10}"
       for m in $(if [[ -n ${MODELS:-} ]]; then echo "${MODELS//,/ }"; else models; fi); do
         $BIN/split_sweep "models/$m.tflite" --csv "$OUT/${suite}_${TAG}.csv" --threads "$THREADS" \
-          --runs "${RUNS:-20}" --warmup 3 --step "${STEP:-0.05}" $([[ $suite == split ]] && echo --auto) $extra \
+          --runs "${RUNS:-20}" --warmup 3 --step "${STEP:-0.05}" $([[ $suite == split ]] && echo --auto) $extra ${CUTOFF:+--cutoff $CUTOFF} \
           || echo "split_sweep failed on $m"
       done ;;
     *) echo "unknown suite $suite" ;;

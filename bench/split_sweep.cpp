@@ -50,8 +50,14 @@ std::vector<std::vector<float>> random_inputs(const Graph& g) {
   return out;
 }
 
+// Stops after 3 timed runs when their median already exceeds `cutoff_ms` (a configuration far
+// slower than the best single processor: its exact time does not change any conclusion).
+bool clearly_slower(const std::vector<double>& ms, double cutoff_ms) {
+  return cutoff_ms > 0 && ms.size() == 3 && stats(ms).median > cutoff_ms;
+}
+
 Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::PipelineCache& cache,
-                const partition::Plan& plan, int threads, int warmup, int runs) {
+                const partition::Plan& plan, int threads, int warmup, int runs, double cutoff_ms) {
   CoScheduler s(g, dev, &cache, plan, threads);
   const auto in = random_inputs(g);
   for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
@@ -60,11 +66,13 @@ Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::Pipelin
     const auto t0 = std::chrono::steady_clock::now();
     s.run();
     if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (clearly_slower(ms, cutoff_ms)) break;
   }
   return stats(ms);
 }
 
-Stats time_session(std::shared_ptr<const Model> model, const std::string& policy, int threads, int warmup, int runs) {
+Stats time_session(std::shared_ptr<const Model> model, const std::string& policy, int threads, int warmup, int runs,
+                   double cutoff_ms = 0) {
   Session s(model, SessionOptions{policy, threads, -1, "fp32"});
   const auto in = random_inputs(model->graph());
   for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
@@ -73,6 +81,7 @@ Stats time_session(std::shared_ptr<const Model> model, const std::string& policy
     const auto t0 = std::chrono::steady_clock::now();
     s.run();
     if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (clearly_slower(ms, cutoff_ms)) break;
   }
   return stats(ms);
 }
@@ -83,7 +92,7 @@ int main(int argc, char** argv) {
   CLI::App app{"split-ratio sweep"};
   std::string model_path, csv = "split_sweep.csv";
   int threads = 0, warmup = 3, runs = 20, max_layers = 1000, layer_runs = -1;
-  double step = 0.05;
+  double step = 0.05, cutoff = 0;
   bool layers = false, with_auto = false;
   app.add_option("model", model_path)->required();
   app.add_option("--csv", csv);
@@ -95,6 +104,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-layers", max_layers, "the largest N conv layers by MACs");
   app.add_flag("--auto", with_auto, "also time the auto policy");
   app.add_option("--layer-runs", layer_runs, "timed runs per layer plan (default: --runs)");
+  app.add_option("--cutoff", cutoff,
+                 "stop timing a configuration after 3 runs when it is over CUTOFF x the better single processor "
+                 "(0 = never; for slow devices)");
   CLI11_PARSE(app, argc, argv);
   try {
     const auto model = Model::load(model_path);
@@ -113,8 +125,15 @@ int main(int argc, char** argv) {
       // The single-processor baselines are the plain executors (the CPU executor with its aliased
       // arena; the GPU executor with its one command buffer), as a user of either would run them.
       auto model_of = std::make_shared<const Model>(graph);
-      const Stats cpu = time_session(model_of, "cpu", threads, warmup, runs);
-      const Stats gpu = time_session(model_of, "gpu", threads, warmup, runs);
+      // With --cutoff, a 3-run probe of each processor first, so the slower one can stop early.
+      double cut_cpu = 0, cut_gpu = 0;
+      if (cutoff > 0) {
+        const double p_cpu = time_session(model_of, "cpu", threads, 1, 3).median;
+        const double p_gpu = time_session(model_of, "gpu", threads, 1, 3).median;
+        cut_cpu = cutoff * p_gpu, cut_gpu = cutoff * p_cpu;
+      }
+      const Stats cpu = time_session(model_of, "cpu", threads, warmup, runs, cut_cpu);
+      const Stats gpu = time_session(model_of, "gpu", threads, warmup, runs, cut_gpu);
       row(scope, op, "cpu", 1, cpu);
       row(scope, op, "gpu", 0, gpu);
       double best = std::min(cpu.median, gpu.median);
@@ -122,7 +141,8 @@ int main(int argc, char** argv) {
         for (int k = 0; k * step <= 1.0 + 1e-9; ++k) {
           const double r = k * step;
           const auto plan = partition::make_plan(graph, partition::parse_policy(fmt::format("ratio={}:{}", r, axis)));
-          const Stats s = time_plan(graph, dev, cache, plan, threads, warmup, runs);
+          const Stats s = time_plan(graph, dev, cache, plan, threads, warmup, runs,
+                                    cutoff > 0 ? cutoff * std::min(cpu.median, gpu.median) : 0);
           row(scope, op, axis, r, s);
           best = std::min(best, s.median);
         }
@@ -132,6 +152,13 @@ int main(int argc, char** argv) {
     };
     sweep(g, "model", -1, runs);
     if (with_auto) row("model", -1, "auto", -1, time_session(model, "auto", threads, warmup, std::max(runs, 50)));
+    if (with_auto && cutoff > 0) {
+      // The honest-auto check compares auto with the better single processor over 50 runs each.
+      const auto m = std::make_shared<const Model>(g);
+      const double p_cpu = time_session(m, "cpu", threads, 1, 3).median, p_gpu = time_session(m, "gpu", threads, 1, 3).median;
+      row("model", -1, "cpu50", 1, time_session(m, "cpu", threads, warmup, 50, cutoff * p_gpu));
+      row("model", -1, "gpu50", 0, time_session(m, "gpu", threads, warmup, 50, cutoff * p_cpu));
+    }
     if (layers) {
       std::vector<std::pair<int64_t, int>> convs;
       for (size_t i = 0; i < g.ops.size(); ++i)
