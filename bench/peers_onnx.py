@@ -1,0 +1,131 @@
+"""Architecture-only ONNX files for the GPU peer benchmark: weight stubs, their re-materialization,
+and the ONNX -> ncnn (pnnx) and ONNX -> PyTorch (onnx2torch) conversions.
+
+A stub replaces a float initializer of more than STUB_MIN_ELEMENTS elements by its shape, dtype,
+mean, standard deviation and a seed (JSON in the initializer's doc_string, no data), so a zoo
+model travels in kilobytes instead of megabytes. materialize() refills every stub with normal
+random values of the recorded mean and deviation: the same shapes, so the same dense-kernel work
+(latency does not depend on the weight values), and activations of about the original scale, so
+fp16 runs see no overflow the real weights would not cause. Integer initializers (shapes, axes,
+indices) and small float ones are kept verbatim: they define the graph, not the work.
+"""
+import json
+import os
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+STUB_MIN_ELEMENTS = 64
+STUB_TAG = "hetsched-stub:"
+FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE}
+
+
+def stub_initializers(model: onnx.ModelProto) -> int:
+    """Replaces large float initializers by stubs in place; returns how many bytes of data left."""
+    dropped = 0
+    for init in model.graph.initializer:
+        count = int(np.prod(init.dims)) if init.dims else 1
+        if init.data_type not in FLOAT_TYPES or count <= STUB_MIN_ELEMENTS:
+            continue
+        values = numpy_helper.to_array(init).astype(np.float64)
+        meta = {"mean": float(values.mean()), "std": float(values.std()),
+                "seed": zlib.crc32(init.name.encode())}
+        dims, dtype, name = list(init.dims), init.data_type, init.name
+        dropped += values.size * np.dtype(onnx.helper.tensor_dtype_to_np_dtype(dtype)).itemsize
+        init.Clear()
+        init.name, init.data_type = name, dtype
+        init.dims.extend(dims)
+        init.doc_string = STUB_TAG + json.dumps(meta)
+    return dropped
+
+
+def is_stubbed(model: onnx.ModelProto) -> bool:
+    return any(i.doc_string.startswith(STUB_TAG) for i in model.graph.initializer)
+
+
+def materialize(model: onnx.ModelProto) -> int:
+    """Refills every stub with seeded normal random values in place; returns how many it filled."""
+    filled = 0
+    for init in model.graph.initializer:
+        if not init.doc_string.startswith(STUB_TAG):
+            continue
+        meta = json.loads(init.doc_string[len(STUB_TAG):])
+        dtype = onnx.helper.tensor_dtype_to_np_dtype(init.data_type)
+        rng = np.random.default_rng(meta["seed"])
+        values = rng.normal(meta["mean"], meta["std"], size=tuple(init.dims)).astype(dtype)
+        init.CopyFrom(numpy_helper.from_array(values, init.name))
+        filled += 1
+    return filled
+
+
+def input_shapes(model: onnx.ModelProto) -> dict:
+    """Graph inputs (not initializers) -> static shape list."""
+    inits = {i.name for i in model.graph.initializer}
+    shapes = {}
+    for inp in model.graph.input:
+        if inp.name in inits:
+            continue
+        dims = [d.dim_value if d.dim_value > 0 else 1 for d in inp.type.tensor_type.shape.dim]
+        shapes[inp.name] = dims
+    return shapes
+
+
+def pnnx_binary() -> str:
+    """The pnnx executable: $PNNX, else the one inside the pnnx wheel, else pnnx on PATH."""
+    if os.environ.get("PNNX"):
+        return os.environ["PNNX"]
+    try:
+        import pnnx  # noqa: PLC0415 - optional: only the ncnn path needs it
+        if os.access(pnnx.EXEC_PATH, os.X_OK):
+            return pnnx.EXEC_PATH
+    except ImportError:
+        pass
+    found = shutil.which("pnnx")
+    if not found:
+        raise RuntimeError("pnnx not found (install the pnnx wheel or set $PNNX)")
+    return found
+
+
+def to_ncnn(onnx_path: Path, out_dir: Path, shapes: dict, timeout: int = 600) -> tuple:
+    """ONNX -> ncnn with pnnx; returns (param, bin) paths. Raises RuntimeError with pnnx's last lines."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = onnx_path.stem
+    param, binf = out_dir / f"{stem}.ncnn.param", out_dir / f"{stem}.ncnn.bin"
+    if param.exists() and binf.exists() and param.stat().st_mtime >= onnx_path.stat().st_mtime:
+        return param, binf  # converted by an earlier call
+    shape_arg = ",".join("[" + ",".join(str(d) for d in s) + "]" for s in shapes.values())
+    local = out_dir / onnx_path.name
+    if local.resolve() != onnx_path.resolve():
+        shutil.copyfile(onnx_path, local)
+    cmd = [pnnx_binary(), local.name, f"inputshape={shape_arg}", "fp16=0",
+           f"ncnnparam={param.name}", f"ncnnbin={binf.name}", f"ncnnpy={stem}_ncnn.py",
+           f"pnnxparam={stem}.pnnx.param", f"pnnxbin={stem}.pnnx.bin", f"pnnxpy={stem}_pnnx.py",
+           f"pnnxonnx={stem}.pnnx.onnx"]
+    p = subprocess.run(cmd, cwd=out_dir, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0 or not param.exists() or not binf.exists():
+        tail = (p.stderr.strip() or p.stdout.strip()).splitlines()[-3:]
+        raise RuntimeError(f"pnnx exit {p.returncode}: " + " | ".join(tail))
+    layers = [ln.split()[0] for ln in param.read_text().splitlines()[2:] if ln.strip()]
+    unknown = sorted({t for t in layers if t.startswith("pnnx.") or t.startswith("F.") or "." in t})
+    if unknown:
+        raise RuntimeError("pnnx left layers ncnn cannot run: " + ", ".join(unknown[:6]))
+    return param, binf
+
+
+def to_torch(onnx_model: onnx.ModelProto):
+    """ONNX -> torch.nn.Module (eval mode) with onnx2torch."""
+    from onnx2torch import convert  # noqa: PLC0415 - optional: only the torch path needs it
+    return convert(onnx_model).eval()
+
+
+def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
+    a = np.asarray(a, np.float64).ravel()
+    b = np.asarray(b, np.float64).ravel()
+    if a.size != b.size:
+        return float("inf")
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
