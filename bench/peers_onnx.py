@@ -11,8 +11,10 @@ indices) and small float ones are kept verbatim: they define the graph, not the 
 """
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -110,11 +112,33 @@ def to_ncnn(onnx_path: Path, out_dir: Path, shapes: dict, timeout: int = 600) ->
     if p.returncode != 0 or not param.exists() or not binf.exists():
         tail = (p.stderr.strip() or p.stdout.strip()).splitlines()[-3:]
         raise RuntimeError(f"pnnx exit {p.returncode}: " + " | ".join(tail))
-    layers = [ln.split()[0] for ln in param.read_text().splitlines()[2:] if ln.strip()]
-    unknown = sorted({t for t in layers if t.startswith("pnnx.") or t.startswith("F.") or "." in t})
-    if unknown:
-        raise RuntimeError("pnnx left layers ncnn cannot run: " + ", ".join(unknown[:6]))
+    check = subprocess.run(  # a child process: ncnn and TensorFlow in one process abort at exit
+        [sys.executable, "-c", "import ncnn, sys; n = ncnn.Net(); n.opt.use_vulkan_compute = False; "
+         "sys.exit(1 if n.load_param(sys.argv[1]) else 0)", str(param)], capture_output=True, text=True)
+    if check.returncode != 0:
+        missing = sorted(set(re.findall(r"layer (\S+) not exists", check.stderr + check.stdout)))
+        param.unlink()
+        raise RuntimeError("ncnn cannot load pnnx's output: " + (
+            "layers " + ", ".join(missing) + " not in ncnn" if missing else check.stderr.strip()[-200:]))
     return param, binf
+
+
+def normalize_pads(model: onnx.ModelProto) -> int:
+    """Gives every Pad node an explicit mode and constant value (tf2onnx omits both, and pnnx then
+    leaves the node as an ONNX 'Pad' that ncnn cannot load); same semantics. Returns the count."""
+    zero = "hetsched_pad_zero"
+    count = 0
+    for n in model.graph.node:
+        if n.op_type != "Pad":
+            continue
+        if not any(a.name == "mode" for a in n.attribute):
+            n.attribute.append(onnx.helper.make_attribute("mode", "constant"))
+        if len(n.input) == 2:
+            n.input.append(zero)
+        count += 1
+    if count and not any(i.name == zero for i in model.graph.initializer):
+        model.graph.initializer.append(numpy_helper.from_array(np.array(0, np.float32), zero))
+    return count
 
 
 def to_torch(onnx_model: onnx.ModelProto):

@@ -41,6 +41,45 @@ def short(e: BaseException) -> str:
     return text[:300]
 
 
+def densify(tflite: Path, out: Path) -> bool:
+    """Writes a copy of the model whose DENSIFY ops are replaced by their dense constant results
+    (tf2onnx cannot read sparse constants; our importer folds them the same way). LiteRT's
+    reference kernels compute the dense values. Returns False (and writes nothing) if none."""
+    from ai_edge_litert import schema_py_generated as schema  # noqa: PLC0415
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType  # noqa: PLC0415
+    from ai_edge_litert.tools import flatbuffer_utils  # noqa: PLC0415
+
+    model = flatbuffer_utils.read_model(str(tflite))
+    codes = model.operatorCodes
+    dense_code = schema.BuiltinOperator.DENSIFY
+
+    def is_densify(op):
+        c = codes[op.opcodeIndex]
+        return max(c.builtinCode, c.deprecatedBuiltinCode) == dense_code
+
+    sg = model.subgraphs[0]
+    ops = [op for op in sg.operators if is_densify(op)]
+    if not ops:
+        return False
+    interp = Interpreter(model_path=str(tflite), experimental_preserve_all_tensors=True,
+                         experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    interp.allocate_tensors()
+    for d in interp.get_input_details():
+        interp.set_tensor(d["index"], np.zeros(d["shape"], d["dtype"]))
+    interp.invoke()
+    for op in ops:
+        t = op.outputs[0]
+        buf = schema.BufferT()
+        buf.data = np.frombuffer(interp.get_tensor(t).tobytes(), np.uint8)
+        model.buffers.append(buf)
+        sg.tensors[t].buffer = len(model.buffers) - 1
+        sg.tensors[op.inputs[0]].sparsity = None
+        sg.tensors[op.inputs[0]].buffer = 0
+    sg.operators = [op for op in sg.operators if not is_densify(op)]
+    flatbuffer_utils.write_model(model, str(out))
+    return True
+
+
 def tflite_to_onnx(tflite: Path, out: Path) -> onnx.ModelProto:
     import onnxruntime as ort  # noqa: PLC0415
     import tf2onnx  # noqa: PLC0415
@@ -50,12 +89,17 @@ def tflite_to_onnx(tflite: Path, out: Path) -> onnx.ModelProto:
     nchw = [d["name"] for d in interp.get_input_details() if len(d["shape"]) == 4]
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.onnx"
+        dense = Path(tmp) / "dense.tflite"
+        if densify(tflite, dense):
+            tflite = dense
         tf2onnx.convert.from_tflite(str(tflite), opset=17, inputs_as_nchw=nchw, output_path=str(raw))
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         opts.optimized_model_filepath = str(out)
         ort.InferenceSession(str(raw), opts, providers=["CPUExecutionProvider"])
     model = onnx.load(str(out))
+    if peers_onnx.normalize_pads(model):
+        onnx.save(model, str(out))
     onnx.checker.check_model(model)
     return model
 
