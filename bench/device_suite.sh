@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite on the GPU machine, from the repo root there, inside .device/enter.sh:
 #   bash .device/enter.sh bash bench/device_suite.sh SUITE...
-# Suites: devices | gpu_cpu | litert | split | split_layers. Results go to $OUT (the device
+# Suites: devices | gpu_cpu | litert | split | split_layers | peers (ncnn Vulkan and PyTorch CUDA vs
+# ours; needs scripts/peers_unpack.sh first, see scripts/peers_pack.sh). Results go to $OUT (the device
 # tool's output folder) and are committed under bench/results/ by hand.
 # Also runs on the development machine: BIN=build TAG=lavapipe THREADS=2 OUT=/tmp/out
 #   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is).
@@ -39,6 +40,12 @@ for suite in "$@"; do
           --runs "${RUNS:-20}" --warmup 3 --step "${STEP:-0.05}" $([[ $suite == split ]] && echo --auto) $extra ${CUTOFF:+--cutoff $CUTOFF} \
           || echo "split_sweep failed on $m"
       done ;;
+    peers)  # resumable: finished models are kept in $HS_HOME/peers/state.jsonl; each call stops starting
+            # models after PEERS_BUDGET_S seconds, so call it again until it reports every model
+      PYTHONPATH="$HS_HOME/peers/site:$PYTHONPATH" python3 bench/gpu_peers.py --bin $BIN/hetsched \
+        --onnx-dir "$HS_HOME/peers/arch" --work-dir "$HS_HOME/peers/work" --state "$HS_HOME/peers/state.jsonl" \
+        --budget-s "${PEERS_BUDGET_S:-420}" --iterations "${ITERATIONS:-50}" --warmup 10 --out-dir "$OUT" \
+        --tag h100 ${MODELS:+--models $MODELS} ${PEERS_ARGS:-} ;;
     *) echo "unknown suite $suite" ;;
   esac
 done

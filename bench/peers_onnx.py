@@ -153,3 +153,40 @@ def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
     if a.size != b.size:
         return float("inf")
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
+
+
+
+def dcr_to_crd(model: onnx.ModelProto) -> int:
+    """Rewrites DepthToSpace in DCR mode (TFLite's order; pnnx and onnx2torch take only CRD, the
+    order of PyTorch's pixel_shuffle) as a channel permutation followed by CRD: DCR takes input
+    channel (i*b + j)*C' + c where CRD takes c*b*b + i*b + j, so
+      x [1,C,H,W] -> Reshape [1, b*b, C', H*W] -> Transpose [0,2,1,3] -> Reshape [1,C,H,W] -> CRD
+    (a 3-D transpose once the batch is dropped, which ncnn runs). Returns how many it rewrote."""
+    inferred = onnx.shape_inference.infer_shapes(model)
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(inferred.graph.value_info) + list(inferred.graph.input)}
+    nodes, done = [], 0
+    for n in model.graph.node:
+        attrs = {a.name: a for a in n.attribute}
+        shape = shapes.get(n.input[0], [])
+        if (n.op_type != "DepthToSpace" or "mode" not in attrs or attrs["mode"].s != b"DCR"
+                or len(shape) != 4 or 0 in shape):
+            nodes.append(n)
+            continue
+        b = attrs["blocksize"].i
+        _, c, h, w = shape
+        tag = f"hetsched_dcr{done}"
+        model.graph.initializer.extend([
+            numpy_helper.from_array(np.array([shape[0], b * b, c // (b * b), h * w], np.int64), tag + "_s1"),
+            numpy_helper.from_array(np.array(shape, np.int64), tag + "_s2")])
+        nodes += [onnx.helper.make_node("Reshape", [n.input[0], tag + "_s1"], [tag + "_r1"], name=tag + "_r1"),
+                  onnx.helper.make_node("Transpose", [tag + "_r1"], [tag + "_t"], name=tag + "_t", perm=[0, 2, 1, 3]),
+                  onnx.helper.make_node("Reshape", [tag + "_t", tag + "_s2"], [tag + "_r2"], name=tag + "_r2")]
+        n.input[0] = tag + "_r2"
+        attrs["mode"].s = b"CRD"
+        nodes.append(n)
+        done += 1
+    if done:
+        del model.graph.node[:]
+        model.graph.node.extend(nodes)
+    return done

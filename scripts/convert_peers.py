@@ -98,7 +98,7 @@ def tflite_to_onnx(tflite: Path, out: Path) -> onnx.ModelProto:
         opts.optimized_model_filepath = str(out)
         ort.InferenceSession(str(raw), opts, providers=["CPUExecutionProvider"])
     model = onnx.load(str(out))
-    if peers_onnx.normalize_pads(model):
+    if peers_onnx.normalize_pads(model) + peers_onnx.dcr_to_crd(model):
         onnx.save(model, str(out))
     onnx.checker.check_model(model)
     return model
