@@ -187,14 +187,13 @@ def litert_outputs(tflite: Path, feeds: list) -> list:
 def match_errors(got: list, ref: list) -> float:
     """Max relative L2 over the reference outputs, each matched to a peer output of equal size
     (ncnn drops the batch axis and may order outputs differently)."""
-    worst, pool = 0.0, list(got)
+    worst, pool = 0.0, [np.asarray(g) for g in got]
     for r in ref:
-        cands = [g for g in pool if np.asarray(g).size == r.size]
+        cands = [k for k, g in enumerate(pool) if g.size == r.size]
         if not cands:
             return float("inf")
-        best = min(cands, key=lambda g: peers_onnx.rel_l2(np.asarray(g).reshape(r.shape), r))
-        pool.remove(best)
-        worst = max(worst, peers_onnx.rel_l2(np.asarray(best).reshape(r.shape), r))
+        best = min(cands, key=lambda k: peers_onnx.rel_l2(pool[k].reshape(r.shape), r))
+        worst = max(worst, peers_onnx.rel_l2(pool.pop(best).reshape(r.shape), r))
     return worst
 
 
@@ -313,7 +312,7 @@ def write_report(rows, failures, args, meta):
         w.writeheader()
         for r in rows:
             w.writerow({c: (f"{r[c]:.4g}" if isinstance(r.get(c), float) else r.get(c, "")) for c in cols})
-    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else ("fail" if v == "" else str(v))  # noqa: E731
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else ("fail" if v == "" else "-" if v is None else str(v))  # noqa: E731
     lines = [f"# GPU peers on {meta['machine']}, {meta['date']}", "",
              f"Batch 1, GPU only, median of {args.iterations} synchronized runs after {args.warmup} warm-up, "
              f"one engine at a time in one process per model order. Latency in ms (lower is better); "
@@ -326,7 +325,7 @@ def write_report(rows, failures, args, meta):
              f"- weights: {meta.get('weights', '?')}", "",
              "| " + " | ".join(["model"] + timing + ratios) + " |", "|" + "---|" * (1 + len(timing) + len(ratios))]
     for r in rows:
-        lines.append("| " + " | ".join([r["model"]] + [fmt(r.get(c, "")) for c in timing + ratios]) + " |")
+        lines.append("| " + " | ".join([r["model"]] + [fmt(r.get(c)) for c in timing + ratios]) + " |")
     gm = {c: geomean([r.get(c) for r in rows]) for c in ratios}
     lines.append("| **geometric mean** | " + " | ".join([""] * len(timing)) + " | "
                  + " | ".join(f"**{gm[c]:.3f}**" if gm[c] else "" for c in ratios) + " |")

@@ -148,11 +148,14 @@ def to_torch(onnx_model: onnx.ModelProto):
 
 
 def rel_l2(a: np.ndarray, b: np.ndarray) -> float:
+    """||a - b|| / ||b||, with the reference norm floored at an RMS of 1e-4 (as the conformance
+    tests do): outputs that are nearly all zero (a saturated sigmoid on noise input) would
+    otherwise turn round-off into errors of order 1."""
     a = np.asarray(a, np.float64).ravel()
     b = np.asarray(b, np.float64).ravel()
     if a.size != b.size:
         return float("inf")
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-4 * np.sqrt(b.size)))
 
 
 
