@@ -127,6 +127,9 @@ class TorchModel:
         self.module = peers_onnx.to_torch(onnx_model).to(self.device)
         if fp16:
             self.module = self.module.half()
+        self.host_constants = peers_onnx.host_constants(self.module)
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True
         self.inputs = [torch.from_numpy(x).to(self.device, self.dtype) for x in feeds]
         self.graph = None
 

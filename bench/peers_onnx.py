@@ -3,10 +3,13 @@ and the ONNX -> ncnn (pnnx) and ONNX -> PyTorch (onnx2torch) conversions.
 
 A stub replaces a float initializer of more than STUB_MIN_ELEMENTS elements by its shape, dtype,
 mean, standard deviation and a seed (JSON in the initializer's doc_string, no data), so a zoo
-model travels in kilobytes instead of megabytes. materialize() refills every stub with normal
-random values of the recorded mean and deviation: the same shapes, so the same dense-kernel work
-(latency does not depend on the weight values), and activations of about the original scale, so
-fp16 runs see no overflow the real weights would not cause. Integer initializers (shapes, axes,
+model travels in kilobytes instead of megabytes. materialize() refills every stub with seeded normal
+random values: the same shapes, so the same dense-kernel work (latency does not depend on the
+weight values). Weights of Conv/ConvTranspose/Gemm/MatMul get mean 0 and deviation
+1/sqrt(fan-in) (LeCun), so activations keep about unit size through any depth and fp16 runs do
+not overflow (random values with the real weights' own deviation do: the real ones are
+correlated, the random ones are not); other tensors (biases, PReLU slopes, scales) get the
+recorded mean and deviation. Integer initializers (shapes, axes,
 indices) and small float ones are kept verbatim: they define the graph, not the work.
 """
 import json
@@ -27,9 +30,32 @@ STUB_TAG = "hetsched-stub:"
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE}
 
 
+def weight_fan_in(model: onnx.ModelProto) -> dict:
+    """Initializer name -> fan-in, for the weights of Conv, ConvTranspose, Gemm and MatMul."""
+    dims = {i.name: list(i.dims) for i in model.graph.initializer}
+    fan = {}
+    for n in model.graph.node:
+        if len(n.input) < 2 or n.input[1] not in dims:
+            continue
+        w = dims[n.input[1]]
+        attrs = {a.name: a for a in n.attribute}
+        group = attrs["group"].i if "group" in attrs else 1
+        if n.op_type == "Conv" and len(w) >= 3:
+            fan[n.input[1]] = int(np.prod(w[1:]))
+        elif n.op_type == "ConvTranspose" and len(w) >= 3:
+            fan[n.input[1]] = max(1, w[0] // group * int(np.prod(w[2:])) // int(np.prod(attrs["strides"].ints)
+                                                                               if "strides" in attrs else 1))
+        elif n.op_type == "Gemm" and len(w) == 2:
+            fan[n.input[1]] = w[1] if "transB" in attrs and attrs["transB"].i else w[0]
+        elif n.op_type == "MatMul" and len(w) == 2:
+            fan[n.input[1]] = w[0]
+    return fan
+
+
 def stub_initializers(model: onnx.ModelProto) -> int:
     """Replaces large float initializers by stubs in place; returns how many bytes of data left."""
     dropped = 0
+    fan = weight_fan_in(model)
     for init in model.graph.initializer:
         count = int(np.prod(init.dims)) if init.dims else 1
         if init.data_type not in FLOAT_TYPES or count <= STUB_MIN_ELEMENTS:
@@ -37,6 +63,8 @@ def stub_initializers(model: onnx.ModelProto) -> int:
         values = numpy_helper.to_array(init).astype(np.float64)
         meta = {"mean": float(values.mean()), "std": float(values.std()),
                 "seed": zlib.crc32(init.name.encode())}
+        if init.name in fan:  # a weight: LeCun scale, so activations keep their size through depth
+            meta.update(mean=0.0, std=float(1.0 / np.sqrt(fan[init.name])), fan_in=fan[init.name])
         dims, dtype, name = list(init.dims), init.data_type, init.name
         dropped += values.size * np.dtype(onnx.helper.tensor_dtype_to_np_dtype(dtype)).itemsize
         init.Clear()
@@ -193,3 +221,33 @@ def dcr_to_crd(model: onnx.ModelProto) -> int:
         del model.graph.node[:]
         model.graph.node.extend(nodes)
     return done
+
+
+HOST_CONSTANT_MODULES = {"OnnxReshape", "OnnxPadDynamic", "OnnxResize", "OnnxSqueezeDynamicAxes"}
+
+
+def host_constants(gm) -> int:
+    """Moves the constant operands that onnx2torch's shape-like modules (Reshape, Pad, Resize,
+    Squeeze) read with .tolist() back to the CPU after the module went to the GPU: read from GPU
+    memory they cost a device sync per call, and a sync is illegal while a CUDA graph is being
+    captured. Returns how many tensors moved."""
+    import torch  # noqa: PLC0415
+    moved = 0
+    for n in gm.graph.nodes:
+        if n.op != "call_module" or type(gm.get_submodule(n.target)).__name__ not in HOST_CONSTANT_MODULES:
+            continue
+        for a in list(n.args) + list(n.kwargs.values()):
+            if getattr(a, "op", None) != "get_attr":
+                continue
+            parent, _, leaf = a.target.rpartition(".")
+            owner = gm.get_submodule(parent) if parent else gm
+            t = getattr(owner, leaf)
+            if isinstance(t, torch.Tensor) and t.device.type != "cpu":
+                if leaf in owner._buffers:
+                    owner._buffers[leaf] = t.cpu()
+                elif leaf in owner._parameters:
+                    owner._parameters[leaf] = torch.nn.Parameter(t.cpu(), requires_grad=False)
+                else:
+                    setattr(owner, leaf, t.cpu())
+                moved += 1
+    return moved

@@ -2,7 +2,7 @@
 """Converts every zoo model to ONNX for the GPU peer benchmark (run in .venv-peers; see
 scripts/setup_peers.sh) and records per model which conversion failed and why.
 
-usage: scripts/convert_peers.py [--models a,b] [--out-dir .peers] [--no-pnnx] [--no-torch]
+usage: scripts/convert_peers.py [--models a,b] [--out-dir .peers] [--no-pnnx] [--no-torch] [--stub-only]
 
 Per model (models/index.json; a model with a LiteRT copy, `reference_file`, is converted from that
 copy, whose builtin TRANSPOSE_CONV replaces MediaPipe's custom op):
@@ -137,6 +137,7 @@ def main():
     ap.add_argument("--models", default="")
     ap.add_argument("--no-pnnx", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--stub-only", action="store_true", help="only rewrite OUT/arch from the existing OUT/onnx files")
     args = ap.parse_args()
     index = json.load(open(args.index))["models"]
     wanted = set(filter(None, args.models.split(",")))
@@ -153,6 +154,13 @@ def main():
         src = models_dir / Path(m.get("reference_file") or m["file"]).name
         rec = {"source": src.name, "steps": {}}
         full = out / "onnx" / f"{name}.onnx"
+        if args.stub_only:
+            if name in manifest and full.exists():
+                arch = onnx.load(str(full))
+                manifest[name]["weight_bytes_dropped"] = peers_onnx.stub_initializers(arch)
+                onnx.save(arch, str(out / "arch" / f"{name}.onnx"))
+                manifest[name]["arch_bytes"] = (out / "arch" / f"{name}.onnx").stat().st_size
+            continue
         try:
             model = tflite_to_onnx(src, full)
             rec["steps"]["tflite_to_onnx"] = "ok"
