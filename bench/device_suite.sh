@@ -44,7 +44,7 @@ for suite in "$@"; do
             # models after PEERS_BUDGET_S seconds, so call it again until it reports every model
       PYTHONPATH="$HS_HOME/peers/site:$PYTHONPATH" python3 bench/gpu_peers.py --bin $BIN/hetsched \
         --onnx-dir "$HS_HOME/peers/arch" --work-dir "$HS_HOME/peers/work" --state "$HS_HOME/peers/state.jsonl" \
-        --budget-s "${PEERS_BUDGET_S:-420}" --iterations "${ITERATIONS:-50}" --warmup 10 --out-dir "$OUT" \
+        --budget-s "${PEERS_BUDGET_S:-420}" --verify --iterations "${ITERATIONS:-50}" --warmup 10 --out-dir "$OUT" \
         --tag h100 ${MODELS:+--models $MODELS} ${PEERS_ARGS:-} ;;
     *) echo "unknown suite $suite" ;;
   esac

@@ -318,9 +318,10 @@ def write_report(rows, failures, args, meta):
     fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else ("fail" if v == "" else "-" if v is None else str(v))  # noqa: E731
     lines = [f"# GPU peers on {meta['machine']}, {meta['date']}", "",
              f"Batch 1, GPU only, median of {args.iterations} synchronized runs after {args.warmup} warm-up, "
-             f"one engine at a time in one process per model order. Latency in ms (lower is better); "
+             f"engines one after another per model (ours as a subprocess), timing around a full inference with "
+             f"the host waiting for the result. Latency in ms (lower is better); "
              f"ratio ours/peer > 1 means ours is slower.", "",
-             f"- ours: `hetsched run --policy gpu` (Vulkan), its own median",
+             f"- ours: `hetsched run --policy gpu` on {meta.get('ours_device', '?')}, its own median",
              f"- ncnn {meta.get('ncnn_version', '?')} Vulkan on: {meta.get('ncnn_device', '?')} "
              f"(fp16 = fp16 packed+storage+arithmetic); models via tf2onnx -> ONNX -> pnnx",
              f"- PyTorch {meta.get('torch_version', '?')} on {meta.get('torch_device', '?')}: onnx2torch module, "
@@ -378,6 +379,13 @@ def main():
                 args.conversion[name] = "; ".join(bad)
     meta = {"date": datetime.date.today().isoformat(), "machine": args.tag}
     engines = args.engines.split(",")
+    if "ours" in engines:
+        try:
+            p = subprocess.run([str(args.bin), "devices", "--json"], capture_output=True, text=True, timeout=120)
+            dev = json.loads(p.stdout)["devices"][0]
+            meta["ours_device"] = f"{dev['name']} ({dev.get('driver_info', '')}, Vulkan {dev.get('api_version', '?')})"
+        except Exception as e:  # noqa: BLE001
+            meta["ours_device"] = f"unknown ({short(e)})"
     if "ncnn" in engines:
         try:
             import ncnn  # noqa: PLC0415

@@ -20,6 +20,7 @@ OUT/arch/manifest.json holds the per-model status and reasons; OUT/conversion.md
 """
 import argparse
 import json
+import re
 import sys
 import tempfile
 import traceback
@@ -36,6 +37,9 @@ SEED = 20261123
 
 
 def short(e: BaseException) -> str:
+    custom = sorted(set(re.findall(r"TFL_(?!CUSTOM)([A-Za-z0-9]+)", str(e))))
+    if custom:  # tf2onnx passes a TFLite custom op through as an unknown ONNX op
+        return "TFLite custom ops tf2onnx cannot convert: " + ", ".join(custom)
     msg = str(e).strip().splitlines()
     text = f"{type(e).__name__}: {msg[-1] if msg else ''}"
     return text[:300]

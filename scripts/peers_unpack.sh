@@ -9,6 +9,7 @@ mkdir -p "$HS_HOME/peers/site" "$HS_HOME/peers/arch"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
   --target "$HS_HOME/peers/site" .xfer-peers/whl/*.whl
 cp .xfer-peers/arch/* "$HS_HOME/peers/arch/"
+chmod +x "$HS_HOME/peers/site/pnnx/pnnx"
 PYTHONPATH="$HS_HOME/peers/site" python3 -c 'import pnnx, ncnn, onnx2torch, torch, os
 print("peers_unpack: pnnx", pnnx.__version__, "executable" if os.access(pnnx.EXEC_PATH, os.X_OK) else "NOT executable",
       "| ncnn", ncnn.__version__, "| onnx2torch ok | torch", torch.__version__, "cuda", torch.cuda.is_available())'
