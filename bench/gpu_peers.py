@@ -321,11 +321,13 @@ def write_report(rows, failures, args, meta):
              f"engines one after another per model (ours as a subprocess), timing around a full inference with "
              f"the host waiting for the result. Latency in ms (lower is better); "
              f"ratio ours/peer > 1 means ours is slower.", "",
-             f"- ours: `hetsched run --policy gpu` on {meta.get('ours_device', '?')}, its own median",
+             f"- ours: `hetsched run --policy gpu` on {meta.get('ours_device', '?')}, its own median "
+             f"(input set once, outputs left in GPU-visible memory)",
              f"- ncnn {meta.get('ncnn_version', '?')} Vulkan on: {meta.get('ncnn_device', '?')} "
-             f"(fp16 = fp16 packed+storage+arithmetic); models via tf2onnx -> ONNX -> pnnx",
+             f"(fp16 = fp16 packed+storage+arithmetic); models via tf2onnx -> ONNX -> pnnx; its time includes "
+             f"uploading the input and downloading the outputs (the Python API has no other way)",
              f"- PyTorch {meta.get('torch_version', '?')} on {meta.get('torch_device', '?')}: onnx2torch module, "
-             f"eager and CUDA-graph replay; fp16 = .half()",
+             f"eager and CUDA-graph replay; fp16 = .half(); input resident on the GPU, outputs left there",
              f"- weights: {meta.get('weights', '?')}", "",
              "| " + " | ".join(["model"] + timing + ratios) + " |", "|" + "---|" * (1 + len(timing) + len(ratios))]
     for r in rows:
