@@ -5,7 +5,8 @@
 # ours; needs scripts/peers_unpack.sh first, see scripts/peers_pack.sh). Results go to $OUT (the device
 # tool's output folder) and are committed under bench/results/ by hand.
 # Also runs on the development machine: BIN=build TAG=lavapipe THREADS=2 OUT=/tmp/out
-#   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is).
+#   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is; for peers add
+#   PEERS_PYTHON=.venv-peers/bin/python PEERS_ARGS='--device cpu').
 # Knobs: MODELS=a,b  RUNS (model sweep, default 20)  LAYER_RUNS (per layer, default 10)
 #   MAX_LAYERS (largest N conv layers per model, default all)  STEP (default 0.05)
 #   CUTOFF (stop timing a configuration after 3 runs when over CUTOFF x the better processor).
@@ -40,12 +41,14 @@ for suite in "$@"; do
           --runs "${RUNS:-20}" --warmup 3 --step "${STEP:-0.05}" $([[ $suite == split ]] && echo --auto) $extra ${CUTOFF:+--cutoff $CUTOFF} \
           || echo "split_sweep failed on $m"
       done ;;
-    peers)  # resumable: finished models are kept in $HS_HOME/peers/state.jsonl; each call stops starting
-            # models after PEERS_BUDGET_S seconds, so call it again until it reports every model
-      PYTHONPATH="$HS_HOME/peers/site:$PYTHONPATH" python3 bench/gpu_peers.py --bin $BIN/hetsched \
-        --onnx-dir "$HS_HOME/peers/arch" --work-dir "$HS_HOME/peers/work" --state "$HS_HOME/peers/state.jsonl" \
+    peers)  # resumable: finished models are kept in $PEERS_HOME/state.jsonl; a call starts no model after
+            # PEERS_BUDGET_S seconds, so call it again until it reports every model. PEERS_HOME: where
+            # scripts/peers_unpack.sh put site/ and arch/ ($HS_HOME/peers; here .peers of convert_peers.py)
+      peers_home="${PEERS_HOME:-${HS_HOME:+$HS_HOME/peers}}"; peers_home="${peers_home:-$PWD/.peers}"
+      PYTHONPATH="$peers_home/site:$PYTHONPATH" "${PEERS_PYTHON:-python3}" bench/gpu_peers.py --bin $BIN/hetsched \
+        --onnx-dir "$peers_home/arch" --work-dir "$peers_home/work" --state "$peers_home/state.jsonl" \
         --budget-s "${PEERS_BUDGET_S:-420}" --verify --iterations "${ITERATIONS:-50}" --warmup 10 --out-dir "$OUT" \
-        --tag h100 ${MODELS:+--models $MODELS} ${PEERS_ARGS:-} ;;
+        --tag "$TAG" ${MODELS:+--models $MODELS} ${PEERS_ARGS:-} ;;
     *) echo "unknown suite $suite" ;;
   esac
 done
