@@ -4,6 +4,9 @@
 // dispatches with pipeline barriers only where a dependency needs one, output copies, timestamps)
 // and resubmitted each run. With `shared_arena`, the activation buffer is host-visible
 // (DEVICE_LOCAL|HOST_VISIBLE where the device has it) so the CPU can read and write tensors in place.
+// Precision: on a device created with fp16 every tensor and constant is float16 on the GPU (the
+// `_fp16` shader variants); set_input/output_nhwc convert from/to float32, and shared_arena
+// (co-execution, where the CPU reads GPU tensors) is refused with kUnsupported.
 #pragma once
 #include <memory>
 #include <optional>
@@ -18,6 +21,7 @@
 #include "gpu/gpu_kernel.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/timestamps.h"
+#include "gpu/workgroup_tuning.h"
 #include "graph/graph.h"
 #include "memory/memory_planner.h"
 
@@ -34,6 +38,10 @@ struct GpuExecutorOptions {
   // With shared_arena: the tensors the CPU touches (empty: all). They live in the host-visible
   // arena; the others in a device-local one, so GPU-only tensors keep device bandwidth.
   std::vector<bool> host_tensors;
+  // Workgroup tuning at prepare time (gpu/executor_tuning.cpp): each kernel's local size comes from
+  // this cache, or its candidates are timed with GPU timestamps and the fastest is stored in it.
+  // Null: every kernel keeps its default size (`--no-tune`). Must outlive the constructor only.
+  WorkgroupTuningCache* tuning = nullptr;
 };
 
 class GpuExecutor {
@@ -59,14 +67,22 @@ class GpuExecutor {
   const Buffer& arena() const { return arena_; }
   const Buffer& host_arena() const { return host_arena_; }
   BufferRange tensor_range(int tensor) const;
+  // Bytes of a tensor on the GPU: PHWC4 elements x 4, or x 2 on an fp16 device.
+  uint64_t tensor_bytes(int tensor) const;
   // Host pointer of a tensor in the shared arena (nullptr unless shared_arena).
   float* tensor_host_data(int tensor) const;
   // Records op `op_index` over `range` (no barriers).
   void record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const;
   const memory::MemoryPlan& memory_plan() const { return plan_; }
+  // What workgroup tuning did in the constructor (all zero without options.tuning).
+  const TuningStats& tuning_stats() const { return tuning_stats_; }
 
  private:
   void record_model();
+  void tune_workgroups(WorkgroupTuningCache& cache, const PipelineCache* pipelines);
+  // GPU microseconds of one whole-range dispatch of op `op_index` (best of a few), or a negative
+  // value when the queue has no timestamps.
+  double time_op_us(int op_index, TimestampQueries& queries);
 
   const Graph& graph_;
   const VulkanDevice& device_;
@@ -85,6 +101,7 @@ class GpuExecutor {
   bool profiling_ = false;
   bool recorded_with_timestamps_ = false;
   std::vector<double> op_times_ms_;
+  TuningStats tuning_stats_;
 };
 
 }  // namespace hetsched::gpu
