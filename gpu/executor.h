@@ -42,6 +42,10 @@ struct GpuExecutorOptions {
   // this cache, or its candidates are timed with GPU timestamps and the fastest is stored in it.
   // Null: every kernel keeps its default size (`--no-tune`). Must outlive the constructor only.
   WorkgroupTuningCache* tuning = nullptr;
+  // Host time one prepare may spend timing candidates. Op shapes still untimed when it runs out
+  // keep their defaults and are not cached, so a later prepare times them (tuning completes over
+  // a few starts on a slow device such as lavapipe; on a real GPU one start suffices).
+  double tuning_budget_ms = 5000;
 };
 
 class GpuExecutor {

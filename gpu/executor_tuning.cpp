@@ -1,6 +1,7 @@
 // GpuExecutor's workgroup tuning at prepare time: per kernel, the cached local size for its key, or
-// each candidate timed with GPU timestamps (a warm-up dispatch, then a few timed ones, two rounds)
-// and the fastest kept and stored in the tuning cache.
+// each candidate timed with GPU timestamps (a warm-up dispatch and one timed one; a second round
+// of three timed dispatches when the first took under 1 ms) and the fastest kept and stored in the
+// tuning cache, while the prepare's tuning budget lasts.
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -10,22 +11,23 @@
 
 namespace hetsched::gpu {
 namespace {
-constexpr int kTimedDispatches = 3;  // per round, after one warm-up dispatch
-constexpr int kRounds = 2;           // the best round counts
+constexpr int kDispatches[] = {1, 3};  // timed dispatches per round, after one warm-up dispatch
+constexpr double kRepeatBelowUs = 1000;  // a second round only for dispatches shorter than this
 }  // namespace
 
 double GpuExecutor::time_op_us(int op_index, TimestampQueries& queries) {
   const Op& op = graph_.ops[size_t(op_index)];
   const OutputRange whole = OutputRange::whole(graph_.tensors[op.outputs[0]].shape4());
   double best = -1;
-  for (int round = 0; round < kRounds; ++round) {
+  for (const int dispatches : kDispatches) {
+    if (best >= kRepeatBelowUs) break;
     CommandBuffer cmd(device_);
     cmd.begin();
     queries.reset(cmd);
     record_op(cmd, op_index, whole);
     cmd.compute_to_compute();
     queries.write(cmd, 0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-    for (int r = 0; r < kTimedDispatches; ++r) {
+    for (int r = 0; r < dispatches; ++r) {
       record_op(cmd, op_index, whole);
       cmd.compute_to_compute();  // each dispatch rewrites the output: WAW
     }
@@ -33,7 +35,7 @@ double GpuExecutor::time_op_us(int op_index, TimestampQueries& queries) {
     cmd.end();
     submit_and_wait(device_, cmd, fmt::format("model '{}': tuning {}", graph_.model_name, graph_.describe(op)));
     const std::vector<uint64_t> ns = queries.read_ns(0, 2);
-    const double us = double(ns[1] - ns[0]) * 1e-3 / kTimedDispatches;
+    const double us = double(ns[1] - ns[0]) * 1e-3 / dispatches;
     best = best < 0 ? us : std::min(best, us);
   }
   return best;
@@ -78,7 +80,8 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     } else if (const WorkgroupTuningCache::Entry* e = cache.find(key); e && in_candidates(e->best)) {
       best = e->best;
       ++tuning_stats_.cache_hits;
-    } else if (queries) {
+    } else if (queries && std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() <
+                              options_.tuning_budget_ms) {
       double best_us = -1, default_us = -1;
       for (const WorkgroupSize& c : candidates) {
         if (!(c == current)) {
@@ -93,6 +96,9 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
       ++tuning_stats_.shapes_timed;
       tuning_stats_.timed_default_us += default_us;
       tuning_stats_.timed_best_us += best_us;
+    } else {
+      ++tuning_stats_.deferred;  // no timestamps, or out of budget: default size, not cached
+      continue;
     }
     decided[key] = best;
     if (!(best == current)) k->set_workgroup(ctx, best);

@@ -1,5 +1,5 @@
 // Workgroup tuning: per device and op shape, a few candidate local sizes of each GPU kernel are
-// timed once with GPU timestamps (GpuExecutor, at prepare time) and the fastest is kept in a cache
+// timed once (within a host-time budget per prepare) with GPU timestamps (GpuExecutor, at prepare time) and the fastest is kept in a cache
 // file next to the pipeline cache, so later prepares only look it up.
 #pragma once
 #include <cstdint>
@@ -36,6 +36,7 @@ struct TuningStats {
   int shapes_timed = 0;     // distinct keys timed now (cache misses)
   int cache_hits = 0;       // kernels whose size came from the cache file or an earlier op
   int changed = 0;          // kernels now running a size other than their default
+  int deferred = 0;         // kernels left at their default: the tuning budget ran out
   double timed_default_us = 0, timed_best_us = 0;  // sums over the keys timed now
   double tuning_ms = 0;     // host time spent tuning (pipelines included)
 };

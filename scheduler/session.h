@@ -32,6 +32,7 @@ struct TuningSummary {
   int shapes_timed = 0;  // op shapes timed now (not in the cache)
   int cache_hits = 0;
   int changed = 0;       // kernels running a size other than their default
+  int deferred = 0;      // kernels left at their default for a later start (tuning budget spent)
   double timed_default_us = 0, timed_best_us = 0;  // sums over the shapes timed now
   double tuning_ms = 0;
 };

@@ -129,7 +129,7 @@ int run(const RunArgs& a) {
     const TuningSummary& t = session.tuning();
     j["tuning"] = {{"enabled", t.enabled},          {"kernels", t.kernels},
                    {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
-                   {"changed", t.changed},           {"timed_default_us", t.timed_default_us},
+                   {"changed", t.changed},           {"deferred", t.deferred},           {"timed_default_us", t.timed_default_us},
                    {"timed_best_us", t.timed_best_us}, {"tuning_ms", t.tuning_ms}};
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["ops"] = nlohmann::json::array();
@@ -152,8 +152,9 @@ int run(const RunArgs& a) {
   fmt::print("init      {:.2f} ms\n", init_ms);
   if (const TuningSummary& t = session.tuning(); t.enabled)
     fmt::print("tuning    {} kernels: {} shapes timed ({:.1f} -> {:.1f} us summed), {} cache hits, {} changed, "
-               "{:.1f} ms\n",
-               t.kernels, t.shapes_timed, t.timed_default_us, t.timed_best_us, t.cache_hits, t.changed, t.tuning_ms);
+               "{} deferred (budget), {:.1f} ms\n",
+               t.kernels, t.shapes_timed, t.timed_default_us, t.timed_best_us, t.cache_hits, t.changed, t.deferred,
+               t.tuning_ms);
   fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
              a.iterations, a.warmup);
   // Per-op times: by type, then the slowest ops.

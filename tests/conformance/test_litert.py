@@ -205,8 +205,16 @@ def test_tuning_cache_round_trip_and_no_tune(tmp_path):
     first = run(out="first")
     assert first["enabled"] and first["kernels"] > 0 and first["shapes_timed"] > 0, first
     assert list((tmp_path / "cache").glob("workgroups-*.json")), "no tuning cache written"
+    # On a slow device (lavapipe) the per-prepare tuning budget may defer some shapes to later
+    # starts; each start times only what is still missing, so it converges.
+    timed, runs = first, 0
+    while timed["deferred"] > 0 and runs < 8:
+        timed, runs = run(out="second"), runs + 1
+        assert timed["cache_hits"] > 0, timed
+    assert timed["deferred"] == 0, f"tuning did not finish in {runs + 1} starts: {timed}"
     second = run(out="second")
-    assert second["shapes_timed"] == 0 and second["cache_hits"] == second["kernels"] == first["kernels"], second
+    assert second["shapes_timed"] == 0 and second["deferred"] == 0, second
+    assert second["cache_hits"] == second["kernels"] == first["kernels"], second
     off = run("--no-tune", out="off")
     assert not off["enabled"] and off["kernels"] == 0, off
     for i in range(len(e["outputs"])):
