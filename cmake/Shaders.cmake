@@ -6,6 +6,9 @@ function(hetsched_embed_shaders target)
   file(MAKE_DIRECTORY ${gen_dir})
   set(embedded_sources "")
   set(names "")
+  # The shared GLSL includes: every shader depends on all of them (IMPLICIT_DEPENDS below only
+  # works with Makefile generators; with Ninja an edit of common.glsl would not rebuild a shader).
+  file(GLOB includes CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/gpu/shaders/*.glsl)
   # Every shader twice: `<stem>` (fp32) and `<stem>_fp16` (-DHETSCHED_FP16: 16-bit storage and
   # fp16 arithmetic, see gpu/shaders/common.glsl).
   foreach(shader ${ARGN})
@@ -24,7 +27,7 @@ function(hetsched_embed_shaders target)
                 ${defines} -o ${spv} ${shader}
         COMMAND ${CMAKE_COMMAND} -DSPV=${spv} -DOUT=${cpp} -DNAME=${stem}
                 -P ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
-        DEPENDS ${shader} ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
+        DEPENDS ${shader} ${includes} ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
         IMPLICIT_DEPENDS CXX ${shader}
         COMMENT "glslang: ${stem} (${base}.comp) -> SPIR-V")
       list(APPEND embedded_sources ${cpp})
