@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark suite on the GPU machine, from the repo root there, inside .device/enter.sh:
 #   bash .device/enter.sh bash bench/device_suite.sh SUITE...
-# Suites: devices | gpu_cpu | litert | split | split_layers | peers (ncnn Vulkan and PyTorch CUDA vs
-# ours; needs scripts/peers_unpack.sh first, see scripts/peers_pack.sh). Results go to $OUT (the device
+# Suites: devices | gpu_cpu | gpu_tuning | litert | split | split_layers | peers (ncnn Vulkan and
+# PyTorch CUDA vs ours; needs scripts/peers_unpack.sh first, see scripts/peers_pack.sh). Results go to $OUT (the device
 # tool's output folder) and are committed under bench/results/ by hand.
 # Also runs on the development machine: BIN=build TAG=lavapipe THREADS=2 OUT=/tmp/out
 #   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is; for peers add
@@ -32,6 +32,8 @@ for suite in "$@"; do
     devices) $BIN/hetsched devices | tee "$OUT/devices.txt" ;;
     gpu_cpu) python3 bench/gpu_cpu_table.py --bin $BIN/hetsched --threads "$THREADS" --iterations 50 --warmup 5 \
                --out-dir "$OUT" --tag "$TAG" ${MODELS:+--models $MODELS} ;;
+    gpu_tuning) python3 bench/gpu_tuning.py --bin $BIN/hetsched --iterations 50 --warmup 5 --rounds 3 --fp16 \
+                  --out-dir "$OUT" --tag "$TAG" ${MODELS:+--models $MODELS} ;;
     litert) python3 bench/cpu_vs_litert.py --bin $BIN/hetsched --threads ${LITERT_THREADS:-1 4 16} --iterations 30 \
               --warmup 3 --out-dir "$OUT" ${MODELS:+--models $MODELS} ;;
     split|split_layers)

@@ -1,26 +1,38 @@
 # hetsched_embed_shaders(TARGET SHADERS...): compiles each .comp to SPIR-V with glslangValidator at
-# build time and embeds the words in a static library. Lookup at run time by the shader's file stem:
-#   #include "gpu/spirv_registry.h"   hetsched::gpu::find_spirv("conv2d") -> std::span<const uint32_t>
+# build time (twice: fp32 and `_fp16`) and embeds the words in a static library. Lookup at run time by the shader's file stem:
+#   #include "gpu/spirv_registry.h"   hetsched::gpu::find_spirv("conv2d") (or "conv2d_fp16") -> std::span<const uint32_t>
 function(hetsched_embed_shaders target)
   set(gen_dir ${CMAKE_CURRENT_BINARY_DIR}/spirv)
   file(MAKE_DIRECTORY ${gen_dir})
   set(embedded_sources "")
   set(names "")
+  # The shared GLSL includes: every shader depends on all of them (IMPLICIT_DEPENDS below only
+  # works with Makefile generators; with Ninja an edit of common.glsl would not rebuild a shader).
+  file(GLOB includes CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/gpu/shaders/*.glsl)
+  # Every shader twice: `<stem>` (fp32) and `<stem>_fp16` (-DHETSCHED_FP16: 16-bit storage and
+  # fp16 arithmetic, see gpu/shaders/common.glsl).
   foreach(shader ${ARGN})
-    get_filename_component(stem ${shader} NAME_WE)
-    set(spv ${gen_dir}/${stem}.spv)
-    set(cpp ${gen_dir}/${stem}_spv.cpp)
-    add_custom_command(
-      OUTPUT ${cpp}
-      COMMAND ${GLSLANG_VALIDATOR} --quiet -V --target-env vulkan1.2 -I${PROJECT_SOURCE_DIR}/gpu/shaders
-              -o ${spv} ${shader}
-      COMMAND ${CMAKE_COMMAND} -DSPV=${spv} -DOUT=${cpp} -DNAME=${stem}
-              -P ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
-      DEPENDS ${shader} ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
-      IMPLICIT_DEPENDS CXX ${shader}
-      COMMENT "glslang: ${stem}.comp -> SPIR-V")
-    list(APPEND embedded_sources ${cpp})
-    list(APPEND names ${stem})
+    get_filename_component(base ${shader} NAME_WE)
+    foreach(variant "" "_fp16")
+      set(stem ${base}${variant})
+      set(defines "")
+      if(variant STREQUAL "_fp16")
+        set(defines -DHETSCHED_FP16)
+      endif()
+      set(spv ${gen_dir}/${stem}.spv)
+      set(cpp ${gen_dir}/${stem}_spv.cpp)
+      add_custom_command(
+        OUTPUT ${cpp}
+        COMMAND ${GLSLANG_VALIDATOR} --quiet -V --target-env vulkan1.2 -I${PROJECT_SOURCE_DIR}/gpu/shaders
+                ${defines} -o ${spv} ${shader}
+        COMMAND ${CMAKE_COMMAND} -DSPV=${spv} -DOUT=${cpp} -DNAME=${stem}
+                -P ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
+        DEPENDS ${shader} ${includes} ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
+        IMPLICIT_DEPENDS CXX ${shader}
+        COMMENT "glslang: ${stem} (${base}.comp) -> SPIR-V")
+      list(APPEND embedded_sources ${cpp})
+      list(APPEND names ${stem})
+    endforeach()
   endforeach()
   # The registry: one table of {name, words, count}.
   set(reg ${gen_dir}/spirv_registry.cpp)

@@ -7,7 +7,7 @@ namespace hetsched::gpu {
 
 int InPlaceConcats::count() const { return int(std::count(elided_op.begin(), elided_op.end(), true)); }
 
-InPlaceConcats plan_in_place_concats(const Graph& g, uint64_t alignment) {
+InPlaceConcats plan_in_place_concats(const Graph& g, uint64_t alignment, uint64_t vec4_bytes) {
   InPlaceConcats r;
   r.elided_op.assign(g.ops.size(), false);
   r.view_of.assign(g.tensors.size(), -1);
@@ -32,7 +32,7 @@ InPlaceConcats plan_in_place_concats(const Graph& g, uint64_t alignment) {
       ok = p >= 0 && size_t(p) < k && !r.elided_op[size_t(p)] && g.ops[size_t(p)].outputs.size() == 1;
       const Shape4 s = g.tensors[size_t(t)].shape4();
       ok = ok && s.n == 1 && s.h == out.h && s.w == out.w && (i + 1 == op.inputs.size() || s.c % 4 == 0);
-      const uint64_t offset = slice * uint64_t(out.h) * uint64_t(out.w) * 16;
+      const uint64_t offset = slice * uint64_t(out.h) * uint64_t(out.w) * vec4_bytes;
       ok = ok && offset % alignment == 0;
       offsets.push_back(offset);
       slice += uint64_t(s.slices());

@@ -30,6 +30,7 @@ struct InPlaceConcats {
 };
 
 // offset_alignment: the device's minStorageBufferOffsetAlignment (views are bound at their offset).
-InPlaceConcats plan_in_place_concats(const Graph& graph, uint64_t offset_alignment);
+// vec4_bytes: bytes of one stored PHWC4 vec4 (16 for float32, 8 for float16 tensors).
+InPlaceConcats plan_in_place_concats(const Graph& graph, uint64_t offset_alignment, uint64_t vec4_bytes = 16);
 
 }  // namespace hetsched::gpu

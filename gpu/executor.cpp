@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "gpu/concat_in_place.h"
+#include "gpu/storage_precision.h"
 #include "graph/error.h"
 #include "graph/live_ranges.h"
 
@@ -35,11 +36,19 @@ struct HazardTracker {
 GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const PipelineCache* cache,
                          GpuExecutorOptions options)
     : graph_(graph), device_(device), options_(options) {
+  // fp16 keeps float16 tensors on the GPU and converts only the model inputs and outputs (in
+  // set_input / output_nhwc); the CPU reads shared-arena tensors as float32, so co-execution is fp32.
+  if (device_.fp16_enabled() && options_.shared_arena)
+    fail(ErrorKind::kUnsupported,
+         "model '{}': fp16 runs GPU-only (the CPU reads and writes shared tensors in fp32); use precision fp32 "
+         "for co-execution",
+         graph_.model_name);
   const GpuKernelContext ctx{device_, cache};
   const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
   // Concats by slice writes in GPU-only runs (concat_in_place.h); co-execution keeps the copies.
   const bool gpu_only = !options_.shared_arena && options_.ops_on_gpu.empty();
-  in_place_ = plan_in_place_concats(gpu_only ? graph_ : Graph{}, device_.info().min_storage_buffer_offset_alignment);
+  in_place_ = plan_in_place_concats(gpu_only ? graph_ : Graph{}, device_.info().min_storage_buffer_offset_alignment,
+                                    4 * stored_float_bytes(device_.fp16_enabled()));
   in_place_.elided_op.resize(graph_.ops.size(), false);
   in_place_.view_of.resize(graph_.tensors.size(), -1);
   in_place_.view_offset.resize(graph_.tensors.size(), 0);
@@ -117,13 +126,14 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   }
 
   for (int t : graph_.inputs)
-    input_staging_.emplace_back(device_, graph_.tensors[t].shape4().phwc4_bytes(), MemoryUse::kStaging,
+    input_staging_.emplace_back(device_, tensor_bytes(t), MemoryUse::kStaging,
                                 "staging of input '" + graph_.tensors[t].name + "'");
   for (int t : graph_.outputs)
-    output_staging_.emplace_back(device_, graph_.tensors[t].shape4().phwc4_bytes(), MemoryUse::kStaging,
+    output_staging_.emplace_back(device_, tensor_bytes(t), MemoryUse::kStaging,
                                  "staging of output '" + graph_.tensors[t].name + "'");
   op_times_ms_.assign(graph_.ops.size(), 0.0);
   fence_ = std::make_unique<Fence>(device_);
+  if (options_.tuning) tune_workgroups(*options_.tuning, cache);
   if (options_.record_model && options_.ops_on_gpu.empty()) record_model();
 }
 
@@ -133,7 +143,12 @@ BufferRange GpuExecutor::tensor_range(int tensor) const {
   const int64_t offset = tensor_offset_.at(size_t(tensor));
   if (offset < 0) fail(ErrorKind::kInternal, "tensor '{}' has no GPU storage", graph_.tensors[tensor].name);
   const Buffer& arena = in_host_arena_[tensor] ? host_arena_ : arena_;
-  return arena.range(uint64_t(offset), graph_.tensors[tensor].shape4().phwc4_bytes());
+  return arena.range(uint64_t(offset), tensor_bytes(tensor));
+}
+
+uint64_t GpuExecutor::tensor_bytes(int tensor) const {
+  // The arena is planned with float32 sizes; an fp16 tensor uses the first half of its slot.
+  return graph_.tensors.at(size_t(tensor)).shape4().phwc4_elements() * stored_float_bytes(device_.fp16_enabled());
 }
 
 float* GpuExecutor::tensor_host_data(int tensor) const {
@@ -208,7 +223,14 @@ void GpuExecutor::set_input(int input_index, std::span<const float> nhwc) {
   if (nhwc.size() != t.elements())
     fail(ErrorKind::kInvalidArgument, "model '{}': input {} ('{}') has {} elements, expected {} for shape {}",
          graph_.model_name, input_index, t.name, nhwc.size(), t.elements(), t.shape_string());
-  nhwc_to_phwc4(nhwc.data(), t.shape4(), static_cast<float*>(input_staging_[size_t(input_index)].mapped()));
+  void* staging = input_staging_[size_t(input_index)].mapped();
+  if (!device_.fp16_enabled()) {
+    nhwc_to_phwc4(nhwc.data(), t.shape4(), static_cast<float*>(staging));
+    return;
+  }
+  std::vector<float> phwc4(t.shape4().phwc4_elements());
+  nhwc_to_phwc4(nhwc.data(), t.shape4(), phwc4.data());
+  to_half(phwc4, static_cast<uint16_t*>(staging));
 }
 
 void GpuExecutor::run() {
@@ -228,7 +250,14 @@ void GpuExecutor::run() {
 std::vector<float> GpuExecutor::output_nhwc(int output_index) const {
   const Tensor& t = graph_.tensors[graph_.outputs.at(size_t(output_index))];
   std::vector<float> out(t.elements());
-  phwc4_to_nhwc(static_cast<const float*>(output_staging_[size_t(output_index)].mapped()), t.shape4(), out.data());
+  const void* staging = output_staging_[size_t(output_index)].mapped();
+  if (!device_.fp16_enabled()) {
+    phwc4_to_nhwc(static_cast<const float*>(staging), t.shape4(), out.data());
+    return out;
+  }
+  std::vector<float> phwc4(t.shape4().phwc4_elements());
+  from_half(static_cast<const uint16_t*>(staging), phwc4);
+  phwc4_to_nhwc(phwc4.data(), t.shape4(), out.data());
   return out;
 }
 

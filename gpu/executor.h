@@ -4,6 +4,9 @@
 // dispatches with pipeline barriers only where a dependency needs one, output copies, timestamps)
 // and resubmitted each run. GPU-only runs write channel concats in place (concat_in_place.h). With `shared_arena`, the activation buffer is host-visible
 // (DEVICE_LOCAL|HOST_VISIBLE where the device has it) so the CPU can read and write tensors in place.
+// Precision: on a device created with fp16 every tensor and constant is float16 on the GPU (the
+// `_fp16` shader variants); set_input/output_nhwc convert from/to float32, and shared_arena
+// (co-execution, where the CPU reads GPU tensors) is refused with kUnsupported.
 #pragma once
 #include <memory>
 #include <optional>
@@ -19,6 +22,7 @@
 #include "gpu/gpu_kernel.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/timestamps.h"
+#include "gpu/workgroup_tuning.h"
 #include "graph/graph.h"
 #include "memory/memory_planner.h"
 
@@ -35,6 +39,14 @@ struct GpuExecutorOptions {
   // With shared_arena: the tensors the CPU touches (empty: all). They live in the host-visible
   // arena; the others in a device-local one, so GPU-only tensors keep device bandwidth.
   std::vector<bool> host_tensors;
+  // Workgroup tuning at prepare time (gpu/executor_tuning.cpp): each kernel's local size comes from
+  // this cache, or its candidates are timed with GPU timestamps and the fastest is stored in it.
+  // Null: every kernel keeps its default size (`--no-tune`). Must outlive the constructor only.
+  WorkgroupTuningCache* tuning = nullptr;
+  // Host time one prepare may spend timing candidates. Op shapes still untimed when it runs out
+  // keep their defaults and are not cached, so a later prepare times them (tuning completes over
+  // a few starts on a slow device such as lavapipe; on a real GPU one start suffices).
+  double tuning_budget_ms = 5000;
 };
 
 class GpuExecutor {
@@ -60,6 +72,8 @@ class GpuExecutor {
   const Buffer& arena() const { return arena_; }
   const Buffer& host_arena() const { return host_arena_; }
   BufferRange tensor_range(int tensor) const;
+  // Bytes of a tensor on the GPU: PHWC4 elements x 4, or x 2 on an fp16 device.
+  uint64_t tensor_bytes(int tensor) const;
   // Host pointer of a tensor in the shared arena (nullptr unless shared_arena).
   float* tensor_host_data(int tensor) const;
   // Records op `op_index` over `range` (no barriers).
@@ -67,9 +81,15 @@ class GpuExecutor {
   const memory::MemoryPlan& memory_plan() const { return plan_; }
   // Concats written in place by their producers (no dispatch of their own).
   int in_place_concats() const { return in_place_.count(); }
+  // What workgroup tuning did in the constructor (all zero without options.tuning).
+  const TuningStats& tuning_stats() const { return tuning_stats_; }
 
  private:
   void record_model();
+  void tune_workgroups(WorkgroupTuningCache& cache, const PipelineCache* pipelines);
+  // GPU microseconds of one whole-range dispatch of op `op_index` (best of a few), or a negative
+  // value when the queue has no timestamps.
+  double time_op_us(int op_index, TimestampQueries& queries);
 
   const Graph& graph_;
   const VulkanDevice& device_;
@@ -89,6 +109,7 @@ class GpuExecutor {
   bool profiling_ = false;
   bool recorded_with_timestamps_ = false;
   std::vector<double> op_times_ms_;
+  TuningStats tuning_stats_;
 };
 
 }  // namespace hetsched::gpu

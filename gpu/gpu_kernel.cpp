@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "gpu/device.h"
+#include "gpu/storage_precision.h"
 #include "graph/error.h"
 
 namespace hetsched::gpu {
@@ -31,6 +32,22 @@ std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const 
   return f(ctx, graph, op);
 }
 
+std::string tuning_key_of(const ComputePipeline& pipeline, const SpecConstants& spec) {
+  std::string key = pipeline.shader() + "|";
+  for (const VkSpecializationMapEntry& e : spec.entries()) {
+    if (e.constantID <= 2) continue;
+    uint32_t word = 0;
+    std::memcpy(&word, spec.data().data() + e.offset, 4);
+    key += fmt::format("{}={:x},", e.constantID, word);
+  }
+  return key;
+}
+
+std::string workgroup_tuning_key(const GpuKernel& kernel, const Shape4& out) {
+  const std::string key = kernel.tuning_key();
+  return key.empty() ? key : key + "|out=" + out.to_string();
+}
+
 Buffer upload_constant(const VulkanDevice& device, std::span<const std::byte> bytes, std::string label) {
   const uint64_t size = std::max<uint64_t>(16, (bytes.size() + 15) / 16 * 16);
   Buffer dst(device, size, MemoryUse::kDeviceLocal, label);
@@ -43,6 +60,12 @@ Buffer upload_constant(const VulkanDevice& device, std::span<const std::byte> by
   cmd.end();
   submit_and_wait(device, cmd, label);
   return dst;
+}
+
+Buffer upload_constant(const VulkanDevice& device, std::span<const float> values, std::string label) {
+  if (!device.fp16_enabled()) return upload_constant(device, std::as_bytes(values), std::move(label));
+  const std::vector<uint16_t> halves = to_half(values);
+  return upload_constant(device, std::as_bytes(std::span<const uint16_t>(halves)), std::move(label));
 }
 
 }  // namespace hetsched::gpu

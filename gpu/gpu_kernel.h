@@ -18,12 +18,14 @@
 #include "gpu/command.h"
 #include "gpu/descriptors.h"
 #include "gpu/pipeline.h"
+#include "gpu/workgroup_tuning.h"
 #include "graph/graph.h"
 
 namespace hetsched::gpu {
 
 class VulkanDevice;
 class PipelineCache;
+struct DeviceInfo;
 
 struct GpuKernelContext {
   const VulkanDevice& device;
@@ -40,7 +42,30 @@ class GpuKernel {
   virtual void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) = 0;
   // Records the dispatches computing exactly `range` of the output (every batch).
   virtual void record(CommandBuffer& cmd, const OutputRange& range) const = 0;
+
+  // Workgroup tuning (gpu/workgroup_tuning.h; the executor times the candidates at prepare time).
+  // The key names the shader variant and every specialization constant but the local size (so the
+  // op's shapes and attributes); empty: the kernel is not tunable.
+  virtual std::string tuning_key() const { return {}; }
+  // Candidate local sizes for `device`, the one in use first.
+  virtual std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const {
+    (void)device;
+    return {};
+  }
+  // Rebuilds the pipeline with local size `size` (and records dispatches for it from now on). The
+  // descriptor set from bind() stays valid: the new pipeline's set layout is identically defined.
+  virtual void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
+    (void)ctx;
+    (void)size;
+  }
 };
+
+// "<shader variant>|<id>=<value hex>,..." over the specialization constants other than the local
+// size (ids 0..2): the tuning key of a kernel built from one pipeline.
+std::string tuning_key_of(const ComputePipeline& pipeline, const SpecConstants& spec);
+// The key of `kernel` in the workgroup tuning cache for an output of shape `out` (its tuning_key()
+// plus the shape); empty when the kernel is not tunable.
+std::string workgroup_tuning_key(const GpuKernel& kernel, const Shape4& out);
 
 using GpuKernelFactory = std::unique_ptr<GpuKernel> (*)(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
 
@@ -55,9 +80,9 @@ void register_general_gpu_kernels(GpuKernelFactory* table);
 // Uploads `bytes` into a new device-local buffer (through a staging buffer; waits). `label` names
 // the op and constant for errors. Empty input -> a 16-byte zero buffer (bindings need a buffer).
 Buffer upload_constant(const VulkanDevice& device, std::span<const std::byte> bytes, std::string label);
-inline Buffer upload_constant(const VulkanDevice& device, std::span<const float> values, std::string label) {
-  return upload_constant(device, std::as_bytes(values), std::move(label));
-}
+// Float constants (weights, bias, PHWC4 tensors) in the device's storage precision: float16 when
+// the device was created with fp16 (the shaders' STORE4 is then f16vec4), else float32.
+Buffer upload_constant(const VulkanDevice& device, std::span<const float> values, std::string label);
 
 // Workgroup counts covering `n` invocations with groups of `local`.
 inline uint32_t groups_for(uint32_t n, uint32_t local) { return (n + local - 1) / local; }

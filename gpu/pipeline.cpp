@@ -12,14 +12,20 @@
 
 namespace hetsched::gpu {
 
+std::string shader_variant(const std::string& shader, const VulkanDevice& device) {
+  return device.fp16_enabled() ? shader + "_fp16" : shader;
+}
+
 ComputePipeline::ComputePipeline(const VulkanDevice& device, const ComputePipelineDesc& desc,
                                  const PipelineCache* cache)
-    : shader_(desc.shader), push_constant_bytes_(desc.push_constant_bytes), storage_buffers_(desc.storage_buffers) {
-  const std::span<const uint32_t> words = find_spirv(desc.shader);
+    : shader_(shader_variant(desc.shader, device)),
+      push_constant_bytes_(desc.push_constant_bytes),
+      storage_buffers_(desc.storage_buffers) {
+  const std::span<const uint32_t> words = find_spirv(shader_);
   if (words.empty()) {
     std::string names;
     for (std::string_view n : embedded_shader_names()) names += fmt::format("{}{}", names.empty() ? "" : ", ", n);
-    fail(ErrorKind::kInternal, "no embedded shader named '{}' (embedded: {})", desc.shader, names);
+    fail(ErrorKind::kInternal, "no embedded shader named '{}' (embedded: {})", shader_, names);
   }
   if (desc.push_constant_bytes % 4 != 0 || desc.push_constant_bytes > device.info().max_push_constants_size)
     fail(ErrorKind::kUnsupported, "shader '{}' needs {} bytes of push constants; {} allows {} (multiples of 4)",

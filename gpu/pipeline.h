@@ -21,6 +21,11 @@ struct ComputePipelineDesc {
   uint32_t storage_buffers = 0;      // std430 buffers at set 0, bindings 0..N-1
 };
 
+// The embedded shader that runs `shader` on `device`: `<shader>_fp16` (16-bit storage, fp16
+// arithmetic; see gpu/shaders/common.glsl) when the device was created with fp16, else `<shader>`.
+// The one place that picks a precision variant.
+std::string shader_variant(const std::string& shader, const VulkanDevice& device);
+
 // Thread-safety: immutable after construction; bind it from any thread's command buffers.
 // Move-only. The device must outlive it.
 class ComputePipeline {
@@ -32,6 +37,7 @@ class ComputePipeline {
   VkPipeline get() const { return pipeline_.get(); }
   VkPipelineLayout layout() const { return layout_.get(); }
   VkDescriptorSetLayout set_layout() const { return set_layout_.get(); }
+  // The embedded variant in use (shader_variant()), e.g. "conv2d_fp16".
   const std::string& shader() const { return shader_; }
   uint32_t push_constant_bytes() const { return push_constant_bytes_; }
   uint32_t storage_buffers() const { return storage_buffers_; }

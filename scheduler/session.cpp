@@ -9,6 +9,7 @@
 
 #include "cpu/executor.h"
 #include "gpu/executor.h"
+#include "gpu/workgroup_tuning.h"
 #include "graph/error.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"
@@ -31,17 +32,29 @@ bool all_ops_on_gpu(const Graph& g) {
 class Session::Impl {
  public:
   Impl(const Model& model, const SessionOptions& o) : graph_(model.graph()), threads_(o.threads) {
-    if (o.precision != "fp32")
-      fail(ErrorKind::kUnsupported, "precision '{}' is not supported yet (fp32)", o.precision);
+    if (o.precision != "fp32" && o.precision != "fp16")
+      fail(ErrorKind::kInvalidArgument, "precision '{}' is not one of fp32, fp16", o.precision);
+    const bool fp16 = o.precision == "fp16";
     const partition::PolicySpec policy = partition::parse_policy(o.policy);
+    // fp16 is GPU-only: the CPU kernels and the tensors the CPU shares with the GPU are float32.
+    if (fp16 && policy.kind != partition::PolicySpec::Kind::kGpu)
+      fail(ErrorKind::kUnsupported, "model '{}': precision fp16 needs policy gpu (policy '{}' runs on the CPU, "
+           "whose kernels are fp32)", graph_.model_name, o.policy);
+    if (fp16 && !all_ops_on_gpu(graph_))
+      fail(ErrorKind::kUnsupported, "model '{}': precision fp16 needs every op on the GPU, but some have no GPU "
+           "kernel and would run on the CPU in fp32; use precision fp32", graph_.model_name);
     if (policy.kind == partition::PolicySpec::Kind::kCpu) {
       cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{o.threads});
       return;
     }
-    device_ = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{o.device, false});
+    device_ = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{o.device, fp16});
     cache_ = std::make_unique<gpu::PipelineCache>(*device_);
+    if (o.tune) tuning_ = std::make_unique<gpu::WorkgroupTuningCache>(*device_);
+    gpu::GpuExecutorOptions gpu_options;
+    gpu_options.tuning = tuning_.get();
     if (policy.kind == partition::PolicySpec::Kind::kGpu && all_ops_on_gpu(graph_)) {
-      gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu::GpuExecutorOptions{});
+      gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu_options);
+      note_tuning(*gpu_);
     } else if (policy.kind == partition::PolicySpec::Kind::kAuto) {
       costs_ = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{o.threads});
       choose_measured(partition::make_plan(graph_, policy, &costs_));
@@ -50,10 +63,13 @@ class Session::Impl {
     }
     try {
       cache_->save();
+      if (tuning_ && tuning_->dirty()) tuning_->save();
     } catch (const Error&) {
-      // The pipeline cache only speeds up the next start; a read-only home is not an error.
+      // The caches only speed up the next start; a read-only home is not an error.
     }
   }
+
+  const TuningSummary& tuning() const { return tuning_summary_; }
 
   void set_input(int i, std::span<const float> nhwc) {
     if (i < 0 || i >= int(graph_.inputs.size()))
@@ -124,7 +140,10 @@ class Session::Impl {
     std::unique_ptr<gpu::GpuExecutor> gpu;
     double t_gpu = std::numeric_limits<double>::infinity();
     if (all_ops_on_gpu(graph_)) {
-      gpu = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu::GpuExecutorOptions{});
+      gpu::GpuExecutorOptions gpu_options;
+      gpu_options.tuning = tuning_.get();
+      gpu = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu_options);
+      note_tuning(*gpu);
       t_gpu = time_it(*gpu);
     }
     if (t_co <= t_cpu && t_co <= t_gpu) co_ = std::move(co);
@@ -132,11 +151,19 @@ class Session::Impl {
     else gpu_ = std::move(gpu);
   }
 
+  void note_tuning(const gpu::GpuExecutor& executor) {
+    const gpu::TuningStats& s = executor.tuning_stats();
+    tuning_summary_ = {tuning_ != nullptr, s.kernels, s.shapes_timed, s.cache_hits, s.changed, s.deferred,
+                       s.timed_default_us, s.timed_best_us, s.tuning_ms};
+  }
+
   const Graph& graph_;
   int threads_;
   std::unique_ptr<cpu::CpuExecutor> cpu_;
   std::unique_ptr<gpu::VulkanDevice> device_;
   std::unique_ptr<gpu::PipelineCache> cache_;
+  std::unique_ptr<gpu::WorkgroupTuningCache> tuning_;
+  TuningSummary tuning_summary_;
   std::unique_ptr<gpu::GpuExecutor> gpu_;  // declared after the device: destroyed before it
   std::unique_ptr<CoScheduler> co_;
   partition::CostModel costs_;
@@ -153,5 +180,6 @@ void Session::run() { impl_->run(); }
 std::vector<float> Session::output(int index) const { return impl_->output(index); }
 const RunReport& Session::last_report() const { return impl_->report(); }
 void Session::set_profiling(bool on) { impl_->set_profiling(on); }
+const TuningSummary& Session::tuning() const { return impl_->tuning(); }
 
 }  // namespace hetsched

@@ -15,7 +15,26 @@ struct SessionOptions {
   std::string policy = "cpu";  // "cpu" | "gpu" (more with the partitioner)
   int threads = 0;             // CPU threads; 0 = all hardware threads
   int device = -1;             // Vulkan device index; -1 = best
+  // "fp32" | "fp16": fp16 keeps every GPU tensor and weight in float16 and computes the conv/FC
+  // block products in fp16 (fp32 accumulators); the model's inputs and outputs stay float32. It
+  // needs policy gpu with every op on the GPU and a device with shaderFloat16 and 16-bit storage
+  // (kUnsupported otherwise).
   std::string precision = "fp32";
+  // Workgroup tuning at prepare (GPU-only executors): cached sizes from $HETSCHED_CACHE_DIR, the
+  // candidates of uncached op shapes timed once. false: default sizes (`--no-tune`).
+  bool tune = true;
+};
+
+// What workgroup tuning did while the session was prepared (all zero when it did not tune).
+struct TuningSummary {
+  bool enabled = false;
+  int kernels = 0;       // tunable GPU kernels
+  int shapes_timed = 0;  // op shapes timed now (not in the cache)
+  int cache_hits = 0;
+  int changed = 0;       // kernels running a size other than their default
+  int deferred = 0;      // kernels left at their default for a later start (tuning budget spent)
+  double timed_default_us = 0, timed_best_us = 0;  // sums over the shapes timed now
+  double tuning_ms = 0;
 };
 
 struct StepReport {
@@ -49,6 +68,7 @@ class Session {
   // Per-step GPU timestamps in the report (with a barrier around each GPU step). Off by default,
   // so timed runs carry no profiling cost; CPU steps are always timed.
   void set_profiling(bool on);
+  const TuningSummary& tuning() const;
 
   class Impl;
 

@@ -25,6 +25,7 @@ struct RunArgs {
   int threads = 0;
   int device = -1;
   std::string precision = "fp32";
+  bool no_tune = false;
   int warmup = 1;
   int iterations = 10;
   std::vector<std::string> inputs;
@@ -51,7 +52,7 @@ int run(const RunArgs& a) {
   const auto outputs = model->outputs();
 
   const auto t_init = std::chrono::steady_clock::now();
-  Session session(model, SessionOptions{a.policy, a.threads, a.device, a.precision});
+  Session session(model, SessionOptions{a.policy, a.threads, a.device, a.precision, !a.no_tune});
   const double init_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_init).count();
 
   // Inputs: .npy files in model input order, else seeded uniform random in [-1, 1].
@@ -124,6 +125,12 @@ int run(const RunArgs& a) {
     j["seed"] = seed;
     j["cpu_simd"] = cpu::simd_target_name();
     j["init_ms"] = init_ms;
+    j["precision"] = a.precision;
+    const TuningSummary& t = session.tuning();
+    j["tuning"] = {{"enabled", t.enabled},          {"kernels", t.kernels},
+                   {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
+                   {"changed", t.changed},           {"deferred", t.deferred},           {"timed_default_us", t.timed_default_us},
+                   {"timed_best_us", t.timed_best_us}, {"tuning_ms", t.tuning_ms}};
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["ops"] = nlohmann::json::array();
     for (size_t s = 0; s < steps.size(); ++s)
@@ -143,6 +150,11 @@ int run(const RunArgs& a) {
                a.inputs.empty() ? fmt::format("random, seed {}", seed) : a.inputs[i]);
   if (a.verbose) fmt::print("cpu simd  {} (Highway dynamic dispatch)\n", cpu::simd_target_name());
   fmt::print("init      {:.2f} ms\n", init_ms);
+  if (const TuningSummary& t = session.tuning(); t.enabled)
+    fmt::print("tuning    {} kernels: {} shapes timed ({:.1f} -> {:.1f} us summed), {} cache hits, {} changed, "
+               "{} deferred (budget), {:.1f} ms\n",
+               t.kernels, t.shapes_timed, t.timed_default_us, t.timed_best_us, t.cache_hits, t.changed, t.deferred,
+               t.tuning_ms);
   fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
              a.iterations, a.warmup);
   // Per-op times: by type, then the slowest ops.
@@ -175,7 +187,10 @@ Command add_run_command(CLI::App& app) {
   c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | ratio=R[:rows] | plan=FILE")->capture_default_str();
   c->add_option("--threads", a->threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
   c->add_option("--device", a->device, "Vulkan device index (see `hetsched devices`)");
-  c->add_option("--precision", a->precision, "fp32 | fp16")->check(CLI::IsMember({"fp32", "fp16"}));
+  c->add_option("--precision", a->precision,
+                "fp32 | fp16 (GPU-only: float16 tensors and weights, fp16 block products; inputs/outputs fp32)")->check(CLI::IsMember({"fp32", "fp16"}));
+  c->add_flag("--no-tune", a->no_tune,
+              "GPU: keep every kernel's default workgroup size (no tuning, no tuning cache)");
   c->add_option("--warmup", a->warmup, "warm-up runs")->capture_default_str();
   c->add_option("--iterations", a->iterations, "timed runs")->capture_default_str();
   c->add_option("--input", a->inputs, "input .npy files in model input order (float32, model shape)")

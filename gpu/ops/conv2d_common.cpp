@@ -51,9 +51,11 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
       out_(graph.tensors[size_t(op.outputs[0])].shape4()),
       local_size_(setup.local_size),
       op_(op),
+      shader_(setup.shader),
+      spec_(with_epilogue(setup.spec, op)),
       pipeline_(ctx.device,
                 ComputePipelineDesc{.shader = setup.shader,
-                                    .spec = with_epilogue(setup.spec, op),
+                                    .spec = spec_,
                                     .push_constant_bytes = sizeof(RangePush),
                                     .storage_buffers = 4 + kEpilogueBindings},
                 ctx.cache),
@@ -66,6 +68,20 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
     nhwc_to_phwc4(in.f32().data(), s, phwc4.data());
     constant_input_ = upload_constant(ctx.device, std::span<const float>(phwc4), context_ + " constant input '" + in.name + "'");
   }
+}
+
+std::vector<WorkgroupSize> ConvLikeKernel::workgroup_candidates(const DeviceInfo& device) const {
+  return gpu::workgroup_candidates(out_, {local_size_[0], local_size_[1], local_size_[2]}, false, device);
+}
+
+void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
+  spec_.set(0, size.x).set(1, size.y).set(2, size.z);
+  pipeline_ = ComputePipeline(ctx.device,
+                              ComputePipelineDesc{.shader = shader_, .spec = spec_,
+                                                  .push_constant_bytes = sizeof(RangePush),
+                                                  .storage_buffers = 4 + kEpilogueBindings},
+                              ctx.cache);
+  local_size_ = {size.x, size.y, size.z};
 }
 
 void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) {

@@ -52,12 +52,17 @@ class ConvLikeKernel final : public GpuKernel {
   uint32_t storage_buffers() const override { return 4 + kEpilogueBindings; }
   void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override;
   void record(CommandBuffer& cmd, const OutputRange& range) const override;
+  std::string tuning_key() const override { return tuning_key_of(pipeline_, spec_); }
+  std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const override;
+  void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override;
 
  private:
   std::string context_;  // "model 'm': op 3 (CONV_2D)" for errors
   Shape4 out_;
   std::array<uint32_t, 3> local_size_{};
   Op op_;  // for the epilogue's operand positions
+  std::string shader_;  // the base name (gpu/shaders/<shader_>.comp)
+  SpecConstants spec_;  // ids 0..2 = local_size_, the epilogue's ids 100.. (epilogue_gpu.h)
   ComputePipeline pipeline_;
   Buffer weights_, bias_;
   std::optional<Buffer> constant_input_;

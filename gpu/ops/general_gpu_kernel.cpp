@@ -51,18 +51,27 @@ SingleDispatchKernel::SingleDispatchKernel(const GpuKernelContext& ctx, const Gr
     : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),
       out_shape_(shape_of(g, op.outputs.at(0))),
       local_(local),
-      pipeline_(ctx.device,
-                [&] {
-                  desc.storage_buffers = std::max(desc.storage_buffers, bound_buffers(g, op));
-                  return desc;
-                }(),
-                ctx.cache) {
+      desc_([&] {
+        desc.storage_buffers = std::max(desc.storage_buffers, bound_buffers(g, op));
+        return desc;
+      }()),
+      pipeline_(ctx.device, desc_, ctx.cache) {
   for (size_t i = 0; i < op.inputs.size(); ++i) {
     const int t = op.inputs[i];
     if (t < 0) continue;
     if (g.tensors.at(size_t(t)).is_constant) constants_.push_back(upload_phwc4_constant(ctx.device, g, op, t));
     else activation_inputs_.push_back(i);
   }
+}
+
+std::vector<WorkgroupSize> SingleDispatchKernel::workgroup_candidates(const DeviceInfo& device) const {
+  return gpu::workgroup_candidates(out_shape_, {local_.x, local_.y, local_.z}, false, device);
+}
+
+void SingleDispatchKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
+  desc_.spec.set(0, size.x).set(1, size.y).set(2, size.z);
+  pipeline_ = ComputePipeline(ctx.device, desc_, ctx.cache);
+  local_ = {size.x, size.y, size.z};
 }
 
 void SingleDispatchKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs,

@@ -62,6 +62,9 @@ class SingleDispatchKernel : public GpuKernel {
   uint32_t storage_buffers() const override { return pipeline_.storage_buffers(); }
   void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override;
   void record(CommandBuffer& cmd, const OutputRange& range) const override;
+  std::string tuning_key() const override { return tuning_key_of(pipeline_, desc_.spec); }
+  std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const override;
+  void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override;
 
   // How many buffers the op binds itself: 1 + activation inputs + constant inputs.
   static uint32_t bound_buffers(const Graph& g, const Op& op);
@@ -75,6 +78,7 @@ class SingleDispatchKernel : public GpuKernel {
   LocalSize local_;
   std::vector<size_t> activation_inputs_;  // positions in op.inputs of the bound activations
   std::vector<Buffer> constants_;          // PHWC4 uploads of the constant inputs, op.inputs order
+  ComputePipelineDesc desc_;               // spec ids 0..2 = local_
   ComputePipeline pipeline_;
   VkDescriptorSet set_ = VK_NULL_HANDLE;
 };

@@ -4,6 +4,26 @@
 #ifndef HETSCHED_COMMON_GLSL
 #define HETSCHED_COMMON_GLSL
 
+// Precision preamble. cmake/Shaders.cmake compiles every shader twice: `<name>` (fp32) and
+// `<name>_fp16` (-DHETSCHED_FP16, used when the device was created with fp16; gpu/pipeline.cpp).
+//   STORE4       element type of every activation, weight and bias buffer: vec4 | f16vec4 (16-bit storage)
+//   TO_STORE(v)  converts a vec4 result to STORE4 for a buffer write
+//   MAT4         the 4x4 weight block of the conv/FC inner product: mat4 | f16mat4 (fp16 arithmetic)
+// Loads convert implicitly (float16 -> float is an implicit conversion). Accumulators stay vec4
+// (fp32): a 3x3x512 conv sums 4608 products, which fp16 accumulation would not hold to 1e-2; the
+// fp16 arithmetic is the 4x4 block product of each step.
+#ifdef HETSCHED_FP16
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define STORE4 f16vec4
+#define TO_STORE(v) f16vec4(v)
+#define MAT4 f16mat4
+#else
+#define STORE4 vec4
+#define TO_STORE(v) (v)
+#define MAT4 mat4
+#endif
+
 // Output range: slices [range.x, range.y), rows [range.z, range.w) of every batch.
 // The dispatch grid is (x: W, y: rows in range, z: slices in range * N).
 int phwc4_index(ivec4 shape_nhwc, int b, int s, int y, int x) {

@@ -36,15 +36,15 @@ layout(constant_id = 24) const int SLOT_5 = 5;
 layout(constant_id = 25) const int SLOT_6 = 6;
 layout(constant_id = 26) const int SLOT_7 = 7;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In0 { vec4 d[]; } in0;
-layout(std430, binding = 2) readonly buffer In1 { vec4 d[]; } in1;
-layout(std430, binding = 3) readonly buffer In2 { vec4 d[]; } in2;
-layout(std430, binding = 4) readonly buffer In3 { vec4 d[]; } in3;
-layout(std430, binding = 5) readonly buffer In4 { vec4 d[]; } in4;
-layout(std430, binding = 6) readonly buffer In5 { vec4 d[]; } in5;
-layout(std430, binding = 7) readonly buffer In6 { vec4 d[]; } in6;
-layout(std430, binding = 8) readonly buffer In7 { vec4 d[]; } in7;
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In0 { STORE4 d[]; } in0;
+layout(std430, binding = 2) readonly buffer In1 { STORE4 d[]; } in1;
+layout(std430, binding = 3) readonly buffer In2 { STORE4 d[]; } in2;
+layout(std430, binding = 4) readonly buffer In3 { STORE4 d[]; } in3;
+layout(std430, binding = 5) readonly buffer In4 { STORE4 d[]; } in4;
+layout(std430, binding = 6) readonly buffer In5 { STORE4 d[]; } in5;
+layout(std430, binding = 7) readonly buffer In6 { STORE4 d[]; } in6;
+layout(std430, binding = 8) readonly buffer In7 { STORE4 d[]; } in7;
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -123,5 +123,5 @@ void main() {
     v = load_input(k, phwc4_index(input_shape(k), pos.x, s, pos.y, pos.z));
   }
   out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x)] =
-      mask_padding(apply_activation(v, ACTIVATION), s, OUT_C);
+      TO_STORE(mask_padding(apply_activation(v, ACTIVATION), s, OUT_C));
 }

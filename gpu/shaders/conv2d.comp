@@ -27,10 +27,10 @@ layout(constant_id = 16) const int PT = 0;
 layout(constant_id = 17) const int PL = 0;
 layout(constant_id = 18) const int ACT = 0;
 
-layout(std430, set = 0, binding = 0) writeonly buffer Output { vec4 dst[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Input { vec4 src[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Weights { vec4 wts[]; };
-layout(std430, set = 0, binding = 3) readonly buffer Bias { vec4 bias[]; };
+layout(std430, set = 0, binding = 0) writeonly buffer Output { STORE4 dst[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Input { STORE4 src[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Weights { STORE4 wts[]; };
+layout(std430, set = 0, binding = 3) readonly buffer Bias { STORE4 bias[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -57,7 +57,7 @@ void main() {
       int wi = ((s * KH + ky) * KW + kx) * IN_S * 4;
       int ii = in_batch + iy * IN_W + ix;
       for (int t = 0; t < IN_S; ++t) {
-        acc += mat4(wts[wi], wts[wi + 1], wts[wi + 2], wts[wi + 3]) * src[ii];
+        acc += MAT4(wts[wi], wts[wi + 1], wts[wi + 2], wts[wi + 3]) * src[ii];
         wi += 4;
         ii += plane;
       }
@@ -65,5 +65,5 @@ void main() {
   }
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
   const int oi = phwc4_index(out_shape, b, s, y, x);
-  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
+  dst[oi] = TO_STORE(mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C));
 }

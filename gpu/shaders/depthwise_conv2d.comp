@@ -28,10 +28,10 @@ layout(constant_id = 17) const int PL = 0;
 layout(constant_id = 18) const int ACT = 0;
 layout(constant_id = 19) const int MULTIPLIER = 1;
 
-layout(std430, set = 0, binding = 0) writeonly buffer Output { vec4 dst[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Input { vec4 src[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Weights { vec4 wts[]; };
-layout(std430, set = 0, binding = 3) readonly buffer Bias { vec4 bias[]; };
+layout(std430, set = 0, binding = 0) writeonly buffer Output { STORE4 dst[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Input { STORE4 src[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Weights { STORE4 wts[]; };
+layout(std430, set = 0, binding = 3) readonly buffer Bias { STORE4 bias[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -73,5 +73,5 @@ void main() {
   }
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
   const int oi = phwc4_index(out_shape, b, s, y, x);
-  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
+  dst[oi] = TO_STORE(mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C));
 }

@@ -29,9 +29,9 @@ layout(constant_id = 15) const int B_H = 1;
 layout(constant_id = 16) const int B_W = 1;
 layout(constant_id = 17) const int B_C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In1 { vec4 in1_data[]; };
-layout(std430, binding = 2) readonly buffer In2 { vec4 in2_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In1 { STORE4 in1_data[]; };
+layout(std430, binding = 2) readonly buffer In2 { STORE4 in2_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -55,5 +55,5 @@ void main() {
   else if (OP == 3) r = a / c;
   else r = mix(a * c, a, greaterThanEqual(a, vec4(0.0)));
   const int oi = phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x);
-  out_data[oi] = mask_padding(apply_epilogue(apply_activation(r, ACTIVATION), oi), s, OUT_C);
+  out_data[oi] = TO_STORE(mask_padding(apply_epilogue(apply_activation(r, ACTIVATION), oi), s, OUT_C));
 }

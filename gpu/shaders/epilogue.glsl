@@ -3,7 +3,7 @@
 // Steps are specialization constants (ids 100..116, set by gpu/ops/epilogue_gpu.h), so a shader
 // with no epilogue compiles to its plain store. Operands have the output's shape and PHWC4 index;
 // they are bound at EPILOGUE_BINDING and EPILOGUE_BINDING + 1, which the including shader defines
-// (its first free binding). Step codes: 0 none, 1 add, 2 sub, 3 mul, 4 hard_swish, 5 logistic,
+// (its first free binding), as STORE4 (float16 in the fp16 variant, common.glsl). Step codes: 0 none, 1 add, 2 sub, 3 mul, 4 hard_swish, 5 logistic,
 // 6 tanh, 7 relu, 8 relu6; EP_SRCk: operand binding 0 or 1, or -1 for the scalar EP_SCALARk.
 #ifndef HETSCHED_EPILOGUE_GLSL
 #define HETSCHED_EPILOGUE_GLSL
@@ -30,12 +30,12 @@ layout(constant_id = 114) const float EP_SCALAR1 = 0.0;
 layout(constant_id = 115) const float EP_SCALAR2 = 0.0;
 layout(constant_id = 116) const float EP_SCALAR3 = 0.0;
 
-layout(std430, set = 0, binding = EPILOGUE_BINDING) readonly buffer EpilogueOperand0 { vec4 ep_operand0[]; };
-layout(std430, set = 0, binding = EPILOGUE_BINDING + 1) readonly buffer EpilogueOperand1 { vec4 ep_operand1[]; };
+layout(std430, set = 0, binding = EPILOGUE_BINDING) readonly buffer EpilogueOperand0 { STORE4 ep_operand0[]; };
+layout(std430, set = 0, binding = EPILOGUE_BINDING + 1) readonly buffer EpilogueOperand1 { STORE4 ep_operand1[]; };
 
 vec4 epilogue_step(vec4 v, int op, int act, int src, float scalar, int i) {
   if (op == 0) return v;
-  const vec4 o = src == 0 ? ep_operand0[i] : (src == 1 ? ep_operand1[i] : vec4(scalar));
+  const vec4 o = src == 0 ? vec4(ep_operand0[i]) : (src == 1 ? vec4(ep_operand1[i]) : vec4(scalar));
   vec4 r;
   if (op == 1) r = apply_activation(v + o, act);
   else if (op == 2) r = apply_activation(v - o, act);

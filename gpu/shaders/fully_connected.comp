@@ -24,10 +24,10 @@ layout(constant_id = 10) const int DEPTH = 1;  // I: inputs per output row
 layout(constant_id = 11) const int ACT = 0;
 layout(constant_id = 12) const bool CHUNKED = true;
 
-layout(std430, set = 0, binding = 0) writeonly buffer Output { vec4 dst[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Input { vec4 src[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Weights { vec4 wts[]; };
-layout(std430, set = 0, binding = 3) readonly buffer Bias { vec4 bias[]; };
+layout(std430, set = 0, binding = 0) writeonly buffer Output { STORE4 dst[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Input { STORE4 src[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Weights { STORE4 wts[]; };
+layout(std430, set = 0, binding = 3) readonly buffer Bias { STORE4 bias[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -51,7 +51,7 @@ void main() {
       const int q = r * P + p;  // input pixel, flat over (n, h, w)
       int ii = (q / HW) * IN_S * HW + q % HW;
       for (int t = 0; t < IN_S; ++t) {
-        acc += mat4(wts[wi], wts[wi + 1], wts[wi + 2], wts[wi + 3]) * src[ii];
+        acc += MAT4(wts[wi], wts[wi + 1], wts[wi + 2], wts[wi + 3]) * src[ii];
         wi += 4;
         ii += HW;
       }
@@ -67,5 +67,5 @@ void main() {
   }
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
   const int oi = phwc4_index(out_shape, b, s, y, x);
-  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
+  dst[oi] = TO_STORE(mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C));
 }

@@ -29,8 +29,8 @@ layout(constant_id = 18) const int R_W = 1;
 layout(constant_id = 19) const int R_C = 1;
 layout(constant_id = 20) const float INV_COUNT = 1.0;  // elements of R / elements of the input
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -75,5 +75,5 @@ void main() {
     for (int l = 0; l < 4 && s * 4 + l < OUT_C; ++l)
       v[l] = element_sum(nhwc_coords(ivec4(R_N, R_H, R_W, R_C), base + l)) * INV_COUNT;
   }
-  out_data[phwc4_index(out_shape, b, s, y, x)] = v;
+  out_data[phwc4_index(out_shape, b, s, y, x)] = TO_STORE(v);
 }

@@ -21,8 +21,8 @@ layout(constant_id = 12) const int OUT_H = 1;
 layout(constant_id = 13) const int OUT_W = 1;
 layout(constant_id = 14) const int OUT_C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -43,5 +43,5 @@ void main() {
       }
     }
   }
-  out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x)] = v;
+  out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x)] = TO_STORE(v);
 }

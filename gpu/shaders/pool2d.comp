@@ -24,8 +24,8 @@ layout(constant_id = 14) const int OUT_H = 1;
 layout(constant_id = 15) const int OUT_W = 1;
 layout(constant_id = 16) const int C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -44,7 +44,7 @@ void main() {
     acc = in_data[phwc4_index(in_shape, b, s, y0, x0)];
     for (int iy = y0; iy < y1; ++iy) {
       const int row = phwc4_index(in_shape, b, s, iy, 0);
-      for (int ix = x0; ix < x1; ++ix) acc = max(acc, in_data[row + ix]);
+      for (int ix = x0; ix < x1; ++ix) acc = max(acc, vec4(in_data[row + ix]));
     }
   } else if (count > 0) {
     for (int iy = y0; iy < y1; ++iy) {
@@ -56,5 +56,5 @@ void main() {
     acc /= float(count);
   }
   out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, C), b, s, y, x)] =
-      mask_padding(apply_activation(acc, ACTIVATION), s, C);
+      TO_STORE(mask_padding(apply_activation(acc, ACTIVATION), s, C));
 }

@@ -19,8 +19,8 @@ layout(constant_id = 9) const int OUT_H = 1;
 layout(constant_id = 10) const int OUT_W = 1;
 layout(constant_id = 11) const int OUT_C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -40,5 +40,5 @@ void main() {
     const ivec4 p = nhwc_coords(in_shape, base + l);
     v[l] = in_data[phwc4_index(in_shape, p.x, p.w / 4, p.y, p.z)][p.w % 4];
   }
-  out_data[o] = v;
+  out_data[o] = TO_STORE(v);
 }

@@ -19,8 +19,8 @@ layout(constant_id = 9) const int OUT_H = 1;
 layout(constant_id = 10) const int OUT_W = 1;
 layout(constant_id = 11) const int C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -43,5 +43,5 @@ void main() {
   const int r0 = phwc4_index(in_shape, b, s, y0, 0), r1 = phwc4_index(in_shape, b, s, y1, 0);
   const float w00 = (1.0 - fy) * (1.0 - fx), w10 = fy * (1.0 - fx), w01 = (1.0 - fy) * fx, w11 = fy * fx;
   const vec4 v = in_data[r0 + x0] * w00 + in_data[r1 + x0] * w10 + in_data[r0 + x1] * w01 + in_data[r1 + x1] * w11;
-  out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, C), b, s, y, x)] = mask_padding(v, s, C);
+  out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, C), b, s, y, x)] = TO_STORE(mask_padding(v, s, C));
 }

@@ -14,8 +14,8 @@ layout(constant_id = 5) const int H = 1;
 layout(constant_id = 6) const int W = 1;
 layout(constant_id = 7) const int C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -35,5 +35,5 @@ void main() {
     for (int l = 0; l < 4 && t * 4 + l < C; ++l) sum += exp(BETA * (v[l] - m));
   }
   const vec4 e = exp(BETA * (in_data[phwc4_index(shape, b, s, y, x)] - m));
-  out_data[phwc4_index(shape, b, s, y, x)] = mask_padding(e / sum, s, C);
+  out_data[phwc4_index(shape, b, s, y, x)] = TO_STORE(mask_padding(e / sum, s, C));
 }

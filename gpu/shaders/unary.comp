@@ -16,8 +16,8 @@ layout(constant_id = 5) const int H = 1;
 layout(constant_id = 6) const int W = 1;
 layout(constant_id = 7) const int C = 1;
 
-layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
-layout(std430, binding = 1) readonly buffer In { vec4 in_data[]; };
+layout(std430, binding = 0) writeonly buffer Out { STORE4 out_data[]; };
+layout(std430, binding = 1) readonly buffer In { STORE4 in_data[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
@@ -32,5 +32,5 @@ void main() {
   else if (OP == 2) r = tanh(clamp(v, -15.0, 15.0));  // tanh(15) is 1.0 in float; avoids inf/inf
   else if (OP == 3) r = max(v, 0.0);
   else r = clamp(v, 0.0, 6.0);
-  out_data[i] = mask_padding(apply_epilogue(r, i), s, C);
+  out_data[i] = TO_STORE(mask_padding(apply_epilogue(r, i), s, C));
 }

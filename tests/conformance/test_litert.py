@@ -8,6 +8,10 @@ models, up to 4.3e-4), the bound is 3x their distance. The reference norm is flo
 for nearly-all-zero outputs (see zoo.relative_l2). All three distances are printed.
 Policies: $HETSCHED_POLICIES (default "cpu"); the binary: $HETSCHED_BIN (default
 build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
+With "gpu" among the policies, every model also runs `--policy gpu --precision fp16` (float16
+tensors and weights on the GPU; inputs and outputs float32) within relative L2 < 2e-2
+(FP16_TOLERANCE) of the nearer LiteRT path (0.1 on the three ill-conditioned pose_landmark
+models: FP16_ILL_CONDITIONED), the error printed per output.
 Models marked expect_refused must make `hetsched run` fail with a message naming the custom op
 and the model.
 """
@@ -39,6 +43,14 @@ SPREAD_FACTOR = 3
 INPUT_LOW, INPUT_HIGH = 0.0, 1.0
 TIMEOUT_S = 900
 SMALL_MODEL = "face_detection_short_range"
+FP16_TOLERANCE = 2e-2  # relative L2 per output of --precision fp16 against LiteRT (float32)
+# ...except on the three pose_landmark models, the zoo's worst-conditioned (LiteRT's own two fp32
+# paths disagree most there, see SPREAD_FACTOR). Measured 2026-11-23 on lavapipe over 2-3 random
+# seeds per model: segmentation map (output 2) 0.021 (heavy) to 0.078 (lite), auxiliary landmarks
+# (output 4) up to 0.038, landmarks (output 0) 0.010 to 0.026. float16 storage of the activations
+# causes it, not the fp16 block products: with fp32 products (MAT4 = mat4) lite's output 2 was
+# still 0.040-0.059. Bound there: 0.1 on every output (mixed precision would be the fix).
+FP16_ILL_CONDITIONED = {"pose_landmark_lite": 0.1, "pose_landmark_full": 0.1, "pose_landmark_heavy": 0.1}
 
 
 def ids(entries):
@@ -136,6 +148,88 @@ def test_matches_litert(e, policy, seed, tmp_path):
     assert not bad, "outputs over tolerance: " + ", ".join(f"#{i}: {r:.3g} >= {t:.3g}" for r, t, i in bad) + \
                     f" (inputs in {tmp_path})"
     assert not (out_dir / f"output_{len(expected)}.npy").exists(), "more outputs written than the model has"
+
+
+@pytest.mark.parametrize("e", RUNNABLE, ids=ids(RUNNABLE))
+def test_fp16_matches_litert(e, seed, tmp_path):
+    """--policy gpu --precision fp16 against LiteRT's float32 paths, bound FP16_TOLERANCE."""
+    if "gpu" not in POLICIES:
+        pytest.skip("fp16 runs on the GPU: put gpu in HETSCHED_POLICIES")
+    inputs = zoo.random_inputs(e, seed, INPUT_LOW, INPUT_HIGH)
+    in_paths = save_inputs(tmp_path, inputs)
+    expected = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e)), inputs)
+    builtin = zoo.run_litert(zoo.make_interpreter(zoo.reference_path(e), reference_kernels=True), inputs)
+    out_dir = tmp_path / "out"
+    proc = hetsched("run", ROOT / e["file"], "--policy", "gpu", "--precision", "fp16", "--input", *in_paths,
+                    "--output-dir", out_dir, "--iterations", 1, "--warmup", 0)
+    assert proc.returncode == 0, f"hetsched run --precision fp16 failed ({proc.returncode}): {proc.stderr.strip()}"
+    bad = []
+    for i, want in enumerate(expected):
+        got = np.load(out_dir / f"output_{i}.npy")
+        assert got.dtype == np.float32 and got.shape == want.shape
+        rel = min(zoo.relative_l2(got, want), zoo.relative_l2(got, builtin[i]))
+        tol = FP16_ILL_CONDITIONED.get(e["name"], FP16_TOLERANCE)
+        print(f"{e['name']} [gpu fp16] output {i} {e['outputs'][i]['name']}: shape {list(want.shape)} "
+              f"relative L2 {rel:.3g} vs LiteRT (tolerance {tol})")
+        if not rel < tol:
+            bad.append(f"#{i}: {rel:.3g}")
+    assert not bad, "fp16 outputs over tolerance: " + ", ".join(bad) + f" (inputs in {tmp_path})"
+
+
+def test_fp16_without_the_feature_is_one_clear_line(tmp_path):
+    """A device without shaderFloat16 / 16-bit storage (hidden by the test hook): one line naming them."""
+    if "gpu" not in POLICIES:
+        pytest.skip("needs a Vulkan device: put gpu in HETSCHED_POLICIES")
+    e = entry(SMALL_MODEL)
+    env = dict(os.environ, HETSCHED_VK_HIDE_FEATURES="fp16", HETSCHED_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run([str(zoo.hetsched_bin()), "run", str(ROOT / e["file"]), "--policy", "gpu", "--precision",
+                           "fp16", "--iterations", "1", "--warmup", "0"],
+                          capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+    msg = assert_one_line_error(proc)
+    assert "fp16" in msg and "shaderFloat16" in msg, msg
+
+
+def test_fp16_needs_the_gpu_policy():
+    e = entry(SMALL_MODEL)
+    msg = assert_one_line_error(hetsched("run", ROOT / e["file"], "--policy", "cpu", "--precision", "fp16"))
+    assert "fp16" in msg and "gpu" in msg, msg
+
+
+def test_tuning_cache_round_trip_and_no_tune(tmp_path):
+    """First GPU run times the op shapes, the second only reads the cache; --no-tune skips tuning;
+    all three give identical outputs (workgroup sizes do not change the arithmetic)."""
+    if "gpu" not in POLICIES:
+        pytest.skip("needs a Vulkan device: put gpu in HETSCHED_POLICIES")
+    e = entry(SMALL_MODEL)
+    env = dict(os.environ, HETSCHED_CACHE_DIR=str(tmp_path / "cache"))
+    binary = str(zoo.hetsched_bin())
+
+    def run(*extra, out):
+        proc = subprocess.run([binary, "run", str(ROOT / e["file"]), "--policy", "gpu", "--iterations", "1",
+                               "--warmup", "0", "--seed", "5", "--json", "--output-dir", str(tmp_path / out), *extra],
+                              capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)["tuning"]
+
+    first = run(out="first")
+    assert first["enabled"] and first["kernels"] > 0 and first["shapes_timed"] > 0, first
+    assert list((tmp_path / "cache").glob("workgroups-*.json")), "no tuning cache written"
+    # On a slow device (lavapipe) the per-prepare tuning budget may defer some shapes to later
+    # starts; each start times only what is still missing, so it converges.
+    timed, runs = first, 0
+    while timed["deferred"] > 0 and runs < 8:
+        timed, runs = run(out="second"), runs + 1
+        assert timed["cache_hits"] > 0, timed
+    assert timed["deferred"] == 0, f"tuning did not finish in {runs + 1} starts: {timed}"
+    second = run(out="second")
+    assert second["shapes_timed"] == 0 and second["deferred"] == 0, second
+    assert second["cache_hits"] == second["kernels"] == first["kernels"], second
+    off = run("--no-tune", out="off")
+    assert not off["enabled"] and off["kernels"] == 0, off
+    for i in range(len(e["outputs"])):
+        a = np.load(tmp_path / "first" / f"output_{i}.npy")
+        for other in ("second", "off"):
+            assert np.array_equal(a, np.load(tmp_path / other / f"output_{i}.npy")), f"output {i} differs ({other})"
 
 
 @pytest.mark.parametrize("e", REFUSED, ids=ids(REFUSED))

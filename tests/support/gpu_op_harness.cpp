@@ -186,4 +186,22 @@ OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
   return check_op_with(graph, rng, options, devices);
 }
 
+OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options, double max_rel_l2) {
+  std::string why;
+  gpu::VulkanDevice* device = test_gpu_device_fp16(&why);
+  if (!device) {
+    [&] { GTEST_SKIP() << "no Vulkan device with fp16: " << why; }();
+    return {};
+  }
+  infer_shapes(graph);
+  const Op& op = graph.ops.at(size_t(options.op_index));
+  GpuOpRunner gpu_runner(*device, graph, op);
+  const DeviceRun run{"GPU fp16 (" + device->describe() + ")",
+                      [&](std::span<const cpu::ConstView> in, const cpu::MutableView& out, const OutputRange& r) {
+                        gpu_runner.run(in, out, r);
+                      },
+                      max_rel_l2, true};
+  return check_op_with(graph, rng, options, std::span<const DeviceRun>(&run, 1));
+}
+
 }  // namespace hetsched::test

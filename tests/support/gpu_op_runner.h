@@ -18,12 +18,17 @@ namespace hetsched::test {
 // The process-wide Vulkan device of the tests (lavapipe in CI); nullptr when there is none, with
 // the reason in *why.
 gpu::VulkanDevice* test_gpu_device(std::string* why = nullptr);
+// The same device created with fp16 (float16 buffers, `_fp16` shaders); nullptr when there is no
+// device or it lacks shaderFloat16 / 16-bit storage, with the reason in *why.
+gpu::VulkanDevice* test_gpu_device_fp16(std::string* why = nullptr);
 
 class GpuOpRunner {
  public:
   GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op);
   // Uploads the non-constant inputs and the current content of `output` (e.g. poison), records
   // and runs the kernel over `range`, and copies the whole output back into `output.data`.
+  // On an fp16 device the buffers hold float16: values are converted both ways, and an output
+  // element the kernel did not write keeps its exact float32 content (poison survives).
   void run(std::span<const cpu::ConstView> inputs, const cpu::MutableView& output, const OutputRange& range);
 
  private:

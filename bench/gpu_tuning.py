@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Workgroup tuning gain per model (and fp16 vs fp32): each runnable zoo model GPU-only with
+--no-tune vs tuned, median of --iterations runs (after --warmup), with a fresh tuning cache per
+model. The tuned side first starts until the tuning cache is complete (a start may defer op shapes
+past its tuning budget to the next one; tune_starts and the summed tuning_ms / tune_init_ms say
+what that cost); the timed comparison then alternates --no-tune and tuned (cache warm) for --rounds rounds and
+takes the median of the per-round medians, so both sides see the same machine load.
+With --fp16 the tuned side also runs with --precision fp16 (column fp16_ms).
+Writes bench/results/gpu_tuning_<tag>_<date>.{csv,md}.
+
+usage: bench/gpu_tuning.py [--bin build/hetsched] [--iterations 50] [--warmup 5] [--rounds 3]
+                           [--models a,b] [--fp16] [--out-dir bench/results] [--tag NAME]
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(binary, model, cache_dir, iterations, warmup, *extra):
+    env = dict(os.environ, HETSCHED_CACHE_DIR=str(cache_dir))
+    cmd = [str(binary), "run", str(model), "--json", "--policy", "gpu", "--iterations", str(iterations),
+           "--warmup", str(warmup), "--seed", "1", *extra]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
+    return json.loads(p.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=str(ROOT / "build" / "hetsched"))
+    ap.add_argument("--iterations", type=int, default=50)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--models", default="")
+    ap.add_argument("--fp16", action="store_true")
+    ap.add_argument("--index", default=str(ROOT / "models" / "index.json"))
+    ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--tag", default="")
+    args = ap.parse_args()
+    index = json.load(open(args.index))["models"]
+    wanted = set(filter(None, args.models.split(",")))
+    models_dir = Path(args.index).parent
+    rows = []
+    for m in index:
+        if m.get("expect_refused") or (wanted and m["name"] not in wanted):
+            continue
+        path = models_dir / Path(m["file"]).name
+        row = {"model": m["name"]}
+        try:
+            with tempfile.TemporaryDirectory() as cache:
+                # Fresh cache: start until nothing is deferred (each start tunes within its budget).
+                starts, tuning_ms, init_ms, timed, default_us, best_us = 0, 0.0, 0.0, 0, 0.0, 0.0
+                while True:
+                    r = run(args.bin, path, cache, 1, 0)
+                    t = r["tuning"]
+                    starts, tuning_ms, init_ms = starts + 1, tuning_ms + t["tuning_ms"], init_ms + r["init_ms"]
+                    timed, default_us, best_us = timed + t["shapes_timed"], default_us + t["timed_default_us"], \
+                        best_us + t["timed_best_us"]
+                    if t["deferred"] == 0 or starts >= 30:
+                        break
+                row.update(kernels=t["kernels"], shapes_timed=timed, changed=t["changed"], deferred=t["deferred"],
+                           tune_starts=starts, tuning_ms=round(tuning_ms, 1), tune_init_ms=round(init_ms, 1),
+                           timed_gain=round(default_us / best_us, 3) if best_us else "")
+                plain, tuned, fp16 = [], [], []
+                for _ in range(args.rounds):
+                    plain.append(run(args.bin, path, cache, args.iterations, args.warmup, "--no-tune")["latency_ms"]["median"])
+                    tuned.append(run(args.bin, path, cache, args.iterations, args.warmup)["latency_ms"]["median"])
+                    if args.fp16:
+                        fp16.append(run(args.bin, path, cache, args.iterations, args.warmup,
+                                        "--precision", "fp16")["latency_ms"]["median"])
+                row.update(no_tune_ms=statistics.median(plain), tuned_ms=statistics.median(tuned))
+                row["gain"] = round(row["no_tune_ms"] / row["tuned_ms"], 3)
+                if fp16:
+                    row["fp16_ms"] = statistics.median(fp16)
+        except Exception as e:  # noqa: BLE001 - a model the GPU cannot run is reported, not fatal
+            row["error"] = str(e)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    date = datetime.date.today().isoformat()
+    tag = args.tag or os.uname().nodename
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cols = ["model", "no_tune_ms", "tuned_ms", "gain", "fp16_ms", "kernels", "shapes_timed", "changed", "deferred",
+            "timed_gain", "tune_starts", "tuning_ms", "tune_init_ms", "error"]
+    with open(out / f"gpu_tuning_{tag}_{date}.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in cols})
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    gains = [r["gain"] for r in rows if isinstance(r.get("gain"), float)]
+    geo = statistics.geometric_mean(gains) if gains else float("nan")
+    lines = [f"GPU-only latency, --no-tune vs tuned (workgroup sizes from a fresh tuning cache), median of "
+             f"{args.iterations} runs after {args.warmup} warm-up, median of {args.rounds} alternating rounds. "
+             f"gain = no_tune / tuned (geometric mean {geo:.3f}); timed_gain = the tuner's own estimate "
+             f"(sum of default / sum of best dispatch times of the shapes it timed). Machine: {tag}, {date}.",
+             "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |")
+    (out / f"gpu_tuning_{tag}_{date}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

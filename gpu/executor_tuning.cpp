@@ -1,0 +1,111 @@
+// GpuExecutor's workgroup tuning at prepare time: per kernel, the cached local size for its key, or
+// each candidate timed with GPU timestamps (a warm-up dispatch and one timed one; a second round
+// of three timed dispatches when the first took under 1 ms) and the fastest kept and stored in the
+// tuning cache, while the prepare's tuning budget lasts.
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "gpu/executor.h"
+#include "graph/error.h"
+
+namespace hetsched::gpu {
+namespace {
+constexpr int kDispatches[] = {1, 3};  // timed dispatches per round, after one warm-up dispatch
+constexpr double kRepeatBelowUs = 1000;  // a second round only for dispatches shorter than this
+}  // namespace
+
+double GpuExecutor::time_op_us(int op_index, TimestampQueries& queries) {
+  const Op& op = graph_.ops[size_t(op_index)];
+  const OutputRange whole = OutputRange::whole(graph_.tensors[op.outputs[0]].shape4());
+  double best = -1;
+  for (const int dispatches : kDispatches) {
+    if (best >= kRepeatBelowUs) break;
+    CommandBuffer cmd(device_);
+    cmd.begin();
+    queries.reset(cmd);
+    record_op(cmd, op_index, whole);
+    cmd.compute_to_compute();
+    queries.write(cmd, 0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+    for (int r = 0; r < dispatches; ++r) {
+      record_op(cmd, op_index, whole);
+      cmd.compute_to_compute();  // each dispatch rewrites the output: WAW
+    }
+    queries.write(cmd, 1, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+    cmd.end();
+    submit_and_wait(device_, cmd, fmt::format("model '{}': tuning {}", graph_.model_name, graph_.describe(op)));
+    const std::vector<uint64_t> ns = queries.read_ns(0, 2);
+    const double us = double(ns[1] - ns[0]) * 1e-3 / dispatches;
+    best = best < 0 ? us : std::min(best, us);
+  }
+  return best;
+}
+
+void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCache* pipelines) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const GpuKernelContext ctx{device_, pipelines};
+  std::unique_ptr<TimestampQueries> queries;
+  try {
+    queries = std::make_unique<TimestampQueries>(device_, 2);
+  } catch (const Error&) {
+    queries.reset();  // no timestamps on this queue: cached sizes still apply, misses keep defaults
+  }
+  if (queries) {
+    // Zeroed arenas: uninitialized memory may hold NaNs or denormals, which run at another speed.
+    CommandBuffer cmd(device_);
+    cmd.begin();
+    cmd.fill(arena_.whole(), 0);
+    if (options_.shared_arena) cmd.fill(host_arena_.whole(), 0);
+    cmd.barrier(kTransferWrite, kComputeReadWrite);
+    cmd.end();
+    submit_and_wait(device_, cmd, fmt::format("model '{}': zeroing the arena for tuning", graph_.model_name));
+  }
+
+  std::map<std::string, WorkgroupSize> decided;  // keys settled during this prepare
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    GpuKernel* k = kernels_[i].get();
+    if (!k) continue;
+    const std::vector<WorkgroupSize> candidates = k->workgroup_candidates(device_.info());
+    const std::string key = workgroup_tuning_key(*k, graph_.tensors[graph_.ops[i].outputs[0]].shape4());
+    if (candidates.size() < 2 || key.empty()) continue;
+    ++tuning_stats_.kernels;
+    auto in_candidates = [&](const WorkgroupSize& s) {
+      return std::find(candidates.begin(), candidates.end(), s) != candidates.end();
+    };
+    WorkgroupSize best = candidates[0];
+    WorkgroupSize current = candidates[0];
+    if (const auto it = decided.find(key); it != decided.end()) {
+      best = it->second;
+      ++tuning_stats_.cache_hits;
+    } else if (const WorkgroupTuningCache::Entry* e = cache.find(key); e && in_candidates(e->best)) {
+      best = e->best;
+      ++tuning_stats_.cache_hits;
+    } else if (queries && std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() <
+                              options_.tuning_budget_ms) {
+      double best_us = -1, default_us = -1;
+      for (const WorkgroupSize& c : candidates) {
+        if (!(c == current)) {
+          k->set_workgroup(ctx, c);
+          current = c;
+        }
+        const double us = time_op_us(int(i), *queries);
+        if (default_us < 0) default_us = us;
+        if (best_us < 0 || us < best_us) best_us = us, best = c;
+      }
+      cache.store(key, {best, best_us, default_us});
+      ++tuning_stats_.shapes_timed;
+      tuning_stats_.timed_default_us += default_us;
+      tuning_stats_.timed_best_us += best_us;
+    } else {
+      ++tuning_stats_.deferred;  // no timestamps, or out of budget: default size, not cached
+      continue;
+    }
+    decided[key] = best;
+    if (!(best == current)) k->set_workgroup(ctx, best);
+    if (!(best == candidates[0])) ++tuning_stats_.changed;
+  }
+  tuning_stats_.tuning_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace hetsched::gpu

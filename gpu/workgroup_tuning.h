@@ -1,0 +1,77 @@
+// Workgroup tuning: per device and op shape, a few candidate local sizes of each GPU kernel are
+// timed once (within a host-time budget per prepare) with GPU timestamps (GpuExecutor, at prepare time) and the fastest is kept in a cache
+// file next to the pipeline cache, so later prepares only look it up.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/phwc4.h"
+
+namespace hetsched::gpu {
+
+class VulkanDevice;
+struct DeviceInfo;
+
+// A compute shader's local size (specialization constants 0..2 of every hetsched shader).
+struct WorkgroupSize {
+  uint32_t x = 1, y = 1, z = 1;
+  uint32_t invocations() const { return x * y * z; }
+  bool operator==(const WorkgroupSize&) const = default;
+};
+
+// The candidates for an output of shape `out`: `current` first, then up to four others shaped to
+// the output (x over the width, y over the rows, z over slices x batches) with 32, 64, 128 and 256
+// invocations, within the device's limits, no duplicates. `z_one`: keep z = 1 (kernels whose
+// workgroup computes one output slice so that weight loads are uniform).
+std::vector<WorkgroupSize> workgroup_candidates(const Shape4& out, WorkgroupSize current, bool z_one,
+                                                const DeviceInfo& device);
+
+// What tuning did during one prepare (GpuExecutor::tuning_stats()).
+struct TuningStats {
+  int kernels = 0;          // kernels with candidates
+  int shapes_timed = 0;     // distinct keys timed now (cache misses)
+  int cache_hits = 0;       // kernels whose size came from the cache file or an earlier op
+  int changed = 0;          // kernels now running a size other than their default
+  int deferred = 0;         // kernels left at their default: the tuning budget ran out
+  double timed_default_us = 0, timed_best_us = 0;  // sums over the keys timed now
+  double tuning_ms = 0;     // host time spent tuning (pipelines included)
+};
+
+// The tuning cache file: `<dir>/workgroups-<vendorID>-<deviceID>-<driverVersion>-<spirv hash>.json`
+// (device, driver and shader set in the name; the op shape, shader variant and specialization
+// constants in each key). A missing file starts empty; an unreadable or corrupt one is ignored
+// with a warning on stderr (warning() keeps it), never an error. Not thread-safe: one per session.
+class WorkgroupTuningCache {
+ public:
+  struct Entry {
+    WorkgroupSize best;
+    double best_us = 0, default_us = 0;  // measured when the entry was made
+  };
+
+  explicit WorkgroupTuningCache(const VulkanDevice& device, std::filesystem::path dir);
+  // In default_cache_dir().
+  explicit WorkgroupTuningCache(const VulkanDevice& device);
+
+  const std::filesystem::path& file() const { return file_; }
+  const std::string& warning() const { return warning_; }
+  size_t size() const { return entries_.size(); }
+  bool dirty() const { return dirty_; }
+
+  const Entry* find(const std::string& key) const;
+  void store(const std::string& key, const Entry& entry);
+  // Writes the file (temporary file + rename). Error kInvalidArgument naming the path when it cannot
+  // be written (callers may treat that as a warning).
+  void save();
+
+ private:
+  std::filesystem::path file_;
+  std::map<std::string, Entry> entries_;
+  std::string warning_;
+  bool dirty_ = false;
+};
+
+}  // namespace hetsched::gpu

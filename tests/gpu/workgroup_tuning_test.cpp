@@ -1,0 +1,197 @@
+// Workgroup tuning: candidates, the tuning cache round trip (the second prepare only reads the
+// cache), no tuning without a cache (`--no-tune`), a corrupt cache file ignored with a warning,
+// and tuned (non-default) sizes giving bit-identical outputs.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "gpu/executor.h"
+#include "gpu/workgroup_tuning.h"
+#include "graph/op_registry.h"
+#include "scheduler/session.h"
+#include "tests/support/general_op_harness.h"
+#include "tests/support/gpu_op_harness.h"
+
+namespace hetsched {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the test temp dir, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name) {
+    path = fs::temp_directory_path() / fmt::format("hetsched_tuning_{}_{}", name, ::getpid());
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// input [1,13,11,6] -> CONV_2D 3x3 SAME (5) -> DEPTHWISE 3x3 stride 2 -> ADD constant -> HARD_SWISH,
+// plus a second CONV_2D of the first one's shape (same tuning key: timed once).
+Graph small_model(std::mt19937_64& rng) {
+  test::GraphBuilder g("tuning_model");
+  const int x = g.input("x", {1, 13, 11, 6});
+  Conv2DAttributes c;
+  c.padding = Padding::kSame;
+  const int conv = g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {5, 3, 3, 6}), g.random_constant(rng, "b", {5})}, c);
+  const int conv_out = g.graph().ops[conv].outputs[0];
+  DepthwiseConv2DAttributes d;
+  d.padding = Padding::kSame;
+  d.stride_h = d.stride_w = 2;
+  const int dw = g.add_op(OpType::kDepthwiseConv2D,
+                          {conv_out, g.random_constant(rng, "dw", {1, 3, 3, 5}), g.random_constant(rng, "db", {5})}, d);
+  const int add = g.add_op(OpType::kAdd, {g.graph().ops[dw].outputs[0], g.random_constant(rng, "k", {5})},
+                           BinaryAttributes{Activation::kNone});
+  g.add_op(OpType::kHardSwish, {g.graph().ops[add].outputs[0]}, NoAttributes{});
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w2", {5, 3, 3, 6}), g.random_constant(rng, "b2", {5})}, c);
+  Graph graph = g.graph();
+  infer_shapes(graph);
+  return graph;
+}
+
+std::vector<std::vector<float>> run_model(const Graph& graph, gpu::GpuExecutor& ex, std::mt19937_64& rng) {
+  const Tensor& in = graph.tensors[graph.inputs[0]];
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> x(in.elements());
+  for (float& v : x) v = u(rng);
+  ex.set_input(0, x);
+  ex.run();
+  std::vector<std::vector<float>> outs;
+  for (size_t i = 0; i < graph.outputs.size(); ++i) outs.push_back(ex.output_nhwc(int(i)));
+  return outs;
+}
+
+TEST(WorkgroupTuning, CandidatesStartWithTheCurrentSizeAndFitTheDevice) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::DeviceInfo& info = test::test_gpu_device()->info();
+  for (const Shape4 out : {Shape4{1, 112, 112, 32}, Shape4{1, 1, 1, 1001}, Shape4{2, 7, 3, 5}}) {
+    const gpu::WorkgroupSize current{8, 8, 1};
+    const auto c = gpu::workgroup_candidates(out, current, false, info);
+    ASSERT_GE(c.size(), 1u);
+    EXPECT_EQ(c[0], current) << out.to_string();
+    EXPECT_LE(c.size(), 5u);
+    for (size_t i = 0; i < c.size(); ++i) {
+      EXPECT_LE(c[i].invocations(), info.max_workgroup_invocations);
+      for (size_t j = 0; j < i; ++j) EXPECT_FALSE(c[i] == c[j]) << "duplicate candidate for " << out.to_string();
+    }
+  }
+  // A 112x112 map gets more than one shape to try; a 1x1 FC output too (different z).
+  EXPECT_GE(gpu::workgroup_candidates({1, 112, 112, 32}, {8, 8, 1}, false, info).size(), 3u);
+  EXPECT_GE(gpu::workgroup_candidates({1, 1, 1, 1001}, {1, 1, 64}, false, info).size(), 2u);
+}
+
+TEST(WorkgroupTuning, SecondPrepareReadsTheCache) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  auto rng = test::rng_for_current_test();
+  const Graph graph = small_model(rng);
+  TempDir dir("roundtrip");
+  gpu::WorkgroupTuningCache first(dev, dir.path);
+  EXPECT_EQ(first.size(), 0u);
+  gpu::GpuExecutorOptions o;
+  o.tuning = &first;
+  gpu::GpuExecutor a(graph, dev, nullptr, o);
+  const gpu::TuningStats& sa = a.tuning_stats();
+  EXPECT_EQ(sa.kernels, 5);
+  EXPECT_EQ(sa.shapes_timed, 4) << "the two identical convs share one key";
+  EXPECT_EQ(sa.cache_hits, 1);
+  EXPECT_GT(sa.timed_default_us, 0);
+  EXPECT_LE(sa.timed_best_us, sa.timed_default_us);
+  EXPECT_EQ(first.size(), 4u);
+  first.save();
+  ASSERT_TRUE(fs::exists(first.file()));
+
+  gpu::WorkgroupTuningCache second(dev, dir.path);
+  EXPECT_TRUE(second.warning().empty()) << second.warning();
+  EXPECT_EQ(second.size(), 4u);
+  o.tuning = &second;
+  gpu::GpuExecutor b(graph, dev, nullptr, o);
+  EXPECT_EQ(b.tuning_stats().shapes_timed, 0);
+  EXPECT_EQ(b.tuning_stats().cache_hits, 5);
+  EXPECT_FALSE(second.dirty());
+}
+
+TEST(WorkgroupTuning, NoTuneLeavesDefaultsAndWritesNoCache) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  auto rng = test::rng_for_current_test();
+  const Graph graph = small_model(rng);
+  gpu::GpuExecutor ex(graph, dev, nullptr, gpu::GpuExecutorOptions{});
+  EXPECT_EQ(ex.tuning_stats().kernels, 0);
+  EXPECT_EQ(ex.tuning_stats().shapes_timed, 0);
+}
+
+TEST(WorkgroupTuning, CorruptCacheIsIgnoredWithAWarning) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  auto rng = test::rng_for_current_test();
+  const Graph graph = small_model(rng);
+  TempDir dir("corrupt");
+  const fs::path file = gpu::WorkgroupTuningCache(dev, dir.path).file();
+  for (const char* content : {"{not json", R"({"entries": {"k": {"best": [0, 0, 0], "best_us": 1, "default_us": 2}}})",
+                              R"({"entries": {"k": {"best": "8x8"}}})", ""}) {
+    SCOPED_TRACE(content);
+    { std::ofstream(file) << content; }
+    gpu::WorkgroupTuningCache cache(dev, dir.path);
+    if (*content) {
+      EXPECT_NE(cache.warning().find("corrupt"), std::string::npos) << cache.warning();
+    }
+    EXPECT_EQ(cache.size(), 0u);
+    gpu::GpuExecutorOptions o;
+    o.tuning = &cache;
+    gpu::GpuExecutor ex(graph, dev, nullptr, o);
+    EXPECT_EQ(ex.tuning_stats().shapes_timed, 4);
+    cache.save();
+    gpu::WorkgroupTuningCache reread(dev, dir.path);
+    EXPECT_TRUE(reread.warning().empty()) << reread.warning();
+    EXPECT_EQ(reread.size(), 4u);
+  }
+}
+
+TEST(WorkgroupTuning, TunedSizesGiveTheSameOutputs) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  auto rng = test::rng_for_current_test();
+  const Graph graph = small_model(rng);
+  TempDir dir("same_outputs");
+  // A cache that sends every kernel to its last candidate (never the default).
+  gpu::WorkgroupTuningCache cache(dev, dir.path);
+  int forced = 0;
+  for (const Op& op : graph.ops) {
+    const auto k = gpu::create_gpu_kernel(gpu::GpuKernelContext{dev, nullptr}, graph, op);
+    const auto candidates = k->workgroup_candidates(dev.info());
+    const std::string key = gpu::workgroup_tuning_key(*k, graph.tensors[op.outputs[0]].shape4());
+    if (candidates.size() < 2 || key.empty()) continue;
+    cache.store(key, {candidates.back(), 1.0, 2.0});
+    ++forced;
+  }
+  ASSERT_GT(forced, 0);
+  gpu::GpuExecutorOptions o;
+  o.tuning = &cache;
+  gpu::GpuExecutor tuned(graph, dev, nullptr, o);
+  EXPECT_EQ(tuned.tuning_stats().changed, tuned.tuning_stats().kernels);
+  EXPECT_EQ(tuned.tuning_stats().shapes_timed, 0);
+  gpu::GpuExecutor plain(graph, dev, nullptr, gpu::GpuExecutorOptions{});
+  const uint64_t seed = rng();
+  std::mt19937_64 r1(seed), r2(seed);
+  const auto want = run_model(graph, plain, r1);
+  const auto got = run_model(graph, tuned, r2);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(want[i].size(), got[i].size());
+    size_t differ = 0;
+    for (size_t j = 0; j < want[i].size(); ++j) differ += want[i][j] != got[i][j];
+    EXPECT_EQ(differ, 0u) << "output " << i << ": " << differ << " of " << want[i].size() << " values differ";
+    EXPECT_NE(want[i][0], test::kPoison);
+  }
+}
+
+}  // namespace
+}  // namespace hetsched

@@ -1,0 +1,125 @@
+// The fp16 shader variants (float16 tensors and weights, fp16 4x4 block products, fp32
+// accumulators) vs the float64 reference on random awkward shapes, with the fp16 bound
+// (kGpuFp16MaxRelL2): whole, empty and partial ranges on poisoned buffers, as for fp32.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/general_op_harness.h"
+#include "tests/support/gpu_op_harness.h"
+
+namespace hetsched {
+namespace {
+
+using test::pick;
+
+TEST(Fp16Gpu, Conv2DRandomCases) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  test::ErrorSummary summary;
+  for (int n = 0; n < 12;) {
+    const int h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
+    const int ic = test::random_channels(rng), oc = test::random_channels(rng);
+    const int k = pick(rng, {1, 3, 5});
+    Conv2DAttributes a;
+    a.stride_h = a.stride_w = pick(rng, {1, 2});
+    a.dilation_h = a.dilation_w = pick(rng, {1, 1, 2});
+    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+    a.activation = pick(rng, {Activation::kNone, Activation::kRelu6, Activation::kSigmoid});
+    if (a.padding == Padding::kValid && (k - 1) * a.dilation_h + 1 > std::min(h, w)) continue;
+    ++n;
+    SCOPED_TRACE(fmt::format("in [1,{},{},{}] w [{},{},{},{}] stride {} dilation {} {}", h, w, ic, oc, k, k, ic,
+                             a.stride_h, a.dilation_h, a.padding == Padding::kSame ? "SAME" : "VALID"));
+    test::GraphBuilder g("conv2d_fp16");
+    const int x = g.input("x", {1, h, w, ic});
+    g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
+    summary.add(test::check_gpu_op_fp16(g.graph(), rng));
+    if (HasFailure()) break;
+  }
+  fmt::print("CONV_2D GPU fp16: {}\n", summary.to_string());
+}
+
+// A long reduction (3x3x256 = 2304 products per output): fp32 accumulators keep it in bound.
+TEST(Fp16Gpu, Conv2DDeepReduction) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  test::GraphBuilder g("conv2d_fp16_deep");
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  const int x = g.input("x", {1, 6, 7, 256});
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {18, 3, 3, 256}), g.random_constant(rng, "b", {18})}, a);
+  const test::OpCheck r = test::check_gpu_op_fp16(g.graph(), rng);
+  fmt::print("CONV_2D 3x3x256 GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
+  // float16 data cannot be as exact as float32 (~1e-7): an error this small means fp32 ran.
+  EXPECT_GT(r.rel_l2, 1e-5) << "fp16 results as exact as fp32: is the fp16 shader variant running?";
+}
+
+TEST(Fp16Gpu, DepthwiseAndFullyConnected) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  {
+    test::GraphBuilder g("depthwise_fp16");
+    DepthwiseConv2DAttributes a;
+    a.padding = Padding::kSame;
+    a.stride_h = a.stride_w = 2;
+    a.depth_multiplier = 1;
+    const int x = g.input("x", {1, 11, 9, 13});
+    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, 13}), g.random_constant(rng, "b", {13})},
+             a);
+    fmt::print("DEPTHWISE_CONV_2D GPU fp16: relative L2 {:.3g}\n", test::check_gpu_op_fp16(g.graph(), rng).rel_l2);
+  }
+  {
+    test::GraphBuilder g("fc_fp16");
+    const int x = g.input("x", {1, 1280});
+    g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {1001, 1280}), g.random_constant(rng, "b", {1001})},
+             FullyConnectedAttributes{});
+    fmt::print("FULLY_CONNECTED 1280->1001 GPU fp16: relative L2 {:.3g}\n",
+               test::check_gpu_op_fp16(g.graph(), rng).rel_l2);
+  }
+}
+
+TEST(Fp16Gpu, GeneralOps) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  auto report = [](const std::string& what, const test::OpCheck& r) {
+    fmt::print("{} GPU fp16: relative L2 {:.3g}\n", what, r.rel_l2);
+  };
+  {
+    test::GraphBuilder b("add_fp16");
+    const int x = b.input("x", {2, 5, 7, 11});
+    b.add_op(OpType::kAdd, {x, b.random_constant(rng, "y", {11})}, BinaryAttributes{Activation::kRelu});
+    report("ADD (broadcast)", test::check_gpu_op_fp16(b.graph(), rng));
+  }
+  for (OpType type : {OpType::kHardSwish, OpType::kLogistic, OpType::kTanh}) {
+    test::GraphBuilder b("unary_fp16");
+    b.add_op(type, {b.input("x", {1, 6, 5, 9})}, NoAttributes{});
+    report(to_string(type), test::check_gpu_op_fp16(b.graph(), rng));
+  }
+  for (bool is_max : {false, true}) {
+    test::GraphBuilder b("pool_fp16");
+    Pool2DAttributes a;
+    a.filter_h = a.filter_w = 3;
+    a.stride_h = a.stride_w = 2;
+    a.padding = Padding::kSame;
+    b.add_op(is_max ? OpType::kMaxPool2D : OpType::kAveragePool2D, {b.input("x", {1, 9, 10, 7})}, a);
+    report(is_max ? "MAX_POOL_2D" : "AVERAGE_POOL_2D", test::check_gpu_op_fp16(b.graph(), rng));
+  }
+  {
+    test::GraphBuilder b("softmax_fp16");
+    b.add_op(OpType::kSoftmax, {b.input("x", {1, 3, 1, 37})}, SoftmaxAttributes{1.0f});
+    report("SOFTMAX", test::check_gpu_op_fp16(b.graph(), rng));
+  }
+  {
+    test::GraphBuilder b("concat_fp16");
+    b.add_op(OpType::kConcatenation, {b.input("x", {1, 4, 5, 3}), b.input("y", {1, 4, 5, 6})},
+             ConcatenationAttributes{3, Activation::kNone});
+    report("CONCATENATION", test::check_gpu_op_fp16(b.graph(), rng));
+  }
+  {
+    test::GraphBuilder b("mean_fp16");
+    b.add_op(OpType::kMean, {b.input("x", {1, 7, 6, 10})}, MeanAttributes{{1, 2}, true});
+    report("MEAN", test::check_gpu_op_fp16(b.graph(), rng));
+  }
+}
+
+}  // namespace
+}  // namespace hetsched
