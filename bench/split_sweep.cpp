@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   std::string model_path, csv = "split_sweep.csv";
   int threads = 0, warmup = 3, runs = 20, max_layers = 1000, layer_runs = -1;
   double step = 0.05, cutoff = 0;
-  bool layers = false, with_auto = false;
+  bool layers = false, with_auto = false, no_model = false;
   app.add_option("model", model_path)->required();
   app.add_option("--csv", csv);
   app.add_option("--threads", threads);
@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs);
   app.add_option("--step", step);
   app.add_flag("--layers", layers, "also sweep each conv layer alone");
+  app.add_flag("--no-model", no_model, "with --layers: skip the whole-model sweep");
   app.add_option("--max-layers", max_layers, "the largest N conv layers by MACs");
   app.add_flag("--auto", with_auto, "also time the auto policy");
   app.add_option("--layer-runs", layer_runs, "timed runs per layer plan (default: --runs)");
@@ -150,7 +151,7 @@ int main(int argc, char** argv) {
       fmt::print("{} {} op {}: cpu {:.3f} gpu {:.3f} best split {:.3f} ms ideal {:.3f}\n", scope, g.model_name, op,
                  cpu.median, gpu.median, best, 1.0 / (1.0 / cpu.median + 1.0 / gpu.median));
     };
-    sweep(g, "model", -1, runs);
+    if (!no_model) sweep(g, "model", -1, runs);
     if (with_auto) row("model", -1, "auto", -1, time_session(model, "auto", threads, warmup, std::max(runs, 50)));
     if (with_auto && cutoff > 0) {
       // The honest-auto check compares auto with the better single processor over 50 runs each.
