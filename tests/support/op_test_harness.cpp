@@ -179,7 +179,8 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
     return result;
   }
 
-  const std::unique_ptr<cpu::CpuKernel> kernel = cpu::create_cpu_kernel(graph, op);
+  const std::unique_ptr<cpu::CpuKernel> kernel =
+      options.make_kernel ? options.make_kernel(graph, op) : cpu::create_cpu_kernel(graph, op);
 
   // Whole range on a poisoned buffer.
   std::vector<float> full(out_shape.phwc4_elements(), kPoison);
