@@ -61,6 +61,9 @@ TEST(Conv2DWinograd, RandomCasesMatchReference) {
     const uint64_t case_seed = rng();
     test::OpCheckOptions o;
     o.partial_ranges = 6;
+    // Tiny cases (1 channel, RELU leaving a few survivors near 1e-7) make the relative error
+    // ill-conditioned for both kernels; a wrong kernel is off by far more than 1e-6 anywhere.
+    o.abs_floor = 1e-6;
     o.make_kernel = cpu::make_conv2d_winograd_kernel;
     std::mt19937_64 r1(case_seed);
     Graph g1 = case_graph(c, r1);
