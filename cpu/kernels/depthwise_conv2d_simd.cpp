@@ -30,10 +30,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 namespace {
 
-constexpr int kChunkRows = 32;
+constexpr int kChunkRows = 32;  // padded path: output rows per copy of the input rows they read
 
 inline int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-inline int ceil_div(int a, int b) { return -floor_div(-a, b); }  // output rows per copy of the padded input rows
+inline int ceil_div(int a, int b) { return -floor_div(-a, b); }
 
 // What the store does after the accumulation: the activations that are a clamp, in-register;
 // padding lanes of the last slice forced to 0 by a bit mask; tanh and sigmoid per value.
@@ -133,7 +133,6 @@ HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, in
   }
   for (int i = 0; i < PX; ++i) convk::store_output(c.out_row + size_t(x + i) * 4, acc[i], p.activation, lanes);
 }
-
 
 // Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
 // in full vectors.
