@@ -4,6 +4,10 @@ the best split (axis, ratio), its gain over the best single processor, the ideal
 1/(1/T_cpu + 1/T_gpu), and, where measured, `auto` against the better of cpu/gpu and against the
 best split. Writes a Markdown table and one plot per model (latency vs ratio, both axes).
 
+Honest auto (the check printed per model): `auto` is at most 5% slower than the better of cpu and
+gpu, and where a split with 0 < ratio < 1 beats both by more than 3% (above the run-to-run noise
+of a median), `auto` gets at least 80% of that gain.
+
 usage: split_report.py SWEEP.csv OUT_DIR [--title TEXT]
 """
 import argparse
@@ -29,7 +33,7 @@ def load(path):
 
 
 def summarize(entries):
-    by = {a: [] for a in ("cpu", "gpu", "slices", "rows", "auto")}
+    by = collections.defaultdict(list)
     for axis, ratio, med, _, _ in entries:
         by[axis].append((ratio, med))
     t_cpu = by["cpu"][0][1]
@@ -47,10 +51,15 @@ def summarize(entries):
     }
     if by["auto"]:
         t_auto = by["auto"][0][1]
+        if by["cpu50"] and by["gpu50"]:  # split_sweep --cutoff: baselines re-timed over 50 runs like auto
+            single = min(by["cpu50"][0][1], by["gpu50"][0][1])
         out["auto"] = t_auto
         out["auto_vs_single"] = t_auto / single
         split_gain = single - best[0]
         out["auto_share_of_gain"] = (single - t_auto) / split_gain if split_gain > 0 else None
+        split_wins = best[1] in ("slices", "rows") and 0 < best[2] < 1 and best[0] < 0.97 * single
+        ok = t_auto <= 1.05 * single and (not split_wins or (single - t_auto) >= 0.8 * split_gain)
+        out["honest"] = ("ok" if ok else "MISS") + (" (split wins)" if split_wins else "")
     return out
 
 
@@ -82,8 +91,8 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     rows = load(args.csv)
-    lines = ["| scope | model | op | CPU ms | GPU ms | best split | best ms | gain vs best single | ideal ms | auto ms | auto / best single | auto share of split gain |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| scope | model | op | CPU ms | GPU ms | best split | best ms | gain vs best single | ideal ms | auto ms | auto / best single | auto share of split gain | honest auto |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (scope, model, op), entries in sorted(rows.items()):
         s = summarize(entries)
         name = model.replace(".tflite", "") + ("" if op < 0 else f"_op{op}")
@@ -94,7 +103,14 @@ def main():
         share = "" if "auto" not in s or s["auto_share_of_gain"] is None else f"{s['auto_share_of_gain']:.2f}"
         lines.append(f"| {scope} | {model} | {op if op >= 0 else ''} | {s['t_cpu']:.3f} | {s['t_gpu']:.3f} | "
                      f"{s['best_axis']} {s['best_ratio']:.2f} | {s['best_ms']:.3f} | {s['gain']:.3f} | "
-                     f"{s['ideal']:.3f} | {auto} | {vs} | {share} |")
+                     f"{s['ideal']:.3f} | {auto} | {vs} | {share} | {s.get('honest', '')} |")
+    checked = [summarize(e) for (sc, _, _), e in rows.items() if sc == "model"]
+    checked = [c for c in checked if "honest" in c]
+    if checked:
+        misses = sum(1 for c in checked if c["honest"].startswith("MISS"))
+        lines.append("")
+        lines.append(f"honest auto: {len(checked) - misses} of {len(checked)} models ok "
+                     "(auto <= 1.05 x the better single processor; >= 80% of a split gain above 3%)")
     text = "\n".join(lines) + "\n"
     with open(os.path.join(args.out_dir, "split_summary.md"), "w") as f:
         f.write(text)

@@ -1,9 +1,13 @@
 // Split-ratio sweep: for a model (and, with --layers, each of its conv layers alone) runs the
 // CPU-only and GPU-only plans and every ratio from 0 to 1 on both split axes through the
 // co-scheduler, median of --runs after warm-up; with --auto, also the `auto` policy. Appends CSV
-// rows to --csv: scope,model,op,axis,ratio,median_ms,p10_ms,p90_ms.
+// rows to --csv: scope,model,op,axis,ratio,median_ms,p10_ms,p90_ms. Conv layers of one model with
+// the same configuration (input shape, weights, stride, dilation, padding, activation) are timed
+// once and their rows repeated under each op index.
+#include <map>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -46,8 +50,14 @@ std::vector<std::vector<float>> random_inputs(const Graph& g) {
   return out;
 }
 
+// Stops after 3 timed runs when their median already exceeds `cutoff_ms` (a configuration far
+// slower than the best single processor: its exact time does not change any conclusion).
+bool clearly_slower(const std::vector<double>& ms, double cutoff_ms) {
+  return cutoff_ms > 0 && ms.size() == 3 && stats(ms).median > cutoff_ms;
+}
+
 Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::PipelineCache& cache,
-                const partition::Plan& plan, int threads, int warmup, int runs) {
+                const partition::Plan& plan, int threads, int warmup, int runs, double cutoff_ms) {
   CoScheduler s(g, dev, &cache, plan, threads);
   const auto in = random_inputs(g);
   for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
@@ -56,11 +66,13 @@ Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::Pipelin
     const auto t0 = std::chrono::steady_clock::now();
     s.run();
     if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (clearly_slower(ms, cutoff_ms)) break;
   }
   return stats(ms);
 }
 
-Stats time_session(std::shared_ptr<const Model> model, const std::string& policy, int threads, int warmup, int runs) {
+Stats time_session(std::shared_ptr<const Model> model, const std::string& policy, int threads, int warmup, int runs,
+                   double cutoff_ms = 0) {
   Session s(model, SessionOptions{policy, threads, -1, "fp32"});
   const auto in = random_inputs(model->graph());
   for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
@@ -69,6 +81,7 @@ Stats time_session(std::shared_ptr<const Model> model, const std::string& policy
     const auto t0 = std::chrono::steady_clock::now();
     s.run();
     if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (clearly_slower(ms, cutoff_ms)) break;
   }
   return stats(ms);
 }
@@ -78,8 +91,8 @@ Stats time_session(std::shared_ptr<const Model> model, const std::string& policy
 int main(int argc, char** argv) {
   CLI::App app{"split-ratio sweep"};
   std::string model_path, csv = "split_sweep.csv";
-  int threads = 0, warmup = 3, runs = 20, max_layers = 1000;
-  double step = 0.05;
+  int threads = 0, warmup = 3, runs = 20, max_layers = 1000, layer_runs = -1;
+  double step = 0.05, cutoff = 0;
   bool layers = false, with_auto = false;
   app.add_option("model", model_path)->required();
   app.add_option("--csv", csv);
@@ -90,6 +103,10 @@ int main(int argc, char** argv) {
   app.add_flag("--layers", layers, "also sweep each conv layer alone");
   app.add_option("--max-layers", max_layers, "the largest N conv layers by MACs");
   app.add_flag("--auto", with_auto, "also time the auto policy");
+  app.add_option("--layer-runs", layer_runs, "timed runs per layer plan (default: --runs)");
+  app.add_option("--cutoff", cutoff,
+                 "stop timing a configuration after 3 runs when it is over CUTOFF x the better single processor "
+                 "(0 = never; for slow devices)");
   CLI11_PARSE(app, argc, argv);
   try {
     const auto model = Model::load(model_path);
@@ -97,17 +114,26 @@ int main(int argc, char** argv) {
     gpu::VulkanDevice dev;
     gpu::PipelineCache cache(dev);
     std::ofstream out(csv, std::ios::app);
+    std::vector<std::string> recorded;  // the rows of the sweep in progress (for repeated layers)
     auto row = [&](const std::string& scope, int op, const std::string& axis, double ratio, const Stats& s) {
-      out << fmt::format("{},{},{},{},{:.2f},{:.4f},{:.4f},{:.4f}\n", scope, g.model_name, op, axis, ratio, s.median,
-                         s.p10, s.p90);
+      const std::string tail = fmt::format("{},{:.2f},{:.4f},{:.4f},{:.4f}", axis, ratio, s.median, s.p10, s.p90);
+      recorded.push_back(tail);
+      out << fmt::format("{},{},{},{}\n", scope, g.model_name, op, tail);
       out.flush();
     };
-    auto sweep = [&](const Graph& graph, const std::string& scope, int op) {
+    auto sweep = [&](const Graph& graph, const std::string& scope, int op, int runs) {
       // The single-processor baselines are the plain executors (the CPU executor with its aliased
       // arena; the GPU executor with its one command buffer), as a user of either would run them.
       auto model_of = std::make_shared<const Model>(graph);
-      const Stats cpu = time_session(model_of, "cpu", threads, warmup, runs);
-      const Stats gpu = time_session(model_of, "gpu", threads, warmup, runs);
+      // With --cutoff, a 3-run probe of each processor first, so the slower one can stop early.
+      double cut_cpu = 0, cut_gpu = 0;
+      if (cutoff > 0) {
+        const double p_cpu = time_session(model_of, "cpu", threads, 1, 3).median;
+        const double p_gpu = time_session(model_of, "gpu", threads, 1, 3).median;
+        cut_cpu = cutoff * p_gpu, cut_gpu = cutoff * p_cpu;
+      }
+      const Stats cpu = time_session(model_of, "cpu", threads, warmup, runs, cut_cpu);
+      const Stats gpu = time_session(model_of, "gpu", threads, warmup, runs, cut_gpu);
       row(scope, op, "cpu", 1, cpu);
       row(scope, op, "gpu", 0, gpu);
       double best = std::min(cpu.median, gpu.median);
@@ -115,7 +141,8 @@ int main(int argc, char** argv) {
         for (int k = 0; k * step <= 1.0 + 1e-9; ++k) {
           const double r = k * step;
           const auto plan = partition::make_plan(graph, partition::parse_policy(fmt::format("ratio={}:{}", r, axis)));
-          const Stats s = time_plan(graph, dev, cache, plan, threads, warmup, runs);
+          const Stats s = time_plan(graph, dev, cache, plan, threads, warmup, runs,
+                                    cutoff > 0 ? cutoff * std::min(cpu.median, gpu.median) : 0);
           row(scope, op, axis, r, s);
           best = std::min(best, s.median);
         }
@@ -123,15 +150,39 @@ int main(int argc, char** argv) {
       fmt::print("{} {} op {}: cpu {:.3f} gpu {:.3f} best split {:.3f} ms ideal {:.3f}\n", scope, g.model_name, op,
                  cpu.median, gpu.median, best, 1.0 / (1.0 / cpu.median + 1.0 / gpu.median));
     };
-    sweep(g, "model", -1);
+    sweep(g, "model", -1, runs);
     if (with_auto) row("model", -1, "auto", -1, time_session(model, "auto", threads, warmup, std::max(runs, 50)));
+    if (with_auto && cutoff > 0) {
+      // The honest-auto check compares auto with the better single processor over 50 runs each.
+      const auto m = std::make_shared<const Model>(g);
+      const double p_cpu = time_session(m, "cpu", threads, 1, 3).median, p_gpu = time_session(m, "gpu", threads, 1, 3).median;
+      row("model", -1, "cpu50", 1, time_session(m, "cpu", threads, warmup, 50, cutoff * p_gpu));
+      row("model", -1, "gpu50", 0, time_session(m, "gpu", threads, warmup, 50, cutoff * p_cpu));
+    }
     if (layers) {
       std::vector<std::pair<int64_t, int>> convs;
       for (size_t i = 0; i < g.ops.size(); ++i)
         if (g.ops[i].type == OpType::kConv2D) convs.emplace_back(describe_op(g.ops[i].type).macs(g, g.ops[i]), int(i));
       std::sort(convs.rbegin(), convs.rend());
       convs.resize(std::min<size_t>(convs.size(), size_t(max_layers)));
-      for (const auto& [macs, i] : convs) sweep(extract_op(g, i), "layer", i);
+      std::map<std::string, std::vector<std::string>> done;  // layer configuration -> its rows
+      for (const auto& [macs, i] : convs) {
+        const Op& op = g.ops[size_t(i)];
+        const auto& a = std::get<Conv2DAttributes>(op.attributes);
+        const auto dims = [&](int t) { return t < 0 ? std::string("-") : fmt::format("{}", fmt::join(g.tensors[t].shape, "x")); };
+        const std::string key = fmt::format("{}|{}|{}|{},{},{},{},{},{}", dims(op.inputs[0]), dims(op.inputs[1]),
+                                            op.inputs.size() > 2 ? dims(op.inputs[2]) : "-", a.stride_h, a.stride_w,
+                                            a.dilation_h, a.dilation_w, int(a.padding), int(a.activation));
+        if (auto it = done.find(key); it != done.end()) {
+          for (const std::string& tail : it->second) out << fmt::format("layer,{},{},{}\n", g.model_name, i, tail);
+          out.flush();
+          fmt::print("layer {} op {}: same configuration as an earlier layer, rows repeated\n", g.model_name, i);
+          continue;
+        }
+        recorded.clear();
+        sweep(extract_op(g, i), "layer", i, layer_runs > 0 ? layer_runs : runs);
+        done[key] = recorded;
+      }
     }
   } catch (const Error& e) {
     fmt::print(stderr, "split_sweep: error: {}\n", e.what());

@@ -23,6 +23,7 @@ CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph
 
   for (const Op& op : graph_.ops) {
     kernels_.push_back(create_cpu_kernel(graph_, op));
+    epilogues_.emplace_back(graph_, op);
     std::vector<ConstView> views;
     for (int t : op.inputs) views.push_back({nullptr, t >= 0 ? graph_.tensors[t].shape4() : Shape4{}});
     input_views_.push_back(std::move(views));
@@ -71,6 +72,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
   const int out_id = op.outputs[0];
   const MutableView out{tensor_ptr_[out_id], graph_.tensors[out_id].shape4()};
   const CpuKernel& kernel = *kernels_[op_index];
+  const CpuEpilogue& epilogue = epilogues_[op_index];
   const OpDescriptor& d = describe_op(op.type);
 
   const int slices = range.slice_end - range.slice_begin;
@@ -82,6 +84,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
   const int row_tiles = d.split_rows ? std::min(rows, std::max(1, target_tiles / slice_tiles)) : 1;
   if (threads_ == 1 || slice_tiles * row_tiles == 1) {
     kernel.run(views, out, range);
+    epilogue.apply(views, out, range);
     return;
   }
   arena_->execute([&] {
@@ -93,7 +96,9 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
           tile.slice_end = range.slice_begin + slices * (si + 1) / slice_tiles;
           tile.row_begin = range.row_begin + rows * ri / row_tiles;
           tile.row_end = range.row_begin + rows * (ri + 1) / row_tiles;
-          if (!tile.empty()) kernel.run(views, out, tile);
+          if (tile.empty()) continue;
+          kernel.run(views, out, tile);
+          epilogue.apply(views, out, tile);
         }
     });
   });

@@ -10,6 +10,7 @@
 
 #include <tbb/task_arena.h>
 
+#include "cpu/epilogue.h"
 #include "cpu/kernel.h"
 #include "graph/graph.h"
 #include "memory/memory_planner.h"
@@ -56,6 +57,7 @@ class CpuExecutor {
   int threads_;
   std::unique_ptr<tbb::task_arena> arena_;
   std::vector<std::unique_ptr<CpuKernel>> kernels_;
+  std::vector<CpuEpilogue> epilogues_;  // per op: applied to each tile after its kernel
   std::vector<std::vector<ConstView>> input_views_;  // per op: shapes fixed, data resolved each run
   memory::MemoryPlan plan_;
   size_t arena_bytes_ = 0;

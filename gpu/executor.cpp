@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "gpu/concat_in_place.h"
 #include "graph/error.h"
 #include "graph/live_ranges.h"
 
@@ -35,9 +36,16 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
                          GpuExecutorOptions options)
     : graph_(graph), device_(device), options_(options) {
   const GpuKernelContext ctx{device_, cache};
+  const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
+  // Concats by slice writes in GPU-only runs (concat_in_place.h); co-execution keeps the copies.
+  const bool gpu_only = !options_.shared_arena && options_.ops_on_gpu.empty();
+  in_place_ = plan_in_place_concats(gpu_only ? graph_ : Graph{}, device_.info().min_storage_buffer_offset_alignment);
+  in_place_.elided_op.resize(graph_.ops.size(), false);
+  in_place_.view_of.resize(graph_.tensors.size(), -1);
+  in_place_.view_offset.resize(graph_.tensors.size(), 0);
   uint32_t buffers = 0;
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
-    const bool on_gpu = options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i);
+    const bool on_gpu = (options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i)) && !in_place_.elided_op[i];
     kernels_.push_back(on_gpu ? create_gpu_kernel(ctx, graph_, graph_.ops[i]) : nullptr);
     if (on_gpu) buffers += kernels_.back()->storage_buffers();
   }
@@ -45,8 +53,23 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   // Activation arenas planned by live ranges, aligned for storage-buffer binding offsets: one
   // device-local, and with shared_arena one host-visible for the tensors the CPU touches.
   std::vector<int> tensors;
-  const auto records = activation_usage_records(graph_, &tensors);
-  const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
+  auto records = activation_usage_records(graph_, &tensors);
+  {  // Views of an in-place concat's output: no record; the output's covers their live ranges.
+    std::vector<int> record_of(graph_.tensors.size(), -1);
+    for (size_t i = 0; i < tensors.size(); ++i) record_of[size_t(tensors[i])] = int(i);
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (const int base = in_place_.view_of[size_t(tensors[i])]; base >= 0) {
+        auto& b = records[size_t(record_of[size_t(base)])];
+        b.first_task = std::min(b.first_task, records[i].first_task);
+        b.last_task = std::max(b.last_task, records[i].last_task);
+      }
+    std::vector<memory::TensorUsageRecord> kept_records;
+    std::vector<int> kept_tensors;
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (in_place_.view_of[size_t(tensors[i])] < 0) kept_records.push_back(records[i]), kept_tensors.push_back(tensors[i]);
+    records = std::move(kept_records);
+    tensors = std::move(kept_tensors);
+  }
   tensor_offset_.assign(graph_.tensors.size(), -1);
   in_host_arena_.assign(graph_.tensors.size(), false);
   std::vector<memory::TensorUsageRecord> by_arena[2];
@@ -72,6 +95,11 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     arena_bytes[host] = p.total_bytes;
     if (!host) plan_ = p;
   }
+  for (size_t t = 0; t < graph_.tensors.size(); ++t)
+    if (const int base = in_place_.view_of[t]; base >= 0) {
+      tensor_offset_[t] = tensor_offset_[size_t(base)] + int64_t(in_place_.view_offset[t]);
+      in_host_arena_[t] = in_host_arena_[size_t(base)];
+    }
   arena_ = Buffer(device_, std::max<uint64_t>(arena_bytes[0], 256), MemoryUse::kDeviceLocal,
                   "activation arena of model '" + graph_.model_name + "'");
   if (options_.shared_arena)
@@ -115,7 +143,7 @@ float* GpuExecutor::tensor_host_data(int tensor) const {
 }
 
 void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const {
-  if (range.empty()) return;
+  if (range.empty() || in_place_.elided_op[size_t(op_index)]) return;  // its inputs wrote the output
   if (!kernels_[op_index])
     fail(ErrorKind::kInternal, "model '{}': {} has no GPU kernel in this executor", graph_.model_name,
          graph_.describe(graph_.ops[op_index]));
@@ -149,6 +177,10 @@ void GpuExecutor::record_model() {
   HazardTracker hazards;
   for (uint32_t i = 0; i < n_ops; ++i) {
     const Op& op = graph_.ops[i];
+    if (in_place_.elided_op[i]) {
+      if (timestamps_) timestamps_->write(cmd, i, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      continue;
+    }
     std::vector<BufferRange> reads;
     for (int t : op.inputs)
       if (t >= 0 && !graph_.tensors[t].is_constant) reads.push_back(tensor_range(t));

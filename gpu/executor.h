@@ -2,7 +2,7 @@
 // delegate. Activations live in one storage buffer planned by live ranges (memory/); each op is a
 // GpuKernel; the whole model is recorded once into one command buffer (input staging copies,
 // dispatches with pipeline barriers only where a dependency needs one, output copies, timestamps)
-// and resubmitted each run. With `shared_arena`, the activation buffer is host-visible
+// and resubmitted each run. GPU-only runs write channel concats in place (concat_in_place.h). With `shared_arena`, the activation buffer is host-visible
 // (DEVICE_LOCAL|HOST_VISIBLE where the device has it) so the CPU can read and write tensors in place.
 #pragma once
 #include <memory>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpu/buffer.h"
+#include "gpu/concat_in_place.h"
 #include "gpu/command.h"
 #include "gpu/descriptors.h"
 #include "gpu/device.h"
@@ -64,6 +65,8 @@ class GpuExecutor {
   // Records op `op_index` over `range` (no barriers).
   void record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const;
   const memory::MemoryPlan& memory_plan() const { return plan_; }
+  // Concats written in place by their producers (no dispatch of their own).
+  int in_place_concats() const { return in_place_.count(); }
 
  private:
   void record_model();
@@ -72,6 +75,7 @@ class GpuExecutor {
   const VulkanDevice& device_;
   GpuExecutorOptions options_;
   std::vector<std::unique_ptr<GpuKernel>> kernels_;
+  InPlaceConcats in_place_;             // concats whose inputs are views of their output
   memory::MemoryPlan plan_;
   std::vector<int64_t> tensor_offset_;  // bytes into its arena; -1 for constants
   std::vector<bool> in_host_arena_;     // per tensor: in host_arena_ rather than arena_

@@ -51,6 +51,12 @@ void Op::set_activation(Activation act) {
       attributes);
 }
 
+int Op::epilogue_operands() const {
+  int n = 0;
+  for (const EpilogueStep& s : epilogue) n += s.operand_input >= 0 ? 1 : 0;
+  return n;
+}
+
 std::string Graph::describe(const Op& op) const {
   return fmt::format("op {} ({})", op.model_index, to_string(op.type));
 }

@@ -7,6 +7,7 @@
 //   PRELU: {input, alpha};  binary elementwise: {a, b} (NumPy broadcasting on the 4D shapes)
 //   PAD, RESHAPE, MEAN, RESIZE_BILINEAR, DEPTH_TO_SPACE, SOFTMAX, unary ops: {input}
 //   CONCATENATION: {inputs...};  DEQUANTIZE, DENSIFY: {constant}
+//   Any op with an epilogue: the operand tensors of its binary epilogue steps follow (see epilogue).
 #pragma once
 #include <array>
 #include <string>
@@ -113,6 +114,19 @@ struct SoftmaxAttributes {
 
 struct NoAttributes {};
 
+// One step of an op's epilogue (graph/epilogue.h): what a fused elementwise consumer did to the
+// op's output, applied element by element after the op's own fused activation.
+//   unary (HARD_SWISH, LOGISTIC, TANH, RELU, RELU6):  v = f(v)
+//   binary (ADD, SUB, MUL):  v = activation(v OP operand), operand = op.inputs[operand_input] (an
+//     activation of the output's shape, read at the same element) or, with operand_input == -1,
+//     the constant `scalar`.
+struct EpilogueStep {
+  OpType type = OpType::kAdd;
+  int operand_input = -1;  // position in op.inputs of the operand tensor; -1: `scalar`
+  float scalar = 0.0f;
+  Activation activation = Activation::kNone;  // the fused activation of a binary step
+};
+
 using OpAttributes = std::variant<NoAttributes, Conv2DAttributes, DepthwiseConv2DAttributes,
                                   TransposeConvAttributes, FullyConnectedAttributes, Pool2DAttributes,
                                   BinaryAttributes, ConcatenationAttributes, DepthToSpaceAttributes,
@@ -125,12 +139,19 @@ struct Op {
   std::vector<int> outputs;  // tensor indices
   OpAttributes attributes;
   int model_index = -1;      // index of the operator in the .tflite subgraph (for messages)
+  // Elementwise consumers folded into this op (graph/passes/fuse_elementwise.h), in order. Their
+  // operand tensors are appended to `inputs` after the op's own inputs.
+  std::vector<EpilogueStep> epilogue;
 
   template <typename A> A& attrs() { return std::get<A>(attributes); }
   template <typename A> const A& attrs() const { return std::get<A>(attributes); }
   // The fused activation of ops that have one (kNone otherwise).
   Activation activation() const;
   void set_activation(Activation a);  // throws if the op has no fused activation
+  // Number of epilogue operand tensors at the end of `inputs`.
+  int epilogue_operands() const;
+  // Number of the op's own inputs (what its descriptor and kernels see): inputs minus operands.
+  int own_inputs() const { return int(inputs.size()) - epilogue_operands(); }
 };
 
 }  // namespace hetsched

@@ -1,6 +1,9 @@
 // The op descriptor table, filled once from the per-family registration functions.
 #include "graph/op_registry.h"
 
+#include <algorithm>
+
+#include "graph/epilogue.h"
 #include "graph/error.h"
 
 namespace hetsched {
@@ -28,8 +31,45 @@ const OpDescriptor& describe_op(OpType type) {
   return table()[static_cast<int>(type)];
 }
 
+void infer_op_shape(Graph& graph, Op& op) {
+  const OpDescriptor& d = describe_op(op.type);
+  if (op.epilogue.empty()) {
+    d.infer_shape(graph, op);
+    return;
+  }
+  // The descriptor validates its own input count: show it the op without the operands.
+  const std::vector<int> all = op.inputs;
+  op.inputs.resize(size_t(std::max(0, op.own_inputs())));
+  try {
+    d.infer_shape(graph, op);
+  } catch (...) {
+    op.inputs = all;
+    throw;
+  }
+  op.inputs = all;
+  check_epilogue(graph, op);
+}
+
 void infer_shapes(Graph& graph) {
-  for (Op& op : graph.ops) describe_op(op.type).infer_shape(graph, op);
+  for (Op& op : graph.ops) infer_op_shape(graph, op);
+}
+
+void run_reference(const Graph& graph, const Op& op, std::span<const RefTensor> inputs, RefTensor& output) {
+  const OpDescriptor& d = describe_op(op.type);
+  if (!d.reference) fail(ErrorKind::kUnsupported, "model '{}': {} has no reference kernel", graph.model_name, graph.describe(op));
+  const size_t own = size_t(op.own_inputs());
+  if (inputs.size() != op.inputs.size())
+    fail(ErrorKind::kInternal, "model '{}': {} reference given {} inputs, expected {}", graph.model_name,
+         graph.describe(op), inputs.size(), op.inputs.size());
+  d.reference(graph, op, inputs.first(own), output);
+  for (const EpilogueStep& step : op.epilogue) {
+    const RefTensor* operand = step.operand_input >= 0 ? &inputs[size_t(step.operand_input)] : nullptr;
+    if (operand && operand->data.size() != output.data.size())
+      fail(ErrorKind::kInternal, "model '{}': {} epilogue operand has {} values, the output {}", graph.model_name,
+           graph.describe(op), operand->data.size(), output.data.size());
+    for (size_t i = 0; i < output.data.size(); ++i)
+      output.data[i] = apply_epilogue_step(step, output.data[i], operand ? operand->data[i] : double(step.scalar));
+  }
 }
 
 bool is_channel_local(const Graph& graph, const Op& op) {

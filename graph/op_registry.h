@@ -44,8 +44,14 @@ bool has_descriptor(OpType type);
 void register_conv_ops(std::vector<OpDescriptor>& table);     // CONV_2D, DEPTHWISE, TRANSPOSE_CONV, FC
 void register_general_ops(std::vector<OpDescriptor>& table);  // everything else
 
-// Runs shape inference over every op of the graph in order.
+// Shape inference of one op: its descriptor sees only the op's own inputs; the epilogue is then
+// checked (graph/epilogue.h). Use this, not descriptor.infer_shape, on ops that may have an epilogue.
+void infer_op_shape(Graph& graph, Op& op);
+// Runs infer_op_shape over every op of the graph in order.
 void infer_shapes(Graph& graph);
+// The float64 reference of `op` including its epilogue: `inputs` has one RefTensor per op.inputs
+// entry (the epilogue operands last). Use this, not descriptor.reference, on such ops.
+void run_reference(const Graph& graph, const Op& op, std::span<const RefTensor> inputs, RefTensor& output);
 // Total MACs of the graph.
 int64_t total_macs(const Graph& graph);
 

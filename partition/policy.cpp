@@ -8,6 +8,7 @@
 #include "gpu/gpu_kernel.h"
 #include "graph/error.h"
 #include "graph/op_registry.h"
+#include "partition/plan_syncs.h"
 
 namespace hetsched::partition {
 
@@ -78,13 +79,11 @@ double step_ms(const Graph& g, const CostModel& c, const PlanStep& s) {
 }
 
 // Synchronization between consecutive steps p -> s (s reads p's output): none when the data
-// stays on its side (same single device, or a channel-local op continuing a slice split with
-// the same boundary), else one cross-device synchronization.
+// stays on its side (same single device, or an operator chain continuing a split with the same
+// boundary: partition/plan_syncs.h), else one cross-device synchronization.
 double transition_ms(const Graph& g, const CostModel& c, const PlanStep& p, const PlanStep& s) {
   if (p.kind == s.kind && p.kind != StepKind::kSplit) return 0;
-  if (p.kind == StepKind::kSplit && s.kind == StepKind::kSplit && p.axis == SplitAxis::kSlices &&
-      s.axis == SplitAxis::kSlices && p.boundary == s.boundary && is_channel_local(g, g.ops[s.op_index]))
-    return 0;
+  if (continues_split(g, p, s)) return 0;
   return c.sync_ms + (s.kind != StepKind::kCpu ? c.gpu_submit_ms : 0);
 }
 

@@ -6,19 +6,12 @@
 
 #include "graph/error.h"
 #include "graph/op_registry.h"
+#include "partition/plan_syncs.h"
 #include "partition/policy.h"
 
 namespace hetsched {
 namespace {
 constexpr auto kWaitTimeout = std::chrono::seconds(120);
-
-bool slice_chain(const Graph& g, const partition::PlanStep& producer, const partition::PlanStep& consumer) {
-  using partition::SplitAxis;
-  using partition::StepKind;
-  return producer.kind == StepKind::kSplit && consumer.kind == StepKind::kSplit &&
-         producer.axis == SplitAxis::kSlices && consumer.axis == SplitAxis::kSlices &&
-         producer.boundary == consumer.boundary && is_channel_local(g, g.ops[consumer.op_index]);
-}
 }  // namespace
 
 CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
@@ -78,21 +71,13 @@ void CoScheduler::analyze() {
     if (!gpu_range_[k].empty() && !partition::gpu_supports(graph_.ops[k]))
       fail(ErrorKind::kInvalidArgument, "plan step {}: {} has no GPU kernel", k, graph_.describe(graph_.ops[k]));
   }
+  // Waits and signals: one derivation shared with `hetsched plan` (partition/plan_syncs.h).
+  const partition::PlanSyncs syncs = partition::derive_syncs(graph_, plan_);
   for (int k = 0; k < n; ++k) {
-    for (int t : graph_.ops[k].inputs) {
-      if (t < 0 || graph_.tensors[t].is_constant) continue;
-      const int p = graph_.producer_of(t);
-      if (p < 0) continue;  // a model input: written by the host before the run
-      const bool chain = slice_chain(graph_, plan_.steps[p], plan_.steps[k]);
-      if (!cpu_range_[k].empty() && !gpu_range_[p].empty() && !chain) {
-        cpu_waits_for_gpu_step_[k] = std::max(cpu_waits_for_gpu_step_[k], p);
-        gpu_needed_by_cpu[p] = true;
-      }
-      if (!gpu_range_[k].empty() && !cpu_range_[p].empty() && !chain) {
-        gpu_waits_for_cpu_step_[k] = std::max(gpu_waits_for_cpu_step_[k], p);
-        cpu_signals_[p] = true;
-      }
-    }
+    cpu_waits_for_gpu_step_[k] = syncs.steps[k].cpu_waits_for_gpu_step;
+    gpu_waits_for_cpu_step_[k] = syncs.steps[k].gpu_waits_for_cpu_step;
+    cpu_signals_[k] = syncs.steps[k].cpu_signals;
+    gpu_needed_by_cpu[k] = syncs.steps[k].gpu_needed_by_cpu;
   }
   // Model outputs computed by the GPU are read by the host after the last segment completes.
   // Segments: cut before a GPU part that waits for a later CPU step than the segment does, and

@@ -1,5 +1,6 @@
 // `hetsched info MODEL`: inputs/outputs, op counts, MACs per op and in total, parameter and
-// activation bytes; --memory: the memory planner's strategies; --json for the same as JSON.
+// activation bytes, epilogues; --memory: the memory planner's strategies; --gpu: the GPU executor's
+// dispatch list after fusion and the dispatch counts before and after; --json for the same as JSON.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -7,7 +8,11 @@
 #include <map>
 #include <set>
 
+#include "gpu/dispatch_plan.h"
+#include "graph/epilogue.h"
 #include "graph/live_ranges.h"
+#include "graph/load_model.h"
+#include "graph/passes/pipeline.h"
 #include "graph/error.h"
 #include "graph/op_registry.h"
 #include "memory/memory_planner.h"
@@ -21,7 +26,31 @@ struct InfoArgs {
   std::string model;
   bool json = false;
   bool memory = false;
+  bool gpu = false;
 };
+
+// The GPU dispatch list of the prepared (fused) graph, and the dispatch count the same model has
+// when prepared without elementwise fusion.
+nlohmann::json describe_gpu(const Graph& fused, const std::string& path) {
+  Graph unfused = load_tflite(path);
+  prepare_graph(unfused, nullptr, PrepareOptions{.fuse_elementwise = false});
+  const auto before = gpu::plan_dispatches(unfused, false);
+  const auto fused_only = gpu::plan_dispatches(fused, false);
+  const auto after = gpu::plan_dispatches(fused, true);
+  nlohmann::json j;
+  j["dispatches_before_fusion"] = before.size();
+  j["dispatches_after_fusion"] = after.size();
+  j["in_place_concats"] = fused_only.size() - after.size();
+  j["ops_without_gpu_kernel"] = fused.ops.size() - fused_only.size();
+  j["dispatches"] = nlohmann::json::array();
+  for (const auto& d : after) {
+    const Op& op = fused.ops[size_t(d.op_index)];
+    j["dispatches"].push_back({{"op", d.op_index}, {"type", to_string(op.type)}, {"shader", d.shader},
+                               {"activation", to_string(op.activation())}, {"epilogue", d.epilogue},
+                               {"writes_into", d.writes_into}, {"local_size", d.local}, {"workgroups", d.workgroups}});
+  }
+  return j;
+}
 
 nlohmann::json describe(const Graph& g, bool with_memory) {
   nlohmann::json j;
@@ -47,7 +76,7 @@ nlohmann::json describe(const Graph& g, bool with_memory) {
     for (int t : op.inputs)
       if (t >= 0 && g.tensors[t].is_constant) params.insert(t);
     j["ops"].push_back({{"index", i}, {"model_index", op.model_index}, {"type", to_string(op.type)},
-                        {"activation", to_string(op.activation())},
+                        {"activation", to_string(op.activation())}, {"epilogue", epilogue_string(g, op)},
                         {"output_shape", g.tensors[op.outputs[0]].shape}, {"macs", macs}});
   }
   j["op_counts"] = counts;
@@ -89,11 +118,30 @@ void print_text(const nlohmann::json& j) {
   fmt::print("parameters   {:.2f} MB (float32 after folding)\n", j["parameter_bytes"].get<size_t>() / 1e6);
   fmt::print("activations  {:.2f} MB in PHWC4, {:.2f} MB arena after planning\n",
              j["activation_bytes"].get<size_t>() / 1e6, j["activation_arena_bytes"].get<size_t>() / 1e6);
-  fmt::print("\n{:>5} {:>5}  {:<20} {:<8} {:<18} {:>12}\n", "op", "model", "type", "act", "output", "MACs");
+  fmt::print("\n{:>5} {:>5}  {:<20} {:<8} {:<18} {:>12}  {}\n", "op", "model", "type", "act", "output", "MACs",
+             "epilogue");
   for (const auto& o : j["ops"])
-    fmt::print("{:>5} {:>5}  {:<20} {:<8} {:<18} {:>12}\n", o["index"].get<int>(), o["model_index"].get<int>(),
+    fmt::print("{:>5} {:>5}  {:<20} {:<8} {:<18} {:>12}  {}\n", o["index"].get<int>(), o["model_index"].get<int>(),
                o["type"].get<std::string>(), o["activation"].get<std::string>(), o["output_shape"].dump(),
-               o["macs"].get<int64_t>());
+               o["macs"].get<int64_t>(), o["epilogue"].get<std::string>());
+  if (j.contains("gpu")) {
+    const auto& gj = j["gpu"];
+    fmt::print("\nGPU dispatches: {} before fusion, {} after ({} concats written in place; {} ops without a GPU "
+               "kernel)\n",
+               gj["dispatches_before_fusion"].get<size_t>(), gj["dispatches_after_fusion"].get<size_t>(),
+               gj["in_place_concats"].get<size_t>(), gj["ops_without_gpu_kernel"].get<size_t>());
+    fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<14}  {}\n", "op", "type", "shader", "act", "local",
+               "workgroups", "epilogue");
+    auto dims = [](const nlohmann::json& a) {
+      return fmt::format("{}x{}x{}", a[0].get<uint32_t>(), a[1].get<uint32_t>(), a[2].get<uint32_t>());
+    };
+    for (const auto& d : gj["dispatches"])
+      fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<14}  {}\n", d["op"].get<int>(), d["type"].get<std::string>(),
+                 d["shader"].get<std::string>(), d["activation"].get<std::string>(), dims(d["local_size"]),
+                 dims(d["workgroups"]),
+                 d["epilogue"].get<std::string>() +
+                     (d["writes_into"].get<std::string>().empty() ? "" : "  [into " + d["writes_into"].get<std::string>() + "]"));
+  }
   if (j.contains("memory")) {
     fmt::print("\nmemory plan (lower bound {} bytes)\n", j["memory_lower_bound"].get<size_t>());
     for (const auto& m : j["memory"])
@@ -110,9 +158,11 @@ Command add_info_command(CLI::App& app) {
   c->add_option("model", a->model, "the .tflite model")->required();
   c->add_flag("--json", a->json, "print as JSON");
   c->add_flag("--memory", a->memory, "compare the memory planner's strategies");
+  c->add_flag("--gpu", a->gpu, "the GPU dispatch list after fusion, and the dispatch counts before and after");
   return {c, [a] {
             const auto model = Model::load(a->model);
-            const auto j = describe(model->graph(), a->memory);
+            auto j = describe(model->graph(), a->memory);
+            if (a->gpu) j["gpu"] = describe_gpu(model->graph(), a->model);
             if (a->json) fmt::print("{}\n", j.dump(2));
             else print_text(j);
             return 0;

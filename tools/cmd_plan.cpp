@@ -5,6 +5,7 @@
 
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
+#include "partition/plan_syncs.h"
 #include "partition/policy.h"
 #include "scheduler/model.h"
 #include "scheduler/op_profiler.h"
@@ -40,22 +41,33 @@ Command add_plan_command(CLI::App& app) {
             const auto costs = profile_ops(g, device, &cache, ProfileOptions{a->threads});
             const auto plan = partition::make_plan(g, policy, &costs);
             if (!a->save.empty()) partition::save_plan(plan, a->save);
+            const auto syncs = partition::derive_syncs(g, plan);
             if (a->json) {
-              fmt::print("{}\n", partition::to_json(plan).dump(2));
+              fmt::print("{}\n", partition::to_json_with_syncs(plan, syncs).dump(2));
               return 0;
             }
             fmt::print("plan of {} with policy {} on {} ({} CPU threads)\n", g.model_name, a->policy,
                        device.describe(), a->threads > 0 ? fmt::to_string(a->threads) : "all");
             fmt::print("sync {:.3f} ms per cross-device synchronization; predicted total {:.3f} ms\n", costs.sync_ms,
                        plan.predicted_ms);
-            fmt::print("{:>5}  {:<20} {:<6} {:<8} {:>9}  {:>9} {:>9} {:>10}\n", "op", "type", "kind", "axis", "boundary",
-                       "cpu ms", "gpu ms", "step ms");
+            fmt::print("{} cross-device edges: the host waits for the GPU {} times, the GPU for the host {} times; "
+                       "{} bytes cross in place (shared arena), {} copied\n",
+                       syncs.cross_edges, syncs.host_waits, syncs.gpu_waits, syncs.bytes_crossing, syncs.bytes_copied);
+            fmt::print("{:>5}  {:<20} {:<6} {:<8} {:>9}  {:>9} {:>9} {:>10}  {}\n", "op", "type", "kind", "axis", "boundary",
+                       "cpu ms", "gpu ms", "step ms", "syncs");
             for (const auto& s : plan.steps) {
               const bool split = s.kind == partition::StepKind::kSplit;
-              fmt::print("{:>5}  {:<20} {:<6} {:<8} {:>9}  {:>9.3f} {:>9.3f} {:>10.3f}\n", s.op_index,
+              const auto& sy = syncs.steps[size_t(s.op_index)];
+              std::string notes;
+              if (sy.cpu_waits_for_gpu_step >= 0) notes += fmt::format("cpu waits gpu@{} ", sy.cpu_waits_for_gpu_step);
+              if (sy.gpu_waits_for_cpu_step >= 0) notes += fmt::format("gpu waits cpu@{} ", sy.gpu_waits_for_cpu_step);
+              if (sy.cpu_signals) notes += "signals gpu ";
+              if (sy.gpu_needed_by_cpu) notes += "signals cpu ";
+              if (sy.chained) notes += "chained ";
+              fmt::print("{:>5}  {:<20} {:<6} {:<8} {:>9}  {:>9.3f} {:>9.3f} {:>10.3f}  {}\n", s.op_index,
                          to_string(g.ops[s.op_index].type), partition::to_string(s.kind),
                          split ? partition::to_string(s.axis) : "", split ? fmt::to_string(s.boundary) : "",
-                         costs.ops[s.op_index].cpu_ms, costs.ops[s.op_index].gpu_ms, s.predicted_ms);
+                         costs.ops[s.op_index].cpu_ms, costs.ops[s.op_index].gpu_ms, s.predicted_ms, notes);
             }
             return 0;
           }};

@@ -50,11 +50,12 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
     : context_(fmt::format("model '{}': {}", graph.model_name, graph.describe(op))),
       out_(graph.tensors[size_t(op.outputs[0])].shape4()),
       local_size_(setup.local_size),
+      op_(op),
       pipeline_(ctx.device,
                 ComputePipelineDesc{.shader = setup.shader,
-                                    .spec = setup.spec,
+                                    .spec = with_epilogue(setup.spec, op),
                                     .push_constant_bytes = sizeof(RangePush),
-                                    .storage_buffers = 4},
+                                    .storage_buffers = 4 + kEpilogueBindings},
                 ctx.cache),
       weights_(upload_constant(ctx.device, std::span<const float>(setup.weights), context_ + " packed weights")),
       bias_(upload_constant(ctx.device, std::span<const float>(setup.bias), context_ + " bias")) {
@@ -70,7 +71,8 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
 void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) {
   const BufferRange input = constant_input_ ? constant_input_->whole() : (inputs.empty() ? BufferRange{} : inputs[0]);
   if (input.buffer == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: no buffer bound for the data input", context_);
-  const BufferRange bindings[] = {output, input, weights_.whole(), bias_.whole()};
+  std::vector<BufferRange> bindings = {output, input, weights_.whole(), bias_.whole()};
+  for (const BufferRange& r : epilogue_operand_ranges(op_, inputs, input)) bindings.push_back(r);
   set_ = arena.allocate(pipeline_, bindings, context_);
 }
 

@@ -1,6 +1,6 @@
 // Host side shared by the conv-like GPU kernels (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV,
 // FULLY_CONNECTED): the kernel class with bindings {0 output, 1 data input, 2 packed weights,
-// 3 bias}, the range push constants, the workgroup size choice and bias packing.
+// 3 bias, 4-5 epilogue operands (epilogue_gpu.h)}, the range push constants, the workgroup size choice and bias packing.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gpu/gpu_kernel.h"
+#include "gpu/ops/epilogue_gpu.h"
 
 namespace hetsched::gpu::convgpu {
 
@@ -48,7 +49,7 @@ class ConvLikeKernel final : public GpuKernel {
  public:
   ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op, ConvLikeSetup setup);
 
-  uint32_t storage_buffers() const override { return 4; }
+  uint32_t storage_buffers() const override { return 4 + kEpilogueBindings; }
   void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override;
   void record(CommandBuffer& cmd, const OutputRange& range) const override;
 
@@ -56,6 +57,7 @@ class ConvLikeKernel final : public GpuKernel {
   std::string context_;  // "model 'm': op 3 (CONV_2D)" for errors
   Shape4 out_;
   std::array<uint32_t, 3> local_size_{};
+  Op op_;  // for the epilogue's operand positions
   ComputePipeline pipeline_;
   Buffer weights_, bias_;
   std::optional<Buffer> constant_input_;

@@ -49,8 +49,11 @@ int32_t unary_code(const Graph& g, const Op& op) {
 }  // namespace
 
 std::unique_ptr<GpuKernel> create_binary_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
-  if (op.inputs.size() != 2 || op.inputs[0] < 0 || op.inputs[1] < 0)
+  if (op.own_inputs() != 2 || op.inputs[0] < 0 || op.inputs[1] < 0)
     fail(ErrorKind::kInvalidModel, "model '{}': {} needs two inputs", g.model_name, g.describe(op));
+  if (!op.epilogue.empty() && (g.tensors[size_t(op.inputs[0])].is_constant || g.tensors[size_t(op.inputs[1])].is_constant))
+    fail(ErrorKind::kInternal, "model '{}': {} has an epilogue and a constant input (bindings would clash)",
+         g.model_name, g.describe(op));
   BinarySpec spec;
   const Shape4 out = shape_of(g, op.outputs.at(0));
   spec.local = local_size_for(out);
@@ -60,7 +63,7 @@ std::unique_ptr<GpuKernel> create_binary_gpu_kernel(const GpuKernelContext& ctx,
   spec.out = spec_shape(out);
   spec.a = spec_shape(shape_of(g, op.inputs[0]));
   spec.b = spec_shape(shape_of(g, op.inputs[1]));
-  return std::make_unique<SingleDispatchKernel>(ctx, g, op, "elementwise_binary", spec);
+  return std::make_unique<SingleDispatchKernel>(ctx, g, op, "elementwise_binary", spec, 3 + kEpilogueBindings);
 }
 
 std::unique_ptr<GpuKernel> create_unary_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
@@ -69,10 +72,10 @@ std::unique_ptr<GpuKernel> create_unary_gpu_kernel(const GpuKernelContext& ctx, 
   spec.local = local_size_for(out);
   spec.op = unary_code(g, op);
   spec.shape = spec_shape(out);
-  if (op.inputs.size() != 1 || op.inputs[0] < 0 || shape_of(g, op.inputs[0]) != out)
+  if (op.own_inputs() != 1 || op.inputs[0] < 0 || shape_of(g, op.inputs[0]) != out)
     fail(ErrorKind::kInvalidModel, "model '{}': {} needs one input of the output's shape {}", g.model_name,
          g.describe(op), out.to_string());
-  return std::make_unique<SingleDispatchKernel>(ctx, g, op, "unary", spec);
+  return std::make_unique<SingleDispatchKernel>(ctx, g, op, "unary", spec, 2 + kEpilogueBindings);
 }
 
 }  // namespace hetsched::gpu

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gpu/gpu_kernel.h"
+#include "gpu/ops/epilogue_gpu.h"
 
 namespace hetsched::gpu {
 
@@ -43,7 +44,9 @@ Buffer upload_phwc4_constant(const VulkanDevice& device, const Graph& g, const O
 
 // The kernel of every general op: constant inputs of `op` are uploaded at create (PHWC4) and bound
 // after the activation inputs, in op.inputs order. `Spec` is the shader's typed struct of
-// specialization constants whose first field is `LocalSize local`. `storage_buffers` may exceed the
+// specialization constants whose first field is `LocalSize local`; an op's epilogue constants are
+// added (epilogue_gpu.h), and its operands, being activations after the op's own inputs, are bound
+// right after the op's activation inputs (producers with constant inputs get no epilogue). `storage_buffers` may exceed the
 // bound count (a shader with a fixed number of input bindings): the extra bindings get the first
 // input (or the output when there is none); the shader never reads them.
 class SingleDispatchKernel : public GpuKernel {
@@ -51,7 +54,8 @@ class SingleDispatchKernel : public GpuKernel {
   template <typename Spec>
   SingleDispatchKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op, std::string shader,
                        const Spec& spec, uint32_t storage_buffers = 0)
-      : SingleDispatchKernel(ctx, g, op, ComputePipelineDesc{std::move(shader), SpecConstants::from_struct(spec),
+      : SingleDispatchKernel(ctx, g, op, ComputePipelineDesc{std::move(shader),
+                                                             with_epilogue(SpecConstants::from_struct(spec), op),
                                                              uint32_t(sizeof(RangePush)), storage_buffers},
                              spec.local) {}
 

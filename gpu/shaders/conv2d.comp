@@ -2,10 +2,12 @@
 // out[b,y,x,o] = act(bias[o] + sum_{ky,kx,i} in[b, y*SH - PT + ky*DH, x*SW - PL + kx*DW, i] * w[o,ky,kx,i])
 // Weights (packed by gpu/ops/conv2d.cpp): for output slice s, ky, kx, input slice t: 4 vec4, vec4 l
 // holding the 4 output lanes' weights of input lane l, so one step is acc += mat4(...) * in4.
-// Bindings: 0 output, 1 input, 2 weights, 3 bias (padded to whole slices).
+// Bindings: 0 output, 1 input, 2 weights, 3 bias (padded to whole slices), 4-5 epilogue operands.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#define EPILOGUE_BINDING 4
+#include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 layout(constant_id = 3) const int BATCH = 1;
@@ -62,5 +64,6 @@ void main() {
     }
   }
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
-  dst[phwc4_index(out_shape, b, s, y, x)] = mask_padding(apply_activation(acc, ACT), s, OUT_C);
+  const int oi = phwc4_index(out_shape, b, s, y, x);
+  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
 }

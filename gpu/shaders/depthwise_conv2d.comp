@@ -2,10 +2,12 @@
 // out[b,y,x,c*M+k] = act(bias + sum_{ky,kx} in[b, y*SH - PT + ky*DH, x*SW - PL + kx*DW, c] * w[ky,kx,c*M+k])
 // Weights (packed by gpu/ops/depthwise_conv2d.cpp): [output slice][ky][kx] vec4, padding lanes 0.
 // With M == 1 output slice s reads input slice s as a vec4; otherwise each lane gathers its
-// input channel (o / M). Bindings: 0 output, 1 input, 2 weights, 3 bias.
+// input channel (o / M). Bindings: 0 output, 1 input, 2 weights, 3 bias, 4-5 epilogue operands.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#define EPILOGUE_BINDING 4
+#include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 layout(constant_id = 3) const int BATCH = 1;
@@ -70,5 +72,6 @@ void main() {
     }
   }
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
-  dst[phwc4_index(out_shape, b, s, y, x)] = mask_padding(apply_activation(acc, ACT), s, OUT_C);
+  const int oi = phwc4_index(out_shape, b, s, y, x);
+  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
 }

@@ -2,11 +2,14 @@
 // 4D shapes and the fused activation. An operand with N, H or W of 1 repeats along that axis; one
 // with C == 1 splats its lane 0 over every lane. Each invocation writes one output vec4.
 // Bindings: 0 output; 1 and 2 the operands in the order the host binds them (activations first,
-// then constants): SWAPPED says binding 1 holds b (a is a constant and b an activation).
+// then constants): SWAPPED says binding 1 holds b (a is a constant and b an activation); 3-4 the
+// epilogue operands (epilogue.glsl; only with two activation operands, so nothing sits in between).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "general_ops.glsl"
+#define EPILOGUE_BINDING 3
+#include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 
@@ -51,6 +54,6 @@ void main() {
   else if (OP == 2) r = a * c;
   else if (OP == 3) r = a / c;
   else r = mix(a * c, a, greaterThanEqual(a, vec4(0.0)));
-  out_data[phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x)] =
-      mask_padding(apply_activation(r, ACTIVATION), s, OUT_C);
+  const int oi = phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x);
+  out_data[oi] = mask_padding(apply_epilogue(apply_activation(r, ACTIVATION), oi), s, OUT_C);
 }

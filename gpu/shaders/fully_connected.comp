@@ -5,10 +5,12 @@
 // CHUNKED (I a multiple of the input's channels C): the row is P = I/C whole input pixels, read as
 // vec4 slices, weights packed [out slice][p][in slice] 4 vec4 (vec4 l = the output lanes' weights
 // of input lane l). Otherwise each element is gathered by its flat index, weights [out slice][i]
-// vec4. Bindings: 0 output, 1 input, 2 weights, 3 bias.
+// vec4. Bindings: 0 output, 1 input, 2 weights, 3 bias, 4-5 epilogue operands.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#define EPILOGUE_BINDING 4
+#include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 layout(constant_id = 3) const int BATCH = 1;  // of the output
@@ -64,5 +66,6 @@ void main() {
     }
   }
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
-  dst[phwc4_index(out_shape, b, s, y, x)] = mask_padding(apply_activation(acc, ACT), s, OUT_C);
+  const int oi = phwc4_index(out_shape, b, s, y, x);
+  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
 }

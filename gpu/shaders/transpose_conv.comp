@@ -3,10 +3,12 @@
 //   out[b,y,x,o] = act(bias[o] + sum over ky, kx with y + PT - ky = iy*SH, x + PL - kx = ix*SW
 //                  (0 <= iy < IN_H, 0 <= ix < IN_W) of sum_i in[b,iy,ix,i] * w[o,ky,kx,i]),
 // so any output range is computed exactly. Weights packed as conv2d's ([out slice][ky][kx][in
-// slice] 4 vec4). Bindings: 0 output, 1 input, 2 weights, 3 bias.
+// slice] 4 vec4). Bindings: 0 output, 1 input, 2 weights, 3 bias, 4-5 epilogue operands.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#define EPILOGUE_BINDING 4
+#include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 layout(constant_id = 3) const int BATCH = 1;
@@ -66,5 +68,6 @@ void main() {
   }
   acc += bias[s];
   const ivec4 out_shape = ivec4(BATCH, OUT_H, OUT_W, OUT_C);
-  dst[phwc4_index(out_shape, b, s, y, x)] = mask_padding(apply_activation(acc, ACT), s, OUT_C);
+  const int oi = phwc4_index(out_shape, b, s, y, x);
+  dst[oi] = mask_padding(apply_epilogue(apply_activation(acc, ACT), oi), s, OUT_C);
 }

@@ -1,9 +1,12 @@
 // unary: HARD_SWISH, LOGISTIC, TANH, RELU, RELU6 on one PHWC4 tensor (input and output of the same
 // shape); padding lanes written as 0 (logistic(0) is not). Each invocation writes one output vec4.
+// Bindings: 0 output, 1 input, 2-3 epilogue operands (epilogue.glsl).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "general_ops.glsl"
+#define EPILOGUE_BINDING 2
+#include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 
@@ -29,5 +32,5 @@ void main() {
   else if (OP == 2) r = tanh(clamp(v, -15.0, 15.0));  // tanh(15) is 1.0 in float; avoids inf/inf
   else if (OP == 3) r = max(v, 0.0);
   else r = clamp(v, 0.0, 6.0);
-  out_data[i] = mask_padding(r, s, C);
+  out_data[i] = mask_padding(apply_epilogue(r, i), s, C);
 }

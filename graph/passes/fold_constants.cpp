@@ -76,12 +76,12 @@ bool fold_with_reference(Graph& g, Op& op, std::string* why) {
       *why = fmt::format("{} reads a non-float32 constant", g.describe(op));
       return false;
     }
-  d.infer_shape(g, op);
+  infer_op_shape(g, op);
   std::vector<RefTensor> inputs;
   for (int t : op.inputs) inputs.push_back(t >= 0 ? to_ref(g.tensors[size_t(t)]) : RefTensor{});
   Tensor& out = g.tensors[size_t(op.outputs[0])];
   RefTensor result{out.shape4(), std::vector<double>(out.elements(), 0.0)};
-  d.reference(g, op, inputs, result);
+  run_reference(g, op, inputs, result);
   if (result.data.size() != out.elements())
     fail(ErrorKind::kInternal, "model '{}': the reference of {} produced {} values for '{}' {}", g.model_name,
          g.describe(op), result.data.size(), out.name, out.shape_string());

@@ -1,5 +1,7 @@
 // Graph passes: activation fusion (single consumer only), PAD folding (exact, spatial only, never
-// into pools), constant folding, dead elimination, topological sort, and the whole pipeline.
+// into pools), elementwise-chain fusion into epilogues (single consumer, no model outputs, no
+// broadcast, order kept topological), constant folding, dead elimination, topological sort, and
+// the whole pipeline.
 // Exactness is checked by running the float64 reference kernels before and after a pass.
 #include <gtest/gtest.h>
 
@@ -12,7 +14,9 @@
 #include "graph/passes/eliminate_dead.h"
 #include "graph/passes/fold_constants.h"
 #include "graph/passes/fold_pads.h"
+#include "graph/epilogue.h"
 #include "graph/passes/fuse_activations.h"
+#include "graph/passes/fuse_elementwise.h"
 #include "graph/passes/pipeline.h"
 #include "graph/passes/topo_sort.h"
 #include "graph/tflite/fp16.h"
@@ -95,7 +99,7 @@ std::vector<RefTensor> run_reference(Graph g, const std::vector<RefTensor>& inpu
     }
     RefTensor out{g.tensors[size_t(op.outputs[0])].shape4(), {}};
     out.data.assign(out.shape.elements(), 0.0);
-    describe_op(op.type).reference(g, op, in, out);
+    hetsched::run_reference(g, op, in, out);
     values[op.outputs[0]] = std::move(out);
   }
   std::vector<RefTensor> outs;
@@ -405,6 +409,160 @@ TEST(Pipeline, PrepareGraphFoldsAndFusesExactly) {
   EXPECT_EQ(op.attrs<Conv2DAttributes>().pads, (Padding2D{1, 1, 1, 1}));
   EXPECT_EQ(prepared.tensors[size_t(prepared.outputs[0])].shape, (std::vector<int>{1, 5, 5, 6}));
   expect_same_function(imported, prepared);
+}
+
+// Elementwise fusion: a residual ADD and a HARD_SWISH after a conv go into the conv's epilogue; the
+// conv whose output is also the residual keeps no epilogue (two readers).
+TEST(FuseElementwise, FusesSingleConsumerChain) {
+  Builder b;
+  const int x = b.activation({1, 6, 6, 5}, "x");
+  const int t1 = b.conv(x, 6, 3, 1, Padding::kSame, {1, 6, 6, 6}, "c1");
+  const int t2 = b.conv(t1, 6, 3, 1, Padding::kSame, {1, 6, 6, 6}, "c2");
+  const int sum = b.activation({1, 6, 6, 6}, "sum");
+  b.op(OpType::kAdd, {t2, t1}, {sum}, BinaryAttributes{Activation::kRelu6});
+  const int hs = b.activation({1, 6, 6, 6}, "hs");
+  b.op(OpType::kHardSwish, {sum}, {hs});
+  b.g.inputs = {x};
+  b.g.outputs = {hs};
+  infer_shapes(b.g);
+  const Graph before = b.g;
+  const PassResult r = fuse_elementwise(b.g);
+  EXPECT_TRUE(r.applied) << r.reason;
+  ASSERT_EQ(b.g.ops.size(), 2u);
+  EXPECT_TRUE(b.g.ops[0].epilogue.empty());
+  const Op& fused = b.g.ops[1];
+  ASSERT_EQ(fused.epilogue.size(), 2u);
+  EXPECT_EQ(fused.epilogue[0].type, OpType::kAdd);
+  EXPECT_EQ(fused.epilogue[0].activation, Activation::kRelu6);
+  EXPECT_EQ(fused.inputs.at(size_t(fused.epilogue[0].operand_input)), t1);
+  EXPECT_EQ(fused.epilogue[1].type, OpType::kHardSwish);
+  EXPECT_EQ(fused.outputs[0], hs);
+  EXPECT_EQ(fused.own_inputs(), 3);
+  infer_shapes(b.g);
+  expect_same_function(before, b.g, 1e-9);
+}
+
+// Swish x * sigmoid(x): the conv output has two readers, so LOGISTIC stays; the MUL goes into the
+// LOGISTIC's epilogue with the conv output as operand.
+TEST(FuseElementwise, SwishFusesIntoTheLogistic) {
+  Builder b;
+  const int x = b.activation({1, 5, 5, 3}, "x");
+  const int t = b.conv(x, 7, 1, 1, Padding::kSame, {1, 5, 5, 7}, "c");
+  const int s = b.activation({1, 5, 5, 7}, "s");
+  b.op(OpType::kLogistic, {t}, {s});
+  const int m = b.activation({1, 5, 5, 7}, "m");
+  b.op(OpType::kMul, {t, s}, {m}, BinaryAttributes{});
+  b.g.inputs = {x};
+  b.g.outputs = {m};
+  infer_shapes(b.g);
+  const Graph before = b.g;
+  EXPECT_TRUE(fuse_elementwise(b.g).applied);
+  ASSERT_EQ(b.g.ops.size(), 2u);
+  EXPECT_TRUE(b.g.ops[0].epilogue.empty());
+  EXPECT_EQ(b.g.ops[1].type, OpType::kLogistic);
+  ASSERT_EQ(b.g.ops[1].epilogue.size(), 1u);
+  EXPECT_EQ(b.g.ops[1].inputs.back(), t);
+  infer_shapes(b.g);
+  expect_same_function(before, b.g, 1e-9);
+}
+
+// Refused: a model output in the middle, a second reader, a broadcast operand (activation or
+// per-channel constant), a constant first operand of SUB.
+TEST(FuseElementwise, RefusesUnsafeCases) {
+  {
+    Builder b;  // the conv output is a model output
+    const int x = b.activation({1, 4, 4, 3}, "x");
+    const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
+    const int r = b.activation({1, 4, 4, 5}, "r");
+    b.op(OpType::kHardSwish, {t}, {r});
+    b.g.inputs = {x};
+    b.g.outputs = {t, r};
+    infer_shapes(b.g);
+    EXPECT_FALSE(fuse_elementwise(b.g).applied);
+  }
+  {
+    Builder b;  // two readers of the conv output
+    const int x = b.activation({1, 4, 4, 3}, "x");
+    const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
+    const int r1 = b.activation({1, 4, 4, 5}, "r1"), r2 = b.activation({1, 4, 4, 5}, "r2");
+    b.op(OpType::kHardSwish, {t}, {r1});
+    b.op(OpType::kLogistic, {t}, {r2});
+    b.g.inputs = {x};
+    b.g.outputs = {r1, r2};
+    infer_shapes(b.g);
+    EXPECT_FALSE(fuse_elementwise(b.g).applied);
+  }
+  {
+    Builder b;  // broadcast operands: an activation [1,1,1,5] and a per-channel constant [5]
+    const int x = b.activation({1, 4, 4, 3}, "x");
+    const int gate = b.activation({1, 1, 1, 5}, "gate");
+    const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
+    const int m = b.activation({1, 4, 4, 5}, "m");
+    b.op(OpType::kMul, {t, gate}, {m}, BinaryAttributes{});
+    const int t2 = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c2");
+    const int a = b.activation({1, 4, 4, 5}, "a");
+    b.op(OpType::kAdd, {t2, b.constant({5}, "k")}, {a}, BinaryAttributes{});
+    b.g.inputs = {x, gate};
+    b.g.outputs = {m, a};
+    infer_shapes(b.g);
+    EXPECT_FALSE(fuse_elementwise(b.g).applied);
+  }
+  {
+    Builder b;  // SUB with the producer's output second: k - t is no epilogue step
+    const int x = b.activation({1, 4, 4, 3}, "x");
+    const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
+    const int d = b.activation({1, 4, 4, 5}, "d");
+    b.op(OpType::kSub, {b.constant({1}, "k"), t}, {d}, BinaryAttributes{});
+    b.g.inputs = {x};
+    b.g.outputs = {d};
+    infer_shapes(b.g);
+    EXPECT_FALSE(fuse_elementwise(b.g).applied);
+  }
+}
+
+// A one-element constant becomes a scalar step (no operand input).
+TEST(FuseElementwise, ScalarConstantOperand) {
+  Builder b;
+  const int x = b.activation({1, 4, 4, 3}, "x");
+  const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
+  const int m = b.activation({1, 4, 4, 5}, "m");
+  b.op(OpType::kMul, {b.constant({1}, "k"), t}, {m}, BinaryAttributes{});
+  b.g.inputs = {x};
+  b.g.outputs = {m};
+  infer_shapes(b.g);
+  const Graph before = b.g;
+  EXPECT_TRUE(fuse_elementwise(b.g).applied);
+  ASSERT_EQ(b.g.ops.size(), 1u);
+  ASSERT_EQ(b.g.ops[0].epilogue.size(), 1u);
+  EXPECT_EQ(b.g.ops[0].epilogue[0].operand_input, -1);
+  EXPECT_EQ(b.g.ops[0].inputs.size(), 3u);
+  infer_shapes(b.g);
+  expect_same_function(before, b.g, 1e-6);  // the scalar is a float32 constant either way
+}
+
+// a - b where b's conv comes after a's: the fused op moves to the SUB's place, so b is computed
+// before it; the order stays topological.
+TEST(FuseElementwise, KeepsTopologicalOrderWhenTheOperandComesLater) {
+  Builder b;
+  const int x = b.activation({1, 4, 4, 3}, "x");
+  const int ta = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "ca");
+  const int tb = b.conv(x, 5, 3, 1, Padding::kSame, {1, 4, 4, 5}, "cb");
+  const int d = b.activation({1, 4, 4, 5}, "d");
+  b.op(OpType::kSub, {ta, tb}, {d}, BinaryAttributes{});
+  b.g.inputs = {x};
+  b.g.outputs = {d};
+  infer_shapes(b.g);
+  const Graph before = b.g;
+  EXPECT_TRUE(fuse_elementwise(b.g).applied);
+  ASSERT_EQ(b.g.ops.size(), 2u);
+  EXPECT_EQ(b.g.ops[0].outputs[0], tb);
+  EXPECT_EQ(b.g.ops[1].inputs.back(), tb);
+  EXPECT_EQ(b.g.ops[1].outputs[0], d);
+  const Graph fused = b.g;
+  topological_sort(b.g);
+  EXPECT_EQ(b.g.ops[0].outputs, fused.ops[0].outputs);  // already in order: nothing moved
+  infer_shapes(b.g);
+  expect_same_function(before, b.g, 1e-9);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include "cpu/executor.h"
 #include "graph/error.h"
 #include "graph/op_registry.h"
+#include "graph/passes/fuse_elementwise.h"
+#include "partition/plan_syncs.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"
 #include "tests/support/gpu_op_runner.h"
@@ -120,6 +122,28 @@ TEST_F(CoSchedulerTest, PolicyPlansMatchCpu) {
   }
 }
 
+// The same net with its elementwise chains in epilogues (the depthwise takes the residual ADD,
+// the 1x1 conv the LOGISTIC): the epilogue operand is read over the split's range on each device.
+TEST_F(CoSchedulerTest, FusedPlansMatchCpu) {
+  auto rng = test::make_rng(3);
+  Graph g = make_net(rng, 11, 9);
+  const Graph plain = g;
+  ASSERT_TRUE(fuse_elementwise(g).applied);
+  infer_shapes(g);
+  ASSERT_EQ(g.ops.size(), plain.ops.size() - 2);
+  {  // the fused CPU executor gives the unfused one's outputs
+    cpu::CpuExecutor a(g, cpu::CpuExecutorOptions{test_threads()}), b(plain, cpu::CpuExecutorOptions{test_threads()});
+    const auto x = random_input(g, rng);
+    a.set_input(0, x), b.set_input(0, x);
+    a.run(), b.run();
+    for (size_t o = 0; o < g.outputs.size(); ++o) EXPECT_LT(rel_l2(a.output_nhwc(int(o)), b.output_nhwc(int(o))), 1e-6);
+  }
+  for (const char* p : {"gpu", "ratio=0.25", "ratio=0.5", "ratio=0.75", "ratio=0.5:rows", "ratio=0.9:rows"}) {
+    SCOPED_TRACE(p);
+    expect_matches_cpu(g, partition::make_plan(g, partition::parse_policy(p)), rng);
+  }
+}
+
 TEST_F(CoSchedulerTest, RandomMixedPlansMatchCpu) {
   auto rng = test::make_rng(2);
   const Graph g = make_net(rng, 8, 13);
@@ -192,6 +216,76 @@ TEST(PlanTest, JsonRoundTripAndValidation) {
   j["steps"][0]["axis"] = "slices";
   j["steps"][0]["boundary"] = 99;
   EXPECT_THROW(partition::plan_from_json(j, g), Error);
+}
+
+// The syncs a plan implies (partition/plan_syncs.h) on make_net: 0 conv, 1 depthwise, 2 add(1, 0),
+// 3 hard_swish, 4 avg pool, 5 conv 1x1, 6 logistic.
+TEST(PlanSyncsTest, SingleProcessorPlansHaveNoEdges) {
+  auto rng = test::make_rng(6);
+  const Graph g = make_net(rng, 6, 6);
+  for (const char* p : {"cpu", "gpu"}) {
+    const auto syncs = partition::derive_syncs(g, partition::make_plan(g, partition::parse_policy(p)));
+    EXPECT_EQ(syncs.cross_edges, 0) << p;
+    EXPECT_EQ(syncs.host_waits + syncs.gpu_waits, 0) << p;
+  }
+}
+
+TEST(PlanSyncsTest, GpuProducerCpuConsumerWaitsAndCountsBytes) {
+  auto rng = test::make_rng(7);
+  const Graph g = make_net(rng, 6, 6);
+  Plan plan = partition::make_plan(g, partition::parse_policy("cpu"));
+  plan.steps[0].kind = StepKind::kGpu;  // conv on the GPU, everything else on the CPU
+  const auto syncs = partition::derive_syncs(g, plan);
+  const int64_t t1_bytes = 1 * 4 * 6 * 6 * 4 * 4;  // 13 channels = 4 slices of a 6x6 map, PHWC4 fp32
+  ASSERT_EQ(syncs.steps[1].edges.size(), 1u);
+  EXPECT_EQ(syncs.steps[1].edges[0].producer, partition::Processor::kGpu);
+  EXPECT_EQ(syncs.steps[1].edges[0].bytes_crossing, t1_bytes);
+  EXPECT_EQ(syncs.steps[1].edges[0].bytes_copied, 0);
+  EXPECT_EQ(syncs.steps[1].cpu_waits_for_gpu_step, 0);
+  EXPECT_EQ(syncs.steps[2].cpu_waits_for_gpu_step, 0);  // the residual ADD reads the conv output too
+  EXPECT_TRUE(syncs.steps[0].gpu_needed_by_cpu);
+  EXPECT_FALSE(syncs.steps[0].cpu_signals);
+  EXPECT_EQ(syncs.cross_edges, 2);
+  EXPECT_EQ(syncs.gpu_waits, 0);
+  // Reverse: CPU conv, GPU depthwise: the GPU waits, the host signals after step 0.
+  plan = partition::make_plan(g, partition::parse_policy("cpu"));
+  plan.steps[1].kind = StepKind::kGpu;
+  const auto rev = partition::derive_syncs(g, plan);
+  EXPECT_EQ(rev.steps[1].gpu_waits_for_cpu_step, 0);
+  EXPECT_TRUE(rev.steps[0].cpu_signals);
+  EXPECT_EQ(rev.steps[2].cpu_waits_for_gpu_step, 1);  // the ADD on the CPU reads the GPU depthwise
+}
+
+TEST(PlanSyncsTest, ChainsNeedNoSyncWindowedRowSplitsDo) {
+  auto rng = test::make_rng(8);
+  const Graph g = make_net(rng, 8, 8);
+  const Plan slices = partition::make_plan(g, partition::parse_policy("ratio=0.5"));
+  ASSERT_EQ(slices.steps[0].kind, StepKind::kSplit);
+  ASSERT_EQ(slices.steps[1].kind, StepKind::kSplit);
+  ASSERT_EQ(slices.steps[0].boundary, slices.steps[1].boundary);
+  const auto s = partition::derive_syncs(g, slices);
+  EXPECT_TRUE(s.steps[1].chained);  // depthwise is channel-local: each side reads its own slices
+  EXPECT_TRUE(s.steps[1].edges.empty());
+  EXPECT_EQ(s.steps[1].cpu_waits_for_gpu_step, -1);
+  EXPECT_EQ(s.steps[1].gpu_waits_for_cpu_step, -1);
+  // A row split of a 3x3 depthwise reads the neighbour's rows: both sides wait on step 0.
+  const Plan rows = partition::make_plan(g, partition::parse_policy("ratio=0.5:rows"));
+  const auto r = partition::derive_syncs(g, rows);
+  EXPECT_FALSE(r.steps[1].chained);
+  EXPECT_EQ(r.steps[1].cpu_waits_for_gpu_step, 0);
+  EXPECT_EQ(r.steps[1].gpu_waits_for_cpu_step, 0);
+  EXPECT_GT(r.bytes_crossing, 0);
+  // The ADD and HARD_SWISH after it are pointwise: a row split at the same boundary chains.
+  ASSERT_EQ(rows.steps[2].boundary, rows.steps[1].boundary);
+  EXPECT_TRUE(r.steps[2].chained);
+  EXPECT_TRUE(r.steps[2].edges.empty());
+  EXPECT_TRUE(r.steps[3].chained);
+  EXPECT_TRUE(r.steps[3].edges.empty());
+  // The plan JSON with its syncs still loads as a plan.
+  const auto j = partition::to_json_with_syncs(rows, r);
+  EXPECT_TRUE(j["steps"][1].contains("syncs"));
+  const Plan back = partition::plan_from_json(j, g);
+  EXPECT_EQ(back.steps[1].boundary, rows.steps[1].boundary);
 }
 
 TEST(PolicyTest, ParseErrorsNameTheForms) {

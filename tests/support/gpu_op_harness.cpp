@@ -8,6 +8,8 @@
 #include <memory>
 #include <utility>
 
+#include "cpu/epilogue.h"
+
 namespace hetsched::test {
 namespace {
 
@@ -91,7 +93,7 @@ OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& 
   RefTensor expected;
   expected.shape = out_shape;
   expected.data.assign(out_shape.elements(), 0.0);
-  desc.reference(graph, op, inputs.ref, expected);
+  run_reference(graph, op, inputs.ref, expected);  // applies the op's epilogue too
   if (expected.data.size() != out_shape.elements()) {
     ADD_FAILURE() << graph.describe(op) << ": reference produced " << expected.data.size() << " values, expected "
                   << out_shape.elements();
@@ -165,11 +167,13 @@ OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
 
   std::vector<DeviceRun> devices;
   std::unique_ptr<cpu::CpuKernel> cpu_kernel;
+  const cpu::CpuEpilogue cpu_epilogue(graph, op);  // the executor applies it after the kernel, per tile
   if (cpu::find_cpu_kernel(op.type)) {
     cpu_kernel = cpu::create_cpu_kernel(graph, op);
     devices.push_back({"CPU",
                        [&](std::span<const cpu::ConstView> in, const cpu::MutableView& out, const OutputRange& r) {
                          cpu_kernel->run(in, out, r);
+                         cpu_epilogue.apply(in, out, r);
                        },
                        options.max_rel_l2, false});
   }

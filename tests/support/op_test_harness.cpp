@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "cpu/epilogue.h"
 #include "cpu/kernel.h"
 
 namespace hetsched::test {
@@ -172,7 +173,7 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
   RefTensor expected;
   expected.shape = out_shape;
   expected.data.assign(out_shape.elements(), 0.0);
-  desc.reference(graph, op, ref_inputs, expected);
+  run_reference(graph, op, ref_inputs, expected);  // applies the op's epilogue too
   if (expected.data.size() != out_shape.elements()) {
     ADD_FAILURE() << graph.describe(op) << ": reference produced " << expected.data.size() << " values, expected "
                   << out_shape.elements();
@@ -181,11 +182,13 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
 
   const std::unique_ptr<cpu::CpuKernel> kernel =
       options.make_kernel ? options.make_kernel(graph, op) : cpu::create_cpu_kernel(graph, op);
+  const cpu::CpuEpilogue epilogue(graph, op);  // the executor applies it after the kernel, per tile
 
   // Whole range on a poisoned buffer.
   std::vector<float> full(out_shape.phwc4_elements(), kPoison);
   const OutputRange whole = OutputRange::whole(out_shape);
   kernel->run(views, cpu::MutableView{full.data(), out_shape}, whole);
+  epilogue.apply(views, cpu::MutableView{full.data(), out_shape}, whole);
   if (std::string e = check_written_range(full, out_shape, whole); !e.empty())
     ADD_FAILURE() << graph.describe(op) << " whole range: " << e;
   if (std::string e = check_padding_lanes(full, out_shape, whole); !e.empty())
@@ -195,6 +198,7 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
     std::vector<float> none(out_shape.phwc4_elements(), kPoison);
     const OutputRange empty{0, 0, 0, 0};
     kernel->run(views, cpu::MutableView{none.data(), out_shape}, empty);
+    epilogue.apply(views, cpu::MutableView{none.data(), out_shape}, empty);
     if (std::string e = check_written_range(none, out_shape, empty); !e.empty())
       ADD_FAILURE() << graph.describe(op) << " empty range: " << e;
   }
@@ -213,6 +217,7 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
     result.ranges_checked.push_back(r);
     std::vector<float> part(out_shape.phwc4_elements(), kPoison);
     kernel->run(views, cpu::MutableView{part.data(), out_shape}, r);
+    epilogue.apply(views, cpu::MutableView{part.data(), out_shape}, r);
     if (std::string e = check_written_range(part, out_shape, r); !e.empty()) {
       ADD_FAILURE() << graph.describe(op) << " " << range_str(r) << ": " << e;
       continue;

@@ -1,0 +1,54 @@
+// CPU epilogue application (see epilogue.h).
+#include "cpu/epilogue.h"
+
+#include "graph/epilogue.h"
+
+namespace hetsched::cpu {
+namespace {
+
+// v[i] = f(v[i], operand[i]) over n floats; the step's switch stays outside the loop.
+template <typename F>
+void for_each(float* v, const float* operand, float scalar, size_t n, F f) {
+  if (operand)
+    for (size_t i = 0; i < n; ++i) v[i] = f(v[i], operand[i]);
+  else
+    for (size_t i = 0; i < n; ++i) v[i] = f(v[i], scalar);
+}
+
+void apply_step(const EpilogueStep& step, float* v, const float* operand, size_t n) {
+  const Activation act = step.activation;
+  const float k = step.scalar;
+  switch (step.type) {
+    case OpType::kAdd: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a + b); });
+    case OpType::kSub: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a - b); });
+    case OpType::kMul: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a * b); });
+    case OpType::kRelu: return for_each(v, nullptr, 0.0f, n, [](float a, float) { return std::max(a, 0.0f); });
+    case OpType::kRelu6:
+      return for_each(v, nullptr, 0.0f, n, [](float a, float) { return std::min(std::max(a, 0.0f), 6.0f); });
+    default: return for_each(v, nullptr, 0.0f, n, [&step](float a, float) { return apply_epilogue_step(step, a, 0.0f); });
+  }
+}
+
+}  // namespace
+
+CpuEpilogue::CpuEpilogue(const Graph&, const Op& op) : steps_(op.epilogue) {}
+
+void CpuEpilogue::apply(std::span<const ConstView> inputs, const MutableView& out, const OutputRange& r) const {
+  if (steps_.empty() || r.empty()) return;
+  const Shape4& s = out.shape;
+  const size_t row = size_t(s.w) * kSliceWidth;
+  const int valid_lanes = s.c - (s.slices() - 1) * kSliceWidth;  // lanes in use in the last slice
+  for (int b = 0; b < s.n; ++b)
+    for (int sl = r.slice_begin; sl < r.slice_end; ++sl)
+      for (int y = r.row_begin; y < r.row_end; ++y) {
+        const size_t at = s.offset(b, sl, y, 0);
+        float* v = out.data + at;
+        for (const EpilogueStep& step : steps_)
+          apply_step(step, v, step.operand_input >= 0 ? inputs[size_t(step.operand_input)].data + at : nullptr, row);
+        if (sl == s.slices() - 1 && valid_lanes < kSliceWidth)
+          for (int x = 0; x < s.w; ++x)
+            for (int l = valid_lanes; l < kSliceWidth; ++l) v[size_t(x) * kSliceWidth + size_t(l)] = 0.0f;
+      }
+}
+
+}  // namespace hetsched::cpu

@@ -1,0 +1,29 @@
+// The GPU executor's dispatch list for a prepared graph, computed without a device (for `hetsched
+// info --gpu`): one dispatch per op with a GPU kernel, its shader, epilogue and workgroup grid for
+// the whole output, from the same local-size rules the kernels use.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace hetsched::gpu {
+
+struct PlannedDispatch {
+  int op_index = -1;
+  std::string shader;                   // gpu/shaders/<shader>.comp
+  std::string epilogue;                 // graph/epilogue.h epilogue_string; "" for none
+  std::string writes_into;              // "" or "t12 at slice 4": a view of an in-place concat's output
+  std::array<uint32_t, 3> local{};      // workgroup size
+  std::array<uint32_t, 3> workgroups{};  // vkCmdDispatch counts for the whole output
+};
+
+// Ops without a GPU kernel (which run on the CPU under the gpu policy) get no entry; with
+// `in_place_concats`, neither do the concats written in place by their producers
+// (concat_in_place.h; assuming the device's storage-buffer offset alignment is at most 16 bytes,
+// true of the devices we run on), and the producers' entries say where they write.
+std::vector<PlannedDispatch> plan_dispatches(const Graph& graph, bool in_place_concats);
+
+}  // namespace hetsched::gpu

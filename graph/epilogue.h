@@ -1,0 +1,57 @@
+// Op epilogues: elementwise consumers (residual ADD, MUL, SUB, HARD_SWISH, LOGISTIC, TANH, RELU,
+// RELU6) folded into the op producing their input, so one kernel computes the whole chain and the
+// intermediate tensor is never written and read back.
+//
+// Representation (graph/op.h): Op::epilogue is an ordered list of EpilogueStep; the operand tensor
+// of each binary step that reads one is appended to Op::inputs after the op's own inputs (the
+// descriptor and the kernels of the op see only the first own_inputs() of them). An operand always
+// has the output's shape, so output element e reads operand element e: the epilogue is local to
+// every element, hence to any OutputRange (slices and rows) a kernel computes, and channel-local.
+// Constant operands are single values, kept in the step (`scalar`). The op's own fused activation
+// is applied before the first step; padding lanes are zeroed after the last one.
+//
+// Who applies it: the float64 reference (run_reference in op_registry.h), the CPU executor per
+// tile (cpu/epilogue.h), the GPU shaders at their store (gpu/shaders/epilogue.glsl).
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "graph/graph.h"
+
+namespace hetsched {
+
+// Most steps and operand tensors one op's epilogue may hold (the GPU shaders' fixed limits).
+inline constexpr int kMaxEpilogueSteps = 4;
+inline constexpr int kMaxEpilogueOperands = 2;
+
+// Whether `type` can be an epilogue step (unary: HARD_SWISH, LOGISTIC, TANH, RELU, RELU6; binary:
+// ADD, SUB, MUL).
+bool is_epilogue_unary(OpType type);
+bool is_epilogue_binary(OpType type);
+
+// One step on one value; `operand` is ignored by unary steps.
+template <typename T>
+T apply_epilogue_step(const EpilogueStep& step, T v, T operand) {
+  switch (step.type) {
+    case OpType::kAdd: return apply_activation(step.activation, v + operand);
+    case OpType::kSub: return apply_activation(step.activation, v - operand);
+    case OpType::kMul: return apply_activation(step.activation, v * operand);
+    case OpType::kHardSwish: return v * std::min(std::max(v + T(3), T(0)), T(6)) / T(6);
+    case OpType::kLogistic: return T(1) / (T(1) + std::exp(-v));
+    case OpType::kTanh: return std::tanh(v);
+    case OpType::kRelu: return std::max(v, T(0));
+    case OpType::kRelu6: return std::min(std::max(v, T(0)), T(6));
+    default: return v;
+  }
+}
+
+// "ADD(t12)+RELU > HARD_SWISH" for messages and `hetsched info`; "" for no epilogue.
+std::string epilogue_string(const Graph& graph, const Op& op);
+
+// Checks the epilogue of `op` after its own shape inference: step types, operand positions (the
+// last epilogue_operands() inputs, in step order), operands float32 activations of the output's
+// shape, limits. Throws kInvalidModel naming the op.
+void check_epilogue(const Graph& graph, const Op& op);
+
+}  // namespace hetsched
