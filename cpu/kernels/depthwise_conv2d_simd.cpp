@@ -8,7 +8,8 @@
 // are 16 contiguous floats (one AVX-512 vector; 2 pixels per AVX2 vector) and a tap's weights one
 // 4-float group repeated (LoadDup128): 4 vectors per register block, then single vectors, then
 // single pixels (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
-// bias + its taps in ky-major order (padded path: padding taps add 0 * w); the path of a pixel
+// bias + its taps in ky-major order, multiply then add, no FMA (see the header; this file is
+// compiled with -ffp-contract=off) (padded path: padding taps add 0 * w); the path of a pixel
 // depends only on the op's shape and the pixel's column, never on the range. Bias + activation
 // fused in the store.
 #undef HWY_TARGET_INCLUDE
@@ -70,7 +71,7 @@ HWY_INLINE void padded_block(D d, int taps, const float* const* tap_row, const f
   for (int k = 0; k < taps; ++k) {
     const float* ip = tap_row[k] + size_t(x) * 4;
     const hn::Vec<D> wv = hn::LoadDup128(d, w + size_t(k) * 4);
-    for (int r = 0; r < R; ++r) acc[r] = hn::MulAdd(hn::LoadU(d, ip + size_t(r) * N), wv, acc[r]);
+    for (int r = 0; r < R; ++r) acc[r] = hn::Add(hn::Mul(hn::LoadU(d, ip + size_t(r) * N), wv), acc[r]);
   }
   for (int r = 0; r < R; ++r) store_out(d, acc[r], e, out_row + size_t(x) * 4 + size_t(r) * N);
 }
@@ -107,7 +108,7 @@ HWY_INLINE void clipped_block(D d, const DepthwiseParams& p, const RowContext& c
     for (int kx = 0; kx < p.kw; ++kx) {
       const float* ip = row + size_t(x - p.pad_left + kx * p.dilation_w) * 4;
       const hn::Vec<D> wv = hn::LoadDup128(d, wrow + size_t(kx) * 4);
-      for (int r = 0; r < R; ++r) acc[r] = hn::MulAdd(hn::LoadU(d, ip + size_t(r) * N), wv, acc[r]);
+      for (int r = 0; r < R; ++r) acc[r] = hn::Add(hn::Mul(hn::LoadU(d, ip + size_t(r) * N), wv), acc[r]);
     }
   }
   for (int r = 0; r < R; ++r) store_out(d, acc[r], e, c.out_row + size_t(x) * 4 + size_t(r) * N);

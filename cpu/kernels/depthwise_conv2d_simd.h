@@ -18,8 +18,10 @@ struct DepthwiseParams {
 };
 
 // Computes output slices and rows `range` of batch b (in/out: the whole PHWC4 tensors). Every
-// output value is bias + the taps in ky-major order, one fused multiply-add each (where the target
-// has FMA), whichever register block or range it falls in: results do not depend on the range.
+// output value is bias + the taps in ky-major order, each a multiply then an add (no FMA: the
+// rounding of the previous kernel; with FMA, pose_landmark_full's [1,1] flag output drifted to
+// 1.1e-4 from LiteRT, failing conformance on 1 seed in 30, at no measured speed gain), whichever
+// register block or range it falls in: results do not depend on the range.
 void depthwise_rows(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range);
 
 }  // namespace hetsched::cpu
