@@ -1,6 +1,7 @@
 // CPU epilogue application (see epilogue.h).
 #include "cpu/epilogue.h"
 
+#include "cpu/kernels/elementwise_simd.h"
 #include "graph/epilogue.h"
 
 namespace hetsched::cpu {
@@ -18,6 +19,13 @@ void for_each(float* v, const float* operand, float scalar, size_t n, F f) {
 void apply_step(const EpilogueStep& step, float* v, const float* operand, size_t n) {
   const Activation act = step.activation;
   const float k = step.scalar;
+  switch (step.type) {
+    case OpType::kHardSwish:
+    case OpType::kLogistic:
+    case OpType::kTanh: return unary_span(step.type, v, v, n);  // the SIMD loops of the elementwise kernels
+    default: break;
+  }
+  if (operand && act == Activation::kNone) return binary_span(step.type, v, false, operand, false, v, n);
   switch (step.type) {
     case OpType::kAdd: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a + b); });
     case OpType::kSub: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a - b); });

@@ -1,12 +1,13 @@
 // DEPTHWISE_CONV_2D on PHWC4. Weights packed as [slice][KH][KW][4]. With depth_multiplier 1, output
-// slice s reads input slice s: a 4-wide multiply-add per tap over a register block of 8 pixels
-// (interior pixels unchecked, border pixels clip their taps). With a multiplier M > 1, output lane
-// l of slice s reads input channel (4s+l)/M: the 4 lanes are gathered through per-lane offsets.
+// slice s reads input slice s: the Highway loops of depthwise_conv2d_simd.cpp. With a multiplier
+// M > 1, output lane l of slice s reads input channel (4s+l)/M: the 4 lanes are gathered through
+// per-lane offsets, one pixel at a time (border pixels clip their taps).
 #include "cpu/kernels/depthwise_conv2d.h"
 
 #include <algorithm>
 
 #include "cpu/kernels/conv2d_common.h"
+#include "cpu/kernels/depthwise_conv2d_simd.h"
 
 namespace hetsched::cpu {
 namespace {
@@ -51,61 +52,39 @@ class DepthwiseKernel final : public CpuKernel {
   void run(std::span<const ConstView> inputs, const MutableView& output, const OutputRange& range) const override {
     if (range.empty()) return;
     const float* in = data_.get(inputs);
-    const int W = in_.w, OW = out_.w;
-    int x_lo = std::min(OW, ceil_div(pl_, sw_));
-    int x_hi = std::clamp(floor_div(W - 1 + pl_ - (kw_ - 1) * dw_, sw_) + 1, 0, OW);
-    if (x_hi < x_lo) x_hi = x_lo;
+    if (!gather_) {
+      DepthwiseParams p{in_, out_, kh_, kw_, sh_, sw_, dh_, dw_, pt_, pl_, act_, w_.data(), bias_.data()};
+      for (int b = 0; b < out_.n; ++b) depthwise_rows(p, in, output.data, b, range);
+      return;
+    }
     for (int b = 0; b < out_.n; ++b) {
       const float* inb = in + in_.offset(b, 0, 0, 0);
-      for (int s = range.slice_begin; s < range.slice_end; ++s) {
-        // With multiplier 1 the input slice plane of s; with gathering the batch base (lane offsets).
-        const float* ins = gather_ ? inb : inb + size_t(s) * in_.h * in_.w * 4;
+      for (int s = range.slice_begin; s < range.slice_end; ++s)
         for (int y = range.row_begin; y < range.row_end; ++y) {
           const int ky_lo = std::max(0, ceil_div(pt_ - y * sh_, dh_));
           const int ky_hi = std::min(kh_, floor_div(in_.h - 1 - y * sh_ + pt_, dh_) + 1);
-          int x = 0;
-          if (!gather_) {
-            for (; x < x_lo; ++x) border(ins, output.data, b, s, y, x, ky_lo, ky_hi);
-            for (; x + 8 <= x_hi; x += 8) block<8, false>(ins, output.data, b, s, y, x, ky_lo, ky_hi, 0, kw_);
-            for (; x < x_hi; ++x) block<1, false>(ins, output.data, b, s, y, x, ky_lo, ky_hi, 0, kw_);
-          }
-          for (; x < OW; ++x) border(ins, output.data, b, s, y, x, ky_lo, ky_hi);
+          for (int x = 0; x < out_.w; ++x) gathered(inb, output.data, b, s, y, x, ky_lo, ky_hi);
         }
-      }
     }
   }
 
  private:
-  void border(const float* ins, float* out, int b, int s, int y, int x, int ky_lo, int ky_hi) const {
+  // One output pixel of multiplier M > 1: taps clipped to the input.
+  void gathered(const float* inb, float* out, int b, int s, int y, int x, int ky_lo, int ky_hi) const {
     const int kx_lo = std::max(0, ceil_div(pl_ - x * sw_, dw_));
     const int kx_hi = std::min(kw_, floor_div(in_.w - 1 - x * sw_ + pl_, dw_) + 1);
-    if (gather_) block<1, true>(ins, out, b, s, y, x, ky_lo, ky_hi, kx_lo, kx_hi);
-    else block<1, false>(ins, out, b, s, y, x, ky_lo, ky_hi, kx_lo, kx_hi);
-  }
-
-  template <int PX, bool kGather>
-  void block(const float* ins, float* out, int b, int s, int y, int x, int ky_lo, int ky_hi, int kx_lo,
-             int kx_hi) const {
-    v4 acc[PX];
-    const v4 bias = convk::load4(&bias_[size_t(s) * 4]);
-    for (int p = 0; p < PX; ++p) acc[p] = bias;
+    v4 acc = convk::load4(&bias_[size_t(s) * 4]);
     const size_t* lo = &lane_offset_[size_t(s) * 4];
     for (int ky = ky_lo; ky < ky_hi; ++ky) {
       const int iy = y * sh_ - pt_ + ky * dh_;
       for (int kx = kx_lo; kx < kx_hi; ++kx) {
-        const int ix0 = x * sw_ - pl_ + kx * dw_;
+        const int ix = x * sw_ - pl_ + kx * dw_;
         const v4 wv = convk::load4(&w_[((size_t(s) * kh_ + ky) * kw_ + kx) * 4]);
-        for (int p = 0; p < PX; ++p) {
-          const float* px = ins + (size_t(iy) * in_.w + size_t(ix0 + p * sw_)) * 4;
-          v4 iv;
-          if constexpr (kGather) iv = v4{px[lo[0]], px[lo[1]], px[lo[2]], px[lo[3]]};
-          else iv = convk::load4(px);
-          acc[p] += iv * wv;
-        }
+        const float* px = inb + (size_t(iy) * in_.w + size_t(ix)) * 4;
+        acc += v4{px[lo[0]], px[lo[1]], px[lo[2]], px[lo[3]]} * wv;
       }
     }
-    const int lanes = convk::valid_lanes(s, out_.c);
-    for (int p = 0; p < PX; ++p) convk::store_output(out + out_.offset(b, s, y, x + p), acc[p], act_, lanes);
+    convk::store_output(out + out_.offset(b, s, y, x), acc, act_, convk::valid_lanes(s, out_.c));
   }
 
   convk::DataInput data_;

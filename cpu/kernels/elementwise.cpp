@@ -1,8 +1,10 @@
 // CPU kernels of the elementwise ops: binary ADD/SUB/MUL/DIV and PRELU with broadcasting (a
 // constant operand packed at create), and the unary activations. Rows of 4-lane pixels; an operand
-// broadcast over W steps 0 floats per pixel, one broadcast over C splats its lane 0.
+// broadcast over W steps 0 floats per pixel, one broadcast over C splats its lane 0. The SIMD loops
+// (elementwise_simd.cpp) take every row except those with an operand broadcast over C.
 #include <memory>
 
+#include "cpu/kernels/elementwise_simd.h"
 #include "cpu/kernels/general_kernel_util.h"
 #include "cpu/kernels/general_kernels.h"
 #include "graph/error.h"
@@ -26,10 +28,10 @@ class BinaryKernel final : public CpuKernel {
  public:
   BinaryKernel(const Graph& g, const Op& op) : inputs_(g, op), activation_(op.activation()) {
     const Shape4 a = inputs_.shape(0), b = inputs_.shape(1);
-    if (a.c == 1 && b.c == 1) row_ = binary_row<kType, false, false>;  // lanes 1..3 zeroed afterwards
+    if (a.c == 1 && b.c == 1) simd_ = true;  // lanes 1..3 zeroed afterwards
     else if (a.c == 1) row_ = binary_row<kType, true, false>;
     else if (b.c == 1) row_ = binary_row<kType, false, true>;
-    else row_ = binary_row<kType, false, false>;
+    else simd_ = true;
   }
 
   void run(std::span<const ConstView> views, const MutableView& out, const OutputRange& r) const override {
@@ -43,7 +45,8 @@ class BinaryKernel final : public CpuKernel {
           const float* ra = pa + A.offset(A.n == 1 ? 0 : n, A.c == 1 ? 0 : s, A.h == 1 ? 0 : y, 0);
           const float* rb = pb + B.offset(B.n == 1 ? 0 : n, B.c == 1 ? 0 : s, B.h == 1 ? 0 : y, 0);
           float* ro = out.data + O.offset(n, s, y, 0);
-          row_(ra, step_a, rb, step_b, ro, O.w);
+          if (simd_) binary_span(kType, ra, step_a == 0, rb, step_b == 0, ro, size_t(O.w) * kSliceWidth);
+          else row_(ra, step_a, rb, step_b, ro, O.w);
           genk::apply_activation_span(activation_, ro, size_t(O.w) * kSliceWidth);
           genk::zero_padding_if_last(ro, O.w, O.c, s);
         }
@@ -52,6 +55,7 @@ class BinaryKernel final : public CpuKernel {
  private:
   genk::KernelInputs inputs_;
   Activation activation_;
+  bool simd_ = false;
   void (*row_)(const float*, int, const float*, int, float*, int) = nullptr;
 };
 
@@ -77,7 +81,7 @@ class UnaryKernel final : public CpuKernel {
                 ro[x * kSliceWidth + l] = l < valid ? unary_apply<kType>(ri[x * kSliceWidth + l]) : 0.0f;
             continue;
           }
-          for (size_t i = 0; i < row; ++i) ro[i] = unary_apply<kType>(ri[i]);
+          unary_span(kType, ri, ro, row);
         }
   }
 

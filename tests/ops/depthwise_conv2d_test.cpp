@@ -51,6 +51,35 @@ TEST(DepthwiseConv2D, RandomCasesMatchReference) {
   fmt::print("DEPTHWISE_CONV_2D: {}\n", summary.to_string());
 }
 
+// Wide rows: the full-vector register blocks of the stride-1 path (16 pixels per block on AVX-512),
+// their remainders, and stride 2 / dilation beside them, with partial ranges on poisoned buffers.
+TEST(DepthwiseConv2D, WideRowsMatchReference) {
+  auto rng = test::make_rng(13);
+  test::ErrorSummary summary;
+  for (int n = 0; n < 40; ++n) {
+    const int h = pick(rng, {2, 5, 9}), w = pick(rng, {17, 23, 33, 40, 57, 64});
+    const int c = pick(rng, {4, 7, 16, 30});
+    const int k = pick(rng, {3, 3, 5});
+    DepthwiseConv2DAttributes a;
+    a.stride_h = a.stride_w = pick(rng, {1, 1, 2});
+    a.dilation_h = a.dilation_w = pick(rng, {1, 1, 2});
+    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+    a.activation = pick(rng, {Activation::kNone, Activation::kRelu6, Activation::kSigmoid});
+    if (a.padding == Padding::kValid && (k - 1) * a.dilation_h + 1 > h) a.padding = Padding::kSame;
+    SCOPED_TRACE(fmt::format("in [1,{},{},{}] k {} stride {} dilation {} {} {}", h, w, c, k, a.stride_h, a.dilation_h,
+                             a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation)));
+    test::GraphBuilder g("depthwise_wide");
+    const int x = g.input("x", {1, h, w, c});
+    g.add_op(OpType::kDepthwiseConv2D,
+             {x, g.random_constant(rng, "w", {1, k, k, c}), g.random_constant(rng, "b", {c})}, a);
+    test::OpCheckOptions o;
+    o.partial_ranges = 5;
+    summary.add(test::check_cpu_op(g.graph(), rng, o));
+    if (HasFailure()) break;
+  }
+  fmt::print("DEPTHWISE_CONV_2D wide: {}\n", summary.to_string());
+}
+
 Graph dw_graph(int h, int w, int c, int out_c, int k, DepthwiseConv2DAttributes a, bool const_weights = true) {
   test::GraphBuilder g("depthwise_shape");
   const int x = g.input("x", {1, h, w, c});

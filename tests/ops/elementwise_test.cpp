@@ -164,6 +164,9 @@ void run_unary_cases(OpType type, double lo, double hi) {
 TEST(Unary, HardSwish) { run_unary_cases(OpType::kHardSwish, -5.0, 5.0); }
 TEST(Unary, Logistic) { run_unary_cases(OpType::kLogistic, -6.0, 6.0); }
 TEST(Unary, Tanh) { run_unary_cases(OpType::kTanh, -3.0, 3.0); }
+// Far into saturation (the SIMD exp is clamped, its valid range ends near 104).
+TEST(Unary, LogisticSaturates) { run_unary_cases(OpType::kLogistic, -120.0, 120.0); }
+TEST(Unary, TanhSaturates) { run_unary_cases(OpType::kTanh, -60.0, 60.0); }
 TEST(Unary, Relu) { run_unary_cases(OpType::kRelu, -2.0, 2.0); }
 TEST(Unary, Relu6) { run_unary_cases(OpType::kRelu6, -3.0, 9.0); }
 

@@ -180,7 +180,8 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
     return result;
   }
 
-  const std::unique_ptr<cpu::CpuKernel> kernel = cpu::create_cpu_kernel(graph, op);
+  const std::unique_ptr<cpu::CpuKernel> kernel =
+      options.make_kernel ? options.make_kernel(graph, op) : cpu::create_cpu_kernel(graph, op);
   const cpu::CpuEpilogue epilogue(graph, op);  // the executor applies it after the kernel, per tile
 
   // Whole range on a poisoned buffer.

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/kernel.h"
 #include "graph/graph.h"
 #include "graph/op_registry.h"
 #include "tests/support/test_util.h"
@@ -70,6 +71,8 @@ struct OpCheckOptions {
   bool partial_bit_exact = true;
   // Index of the op to check in graph.ops.
   int op_index = 0;
+  // The CPU kernel to check (a specific fast path); empty: the registry's, as the executor gets it.
+  cpu::CpuKernelFactory make_kernel = nullptr;
 };
 
 struct OpCheck {

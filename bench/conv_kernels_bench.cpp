@@ -1,0 +1,162 @@
+// Per-shape timings of the CPU conv fast paths against the kernels they replace, one thread:
+// 3x3 stride-1 CONV_2D through Winograd F(2x2,3x3) vs the direct conv, and DEPTHWISE_CONV_2D alone.
+// Kernels of one shape run interleaved (A B A B ...) so background load hits both alike; prints the
+// median and p10 of --reps runs per kernel and the ratio of medians. Shapes from the zoo models.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "cpu/kernels/conv2d.h"
+#include "cpu/kernels/conv2d_winograd.h"
+#include "cpu/kernel.h"
+#include "graph/op_registry.h"
+#include "graph/phwc4.h"
+
+using namespace hetsched;
+
+namespace {
+
+struct ConvShape {
+  int h, w, ic, oc;
+};
+
+int add_tensor(Graph& g, std::string name, std::vector<int> shape, std::mt19937& rng, bool constant) {
+  Tensor t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
+  t.is_constant = constant;
+  if (constant) {
+    std::uniform_real_distribution<float> d(-1, 1);
+    std::vector<float> v(t.elements());
+    for (float& x : v) x = d(rng);
+    t.data.resize(v.size() * sizeof(float));
+    std::memcpy(t.data.data(), v.data(), t.data.size());
+  }
+  g.tensors.push_back(std::move(t));
+  return int(g.tensors.size()) - 1;
+}
+
+struct DwShape {
+  int h, w, c, k, stride;
+};
+
+Graph depthwise_graph(const DwShape& s, std::mt19937& rng) {
+  Graph g;
+  g.model_name = "dw_bench";
+  const int x = add_tensor(g, "x", {1, s.h, s.w, s.c}, rng, false);
+  const int w = add_tensor(g, "w", {1, s.k, s.k, s.c}, rng, true);
+  const int b = add_tensor(g, "b", {s.c}, rng, true);
+  const int y = add_tensor(g, "y", {}, rng, false);
+  g.inputs = {x};
+  g.outputs = {y};
+  Op op;
+  op.type = OpType::kDepthwiseConv2D;
+  op.inputs = {x, w, b};
+  op.outputs = {y};
+  DepthwiseConv2DAttributes a;
+  a.stride_h = a.stride_w = s.stride;
+  a.padding = Padding::kSame;
+  a.activation = Activation::kRelu6;
+  op.attributes = a;
+  g.ops.push_back(std::move(op));
+  infer_shapes(g);
+  return g;
+}
+
+Graph conv_graph(const ConvShape& s, std::mt19937& rng) {
+  Graph g;
+  g.model_name = "conv_bench";
+  const int x = add_tensor(g, "x", {1, s.h, s.w, s.ic}, rng, false);
+  const int w = add_tensor(g, "w", {s.oc, 3, 3, s.ic}, rng, true);
+  const int b = add_tensor(g, "b", {s.oc}, rng, true);
+  const int y = add_tensor(g, "y", {}, rng, false);
+  g.inputs = {x};
+  g.outputs = {y};
+  Op op;
+  op.type = OpType::kConv2D;
+  op.inputs = {x, w, b};
+  op.outputs = {y};
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  a.activation = Activation::kRelu;
+  op.attributes = a;
+  g.ops.push_back(std::move(op));
+  infer_shapes(g);
+  return g;
+}
+
+double seconds_of(const cpu::CpuKernel& k, const std::vector<float>& in, const Shape4& is, std::vector<float>& out,
+                  const Shape4& os) {
+  const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
+  const auto t0 = std::chrono::steady_clock::now();
+  k.run(views, {out.data(), os}, OutputRange::whole(os));
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[size_t(q * double(v.size() - 1) + 0.5)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"CPU conv fast paths vs the kernels they replace (1 thread)"};
+  int reps = 30;
+  app.add_option("--reps", reps, "timed runs per kernel and shape");
+  CLI11_PARSE(app, argc, argv);
+  // 3x3 stride-1 convs of the zoo (h, w, in channels, out channels).
+  const std::vector<ConvShape> shapes = {
+      {112, 112, 32, 32}, {56, 56, 64, 64}, {28, 28, 128, 128}, {14, 14, 256, 256}, {7, 7, 512, 512},
+      {64, 64, 16, 16},   {32, 32, 32, 32}, {16, 16, 64, 64},   {128, 128, 8, 8},   {96, 96, 24, 24},
+      {56, 56, 24, 24},   {28, 28, 16, 16}, {14, 14, 96, 24},   {20, 20, 4, 4},     {40, 40, 12, 12},
+      {64, 64, 4, 16},    {64, 64, 16, 4},  {32, 32, 8, 8},     {64, 64, 8, 8},     {8, 8, 32, 32},
+      {4, 4, 64, 64},     {2, 2, 128, 128}, {3, 40, 16, 16},    {128, 128, 3, 16}};
+  std::mt19937 rng(5);
+  // DEPTHWISE_CONV_2D shapes of MobileNetV2 / EfficientNet-B0 (h, w, c, k, stride): the kernel alone.
+  const std::vector<DwShape> dw_shapes = {{112, 112, 32, 3, 1}, {112, 112, 96, 3, 2}, {56, 56, 144, 3, 1},
+                                          {56, 56, 144, 5, 2},  {28, 28, 240, 5, 1},  {14, 14, 576, 3, 1},
+                                          {14, 14, 672, 5, 1},  {7, 7, 1152, 5, 1},   {7, 7, 960, 3, 1}};
+  fmt::print("| depthwise (h w c k stride) | ms (p10) | GFLOP/s |\n|---|---|---|\n");
+  for (const DwShape& s : dw_shapes) {
+    Graph g = depthwise_graph(s, rng);
+    const Op& op = g.ops[0];
+    const Shape4 is = g.tensors[size_t(op.inputs[0])].shape4(), os = g.tensors[size_t(op.outputs[0])].shape4();
+    std::vector<float> in(is.phwc4_elements()), out(os.phwc4_elements());
+    std::uniform_real_distribution<float> d(0, 1);
+    for (float& x : in) x = d(rng);
+    const auto k = cpu::create_cpu_kernel(g, op);
+    seconds_of(*k, in, is, out, os);
+    std::vector<double> t;
+    for (int r = 0; r < reps; ++r) t.push_back(seconds_of(*k, in, is, out, os));
+    const double m = quantile(t, 0.5);
+    fmt::print("| {} {} {} {} {} | {:.3f} ({:.3f}) | {:.1f} |\n", s.h, s.w, s.c, s.k, s.stride, m * 1e3,
+               quantile(t, 0.1) * 1e3, 2.0 * double(total_macs(g)) / m * 1e-9);
+  }
+  fmt::print("| conv 3x3 s1 (h w ic oc) | direct ms (p10) | winograd ms (p10) | winograd/direct | pays |\n|---|---|---|---|---|\n");
+  for (const ConvShape& s : shapes) {
+    Graph g = conv_graph(s, rng);
+    const Op& op = g.ops[0];
+    const Shape4 is = g.tensors[size_t(op.inputs[0])].shape4(), os = g.tensors[size_t(op.outputs[0])].shape4();
+    std::vector<float> in(is.phwc4_elements()), out(os.phwc4_elements());
+    std::uniform_real_distribution<float> d(0, 1);
+    for (float& x : in) x = d(rng);
+    const auto direct = cpu::make_conv2d_kernel(g, op);
+    const auto wino = cpu::make_conv2d_winograd_kernel(g, op);
+    seconds_of(*direct, in, is, out, os);
+    seconds_of(*wino, in, is, out, os);
+    std::vector<double> td, tw;
+    for (int r = 0; r < reps; ++r) {
+      td.push_back(seconds_of(*direct, in, is, out, os));
+      tw.push_back(seconds_of(*wino, in, is, out, os));
+    }
+    const double md = quantile(td, 0.5), mw = quantile(tw, 0.5);
+    fmt::print("| {} {} {} {} | {:.3f} ({:.3f}) | {:.3f} ({:.3f}) | {:.2f} | {} |\n", s.h, s.w, s.ic, s.oc, md * 1e3,
+               quantile(td, 0.1) * 1e3, mw * 1e3, quantile(tw, 0.1) * 1e3, mw / md, cpu::winograd_pays(g, op) ? "yes" : "no");
+  }
+  return 0;
+}

@@ -1,0 +1,268 @@
+// DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the map size.
+// Small maps (clipped path): the input read in place; border pixels clip their taps; interior
+// pixels of stride 1 in full vectors as below. Large maps (padded path): per slice and chunk of output rows,
+// the input rows the chunk reads are copied once, zero-padded, into `stride_w` phase planes
+// (phase f holds padded columns f, f + sw, f + 2sw, ...): output pixel x at tap kx reads phase
+// (kx*dw) % sw at column x + (kx*dw) / sw, so consecutive output pixels read consecutive pixels
+// of one phase row, whatever the stride, and no pixel needs a bounds check. 4 consecutive pixels
+// are 16 contiguous floats (one AVX-512 vector; 2 pixels per AVX2 vector) and a tap's weights one
+// 4-float group repeated (LoadDup128): 4 vectors per register block, then single vectors, then
+// single pixels (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
+// bias + its taps in ky-major order, multiply then add, no FMA (see the header; this file is
+// compiled with -ffp-contract=off) (padded path: padding taps add 0 * w); the path of a pixel
+// depends only on the op's shape and the pixel's column, never on the range. Bias + activation
+// fused in the store.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "cpu/kernels/depthwise_conv2d_simd.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "cpu/kernels/conv2d_common.h"
+#include "cpu/kernels/depthwise_conv2d_simd.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace hetsched::cpu::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace {
+
+constexpr int kChunkRows = 32;  // padded path: output rows per copy of the input rows they read
+
+inline int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+inline int ceil_div(int a, int b) { return -floor_div(-a, b); }
+
+// What the store does after the accumulation: the activations that are a clamp, in-register;
+// padding lanes of the last slice forced to 0 by a bit mask; tanh and sigmoid per value.
+struct Epilogue {
+  Activation act = Activation::kNone;
+  int lanes = 4;
+  alignas(16) int32_t lane_bits[4] = {-1, -1, -1, -1};
+};
+
+template <class D>
+HWY_INLINE void store_out(D d, hn::Vec<D> v, const Epilogue& e, float* p) {
+  switch (e.act) {
+    case Activation::kRelu: v = hn::Max(v, hn::Zero(d)); break;
+    case Activation::kRelu6: v = hn::Min(hn::Max(v, hn::Zero(d)), hn::Set(d, 6.0f)); break;
+    case Activation::kReluN1To1: v = hn::Min(hn::Max(v, hn::Set(d, -1.0f)), hn::Set(d, 1.0f)); break;
+    default: break;
+  }
+  if (e.lanes < 4) {
+    const hn::RebindToSigned<D> di;
+    v = hn::And(v, hn::BitCast(d, hn::LoadDup128(di, e.lane_bits)));
+  }
+  hn::StoreU(v, d, p);
+  if (e.act == Activation::kTanh || e.act == Activation::kSigmoid)
+    for (size_t i = 0; i < hn::Lanes(d); ++i) p[i] = e.lane_bits[i % 4] ? apply_activation(e.act, p[i]) : 0.0f;
+}
+
+// Padded path: R vectors (4 / 2 pixels each) from output pixel x.
+template <int R, class D>
+HWY_INLINE void padded_block(D d, int taps, const float* const* tap_row, const float* w, hn::Vec<D> bias, const Epilogue& e,
+                           float* out_row, int x) {
+  const size_t N = hn::Lanes(d);
+  hn::Vec<D> acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = bias;
+  for (int k = 0; k < taps; ++k) {
+    const float* ip = tap_row[k] + size_t(x) * 4;
+    const hn::Vec<D> wv = hn::LoadDup128(d, w + size_t(k) * 4);
+    for (int r = 0; r < R; ++r) acc[r] = hn::Add(hn::Mul(hn::LoadU(d, ip + size_t(r) * N), wv), acc[r]);
+  }
+  for (int r = 0; r < R; ++r) store_out(d, acc[r], e, out_row + size_t(x) * 4 + size_t(r) * N);
+}
+
+// Padded path: one pixel, one 4-float vector.
+HWY_INLINE void padded_pixel(int taps, const float* const* tap_row, const float* w, const float* bias, Activation act, int lanes,
+                      float* out_row, int x) {
+  using convk::v4;
+  v4 acc = convk::load4(bias);
+  for (int k = 0; k < taps; ++k) acc += convk::load4(tap_row[k] + size_t(x) * 4) * convk::load4(w + size_t(k) * 4);
+  convk::store_output(out_row + size_t(x) * 4, acc, act, lanes);
+}
+
+// Clipped path: everything fixed for one (batch, slice, output row).
+struct RowContext {
+  const float* plane;  // input slice plane [H][W][4]
+  const float* w;      // [KH][KW][4] of the slice
+  float* out_row;      // output row [OW][4]
+  int iy0;             // input row of tap ky = 0
+  int ky_lo, ky_hi;    // taps inside the input
+};
+
+// Clipped path: R full vectors of 16/8/4 floats (4/2/1 pixels each) from output pixel x; stride 1, interior.
+template <int R, class D>
+HWY_INLINE void clipped_block(D d, const DepthwiseParams& p, const RowContext& c, hn::Vec<D> bias, const Epilogue& e,
+                           int x) {
+  const size_t N = hn::Lanes(d);
+  hn::Vec<D> acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = bias;
+  const size_t row_floats = size_t(p.in.w) * 4;
+  for (int ky = c.ky_lo; ky < c.ky_hi; ++ky) {
+    const float* row = c.plane + size_t(c.iy0 + ky * p.dilation_h) * row_floats;
+    const float* wrow = c.w + size_t(ky) * p.kw * 4;
+    for (int kx = 0; kx < p.kw; ++kx) {
+      const float* ip = row + size_t(x - p.pad_left + kx * p.dilation_w) * 4;
+      const hn::Vec<D> wv = hn::LoadDup128(d, wrow + size_t(kx) * 4);
+      for (int r = 0; r < R; ++r) acc[r] = hn::Add(hn::Mul(hn::LoadU(d, ip + size_t(r) * N), wv), acc[r]);
+    }
+  }
+  for (int r = 0; r < R; ++r) store_out(d, acc[r], e, c.out_row + size_t(x) * 4 + size_t(r) * N);
+}
+
+// Clipped path: PX pixels from x, one 4-float vector each, any stride; taps kx in [kx_lo, kx_hi).
+template <int PX>
+HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, int x, int kx_lo, int kx_hi,
+                             const float* bias, int lanes) {
+  using convk::v4;
+  v4 acc[PX];
+  for (int i = 0; i < PX; ++i) acc[i] = convk::load4(bias);
+  const size_t row_floats = size_t(p.in.w) * 4;
+  const size_t px_step = size_t(p.stride_w) * 4;
+  for (int ky = c.ky_lo; ky < c.ky_hi; ++ky) {
+    const float* row = c.plane + size_t(c.iy0 + ky * p.dilation_h) * row_floats;
+    const float* wrow = c.w + size_t(ky) * p.kw * 4;
+    for (int kx = kx_lo; kx < kx_hi; ++kx) {
+      const float* ip = row + size_t(x * p.stride_w - p.pad_left + kx * p.dilation_w) * 4;
+      const v4 wv = convk::load4(wrow + size_t(kx) * 4);
+      for (int i = 0; i < PX; ++i) acc[i] += convk::load4(ip + size_t(i) * px_step) * wv;
+    }
+  }
+  for (int i = 0; i < PX; ++i) convk::store_output(c.out_row + size_t(x + i) * 4, acc[i], p.activation, lanes);
+}
+
+// Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
+// in full vectors.
+void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  const hn::ScalableTag<float> d;
+  const int px_per_vec = int(hn::Lanes(d) / 4);
+  const int W = p.in.w, OW = p.out.w;
+  // Interior output columns: every kx tap inside the input.
+  const int x_lo = std::min(OW, ceil_div(p.pad_left, p.stride_w));
+  const int x_hi = std::max(x_lo, std::clamp(floor_div(W - 1 + p.pad_left - (p.kw - 1) * p.dilation_w, p.stride_w) + 1, 0, OW));
+  const size_t taps = size_t(p.kh) * p.kw;
+  for (int s = range.slice_begin; s < range.slice_end; ++s) {
+    Epilogue e;
+    e.act = p.activation;
+    const int lanes = std::min(4, p.out.c - 4 * s);
+    e.lanes = lanes;
+    for (int l = lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const float* bias = p.bias + size_t(s) * 4;
+    const auto bias_wide = hn::LoadDup128(d, bias);
+    for (int y = range.row_begin; y < range.row_end; ++y) {
+      RowContext c;
+      c.plane = in + p.in.offset(b, s, 0, 0);
+      c.w = p.weights + size_t(s) * taps * 4;
+      c.out_row = out + p.out.offset(b, s, y, 0);
+      c.iy0 = y * p.stride_h - p.pad_top;
+      c.ky_lo = std::max(0, ceil_div(-c.iy0, p.dilation_h));
+      c.ky_hi = std::min(p.kh, floor_div(p.in.h - 1 - c.iy0, p.dilation_h) + 1);
+      auto border = [&](int x) {
+        const int ix0 = x * p.stride_w - p.pad_left;
+        const int kx_lo = std::max(0, ceil_div(-ix0, p.dilation_w));
+        const int kx_hi = std::min(p.kw, floor_div(W - 1 - ix0, p.dilation_w) + 1);
+        clipped_pixels<1>(p, c, x, kx_lo, kx_hi, bias, lanes);
+      };
+      int x = 0;
+      for (; x < x_lo; ++x) border(x);
+      if (p.stride_w == 1 && px_per_vec >= 1) {  // not on the 1-lane scalar target
+        for (; x + 4 * px_per_vec <= x_hi; x += 4 * px_per_vec) clipped_block<4>(d, p, c, bias_wide, e, x);
+        for (; x + px_per_vec <= x_hi; x += px_per_vec) clipped_block<1>(d, p, c, bias_wide, e, x);
+      }
+      for (; x + 8 <= x_hi; x += 8) clipped_pixels<8>(p, c, x, 0, p.kw, bias, lanes);
+      for (; x < x_hi; ++x) clipped_pixels<1>(p, c, x, 0, p.kw, bias, lanes);
+      for (; x < OW; ++x) border(x);
+    }
+  }
+}
+
+// Large maps: padded phase planes, every pixel through the same full-vector loop.
+void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  const hn::ScalableTag<float> d;
+  const int px_per_vec = int(hn::Lanes(d) / 4);
+  const int W = p.in.w, H = p.in.h, OW = p.out.w, sw = p.stride_w, sh = p.stride_h;
+  const int taps = p.kh * p.kw;
+  // Columns per phase row: output pixel OW-1 at the last tap reads column OW-1 + (kw-1)*dw/sw.
+  const int pw = OW + (p.kw - 1) * p.dilation_w / sw;
+  const size_t phase_row = size_t(pw) * 4;
+  const int chunk_in_rows = (kChunkRows - 1) * sh + (p.kh - 1) * p.dilation_h + 1;
+  thread_local std::vector<float> planes;
+  planes.resize(size_t(chunk_in_rows) * sw * phase_row);
+  // Per tap (ky, kx) of the current output row: its phase row, shifted by kx*dw/sw pixels.
+  std::vector<const float*> tap_row(static_cast<size_t>(taps));
+
+  for (int s = range.slice_begin; s < range.slice_end; ++s) {
+    Epilogue e;
+    e.act = p.activation;
+    e.lanes = std::min(4, p.out.c - 4 * s);
+    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const float* bias = p.bias + size_t(s) * 4;
+    const auto bias_wide = hn::LoadDup128(d, bias);
+    const float* w = p.weights + size_t(s) * taps * 4;
+    const float* plane = in + p.in.offset(b, s, 0, 0);
+    for (int y0 = range.row_begin; y0 < range.row_end; y0 += kChunkRows) {
+      const int y1 = std::min(range.row_end, y0 + kChunkRows);
+      // Padded rows [py0, py0 + rows) (padded row py = input row py - pad_top) into phase planes.
+      const int py0 = y0 * sh, rows = (y1 - 1 - y0) * sh + (p.kh - 1) * p.dilation_h + 1;
+      for (int r = 0; r < rows; ++r) {
+        const int iy = py0 + r - p.pad_top;
+        for (int f = 0; f < sw; ++f) {
+          float* dst = planes.data() + (size_t(r) * sw + size_t(f)) * phase_row;
+          if (iy < 0 || iy >= H) {
+            std::fill(dst, dst + phase_row, 0.0f);
+            continue;
+          }
+          // Columns c with input column c*sw + f - pad_left inside [0, W): [c_lo, c_hi).
+          const int c_lo = std::clamp(ceil_div(p.pad_left - f, sw), 0, pw);
+          const int c_hi = std::clamp(floor_div(W - 1 + p.pad_left - f, sw) + 1, c_lo, pw);
+          std::fill(dst, dst + size_t(c_lo) * 4, 0.0f);
+          std::fill(dst + size_t(c_hi) * 4, dst + phase_row, 0.0f);
+          const float* src = plane + (size_t(iy) * W + size_t(c_lo * sw + f - p.pad_left)) * 4;
+          if (sw == 1) std::memcpy(dst + size_t(c_lo) * 4, src, size_t(c_hi - c_lo) * 16);
+          else
+            for (int c = c_lo; c < c_hi; ++c) convk::store4(dst + size_t(c) * 4, convk::load4(src + size_t(c - c_lo) * sw * 4));
+        }
+      }
+      for (int y = y0; y < y1; ++y) {
+        for (int ky = 0; ky < p.kh; ++ky)
+          for (int kx = 0; kx < p.kw; ++kx) {
+            const int r = (y - y0) * sh + ky * p.dilation_h, col = kx * p.dilation_w;
+            tap_row[size_t(ky * p.kw + kx)] =
+                planes.data() + (size_t(r) * sw + size_t(col % sw)) * phase_row + size_t(col / sw) * 4;
+          }
+        float* out_row = out + p.out.offset(b, s, y, 0);
+        int x = 0;
+        if (px_per_vec >= 1) {  // not on the 1-lane scalar target
+          for (; x + 4 * px_per_vec <= OW; x += 4 * px_per_vec) padded_block<4>(d, taps, tap_row.data(), w, bias_wide, e, out_row, x);
+          for (; x + px_per_vec <= OW; x += px_per_vec) padded_block<1>(d, taps, tap_row.data(), w, bias_wide, e, out_row, x);
+        }
+        for (; x < OW; ++x) padded_pixel(taps, tap_row.data(), w, bias, p.activation, e.lanes, out_row, x);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// Padded phase planes cost a copy of the input per slice; on small maps (few pixels per copied
+// row) the clipped path was faster in bench/conv_kernels_bench.cpp, on 28x28 and larger slower.
+void depthwise_rows_impl(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  if (p.out.w >= 24 || p.stride_w > 1) rows_padded(p, in, out, b, range);
+  else rows_clipped(p, in, out, b, range);
+}
+
+}  // namespace hetsched::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace hetsched::cpu {
+HWY_EXPORT(depthwise_rows_impl);
+void depthwise_rows(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  HWY_DYNAMIC_DISPATCH(depthwise_rows_impl)(p, in, out, b, range);
+}
+}  // namespace hetsched::cpu
+#endif

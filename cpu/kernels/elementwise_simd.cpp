@@ -1,0 +1,122 @@
+// Elementwise loops with Highway: full vectors over the span, then 4-float chunks (a CappedTag of
+// 4 lanes; 1 lane on the scalar target) for the rest. Each element is computed by the same formula
+// whichever loop it falls in, so results do not depend on the range a kernel is given.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "cpu/kernels/elementwise_simd.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "hwy/contrib/math/math-inl.h"
+
+#include "cpu/kernels/elementwise_simd.h"
+#include "graph/ops/elementwise.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace hetsched::cpu::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace {
+
+template <OpType kType, class D>
+HWY_INLINE hn::Vec<D> unary_vec(D d, hn::Vec<D> x) {
+  if constexpr (kType == OpType::kHardSwish) {  // x * relu6(x + 3) / 6, as the reference
+    const auto r = hn::Min(hn::Max(hn::Add(x, hn::Set(d, 3.0f)), hn::Zero(d)), hn::Set(d, 6.0f));
+    return hn::Div(hn::Mul(x, r), hn::Set(d, 6.0f));
+  } else if constexpr (kType == OpType::kLogistic) {
+    // 1 / (1 + e^-x); e^-x clamped at e^88 (below x = -88 the result is < 1e-38 either way).
+    const auto e = hn::Exp(d, hn::Min(hn::Neg(x), hn::Set(d, 88.0f)));
+    return hn::Div(hn::Set(d, 1.0f), hn::Add(hn::Set(d, 1.0f), e));
+  } else if constexpr (kType == OpType::kTanh) {
+    return hn::Tanh(d, x);
+  } else if constexpr (kType == OpType::kRelu) {
+    return hn::Max(x, hn::Zero(d));
+  } else {
+    static_assert(kType == OpType::kRelu6);
+    return hn::Min(hn::Max(x, hn::Zero(d)), hn::Set(d, 6.0f));
+  }
+}
+
+template <OpType kType>
+void unary_loop(const float* in, float* out, size_t n) {
+  const hn::ScalableTag<float> d;
+  const hn::CappedTag<float, 4> d4;
+  const size_t N = hn::Lanes(d), N4 = hn::Lanes(d4);
+  size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(unary_vec<kType>(d, hn::LoadU(d, in + i)), d, out + i);
+  for (; i + N4 <= n; i += N4) hn::StoreU(unary_vec<kType>(d4, hn::LoadU(d4, in + i)), d4, out + i);
+  for (; i < n; ++i) out[i] = unary_apply<kType>(in[i]);  // n not a multiple of 4: not from PHWC4 rows
+}
+
+template <OpType kType, class D>
+HWY_INLINE hn::Vec<D> binary_vec(hn::Vec<D> a, hn::Vec<D> b) {
+  if constexpr (kType == OpType::kAdd) return hn::Add(a, b);
+  else if constexpr (kType == OpType::kSub) return hn::Sub(a, b);
+  else if constexpr (kType == OpType::kMul) return hn::Mul(a, b);
+  else if constexpr (kType == OpType::kDiv) return hn::Div(a, b);
+  else {
+    static_assert(kType == OpType::kPrelu);
+    const D d;
+    return hn::IfThenElse(hn::Ge(a, hn::Zero(d)), a, hn::Mul(a, b));
+  }
+}
+
+template <OpType kType, bool kPixelA, bool kPixelB>
+void binary_loop(const float* a, const float* b, float* out, size_t n) {
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  size_t i = 0;
+  if (N >= 4) {  // a pixel operand repeats every 4 lanes: LoadDup128
+    const auto pa = hn::LoadDup128(d, a), pb = hn::LoadDup128(d, b);
+    for (; i + N <= n; i += N) {
+      const auto va = kPixelA ? pa : hn::LoadU(d, a + i);
+      const auto vb = kPixelB ? pb : hn::LoadU(d, b + i);
+      hn::StoreU(binary_vec<kType, decltype(d)>(va, vb), d, out + i);
+    }
+  }
+  for (; i < n; ++i) out[i] = binary_apply<kType>(kPixelA ? a[i % 4] : a[i], kPixelB ? b[i % 4] : b[i]);
+}
+
+template <OpType kType>
+void binary_dispatch(const float* a, bool a_pixel, const float* b, bool b_pixel, float* out, size_t n) {
+  if (a_pixel && b_pixel) binary_loop<kType, true, true>(a, b, out, n);
+  else if (a_pixel) binary_loop<kType, true, false>(a, b, out, n);
+  else if (b_pixel) binary_loop<kType, false, true>(a, b, out, n);
+  else binary_loop<kType, false, false>(a, b, out, n);
+}
+
+}  // namespace
+
+void unary_span_impl(OpType op, const float* in, float* out, size_t n) {
+  switch (op) {
+    case OpType::kHardSwish: return unary_loop<OpType::kHardSwish>(in, out, n);
+    case OpType::kLogistic: return unary_loop<OpType::kLogistic>(in, out, n);
+    case OpType::kTanh: return unary_loop<OpType::kTanh>(in, out, n);
+    case OpType::kRelu: return unary_loop<OpType::kRelu>(in, out, n);
+    default: return unary_loop<OpType::kRelu6>(in, out, n);
+  }
+}
+
+void binary_span_impl(OpType op, const float* a, bool a_pixel, const float* b, bool b_pixel, float* out, size_t n) {
+  switch (op) {
+    case OpType::kAdd: return binary_dispatch<OpType::kAdd>(a, a_pixel, b, b_pixel, out, n);
+    case OpType::kSub: return binary_dispatch<OpType::kSub>(a, a_pixel, b, b_pixel, out, n);
+    case OpType::kMul: return binary_dispatch<OpType::kMul>(a, a_pixel, b, b_pixel, out, n);
+    case OpType::kDiv: return binary_dispatch<OpType::kDiv>(a, a_pixel, b, b_pixel, out, n);
+    default: return binary_dispatch<OpType::kPrelu>(a, a_pixel, b, b_pixel, out, n);
+  }
+}
+
+}  // namespace hetsched::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace hetsched::cpu {
+HWY_EXPORT(unary_span_impl);
+HWY_EXPORT(binary_span_impl);
+void unary_span(OpType op, const float* in, float* out, size_t n) {
+  HWY_DYNAMIC_DISPATCH(unary_span_impl)(op, in, out, n);
+}
+void binary_span(OpType op, const float* a, bool a_pixel, const float* b, bool b_pixel, float* out, size_t n) {
+  HWY_DYNAMIC_DISPATCH(binary_span_impl)(op, a, a_pixel, b, b_pixel, out, n);
+}
+}  // namespace hetsched::cpu
+#endif
