@@ -1,6 +1,8 @@
 // A convolution computed as an implicit GEMM straight over PHWC4 input slices (no im2col): the
 // M dimension is output pixels, N output channels (packed weight panels of 32, packed_panels.h),
-// K the taps x input channels. Shared by CONV_2D and FULLY_CONNECTED (a 1x1 conv over pixels).
+// K the taps x input channels. Shared by CONV_2D, FULLY_CONNECTED (a 1x1 conv over pixels) and
+// TRANSPOSE_CONV (in gather form: per output row and column phase, a conv over consecutive input
+// pixels with the taps of that phase).
 // run() computes any range of output slices and rows of every batch, and every output value is
 // computed by the same operations in the same order whatever the range or the register tile it
 // falls in (bias, then FMA over taps ky, kx, input slices, lanes), so results do not depend on
@@ -21,6 +23,7 @@ struct ConvGeometry {
   int dilation_h = 1, dilation_w = 1;
   int pad_top = 0, pad_left = 0;  // resolved TFLite padding (PAD already folded in)
   Activation activation = Activation::kNone;
+  bool transposed = false;  // TRANSPOSE_CONV: out[y,x] gathers in[iy,ix] with y + pad_top = iy*stride_h + ky
 };
 
 class ConvGemm {

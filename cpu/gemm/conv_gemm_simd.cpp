@@ -22,6 +22,9 @@ HWY_BEFORE_NAMESPACE();
 namespace hetsched::cpu::gemm::HWY_NAMESPACE {
 #if HWY_TARGET == HWY_SCALAR
 
+// The input index a transpose conv tap reads (t = out + pad - k = in * stride), -1 if none.
+inline int tap_source(int t, int stride) { return t >= 0 && t % stride == 0 ? t / stride : -1; }
+
 void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const OutputRange& range) {
   const ConvGeometry& g = conv.geometry();
   const PackedPanels& panels = conv.weights();
@@ -36,10 +39,12 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
             const float* w = panels.panel(o / kPanelWidth) + o % kPanelWidth;
             float acc = conv.bias()[o];
             for (int ky = 0; ky < g.kh; ++ky) {
-              const int iy = y * g.stride_h - g.pad_top + ky * g.dilation_h;
+              const int iy = g.transposed ? tap_source(y + g.pad_top - ky, g.stride_h)
+                                          : y * g.stride_h - g.pad_top + ky * g.dilation_h;
               if (iy < 0 || iy >= g.in.h) continue;
               for (int kx = 0; kx < g.kw; ++kx) {
-                const int ix = x * g.stride_w - g.pad_left + kx * g.dilation_w;
+                const int ix = g.transposed ? tap_source(x + g.pad_left - kx, g.stride_w)
+                                            : x * g.stride_w - g.pad_left + kx * g.dilation_w;
                 if (ix < 0 || ix >= g.in.w) continue;
                 const float* ip = in + g.in.offset(b, 0, iy, ix);
                 const float* wp = w + size_t(ky * g.kw + kx) * size_t(S_in) * 4 * kPanelWidth;
@@ -87,6 +92,52 @@ void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, cons
   }
 }
 
+// Output rows [y0, y1) of a transpose conv for one vector group. Output row y uses the ky of one
+// phase: ky = ky0 + i*sh reads iy = iy0 - i. Output columns of one phase x = ph + j*sw use
+// kx = kx0 + m*sw and read ix = c0 + j - m: consecutive j read consecutive input pixels, so a tile
+// of pixels j..j+MR-1 is a conv tile with input stride 4, output stride 4*sw, and taps (i, m)
+// stepping the input by (-W*4, -4) and the panel by (sh*kw, sw) taps. Columns whose m range is
+// clipped by the input's edges run one at a time.
+void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, TileArgs k, int y0, int y1) {
+  const int W = g.in.w, sh = g.stride_h, sw = g.stride_w;
+  const size_t tap_w = size_t(g.in.slices()) * 4 * kPanelWidth;  // panel floats per tap
+  k.tap_dy = -ptrdiff_t(W) * 4;
+  k.tap_dx = -4;
+  k.w_ky = size_t(sh) * size_t(g.kw) * tap_w;
+  k.w_kx = size_t(sw) * tap_w;
+  k.out_pixel_stride = size_t(sw) * 4;
+  for (int y = y0; y < y1; ++y) {
+    const int t0 = y + g.pad_top;  // t0 - ky = iy * sh
+    const int ky0 = t0 % sh, iy0 = (t0 - ky0) / sh;
+    TapWindow rows;
+    rows.ky_lo = std::max(0, iy0 - g.in.h + 1);
+    rows.ky_hi = std::max(rows.ky_lo, std::min(iy0 + 1, ky0 < g.kh ? (g.kh - ky0 + sh - 1) / sh : 0));
+    for (int ph = 0; ph < sw && ph < g.out.w; ++ph) {
+      const int kx0 = (ph + g.pad_left) % sw;  // ph + pad_left >= 0
+      const int c0 = (ph + g.pad_left) / sw;   // ix = c0 + j - m
+      const int nm = kx0 < g.kw ? (g.kw - kx0 + sw - 1) / sw : 0;
+      const int J = (g.out.w - ph + sw - 1) / sw;
+      const int j_lo = std::min(J, std::max(0, nm - 1 - c0));
+      const int j_hi = std::max(j_lo, std::min(J, W - c0));
+      TapWindow t = rows;
+      t.w_off = (size_t(ky0) * size_t(g.kw) + size_t(kx0)) * tap_w;
+      const ptrdiff_t in_row = ptrdiff_t(iy0) * W * 4;
+      const size_t out_row = (size_t(y) * size_t(g.out.w) + size_t(ph)) * 4;
+      auto column = [&](int j) {  // m clipped to ix = c0 + j - m in [0, W)
+        TapWindow b = t;
+        b.kx_lo = std::max(0, c0 + j - W + 1);
+        b.kx_hi = std::max(b.kx_lo, std::min(nm, c0 + j + 1));
+        fns[0](k, in_row + ptrdiff_t(c0 + j) * 4, out_row + size_t(j) * k.out_pixel_stride, b);
+      };
+      for (int j = 0; j < j_lo; ++j) column(j);
+      t.kx_lo = 0;
+      t.kx_hi = nm;
+      RunPixels(fns, k, j_hi - j_lo, in_row + ptrdiff_t(c0 + j_lo) * 4, 4, out_row + size_t(j_lo) * k.out_pixel_stride, t);
+      for (int j = j_hi; j < J; ++j) column(j);
+    }
+  }
+}
+
 }  // namespace
 
 void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const OutputRange& range) {
@@ -95,7 +146,7 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   const PackedPanels& panels = conv.weights();
   const size_t in_plane = size_t(g.in.h) * size_t(g.in.w) * 4, out_plane = size_t(g.out.h) * size_t(g.out.w) * 4;
   const int S_in = g.in.slices();
-  const int ps = conv.flat() ? 4 : g.stride_w * 4;
+  const int ps = conv.flat() || g.transposed ? 4 : g.stride_w * 4;
   const auto& fns = ps == 4 ? TileTable<4>::fn : ps == 8 ? TileTable<8>::fn : TileTable<0>::fn;
 
   TileArgs base;
@@ -146,6 +197,8 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
             const auto& row = fns[size_t(nv - 1)];
             if (conv.flat()) {
               RunPixels(row, k, m_stop - m, ptrdiff_t(m) * 4, 4, size_t(m) * 4, TapWindow{});
+            } else if (g.transposed) {
+              TransposeRows(g, row, k, m, m_stop);
             } else {
               ConvRows(g, row, k, m, m_stop);
             }

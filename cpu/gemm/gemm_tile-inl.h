@@ -54,14 +54,18 @@ struct TileArgs {
   const float* bias = nullptr;       // bias at the group's first channel
   float* out = nullptr;              // output batch base at the group's first slice plane
   size_t out_plane = 0;
+  size_t out_pixel_stride = 4;       // output floats between consecutive tile pixels
   int store_lo = 0, store_hi = 0;    // slices to store, relative to the group's first slice
   int valid_channels = 0;            // output channels from the group's first one (rest are padding)
   Activation activation = Activation::kNone;
 };
 
-// Taps ky in [ky_lo, ky_hi) x kx in [kx_lo, kx_hi) (the ones inside the input for these pixels).
+// Taps ky in [ky_lo, ky_hi) x kx in [kx_lo, kx_hi) (the ones inside the input for these pixels),
+// read at panel offset w_off + ky * w_ky + kx * w_kx. (A transpose conv walks its taps of one
+// output phase as ky, kx = index * stride from w_off, see conv_gemm_simd.cpp.)
 struct TapWindow {
   int ky_lo = 0, ky_hi = 1, kx_lo = 0, kx_hi = 1;
+  size_t w_off = 0;
 };
 
 HWY_INLINE VF Activate(DF d, VF v, Activation a) {
@@ -102,7 +106,8 @@ HWY_INLINE void Unroll(F&& f) {
   (std::make_integer_sequence<int, N>());
 }
 
-// MR pixels (input tap origins in_off + p * stride, outputs out_off + 4p) x NV vectors. PS: the
+// MR pixels (input tap origins in_off + p * stride, outputs out_off + p * out_pixel_stride) x NV
+// vectors. PS: the
 // pixel stride in floats when known at compile time (4: stride 1, 8: stride 2), 0: runtime.
 template <int MR, int NV, int PS>
 HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
@@ -116,7 +121,7 @@ HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapW
   for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
     for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
       const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
-      const float* wp = k.w + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
+      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
       for (int s = 0; s < k.in_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) {
         Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR {
           VF w[NV];
@@ -140,7 +145,7 @@ HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapW
     Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
       VF r = Activate(d, acc[p][v], k.activation);
       if (pad) r = hn::IfThenElseZero(keep, r);
-      StoreSlices(d, r, o + size_t(p) * 4, k.out_plane, lo, hi);
+      StoreSlices(d, r, o + size_t(p) * k.out_pixel_stride, k.out_plane, lo, hi);
     });
   });
 }
@@ -164,9 +169,10 @@ struct TileTable {
 // Runs `count` consecutive pixels in tiles of kMaxMR (and one smaller tile for the rest).
 HWY_INLINE void RunPixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count, ptrdiff_t in_off,
                           ptrdiff_t in_step, size_t out_off, TapWindow t) {
+  const size_t out_step = k.out_pixel_stride;
   int i = 0;
-  for (; i + kMaxMR <= count; i += kMaxMR) fns[kMaxMR - 1](k, in_off + i * in_step, out_off + size_t(i) * 4, t);
-  if (i < count) fns[size_t(count - i - 1)](k, in_off + i * in_step, out_off + size_t(i) * 4, t);
+  for (; i + kMaxMR <= count; i += kMaxMR) fns[kMaxMR - 1](k, in_off + i * in_step, out_off + size_t(i) * out_step, t);
+  if (i < count) fns[size_t(count - i - 1)](k, in_off + i * in_step, out_off + size_t(i) * out_step, t);
 }
 
 }  // namespace hetsched::cpu::gemm::HWY_NAMESPACE
