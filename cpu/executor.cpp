@@ -80,15 +80,21 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
     kernel.run(views, out, range);
     return;
   }
-  // About 4 tiles per thread, rows first: a tile spanning every slice reuses each weight panel
-  // over all its rows and its input rows over every panel. Then slices, in chunks aligned to the
-  // kernel's grain (the GEMM kernels compute whole 8-slice weight panels).
+  // About 4 tiles per thread. Rows only when there are enough: a tile spanning every slice
+  // reuses each weight panel over all its rows and its input rows over every panel. Few rows
+  // (small maps, big weights): slices first, so each weight panel is read by one tile. Slices go
+  // in chunks aligned to the kernel's grain (the GEMM kernels compute whole 8-slice panels).
   const int target_tiles = threads_ * 4;
   const int grain = d.split_slices ? std::max(1, kernel.slice_grain()) : 1;
   const int unit_first = range.slice_begin / grain;
   const int units = (range.slice_end + grain - 1) / grain - unit_first;
-  const int row_tiles = d.split_rows ? std::min(rows, target_tiles) : 1;
-  const int slice_tiles = d.split_slices ? std::min(units, (target_tiles + row_tiles - 1) / row_tiles) : 1;
+  int row_tiles = 1, slice_tiles = 1;
+  if (d.split_rows && rows >= target_tiles) {
+    row_tiles = target_tiles;
+  } else {
+    slice_tiles = d.split_slices ? std::min(units, target_tiles) : 1;
+    row_tiles = d.split_rows ? std::min(rows, (target_tiles + slice_tiles - 1) / slice_tiles) : 1;
+  }
   if (slice_tiles * row_tiles == 1) {
     kernel.run(views, out, range);
     return;
