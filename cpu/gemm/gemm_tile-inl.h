@@ -6,9 +6,9 @@
 // then the fused activation, padding lanes forced to 0, and the 4-channel groups of each vector
 // stored to their output slice planes (only the slices of the range). The order of the FMAs of
 // one output value is the same for every MR and NV, so a value does not depend on its tile.
-// Per-target tile shape: AVX-512 12 x 2 vectors (24 zmm accumulators of 32), AVX2 6 x 2
-// (12 of 16 ymm), 128-bit targets 4 x 2. Not compiled for HWY_SCALAR (1 lane): that target runs
-// the plain loops of conv_gemm_simd.cpp.
+// Per-target tile shape: AVX-512 8 x 2 vectors (16 zmm accumulators of 32; 12 x 2 measured no
+// faster and spills one), AVX2 6 x 2 (12 of 16 ymm), 128-bit targets 4 x 2. Not compiled for
+// HWY_SCALAR (1 lane): that target runs the plain loops of conv_gemm_simd.cpp.
 #if defined(HETSCHED_CPU_GEMM_TILE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef HETSCHED_CPU_GEMM_TILE_INL_H_
 #undef HETSCHED_CPU_GEMM_TILE_INL_H_
@@ -34,7 +34,7 @@ using VF = hn::Vec<DF>;
 inline constexpr int kLanes = int(hn::MaxLanes(DF()));
 inline constexpr int kVecSlices = kLanes / 4;  // output slices per vector
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-inline constexpr int kMaxMR = 12, kMaxNV = 2;
+inline constexpr int kMaxMR = 8, kMaxNV = 2;
 #elif HWY_TARGET == HWY_AVX2
 inline constexpr int kMaxMR = 6, kMaxNV = 2;
 #else
