@@ -69,8 +69,8 @@ int CeilDiv(int a, int b) { return -FloorDiv(-a, b); }
 void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int y0, int y1) {
   const int W = g.in.w, OW = g.out.w;
   const int x_lo = std::min(OW, CeilDiv(g.pad_left, g.stride_w));
-  const int x_hi = std::max(x_lo, std::clamp(FloorDiv(W - 1 + g.pad_left - (g.kw - 1) * g.dilation_w, g.stride_w) + 1, 0, OW));
-  const std::array<TileFn, kMaxMR>& one = fns;  // border pixels use fns[0] (MR = 1)
+  const int x_last = FloorDiv(W - 1 + g.pad_left - (g.kw - 1) * g.dilation_w, g.stride_w);  // last interior x
+  const int x_hi = std::max(x_lo, std::clamp(x_last + 1, 0, OW));
   for (int y = y0; y < y1; ++y) {
     TapWindow t;
     t.ky_lo = std::max(0, CeilDiv(g.pad_top - y * g.stride_h, g.dilation_h));
@@ -81,7 +81,7 @@ void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, cons
       TapWindow b = t;
       b.kx_lo = std::max(0, CeilDiv(g.pad_left - x * g.stride_w, g.dilation_w));
       b.kx_hi = std::max(b.kx_lo, std::min(g.kw, FloorDiv(W - 1 - x * g.stride_w + g.pad_left, g.dilation_w) + 1));
-      one[0](k, row_in + ptrdiff_t(x * g.stride_w - g.pad_left) * 4, row_out + size_t(x) * 4, b);
+      fns[0](k, row_in + ptrdiff_t(x * g.stride_w - g.pad_left) * 4, row_out + size_t(x) * 4, b);
     };
     for (int x = 0; x < x_lo; ++x) border(x);
     t.kx_lo = 0;
@@ -132,7 +132,8 @@ void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns,
       for (int j = 0; j < j_lo; ++j) column(j);
       t.kx_lo = 0;
       t.kx_hi = nm;
-      RunPixels(fns, k, j_hi - j_lo, in_row + ptrdiff_t(c0 + j_lo) * 4, 4, out_row + size_t(j_lo) * k.out_pixel_stride, t);
+      RunPixels(fns, k, j_hi - j_lo, in_row + ptrdiff_t(c0 + j_lo) * 4, 4,
+                out_row + size_t(j_lo) * k.out_pixel_stride, t);
       for (int j = j_hi; j < J; ++j) column(j);
     }
   }
@@ -152,6 +153,7 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   TileArgs base;
   base.in_plane = in_plane;
   base.in_slices = S_in;
+  base.last_slice_lanes = g.in.c - 4 * (S_in - 1);
   base.tap_dy = ptrdiff_t(g.dilation_h) * g.in.w * 4;
   base.tap_dx = ptrdiff_t(g.dilation_w) * 4;
   base.w_kx = size_t(S_in) * 4 * kPanelWidth;

@@ -1,7 +1,8 @@
 // The register-blocked GEMM micro-kernel over PHWC4 slices, compiled once per SIMD target (include
 // it from a file that uses hwy/foreach_target.h). One call computes MR output pixels x NV vectors
 // of output channels (NV * lanes / 4 slices of one weight panel) over a window of taps:
-//   acc[p][v] = bias[v]; for ky, kx in the window, input slice s, lane l:
+//   acc[p][v] = bias[v]; for ky, kx in the window, input slice s, lane l (the padding lanes of the
+//   last input slice skipped):
 //     acc[p][v] = fma(in[pixel p + tap][s][l] (broadcast), panel row (tap, s, l)[v], acc[p][v])
 // then the fused activation, padding lanes forced to 0, and the 4-channel groups of each vector
 // stored to their output slice planes (only the slices of the range). The order of the FMAs of
@@ -47,6 +48,7 @@ struct TileArgs {
   const float* in = nullptr;  // input batch base (PHWC4)
   size_t in_plane = 0;        // floats per input slice plane
   int in_slices = 0;
+  int last_slice_lanes = 4;          // input channels in the last input slice (1..4)
   ptrdiff_t tap_dy = 0, tap_dx = 0;  // input offset per ky step, per kx step (floats)
   size_t w_ky = 0, w_kx = 0;         // panel offset per ky, per kx (floats)
   ptrdiff_t pixel_stride = 4;        // input floats between consecutive tile pixels
@@ -102,8 +104,9 @@ HWY_INLINE void StoreSlices(D d, hn::Vec<D> v, float* p, size_t plane, int lo, i
 // (loops unrolled later by the optimizer leave them partly on the stack).
 template <int N, class F>
 HWY_INLINE void Unroll(F&& f) {
-  [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) HWY_ATTR { (f(std::integral_constant<int, I>()), ...); }
-  (std::make_integer_sequence<int, N>());
+  [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) HWY_ATTR {
+    (f(std::integral_constant<int, I>()), ...);
+  }(std::make_integer_sequence<int, N>());
 }
 
 // MR pixels (input tap origins in_off + p * stride, outputs out_off + p * out_pixel_stride) x NV
@@ -118,20 +121,28 @@ HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapW
     const VF b = hn::Load(d, k.bias + v * kLanes);
     Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR { acc[p][v] = b; });
   });
+  const int full_slices = k.last_slice_lanes < 4 ? k.in_slices - 1 : k.in_slices;
   for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
     for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
       const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
       const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
-      for (int s = 0; s < k.in_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) {
-        Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR {
-          VF w[NV];
-          Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR { w[v] = hn::Load(d, wp + l * kPanelWidth + v * kLanes); });
-          Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
-            const VF x = hn::Set(d, ip[p * ps + l]);
-            Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR { acc[p][v] = hn::MulAdd(x, w[v], acc[p][v]); });
+      // One input lane l of the current slice: NV weight vectors, MR broadcast FMAs each.
+      auto lane = [&](auto l) __attribute__((always_inline)) HWY_ATTR {
+        VF w[NV];
+        Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+          w[v] = hn::Load(d, wp + l * kPanelWidth + v * kLanes);
+        });
+        Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
+          const VF x = hn::Set(d, ip[p * ps + l]);
+          Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+            acc[p][v] = hn::MulAdd(x, w[v], acc[p][v]);
           });
         });
-      }
+      };
+      int s = 0;
+      for (; s < full_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) Unroll<4>(lane);
+      if (s < k.in_slices)  // the last slice's padding lanes (input and weights 0) are skipped
+        for (int l = 0; l < k.last_slice_lanes; ++l) lane(l);
     }
   }
   // Store path, per vector: activation, padding lanes to 0, the slices of the range. (A later
