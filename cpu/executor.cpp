@@ -78,11 +78,26 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
   const int slices = range.slice_end - range.slice_begin;
   const int rows = range.row_end - range.row_begin;
   if (slices <= 0 || rows <= 0) return;
-  // Tiles: enough for every thread to get a few; slice grain 1 where allowed, rows in strips.
+  if (threads_ == 1) {  // no tiling overhead: the kernel's own loops are cache-blocked
+    kernel.run(views, out, range);
+    return;
+  }
+  // About 4 tiles per thread. Rows only when there are enough: a tile spanning every slice
+  // reuses each weight panel over all its rows and its input rows over every panel. Few rows
+  // (small maps, big weights): slices first, so each weight panel is read by one tile. Slices go
+  // in chunks aligned to the kernel's grain (the GEMM kernels compute whole 8-slice panels).
   const int target_tiles = threads_ * 4;
-  const int slice_tiles = d.split_slices ? std::min(slices, target_tiles) : 1;
-  const int row_tiles = d.split_rows ? std::min(rows, std::max(1, target_tiles / slice_tiles)) : 1;
-  if (threads_ == 1 || slice_tiles * row_tiles == 1) {
+  const int grain = d.split_slices ? std::max(1, kernel.slice_grain()) : 1;
+  const int unit_first = range.slice_begin / grain;
+  const int units = (range.slice_end + grain - 1) / grain - unit_first;
+  int row_tiles = 1, slice_tiles = 1;
+  if (d.split_rows && rows >= target_tiles) {
+    row_tiles = target_tiles;
+  } else {
+    slice_tiles = d.split_slices ? std::min(units, target_tiles) : 1;
+    row_tiles = d.split_rows ? std::min(rows, (target_tiles + slice_tiles - 1) / slice_tiles) : 1;
+  }
+  if (slice_tiles * row_tiles == 1) {
     kernel.run(views, out, range);
     epilogue.apply(views, out, range);
     return;
@@ -92,8 +107,8 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
       for (int si = r.rows().begin(); si < r.rows().end(); ++si)
         for (int ri = r.cols().begin(); ri < r.cols().end(); ++ri) {
           OutputRange tile;
-          tile.slice_begin = range.slice_begin + slices * si / slice_tiles;
-          tile.slice_end = range.slice_begin + slices * (si + 1) / slice_tiles;
+          tile.slice_begin = std::max(range.slice_begin, (unit_first + units * si / slice_tiles) * grain);
+          tile.slice_end = std::min(range.slice_end, (unit_first + units * (si + 1) / slice_tiles) * grain);
           tile.row_begin = range.row_begin + rows * ri / row_tiles;
           tile.row_end = range.row_begin + rows * (ri + 1) / row_tiles;
           if (tile.empty()) continue;

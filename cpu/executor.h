@@ -1,8 +1,9 @@
 // The CPU executor: runs a prepared graph on PHWC4 activations with TBB. Weights are packed once
 // (kernel creation); intermediates live in one arena planned by live ranges (memory/). Each op's
 // output is tiled into (slice range x row range) pieces run in parallel inside a task_arena of
-// `threads` threads. The scheduler can also run one op on any OutputRange (run_op) and can bind a
-// tensor to memory it owns (bind_tensor), e.g. a buffer shared with the GPU.
+// `threads` threads (rows first, slices in multiples of the kernel's slice_grain(); one thread
+// runs the whole range untiled). The scheduler can also run one op on any OutputRange (run_op)
+// and can bind a tensor to memory it owns (bind_tensor), e.g. a buffer shared with the GPU.
 #pragma once
 #include <memory>
 #include <span>

@@ -27,6 +27,9 @@ class CpuKernel {
   // inputs: one view per op.inputs entry (absent optional inputs: data == nullptr).
   virtual void run(std::span<const ConstView> inputs, const MutableView& output,
                    const OutputRange& range) const = 0;
+  // Output slices a tile should span in multiples of (aligned to multiples of it): the GEMM
+  // kernels compute whole weight panels, so a tile cutting a panel recomputes part of it.
+  virtual int slice_grain() const { return 1; }
 };
 
 using CpuKernelFactory = std::unique_ptr<CpuKernel> (*)(const Graph& graph, const Op& op);

@@ -1,4 +1,6 @@
-// FULLY_CONNECTED on PHWC4. Output row r (the flat (n,h,w) index of the output) is the dot of the
+// FULLY_CONNECTED on PHWC4. When every output row is one input pixel (input and output have the
+// same N, H, W: the usual [N, I] -> [N, O]), FC is a 1x1 conv and runs as the packed GEMM of
+// cpu/gemm/conv_gemm.h. Otherwise: output row r (the flat (n,h,w) index of the output) is the dot of the
 // logical input elements [r*I, (r+1)*I) with each weight row. When I is a multiple of the input's
 // channels C and P = I/C divides H*W, row r is the P consecutive pixels [r*P, (r+1)*P) of one
 // batch: in PHWC4 that is, per input slice s, P*4 contiguous floats, and the weights are packed to
@@ -9,7 +11,9 @@
 #include "cpu/kernels/fully_connected.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "cpu/gemm/conv_gemm.h"
 #include "cpu/kernels/conv2d_common.h"
 
 namespace hetsched::cpu {
@@ -28,6 +32,16 @@ class FullyConnectedKernel final : public CpuKernel {
     i_ = I;
     const std::span<const float> w = wt.f32();
     const int hw = in_.h * in_.w;
+    if (I == in_.c && in_.n == out_.n && in_.h == out_.h && in_.w == out_.w) {
+      gemm::ConvGeometry g;
+      g.in = in_;
+      g.out = out_;
+      g.activation = act_;
+      std::span<const float> bias;
+      if (op.inputs.size() > 2 && op.inputs[2] >= 0) bias = graph.tensors[size_t(op.inputs[2])].f32();
+      gemm_.emplace(g, w, bias);
+      return;
+    }
     chunked_ = I % in_.c == 0 && hw % (I / in_.c) == 0;
     if (chunked_) {
       p_ = I / in_.c;
@@ -55,9 +69,12 @@ class FullyConnectedKernel final : public CpuKernel {
     bias_ = convk::pack_bias(graph, op, 2, O);
   }
 
+  int slice_grain() const override { return gemm_ ? gemm::kPanelSlices : 1; }
+
   void run(std::span<const ConstView> inputs, const MutableView& output, const OutputRange& range) const override {
     if (range.empty()) return;
     const float* in = data_.get(inputs);
+    if (gemm_) return gemm_->run(in, output.data, range);
     int os = range.slice_begin;
     for (; os + 2 <= range.slice_end; os += 2) slices<2>(in, output.data, os, range);
     if (os < range.slice_end) slices<1>(in, output.data, os, range);
@@ -142,6 +159,7 @@ class FullyConnectedKernel final : public CpuKernel {
   size_t w_os_stride_ = 0;
   std::vector<float> w_, bias_;
   std::vector<size_t> offsets_;
+  std::optional<gemm::ConvGemm> gemm_;  // the pixel-per-row case
 };
 
 }  // namespace

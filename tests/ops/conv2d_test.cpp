@@ -5,7 +5,10 @@
 
 #include <chrono>
 
+#include "hwy/targets.h"
+
 #include "cpu/kernel.h"
+#include "cpu/simd/simd_target.h"
 #include "graph/error.h"
 #include "tests/support/op_test_harness.h"
 
@@ -21,10 +24,10 @@ constexpr std::initializer_list<Activation> kActivations = {Activation::kNone, A
                                                             Activation::kRelu6, Activation::kReluN1To1,
                                                             Activation::kTanh, Activation::kSigmoid};
 
-TEST(Conv2D, RandomCasesMatchReference) {
-  auto rng = test::make_rng(1);
-  test::ErrorSummary summary;
-  for (int n = 0; n < 160;) {
+// `count` random convs (awkward shapes, strides, dilations, both paddings, every activation)
+// against the float64 reference, each on the whole range and on partial ranges.
+void check_random_convs(std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
+  for (int n = 0; n < count;) {
     const int batch = pick(rng, {1, 1, 2});
     const int h = pick(rng, {1, 3, 7, 13, 16}), w = pick(rng, {1, 3, 7, 13, 16});
     const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
@@ -51,9 +54,36 @@ TEST(Conv2D, RandomCasesMatchReference) {
     const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
     g.add_op(OpType::kConv2D, {x, wt, b}, a);
     summary.add(test::check_cpu_op(g.graph(), rng));
-    if (HasFailure()) break;
+    if (::testing::Test::HasFailure()) break;
   }
+}
+
+TEST(Conv2D, RandomCasesMatchReference) {
+  auto rng = test::make_rng(1);
+  test::ErrorSummary summary;
+  check_random_convs(rng, 160, summary);
   fmt::print("CONV_2D: {}\n", summary.to_string());
+}
+
+// The GEMM micro-kernels are compiled per SIMD target and dispatched at run time: run the random
+// cases on every target this processor supports (AVX-512, AVX2+FMA, the scalar fallback), not
+// only the best one, so the paths other machines take are tested here too.
+TEST(Conv2D, EverySimdTarget) {
+  const int64_t supported = hwy::SupportedTargets();
+  int tested = 0;
+  for (const int64_t target : {int64_t(HWY_AVX3), int64_t(HWY_AVX2), int64_t(HWY_SCALAR)}) {
+    if (!(supported & target)) continue;
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
+    auto rng = test::make_rng(5);
+    test::ErrorSummary summary;
+    check_random_convs(rng, 40, summary);
+    fmt::print("CONV_2D on {}: {}\n", hwy::TargetName(target), summary.to_string());
+    ++tested;
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  EXPECT_GE(tested, 2);
 }
 
 // A 1x1 stride-1 conv takes the flat GEMM path; cover it with larger shapes and odd widths.
@@ -250,6 +280,9 @@ TEST(Conv2D, DISABLED_Throughput) {
   conv_gflops(28, 28, 128, 128, 3, 1);
   conv_gflops(224, 224, 3, 32, 3, 2);
   conv_gflops(7, 7, 960, 320, 1, 1);
+  conv_gflops(112, 112, 16, 96, 1, 1);   // small K: store-bound
+  conv_gflops(256, 256, 32, 16, 3, 1);   // one vector of output channels (unet_seg)
+  conv_gflops(128, 128, 64, 32, 3, 1);
 }
 
 }  // namespace

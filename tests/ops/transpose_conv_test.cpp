@@ -5,7 +5,10 @@
 
 #include <chrono>
 
+#include "hwy/targets.h"
+
 #include "cpu/kernel.h"
+#include "cpu/simd/simd_target.h"
 #include "graph/error.h"
 #include "tests/support/op_test_harness.h"
 
@@ -20,10 +23,9 @@ T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
 // The output size TFLite's converter writes for a transpose conv: SAME in*s, VALID (in-1)*s + k.
 int natural_out(int in, int k, int s, Padding p) { return p == Padding::kSame ? in * s : (in - 1) * s + k; }
 
-TEST(TransposeConv, RandomCasesMatchReference) {
-  auto rng = test::make_rng(21);
-  test::ErrorSummary summary;
-  for (int n = 0; n < 160; ++n) {
+// `count` random transpose convs against the float64 reference, whole and partial ranges.
+void check_random_transpose_convs(std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
+  for (int n = 0; n < count; ++n) {
     const int batch = pick(rng, {1, 1, 2});
     const int h = pick(rng, {1, 3, 7, 13}), w = pick(rng, {1, 3, 7, 13, 16});
     const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
@@ -48,9 +50,34 @@ TEST(TransposeConv, RandomCasesMatchReference) {
     const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
     g.add_op(OpType::kTransposeConv, {x, wt, b}, a);
     summary.add(test::check_cpu_op(g.graph(), rng));
-    if (HasFailure()) break;
+    if (::testing::Test::HasFailure()) break;
   }
+}
+
+TEST(TransposeConv, RandomCasesMatchReference) {
+  auto rng = test::make_rng(21);
+  test::ErrorSummary summary;
+  check_random_transpose_convs(rng, 160, summary);
   fmt::print("TRANSPOSE_CONV: {}\n", summary.to_string());
+}
+
+// The packed GEMM is dispatched per SIMD target: check every one this processor supports.
+TEST(TransposeConv, EverySimdTarget) {
+  const int64_t supported = hwy::SupportedTargets();
+  int tested = 0;
+  for (const int64_t target : {int64_t(HWY_AVX3), int64_t(HWY_AVX2), int64_t(HWY_SCALAR)}) {
+    if (!(supported & target)) continue;
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
+    auto rng = test::make_rng(23);
+    test::ErrorSummary summary;
+    check_random_transpose_convs(rng, 40, summary);
+    fmt::print("TRANSPOSE_CONV on {}: {}\n", hwy::TargetName(target), summary.to_string());
+    ++tested;
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  EXPECT_GE(tested, 2);
 }
 
 TEST(TransposeConv, DISABLED_Throughput) {

@@ -1,0 +1,197 @@
+// The register-blocked GEMM micro-kernel over PHWC4 slices, compiled once per SIMD target (include
+// it from a file that uses hwy/foreach_target.h). One call computes MR output pixels x NV vectors
+// of output channels (NV * lanes / 4 slices of one weight panel) over a window of taps:
+//   acc[p][v] = bias[v]; for ky, kx in the window, input slice s, lane l (the padding lanes of the
+//   last input slice skipped):
+//     acc[p][v] = fma(in[pixel p + tap][s][l] (broadcast), panel row (tap, s, l)[v], acc[p][v])
+// then the fused activation, padding lanes forced to 0, and the 4-channel groups of each vector
+// stored to their output slice planes (only the slices of the range). The order of the FMAs of
+// one output value is the same for every MR and NV, so a value does not depend on its tile.
+// Per-target tile shape: AVX-512 8 x 2 vectors (16 zmm accumulators of 32; 12 x 2 measured no
+// faster and spills one), AVX2 6 x 2 (12 of 16 ymm), 128-bit targets 4 x 2. Not compiled for
+// HWY_SCALAR (1 lane): that target runs the plain loops of conv_gemm_simd.cpp.
+#if defined(HETSCHED_CPU_GEMM_TILE_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef HETSCHED_CPU_GEMM_TILE_INL_H_
+#undef HETSCHED_CPU_GEMM_TILE_INL_H_
+#else
+#define HETSCHED_CPU_GEMM_TILE_INL_H_
+#endif
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+#include "cpu/gemm/packed_panels.h"
+#include "graph/activation.h"
+#include "hwy/highway.h"
+
+#if HWY_TARGET != HWY_SCALAR
+HWY_BEFORE_NAMESPACE();
+namespace hetsched::cpu::gemm::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+inline constexpr int kLanes = int(hn::MaxLanes(DF()));
+inline constexpr int kVecSlices = kLanes / 4;  // output slices per vector
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+inline constexpr int kMaxMR = 8, kMaxNV = 2;
+#elif HWY_TARGET == HWY_AVX2
+inline constexpr int kMaxMR = 6, kMaxNV = 2;
+#else
+inline constexpr int kMaxMR = 4, kMaxNV = 2;
+#endif
+static_assert(kLanes % 4 == 0 && kPanelWidth % kLanes == 0, "a vector holds whole slices of a panel row");
+
+// What stays fixed across the tiles of one vector group of one panel.
+struct TileArgs {
+  const float* in = nullptr;  // input batch base (PHWC4)
+  size_t in_plane = 0;        // floats per input slice plane
+  int in_slices = 0;
+  int last_slice_lanes = 4;          // input channels in the last input slice (1..4)
+  ptrdiff_t tap_dy = 0, tap_dx = 0;  // input offset per ky step, per kx step (floats)
+  size_t w_ky = 0, w_kx = 0;         // panel offset per ky, per kx (floats)
+  ptrdiff_t pixel_stride = 4;        // input floats between consecutive tile pixels
+  const float* w = nullptr;          // panel row 0 at the group's first vector
+  const float* bias = nullptr;       // bias at the group's first channel
+  float* out = nullptr;              // output batch base at the group's first slice plane
+  size_t out_plane = 0;
+  size_t out_pixel_stride = 4;       // output floats between consecutive tile pixels
+  int store_lo = 0, store_hi = 0;    // slices to store, relative to the group's first slice
+  int valid_channels = 0;            // output channels from the group's first one (rest are padding)
+  Activation activation = Activation::kNone;
+};
+
+// Taps ky in [ky_lo, ky_hi) x kx in [kx_lo, kx_hi) (the ones inside the input for these pixels),
+// read at panel offset w_off + ky * w_ky + kx * w_kx. (A transpose conv walks its taps of one
+// output phase as ky, kx = index * stride from w_off, see conv_gemm_simd.cpp.)
+struct TapWindow {
+  int ky_lo = 0, ky_hi = 1, kx_lo = 0, kx_hi = 1;
+  size_t w_off = 0;
+};
+
+HWY_INLINE VF Activate(DF d, VF v, Activation a) {
+  switch (a) {
+    case Activation::kNone: return v;
+    case Activation::kRelu: return hn::Max(v, hn::Zero(d));
+    case Activation::kRelu6: return hn::Min(hn::Max(v, hn::Zero(d)), hn::Set(d, 6.0f));
+    case Activation::kReluN1To1: return hn::Min(hn::Max(v, hn::Set(d, -1.0f)), hn::Set(d, 1.0f));
+    default: {
+      HWY_ALIGN float lanes[kLanes];
+      hn::Store(v, d, lanes);
+      for (float& x : lanes) x = apply_activation(a, x);
+      return hn::Load(d, lanes);
+    }
+  }
+}
+
+// Stores the 4-lane slices j in [lo, hi) of v (slice j = lanes 4j..4j+3) at p + j * plane.
+template <class D>
+HWY_INLINE void StoreSlices(D d, hn::Vec<D> v, float* p, size_t plane, int lo, int hi) {
+  constexpr int kSlices = int(hn::MaxLanes(D())) / 4;
+  if constexpr (kSlices == 1) {
+    if (lo <= 0 && hi > 0) hn::StoreU(v, d, p);
+  } else {
+    const hn::Half<D> dh;
+    constexpr int kHalf = kSlices / 2;
+    if (lo < kHalf) StoreSlices(dh, hn::LowerHalf(dh, v), p, plane, lo, hi);
+    if (hi > kHalf) StoreSlices(dh, hn::UpperHalf(dh, v), p + size_t(kHalf) * plane, plane, lo - kHalf, hi - kHalf);
+  }
+}
+
+// Calls f(std::integral_constant<int, i>) for i = 0..N-1, unrolled at compile time: the
+// accumulator arrays are then indexed by constants only, so the compiler keeps them in registers
+// (loops unrolled later by the optimizer leave them partly on the stack).
+template <int N, class F>
+HWY_INLINE void Unroll(F&& f) {
+  [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) HWY_ATTR {
+    (f(std::integral_constant<int, I>()), ...);
+  }(std::make_integer_sequence<int, N>());
+}
+
+// MR pixels (input tap origins in_off + p * stride, outputs out_off + p * out_pixel_stride) x NV
+// vectors. PS: the
+// pixel stride in floats when known at compile time (4: stride 1, 8: stride 2), 0: runtime.
+template <int MR, int NV, int PS>
+HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
+  const DF d;
+  const ptrdiff_t ps = PS > 0 ? PS : k.pixel_stride;
+  VF acc[MR][NV];
+  Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+    const VF b = hn::Load(d, k.bias + v * kLanes);
+    Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR { acc[p][v] = b; });
+  });
+  const int full_slices = k.last_slice_lanes < 4 ? k.in_slices - 1 : k.in_slices;
+  for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
+    for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
+      const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
+      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
+      // One input lane l of the current slice: NV weight vectors, MR broadcast FMAs each.
+      auto lane = [&](auto l) __attribute__((always_inline)) HWY_ATTR {
+        VF w[NV];
+        Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+          w[v] = hn::Load(d, wp + l * kPanelWidth + v * kLanes);
+        });
+        Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
+          const VF x = hn::Set(d, ip[p * ps + l]);
+          Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+            acc[p][v] = hn::MulAdd(x, w[v], acc[p][v]);
+          });
+        });
+      };
+      int s = 0;
+      for (; s < full_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) Unroll<4>(lane);
+      if (s < k.in_slices)  // the last slice's padding lanes (input and weights 0) are skipped
+        for (int l = 0; l < k.last_slice_lanes; ++l) lane(l);
+    }
+  }
+  // Store path, per vector: activation, padding lanes to 0, the slices of the range. (A later
+  // per-tile epilogue, e.g. a fused residual add, applies to the stored tile after this.)
+  Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+    const int ch0 = v * kLanes;
+    const bool pad = ch0 + kLanes > k.valid_channels;
+    const auto keep = hn::FirstN(d, size_t(k.valid_channels > ch0 ? k.valid_channels - ch0 : 0));
+    float* o = k.out + size_t(v * kVecSlices) * k.out_plane + out_off;
+    const int lo = k.store_lo - v * kVecSlices, hi = k.store_hi - v * kVecSlices;
+    Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
+      VF r = Activate(d, acc[p][v], k.activation);
+      if (pad) r = hn::IfThenElseZero(keep, r);
+      StoreSlices(d, r, o + size_t(p) * k.out_pixel_stride, k.out_plane, lo, hi);
+    });
+  });
+}
+
+using TileFn = void (*)(const TileArgs&, ptrdiff_t, size_t, TapWindow);
+
+// The tiles of one pixel stride: fn[nv - 1][mr - 1].
+template <int PS>
+struct TileTable {
+  template <int NV, size_t... I>
+  static constexpr std::array<TileFn, kMaxMR> row(std::index_sequence<I...>) {
+    return {&Tile<int(I) + 1, NV, PS>...};
+  }
+  template <size_t... V>
+  static constexpr std::array<std::array<TileFn, kMaxMR>, kMaxNV> make(std::index_sequence<V...>) {
+    return {row<int(V) + 1>(std::make_index_sequence<kMaxMR>())...};
+  }
+  static constexpr std::array<std::array<TileFn, kMaxMR>, kMaxNV> fn = make(std::make_index_sequence<kMaxNV>());
+};
+
+// Runs `count` consecutive pixels in ceil(count / kMaxMR) tiles of balanced sizes (a row of 14 is
+// 7 + 7 rather than 12 + 2: a small tile pays the weight loads for few FMAs).
+HWY_INLINE void RunPixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count, ptrdiff_t in_off,
+                          ptrdiff_t in_step, size_t out_off, TapWindow t) {
+  if (count <= 0) return;
+  const size_t out_step = k.out_pixel_stride;
+  const int tiles = (count + kMaxMR - 1) / kMaxMR;
+  for (int i = 0; i < tiles; ++i) {
+    const int first = count * i / tiles, size = count * (i + 1) / tiles - first;
+    fns[size_t(size - 1)](k, in_off + first * in_step, out_off + size_t(first) * out_step, t);
+  }
+}
+
+}  // namespace hetsched::cpu::gemm::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+#endif  // HWY_TARGET != HWY_SCALAR
+
+#endif  // include guard (per target)
