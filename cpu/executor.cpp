@@ -79,7 +79,20 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
   const int rows = range.row_end - range.row_begin;
   if (slices <= 0 || rows <= 0) return;
   if (threads_ == 1) {  // no tiling overhead: the kernel's own loops are cache-blocked
-    kernel.run(views, out, range);
+    if (epilogue.empty() || !d.split_rows) {
+      kernel.run(views, out, range);
+      epilogue.apply(views, out, range);
+      return;
+    }
+    // With an epilogue, bands of rows, so the epilogue reads each band while it is in cache.
+    constexpr int kBandRows = 8;
+    for (int r0 = range.row_begin; r0 < range.row_end; r0 += kBandRows) {
+      OutputRange band = range;
+      band.row_begin = r0;
+      band.row_end = std::min(range.row_end, r0 + kBandRows);
+      kernel.run(views, out, band);
+      epilogue.apply(views, out, band);
+    }
     return;
   }
   // About 4 tiles per thread. Rows only when there are enough: a tile spanning every slice

@@ -16,5 +16,13 @@ HWY_AFTER_NAMESPACE();
 namespace hetsched::cpu {
 HWY_EXPORT(target_name);
 std::string simd_target_name() { return HWY_DYNAMIC_DISPATCH(target_name)(); }
+
+std::vector<int64_t> simd_compiled_targets() {
+  std::vector<int64_t> out;
+  // Target bits: a lower bit is a better target (hwy/detect_targets.h).
+  for (int64_t bits = int64_t(HWY_TARGETS) & hwy::SupportedTargets(); bits != 0; bits &= bits - 1)
+    out.push_back(bits & -bits);
+  return out;
+}
 }  // namespace hetsched::cpu
 #endif
