@@ -203,10 +203,11 @@ bool winograd_pays(const Graph& graph, const Op& op) {
   if (!winograd_applies(graph, op)) return false;
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
-  // bench/conv_kernels_bench.cpp against the direct conv (bench/results/conv_kernels_*.md): Winograd
-  // won on every zoo shape (0.07x-0.6x) but lost at 2x2 outputs (tiles mostly padding) and broke
-  // even at 4 in and 4 out channels.
-  return out.h >= 3 && out.w >= 3 && std::max(in.c, out.c) >= 8;
+  // bench/conv_kernels_bench.cpp against the packed-GEMM direct conv (AVX-512, 1 thread,
+  // 2026-11-23): Winograd F(2x2,3x3) wins only with >= 64 channels on both sides on 14x14..56x56
+  // maps (0.76x at 14x14x256 and 16x16x64, 0.97x at 56x56x64); it loses on small channel counts
+  // (1.2-2.2x) and on 7x7x512 (2.2x: the transforms outweigh the saved multiplies).
+  return std::min(in.c, out.c) >= 64 && out.h >= 14 && out.w >= 14 && out.h * out.w <= 56 * 56;
 }
 
 namespace {

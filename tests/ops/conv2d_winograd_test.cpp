@@ -100,12 +100,19 @@ TEST(Conv2DWinograd, DeepChannels) {
 
 TEST(Conv2DWinograd, AppliesOnlyTo3x3Stride1Undilated) {
   auto rng = test::make_rng(23);
-  Case c{1, 16, 16, 32, 32, {}, true};
+  Case c{1, 16, 16, 64, 64, {}, true};
   c.a.padding = Padding::kSame;
   Graph g = case_graph(c, rng);
   infer_shapes(g);
   EXPECT_TRUE(cpu::winograd_applies(g, g.ops[0]));
   EXPECT_TRUE(cpu::winograd_pays(g, g.ops[0]));
+  // Applies, but the packed-GEMM direct conv is faster with few channels (conv_kernels_bench).
+  Case thin{1, 16, 16, 32, 32, {}, true};
+  thin.a.padding = Padding::kSame;
+  Graph gt = case_graph(thin, rng);
+  infer_shapes(gt);
+  EXPECT_TRUE(cpu::winograd_applies(gt, gt.ops[0]));
+  EXPECT_FALSE(cpu::winograd_pays(gt, gt.ops[0]));
   for (auto [sh, dh] : {std::pair{2, 1}, {1, 2}}) {
     Case s = c;
     s.a.stride_h = s.a.stride_w = sh;
