@@ -56,12 +56,13 @@ for suite in $SUITES; do
     case $suite in
       litert) python3 bench/cpu_vs_litert.py --bin $BIN/hetsched --threads 1 4 16 --iterations 30 --warmup 3 \
                 --models "$m" --out-dir "$OUT/litert/$m" >/dev/null ;;
-      gpu_tuning) python3 bench/gpu_tuning.py --bin $BIN/hetsched --iterations 50 --warmup 5 --rounds 3 --fp16 \
+      gpu_tuning) python3 bench/gpu_tuning.py --bin $BIN/hetsched --iterations 50 --warmup 5 --rounds "${ROUNDS:-2}" --fp16 \
                     --models "$m" --out-dir "$OUT/gpu_tuning/$m" --tag h100 >/dev/null ;;
       split) $BIN/split_sweep "models/$m.tflite" --csv "$OUT/split/split_h100.csv" --threads $THREADS \
-               --runs 20 --warmup 3 --step 0.05 --auto >/dev/null ;;
+               --runs "${RUNS:-10}" --warmup 3 --step 0.05 --auto >/dev/null ;;
       split_layers) $BIN/split_sweep "models/$m.tflite" --csv "$OUT/split_layers/split_layers_h100.csv" \
-                      --threads $THREADS --layers --no-model --layer-runs 10 --warmup 2 --step 0.05 --cutoff 3 >/dev/null ;;
+                      --threads $THREADS --layers --no-model --layer-runs "${LAYER_RUNS:-5}" --warmup 1 --step 0.05 \
+                      --cutoff 2 >/dev/null ;;
       *) echo "unknown suite $suite"; continue ;;
     esac
     rc=$?
