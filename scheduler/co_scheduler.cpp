@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "gpu/workgroup_tuning.h"
 #include "graph/error.h"
 #include "graph/op_registry.h"
 #include "partition/plan_syncs.h"
@@ -40,6 +41,11 @@ CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, co
       if (t >= 0 && !graph_.tensors[t].is_constant) gopt.host_tensors[t] = true;
     gopt.host_tensors[op.outputs[0]] = true;
   }
+  // Workgroup sizes the GPU-only executor tuned for these op shapes on this device (cache hits
+  // only, no timing here: a budget of 0 leaves uncached shapes at their default sizes).
+  gpu::WorkgroupTuningCache tuning(device_);
+  gopt.tuning = &tuning;
+  gopt.tuning_budget_ms = 0;
   gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, device_, cache, gopt);
   cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads, false});
   for (size_t t = 0; t < graph_.tensors.size(); ++t)
