@@ -25,14 +25,20 @@ void apply_step(const EpilogueStep& step, float* v, const float* operand, size_t
     case OpType::kTanh: return unary_span(step.type, v, v, n);  // the SIMD loops of the elementwise kernels
     default: break;
   }
-  if (operand && act == Activation::kNone) return binary_span(step.type, v, false, operand, false, v, n);
+  if (operand && (act == Activation::kNone || act == Activation::kRelu || act == Activation::kRelu6)) {
+    binary_span(step.type, v, false, operand, false, v, n);  // SIMD, then the activation as its own SIMD pass
+    if (act != Activation::kNone) unary_span(act == Activation::kRelu ? OpType::kRelu : OpType::kRelu6, v, v, n);
+    return;
+  }
+  switch (step.type) {
+    case OpType::kRelu:
+    case OpType::kRelu6: return unary_span(step.type, v, v, n);
+    default: break;
+  }
   switch (step.type) {
     case OpType::kAdd: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a + b); });
     case OpType::kSub: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a - b); });
     case OpType::kMul: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a * b); });
-    case OpType::kRelu: return for_each(v, nullptr, 0.0f, n, [](float a, float) { return std::max(a, 0.0f); });
-    case OpType::kRelu6:
-      return for_each(v, nullptr, 0.0f, n, [](float a, float) { return std::min(std::max(a, 0.0f), 6.0f); });
     default: return for_each(v, nullptr, 0.0f, n, [&step](float a, float) { return apply_epilogue_step(step, a, 0.0f); });
   }
 }
