@@ -38,7 +38,7 @@ if bash scripts/build.sh "$ASAN" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEB
      -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF; then
   # Tests that touch Vulkan run without leak detection: the loader dlclose()s the Mesa driver, so
   # its allocations show up as leaks from an "<unknown module>" that no suppression can name.
-  gpu_re="${HETSCHED_ASAN_GPU_TESTS:-Gpu|GPU|Vulkan|CoScheduler}"
+  gpu_re="${HETSCHED_ASAN_GPU_TESTS:-Gpu|GPU|Vulkan|CoScheduler|Fp16Executor|WorkgroupTuning}"
   asan_opts="abort_on_error=1:strict_string_checks=1:check_initialization_order=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
