@@ -10,24 +10,18 @@ import csv
 import datetime
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_common import run_hetsched, zoo_models  # noqa: E402
 
 
 def run(binary, model, policy, threads, iterations, warmup, cache_dir):
-    env = dict(os.environ, HETSCHED_CACHE_DIR=str(cache_dir))
-    cmd = [str(binary), "run", str(model), "--json", "--policy", policy, "--iterations", str(iterations),
-           "--warmup", str(warmup), "--seed", "1"]
-    if threads:
-        cmd += ["--threads", str(threads)]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
-    if p.returncode != 0:
-        raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
-    return json.loads(p.stdout)
+    extra = ["--threads", str(threads)] if threads else []
+    return run_hetsched(binary, model, policy, iterations, warmup, cache_dir, *extra, timeout=1800)
 
 
 def main():
@@ -41,14 +35,8 @@ def main():
     ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
     ap.add_argument("--tag", default="")
     args = ap.parse_args()
-    index = json.load(open(args.index))["models"]
-    wanted = set(filter(None, args.models.split(",")))
-    models_dir = Path(args.index).parent
     rows = []
-    for m in index:
-        if m.get("expect_refused") or (wanted and m["name"] not in wanted):
-            continue
-        path = models_dir / Path(m["file"]).name
+    for m, path in zoo_models(args.index, args.models):
         row = {"model": m["name"], "macs_m": round(m.get("macs", 0) / 1e6, 1)}
         with tempfile.TemporaryDirectory() as cache:
             try:

@@ -17,22 +17,17 @@ import datetime
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_common import run_hetsched, zoo_models  # noqa: E402
 
 
 def run(binary, model, cache_dir, iterations, warmup, *extra):
-    env = dict(os.environ, HETSCHED_CACHE_DIR=str(cache_dir))
-    cmd = [str(binary), "run", str(model), "--json", "--policy", "gpu", "--iterations", str(iterations),
-           "--warmup", str(warmup), "--seed", "1", *extra]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
-    if p.returncode != 0:
-        raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
-    return json.loads(p.stdout)
+    return run_hetsched(binary, model, "gpu", iterations, warmup, cache_dir, *extra)
 
 
 def main():
@@ -47,14 +42,8 @@ def main():
     ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
     ap.add_argument("--tag", default="")
     args = ap.parse_args()
-    index = json.load(open(args.index))["models"]
-    wanted = set(filter(None, args.models.split(",")))
-    models_dir = Path(args.index).parent
     rows = []
-    for m in index:
-        if m.get("expect_refused") or (wanted and m["name"] not in wanted):
-            continue
-        path = models_dir / Path(m["file"]).name
+    for m, path in zoo_models(args.index, args.models):
         row = {"model": m["name"]}
         try:
             with tempfile.TemporaryDirectory() as cache:
