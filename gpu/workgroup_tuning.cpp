@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -14,18 +15,12 @@
 namespace hetsched::gpu {
 namespace {
 
-uint32_t pow2_at_least(uint32_t n) {
-  uint32_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
 // A local size of up to `invocations` shaped to `out`, x at most `max_x`.
 WorkgroupSize shaped(const Shape4& out, uint32_t invocations, uint32_t max_x, bool z_one) {
   WorkgroupSize s;
-  s.x = std::min({max_x, invocations, pow2_at_least(uint32_t(std::max(out.w, 1)))});
-  s.y = std::min(invocations / s.x, pow2_at_least(uint32_t(std::max(out.h, 1))));
-  s.z = z_one ? 1 : std::min(invocations / (s.x * s.y), pow2_at_least(uint32_t(std::max(out.slices() * out.n, 1))));
+  s.x = std::min({max_x, invocations, std::bit_ceil(uint32_t(std::max(out.w, 1)))});
+  s.y = std::min(invocations / s.x, std::bit_ceil(uint32_t(std::max(out.h, 1))));
+  s.z = z_one ? 1 : std::min(invocations / (s.x * s.y), std::bit_ceil(uint32_t(std::max(out.slices() * out.n, 1))));
   return s;
 }
 

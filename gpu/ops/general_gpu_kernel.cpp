@@ -4,26 +4,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "graph/error.h"
 
 namespace hetsched::gpu {
-namespace {
-
-uint32_t pow2_at_least(uint32_t n) {
-  uint32_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-}  // namespace
-
 LocalSize local_size_for(const Shape4& out) {
   constexpr uint32_t kInvocations = 64;
   LocalSize l;
-  l.x = std::min(pow2_at_least(uint32_t(out.w)), kInvocations);
-  l.y = std::min(pow2_at_least(uint32_t(out.h)), kInvocations / l.x);
-  l.z = std::min(pow2_at_least(uint32_t(out.slices() * out.n)), kInvocations / (l.x * l.y));
+  l.x = std::min(std::bit_ceil(uint32_t(out.w)), kInvocations);
+  l.y = std::min(std::bit_ceil(uint32_t(out.h)), kInvocations / l.x);
+  l.z = std::min(std::bit_ceil(uint32_t(out.slices() * out.n)), kInvocations / (l.x * l.y));
   return l;
 }
 
