@@ -8,11 +8,12 @@ Honest auto (the check printed per model): `auto` is at most 5% slower than the 
 gpu, and where a split with 0 < ratio < 1 beats both by more than 3% (above the run-to-run noise
 of a median), `auto` gets at least 80% of that gain.
 
-usage: split_report.py SWEEP.csv OUT_DIR [--title TEXT]
+usage: split_report.py SWEEP.csv[.gz] OUT_DIR [--title TEXT]
 """
 import argparse
 import collections
 import csv
+import gzip
 import os
 
 import matplotlib
@@ -23,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def load(path):
     rows = collections.defaultdict(list)
-    with open(path) as f:
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
         for r in csv.reader(f):
             if not r or r[0] == "scope":
                 continue
