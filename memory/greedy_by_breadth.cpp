@@ -10,17 +10,7 @@
 
 namespace hetsched::memory::detail {
 
-namespace {
-
-// The tensors live at one task, biggest first, and the sum of their sizes (the task's breadth).
-struct TaskProfile {
-  std::vector<size_t> tensors;
-  size_t breadth = 0;
-};
-
-// Profiles of the tasks at which some tensor starts. The live set of any other task is a subset
-// of the live set of the latest start before it, so these tasks cover every tensor and every
-// maximal breadth; this keeps the work independent of how large the task indices are.
+// Only tasks where a tensor starts: this keeps the work independent of how large the indices are.
 std::vector<TaskProfile> start_task_profiles(std::span<const TensorUsageRecord> records) {
   const std::vector<size_t> order = order_by_first_task(records);
   std::vector<TaskProfile> profiles;
@@ -38,6 +28,8 @@ std::vector<TaskProfile> start_task_profiles(std::span<const TensorUsageRecord> 
   }
   return profiles;
 }
+
+namespace {
 
 // True when [first, last] overlaps a live range already in `schedule` (disjoint ranges keyed by
 // first task).

@@ -9,6 +9,7 @@ namespace hetsched::memory::detail {
 
 // Steps (TFLite's GreedyBySizeAssignment, offset calculation):
 //  1. Sort tensors by decreasing size (ties: record order).
+// Then place_in_best_gaps, shared with greedy by breadth (offsets):
 //  2. Keep the already placed tensors in a list ordered by offset.
 //  3. For the next tensor, walk that list, looking only at tensors whose live range overlaps its
 //     own. Track `prev_end`, the highest end of those seen so far; the space between prev_end and
@@ -18,14 +19,22 @@ namespace hetsched::memory::detail {
 //  5. The arena ends at the highest end of any tensor.
 // O(n^2). Big tensors fix the layout and small ones fill the holes, which is why it usually
 // beats the object strategies: a tensor is not tied to the size of an object.
-MemoryPlan plan_greedy_by_size(std::span<const TensorUsageRecord> records) {
-  const size_t n = records.size();
-  std::vector<size_t> order(n);
+std::vector<size_t> greedy_by_size_order(std::span<const TensorUsageRecord> records) {
+  std::vector<size_t> order(records.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return records[a].size > records[b].size; });
+  return order;
+}
 
+MemoryPlan plan_greedy_by_size(std::span<const TensorUsageRecord> records) {
+  return place_in_best_gaps(records, greedy_by_size_order(records), Strategy::kGreedyBySize);
+}
+
+MemoryPlan place_in_best_gaps(std::span<const TensorUsageRecord> records, std::span<const size_t> order,
+                              Strategy s) {
+  const size_t n = records.size();
   MemoryPlan plan;
-  plan.strategy = Strategy::kGreedyBySize;
+  plan.strategy = s;
   plan.offsets.assign(n, 0);
   std::vector<size_t> placed;  // tensor ids ordered by offset
   placed.reserve(n);

@@ -17,6 +17,8 @@ const char* to_string(Strategy s) {
     case Strategy::kGreedyBySize: return "greedy_by_size";
     case Strategy::kGreedyByBreadth: return "greedy_by_breadth";
     case Strategy::kMinCostFlow: return "min_cost_flow";
+    case Strategy::kGreedyByBreadthOffsets: return "greedy_by_breadth_offsets";
+    case Strategy::kOrderSearch: return "order_search";
   }
   return "unknown";
 }
@@ -103,6 +105,8 @@ MemoryPlan plan_memory(std::span<const TensorUsageRecord> records, Strategy s, s
     case Strategy::kGreedyBySize: plan = detail::plan_greedy_by_size(aligned); break;
     case Strategy::kGreedyByBreadth: plan = detail::plan_greedy_by_breadth(aligned); break;
     case Strategy::kMinCostFlow: plan = detail::plan_min_cost_flow(aligned); break;
+    case Strategy::kGreedyByBreadthOffsets: plan = detail::plan_greedy_by_breadth_offsets(aligned); break;
+    case Strategy::kOrderSearch: plan = detail::plan_order_search(aligned, memory_lower_bound(aligned, 1)); break;
     default: fail(ErrorKind::kInvalidArgument, "memory planner: unknown strategy {}", static_cast<int>(s));
   }
   plan.strategy = s;
@@ -113,12 +117,15 @@ MemoryPlan plan_memory(std::span<const TensorUsageRecord> records, Strategy s, s
 MemoryPlan plan_memory_best(std::span<const TensorUsageRecord> records, size_t alignment) {
   // Order of preference on ties: the offset strategy first (it packs best in practice), then the
   // object strategies, naive last.
-  static constexpr Strategy kPreference[] = {Strategy::kGreedyBySize, Strategy::kGreedyByBreadth,
+  static constexpr Strategy kPreference[] = {Strategy::kGreedyBySize, Strategy::kGreedyByBreadthOffsets,
+                                             Strategy::kOrderSearch, Strategy::kGreedyByBreadth,
                                              Strategy::kMinCostFlow, Strategy::kGreedyInOrder, Strategy::kNaive};
   MemoryPlan best;
   bool have_best = false;
   for (Strategy s : kPreference) {
     if (s == Strategy::kMinCostFlow && records.size() > detail::kMinCostFlowBestTensors) continue;
+    if (s == Strategy::kOrderSearch && have_best && best.total_bytes <= memory_lower_bound(records, alignment))
+      continue;
     MemoryPlan plan = plan_memory(records, s, alignment);
     if (!have_best || plan.total_bytes < best.total_bytes) {
       best = std::move(plan);

@@ -28,14 +28,18 @@ enum class Strategy {
   kGreedyBySize,     // offsets, tensors by decreasing size, best-fitting gap (TFLite's default)
   kGreedyByBreadth,  // shared objects, widest tasks first, best-fitting free object
   kMinCostFlow,      // shared objects from a min-cost flow over "reuse the object of a dead tensor"
+  kGreedyByBreadthOffsets,  // offsets, tensors of the widest tasks first, best-fitting gap
+  kOrderSearch,             // offsets, a bounded local search over the greedy placement order
 };
 
 // All strategies, in enum order.
 inline constexpr Strategy kAllStrategies[] = {Strategy::kNaive, Strategy::kGreedyInOrder,
                                               Strategy::kGreedyBySize, Strategy::kGreedyByBreadth,
-                                              Strategy::kMinCostFlow};
+                                              Strategy::kMinCostFlow, Strategy::kGreedyByBreadthOffsets,
+                                              Strategy::kOrderSearch};
 
-// "naive", "greedy_in_order", "greedy_by_size", "greedy_by_breadth", "min_cost_flow".
+// "naive", "greedy_in_order", "greedy_by_size", "greedy_by_breadth", "min_cost_flow",
+// "greedy_by_breadth_offsets", "order_search".
 const char* to_string(Strategy s);
 // The inverse of to_string (also accepts '-' for '_'); throws Error(kInvalidArgument) listing the
 // valid names otherwise.
@@ -55,7 +59,8 @@ struct MemoryPlan {
 MemoryPlan plan_memory(std::span<const TensorUsageRecord> records, Strategy s, size_t alignment = 64);
 
 // Runs every strategy and keeps the plan with the smallest total_bytes (ties: greedy by size,
-// greedy by breadth, min-cost flow, greedy in order, naive, in that order of preference).
+// greedy by breadth (offsets), order search, greedy by breadth, min-cost flow, greedy in order,
+// naive, in that order of preference). Order search runs only when the others miss the bound.
 // Min-cost flow is quadratic in memory and slower: it is left out above 600 tensors.
 MemoryPlan plan_memory_best(std::span<const TensorUsageRecord> records, size_t alignment = 64);
 

@@ -49,11 +49,35 @@ inline bool better_fit(size_t candidate, size_t best, size_t size) {
 inline constexpr size_t kMinCostFlowMaxTensors = 4096;
 inline constexpr size_t kMinCostFlowBestTensors = 600;
 
+// Places tensors in `order` (every index once) at byte offsets: each into the smallest gap, among
+// the tensors already placed whose live ranges overlap its own, that holds it, else right above
+// the highest of them (steps 2-5 of greedy_by_size.cpp). O(n^2).
+MemoryPlan place_in_best_gaps(std::span<const TensorUsageRecord> records, std::span<const size_t> order,
+                              Strategy s);
+
+// The placement orders of greedy by size (decreasing size) and greedy by breadth (offsets).
+std::vector<size_t> greedy_by_size_order(std::span<const TensorUsageRecord> records);
+std::vector<size_t> greedy_by_breadth_order(std::span<const TensorUsageRecord> records);
+
+// The tensors live at each task where some tensor starts, biggest first, and their size sum (the
+// task's breadth). The live set of any other task is a subset of the live set of the latest
+// start before it, so these tasks cover every tensor and every maximal breadth.
+struct TaskProfile {
+  std::vector<size_t> tensors;
+  size_t breadth = 0;
+};
+std::vector<TaskProfile> start_task_profiles(std::span<const TensorUsageRecord> records);
+
 // The strategies (one file each); records hold aligned sizes.
 MemoryPlan plan_naive(std::span<const TensorUsageRecord> records);
 MemoryPlan plan_greedy_in_order(std::span<const TensorUsageRecord> records);
 MemoryPlan plan_greedy_by_size(std::span<const TensorUsageRecord> records);
 MemoryPlan plan_greedy_by_breadth(std::span<const TensorUsageRecord> records);
+MemoryPlan plan_greedy_by_breadth_offsets(std::span<const TensorUsageRecord> records);
+MemoryPlan plan_order_search(std::span<const TensorUsageRecord> records, size_t lower_bound);
+
+// order_search stops after about this many live-range overlap tests (tens of milliseconds).
+inline constexpr size_t kOrderSearchWork = size_t{40} * 1000 * 1000;
 MemoryPlan plan_min_cost_flow(std::span<const TensorUsageRecord> records);
 
 }  // namespace hetsched::memory::detail

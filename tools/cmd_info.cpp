@@ -95,8 +95,7 @@ nlohmann::json describe(const Graph& g, bool with_memory) {
     j["memory"] = nlohmann::json::array();
     const size_t lb = memory::memory_lower_bound(records);
     j["memory_lower_bound"] = lb;
-    for (auto s : {memory::Strategy::kNaive, memory::Strategy::kGreedyInOrder, memory::Strategy::kGreedyBySize,
-                   memory::Strategy::kGreedyByBreadth, memory::Strategy::kMinCostFlow}) {
+    for (auto s : memory::kAllStrategies) {
       const auto p = memory::plan_memory(records, s, 64);
       j["memory"].push_back({{"strategy", memory::to_string(s)}, {"bytes", p.total_bytes},
                              {"ratio_to_lower_bound", lb ? double(p.total_bytes) / double(lb) : 1.0},

@@ -322,6 +322,23 @@ TEST(MemoryPlanner, GreedyBySizeMissesTheBoundOnAValley) {
   EXPECT_EQ(total(records, Strategy::kGreedyBySize), 256u);
   MemoryPlan optimum{Strategy::kNaive, {0, 128, 0, 64}, 192, 64};
   EXPECT_TRUE(plan_is_valid(records, optimum));
+  // Placing the tensors in another order closes the hole: the order search finds one.
+  EXPECT_EQ(total(records, Strategy::kOrderSearch), 192u);
+  EXPECT_EQ(plan_memory_best(records).total_bytes, 192u);
+}
+
+TEST(MemoryPlanner, OrderSearchReachesTheBoundWhereBothGreedyOrdersMiss) {
+  // Six tensors (found by a random search): greedy by size and greedy by breadth both need 13
+  // units, some placement order 12 (the bound); the search must find it.
+  const Records records = {{256, 0, 1}, {256, 0, 2}, {128, 2, 3}, {64, 1, 1}, {192, 1, 3}, {192, 2, 2}};
+  EXPECT_EQ(memory_lower_bound(records), 768u);
+  EXPECT_EQ(total(records, Strategy::kGreedyBySize), 832u);
+  EXPECT_EQ(total(records, Strategy::kGreedyByBreadthOffsets), 832u);
+  EXPECT_EQ(total(records, Strategy::kOrderSearch), 768u);
+  const MemoryPlan best = plan_memory_best(records);
+  EXPECT_EQ(best.total_bytes, 768u);
+  EXPECT_EQ(best.strategy, Strategy::kOrderSearch);
+  EXPECT_TRUE(plan_is_valid(records, best));
 }
 
 // The cost min-cost flow minimizes, read back from a plan: tensors sharing an offset form one
