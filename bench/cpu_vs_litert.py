@@ -47,7 +47,7 @@ def bench_litert(entry, inputs, threads, iterations, warmup) -> float:
     return statistics.median(zoo.time_litert(it, inputs, iterations, warmup))
 
 
-def bench_hetsched(binary, entry, in_paths, threads, iterations, warmup) -> float:
+def bench_hetsched(binary, entry, in_paths, threads, iterations, warmup) -> dict:
     cmd = [str(binary), "run", str(zoo.ROOT / entry["file"]), "--json", "--policy", "cpu",
            "--threads", str(threads), "--iterations", str(iterations), "--warmup", str(warmup)]
     for p in in_paths:
@@ -55,7 +55,7 @@ def bench_hetsched(binary, entry, in_paths, threads, iterations, warmup) -> floa
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:
         raise RuntimeError(f"hetsched failed on {entry['name']} ({proc.returncode}): {proc.stderr.strip()}")
-    return float(json.loads(proc.stdout)["latency_ms"]["median"])
+    return json.loads(proc.stdout)  # latency_ms.median, and per-op medians under "ops"
 
 
 def geomean(values):
@@ -65,6 +65,43 @@ def geomean(values):
 
 def fmt(v, digits=2):
     return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.{digits}f}"
+
+
+def scaling_section(rows, threads):
+    """Thread scaling: per thread count, geomean latency of ours and LiteRT and speedup over 1 thread."""
+    base = min(threads)
+    out = ["", f"## Thread scaling (speedup over {base} thread{'s' if base > 1 else ''}, geomean over models)", "",
+           "| threads | ours ms | ours speedup | LiteRT ms | LiteRT speedup | ratio |", "|---|---|---|---|---|---|"]
+    gm = {t: (geomean([r["ours_ms"] for r in rows if r["threads"] == t]),
+              geomean([r["litert_ms"] for r in rows if r["threads"] == t])) for t in threads}
+    for t in threads:
+        o, l = gm[t]
+        out.append(f"| {t} | {fmt(o)} | {fmt(gm[base][0] / o)} | {fmt(l)} | {fmt(gm[base][1] / l)} | {fmt(o / l)} |")
+    return out
+
+
+def breakdown_section(rows, op_profiles, threads, count):
+    """Where our time goes on the models furthest behind LiteRT: per op type and the slowest ops
+    (medians over the profiled runs of `hetsched run`, summed; their sum exceeds the end-to-end
+    median by the per-op timing overhead)."""
+    sel = sorted((r for r in rows if r["threads"] == threads and r["ratio"]), key=lambda r: -r["ratio"])[:count]
+    out = ["", f"## Where our time goes: the {len(sel)} models furthest behind at {threads} thread(s)", "",
+           "Per-op medians of `hetsched run --json` (5 profiled runs after the timed ones), summed by op type; "
+           "LiteRT's Python API has no per-op profile, so its total is the only peer number.", ""]
+    for r in sel:
+        ops = op_profiles.get((r["model"], threads), [])
+        total = sum(o["ms"] for o in ops) or float("nan")
+        by_type = {}
+        for o in ops:
+            n, ms = by_type.get(o["type"], (0, 0.0))
+            by_type[o["type"]] = (n + 1, ms + o["ms"])
+        out += [f"### {r['model']}: ours {fmt(r['ours_ms'])} ms, LiteRT {fmt(r['litert_ms'])} ms, "
+                f"ratio {fmt(r['ratio'])}", "", "| op type | ops | ms | share |", "|---|---|---|---|"]
+        for t, (n, ms) in sorted(by_type.items(), key=lambda kv: -kv[1][1]):
+            out.append(f"| {t} | {n} | {ms:.3f} | {100 * ms / total:.0f}% |")
+        slow = sorted(ops, key=lambda o: -o["ms"])[:5]
+        out += ["", "slowest ops: " + ", ".join(f"#{o['index']} {o['type']} {o['ms']:.3f} ms" for o in slow), ""]
+    return out
 
 
 def main() -> int:
@@ -77,6 +114,8 @@ def main() -> int:
     ap.add_argument("--bin", type=Path, default=None, help="hetsched binary (default $HETSCHED_BIN or build/hetsched)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--breakdown", type=int, default=4,
+                    help="per-op time breakdown of this many models with the highest ratio at the fewest threads")
     args = ap.parse_args()
     if args.iterations < 30:
         print(f"note: --iterations {args.iterations} < 30", file=sys.stderr)
@@ -93,6 +132,7 @@ def main() -> int:
         entries = [e for e in entries if e["name"] in wanted]
 
     rows = []
+    op_profiles = {}
     with tempfile.TemporaryDirectory(prefix="hetsched-bench-") as tmp:
         for e in entries:
             inputs = zoo.random_inputs(e, args.seed)
@@ -103,11 +143,14 @@ def main() -> int:
                 in_paths.append(p)
             for t in args.threads:
                 lite = bench_litert(e, inputs, t, args.iterations, args.warmup)
-                ours = None if args.litert_only else bench_hetsched(binary, e, in_paths, t, args.iterations,
-                                                                    args.warmup)
+                run = None if args.litert_only else bench_hetsched(binary, e, in_paths, t, args.iterations,
+                                                                   args.warmup)
+                ours = float(run["latency_ms"]["median"]) if run else None
                 ratio = ours / lite if ours is not None else None
                 rows.append({"model": e["name"], "threads": t, "macs_m": e["macs"] / 1e6,
                              "ours_ms": ours, "litert_ms": lite, "ratio": ratio})
+                if run:
+                    op_profiles[(e["name"], t)] = run.get("ops", [])
                 print(f"{e['name']:32s} T={t}  ours {fmt(ours):>9s} ms  LiteRT {fmt(lite):>9s} ms  "
                       f"ratio {fmt(ratio):>6s}", flush=True)
 
@@ -127,6 +170,10 @@ def main() -> int:
         gm_lite = geomean([r["litert_ms"] for r in sel])
         gm_ratio = geomean([r["ratio"] for r in sel]) if not args.litert_only else None
         lines.append(f"| **geomean** | {t} | | {fmt(gm_ours)} | {fmt(gm_lite)} | {fmt(gm_ratio)} |")
+    if len(args.threads) > 1 and not args.litert_only:
+        lines += scaling_section(rows, args.threads)
+    if not args.litert_only and args.breakdown > 0:
+        lines += breakdown_section(rows, op_profiles, min(args.threads), args.breakdown)
     table = "\n".join(lines) + "\n"
     print()
     print(table)

@@ -1,6 +1,7 @@
 // Split-ratio sweep: for a model (and, with --layers, each of its conv layers alone) runs the
 // CPU-only and GPU-only plans and every ratio from 0 to 1 on both split axes through the
-// co-scheduler, median of --runs after warm-up; with --auto, also the `auto` policy. Appends CSV
+// co-scheduler, median of --runs after warm-up; with --auto, also the honest-auto check (`auto`,
+// `cpu` and `gpu` sessions interleaved, rows auto / cpu50 / gpu50). Appends CSV
 // rows to --csv: scope,model,op,axis,ratio,median_ms,p10_ms,p90_ms. Conv layers of one model with
 // the same configuration (input shape, weights, stride, dilation, padding, activation) are timed
 // once and their rows repeated under each op index.
@@ -86,6 +87,40 @@ Stats time_session(std::shared_ptr<const Model> model, const std::string& policy
   return stats(ms);
 }
 
+// The honest-auto check: `auto`, `cpu` and `gpu` sessions timed in turn, one run each per round
+// (warm-up rounds first), so drift in background load hits all three alike. After 3 timed rounds
+// a baseline whose median is over `cutoff` x the other baseline's is no longer timed (far slower:
+// it cannot be the better single processor).
+struct HonestTimes {
+  Stats t_auto, t_cpu, t_gpu;
+};
+
+HonestTimes time_honest(std::shared_ptr<const Model> model, int threads, int warmup, int runs, double cutoff) {
+  Session s_auto(model, SessionOptions{"auto", threads, -1, "fp32"});
+  Session s_cpu(model, SessionOptions{"cpu", threads, -1, "fp32"});
+  Session s_gpu(model, SessionOptions{"gpu", threads, -1, "fp32"});
+  const auto in = random_inputs(model->graph());
+  for (Session* s : {&s_auto, &s_cpu, &s_gpu})
+    for (size_t i = 0; i < in.size(); ++i) s->set_input(int(i), in[i]);
+  std::vector<double> ms[3];
+  bool timing[3] = {true, true, true};
+  Session* sessions[3] = {&s_auto, &s_cpu, &s_gpu};
+  for (int r = 0; r < warmup + runs; ++r) {
+    for (int k = 0; k < 3; ++k) {
+      if (!timing[k]) continue;
+      const auto t0 = std::chrono::steady_clock::now();
+      sessions[k]->run();
+      if (r >= warmup) ms[k].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    if (cutoff > 0 && r == warmup + 2 && timing[1] && timing[2]) {
+      const double c = stats(ms[1]).median, gp = stats(ms[2]).median;
+      if (c > cutoff * gp) timing[1] = false;
+      if (gp > cutoff * c) timing[2] = false;
+    }
+  }
+  return {stats(ms[0]), stats(ms[1]), stats(ms[2])};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,7 +128,7 @@ int main(int argc, char** argv) {
   std::string model_path, csv = "split_sweep.csv";
   int threads = 0, warmup = 3, runs = 20, max_layers = 1000, layer_runs = -1;
   double step = 0.05, cutoff = 0;
-  bool layers = false, with_auto = false, no_model = false;
+  bool layers = false, with_auto = false, no_model = false, honest_only = false;
   app.add_option("model", model_path)->required();
   app.add_option("--csv", csv);
   app.add_option("--threads", threads);
@@ -103,7 +138,8 @@ int main(int argc, char** argv) {
   app.add_flag("--layers", layers, "also sweep each conv layer alone");
   app.add_flag("--no-model", no_model, "with --layers: skip the whole-model sweep");
   app.add_option("--max-layers", max_layers, "the largest N conv layers by MACs");
-  app.add_flag("--auto", with_auto, "also time the auto policy");
+  app.add_flag("--auto", with_auto, "also time the auto policy (the honest-auto check, after the sweep)");
+  app.add_flag("--honest-only", honest_only, "only the honest-auto check: auto, cpu and gpu interleaved");
   app.add_option("--layer-runs", layer_runs, "timed runs per layer plan (default: --runs)");
   app.add_option("--cutoff", cutoff,
                  "stop timing a configuration after 3 runs when it is over CUTOFF x the better single processor "
@@ -158,14 +194,15 @@ int main(int argc, char** argv) {
       fmt::print("{} {} op {}: cpu {:.3f} gpu {:.3f} best split {:.3f} ms ideal {:.3f}\n", scope, g.model_name, op,
                  cpu.median, gpu.median, best, 1.0 / (1.0 / cpu.median + 1.0 / gpu.median));
     };
-    if (!no_model) sweep(g, "model", -1, runs);
-    if (with_auto) row("model", -1, "auto", -1, time_session(model, "auto", threads, warmup, std::max(runs, 50)));
-    if (with_auto && cutoff > 0) {
-      // The honest-auto check compares auto with the better single processor over 50 runs each.
-      const auto m = std::make_shared<const Model>(g);
-      const double p_cpu = time_session(m, "cpu", threads, 1, 3).median, p_gpu = time_session(m, "gpu", threads, 1, 3).median;
-      row("model", -1, "cpu50", 1, time_session(m, "cpu", threads, warmup, 50, cutoff * p_gpu));
-      row("model", -1, "gpu50", 0, time_session(m, "gpu", threads, warmup, 50, cutoff * p_cpu));
+    if (!no_model && !honest_only) sweep(g, "model", -1, runs);
+    if (with_auto || honest_only) {
+      // The honest-auto check: auto against the better single processor, 50 interleaved runs each.
+      const HonestTimes h = time_honest(model, threads, warmup, std::max(runs, 50), cutoff);
+      row("model", -1, "auto", -1, h.t_auto);
+      row("model", -1, "cpu50", 1, h.t_cpu);
+      row("model", -1, "gpu50", 0, h.t_gpu);
+      fmt::print("model {} honest check: auto {:.3f} cpu {:.3f} gpu {:.3f} ms\n", g.model_name, h.t_auto.median,
+                 h.t_cpu.median, h.t_gpu.median);
     }
     if (layers) {
       std::vector<std::pair<int64_t, int>> convs;

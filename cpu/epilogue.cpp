@@ -19,6 +19,7 @@ void for_each(float* v, const float* operand, float scalar, size_t n, F f) {
 void apply_step(const EpilogueStep& step, float* v, const float* operand, size_t n) {
   const Activation act = step.activation;
   const float k = step.scalar;
+  if (step.times_input) return swish_span(v, v, n);
   switch (step.type) {
     case OpType::kHardSwish:
     case OpType::kLogistic:

@@ -18,7 +18,7 @@ std::string epilogue_string(const Graph& g, const Op& op) {
   std::string s;
   for (const EpilogueStep& step : op.epilogue) {
     if (!s.empty()) s += " > ";
-    s += to_string(step.type);
+    s += step.times_input ? std::string("SWISH") : to_string(step.type);
     if (is_epilogue_binary(step.type)) {
       if (step.operand_input >= 0) s += fmt::format("(t{})", op.inputs[size_t(step.operand_input)]);
       else s += fmt::format("({})", step.scalar);
@@ -43,6 +43,7 @@ void check_epilogue(const Graph& g, const Op& op) {
   for (const EpilogueStep& step : op.epilogue) {
     if (!is_epilogue_unary(step.type) && !is_epilogue_binary(step.type))
       bad(fmt::format("{} cannot be an epilogue step", to_string(step.type)));
+    if (step.times_input && step.type != OpType::kLogistic) bad("only LOGISTIC can multiply by its input");
     if (step.operand_input < 0) continue;
     if (!is_epilogue_binary(step.type)) bad("a unary step has an operand");
     if (step.operand_input != next_operand++) bad("operands are not the last inputs in step order");

@@ -1,5 +1,5 @@
 // Op epilogues: elementwise consumers (residual ADD, MUL, SUB, HARD_SWISH, LOGISTIC, TANH, RELU,
-// RELU6) folded into the op producing their input, so one kernel computes the whole chain and the
+// RELU6, and SWISH: a LOGISTIC times its own input) folded into the op producing their input, so one kernel computes the whole chain and the
 // intermediate tensor is never written and read back.
 //
 // Representation (graph/op.h): Op::epilogue is an ordered list of EpilogueStep; the operand tensor
@@ -38,7 +38,7 @@ T apply_epilogue_step(const EpilogueStep& step, T v, T operand) {
     case OpType::kSub: return apply_activation(step.activation, v - operand);
     case OpType::kMul: return apply_activation(step.activation, v * operand);
     case OpType::kHardSwish: return v * std::min(std::max(v + T(3), T(0)), T(6)) / T(6);
-    case OpType::kLogistic: return T(1) / (T(1) + std::exp(-v));
+    case OpType::kLogistic: return step.times_input ? v / (T(1) + std::exp(-v)) : T(1) / (T(1) + std::exp(-v));
     case OpType::kTanh: return std::tanh(v);
     case OpType::kRelu: return std::max(v, T(0));
     case OpType::kRelu6: return std::min(std::max(v, T(0)), T(6));

@@ -117,6 +117,8 @@ struct NoAttributes {};
 // One step of an op's epilogue (graph/epilogue.h): what a fused elementwise consumer did to the
 // op's output, applied element by element after the op's own fused activation.
 //   unary (HARD_SWISH, LOGISTIC, TANH, RELU, RELU6):  v = f(v)
+//   SWISH (LOGISTIC with times_input): v = v * logistic(v), a LOGISTIC and the MUL of its result
+//     by its own input (efficientnet's swish) fused as one step
 //   binary (ADD, SUB, MUL):  v = activation(v OP operand), operand = op.inputs[operand_input] (an
 //     activation of the output's shape, read at the same element) or, with operand_input == -1,
 //     the constant `scalar`.
@@ -125,6 +127,7 @@ struct EpilogueStep {
   int operand_input = -1;  // position in op.inputs of the operand tensor; -1: `scalar`
   float scalar = 0.0f;
   Activation activation = Activation::kNone;  // the fused activation of a binary step
+  bool times_input = false;                   // LOGISTIC only: v * logistic(v) (SWISH)
 };
 
 using OpAttributes = std::variant<NoAttributes, Conv2DAttributes, DepthwiseConv2DAttributes,

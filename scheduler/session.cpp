@@ -115,38 +115,48 @@ class Session::Impl {
 
  private:
   // `auto` is honest by measurement: the cost model's plan (co-scheduled) races the CPU executor
-  // and the GPU executor (median of a few runs each) and the fastest is kept.
+  // and the GPU executor, one run of each per round (so a burst of background load hits all of
+  // them alike), median of 7 rounds after one warm-up round. The co-scheduled plan is kept only
+  // when it beats both by kCoMargin: a plan that merely ties costs synchronization it may not
+  // always win back, and a tie on a noisy machine is noise.
   void choose_measured(partition::Plan predicted) {
+    constexpr double kCoMargin = 0.97;
+    constexpr int kRounds = 8;  // the first is warm-up
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> d(-1, 1);
-    auto time_it = [&](auto& runner) {
+    auto set_inputs = [&](auto& runner) {
       for (size_t i = 0; i < graph_.inputs.size(); ++i) {
         std::vector<float> x(graph_.tensors[graph_.inputs[i]].elements());
         for (float& v : x) v = d(rng);
         runner.set_input(int(i), x);
       }
-      std::vector<double> ms;
-      for (int r = 0; r < 6; ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
-        runner.run();
-        if (r > 0) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      }
-      return median(ms);
+    };
+    auto time_once = [](auto& runner, std::vector<double>& ms, bool keep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      runner.run();
+      if (keep) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     };
     auto co = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), std::move(predicted), threads_);
-    const double t_co = time_it(*co);
     auto cpu = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads_});
-    const double t_cpu = time_it(*cpu);
     std::unique_ptr<gpu::GpuExecutor> gpu;
-    double t_gpu = std::numeric_limits<double>::infinity();
     if (all_ops_on_gpu(graph_)) {
       gpu::GpuExecutorOptions gpu_options;
       gpu_options.tuning = tuning_.get();
       gpu = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu_options);
       note_tuning(*gpu);
-      t_gpu = time_it(*gpu);
+      set_inputs(*gpu);
     }
-    if (t_co <= t_cpu && t_co <= t_gpu) co_ = std::move(co);
+    set_inputs(*co);
+    set_inputs(*cpu);
+    std::vector<double> ms_co, ms_cpu, ms_gpu;
+    for (int r = 0; r < kRounds; ++r) {
+      time_once(*co, ms_co, r > 0);
+      time_once(*cpu, ms_cpu, r > 0);
+      if (gpu) time_once(*gpu, ms_gpu, r > 0);
+    }
+    const double t_co = median(ms_co), t_cpu = median(ms_cpu);
+    const double t_gpu = gpu ? median(ms_gpu) : std::numeric_limits<double>::infinity();
+    if (t_co < kCoMargin * std::min(t_cpu, t_gpu)) co_ = std::move(co);
     else if (t_cpu <= t_gpu) cpu_ = std::move(cpu);
     else gpu_ = std::move(gpu);
   }

@@ -5,7 +5,7 @@
 #define HWY_TARGET_INCLUDE "cpu/kernels/elementwise_simd.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "hwy/contrib/math/math-inl.h"
+#include "hwy/contrib/math/math-inl.h"  // Tanh
 
 #include "cpu/kernels/elementwise_simd.h"
 #include "graph/ops/elementwise.h"
@@ -16,15 +16,41 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 namespace {
 
+// logistic(x) = 1 / (1 + e^-x), XNNPACK's f32-sigmoid "rr2-p5-div" scheme: with z = -|x|,
+// e = e^z from n = round(z / ln 2) (a magic-bias add), t = z - n ln 2 in two parts, a degree-5
+// polynomial and the scale 2^n built in the exponent bits; f = e / (e + 1) = logistic(z), and
+// logistic(x) = f for x < 0, 1 - f otherwise. Flushed to 0 below z = -87.3 (e^z denormal). Within
+// 3e-7 relative of the float64 logistic for x > -80 (measured over [-100, 100], step 1e-4); about
+// half the instructions of Highway's Exp and a division.
+template <class D>
+HWY_INLINE hn::Vec<D> Logistic(D d, hn::Vec<D> x) {
+  const hn::RebindToSigned<D> di;
+  const auto z = hn::Neg(hn::Abs(x));
+  const auto magic = hn::Set(d, 0x1.8000FEp23f);
+  auto n = hn::MulAdd(z, hn::Set(d, 0x1.715476p+0f), magic);
+  const auto s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, n)));
+  n = hn::Sub(n, magic);
+  auto t = hn::MulAdd(n, hn::Set(d, -0x1.62E400p-1f), z);
+  t = hn::MulAdd(n, hn::Set(d, -0x1.7F7D1Cp-20f), t);
+  auto p = hn::MulAdd(hn::Set(d, 0x1.0F9F9Cp-7f), t, hn::Set(d, 0x1.573A1Ap-5f));
+  p = hn::MulAdd(p, t, hn::Set(d, 0x1.555A80p-3f));
+  p = hn::MulAdd(p, t, hn::Set(d, 0x1.FFFDC6p-2f));
+  p = hn::MulAdd(p, t, hn::Set(d, 0x1.FFFFF6p-1f));
+  t = hn::Mul(t, s);
+  const auto e = hn::MulAdd(t, p, s);
+  const auto one = hn::Set(d, 1.0f);
+  auto f = hn::Div(e, hn::Add(e, one));
+  f = hn::IfThenZeroElse(hn::Lt(z, hn::Set(d, -0x1.5D589Ep+6f)), f);
+  return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), hn::Sub(one, f), f);
+}
+
 template <OpType kType, class D>
 HWY_INLINE hn::Vec<D> unary_vec(D d, hn::Vec<D> x) {
   if constexpr (kType == OpType::kHardSwish) {  // x * relu6(x + 3) / 6, as the reference
     const auto r = hn::Min(hn::Max(hn::Add(x, hn::Set(d, 3.0f)), hn::Zero(d)), hn::Set(d, 6.0f));
     return hn::Div(hn::Mul(x, r), hn::Set(d, 6.0f));
   } else if constexpr (kType == OpType::kLogistic) {
-    // 1 / (1 + e^-x); e^-x clamped at e^88 (below x = -88 the result is < 1e-38 either way).
-    const auto e = hn::Exp(d, hn::Min(hn::Neg(x), hn::Set(d, 88.0f)));
-    return hn::Div(hn::Set(d, 1.0f), hn::Add(hn::Set(d, 1.0f), e));
+    return Logistic(d, x);
   } else if constexpr (kType == OpType::kTanh) {
     return hn::Tanh(d, x);
   } else if constexpr (kType == OpType::kRelu) {
@@ -44,6 +70,23 @@ void unary_loop(const float* in, float* out, size_t n) {
   for (; i + N <= n; i += N) hn::StoreU(unary_vec<kType>(d, hn::LoadU(d, in + i)), d, out + i);
   for (; i + N4 <= n; i += N4) hn::StoreU(unary_vec<kType>(d4, hn::LoadU(d4, in + i)), d4, out + i);
   for (; i < n; ++i) out[i] = unary_apply<kType>(in[i]);  // n not a multiple of 4: not from PHWC4 rows
+}
+
+// out[i] = in[i] * logistic(in[i]), the same vector formula as LOGISTIC for every element.
+void swish_loop(const float* in, float* out, size_t n) {
+  const hn::ScalableTag<float> d;
+  const hn::CappedTag<float, 4> d4;
+  const size_t N = hn::Lanes(d), N4 = hn::Lanes(d4);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto x = hn::LoadU(d, in + i);
+    hn::StoreU(hn::Mul(x, Logistic(d, x)), d, out + i);
+  }
+  for (; i + N4 <= n; i += N4) {
+    const auto x = hn::LoadU(d4, in + i);
+    hn::StoreU(hn::Mul(x, Logistic(d4, x)), d4, out + i);
+  }
+  for (; i < n; ++i) out[i] = in[i] * unary_apply<OpType::kLogistic>(in[i]);
 }
 
 template <OpType kType, class D>
@@ -95,6 +138,8 @@ void unary_span_impl(OpType op, const float* in, float* out, size_t n) {
   }
 }
 
+void swish_span_impl(const float* in, float* out, size_t n) { swish_loop(in, out, n); }
+
 void binary_span_impl(OpType op, const float* a, bool a_pixel, const float* b, bool b_pixel, float* out, size_t n) {
   switch (op) {
     case OpType::kAdd: return binary_dispatch<OpType::kAdd>(a, a_pixel, b, b_pixel, out, n);
@@ -112,6 +157,8 @@ HWY_AFTER_NAMESPACE();
 namespace hetsched::cpu {
 HWY_EXPORT(unary_span_impl);
 HWY_EXPORT(binary_span_impl);
+HWY_EXPORT(swish_span_impl);
+void swish_span(const float* in, float* out, size_t n) { HWY_DYNAMIC_DISPATCH(swish_span_impl)(in, out, n); }
 void unary_span(OpType op, const float* in, float* out, size_t n) {
   HWY_DYNAMIC_DISPATCH(unary_span_impl)(op, in, out, n);
 }

@@ -34,7 +34,7 @@ SpecConstants with_epilogue(SpecConstants spec, const Op& op) {
   int32_t operand = 0;
   for (uint32_t i = 0; i < op.epilogue.size(); ++i) {
     const EpilogueStep& s = op.epilogue[i];
-    spec.set(kOp + i, step_code(s.type));
+    spec.set(kOp + i, s.times_input ? int32_t(9) : step_code(s.type));  // 9: swish
     spec.set(kAct + i, int32_t(s.activation));
     spec.set(kSrc + i, s.operand_input >= 0 ? operand++ : int32_t(-1));
     spec.set(kScalar + i, s.scalar);

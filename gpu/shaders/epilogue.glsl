@@ -4,7 +4,7 @@
 // with no epilogue compiles to its plain store. Operands have the output's shape and PHWC4 index;
 // they are bound at EPILOGUE_BINDING and EPILOGUE_BINDING + 1, which the including shader defines
 // (its first free binding), as STORE4 (float16 in the fp16 variant, common.glsl). Step codes: 0 none, 1 add, 2 sub, 3 mul, 4 hard_swish, 5 logistic,
-// 6 tanh, 7 relu, 8 relu6; EP_SRCk: operand binding 0 or 1, or -1 for the scalar EP_SCALARk.
+// 6 tanh, 7 relu, 8 relu6, 9 swish (v * logistic(v)); EP_SRCk: operand binding 0 or 1, or -1 for the scalar EP_SCALARk.
 #ifndef HETSCHED_EPILOGUE_GLSL
 #define HETSCHED_EPILOGUE_GLSL
 
@@ -44,7 +44,8 @@ vec4 epilogue_step(vec4 v, int op, int act, int src, float scalar, int i) {
   else if (op == 5) r = 1.0 / (1.0 + exp(-v));
   else if (op == 6) r = tanh(clamp(v, -15.0, 15.0));  // tanh(15) is 1.0 in float; avoids inf/inf
   else if (op == 7) r = max(v, 0.0);
-  else r = clamp(v, 0.0, 6.0);
+  else if (op == 8) r = clamp(v, 0.0, 6.0);
+  else r = v / (1.0 + exp(-v));
   return r;
 }
 

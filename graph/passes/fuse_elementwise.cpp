@@ -76,6 +76,11 @@ std::optional<Candidate> candidate_for(const Graph& g, int c, int x_pos) {
   return cand;
 }
 
+// Swish, y = MUL(x, LOGISTIC(x)) (inputs in either order), where x = P(...) is read by exactly those
+// two ops, the LOGISTIC's result only by the MUL, and the MUL has no activation: P gets one SWISH
+// step (a LOGISTIC times its input) and writes y; the LOGISTIC and the MUL become dead ops.
+int fuse_swish(Graph& g, std::vector<bool>& removed);
+
 }  // namespace
 
 bool accepts_epilogue_step(const Graph& g, const Op& op, bool with_operand) {
@@ -83,10 +88,55 @@ bool accepts_epilogue_step(const Graph& g, const Op& op, bool with_operand) {
          (!with_operand || op.epilogue_operands() < kMaxEpilogueOperands);
 }
 
+namespace {
+
+int fuse_swish(Graph& g, std::vector<bool>& removed) {
+  int fused = 0;
+  for (size_t c = 0; c < g.ops.size(); ++c) {
+    const Op& mul = g.ops[c];
+    if (removed[c] || mul.type != OpType::kMul || mul.inputs.size() != 2 || mul.outputs.size() != 1 ||
+        !mul.epilogue.empty() || mul.activation() != Activation::kNone)
+      continue;
+    for (int pos = 0; pos < 2; ++pos) {
+      const int s = mul.inputs[size_t(pos)], x = mul.inputs[size_t(1 - pos)];
+      if (!is_activation(g, s) || !is_activation(g, x) || s == x) continue;
+      const int l = g.producer_of(s), p = g.producer_of(x);
+      if (l < 0 || p < 0) continue;
+      const Op& logistic = g.ops[size_t(l)];
+      if (logistic.type != OpType::kLogistic || logistic.inputs.size() != 1 || logistic.inputs[0] != x ||
+          !logistic.epilogue.empty() || logistic.outputs.size() != 1 || g.consumer_count(s) != 1 ||
+          g.consumer_count(x) != 2)
+        continue;
+      Op& prod = g.ops[size_t(p)];
+      if (prod.outputs.size() != 1 || !accepts_epilogue_step(g, prod, false)) continue;
+      const int y = mul.outputs[0];
+      const Tensor &xt = g.tensors[size_t(x)], &st = g.tensors[size_t(s)], &yt = g.tensors[size_t(y)];
+      if (xt.dtype != DataType::kFloat32 || st.dtype != DataType::kFloat32 || yt.dtype != DataType::kFloat32 ||
+          xt.shape != st.shape || xt.shape != yt.shape)
+        continue;
+      EpilogueStep step;
+      step.type = OpType::kLogistic;
+      step.times_input = true;
+      prod.epilogue.push_back(step);
+      prod.outputs[0] = y;
+      for (size_t dead : {size_t(l), c}) {
+        g.ops[dead] = Op{};  // no inputs or outputs: invisible to producer_of / consumer_count
+        removed[dead] = true;
+      }
+      ++fused;
+      break;
+    }
+  }
+  return fused;
+}
+
+}  // namespace
+
 PassResult fuse_elementwise(Graph& g) {
   const int n = int(g.ops.size());
   std::vector<bool> removed(size_t(n), false);
-  int fused = 0, moved = 0;
+  const int swishes = fuse_swish(g, removed);
+  int fused = 2 * swishes, moved = 0;
   for (int c = 0; c < n; ++c) {
     if (removed[size_t(c)]) continue;
     const Op& cons = g.ops[size_t(c)];
@@ -125,8 +175,9 @@ PassResult fuse_elementwise(Graph& g) {
   for (int i = 0; i < n; ++i)
     if (!removed[size_t(i)]) kept.push_back(std::move(g.ops[size_t(i)]));
   g.ops = std::move(kept);
-  return {true, fmt::format("fused {} elementwise ops into their producers ({} moved to the consumer's place)",
-                            fused, moved)};
+  return {true, fmt::format("fused {} elementwise ops into their producers ({} as {} swish steps, {} moved to "
+                            "the consumer's place)",
+                            fused, 2 * swishes, swishes, moved)};
 }
 
 }  // namespace hetsched

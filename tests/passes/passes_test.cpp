@@ -442,9 +442,39 @@ TEST(FuseElementwise, FusesSingleConsumerChain) {
   expect_same_function(before, b.g, 1e-9);
 }
 
-// Swish x * sigmoid(x): the conv output has two readers, so LOGISTIC stays; the MUL goes into the
-// LOGISTIC's epilogue with the conv output as operand.
-TEST(FuseElementwise, SwishFusesIntoTheLogistic) {
+// Swish x * sigmoid(x) after a conv: the LOGISTIC and the MUL (inputs in either order) become one
+// SWISH step of the conv, which then writes the MUL's output.
+TEST(FuseElementwise, SwishFusesIntoTheProducer) {
+  for (const bool swapped : {false, true}) {
+    SCOPED_TRACE(swapped ? "MUL(s, x)" : "MUL(x, s)");
+    Builder b;
+    const int x = b.activation({1, 5, 5, 3}, "x");
+    const int t = b.conv(x, 7, 1, 1, Padding::kSame, {1, 5, 5, 7}, "c");
+    const int s = b.activation({1, 5, 5, 7}, "s");
+    b.op(OpType::kLogistic, {t}, {s});
+    const int m = b.activation({1, 5, 5, 7}, "m");
+    b.op(OpType::kMul, swapped ? std::vector<int>{s, t} : std::vector<int>{t, s}, {m}, BinaryAttributes{});
+    b.g.inputs = {x};
+    b.g.outputs = {m};
+    infer_shapes(b.g);
+    const Graph before = b.g;
+    EXPECT_TRUE(fuse_elementwise(b.g).applied);
+    ASSERT_EQ(b.g.ops.size(), 1u);
+    const Op& conv = b.g.ops[0];
+    EXPECT_EQ(conv.type, OpType::kConv2D);
+    ASSERT_EQ(conv.epilogue.size(), 1u);
+    EXPECT_EQ(conv.epilogue[0].type, OpType::kLogistic);
+    EXPECT_TRUE(conv.epilogue[0].times_input);
+    EXPECT_EQ(conv.outputs[0], m);
+    EXPECT_EQ(epilogue_string(b.g, conv), "SWISH");
+    infer_shapes(b.g);
+    expect_same_function(before, b.g, 1e-9);
+  }
+}
+
+// Not a swish when the conv output has a third reader (here a model output): LOGISTIC stays, and
+// the MUL goes into the LOGISTIC's epilogue with the conv output as operand.
+TEST(FuseElementwise, SwishWithAThirdReaderFusesIntoTheLogistic) {
   Builder b;
   const int x = b.activation({1, 5, 5, 3}, "x");
   const int t = b.conv(x, 7, 1, 1, Padding::kSame, {1, 5, 5, 7}, "c");
@@ -453,7 +483,7 @@ TEST(FuseElementwise, SwishFusesIntoTheLogistic) {
   const int m = b.activation({1, 5, 5, 7}, "m");
   b.op(OpType::kMul, {t, s}, {m}, BinaryAttributes{});
   b.g.inputs = {x};
-  b.g.outputs = {m};
+  b.g.outputs = {m, t};
   infer_shapes(b.g);
   const Graph before = b.g;
   EXPECT_TRUE(fuse_elementwise(b.g).applied);

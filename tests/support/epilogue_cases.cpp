@@ -64,6 +64,7 @@ EpilogueCase make_epilogue_case(std::mt19937_64& rng, int i) {
     EpilogueStep step;
     step.type = pick(rng, {OpType::kAdd, OpType::kMul, OpType::kSub, OpType::kHardSwish, OpType::kLogistic,
                            OpType::kTanh, OpType::kRelu, OpType::kRelu6});
+    if (step.type == OpType::kLogistic) step.times_input = pick(rng, {false, true});  // SWISH
     if (is_epilogue_binary(step.type)) {
       step.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
       if (operands < kMaxEpilogueOperands && pick(rng, {true, true, false})) {
