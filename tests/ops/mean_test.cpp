@@ -39,6 +39,21 @@ TEST(Mean, Rank4AxesAndKeepDims) {
   std::printf("%s\n", summary.to_string().c_str());
 }
 
+// Global means of wide maps (efficientnet's squeeze-excite: 112x112): the 16-pixel partial-sum
+// steps of a row, their remainder, and rows summed across.
+TEST(Mean, WideSpatialMeans) {
+  std::mt19937_64 rng = test::rng_for_current_test();
+  test::ErrorSummary summary;
+  for (const auto& [h, w, c] : {std::tuple{1, 16, 5}, {3, 37, 8}, {17, 112, 3}, {56, 56, 13}}) {
+    test::GraphBuilder b;
+    const int x = b.input("x", {1, h, w, c});
+    b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, true});
+    SCOPED_TRACE(fmt::format("[1,{},{},{}] axes 1,2", h, w, c));
+    summary.add(test::check_cpu_op(b.graph(), rng));
+  }
+  std::printf("%s\n", summary.to_string().c_str());
+}
+
 TEST(Mean, LowerRanks) {
   std::mt19937_64 rng = test::rng_for_current_test();
   for (int trial = 0; trial < 10; ++trial) {
