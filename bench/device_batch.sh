@@ -6,7 +6,7 @@
 # pairs are kept in $HS_HOME/done, so the next call goes on where this one stopped. This call's
 # results go to $OUT/<suite>/ (merge them afterwards: bench/merge_device_results.py).
 #   bash .device/enter.sh bash bench/device_batch.sh
-# Suites: litert (ours vs LiteRT at 1/4/16 threads), split (model sweep + auto), split_layers
+# Suites: litert (ours vs LiteRT at $LITERT_THREADS, default 1 2 4 8 16 threads), split (model sweep + auto), split_layers
 # (every conv layer), gpu_tuning (tuned vs --no-tune vs fp16), peers (ncnn, PyTorch; own state).
 set -uo pipefail
 HS_HOME="${HS_HOME:-/root/hs}"
@@ -54,7 +54,7 @@ for suite in $SUITES; do
     (( $(left) > 30 )) || { echo "device_batch: budget spent before $suite $m"; break 2; }
     echo "== $suite $m ($(date -u +%T), $(left)s left)"
     case $suite in
-      litert) python3 bench/cpu_vs_litert.py --bin $BIN/hetsched --threads 1 4 16 --iterations 30 --warmup 3 \
+      litert) python3 bench/cpu_vs_litert.py --bin $BIN/hetsched --threads ${LITERT_THREADS:-1 2 4 8 16} --iterations 30 --warmup 3 \
                 --models "$m" --out-dir "$OUT/litert/$m" >/dev/null ;;
       gpu_tuning) python3 bench/gpu_tuning.py --bin $BIN/hetsched --iterations 50 --warmup 5 --rounds "${ROUNDS:-2}" --fp16 \
                     --models "$m" --out-dir "$OUT/gpu_tuning/$m" --tag h100 >/dev/null ;;

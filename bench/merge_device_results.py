@@ -36,11 +36,20 @@ def main():
         for r in rows:
             lines.append(f"| {r['model']} | {r['threads']} | {float(r['macs_m']):.1f} | {float(r['ours_ms']):.2f} | "
                          f"{float(r['litert_ms']):.2f} | {float(r['ratio']):.2f} |")
-        for t in sorted({int(r["threads"]) for r in rows}):
+        threads = sorted({int(r["threads"]) for r in rows})
+        gm = {}
+        for t in threads:
             sel = [r for r in rows if int(r["threads"]) == t]
-            lines.append(f"| **geomean** ({len(sel)} models) | {t} | | {geomean([float(r['ours_ms']) for r in sel]):.2f} | "
-                         f"{geomean([float(r['litert_ms']) for r in sel]):.2f} | "
+            gm[t] = (geomean([float(r['ours_ms']) for r in sel]), geomean([float(r['litert_ms']) for r in sel]))
+            lines.append(f"| **geomean** ({len(sel)} models) | {t} | | {gm[t][0]:.2f} | {gm[t][1]:.2f} | "
                          f"{geomean([float(r['ratio']) for r in sel]):.2f} |")
+        if len(threads) > 1:  # thread scaling: geomean latency and speedup over the fewest threads
+            b = threads[0]
+            lines += ["", f"Thread scaling (geomean over models; speedup over {b} thread(s)):", "",
+                      "| threads | ours ms | ours speedup | LiteRT ms | LiteRT speedup |", "|---|---|---|---|---|"]
+            for t in threads:
+                lines.append(f"| {t} | {gm[t][0]:.2f} | {gm[b][0] / gm[t][0]:.2f} | {gm[t][1]:.2f} | "
+                             f"{gm[b][1] / gm[t][1]:.2f} |")
     elif suite == "gpu_tuning":
         rows = rows_of(dirs, "gpu_tuning_*.csv")
         fields = list(rows[0].keys())
