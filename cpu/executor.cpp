@@ -22,6 +22,13 @@ CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph
   arena_ = std::make_unique<tbb::task_arena>(threads_);
 
   for (const Op& op : graph_.ops) {
+    // A parallel_for costs a few microseconds (waking workers, joining): below about 5 us of
+    // single-thread work (0.2 M multiply-adds, or 16 K output values of an op without MACs) the
+    // op runs on the calling thread alone.
+    const OpDescriptor& d = describe_op(op.type);
+    const int64_t macs = d.macs ? d.macs(graph_, op) : 0;
+    const size_t values = graph_.tensors[size_t(op.outputs[0])].shape4().elements();
+    worth_threads_.push_back(macs >= 200'000 || (macs == 0 && values >= 16 * 1024));
     kernels_.push_back(create_cpu_kernel(graph_, op));
     epilogues_.emplace_back(graph_, op);
     std::vector<ConstView> views;
@@ -78,7 +85,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range) {
   const int slices = range.slice_end - range.slice_begin;
   const int rows = range.row_end - range.row_begin;
   if (slices <= 0 || rows <= 0) return;
-  if (threads_ == 1) {  // no tiling overhead: the kernel's own loops are cache-blocked
+  if (threads_ == 1 || !worth_threads_[size_t(op_index)]) {  // no tiling overhead: the kernel's own loops are cache-blocked
     if (epilogue.empty() || !d.split_rows) {
       kernel.run(views, out, range);
       epilogue.apply(views, out, range);

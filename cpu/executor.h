@@ -59,6 +59,7 @@ class CpuExecutor {
   std::unique_ptr<tbb::task_arena> arena_;
   std::vector<std::unique_ptr<CpuKernel>> kernels_;
   std::vector<CpuEpilogue> epilogues_;  // per op: applied to each tile after its kernel
+  std::vector<bool> worth_threads_;     // per op: enough work to pay for a parallel_for
   std::vector<std::vector<ConstView>> input_views_;  // per op: shapes fixed, data resolved each run
   memory::MemoryPlan plan_;
   size_t arena_bytes_ = 0;
