@@ -15,8 +15,8 @@ struct SessionOptions {
   std::string policy = "cpu";  // "cpu" | "gpu" (more with the partitioner)
   int threads = 0;             // CPU threads; 0 = all hardware threads
   int device = -1;             // Vulkan device index; -1 = best
-  // "fp32" | "fp16": fp16 keeps every GPU tensor and weight in float16 and computes the conv/FC
-  // block products in fp16 (fp32 accumulators); the model's inputs and outputs stay float32. It
+  // "fp32" | "fp16": fp16 keeps every GPU tensor and weight in float16 (storage only: arithmetic
+  // stays float32, gpu/shaders/common.glsl); the model's inputs and outputs stay float32. It
   // needs policy gpu with every op on the GPU and a device with shaderFloat16 and 16-bit storage
   // (kUnsupported otherwise).
   std::string precision = "fp32";

@@ -188,7 +188,7 @@ Command add_run_command(CLI::App& app) {
   c->add_option("--threads", a->threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
   c->add_option("--device", a->device, "Vulkan device index (see `hetsched devices`)");
   c->add_option("--precision", a->precision,
-                "fp32 | fp16 (GPU-only: float16 tensors and weights, fp16 block products; inputs/outputs fp32)")->check(CLI::IsMember({"fp32", "fp16"}));
+                "fp32 | fp16 (GPU-only: float16 tensors and weights, float32 arithmetic; inputs/outputs fp32)")->check(CLI::IsMember({"fp32", "fp16"}));
   c->add_flag("--no-tune", a->no_tune,
               "GPU: keep every kernel's default workgroup size (no tuning, no tuning cache)");
   c->add_option("--warmup", a->warmup, "warm-up runs")->capture_default_str();

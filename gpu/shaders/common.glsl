@@ -8,16 +8,21 @@
 // `<name>_fp16` (-DHETSCHED_FP16, used when the device was created with fp16; gpu/pipeline.cpp).
 //   STORE4       element type of every activation, weight and bias buffer: vec4 | f16vec4 (16-bit storage)
 //   TO_STORE(v)  converts a vec4 result to STORE4 for a buffer write
-//   MAT4         the 4x4 weight block of the conv/FC inner product: mat4 | f16mat4 (fp16 arithmetic)
-// Loads convert implicitly (float16 -> float is an implicit conversion). Accumulators stay vec4
-// (fp32): a 3x3x512 conv sums 4608 products, which fp16 accumulation would not hold to 1e-2; the
-// fp16 arithmetic is the 4x4 block product of each step.
+//   MAT4         the 4x4 weight block of the conv/FC inner product: mat4 in both variants
+// Loads convert implicitly (float16 -> float is an implicit conversion), so all arithmetic is fp32
+// and float16 is a storage format only. Accumulators are vec4: a 3x3x512 conv sums 4608 products.
+// The block product is fp32 too (it was f16mat4 * f16vec4 until 2026-11-23): fp16 rounds each
+// slice's 4-term sum before the accumulator adds it, and where the inputs are large and the
+// weights cancel across slices (the pose_landmark models' residual streams reach 155-309 and feed
+// 1x1 expand convs whose outputs are a few units) that rounding is the output's whole error:
+// fp16 products doubled pose_landmark_full's segmentation error (0.062 -> 0.028 with fp32 ones,
+// seed 2280899589); tests/gpu_ops/fp16_gpu_test.cpp Conv2DCancellingLargeInputs reproduces it.
 #ifdef HETSCHED_FP16
 #extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #define STORE4 f16vec4
 #define TO_STORE(v) f16vec4(v)
-#define MAT4 f16mat4
+#define MAT4 mat4  // fp32 products of float16 data: see above
 #else
 #define STORE4 vec4
 #define TO_STORE(v) (v)

@@ -1,6 +1,6 @@
-// The fp16 shader variants (float16 tensors and weights, fp16 4x4 block products, fp32
-// accumulators) vs the float64 reference on random awkward shapes, with the fp16 bound
-// (kGpuFp16MaxRelL2): whole, empty and partial ranges on poisoned buffers, as for fp32.
+// The fp16 shader variants (float16 tensors and weights, float32 arithmetic and accumulators) vs
+// the float64 reference on random awkward shapes, with the fp16 bound (kGpuFp16MaxRelL2): whole,
+// empty and partial ranges on poisoned buffers, as for fp32.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -51,6 +51,39 @@ TEST(Fp16Gpu, Conv2DDeepReduction) {
   fmt::print("CONV_2D 3x3x256 GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
   // float16 data cannot be as exact as float32 (~1e-7): an error this small means fp32 ran.
   EXPECT_GT(r.rel_l2, 1e-5) << "fp16 results as exact as fp32: is the fp16 shader variant running?";
+}
+
+// The pose_landmark mechanism on one op: a 1x1 conv reading a residual-stream-like tensor (values
+// 200..208, as the pose models' unactivated conv/ADD outputs reach 155-309) with weights that cancel
+// across input slices (channel i + 8 has minus channel i's weight), so the output (~10) is a small
+// difference of large terms. Inputs and weights are exact in float16, so with fp32 block products
+// the only error is the output's float16 rounding (~2.4e-4). With fp16 block products
+// (f16mat4 * f16vec4) each slice's 4-term sum (~±800) is rounded to float16 (ulp 0.5) before the
+// fp32 accumulator cancels it: relative L2 ~3e-2, which fails here. Measured on lavapipe.
+TEST(Fp16Gpu, Conv2DCancellingLargeInputs) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  constexpr int kIn = 16, kOut = 9;
+  std::vector<float> w(size_t(kOut) * kIn);
+  for (int o = 0; o < kOut; ++o)
+    for (int i = 0; i < kIn / 2; ++i) {
+      const float v = pick(rng, {-1.0f, -0.75f, -0.5f, 0.5f, 0.75f, 1.0f});
+      w[size_t(o * kIn + i)] = v;
+      w[size_t(o * kIn + i + kIn / 2)] = -v;  // cancels channel i across slices
+    }
+  test::GraphBuilder g("conv2d_fp16_cancelling");
+  const int x = g.input("x", {1, 5, 6, kIn});
+  const std::vector<float> zeros(kOut, 0.0f);
+  g.add_op(OpType::kConv2D, {x, g.constant("w", {kOut, 1, 1, kIn}, w), g.constant("b", {kOut}, zeros)},
+           Conv2DAttributes{});
+  test::OpCheckOptions opt;
+  opt.make_input = [](int, const Shape4& s, std::mt19937_64& r) {
+    std::vector<double> v(s.elements());
+    for (double& e : v) e = 200.0 + test::uniform_int(r, 0, 63) / 8.0;  // exact in float16
+    return v;
+  };
+  const test::OpCheck r = test::check_gpu_op_fp16(g.graph(), rng, opt);
+  fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
 }
 
 TEST(Fp16Gpu, DepthwiseAndFullyConnected) {

@@ -57,7 +57,7 @@ OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& 
 OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {});
 
 // check_gpu_op's twin for the fp16 shader variants: the GPU kernel on test_gpu_device_fp16()
-// (float16 inputs, weights and output; fp16 block products) vs the float64 reference within
+// (float16 inputs, weights and output; float32 arithmetic) vs the float64 reference within
 // `max_rel_l2` (whole, empty and partial ranges; no CPU run). Skips the test without an fp16 device.
 inline constexpr double kGpuFp16MaxRelL2 = 5e-3;
 OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
