@@ -12,16 +12,17 @@
 namespace hetsched::gpu {
 namespace {
 
-// The shader of each op type's GPU kernel (gpu/ops/*), and whether it is a conv-like kernel whose
-// workgroups hold one output slice (convgpu::local_size_for's slice_per_group).
+// The shader of each op type's GPU kernel (gpu/ops/*), whether it is a conv-like kernel whose
+// workgroups hold one output slice (convgpu::local_size_for's slice_per_group), and whether it is
+// register-blocked (ConvLikeSetup::register_blocked).
 struct ShaderChoice {
   const char* shader = nullptr;
-  bool conv_like = false, slice_per_group = false;
+  bool conv_like = false, slice_per_group = false, register_blocked = false;
 };
 
 ShaderChoice shader_for(OpType t) {
   switch (t) {
-    case OpType::kConv2D: return {"conv2d", true, true};
+    case OpType::kConv2D: return {"conv2d", true, true, true};
     case OpType::kDepthwiseConv2D: return {"depthwise_conv2d", true, true};
     case OpType::kTransposeConv: return {"transpose_conv", true, true};
     case OpType::kFullyConnected: return {"fully_connected", true, false};
@@ -67,8 +68,9 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       const LocalSize l = local_size_for(s);
       d.local = {l.x, l.y, l.z};
     }
-    d.workgroups = {groups_for(uint32_t(s.w), d.local[0]), groups_for(uint32_t(s.h), d.local[1]),
-                    groups_for(uint32_t(s.slices() * s.n), d.local[2])};
+    d.register_blocked = c.register_blocked;  // untuned: block 1x1
+    d.workgroups = {groups_for(groups_for(uint32_t(s.w), d.block[1]), d.local[0]), groups_for(uint32_t(s.h), d.local[1]),
+                    groups_for(groups_for(uint32_t(s.slices()), d.block[0]) * uint32_t(s.n), d.local[2])};
     out.push_back(std::move(d));
   }
   return out;

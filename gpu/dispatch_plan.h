@@ -1,6 +1,8 @@
 // The GPU executor's dispatch list for a prepared graph, computed without a device (for `hetsched
 // info --gpu`): one dispatch per op with a GPU kernel, its shader, epilogue and workgroup grid for
-// the whole output, from the same local-size rules the kernels use.
+// the whole output, from the same local-size rules the kernels use. These are the untuned defaults
+// (`--no-tune`): tuning may change a kernel's local size and register block per device (the
+// chosen values are in the workgroup tuning cache, gpu/workgroup_tuning.h).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -17,6 +19,8 @@ struct PlannedDispatch {
   std::string epilogue;                 // graph/epilogue.h epilogue_string; "" for none
   std::string writes_into;              // "" or "t12 at slice 4": a view of an in-place concat's output
   std::array<uint32_t, 3> local{};      // workgroup size
+  bool register_blocked = false;        // the shader computes a block per invocation (conv2d.comp)
+  std::array<uint32_t, 2> block{1, 1};  // its output slices x pixels per invocation
   std::array<uint32_t, 3> workgroups{};  // vkCmdDispatch counts for the whole output
 };
 

@@ -35,7 +35,8 @@ std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const 
 std::string tuning_key_of(const ComputePipeline& pipeline, const SpecConstants& spec) {
   std::string key = pipeline.shader() + "|";
   for (const VkSpecializationMapEntry& e : spec.entries()) {
-    if (e.constantID <= 2) continue;
+    const bool tuned = e.constantID <= 2 || e.constantID == kBlockSSpecId || e.constantID == kBlockXSpecId;
+    if (tuned) continue;
     uint32_t word = 0;
     std::memcpy(&word, spec.data().data() + e.offset, 4);
     key += fmt::format("{}={:x},", e.constantID, word);

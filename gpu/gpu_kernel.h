@@ -47,12 +47,13 @@ class GpuKernel {
   // The key names the shader variant and every specialization constant but the local size (so the
   // op's shapes and attributes); empty: the kernel is not tunable.
   virtual std::string tuning_key() const { return {}; }
-  // Candidate local sizes for `device`, the one in use first.
+  // Candidate local sizes (with register blocks, for kernels that have them) for `device`, the one
+  // in use first.
   virtual std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const {
     (void)device;
     return {};
   }
-  // Rebuilds the pipeline with local size `size` (and records dispatches for it from now on). The
+  // Rebuilds the pipeline with local size and block `size` (and records dispatches for it from now on). The
   // descriptor set from bind() stays valid: the new pipeline's set layout is identically defined.
   virtual void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
     (void)ctx;
@@ -60,8 +61,9 @@ class GpuKernel {
   }
 };
 
-// "<shader variant>|<id>=<value hex>,..." over the specialization constants other than the local
-// size (ids 0..2): the tuning key of a kernel built from one pipeline.
+// "<shader variant>|<id>=<value hex>,..." over the specialization constants other than the tuned
+// ones (the local size, ids 0..2, and the register block, common.glsl's BLOCK_S_ID and BLOCK_X_ID):
+// the tuning key of a kernel built from one pipeline. The tuned values are the cache entry's.
 std::string tuning_key_of(const ComputePipeline& pipeline, const SpecConstants& spec);
 // The key of `kernel` in the workgroup tuning cache for an output of shape `out` (its tuning_key()
 // plus the shape); empty when the kernel is not tunable.

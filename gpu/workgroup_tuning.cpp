@@ -43,6 +43,27 @@ std::vector<WorkgroupSize> workgroup_candidates(const Shape4& out, WorkgroupSize
   return c;
 }
 
+std::vector<WorkgroupSize> register_blocked_candidates(const Shape4& out, WorkgroupSize current,
+                                                       const DeviceInfo& device) {
+  std::vector<WorkgroupSize> c = workgroup_candidates(out, current, false, device);
+  for (const auto& [block_s, block_x] : kRegisterBlocks) {
+    if (block_s == 1 && block_x == 1) continue;
+    if (int(block_s) > out.slices() || int(block_x) > out.w) continue;
+    // The grid this block dispatches, as an output shape (4 channels per slice block).
+    const Shape4 grid{out.n, out.h, (out.w + int(block_x) - 1) / int(block_x),
+                      (out.slices() + int(block_s) - 1) / int(block_s) * kSliceWidth};
+    WorkgroupSize first = shaped(grid, 64, 8, true);
+    std::vector<WorkgroupSize> locals = workgroup_candidates(grid, first, true, device);
+    if (locals.size() > 3) locals.resize(3);
+    for (WorkgroupSize s : locals) {
+      s.block_s = block_s;
+      s.block_x = block_x;
+      if (std::find(c.begin(), c.end(), s) == c.end()) c.push_back(s);
+    }
+  }
+  return c;
+}
+
 WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device)
     : WorkgroupTuningCache(device, default_cache_dir()) {}
 
@@ -58,6 +79,11 @@ WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device, std::file
       Entry entry;
       const auto& b = e.at("best");
       entry.best = {b.at(0).get<uint32_t>(), b.at(1).get<uint32_t>(), b.at(2).get<uint32_t>()};
+      if (e.contains("block")) {
+        entry.best.block_s = e.at("block").at(0).get<uint32_t>();
+        entry.best.block_x = e.at("block").at(1).get<uint32_t>();
+        if (entry.best.block_s == 0 || entry.best.block_x == 0) throw std::runtime_error("empty block in '" + key + "'");
+      }
       entry.best_us = e.at("best_us").get<double>();
       entry.default_us = e.at("default_us").get<double>();
       if (entry.best.invocations() == 0) throw std::runtime_error("local size with 0 invocations in '" + key + "'");
@@ -87,7 +113,10 @@ void WorkgroupTuningCache::save() {
   j["format"] = "hetsched workgroup tuning cache v1";
   j["entries"] = nlohmann::json::object();
   for (const auto& [key, e] : entries_)
-    j["entries"][key] = {{"best", {e.best.x, e.best.y, e.best.z}}, {"best_us", e.best_us}, {"default_us", e.default_us}};
+    j["entries"][key] = {{"best", {e.best.x, e.best.y, e.best.z}},
+                         {"block", {e.best.block_s, e.best.block_x}},
+                         {"best_us", e.best_us},
+                         {"default_us", e.default_us}};
   std::error_code ec;
   std::filesystem::create_directories(file_.parent_path(), ec);
   if (ec)

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/phwc4.h"
@@ -16,12 +17,23 @@ namespace hetsched::gpu {
 class VulkanDevice;
 struct DeviceInfo;
 
-// A compute shader's local size (specialization constants 0..2 of every hetsched shader).
+// A compute shader's local size (specialization constants 0..2 of every hetsched shader) and, for
+// register-blocked kernels (conv2d.comp), the output block of one invocation: block_s output
+// slices x block_x pixels along x (constants BLOCK_S_ID, BLOCK_X_ID of common.glsl); 1 x 1 for
+// every other kernel. Both are tuned together: one candidate is one (local size, block) pair.
 struct WorkgroupSize {
   uint32_t x = 1, y = 1, z = 1;
+  uint32_t block_s = 1, block_x = 1;
   uint32_t invocations() const { return x * y * z; }
+  bool blocked() const { return block_s != 1 || block_x != 1; }
   bool operator==(const WorkgroupSize&) const = default;
 };
+
+// Specialization constant ids of the register block (common.glsl's BLOCK_S_ID, BLOCK_X_ID).
+inline constexpr uint32_t kBlockSSpecId = 90, kBlockXSpecId = 91;
+
+// The register blocks (block_s, block_x) register_blocked_candidates tries, (1, 1) first.
+inline constexpr std::pair<uint32_t, uint32_t> kRegisterBlocks[] = {{1, 1}, {2, 1}, {4, 1}, {2, 2}, {4, 2}};
 
 // The candidates for an output of shape `out`: `current` first, then up to four others shaped to
 // the output (x over the width, y over the rows, z over slices x batches) with 32, 64, 128 and 256
@@ -29,6 +41,14 @@ struct WorkgroupSize {
 // workgroup computes one output slice so that weight loads are uniform).
 std::vector<WorkgroupSize> workgroup_candidates(const Shape4& out, WorkgroupSize current, bool z_one,
                                                 const DeviceInfo& device);
+
+// The candidates of a register-blocked kernel: workgroup_candidates(out, current, false) (block
+// (1, 1), `current` first), then each other block of kRegisterBlocks that fits the output
+// (block_s <= slices, block_x <= width) with up to three local sizes of one slice block per
+// workgroup (z = 1, uniform weight loads) shaped to the blocked grid (width / block_x, rows,
+// slices / block_s). At most 17.
+std::vector<WorkgroupSize> register_blocked_candidates(const Shape4& out, WorkgroupSize current,
+                                                       const DeviceInfo& device);
 
 // What tuning did during one prepare (GpuExecutor::tuning_stats()).
 struct TuningStats {

@@ -47,7 +47,9 @@ nlohmann::json describe_gpu(const Graph& fused, const std::string& path) {
     const Op& op = fused.ops[size_t(d.op_index)];
     j["dispatches"].push_back({{"op", d.op_index}, {"type", to_string(op.type)}, {"shader", d.shader},
                                {"activation", to_string(op.activation())}, {"epilogue", d.epilogue},
-                               {"writes_into", d.writes_into}, {"local_size", d.local}, {"workgroups", d.workgroups}});
+                               {"writes_into", d.writes_into}, {"local_size", d.local},
+                               {"block", d.register_blocked ? nlohmann::json(d.block) : nlohmann::json()},
+                               {"workgroups", d.workgroups}});
   }
   return j;
 }
@@ -129,14 +131,18 @@ void print_text(const nlohmann::json& j) {
                "kernel)\n",
                gj["dispatches_before_fusion"].get<size_t>(), gj["dispatches_after_fusion"].get<size_t>(),
                gj["in_place_concats"].get<size_t>(), gj["ops_without_gpu_kernel"].get<size_t>());
-    fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<14}  {}\n", "op", "type", "shader", "act", "local",
-               "workgroups", "epilogue");
+    fmt::print("(untuned defaults, as with --no-tune; block: output slices x pixels per invocation)\n");
+    fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<6} {:<14}  {}\n", "op", "type", "shader", "act", "local",
+               "block", "workgroups", "epilogue");
     auto dims = [](const nlohmann::json& a) {
       return fmt::format("{}x{}x{}", a[0].get<uint32_t>(), a[1].get<uint32_t>(), a[2].get<uint32_t>());
     };
     for (const auto& d : gj["dispatches"])
-      fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<14}  {}\n", d["op"].get<int>(), d["type"].get<std::string>(),
-                 d["shader"].get<std::string>(), d["activation"].get<std::string>(), dims(d["local_size"]),
+      fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<6} {:<14}  {}\n", d["op"].get<int>(),
+                 d["type"].get<std::string>(), d["shader"].get<std::string>(), d["activation"].get<std::string>(),
+                 dims(d["local_size"]),
+                 d["block"].is_null() ? std::string("-")
+                                      : fmt::format("{}x{}", d["block"][0].get<uint32_t>(), d["block"][1].get<uint32_t>()),
                  dims(d["workgroups"]),
                  d["epilogue"].get<std::string>() +
                      (d["writes_into"].get<std::string>().empty() ? "" : "  [into " + d["writes_into"].get<std::string>() + "]"));

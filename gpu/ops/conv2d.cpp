@@ -32,6 +32,7 @@ std::unique_ptr<GpuKernel> make_conv2d_gpu_kernel(const GpuKernelContext& ctx, c
                                                  int32_t(a.activation)});
   s.weights = convgpu::pack_conv_weights(wt.f32(), O, KH, KW, I);
   s.bias = convgpu::pack_bias(graph, op, 2, O);
+  s.register_blocked = true;  // block (1, 1) until tuning or set_workgroup picks another
   return std::make_unique<convgpu::ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 

@@ -50,6 +50,7 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
     : context_(fmt::format("model '{}': {}", graph.model_name, graph.describe(op))),
       out_(graph.tensors[size_t(op.outputs[0])].shape4()),
       local_size_(setup.local_size),
+      register_blocked_(setup.register_blocked),
       op_(op),
       shader_(setup.shader),
       spec_(with_epilogue(setup.spec, op)),
@@ -71,17 +72,25 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
 }
 
 std::vector<WorkgroupSize> ConvLikeKernel::workgroup_candidates(const DeviceInfo& device) const {
-  return gpu::workgroup_candidates(out_, {local_size_[0], local_size_[1], local_size_[2]}, false, device);
+  const WorkgroupSize current{local_size_[0], local_size_[1], local_size_[2], block_s_, block_x_};
+  if (register_blocked_) return register_blocked_candidates(out_, current, device);
+  return gpu::workgroup_candidates(out_, current, false, device);
 }
 
 void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
+  if (size.blocked() && !register_blocked_)
+    fail(ErrorKind::kInternal, "{}: block {}x{} asked of a shader without register blocking", context_, size.block_s,
+         size.block_x);
   spec_.set(0, size.x).set(1, size.y).set(2, size.z);
+  if (register_blocked_) spec_.set(kBlockSSpecId, int32_t(size.block_s)).set(kBlockXSpecId, int32_t(size.block_x));
   pipeline_ = ComputePipeline(ctx.device,
                               ComputePipelineDesc{.shader = shader_, .spec = spec_,
                                                   .push_constant_bytes = sizeof(RangePush),
                                                   .storage_buffers = 4 + kEpilogueBindings},
                               ctx.cache);
   local_size_ = {size.x, size.y, size.z};
+  block_s_ = size.block_s;
+  block_x_ = size.block_x;
 }
 
 void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) {
@@ -99,11 +108,12 @@ void ConvLikeKernel::record(CommandBuffer& cmd, const OutputRange& range) const 
     fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
          range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
   const RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
+  // One invocation per block: ceil(width / block_x) x rows x ceil(slices / block_s) * batch.
+  const uint32_t xs = groups_for(uint32_t(out_.w), block_x_);
   const uint32_t rows = uint32_t(range.row_end - range.row_begin);
-  const uint32_t zs = uint32_t(range.slice_end - range.slice_begin) * uint32_t(out_.n);
+  const uint32_t zs = groups_for(uint32_t(range.slice_end - range.slice_begin), block_s_) * uint32_t(out_.n);
   cmd.dispatch(pipeline_, set_, push,
-               {groups_for(uint32_t(out_.w), local_size_[0]), groups_for(rows, local_size_[1]),
-                groups_for(zs, local_size_[2])},
+               {groups_for(xs, local_size_[0]), groups_for(rows, local_size_[1]), groups_for(zs, local_size_[2])},
                context_);
 }
 

@@ -41,7 +41,11 @@ struct ConvLikeSetup {
   std::array<uint32_t, 3> local_size{};
   std::vector<float> weights;   // packed for the shader
   std::vector<float> bias;      // padded to slices
+  // The shader is register-blocked (constants BLOCK_S_ID, BLOCK_X_ID of common.glsl): tuning tries
+  // blocks too (register_blocked_candidates) and the grid follows the block.
+  bool register_blocked = false;
 };
+
 
 // One pipeline, its packed constants in device-local buffers, and one descriptor set.
 // A constant data input (folded by nobody) is uploaded in PHWC4 and bound in place of inputs[0].
@@ -60,9 +64,11 @@ class ConvLikeKernel final : public GpuKernel {
   std::string context_;  // "model 'm': op 3 (CONV_2D)" for errors
   Shape4 out_;
   std::array<uint32_t, 3> local_size_{};
+  bool register_blocked_ = false;
+  uint32_t block_s_ = 1, block_x_ = 1;  // output slices x pixels per invocation (register_blocked_)
   Op op_;  // for the epilogue's operand positions
   std::string shader_;  // the base name (gpu/shaders/<shader_>.comp)
-  SpecConstants spec_;  // ids 0..2 = local_size_, the epilogue's ids 100.. (epilogue_gpu.h)
+  SpecConstants spec_;  // ids 0..2 = local_size_, kBlock*SpecId = the block, the epilogue's ids 100.. (epilogue_gpu.h)
   ComputePipeline pipeline_;
   Buffer weights_, bias_;
   std::optional<Buffer> constant_input_;

@@ -29,6 +29,12 @@
 #define MAT4 mat4
 #endif
 
+// Register blocking (conv2d.comp): specialization constant ids of the output block one invocation
+// computes, BLOCK_S slices x BLOCK_X pixels along x. Like the local size (ids 0..2) they are tuned
+// values (gpu/workgroup_tuning.h), outside the tuning key; gpu/ops/conv2d_common.h uses the same ids.
+#define BLOCK_S_ID 90
+#define BLOCK_X_ID 91
+
 // Output range: slices [range.x, range.y), rows [range.z, range.w) of every batch.
 // The dispatch grid is (x: W, y: rows in range, z: slices in range * N).
 int phwc4_index(ivec4 shape_nhwc, int b, int s, int y, int x) {

@@ -1,9 +1,10 @@
 // Workgroup tuning: candidates, the tuning cache round trip (the second prepare only reads the
 // cache), no tuning without a cache (`--no-tune`), a corrupt cache file ignored with a warning,
-// and tuned (non-default) sizes giving bit-identical outputs.
+// and tuned (non-default) sizes and register blocks giving bit-identical outputs.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -87,6 +88,60 @@ TEST(WorkgroupTuning, CandidatesStartWithTheCurrentSizeAndFitTheDevice) {
   EXPECT_GE(gpu::workgroup_candidates({1, 1, 1, 1001}, {1, 1, 64}, false, info).size(), 2u);
 }
 
+TEST(WorkgroupTuning, RegisterBlockedCandidatesCoverTheBlocksThatFit) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::DeviceInfo& info = test::test_gpu_device()->info();
+  const gpu::WorkgroupSize current{8, 8, 1};
+  // out, the blocks that fit it (block_s <= slices, block_x <= width)
+  const std::pair<Shape4, size_t> cases[] = {{{1, 56, 56, 64}, 5}, {{1, 7, 7, 2048}, 5}, {{2, 13, 1, 5}, 2},
+                                             {{1, 1, 1, 3}, 1}, {{1, 9, 3, 9}, 3}};
+  for (const auto& [out, blocks_that_fit] : cases) {
+    SCOPED_TRACE(out.to_string());
+    const auto c = gpu::register_blocked_candidates(out, current, info);
+    ASSERT_GE(c.size(), 1u);
+    EXPECT_EQ(c[0], current);
+    EXPECT_LE(c.size(), 17u);
+    std::vector<std::pair<uint32_t, uint32_t>> blocks;
+    for (size_t i = 0; i < c.size(); ++i) {
+      EXPECT_LE(c[i].invocations(), info.max_workgroup_invocations);
+      EXPECT_LE(int(c[i].block_s), std::max(out.slices(), 1));
+      EXPECT_LE(int(c[i].block_x), std::max(out.w, 1));
+      if (c[i].blocked()) {
+        EXPECT_EQ(c[i].z, 1u) << "blocked candidates keep one slice block per workgroup";
+      }
+      for (size_t j = 0; j < i; ++j) EXPECT_FALSE(c[i] == c[j]) << "duplicate candidate";
+      if (std::find(blocks.begin(), blocks.end(), std::pair(c[i].block_s, c[i].block_x)) == blocks.end())
+        blocks.emplace_back(c[i].block_s, c[i].block_x);
+    }
+    EXPECT_EQ(blocks.size(), blocks_that_fit);
+    // Block (1, 1) keeps exactly the unblocked candidates.
+    const auto plain = gpu::workgroup_candidates(out, current, false, info);
+    ASSERT_LE(plain.size(), c.size());
+    for (size_t i = 0; i < plain.size(); ++i) EXPECT_EQ(c[i], plain[i]);
+  }
+}
+
+TEST(WorkgroupTuning, CacheKeepsTheBlock) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  TempDir dir("block");
+  gpu::WorkgroupTuningCache cache(dev, dir.path);
+  cache.store("blocked", {{16, 4, 1, 4, 2}, 1.0, 2.0});
+  cache.store("plain", {{8, 8, 1}, 3.0, 3.0});
+  cache.save();
+  gpu::WorkgroupTuningCache reread(dev, dir.path);
+  EXPECT_TRUE(reread.warning().empty()) << reread.warning();
+  ASSERT_NE(reread.find("blocked"), nullptr);
+  EXPECT_EQ(reread.find("blocked")->best, (gpu::WorkgroupSize{16, 4, 1, 4, 2}));
+  ASSERT_NE(reread.find("plain"), nullptr);
+  EXPECT_EQ(reread.find("plain")->best, (gpu::WorkgroupSize{8, 8, 1, 1, 1}));
+  // A block of 0 is corrupt.
+  { std::ofstream(reread.file()) << R"({"entries": {"k": {"best": [8, 8, 1], "block": [0, 2], "best_us": 1, "default_us": 2}}})"; }
+  gpu::WorkgroupTuningCache corrupt(dev, dir.path);
+  EXPECT_NE(corrupt.warning().find("corrupt"), std::string::npos);
+  EXPECT_EQ(corrupt.size(), 0u);
+}
+
 TEST(WorkgroupTuning, SecondPrepareReadsTheCache) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const gpu::VulkanDevice& dev = *test::test_gpu_device();
@@ -161,7 +216,8 @@ TEST(WorkgroupTuning, TunedSizesGiveTheSameOutputs) {
   auto rng = test::rng_for_current_test();
   const Graph graph = small_model(rng);
   TempDir dir("same_outputs");
-  // A cache that sends every kernel to its last candidate (never the default).
+  // A cache that sends every kernel to its last candidate (never the default; for the convs a
+  // register block other than 1x1).
   gpu::WorkgroupTuningCache cache(dev, dir.path);
   int forced = 0;
   for (const Op& op : graph.ops) {
@@ -170,6 +226,9 @@ TEST(WorkgroupTuning, TunedSizesGiveTheSameOutputs) {
     const std::string key = gpu::workgroup_tuning_key(*k, graph.tensors[op.outputs[0]].shape4());
     if (candidates.size() < 2 || key.empty()) continue;
     cache.store(key, {candidates.back(), 1.0, 2.0});
+    if (op.type == OpType::kConv2D) {
+      EXPECT_TRUE(candidates.back().blocked()) << key;
+    }
     ++forced;
   }
   ASSERT_GT(forced, 0);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "gpu/workgroup_tuning.h"
 #include "tests/support/general_op_harness.h"
 #include "tests/support/gpu_op_harness.h"
 
@@ -32,7 +33,11 @@ TEST(Fp16Gpu, Conv2DRandomCases) {
     test::GraphBuilder g("conv2d_fp16");
     const int x = g.input("x", {1, h, w, ic});
     g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
-    summary.add(test::check_gpu_op_fp16(g.graph(), rng));
+    // Every other case with one of the register blocks the tuner tries (the fp16 variant shares the source).
+    const auto [bs, bx] = gpu::kRegisterBlocks[size_t(n) % std::size(gpu::kRegisterBlocks)];
+    SCOPED_TRACE(fmt::format("block {}x{}", bs, bx));
+    summary.add(test::check_gpu_op_fp16(g.graph(), rng, {}, test::kGpuFp16MaxRelL2,
+                                        n % 2 ? std::optional(gpu::WorkgroupSize{8, 4, 1, bs, bx}) : std::nullopt));
     if (HasFailure()) break;
   }
   fmt::print("CONV_2D GPU fp16: {}\n", summary.to_string());

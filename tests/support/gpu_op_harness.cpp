@@ -155,7 +155,8 @@ double gpu_max_rel_l2(const OpCheckOptions& options) {
   return options.max_rel_l2 == OpCheckOptions{}.max_rel_l2 ? kGpuDefaultMaxRelL2 : options.max_rel_l2;
 }
 
-OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options) {
+OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options,
+                     const std::optional<gpu::WorkgroupSize>& workgroup) {
   std::string why;
   gpu::VulkanDevice* device = test_gpu_device(&why);
   if (!device) {
@@ -177,7 +178,7 @@ OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
                        },
                        options.max_rel_l2, false});
   }
-  GpuOpRunner gpu_runner(*device, graph, op);
+  GpuOpRunner gpu_runner(*device, graph, op, workgroup);
   devices.push_back({"GPU (" + device->describe() + ")",
                      [&](std::span<const cpu::ConstView> in, const cpu::MutableView& out, const OutputRange& r) {
                        gpu_runner.run(in, out, r);
@@ -186,7 +187,8 @@ OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
   return check_op_with(graph, rng, options, devices);
 }
 
-OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options, double max_rel_l2) {
+OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options, double max_rel_l2,
+                          const std::optional<gpu::WorkgroupSize>& workgroup) {
   std::string why;
   gpu::VulkanDevice* device = test_gpu_device_fp16(&why);
   if (!device) {
@@ -195,7 +197,7 @@ OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptio
   }
   infer_shapes(graph);
   const Op& op = graph.ops.at(size_t(options.op_index));
-  GpuOpRunner gpu_runner(*device, graph, op);
+  GpuOpRunner gpu_runner(*device, graph, op, workgroup);
   const DeviceRun run{"GPU fp16 (" + device->describe() + ")",
                       [&](std::span<const cpu::ConstView> in, const cpu::MutableView& out, const OutputRange& r) {
                         gpu_runner.run(in, out, r);

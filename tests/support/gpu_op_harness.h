@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -54,14 +55,17 @@ OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& 
 // device (whole range, empty range and partial ranges; tolerance: see kGpuDefaultMaxRelL2), all on
 // the same inputs. Without a Vulkan device the current test is marked skipped (with the reason)
 // and an empty OpCheck is returned: tests should start with HETSCHED_SKIP_WITHOUT_GPU().
-OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {});
+// `workgroup` forces the GPU kernel's local size and register block (GpuOpRunner).
+OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
+                     const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt);
 
 // check_gpu_op's twin for the fp16 shader variants: the GPU kernel on test_gpu_device_fp16()
 // (float16 inputs, weights and output; float32 arithmetic) vs the float64 reference within
 // `max_rel_l2` (whole, empty and partial ranges; no CPU run). Skips the test without an fp16 device.
 inline constexpr double kGpuFp16MaxRelL2 = 5e-3;
 OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
-                          double max_rel_l2 = kGpuFp16MaxRelL2);
+                          double max_rel_l2 = kGpuFp16MaxRelL2,
+                          const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt);
 
 // The GPU tolerance check_gpu_op uses for `options` (see kGpuDefaultMaxRelL2).
 double gpu_max_rel_l2(const OpCheckOptions& options);

@@ -37,9 +37,11 @@ gpu::VulkanDevice* test_gpu_device_fp16(std::string* why) {
   return device.get();
 }
 
-GpuOpRunner::GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op)
+GpuOpRunner::GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op,
+                         const std::optional<gpu::WorkgroupSize>& workgroup)
     : device_(device), graph_(graph), op_(op) {
   kernel_ = gpu::create_gpu_kernel(gpu::GpuKernelContext{device_, nullptr}, graph_, op_);
+  if (workgroup) kernel_->set_workgroup(gpu::GpuKernelContext{device_, nullptr}, *workgroup);
   std::vector<gpu::BufferRange> ranges(op.inputs.size());
   inputs_.resize(op.inputs.size());
   for (size_t i = 0; i < op.inputs.size(); ++i) {

@@ -3,6 +3,7 @@
 // reference as the oracle, partial slice/row ranges on poisoned buffers.
 #pragma once
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -24,7 +25,10 @@ gpu::VulkanDevice* test_gpu_device_fp16(std::string* why = nullptr);
 
 class GpuOpRunner {
  public:
-  GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op);
+  // `workgroup`: forces the kernel's local size and register block (GpuKernel::set_workgroup), as
+  // tuning would; none: the kernel's defaults.
+  GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op& op,
+              const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt);
   // Uploads the non-constant inputs and the current content of `output` (e.g. poison), records
   // and runs the kernel over `range`, and copies the whole output back into `output.data`.
   // On an fp16 device the buffers hold float16: values are converted both ways, and an output
