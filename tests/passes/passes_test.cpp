@@ -442,58 +442,63 @@ TEST(FuseElementwise, FusesSingleConsumerChain) {
   expect_same_function(before, b.g, 1e-9);
 }
 
+// conv -> t; s = LOGISTIC(t); m = MUL(t, s) (or MUL(s, t) when `swapped`): a swish after a conv.
+// The model outputs are m, and t too when `t_is_output` (a third reader of t).
+struct SwishGraph {
+  Builder b;
+  int t = -1, m = -1;
+};
+SwishGraph swish_after_conv(bool swapped, bool t_is_output) {
+  SwishGraph g;
+  Builder& b = g.b;
+  const int x = b.activation({1, 5, 5, 3}, "x");
+  g.t = b.conv(x, 7, 1, 1, Padding::kSame, {1, 5, 5, 7}, "c");
+  const int s = b.activation({1, 5, 5, 7}, "s");
+  b.op(OpType::kLogistic, {g.t}, {s});
+  g.m = b.activation({1, 5, 5, 7}, "m");
+  b.op(OpType::kMul, swapped ? std::vector<int>{s, g.t} : std::vector<int>{g.t, s}, {g.m}, BinaryAttributes{});
+  b.g.inputs = {x};
+  b.g.outputs = t_is_output ? std::vector<int>{g.m, g.t} : std::vector<int>{g.m};
+  infer_shapes(b.g);
+  return g;
+}
+
 // Swish x * sigmoid(x) after a conv: the LOGISTIC and the MUL (inputs in either order) become one
 // SWISH step of the conv, which then writes the MUL's output.
 TEST(FuseElementwise, SwishFusesIntoTheProducer) {
   for (const bool swapped : {false, true}) {
     SCOPED_TRACE(swapped ? "MUL(s, x)" : "MUL(x, s)");
-    Builder b;
-    const int x = b.activation({1, 5, 5, 3}, "x");
-    const int t = b.conv(x, 7, 1, 1, Padding::kSame, {1, 5, 5, 7}, "c");
-    const int s = b.activation({1, 5, 5, 7}, "s");
-    b.op(OpType::kLogistic, {t}, {s});
-    const int m = b.activation({1, 5, 5, 7}, "m");
-    b.op(OpType::kMul, swapped ? std::vector<int>{s, t} : std::vector<int>{t, s}, {m}, BinaryAttributes{});
-    b.g.inputs = {x};
-    b.g.outputs = {m};
-    infer_shapes(b.g);
-    const Graph before = b.g;
-    EXPECT_TRUE(fuse_elementwise(b.g).applied);
-    ASSERT_EQ(b.g.ops.size(), 1u);
-    const Op& conv = b.g.ops[0];
+    SwishGraph sg = swish_after_conv(swapped, false);
+    Graph& g = sg.b.g;
+    const Graph before = g;
+    EXPECT_TRUE(fuse_elementwise(g).applied);
+    ASSERT_EQ(g.ops.size(), 1u);
+    const Op& conv = g.ops[0];
     EXPECT_EQ(conv.type, OpType::kConv2D);
     ASSERT_EQ(conv.epilogue.size(), 1u);
     EXPECT_EQ(conv.epilogue[0].type, OpType::kLogistic);
     EXPECT_TRUE(conv.epilogue[0].times_input);
-    EXPECT_EQ(conv.outputs[0], m);
-    EXPECT_EQ(epilogue_string(b.g, conv), "SWISH");
-    infer_shapes(b.g);
-    expect_same_function(before, b.g, 1e-9);
+    EXPECT_EQ(conv.outputs[0], sg.m);
+    EXPECT_EQ(epilogue_string(g, conv), "SWISH");
+    infer_shapes(g);
+    expect_same_function(before, g, 1e-9);
   }
 }
 
 // Not a swish when the conv output has a third reader (here a model output): LOGISTIC stays, and
 // the MUL goes into the LOGISTIC's epilogue with the conv output as operand.
 TEST(FuseElementwise, SwishWithAThirdReaderFusesIntoTheLogistic) {
-  Builder b;
-  const int x = b.activation({1, 5, 5, 3}, "x");
-  const int t = b.conv(x, 7, 1, 1, Padding::kSame, {1, 5, 5, 7}, "c");
-  const int s = b.activation({1, 5, 5, 7}, "s");
-  b.op(OpType::kLogistic, {t}, {s});
-  const int m = b.activation({1, 5, 5, 7}, "m");
-  b.op(OpType::kMul, {t, s}, {m}, BinaryAttributes{});
-  b.g.inputs = {x};
-  b.g.outputs = {m, t};
-  infer_shapes(b.g);
-  const Graph before = b.g;
-  EXPECT_TRUE(fuse_elementwise(b.g).applied);
-  ASSERT_EQ(b.g.ops.size(), 2u);
-  EXPECT_TRUE(b.g.ops[0].epilogue.empty());
-  EXPECT_EQ(b.g.ops[1].type, OpType::kLogistic);
-  ASSERT_EQ(b.g.ops[1].epilogue.size(), 1u);
-  EXPECT_EQ(b.g.ops[1].inputs.back(), t);
-  infer_shapes(b.g);
-  expect_same_function(before, b.g, 1e-9);
+  SwishGraph sg = swish_after_conv(false, true);
+  Graph& g = sg.b.g;
+  const Graph before = g;
+  EXPECT_TRUE(fuse_elementwise(g).applied);
+  ASSERT_EQ(g.ops.size(), 2u);
+  EXPECT_TRUE(g.ops[0].epilogue.empty());
+  EXPECT_EQ(g.ops[1].type, OpType::kLogistic);
+  ASSERT_EQ(g.ops[1].epilogue.size(), 1u);
+  EXPECT_EQ(g.ops[1].inputs.back(), sg.t);
+  infer_shapes(g);
+  expect_same_function(before, g, 1e-9);
 }
 
 // Refused: a model output in the middle, a second reader, a broadcast operand (activation or
