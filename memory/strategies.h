@@ -49,6 +49,9 @@ inline bool better_fit(size_t candidate, size_t best, size_t size) {
 inline constexpr size_t kMinCostFlowMaxTensors = 4096;
 inline constexpr size_t kMinCostFlowBestTensors = 600;
 
+// order_search stops after about this many live-range overlap tests (tens of milliseconds).
+inline constexpr size_t kOrderSearchWork = size_t{40} * 1000 * 1000;
+
 // Places tensors in `order` (every index once) at byte offsets: each into the smallest gap, among
 // the tensors already placed whose live ranges overlap its own, that holds it, else right above
 // the highest of them (steps 2-5 of greedy_by_size.cpp). O(n^2).
@@ -76,8 +79,6 @@ MemoryPlan plan_greedy_by_breadth(std::span<const TensorUsageRecord> records);
 MemoryPlan plan_greedy_by_breadth_offsets(std::span<const TensorUsageRecord> records);
 MemoryPlan plan_order_search(std::span<const TensorUsageRecord> records, size_t lower_bound);
 
-// order_search stops after about this many live-range overlap tests (tens of milliseconds).
-inline constexpr size_t kOrderSearchWork = size_t{40} * 1000 * 1000;
 MemoryPlan plan_min_cost_flow(std::span<const TensorUsageRecord> records);
 
 }  // namespace hetsched::memory::detail

@@ -20,6 +20,23 @@ constexpr std::initializer_list<Activation> kActivations = {Activation::kNone, A
                                                             Activation::kRelu6, Activation::kReluN1To1,
                                                             Activation::kTanh, Activation::kSigmoid};
 
+// Random stride (1-3), dilation (1-2), SAME/VALID padding and activation of a conv case.
+Conv2DAttributes random_attributes(std::mt19937_64& rng) {
+  Conv2DAttributes a;
+  a.stride_h = pick(rng, {1, 2, 3});
+  a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
+  a.dilation_h = pick(rng, {1, 1, 2});
+  a.dilation_w = pick(rng, {1, 1, 2});
+  a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+  a.activation = pick(rng, kActivations);
+  return a;
+}
+
+// False when a VALID window of kh x kw taps (dilated) does not fit an h x w input.
+bool fits(const Conv2DAttributes& a, int kh, int kw, int h, int w) {
+  return a.padding != Padding::kValid || ((kh - 1) * a.dilation_h + 1 <= h && (kw - 1) * a.dilation_w + 1 <= w);
+}
+
 TEST(Conv2DGpu, RandomCasesMatchReference) {
   HETSCHED_SKIP_WITHOUT_GPU();
   auto rng = test::rng_for_current_test();
@@ -29,15 +46,9 @@ TEST(Conv2DGpu, RandomCasesMatchReference) {
     const int h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
     const int ic = test::random_channels(rng), oc = test::random_channels(rng);
     const int kh = pick(rng, {1, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
-    Conv2DAttributes a;
-    a.stride_h = pick(rng, {1, 2, 3});
-    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-    a.dilation_h = pick(rng, {1, 1, 2});
-    a.dilation_w = pick(rng, {1, 1, 2});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, kActivations);
+    const Conv2DAttributes a = random_attributes(rng);
     const bool bias = pick(rng, {true, true, false});
-    if (a.padding == Padding::kValid && ((kh - 1) * a.dilation_h + 1 > h || (kw - 1) * a.dilation_w + 1 > w)) continue;
+    if (!fits(a, kh, kw, h, w)) continue;
     ++n;
     SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w,
                              ic, oc, kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
@@ -125,15 +136,8 @@ TEST(Conv2DGpu, RegisterBlocksMatchReference) {
       const int h = test::uniform_int(rng, 1, 11), w = test::uniform_int(rng, 1, 13);
       const int ic = test::random_channels(rng), oc = pick(rng, {test::random_channels(rng), 9, 23, 30});
       const int kh = pick(rng, {1, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
-      Conv2DAttributes a;
-      a.stride_h = pick(rng, {1, 2, 3});
-      a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-      a.dilation_h = pick(rng, {1, 1, 2});
-      a.dilation_w = pick(rng, {1, 1, 2});
-      a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-      a.activation = pick(rng, kActivations);
-      if (a.padding == Padding::kValid && ((kh - 1) * a.dilation_h + 1 > h || (kw - 1) * a.dilation_w + 1 > w))
-        continue;
+      const Conv2DAttributes a = random_attributes(rng);
+      if (!fits(a, kh, kw, h, w)) continue;
       ++n;
       const auto [lx, ly, lz] = pick(rng, {std::array<uint32_t, 3>{8, 8, 1}, {4, 2, 1}, {2, 2, 4}, {1, 1, 1}});
       block.x = lx, block.y = ly, block.z = lz;
