@@ -43,13 +43,18 @@ def reference_path(entry: dict) -> Path:
     return ROOT / entry.get("reference_file", entry["file"])
 
 
-def make_interpreter(path: Path, threads: int = 1, reference_kernels: bool = False):
-    """A LiteRT interpreter, tensors allocated. reference_kernels=True: builtin kernels, no XNNPACK."""
+# LiteRT's three CPU paths: the XNNPACK delegate (its default), the builtin optimized kernels, and the
+# builtin reference kernels. Their results differ by float32 rounding (summation order, FMA).
+LITERT_PATHS = ("xnnpack", "builtin", "reference")
+
+
+def make_interpreter(path: Path, threads: int = 1, kernels: str = "xnnpack"):
+    """A LiteRT interpreter on one of LITERT_PATHS, tensors allocated."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    kwargs = {"model_path": str(path), "num_threads": threads}
-    if reference_kernels:
-        kwargs["experimental_op_resolver_type"] = OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-    it = Interpreter(**kwargs)
+    resolver = {"xnnpack": OpResolverType.AUTO,
+                "builtin": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+                "reference": OpResolverType.BUILTIN_REF}[kernels]
+    it = Interpreter(model_path=str(path), num_threads=threads, experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     return it
 
