@@ -6,7 +6,8 @@
 # pairs are kept in $HS_HOME/done, so the next call goes on where this one stopped. This call's
 # results go to $OUT/<suite>/ (merge them afterwards: bench/merge_device_results.py).
 #   bash .device/enter.sh bash bench/device_batch.sh
-# Suites: litert (ours vs LiteRT at $LITERT_THREADS, default 1 2 4 8 16 threads), split (model sweep + auto), split_layers
+# Suites: litert (ours vs LiteRT at $LITERT_THREADS, default 1 2 4 8 16 threads), split (model sweep + auto),
+# honest (only the honest-auto check: auto, cpu and gpu interleaved, 50 runs each), split_layers
 # (every conv layer), gpu_tuning (tuned vs --no-tune vs fp16), peers (ncnn, PyTorch; own state).
 set -uo pipefail
 HS_HOME="${HS_HOME:-/root/hs}"
@@ -60,6 +61,8 @@ for suite in $SUITES; do
                     --models "$m" --out-dir "$OUT/gpu_tuning/$m" --tag h100 >/dev/null ;;
       split) $BIN/split_sweep "models/$m.tflite" --csv "$OUT/split/split_h100.csv" --threads $THREADS \
                --runs "${RUNS:-10}" --warmup 3 --step 0.05 --auto >/dev/null ;;
+      honest) $BIN/split_sweep "models/$m.tflite" --csv "$OUT/honest/honest_${TAG:-h100}.csv" --threads $THREADS \
+                --honest-only >/dev/null ;;
       split_layers) $BIN/split_sweep "models/$m.tflite" --csv "$OUT/split_layers/split_layers_h100.csv" \
                       --threads $THREADS --layers --no-model --layer-runs "${LAYER_RUNS:-5}" --warmup 1 --step 0.05 \
                       --cutoff 2 >/dev/null ;;

@@ -8,7 +8,9 @@ Honest auto (the check printed per model): `auto` is at most 5% slower than the 
 gpu, and where a split with 0 < ratio < 1 beats both by more than 3% (above the run-to-run noise
 of a median), `auto` gets at least 80% of that gain.
 
-usage: split_report.py SWEEP.csv[.gz] OUT_DIR [--title TEXT]
+usage: split_report.py SWEEP.csv[.gz] [MORE.csv ...] OUT_DIR [--title TEXT]
+Several CSVs are read in order, as if one: a later honest check (split_sweep --honest-only, in a
+file of its own) replaces an earlier one of the same model.
 """
 import argparse
 import collections
@@ -22,15 +24,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def load(path):
-    rows = collections.defaultdict(list)
+def load(path, rows):
     with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
         for r in csv.reader(f):
             if not r or r[0] == "scope":
                 continue
             scope, model, op, axis, ratio, med, p10, p90 = r
             rows[(scope, model, int(op))].append((axis, float(ratio), float(med), float(p10), float(p90)))
-    return rows
 
 
 def summarize(entries):
@@ -90,12 +90,14 @@ def plot(name, s, path, title):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("csv")
+    ap.add_argument("csv", nargs="+")
     ap.add_argument("out_dir")
     ap.add_argument("--title", default="")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
-    rows = load(args.csv)
+    rows = collections.defaultdict(list)
+    for path in args.csv:
+        load(path, rows)
     lines = ["| scope | model | op | CPU ms | GPU ms | best split | best ms | gain vs best single | ideal ms | auto ms | auto / best single | auto share of split gain | honest auto |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (scope, model, op), entries in sorted(rows.items()):
