@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSCHED_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSCHED_BUILD_TESTS=ON >/dev/null  # ON: the build dir is shared with scripts/test.sh
 ninja -C "$BUILD" hetsched_cli split_sweep >/dev/null
 bash ../shared/device/prepare.sh "$BUILD/hetsched" "$BUILD/split_sweep"
 [[ ${1:-} == --binaries-only ]] && exit 0
