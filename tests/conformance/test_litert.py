@@ -55,12 +55,6 @@ INPUT_LOW, INPUT_HIGH = 0.0, 1.0
 TIMEOUT_S = 900
 SMALL_MODEL = "face_detection_short_range"
 FP16_TOLERANCE = 2e-2  # relative L2 per output of --precision fp16 against LiteRT (float32)
-# float16 resolves about 1e-3 (2^-10) of a value's scale, so the fp16 comparison floors the
-# reference norm at RMS 1e-3 (fp32: zoo.RMS_FLOOR, 1e-4). It matters only for outputs that are
-# nearly all zero: selfie_segmentation_landscape's mask on a noise input is a sigmoid deep in its
-# tail (max 0.0055, RMS 4e-5; seed 1800716336) and differed by at most 5.4e-4 in absolute terms,
-# which the 1e-4 floor turned into a relative L2 of 0.040 (0.004 with this floor).
-FP16_RMS_FLOOR = 1e-3
 # ...except on the three pose_landmark models, the zoo's worst-conditioned (LiteRT's own two fp32
 # paths disagree most there, see SPREAD_FACTOR). Measured 2026-11-23 on lavapipe over 2-3 random
 # seeds per model: segmentation map (output 2) 0.021 (heavy) to 0.078 (lite), auxiliary landmarks
@@ -83,6 +77,12 @@ FP16_RMS_FLOOR = 1e-3
 # still run and print every output's error (and LiteRT's own move under input rounding); the other
 # 17 models must pass FP16_TOLERANCE.
 FP16_ILL_CONDITIONED = {"pose_landmark_lite": 0.1, "pose_landmark_full": 0.1, "pose_landmark_heavy": 0.1}
+# float16 resolves about 1e-3 (2^-10) of a value's scale, so the fp16 comparison floors the
+# reference norm at RMS 1e-3 (fp32: zoo.RMS_FLOOR, 1e-4). It matters only for outputs that are
+# nearly all zero: selfie_segmentation_landscape's mask on a noise input is a sigmoid deep in its
+# tail (max 0.0055, RMS 4e-5; seed 1800716336) and differed by at most 5.4e-4 in absolute terms,
+# which the 1e-4 floor turned into a relative L2 of 0.040 (0.004 with this floor).
+FP16_RMS_FLOOR = 1e-3
 FP16_CASES = [pytest.param(e, id=e["name"], marks=pytest.mark.xfail(
     reason="ill-conditioned on noise inputs: LiteRT fp32 with only the input rounded to fp16 moves "
            "pose_landmark_full's landmarks by up to 0.45; fp16 storage of the residual stream gives 0.02-0.09 on "
