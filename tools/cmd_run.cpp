@@ -155,6 +155,10 @@ int run(const RunArgs& a) {
                "{} deferred (budget), {:.1f} ms\n",
                t.kernels, t.shapes_timed, t.timed_default_us, t.timed_best_us, t.cache_hits, t.changed, t.deferred,
                t.tuning_ms);
+  if (const TuningSummary& t = session.tuning(); a.policy == "auto" && t.enabled && t.deferred > 0)
+    fmt::print("note      auto raced the CPU against a GPU with {} kernels still untuned (tuning budget); later starts "
+               "tune them and may choose differently (run --policy gpu until 0 are deferred)\n",
+               t.deferred);
   fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
              a.iterations, a.warmup);
   // Per-op times: by type, then the slowest ops.
