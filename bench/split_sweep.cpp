@@ -199,10 +199,11 @@ int main(int argc, char** argv) {
       fmt::print("{} {} op {}: cpu {:.3f} gpu {:.3f} best split {:.3f} ms ideal {:.3f}\n", scope, g.model_name, op,
                  cpu.median, gpu.median, best, 1.0 / (1.0 / cpu.median + 1.0 / gpu.median));
     };
-    if (!no_model && !honest_only) sweep(g, "model", -1, runs);
+    const bool swept = !no_model && !honest_only;
+    if (swept) sweep(g, "model", -1, runs);
     if (with_auto || honest_only) {
       // The honest-auto check: auto against the better single processor, 50 interleaved runs each.
-      complete_gpu_tuning(model, threads);  // --honest-only has had no sweep to tune it
+      if (!swept) complete_gpu_tuning(model, threads);  // the sweep tunes first; without it, tune here
       const HonestTimes h = time_honest(model, threads, warmup, std::max(runs, 50), cutoff);
       row("model", -1, "auto", -1, h.t_auto);
       row("model", -1, "cpu50", 1, h.t_cpu);
