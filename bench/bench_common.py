@@ -27,3 +27,47 @@ def zoo_models(index_path, wanted=""):
         if m.get("expect_refused") or (names and m["name"] not in names):
             continue
         yield m, models_dir / Path(m["file"]).name
+
+
+def hetsched_package():
+    """The `hetsched` Python package when installed (set-up puts it in .venv), else None: the
+    benchmarks then time through the CLI as before."""
+    try:
+        import hetsched
+    except ImportError:
+        return None
+    return hetsched
+
+
+def time_in_process(model_path, inputs, policy="cpu", threads=0, iterations=30, warmup=3, profiled=5, **options):
+    """Times a Session in this process, as `hetsched run --json` does: `warmup` untimed runs,
+    `iterations` timed ones (no profiling), then up to `profiled` profiled runs for per-op medians.
+    Returns the same fields as its JSON summary: latency_ms {median, min, max}, ops [{index, type,
+    device, ms}], tuning, policy, threads, engine="package". Needs the hetsched package."""
+    import statistics
+    import time
+
+    hetsched = hetsched_package()
+    if hetsched is None:
+        raise RuntimeError("the hetsched Python package is not installed (scripts/setup.sh installs it)")
+    session = hetsched.Session(str(model_path), policy=policy, threads=threads, **options)
+    for _ in range(warmup):
+        session.run(inputs)
+    latencies = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        session.run(inputs)
+        latencies.append((time.perf_counter() - t0) * 1e3)
+    session.profiling = True
+    per_step = []
+    for _ in range(min(iterations, profiled)):
+        session.run(inputs)
+        steps = session.last_report()
+        per_step.append(steps)
+    steps = per_step[-1] if per_step else []
+    ops = [{"index": s["op_index"], "type": s["op_type"], "device": s["device"],
+            "ms": statistics.median(run[k]["end_ms"] - run[k]["start_ms"] for run in per_step)}
+           for k, s in enumerate(steps)]
+    return {"engine": "package", "policy": policy, "threads": threads, "tuning": session.tuning,
+            "latency_ms": {"median": statistics.median(latencies), "min": min(latencies), "max": max(latencies)},
+            "ops": ops}

@@ -4,8 +4,11 @@
                                  [--litert-only] [--bin build/hetsched] [--seed S] [--out-dir bench/results]
 
 Same seeded random inputs for both. LiteRT: Interpreter(num_threads=T) (XNNPACK, its default
-delegate), median of `iterations` timed invoke() calls after `warmup`. hetsched: `run --json
---policy cpu --threads T --iterations N --warmup W --input in0.npy ...`, its latency_ms.median.
+delegate), median of `iterations` timed invoke() calls after `warmup`. hetsched: in this process
+through the `hetsched` Python package (bench_common.time_in_process: a Session with policy cpu and
+T threads, median of `iterations` timed run() calls after `warmup`, the same as `hetsched run`
+measures) when it is installed, else (or with --engine cli) `hetsched run --json --policy cpu
+--threads T --iterations N --warmup W --input in0.npy ...`, its latency_ms.median.
 Writes bench/results/cpu_vs_litert_<machine>_<date>.{csv,md}, machine = CPU model name + host.
 """
 import argparse
@@ -27,6 +30,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import numpy as np  # noqa: E402
 import zoo  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import bench_common  # noqa: E402
+
 
 def machine_name() -> str:
     cpu = platform.processor() or platform.machine()
@@ -45,6 +51,12 @@ def machine_name() -> str:
 def bench_litert(entry, inputs, threads, iterations, warmup) -> float:
     it = zoo.make_interpreter(zoo.reference_path(entry), threads=threads)
     return statistics.median(zoo.time_litert(it, inputs, iterations, warmup))
+
+
+def bench_hetsched_package(entry, inputs, threads, iterations, warmup) -> dict:
+    """In process, through the hetsched package: no process start, no .npy round trip."""
+    return bench_common.time_in_process(zoo.ROOT / entry["file"], inputs, policy="cpu", threads=threads,
+                                        iterations=iterations, warmup=warmup)
 
 
 def bench_hetsched(binary, entry, in_paths, threads, iterations, warmup) -> dict:
@@ -113,6 +125,9 @@ def main() -> int:
     ap.add_argument("--litert-only", action="store_true", help="time LiteRT only (no hetsched)")
     ap.add_argument("--bin", type=Path, default=None, help="hetsched binary (default $HETSCHED_BIN or build/hetsched)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engine", choices=["auto", "package", "cli"], default="auto",
+                    help="time hetsched in process through the Python package, or through the CLI; auto: the "
+                         "package when installed")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--breakdown", type=int, default=4,
                     help="per-op time breakdown of this many models with the highest ratio at the fewest threads")
@@ -120,7 +135,11 @@ def main() -> int:
     if args.iterations < 30:
         print(f"note: --iterations {args.iterations} < 30", file=sys.stderr)
     binary = args.bin or zoo.hetsched_bin()
-    if not args.litert_only and not binary.is_file():
+    use_package = args.engine == "package" or (args.engine == "auto" and bench_common.hetsched_package() is not None)
+    if use_package and bench_common.hetsched_package() is None:
+        sys.exit("cpu_vs_litert: --engine package but the hetsched Python package is not installed")
+    print(f"hetsched timed through {'the Python package (in process)' if use_package else binary}", file=sys.stderr)
+    if not args.litert_only and not use_package and not binary.is_file():
         sys.exit(f"cpu_vs_litert: {binary} not found (build it, or pass --litert-only)")
 
     entries = [e for e in zoo.load_index() if not e.get("expect_refused")]
@@ -143,8 +162,12 @@ def main() -> int:
                 in_paths.append(p)
             for t in args.threads:
                 lite = bench_litert(e, inputs, t, args.iterations, args.warmup)
-                run = None if args.litert_only else bench_hetsched(binary, e, in_paths, t, args.iterations,
-                                                                   args.warmup)
+                if args.litert_only:
+                    run = None
+                elif use_package:
+                    run = bench_hetsched_package(e, inputs, t, args.iterations, args.warmup)
+                else:
+                    run = bench_hetsched(binary, e, in_paths, t, args.iterations, args.warmup)
                 ours = float(run["latency_ms"]["median"]) if run else None
                 ratio = ours / lite if ours is not None else None
                 rows.append({"model": e["name"], "threads": t, "macs_m": e["macs"] / 1e6,
@@ -159,6 +182,7 @@ def main() -> int:
     header = ["model", "threads", "MMACs", "ours ms", "LiteRT ms", "ratio (ours/LiteRT)"]
     lines = [f"# hetsched CPU vs LiteRT (XNNPACK), {machine}, {date}", "",
              f"median of {args.iterations} runs after {args.warmup} warm-up, seed {args.seed}"
+             + ("" if args.litert_only else f", hetsched timed {'in process (Python package)' if use_package else 'by the CLI'}")
              + (", LiteRT only" if args.litert_only else ""), "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:

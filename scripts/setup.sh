@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Idempotent set-up of a fresh Debian 12 machine: apt packages, the Python .venv, the model zoo.
+# Idempotent set-up of a fresh Debian 12 machine: apt packages, the Python .venv, the model zoo,
+# the hetsched Python package (into .venv).
 # Run it or source it (run.sh and test.sh source it). Fast when nothing changed: each step keeps a
-# stamp keyed on the hash of what it depends on (requirements.txt, the zoo scripts, the model files).
+# stamp keyed on the hash of what it depends on (requirements.txt, the zoo scripts, the model files,
+# the package's sources).
 # Sets HETSCHED_ROOT and HETSCHED_PY (the venv's python) for the caller.
 set -euo pipefail
 HETSCHED_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,10 +74,36 @@ _hs_models() {
   _hs_models_key > "$stamp"
 }
 
+# The `hetsched` Python package (pyproject.toml: scikit-build-core + nanobind) installed into .venv.
+# No build isolation (the pinned build tools come from requirements.txt) and a kept build dir
+# (build-py/<wheel tag>), so a change rebuilds only what changed. Key: the sources it is built from.
+_hs_python_key() {
+  (
+    cd "$HETSCHED_ROOT"
+    "$HETSCHED_PY" --version
+    find CMakeLists.txt pyproject.toml requirements.txt cmake graph memory cpu gpu partition profiles scheduler python \
+      -type f ! -name '*.pyc' | LC_ALL=C sort | xargs sha256sum
+  ) | sha256sum | cut -c1-32
+}
+
+_hs_python_package() {
+  local key stamp="$_hs_stamps/python"
+  key="$(_hs_python_key)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" ]]; then return 0; fi
+  _hs_log "building and installing the hetsched Python package into .venv (build-py/)"
+  local args=(--no-build-isolation --no-deps -q --disable-pip-version-check)
+  if command -v ccache >/dev/null; then
+    args+=(-C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache -C cmake.define.CMAKE_C_COMPILER_LAUNCHER=ccache)
+  fi
+  (cd "$HETSCHED_ROOT" && "$HETSCHED_PY" -m pip install "${args[@]}" .)
+  echo "$key" > "$stamp"
+}
+
 # One set-up at a time (run.sh and test.sh may start together); the lock is released on return.
 (
   flock 9
   _hs_apt
   _hs_venv
   _hs_models
+  _hs_python_package
 ) 9>"$_hs_stamps/lock"

@@ -100,11 +100,12 @@ for policy in cpu gpu ratio=0.5; do
   fi
 done
 
-# 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors).
+# 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors, the Python package).
 policies="cpu gpu auto"
 for r in 0 0.1 0.25 0.5 0.75 0.9 1; do policies+=" ratio=$r ratio=$r:rows"; done
 say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies})"
-HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" HETSCHED_POLICIES="${HETSCHED_POLICIES:-$policies}" \
+# HETSCHED_REQUIRE_PY=1: tests/python fail (not skip) when the set-up's `hetsched` package is missing.
+HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" HETSCHED_POLICIES="${HETSCHED_POLICIES:-$policies}" HETSCHED_REQUIRE_PY=1 \
   "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
 [[ -f "$REPORTS/pytest.xml" ]] || steps+=(pytest=fail)
 

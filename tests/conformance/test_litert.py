@@ -8,7 +8,9 @@ more than 3.3e-5 (a few ill-conditioned outputs of the pose models, up to 4.3e-4
 their largest distance. The reference norm is floored at RMS 1e-4 for nearly-all-zero outputs (see
 zoo.relative_l2). Every distance is printed. LiteRT runs once per model and seed (litert_outputs).
 Policies: $HETSCHED_POLICIES (default "cpu"); the binary: $HETSCHED_BIN (default
-build/hetsched). Seed: printed; HETSCHED_SEED reproduces.
+build/hetsched). Seed: printed; HETSCHED_SEED reproduces. The policies in $HETSCHED_PY_POLICIES
+(default "ratio=0.5") run through the Python package (hetsched.Session, in process) instead of the
+CLI when it is installed (required when HETSCHED_REQUIRE_PY=1, as scripts/test.sh sets).
 With "gpu" among the policies, every model also runs `--policy gpu --precision fp16` (float16
 tensors and weights on the GPU; inputs and outputs float32) within relative L2 < 2e-2
 (FP16_TOLERANCE) of the nearest LiteRT path, the reference norm floored at RMS 1e-3
@@ -36,6 +38,7 @@ INDEX = zoo.load_index() if (ROOT / "models" / "index.json").is_file() else []
 RUNNABLE = [e for e in INDEX if not e.get("expect_refused")]
 REFUSED = [e for e in INDEX if e.get("expect_refused")]
 POLICIES = [p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_POLICIES", "cpu")) if p]
+PY_POLICIES = {p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_PY_POLICIES", "ratio=0.5")) if p}
 TOLERANCE = 1e-4  # relative L2 per output, against the nearest of LiteRT's three CPU paths
 # ...raised to 3x the largest distance between those paths where LiteRT disagrees with itself by
 # more than 3.3e-5 (a few ill-conditioned outputs of the pose models: up to 4.3e-4 measured).
@@ -107,6 +110,18 @@ def hetsched(*args, timeout=TIMEOUT_S) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
+def python_package():
+    """The installed `hetsched` package, or None (then the CLI runs every policy); an ImportError
+    when HETSCHED_REQUIRE_PY=1 and it is missing."""
+    try:
+        import hetsched as package
+    except ImportError:
+        if os.environ.get("HETSCHED_REQUIRE_PY") == "1":
+            raise
+        return None
+    return package
+
+
 def save_inputs(tmp_path: Path, inputs: list) -> list:
     paths = []
     for i, x in enumerate(inputs):
@@ -166,15 +181,24 @@ def test_matches_litert(e, policy, seed, tmp_path):
     expected = litert["xnnpack"]
 
     out_dir = tmp_path / "out"
-    proc = hetsched("run", ROOT / e["file"], "--policy", policy, "--input", *in_paths,
-                    "--output-dir", out_dir, "--iterations", 1, "--warmup", 0)
-    assert proc.returncode == 0, f"hetsched run failed ({proc.returncode}): {proc.stderr.strip()}"
+    package = python_package() if policy in PY_POLICIES else None
+    if package:  # in process, through the Python API
+        print(f"hetsched.Session({e['file']!r}, policy={policy!r}).run(inputs)")
+        results = package.Session(str(ROOT / e["file"]), policy=policy).run(inputs)
+        assert len(results) == len(expected), f"{len(results)} outputs, the model has {len(expected)}"
+    else:
+        proc = hetsched("run", ROOT / e["file"], "--policy", policy, "--input", *in_paths,
+                        "--output-dir", out_dir, "--iterations", 1, "--warmup", 0)
+        assert proc.returncode == 0, f"hetsched run failed ({proc.returncode}): {proc.stderr.strip()}"
 
     worst = []
     for i, want in enumerate(expected):
-        path = out_dir / f"output_{i}.npy"
-        assert path.is_file(), f"{path} not written (stdout: {proc.stdout[-2000:]})"
-        got = np.load(path)
+        if package:
+            got = results[i]
+        else:
+            path = out_dir / f"output_{i}.npy"
+            assert path.is_file(), f"{path} not written (stdout: {proc.stdout[-2000:]})"
+            got = np.load(path)
         assert got.dtype == np.float32, f"output {i}: dtype {got.dtype}, expected float32"
         assert got.shape == want.shape, f"output {i}: shape {got.shape}, expected {want.shape}"
         refs = {k: litert[k][i] for k in zoo.LITERT_PATHS}
@@ -191,7 +215,8 @@ def test_matches_litert(e, policy, seed, tmp_path):
     bad = [(r, t, i) for r, t, i in worst if not r < t]  # `not <` also catches NaN
     assert not bad, "outputs over tolerance: " + ", ".join(f"#{i}: {r:.3g} >= {t:.3g}" for r, t, i in bad) + \
                     f" (inputs in {tmp_path})"
-    assert not (out_dir / f"output_{len(expected)}.npy").exists(), "more outputs written than the model has"
+    if not package:
+        assert not (out_dir / f"output_{len(expected)}.npy").exists(), "more outputs written than the model has"
 
 
 @pytest.mark.parametrize("e", FP16_CASES)

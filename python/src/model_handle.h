@@ -1,0 +1,15 @@
+// What the Python Model object holds: the shared prepared model and the path it came from.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "scheduler/model.h"
+
+namespace hetsched::python {
+
+struct ModelHandle {
+  std::shared_ptr<const Model> model;
+  std::string path;
+};
+
+}  // namespace hetsched::python

@@ -1,0 +1,144 @@
+// hetsched._hetsched.Session: one Session (scheduler/session.h) behind a mutex, so one session may
+// be called from several Python threads (calls are serialized); the GIL is released while a model
+// is prepared or runs, so sessions in different threads run at the same time.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+
+#include "bindings.h"
+#include "graph/error.h"
+#include "model_handle.h"
+#include "partition/plan.h"
+#include "partition/policy.h"
+
+namespace nb = nanobind;
+
+namespace hetsched::python {
+namespace {
+
+using InputArray = nb::ndarray<const float, nb::c_contig, nb::device::cpu>;
+using OutputArray = nb::ndarray<nb::numpy, float>;
+
+class PySession {
+ public:
+  PySession(std::shared_ptr<const Model> model, SessionOptions options)
+      : session_(std::move(model), std::move(options)) {}
+
+  // Sets every input, runs, copies every output; the GIL is released for all of it.
+  nb::list run(const std::vector<InputArray>& inputs) {
+    const Model& model = session_.model();
+    if (inputs.size() != model.graph().inputs.size())
+      fail(ErrorKind::kInvalidArgument, "model '{}' has {} inputs, but {} were given", model.name(),
+           model.graph().inputs.size(), inputs.size());
+    std::vector<std::vector<float>> outputs(model.graph().outputs.size());
+    {
+      nb::gil_scoped_release release;
+      std::lock_guard lock(mutex_);
+      for (size_t i = 0; i < inputs.size(); ++i)
+        session_.set_input(int(i), std::span<const float>(inputs[i].data(), inputs[i].size()));
+      session_.run();
+      for (size_t i = 0; i < outputs.size(); ++i) outputs[i] = session_.output(int(i));
+    }
+    nb::list result;
+    const Graph& g = model.graph();
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const std::vector<int>& dims = g.tensors[size_t(g.outputs[i])].shape;
+      std::vector<size_t> shape(dims.begin(), dims.end());
+      auto* data = new std::vector<float>(std::move(outputs[i]));
+      nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<float>*>(p); });
+      result.append(OutputArray(data->data(), shape.size(), shape.data(), owner).cast());
+    }
+    return result;
+  }
+
+  nb::dict last_report() {
+    RunReport r;
+    {
+      nb::gil_scoped_release release;
+      std::lock_guard lock(mutex_);
+      r = session_.last_report();
+    }
+    nb::list steps;
+    for (const StepReport& s : r.steps) {
+      nb::dict d;
+      d["op_index"] = s.op_index;
+      d["op_type"] = s.op_type;
+      d["device"] = s.device;
+      d["start_ms"] = s.start_ms;
+      d["end_ms"] = s.end_ms;
+      d["wait_ms"] = s.wait_ms;
+      d["bytes_copied"] = s.bytes_copied;
+      steps.append(d);
+    }
+    nb::dict d;
+    d["total_ms"] = r.total_ms;
+    d["steps"] = steps;
+    return d;
+  }
+
+  void set_profiling(bool on) {
+    nb::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    session_.set_profiling(on);
+  }
+
+  nb::dict tuning() const {
+    const TuningSummary& t = session_.tuning();
+    nb::dict d;
+    d["enabled"] = t.enabled;
+    d["kernels"] = t.kernels;
+    d["shapes_timed"] = t.shapes_timed;
+    d["cache_hits"] = t.cache_hits;
+    d["changed"] = t.changed;
+    d["deferred"] = t.deferred;
+    d["timed_default_us"] = t.timed_default_us;
+    d["timed_best_us"] = t.timed_best_us;
+    d["tuning_ms"] = t.tuning_ms;
+    return d;
+  }
+
+  // The plan as JSON text (partition/plan.h), or None where the session does not expose it.
+  std::optional<std::string> plan_json() const {
+    const partition::PolicySpec spec = partition::parse_policy(session_.options().policy);
+    if (spec.kind == partition::PolicySpec::Kind::kAuto) return std::nullopt;  // chosen by measurement
+    return partition::to_json(partition::make_plan(session_.model().graph(), spec)).dump();
+  }
+
+  const SessionOptions& options() const { return session_.options(); }
+
+ private:
+  std::mutex mutex_;
+  Session session_;
+};
+
+}  // namespace
+
+void bind_session(nb::module_& m) {
+  nb::class_<PySession>(m, "Session", "A model prepared for a policy; run() is thread-safe (calls are serialized).")
+      .def(
+          "__init__",
+          [](PySession* self, const ModelHandle& model, const std::string& policy, int threads,
+             std::optional<int> device, const std::string& precision, bool tune) {
+            SessionOptions options = session_options(policy, threads, device, precision, tune);
+            nb::gil_scoped_release release;
+            new (self) PySession(model.model, std::move(options));
+          },
+          nb::arg("model"), nb::arg("policy"), nb::arg("threads"), nb::arg("device").none(), nb::arg("precision"),
+          nb::arg("tune"))
+      .def("run", &PySession::run, nb::arg("inputs"),
+           "inputs: float32 C-contiguous arrays in model input order; returns the outputs (float32)")
+      .def("last_report", &PySession::last_report, "{'total_ms': float, 'steps': [dict per step part]}")
+      .def("set_profiling", &PySession::set_profiling, nb::arg("on"))
+      .def("tuning", &PySession::tuning)
+      .def("plan_json", &PySession::plan_json)
+      .def_prop_ro("policy", [](const PySession& s) { return s.options().policy; })
+      .def_prop_ro("threads", [](const PySession& s) { return s.options().threads; })
+      .def_prop_ro("precision", [](const PySession& s) { return s.options().precision; });
+}
+
+}  // namespace hetsched::python
