@@ -160,7 +160,7 @@ class Session:
                     + ("; " if unknown and missing else "")
                     + (f"missing: {missing}" if missing else ""))
             values = [inputs[n] for n in names]
-        elif isinstance(inputs, np.ndarray) and len(specs) == 1 and inputs.shape == specs[0].shape:
+        elif isinstance(inputs, np.ndarray) and len(specs) == 1:
             values = [inputs]  # a lone array for a one-input model
         else:
             values = list(inputs)

@@ -42,7 +42,7 @@ void bind_errors(nb::module_& m) {
   for (const ErrorClass& c : kClasses) {
     nb::object bases = c.kind == ErrorKind::kInvalidArgument
                            ? nb::object(nb::make_tuple(nb::handle(base), nb::handle(PyExc_ValueError)))
-                           : nb::object(nb::handle(base));
+                           : nb::borrow(base);
     PyObject* cls = PyErr_NewExceptionWithDoc((std::string("hetsched.") + c.name).c_str(), c.doc, bases.ptr(), nullptr);
     if (!cls) throw nb::python_error();
     PyObject_SetAttrString(cls, "kind", nb::str(to_string(c.kind)).ptr());

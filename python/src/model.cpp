@@ -24,7 +24,7 @@ nb::list tensor_list(const Graph& g, const std::vector<int>& ids) {
     const Tensor& t = g.tensors[size_t(id)];
     nb::dict d;
     d["name"] = t.name;
-    d["shape"] = nb::tuple(nb::cast(t.shape));
+    d["shape"] = t.shape;
     d["dtype"] = to_string(t.dtype);
     out.append(d);
   }
@@ -51,7 +51,7 @@ nb::dict describe(const ModelHandle& h) {
     o["index"] = i;
     o["type"] = to_string(op.type);
     o["macs"] = macs;
-    o["output_shape"] = nb::tuple(nb::cast(g.tensors[size_t(op.outputs[0])].shape));
+    o["output_shape"] = g.tensors[size_t(op.outputs[0])].shape;
     ops.append(o);
   }
   nb::dict c;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# On the development machine: prepares a run of the Python package on the GPU machine (Python 3.12,
+# no network). Builds the cp312 wheel into .whl/ (scripts/python_wheel.sh with pyenv's python3.12),
+# and fills .device/ with the shared libraries its extension needs (../shared/device/prepare.sh).
+# Then on the GPU machine (carry .whl, .device and the models, e.g. with scripts/device_pack.sh's
+# .xfer parts and scripts/device_unpack.sh):
+#   bash scripts/python_device_run.sh            # installs the wheel into .pyhs/, runs the checks
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY312="${PY312:-python3.12}"
+grep -qx '/.whl/' .gitignore || grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> "$(git rev-parse --git-common-dir)/info/exclude"
+rm -f .whl/hetsched-*-cp312-*.whl
+bash scripts/python_wheel.sh "$PY312" "$ROOT/.whl"
+wheel=$(ls -1 .whl/hetsched-*-cp312-*.whl | head -1)
+tmp=$(mktemp -d)
+"$PY312" -m zipfile -e "$wheel" "$tmp"
+ext=$(ls "$tmp"/hetsched/_hetsched*.so)
+bash ../shared/device/prepare.sh "$ext"
+rm -rf "$tmp"
+du -sh "$wheel" .device | sed 's/^/python_device_pack: /'
