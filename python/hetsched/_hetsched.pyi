@@ -1,6 +1,6 @@
 # Type stub of the extension module hetsched._hetsched (python/src/*.cpp), for editors and type
 # checkers. The public, documented API is in hetsched/_api.py and hetsched/interpreter.py.
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,5 @@ class Session:
     @property
     def precision(self) -> str: ...
 
-def tflite_io_indices(path: str) -> Tuple[List[int], List[int]]: ...
 def devices_json() -> str: ...
 def cpu_simd_target() -> str: ...

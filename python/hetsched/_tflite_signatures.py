@@ -1,8 +1,10 @@
-"""Reads the SignatureDefs of a .tflite file (the TFLite schema's Model.signature_defs) with a
-minimal flatbuffer walker, so that Interpreter.get_signature_list() answers as LiteRT's does
-without depending on the flatbuffers package. Only the fields below are read:
+"""Reads what LiteRT's interpreter reports from a .tflite file and hetsched's prepared graph no
+longer has: the file's own tensor indices of subgraph 0's inputs and outputs (import folds and
+renumbers tensors) and the SignatureDefs, with a minimal flatbuffer walker (no dependency on the
+flatbuffers package). Only the fields below are read:
 
-    table Model        { ...; signature_defs: [SignatureDef] (field 7) }
+    table Model        { subgraphs: [SubGraph] (field 2); ...; signature_defs: [SignatureDef] (7) }
+    table SubGraph     { tensors (0); inputs: [int] (1); outputs: [int] (2); ... }
     table SignatureDef { inputs: [TensorMap] (0); outputs: [TensorMap] (1); signature_key: string (2);
                          subgraph_index: uint (4) }
     table TensorMap    { name: string (0); tensor_index: uint (1) }
@@ -42,6 +44,13 @@ class _Buffer:
         vec = self.deref(pos)
         return [self.deref(vec + 4 + 4 * i) for i in range(self.u32(vec))]
 
+    def ints(self, table: int, index: int) -> List[int]:
+        pos = self.field(table, index)
+        if pos is None:
+            return []
+        vec = self.deref(pos)
+        return list(struct.unpack_from(f"<{self.u32(vec)}i", self.data, vec + 4))
+
     def string(self, table: int, index: int) -> str:
         pos = self.field(table, index)
         if pos is None:
@@ -68,3 +77,12 @@ def read_signatures(data: bytes) -> Dict[str, Signature]:
             "outputs": [(buf.string(t, 0), buf.uint(t, 1)) for t in buf.tables(sig, 1)],
         }
     return out
+
+
+def read_io_indices(data: bytes) -> Tuple[List[int], List[int]]:
+    """(input tensor indices, output tensor indices) of subgraph 0, as numbered in the file."""
+    buf = _Buffer(data)
+    subgraphs = buf.tables(buf.deref(0), 2)
+    if not subgraphs:
+        return [], []
+    return buf.ints(subgraphs[0], 1), buf.ints(subgraphs[0], 2)

@@ -17,10 +17,9 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
-from . import _hetsched
 from ._api import Model, Session, devices
 from ._hetsched import InvalidArgumentError, UnsupportedError
-from ._tflite_signatures import read_signatures
+from ._tflite_signatures import read_io_indices, read_signatures
 
 _LITERT_DETAILS_KEYS = ("name", "index", "shape", "shape_signature", "dtype", "quantization",
                         "quantization_parameters", "sparsity_parameters")
@@ -67,19 +66,21 @@ class Interpreter:
             raise InvalidArgumentError(f"hetsched.Interpreter: num_threads should be >= 1, got {num_threads}")
         if model_content is not None:
             self._content = bytes(model_content)
-            with tempfile.NamedTemporaryFile(suffix=".tflite", delete=False) as f:
-                f.write(self._content)
-            try:
-                self._model = Model(f.name)
-                io = _hetsched.tflite_io_indices(f.name)
-            finally:
-                os.unlink(f.name)
+            with tempfile.TemporaryDirectory(prefix="hetsched-") as tmp:  # the loader reads files
+                path = os.path.join(tmp, "model_content.tflite")
+                with open(path, "wb") as f:
+                    f.write(self._content)
+                self._model = Model(path)
         else:
             path = os.fspath(model_path)  # type: ignore[arg-type]
             self._model = Model(path)
             with open(path, "rb") as fh:
                 self._content = fh.read()
-            io = _hetsched.tflite_io_indices(path)
+        io = read_io_indices(self._content)
+        if len(io[0]) != len(self._model.inputs) or len(io[1]) != len(self._model.outputs):
+            raise InvalidArgumentError(f"model '{self._model.name}': subgraph 0 lists {len(io[0])} inputs and "
+                                       f"{len(io[1])} outputs, the prepared model {len(self._model.inputs)} and "
+                                       f"{len(self._model.outputs)}")
         self._input_index: List[int] = list(io[0])
         self._output_index: List[int] = list(io[1])
         self._options = dict(policy=policy, threads=num_threads or 0, device=device, precision=precision, tune=tune)

@@ -1,7 +1,6 @@
 // hetsched._hetsched.Model: a loaded, prepared model (scheduler/model.h) and what `hetsched info`
 // tells about it (inputs/outputs with dtypes, op counts, MACs per op and in total).
 #include <nanobind/nanobind.h>
-#include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -9,7 +8,6 @@
 #include <map>
 
 #include "bindings.h"
-#include "graph/load_model.h"
 #include "graph/op_registry.h"
 #include "model_handle.h"
 
@@ -80,20 +78,6 @@ void bind_model(nb::module_& m) {
       .def_prop_ro("name", [](const ModelHandle& h) { return h.model->name(); })
       .def_prop_ro("path", [](const ModelHandle& h) { return h.path; })
       .def("describe", &describe, "inputs, outputs, op counts, MACs per op and in total, as a dict");
-
-  // The model's own tensor indices of its inputs and outputs (the prepared graph renumbers its
-  // tensors): LiteRT's interpreter reports these as `index`.
-  m.def(
-      "tflite_io_indices",
-      [](const std::string& path) {
-        Graph raw;
-        {
-          nb::gil_scoped_release release;
-          raw = load_tflite(path);
-        }
-        return std::make_pair(raw.inputs, raw.outputs);
-      },
-      nb::arg("path"), "(input tensor indices, output tensor indices) as numbered in the .tflite file");
 }
 
 }  // namespace hetsched::python
