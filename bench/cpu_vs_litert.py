@@ -98,7 +98,8 @@ def breakdown_section(rows, op_profiles, threads, count):
     median by the per-op timing overhead)."""
     sel = sorted((r for r in rows if r["threads"] == threads and r["ratio"]), key=lambda r: -r["ratio"])[:count]
     out = ["", f"## Where our time goes: the {len(sel)} models furthest behind at {threads} thread(s)", "",
-           "Per-op medians of `hetsched run --json` (5 profiled runs after the timed ones), summed by op type; "
+           "Per-op medians of 5 profiled runs after the timed ones (`hetsched run --json`, or a package Session "
+           "with profiling on), summed by op type; "
            "LiteRT's Python API has no per-op profile, so its total is the only peer number.", ""]
     for r in sel:
         ops = op_profiles.get((r["model"], threads), [])
