@@ -8,7 +8,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-PY312="${PY312:-python3.12}"
+# A Python 3.12 here: $PY312, else pyenv's newest 3.12, else python3.12 on PATH.
+if [[ -z ${PY312:-} ]]; then
+  PY312=$(ls -1d "$(pyenv root 2>/dev/null || echo /root/.pyenv)"/versions/3.12*/bin/python3.12 2>/dev/null | tail -1)
+  PY312=${PY312:-python3.12}
+fi
 grep -qx '/.whl/' .gitignore || grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> "$(git rev-parse --git-common-dir)/info/exclude"
 rm -f .whl/hetsched-*-cp312-*.whl
 bash scripts/python_wheel.sh "$PY312" "$ROOT/.whl"

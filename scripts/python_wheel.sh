@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a wheel of the hetsched Python package for one Python interpreter:
 #   scripts/python_wheel.sh [PYTHON] [OUT_DIR]     (default: .venv's python, .whl/)
-# e.g. scripts/python_wheel.sh python3.12 for the GPU machine (Python 3.12 there; pyenv's 3.12 here).
+# e.g. scripts/python_wheel.sh ~/.pyenv/versions/3.12.1/bin/python3.12 for the GPU machine (3.12 there).
 # The build tools (scikit-build-core, nanobind, pinned in pyproject.toml) come from PyPI into pip's
 # isolated build environment; the CMake build dir is kept per wheel tag (build-py/<tag>), so a second
 # run rebuilds only what changed, and ccache is used when installed. The wheel links the Debian
@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${1:-$ROOT/.venv/bin/python}"
 OUT="${2:-$ROOT/.whl}"
-command -v "$PY" >/dev/null || { echo "python_wheel: no interpreter '$PY'" >&2; exit 2; }
+"$PY" -c 'import sys' 2>/dev/null || { echo "python_wheel: '$PY' is not a working Python interpreter" >&2; exit 2; }
 mkdir -p "$OUT"
 args=(--no-deps --disable-pip-version-check -q -w "$OUT")
 if command -v ccache >/dev/null; then

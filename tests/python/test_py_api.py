@@ -131,9 +131,17 @@ def test_gpu_session_matches_cpu_and_reports_tuning(small_model, tmp_path, monke
     monkeypatch.setenv("HETSCHED_CACHE_DIR", str(tmp_path))
     x = small_input()
     gpu = hetsched.Session(small_model, policy="gpu", tune=False)
-    assert gpu.tuning["enabled"] is False
+    assert gpu.tuning["enabled"] is False and gpu.tuning["kernels"] == 0
     got = gpu.run([x])
     assert {st["device"] for st in gpu.last_report()} == {"gpu"}
+    assert {st["kind"] for st in gpu.plan["steps"]} == {"gpu"}
     want = hetsched.Session(small_model, policy="cpu").run([x])
     for g, w in zip(got, want):
         assert zoo.relative_l2(g, w) < 1e-4
+    tuned = hetsched.Session(small_model, policy="gpu")  # tunes into the empty cache in tmp_path
+    t = tuned.tuning
+    print(f"tuning: {t}")
+    assert t["enabled"] and t["kernels"] > 0 and t["shapes_timed"] + t["cache_hits"] > 0, t
+    assert list(tmp_path.glob("workgroups-*.json")), "no tuning cache written"
+    for g, w in zip(tuned.run([x]), got):
+        assert np.array_equal(g, w)  # workgroup sizes do not change the arithmetic

@@ -97,7 +97,11 @@ def test_signature_runner_matches_invoke():
     out = it.get_signature_runner()(input=x)
     assert list(out) == ["output_0"]
     assert np.array_equal(out["output_0"], run_shim(it, [x])[0])
-    assert set(it.get_signature_runner("serving_default").get_input_details()) == {"input"}
+    runner = it.get_signature_runner("serving_default")
+    assert runner.get_input_details()["input"]["index"] == it.get_input_details()[0]["index"]
+    assert runner.get_output_details()["output_0"]["index"] == it.get_output_details()[0]["index"]
+    with pytest.raises(hetsched.InvalidArgumentError, match="missing"):
+        runner()
     with pytest.raises(hetsched.InvalidArgumentError):
         it.get_signature_runner("nope")
 
@@ -144,3 +148,10 @@ def test_litert_style_errors():
     with pytest.raises(hetsched.InvalidArgumentError):
         hetsched.Interpreter(policy="cpu")  # neither model_path nor model_content
     assert it.get_signature_list() == {}  # MediaPipe models carry no SignatureDef
+    with pytest.raises(hetsched.InvalidArgumentError, match="no SignatureDef"):
+        it.get_signature_runner()
+    assert it.num_subgraphs() == 1
+    with pytest.raises(hetsched.UnsupportedError, match="subgraph"):
+        it.get_tensor(d["index"], subgraph_index=1)
+    it.reset_all_variables()  # no variables: nothing to do, no error
+    assert it.model.name == "face_detection_short_range.tflite" and it.session.policy == "cpu"
