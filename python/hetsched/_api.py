@@ -99,10 +99,12 @@ def _as_input(model: Model, index: int, value: ArrayLike) -> np.ndarray:
 class Session:
     """A model prepared for one policy, ready to run repeatedly.
 
-    policy: "cpu", "gpu" (ops without a GPU kernel fall back to the CPU), "auto" (a plan
-    predicted from per-op profiles, kept only when it measures faster than both processors
-    alone), "ratio=R" / "ratio=R:rows" (every splittable op split, the CPU taking fraction R of
-    its output slices or rows) or "plan=FILE" (a plan saved by `hetsched plan --save`).
+    policy: "cpu", "gpu" (ops without a GPU kernel fall back to the CPU), "auto" (the CPU, the
+    GPU and a plan predicted from per-op profiles are prepared; a controller picks the fastest
+    by measurement and re-decides between runs when the one running slows down; see decisions),
+    "auto:static" (decides once, at prepare), "ratio=R" / "ratio=R:rows" (every splittable op
+    split, the CPU taking fraction R of its output slices or rows) or "plan=FILE" (a plan saved
+    by `hetsched plan --save`).
     threads: CPU threads, 0 = all. device: Vulkan device index (see devices()), None = the best.
     precision: "fp32" or "fp16" (GPU-only: needs policy "gpu" with every op on the GPU).
     tune: GPU workgroup tuning at prepare (cached in $HETSCHED_CACHE_DIR); False keeps defaults.
@@ -204,13 +206,31 @@ class Session:
         """last_report(as_dataframe=True)."""
         return self.last_report(as_dataframe=True)
 
+    def last_run_summary(self) -> Dict[str, Any]:
+        """The last run as a whole: total_ms, runner (which executor ran it: "cpu", "gpu" or "co",
+        the co-scheduled plan) and events (the `auto` controller's decisions taken right before
+        it: dicts with run, session_ms, kind ("decide", "switch", "probe", "fallback"), from, to,
+        reason)."""
+        r = self._core.last_report()
+        return {"total_ms": r["total_ms"], "runner": r["runner"], "events": r["events"]}
+
     @property
-    def plan(self) -> Optional[Dict[str, Any]]:
-        """The plan the session runs, as `hetsched plan --json` writes it (model, policy, one
-        step per op: kind cpu/gpu/split, axis, boundary, predicted_ms), or None where the
-        session does not expose it."""
-        text = self._core.plan_json()
-        return None if text is None else json.loads(text)
+    def plan(self) -> Dict[str, Any]:
+        """The plan the session runs now, as `hetsched plan --json` writes it (model, policy, one
+        step per op: kind cpu/gpu/split, axis, boundary, predicted_ms). For cpu/gpu sessions the
+        trivial plan of that policy; under adaptive `auto` it changes when the controller switches."""
+        return json.loads(self._core.plan_json())
+
+    @property
+    def current_runner(self) -> str:
+        """The executor the next run uses: "cpu", "gpu" or "co" (the co-scheduled plan)."""
+        return self._core.current_runner()
+
+    @property
+    def decisions(self) -> List[Dict[str, Any]]:
+        """Every decision of the `auto` controller so far (see last_run_summary's events);
+        empty for the other policies."""
+        return list(self._core.decisions())
 
     @property
     def tuning(self) -> Dict[str, Any]:

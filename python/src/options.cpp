@@ -1,6 +1,5 @@
-// The one conversion of the Python Session options into SessionOptions (see bindings.h).
-#include <fmt/format.h>
-
+// The one conversion of the Python Session options into SessionOptions (see bindings.h): the
+// policy and precision text are parsed here, with the library's own parsers, as the CLI does.
 #include "bindings.h"
 #include "graph/error.h"
 #include "partition/policy.h"
@@ -12,14 +11,11 @@ SessionOptions session_options(const std::string& policy, int threads, std::opti
   if (threads < 0) fail(ErrorKind::kInvalidArgument, "threads must be >= 0 (0 = all hardware threads), got {}", threads);
   if (device && *device < 0)
     fail(ErrorKind::kInvalidArgument, "device must be a Vulkan device index >= 0 or None (the best), got {}", *device);
-  if (precision != "fp32" && precision != "fp16")
-    fail(ErrorKind::kInvalidArgument, "precision '{}' is not one of fp32, fp16", precision);
-  partition::parse_policy(policy);  // throws kInvalidArgument listing the valid forms
   SessionOptions o;
-  o.policy = policy;
+  o.policy = partition::parse_policy(policy);  // kInvalidArgument listing the valid forms
   o.threads = threads;
   o.device = device.value_or(-1);
-  o.precision = precision;
+  o.precision = parse_precision(precision);    // kInvalidArgument naming fp32, fp16
   o.tune = tune;
   return o;
 }

@@ -6,15 +6,12 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
-#include <nlohmann/json.hpp>
 
 #include <mutex>
 
 #include "bindings.h"
 #include "graph/error.h"
 #include "model_handle.h"
-#include "partition/plan.h"
-#include "partition/policy.h"
 
 namespace nb = nanobind;
 
@@ -23,6 +20,22 @@ namespace {
 
 using InputArray = nb::ndarray<const float, nb::c_contig, nb::device::cpu>;
 using OutputArray = nb::ndarray<nb::numpy, float>;
+
+// The `auto` controller's decisions as dicts (scheduler/session.h, ControllerEvent).
+nb::list events_list(const std::vector<ControllerEvent>& events) {
+  nb::list out;
+  for (const ControllerEvent& e : events) {
+    nb::dict d;
+    d["run"] = e.run;
+    d["session_ms"] = e.session_ms;
+    d["kind"] = e.kind;
+    d["from"] = e.from;
+    d["to"] = e.to;
+    d["reason"] = e.reason;
+    out.append(d);
+  }
+  return out;
+}
 
 class PySession {
  public:
@@ -78,6 +91,8 @@ class PySession {
     nb::dict d;
     d["total_ms"] = r.total_ms;
     d["steps"] = steps;
+    d["runner"] = r.runner;
+    d["events"] = events_list(r.events);
     return d;
   }
 
@@ -102,11 +117,28 @@ class PySession {
     return d;
   }
 
-  // The plan as JSON text (partition/plan.h), or None where the session does not expose it.
-  std::optional<std::string> plan_json() const {
-    const partition::PolicySpec spec = partition::parse_policy(session_.options().policy);
-    if (spec.kind == partition::PolicySpec::Kind::kAuto) return std::nullopt;  // chosen by measurement
-    return partition::to_json(partition::make_plan(session_.model().graph(), spec)).dump();
+  // The plan the session runs now, as JSON text (partition/plan.h); under adaptive `auto` it
+  // changes when the controller switches, hence the lock.
+  std::string plan_json() {
+    nb::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    return session_.plan_json();
+  }
+
+  std::string current_runner() {
+    nb::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    return session_.current_runner();
+  }
+
+  nb::list decisions() {
+    std::vector<ControllerEvent> events;
+    {
+      nb::gil_scoped_release release;
+      std::lock_guard lock(mutex_);
+      events = session_.decisions();
+    }
+    return events_list(events);
   }
 
   const SessionOptions& options() const { return session_.options(); }
@@ -136,9 +168,11 @@ void bind_session(nb::module_& m) {
       .def("set_profiling", &PySession::set_profiling, nb::arg("on"))
       .def("tuning", &PySession::tuning)
       .def("plan_json", &PySession::plan_json)
-      .def_prop_ro("policy", [](const PySession& s) { return s.options().policy; })
+      .def("current_runner", &PySession::current_runner)
+      .def("decisions", &PySession::decisions)
+      .def_prop_ro("policy", [](const PySession& s) { return s.options().policy.text; })
       .def_prop_ro("threads", [](const PySession& s) { return s.options().threads; })
-      .def_prop_ro("precision", [](const PySession& s) { return s.options().precision; });
+      .def_prop_ro("precision", [](const PySession& s) { return std::string(to_string(s.options().precision)); });
 }
 
 }  // namespace hetsched::python

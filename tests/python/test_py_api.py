@@ -145,3 +145,32 @@ def test_gpu_session_matches_cpu_and_reports_tuning(small_model, tmp_path, monke
     assert list(tmp_path.glob("workgroups-*.json")), "no tuning cache written"
     for g, w in zip(tuned.run([x]), got):
         assert np.array_equal(g, w)  # workgroup sizes do not change the arithmetic
+
+
+def test_runner_and_decisions_of_a_cpu_session(small_model):
+    s = hetsched.Session(small_model, policy="cpu")
+    s.run([small_input()])
+    summary = s.last_run_summary()
+    assert summary["runner"] == "cpu" and summary["events"] == [] and summary["total_ms"] > 0
+    assert s.current_runner == "cpu" and s.decisions == []
+
+
+def test_auto_reports_its_decisions(small_model, tmp_path, monkeypatch):
+    if not any(d["usable"] for d in hetsched.devices()):
+        pytest.skip("no usable Vulkan device")
+    monkeypatch.setenv("HETSCHED_CACHE_DIR", str(tmp_path))
+    s = hetsched.Session(small_model, policy="auto", tune=False)
+    decisions = s.decisions
+    print(decisions)
+    assert decisions and all({"run", "session_ms", "kind", "from", "to", "reason"} <= set(d) for d in decisions)
+    assert s.current_runner in {"cpu", "gpu", "co"}
+    assert len(s.plan["steps"]) == small_model.num_ops
+    x = small_input()
+    out = s.run([x])
+    summary = s.last_run_summary()
+    used = {st["device"] for st in s.last_report()}
+    assert summary["runner"] in {"cpu", "gpu", "co"}
+    if summary["runner"] != "co":
+        assert used == {summary["runner"]}, (summary, used)
+    for g, w in zip(out, hetsched.Session(small_model, policy="cpu").run([x])):
+        assert zoo.relative_l2(g, w) < 1e-4
