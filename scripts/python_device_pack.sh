@@ -20,6 +20,6 @@ wheel=$(ls -1 .whl/hetsched-*-cp312-*.whl | head -1)
 tmp=$(mktemp -d)
 "$PY312" -m zipfile -e "$wheel" "$tmp"
 ext=$(ls "$tmp"/hetsched/_hetsched*.so)
-bash ../shared/device/prepare.sh "$ext"
+bash "${SHARED_DIR:-$ROOT/../shared}/device/prepare.sh" "$ext"  # SHARED_DIR: where shared/ is, if not beside the repo
 rm -rf "$tmp"
 du -sh "$wheel" .device | sed 's/^/python_device_pack: /'
