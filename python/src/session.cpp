@@ -7,6 +7,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <memory>
 #include <mutex>
 
 #include "bindings.h"
@@ -62,9 +63,11 @@ class PySession {
     for (size_t i = 0; i < outputs.size(); ++i) {
       const std::vector<int>& dims = g.tensors[size_t(g.outputs[i])].shape;
       std::vector<size_t> shape(dims.begin(), dims.end());
-      auto* data = new std::vector<float>(std::move(outputs[i]));
-      nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<float>*>(p); });
-      result.append(OutputArray(data->data(), shape.size(), shape.data(), owner).cast());
+      // The array owns its vector through a capsule: freed when numpy drops the last reference.
+      auto data = std::make_unique<std::vector<float>>(std::move(outputs[i]));
+      nb::capsule owner(data.get(), [](void* p) noexcept { delete static_cast<std::vector<float>*>(p); });
+      float* values = data.release()->data();
+      result.append(OutputArray(values, shape.size(), shape.data(), owner).cast());
     }
     return result;
   }
