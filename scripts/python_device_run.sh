@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# On the GPU machine (see scripts/python_device_pack.sh): installs the carried cp312 wheel into
+# On the GPU machine (see scripts/python_device_pack.sh): unpacks the carried cp312 wheel into
 # .pyhs/ (no network, no system change) and runs the package there through .device/enter.sh
 # (Vulkan loader, carried libraries): the device check (scripts/python_device_check.py: devices,
 # cpu/gpu/auto/ratio=0.5 on a few zoo models, outputs against the CPU, timings, a split timeline),
@@ -14,7 +14,7 @@ if [[ -z $MODELS ]]; then
 fi
 wheel=$(ls -1 .whl/hetsched-*-cp312-*.whl | head -1)
 rm -rf .pyhs
-python3 -m pip install --no-deps --no-index --disable-pip-version-check -q --target .pyhs "$wheel"
+python3 -m zipfile -e "$wheel" .pyhs   # a wheel is a zip of the package: no pip, no network needed
 [[ -e models/index.json ]] || { rm -rf models; ln -s "$MODELS" models; }
 export PYTHONPATH="$ROOT/.pyhs" HETSCHED_CACHE_DIR="${HETSCHED_CACHE_DIR:-/root/hs/cache}" MPLBACKEND=Agg
 mkdir -p "${OUT:-/tmp}/python_device"
