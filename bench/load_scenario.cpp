@@ -19,7 +19,6 @@
 #include <fstream>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench/load/cpu_stat.h"
@@ -79,7 +78,7 @@ int main(int argc, char** argv) {
   int64_t seed = -1;
   load::LoadTools tools;
   tools.gpu_load = sibling_of_self("hetsched_gpu_load");
-  tools.cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  tools.cores = load::usable_cores();
   app.add_option("model", model_path, ".tflite model")->required()->check(CLI::ExistingFile);
   app.add_option("--policy", options.policy, "session policy: cpu, gpu, auto, auto:static, ...");
   app.add_option("--threads", options.threads, "CPU threads of the session (0: all)");
@@ -92,10 +91,14 @@ int main(int argc, char** argv) {
   app.add_option("--phases-csv", phases_path, "per-phase CSV (onset, CPU utilization, GPU busy share)");
   app.add_option("--stress-ng", tools.stress_ng, "stress-ng program (cpuNN phases)");
   app.add_option("--cpu-method", tools.cpu_method, "stress-ng --cpu-method");
-  app.add_option("--cores", tools.cores, "cores that cpuNN takes NN% of (default: hardware threads)")
+  app.add_option("--cores", tools.cores, "cores that cpuNN takes NN% of (default: those this process may use, as nproc)")
       ->check(CLI::PositiveNumber);
   app.add_option("--gpu-load", tools.gpu_load, "hetsched_gpu_load program (gpuNN phases)");
   app.add_option("--gpu-period-ms", tools.gpu_period_ms, "hetsched_gpu_load --period-ms");
+  bool complete_tuning = false;
+  app.add_flag("--complete-tuning", complete_tuning,
+               "first open `gpu` sessions until no kernel is left untuned by the tuning budget (needs a tuning "
+               "cache: $HETSCHED_CACHE_DIR), so `auto` never races a half-tuned GPU");
   CLI11_PARSE(app, argc, argv);
   tools.device = options.device;
 
@@ -105,6 +108,15 @@ int main(int argc, char** argv) {
     const std::vector<load::Phase> phases = load::parse_schedule(schedule_text);
     const std::string model_name = std::filesystem::path(model_path).stem().string();
     auto model = Model::load(model_path);
+    if (complete_tuning && options.policy != "cpu") {
+      SessionOptions gpu_options = options;
+      gpu_options.policy = "gpu";
+      for (int start = 1; start <= 20; ++start) {
+        const Session tuning(model, gpu_options);
+        if (tuning.tuning().deferred == 0) break;
+        std::printf("load_scenario: tuning start %d left %d kernels untuned\n", start, tuning.tuning().deferred);
+      }
+    }
     Session session(model, options);
     if (seed < 0) seed = int64_t(std::random_device{}() & 0x7fffffff);
     std::printf("load_scenario: model %s, policy %s, seed %lld, schedule %s\n", model_name.c_str(),

@@ -378,6 +378,8 @@ def run_one(args, model_path, policy, raw_dir):
         cmd += ["--threads", str(args.threads)]
     if args.device is not None:
         cmd += ["--device", str(args.device)]
+    if args.complete_tuning:
+        cmd.append("--complete-tuning")
     print(f"== {name} {policy} ({time.strftime('%H:%M:%S')})", flush=True)
     t = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
@@ -434,6 +436,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stress-ng", default=os.environ.get("HETSCHED_STRESS_NG", "stress-ng"))
     ap.add_argument("--timeout", type=float, default=600, help="seconds per load_scenario process")
+    ap.add_argument("--complete-tuning", action="store_true", help="load_scenario --complete-tuning")
+    ap.add_argument("--budget-s", type=float, default=0,
+                    help="start no process that would end after this many seconds (0: no limit)")
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--title", default="", help="machine and date, for the plots and summary.md")
     ap.add_argument("--note", action="append", default=[], help="a line for the top of summary.md")
@@ -443,11 +448,18 @@ def main():
     (out_dir / "raw").mkdir(parents=True, exist_ok=True)
     header = list(args.note)
     if not args.analyze_only:
-        failures = 0
+        failures, skipped, started = 0, [], time.time()
+        schedule_s = sum(float(item.split(":")[1]) for item in args.schedule.split(","))
         for m in filter(None, args.models.split(",")):
             path = Path(m) if m.endswith(".tflite") else Path(args.models_dir) / f"{m}.tflite"
             for policy in filter(None, args.policies.split(",")):
+                if args.budget_s and time.time() - started + schedule_s + 10 > args.budget_s:
+                    skipped.append(f"{path.stem} {policy}")
+                    continue
                 failures += not run_one(args, path, policy, out_dir / "raw")
+        if skipped:
+            print(f"budget of {args.budget_s:.0f} s spent; not run: {', '.join(skipped)}")
+            header.append(f"Not run (time budget): {', '.join(skipped)}.")
         header.append(f"Schedule `{args.schedule}`; policies {args.policies}, each in its own process after "
                       f"{args.warmup} warm-up runs; threads {args.threads or 'all'}; input seed {args.seed}.")
         (out_dir / "header.txt").write_text("\n".join(header) + "\n")
