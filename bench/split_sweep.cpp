@@ -72,9 +72,16 @@ Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::Pipelin
   return stats(ms);
 }
 
+SessionOptions session_options(const std::string& policy, int threads) {
+  SessionOptions o;
+  o.policy = partition::parse_policy(policy);
+  o.threads = threads;
+  return o;
+}
+
 Stats time_session(std::shared_ptr<const Model> model, const std::string& policy, int threads, int warmup, int runs,
                    double cutoff_ms = 0) {
-  Session s(model, SessionOptions{policy, threads, -1, "fp32"});
+  Session s(model, session_options(policy, threads));
   const auto in = random_inputs(model->graph());
   for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
   std::vector<double> ms;
@@ -93,7 +100,7 @@ Stats time_session(std::shared_ptr<const Model> model, const std::string& policy
 // with the sizes a user has after the first runs, not with a half-tuned GPU.
 void complete_gpu_tuning(std::shared_ptr<const Model> model, int threads) {
   for (int start = 0; start < 8; ++start) {
-    Session warm(model, SessionOptions{"gpu", threads, -1, "fp32"});
+    Session warm(model, session_options("gpu", threads));
     if (warm.tuning().deferred == 0) break;
   }
 }
@@ -107,9 +114,9 @@ struct HonestTimes {
 };
 
 HonestTimes time_honest(std::shared_ptr<const Model> model, int threads, int warmup, int runs, double cutoff) {
-  Session s_auto(model, SessionOptions{"auto", threads, -1, "fp32"});
-  Session s_cpu(model, SessionOptions{"cpu", threads, -1, "fp32"});
-  Session s_gpu(model, SessionOptions{"gpu", threads, -1, "fp32"});
+  Session s_auto(model, session_options("auto:static", threads));
+  Session s_cpu(model, session_options("cpu", threads));
+  Session s_gpu(model, session_options("gpu", threads));
   const auto in = random_inputs(model->graph());
   for (Session* s : {&s_auto, &s_cpu, &s_gpu})
     for (size_t i = 0; i < in.size(); ++i) s->set_input(int(i), in[i]);

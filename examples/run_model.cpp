@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   try {
     auto model = hetsched::Model::load(argv[1]);
     hetsched::SessionOptions options;
-    if (argc > 2) options.policy = argv[2];
+    if (argc > 2) options.policy = hetsched::partition::parse_policy(argv[2]);
     hetsched::Session session(model, options);
 
     std::mt19937 rng(42);

@@ -17,13 +17,14 @@ PolicySpec parse_policy(const std::string& text) {
   p.text = text;
   auto bad = [&]() -> PolicySpec {
     fail(ErrorKind::kInvalidArgument,
-         "unknown policy '{}' (valid: cpu, gpu, auto, ratio=R with 0<=R<=1 optionally followed by :rows or "
+         "unknown policy '{}' (valid: cpu, gpu, auto, auto:static, ratio=R with 0<=R<=1 optionally followed by :rows or "
          ":slices, plan=FILE)",
          text);
   };
   if (text == "cpu") p.kind = PolicySpec::Kind::kCpu;
   else if (text == "gpu") p.kind = PolicySpec::Kind::kGpu;
   else if (text == "auto") p.kind = PolicySpec::Kind::kAuto;
+  else if (text == "auto:static") p.kind = PolicySpec::Kind::kAuto, p.adaptive = false;
   else if (text.rfind("plan=", 0) == 0 && text.size() > 5) {
     p.kind = PolicySpec::Kind::kPlanFile;
     p.file = text.substr(5);

@@ -5,7 +5,10 @@
 //                  rows); ops that cannot be split go to the CPU if R >= 0.5, else the GPU
 //   plan=FILE      a saved plan (JSON, see plan.h)
 //   auto           minimizes predicted latency over the op sequence with the cost model
-//                  (partition/cost_model.h), synchronization and transfers included
+//                  (partition/cost_model.h), synchronization and transfers included; the session
+//                  then measures that plan against the CPU and the GPU in steady state and keeps
+//                  adapting at run time (scheduler/adaptive_controller.h)
+//   auto:static    the same decision, taken once at prepare and kept (for comparison)
 #pragma once
 #include <string>
 
@@ -20,9 +23,11 @@ struct PolicySpec {
   SplitAxis axis = SplitAxis::kSlices;   // kRatio
   std::string file;                      // kPlanFile
   std::string text;                      // as given
+  bool adaptive = true;                  // kAuto: keep re-planning at run time (false: auto:static)
 };
 
-// Parses a --policy value; throws kInvalidArgument listing the valid forms.
+// Parses a --policy value; throws kInvalidArgument listing the valid forms. The only parser of
+// policy text: the CLI and the Python package call it at their edge.
 PolicySpec parse_policy(const std::string& text);
 
 // Whether the GPU can run `op` (a kernel exists) and whether it can be split on `axis`.

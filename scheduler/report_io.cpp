@@ -19,7 +19,8 @@ void write_report_csv(const RunReport& r, const std::string& path) {
                      s.end_ms, s.end_ms - s.start_ms, s.wait_ms, s.bytes_copied);
 }
 
-void write_chrome_trace(const RunReport& r, const std::string& model, const std::string& path) {
+void write_chrome_trace(const RunReport& r, const std::string& model, const std::string& path,
+                        const std::vector<ControllerEvent>& decisions) {
   nlohmann::json events = nlohmann::json::array();
   for (const char* dev : {"cpu", "gpu"})
     events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", dev[0] == 'c' ? 1 : 2},
@@ -36,6 +37,17 @@ void write_chrome_trace(const RunReport& r, const std::string& model, const std:
                       {"ts", s.start_ms * 1e3},
                       {"dur", (s.end_ms - s.start_ms) * 1e3},
                       {"args", {{"op", s.op_index}, {"bytes_copied", s.bytes_copied}}}});
+  }
+  if (!decisions.empty()) {
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 2}, {"args", {{"name", "controller (session time)"}}}});
+    for (const ControllerEvent& e : decisions)
+      events.push_back({{"name", fmt::format("{} {}{}{}", e.kind, e.from, e.from.empty() ? "" : "->", e.to)},
+                        {"ph", "i"},
+                        {"s", "p"},
+                        {"pid", 2},
+                        {"tid", 1},
+                        {"ts", e.session_ms * 1e3},
+                        {"args", {{"run", e.run}, {"reason", e.reason}}}});
   }
   nlohmann::json j = {{"traceEvents", events}, {"displayTimeUnit", "ms"}, {"otherData", {{"model", model}}}};
   std::ofstream f(path);

@@ -1,65 +1,88 @@
-// Session: turns the policy into executors (CPU only, GPU only in one command buffer, or a plan
-// run by the co-scheduler) and records the report of each run.
+// Session: turns the policy into runners (scheduler/runner.h) and, for `auto`, an adaptive
+// controller that picks the runner of each run; records the report of each run.
 #include "scheduler/session.h"
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
+#include <numeric>
 #include <random>
 
-#include "cpu/executor.h"
+#include <nlohmann/json.hpp>
+
+#include "gpu/device.h"
 #include "gpu/executor.h"
+#include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
 #include "graph/error.h"
 #include "partition/policy.h"
-#include "scheduler/co_scheduler.h"
+#include "scheduler/adaptive_controller.h"
+#include "scheduler/load_sensors.h"
 #include "scheduler/op_profiler.h"
+#include "scheduler/runner.h"
 
 namespace hetsched {
+
+Precision parse_precision(const std::string& text) {
+  if (text == "fp32") return Precision::kFp32;
+  if (text == "fp16") return Precision::kFp16;
+  fail(ErrorKind::kInvalidArgument, "precision '{}' is not one of fp32, fp16", text);
+}
+
+const char* to_string(Precision p) { return p == Precision::kFp16 ? "fp16" : "fp32"; }
+
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+using Clock = std::chrono::steady_clock;
 
 bool all_ops_on_gpu(const Graph& g) {
   return std::all_of(g.ops.begin(), g.ops.end(), [](const Op& op) { return partition::gpu_supports(op); });
 }
 
+bool same_placement(const partition::Plan& a, const partition::Plan& b) {
+  if (a.steps.size() != b.steps.size()) return false;
+  for (size_t i = 0; i < a.steps.size(); ++i)
+    if (a.steps[i].kind != b.steps[i].kind || (a.steps[i].kind == partition::StepKind::kSplit &&
+                                               (a.steps[i].axis != b.steps[i].axis || a.steps[i].boundary != b.steps[i].boundary)))
+      return false;
+  return true;
+}
+
+// A load reading counts as a device failure the session can fall back from.
+bool is_device_failure(const Error& e) {
+  return e.kind() == ErrorKind::kDeviceUnavailable || e.kind() == ErrorKind::kResourceExhausted;
+}
+
+constexpr double kCpuReadIntervalMs = 100;  // /proc/stat ticks are 10 ms: shorter reads are noise
+
 }  // namespace
 
 class Session::Impl {
  public:
-  Impl(const Model& model, const SessionOptions& o) : graph_(model.graph()), threads_(o.threads) {
-    if (o.precision != "fp32" && o.precision != "fp16")
-      fail(ErrorKind::kInvalidArgument, "precision '{}' is not one of fp32, fp16", o.precision);
-    const bool fp16 = o.precision == "fp16";
-    const partition::PolicySpec policy = partition::parse_policy(o.policy);
+  Impl(const Model& model, const SessionOptions& o) : graph_(model.graph()), options_(o), born_(Clock::now()) {
+    const bool fp16 = o.precision == Precision::kFp16;
+    const partition::PolicySpec& policy = o.policy;
+    using Kind = partition::PolicySpec::Kind;
     // fp16 is GPU-only: the CPU kernels and the tensors the CPU shares with the GPU are float32.
-    if (fp16 && policy.kind != partition::PolicySpec::Kind::kGpu)
+    if (fp16 && policy.kind != Kind::kGpu)
       fail(ErrorKind::kUnsupported, "model '{}': precision fp16 needs policy gpu (policy '{}' runs on the CPU, "
-           "whose kernels are fp32)", graph_.model_name, o.policy);
+           "whose kernels are fp32)", graph_.model_name, policy.text);
     if (fp16 && !all_ops_on_gpu(graph_))
       fail(ErrorKind::kUnsupported, "model '{}': precision fp16 needs every op on the GPU, but some have no GPU "
            "kernel and would run on the CPU in fp32; use precision fp32", graph_.model_name);
-    if (policy.kind == partition::PolicySpec::Kind::kCpu) {
-      cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{o.threads});
+    inputs_.resize(graph_.inputs.size());
+    if (policy.kind == Kind::kCpu) {
+      add_runner(make_cpu_runner(graph_, o.threads));
       return;
     }
     device_ = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{o.device, fp16});
     cache_ = std::make_unique<gpu::PipelineCache>(*device_);
     if (o.tune) tuning_ = std::make_unique<gpu::WorkgroupTuningCache>(*device_);
-    gpu::GpuExecutorOptions gpu_options;
-    gpu_options.tuning = tuning_.get();
-    if (policy.kind == partition::PolicySpec::Kind::kGpu && all_ops_on_gpu(graph_)) {
-      gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu_options);
-      note_tuning(*gpu_);
-    } else if (policy.kind == partition::PolicySpec::Kind::kAuto) {
-      costs_ = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{o.threads});
-      choose_measured(partition::make_plan(graph_, policy, &costs_));
+    if (policy.kind == Kind::kGpu) {
+      add_gpu_runner();
+    } else if (policy.kind == Kind::kAuto) {
+      prepare_auto(policy);
     } else {
-      co_ = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), partition::make_plan(graph_, policy), o.threads);
+      add_runner(make_co_runner(graph_, *device_, cache_.get(), partition::make_plan(graph_, policy), o.threads));
     }
     try {
       cache_->save();
@@ -69,97 +92,182 @@ class Session::Impl {
     }
   }
 
+  ~Impl() {
+    probe_.reset();  // waits for a probe in flight before the executors go
+  }
+
   const TuningSummary& tuning() const { return tuning_summary_; }
 
   void set_input(int i, std::span<const float> nhwc) {
     if (i < 0 || i >= int(graph_.inputs.size()))
       fail(ErrorKind::kInvalidArgument, "model '{}' has {} inputs, not {}", graph_.model_name, graph_.inputs.size(), i + 1);
-    if (cpu_) cpu_->set_input(i, nhwc);
-    else if (gpu_) gpu_->set_input(i, nhwc);
-    else co_->set_input(i, nhwc);
+    const int next = next_runner();
+    runners_[next]->set_input(i, nhwc);  // checks the element count
+    if (runners_.size() == 1) return;
+    inputs_[i].assign(nhwc.begin(), nhwc.end());
+    for (size_t r = 0; r < runners_.size(); ++r) stale_[r][i] = int(r) != next;
   }
 
   void run() {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (co_) {
-      co_->run();
-      report_ = co_->report();
-      return;
+    const int64_t index = runs_++;
+    report_.events.clear();
+    if (controller_) report_.events = controller_->take_new_events();
+    int r = next_runner();
+    double ms = 0;
+    try {
+      ms = run_on(r);
+    } catch (const Error& e) {
+      // Under auto a failed GPU (device lost, out of device memory) leaves the CPU: fall back.
+      if (!controller_ || !runners_[r]->uses().gpu || !is_device_failure(e)) throw;
+      const std::string reason = fmt::format("{} failed at run {}: {}; continuing without the GPU", runners_[r]->name(),
+                                             index, e.what());
+      probe_.reset();
+      if (!controller_->disable(r, reason, now_ms())) throw;
+      for (ControllerEvent& ev : controller_->take_new_events()) report_.events.push_back(std::move(ev));
+      r = next_runner();
+      ms = run_on(r);
     }
-    if (cpu_) cpu_->run();
-    else gpu_->run();
-    report_.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    report_.steps.clear();
-    double at = 0;
-    const auto& times = cpu_ ? cpu_->op_times_ms() : gpu_->op_times_ms();
-    const char* device = cpu_ ? "cpu" : "gpu";
-    for (size_t i = 0; i < graph_.ops.size(); ++i) {
-      report_.steps.push_back({int(i), to_string(graph_.ops[i].type), device, at, at + times[i], 0, 0});
-      at += times[i];
-    }
+    if (controller_) controller_->record(ms, read_load(), now_ms());
   }
 
   std::vector<float> output(int i) const {
     if (i < 0 || i >= int(graph_.outputs.size()))
       fail(ErrorKind::kInvalidArgument, "model '{}' has {} outputs, not {}", graph_.model_name, graph_.outputs.size(), i + 1);
-    if (cpu_) return cpu_->output_nhwc(i);
-    if (gpu_) return gpu_->output_nhwc(i);
-    return co_->output_nhwc(i);
+    return runners_[last_runner_]->output(i);
   }
   const RunReport& report() const { return report_; }
   void set_profiling(bool on) {
-    if (gpu_) gpu_->set_profiling(on);
-    if (co_) co_->set_profiling(on);
+    for (auto& r : runners_) r->set_profiling(on);
   }
-  const partition::Plan* plan() const { return co_ ? &co_->plan() : nullptr; }
+  std::string plan_json() const { return partition::to_json(runners_[next_runner()]->plan()).dump(); }
+  std::string current_runner() const { return runners_[next_runner()]->name(); }
+  const std::vector<ControllerEvent>& decisions() const {
+    static const std::vector<ControllerEvent> none;
+    return controller_ ? controller_->events() : none;
+  }
+  void set_fake_slowdown(FakeSlowdown s) {
+    slowdown_ = s;
+    for (auto& r : runners_) r->set_fake_slowdown(s);
+  }
 
  private:
-  // `auto` is honest by measurement: the cost model's plan (co-scheduled) races the CPU executor
-  // and the GPU executor, one run of each per round (so a burst of background load hits all of
-  // them alike), median of 7 rounds after one warm-up round. The co-scheduled plan is kept only
-  // when it beats both by kCoMargin: a plan that merely ties costs synchronization it may not
-  // always win back, and a tie on a noisy machine is noise.
-  void choose_measured(partition::Plan predicted) {
-    constexpr double kCoMargin = 0.97;
-    constexpr int kRounds = 8;  // the first is warm-up
+  void add_runner(std::unique_ptr<Runner> r) {
+    runners_.push_back(std::move(r));
+    stale_.emplace_back(graph_.inputs.size(), false);
+  }
+
+  // GPU-only in one command buffer when every op has a GPU kernel, else the GPU plan with the
+  // unsupported ops on the CPU.
+  void add_gpu_runner() {
+    if (all_ops_on_gpu(graph_)) {
+      add_runner(make_gpu_runner(graph_, *device_, cache_.get(), tuning_.get()));
+      note_tuning(*runners_.back()->gpu_executor());
+    } else {
+      add_runner(make_co_runner(graph_, *device_, cache_.get(),
+                                single_processor_plan(graph_, partition::PolicySpec::Kind::kGpu), options_.threads, "gpu"));
+    }
+  }
+
+  // `auto`: the cost model's plan, the CPU and the GPU as candidates, prepared now; the controller
+  // then times them in steady state (blocks of consecutive runs) and picks one.
+  void prepare_auto(const partition::PolicySpec& policy) {
+    costs_ = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{options_.threads});
+    partition::Plan plan = partition::make_plan(graph_, policy, &costs_);
+    std::vector<CandidateInfo> cand;
+    double cpu_ms = 0, gpu_ms = 0;
+    for (const partition::OpCost& c : costs_.ops) {
+      cpu_ms += c.cpu_ms;
+      gpu_ms += c.gpu_ms >= 0 ? c.gpu_ms : c.cpu_ms;
+    }
+    add_runner(make_cpu_runner(graph_, options_.threads));
+    cand.push_back({"cpu", runners_.back()->uses(), cpu_ms, false});
+    add_gpu_runner();
+    cand.push_back({"gpu", runners_.back()->uses(), gpu_ms, false});
+    if (!same_placement(plan, runners_[0]->plan()) && !same_placement(plan, runners_[1]->plan())) {
+      const double predicted = plan.predicted_ms;
+      add_runner(make_co_runner(graph_, *device_, cache_.get(), std::move(plan), options_.threads, "co"));
+      cand.push_back({"co", runners_.back()->uses(), predicted, true});
+    }
+    if (gpu::GpuExecutor* g = runners_[1]->gpu_executor()) {
+      try {
+        probe_ = std::make_unique<GpuProbe>(graph_, *device_, *g);
+      } catch (const Error&) {
+        probe_.reset();  // no timestamps: the controller probes the GPU on a timer instead
+      }
+    }
+    controller_ = std::make_unique<AdaptiveController>(std::move(cand), options_.adapt, DecideOptions{},
+                                                       policy.adaptive);
+    // The decision runs on seeded random inputs; the user's set_input replaces them.
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> d(-1, 1);
-    auto set_inputs = [&](auto& runner) {
-      for (size_t i = 0; i < graph_.inputs.size(); ++i) {
-        std::vector<float> x(graph_.tensors[graph_.inputs[i]].elements());
-        for (float& v : x) v = d(rng);
-        runner.set_input(int(i), x);
-      }
-    };
-    auto time_once = [](auto& runner, std::vector<double>& ms, bool keep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      runner.run();
-      if (keep) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    };
-    auto co = std::make_unique<CoScheduler>(graph_, *device_, cache_.get(), std::move(predicted), threads_);
-    auto cpu = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads_});
-    std::unique_ptr<gpu::GpuExecutor> gpu;
-    if (all_ops_on_gpu(graph_)) {
-      gpu::GpuExecutorOptions gpu_options;
-      gpu_options.tuning = tuning_.get();
-      gpu = std::make_unique<gpu::GpuExecutor>(graph_, *device_, cache_.get(), gpu_options);
-      note_tuning(*gpu);
-      set_inputs(*gpu);
+    for (size_t i = 0; i < graph_.inputs.size(); ++i) {
+      inputs_[i].resize(graph_.tensors[graph_.inputs[i]].elements());
+      for (float& v : inputs_[i]) v = d(rng);
+      for (auto& s : stale_) s[i] = true;
     }
-    set_inputs(*co);
-    set_inputs(*cpu);
-    std::vector<double> ms_co, ms_cpu, ms_gpu;
-    for (int r = 0; r < kRounds; ++r) {
-      time_once(*co, ms_co, r > 0);
-      time_once(*cpu, ms_cpu, r > 0);
-      if (gpu) time_once(*gpu, ms_gpu, r > 0);
-    }
-    const double t_co = median(ms_co), t_cpu = median(ms_cpu);
-    const double t_gpu = gpu ? median(ms_gpu) : std::numeric_limits<double>::infinity();
-    if (t_co < kCoMargin * std::min(t_cpu, t_gpu)) co_ = std::move(co);
-    else if (t_cpu <= t_gpu) cpu_ = std::move(cpu);
-    else gpu_ = std::move(gpu);
+    while (!controller_->settled()) run();
+    runs_ = 0;  // user runs count from 0
+    controller_->start_user_runs();
   }
+
+  int next_runner() const { return controller_ ? controller_->next() : 0; }
+
+  double run_on(int r) {
+    Runner& runner = *runners_[r];
+    for (size_t i = 0; i < inputs_.size(); ++i)
+      if (stale_[r][i]) {
+        runner.set_input(int(i), inputs_[i]);
+        stale_[r][i] = false;
+      }
+    if (probe_ && runner.gpu_executor()) probe_->drain();  // the probe records an op of that executor
+    const auto t0 = Clock::now();
+    runner.run(report_);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    report_.runner = runner.name();
+    last_runner_ = r;
+    return ms;
+  }
+
+  // Readings of the processors the controller is not using now (cheap: a GPU probe is submitted
+  // here and read back at a later run; /proc is read at most every kCpuReadIntervalMs).
+  LoadReading read_load() {
+    const double now = now_ms();
+    if (controller_->wants_cpu_load() && now - cpu_read_at_ >= kCpuReadIntervalMs) {
+      if (auto v = cpu_sensor_.read()) cpu_share_ = v;
+      cpu_read_at_ = now;
+    }
+    // On a slow GPU (lavapipe runs on the CPU) the probe's own cost sets the interval.
+    const double interval = std::max(options_.adapt.sensor_interval_ms, probe_ ? 50 * probe_->last_exec_ms() : 0.0);
+    if (probe_ && controller_->wants_gpu_probe()) {
+      try {
+        if (auto v = probe_->poll()) gpu_probe_ms_ = *v, gpu_read_at_ = now;
+        if (!probe_->in_flight() && now - last_probe_submit_ms_ >= interval) {
+          last_probe_submit_ms_ = now;
+          if (slowdown_.gpu_ms > 0) {
+            // The test hook slows the probe as it slows the GPU's runs.
+            gpu_probe_ms_ = gpu_probe_base_ms() + slowdown_.gpu_ms, gpu_read_at_ = now;
+          } else {
+            probe_->submit();
+          }
+        }
+      } catch (const Error&) {
+        probe_.reset();  // the next run that uses the GPU reports the device failure
+      }
+    }
+    // Only fresh readings count: an old one would date an estimate taken under another load.
+    LoadReading r;
+    if (now - cpu_read_at_ < 5 * kCpuReadIntervalMs) r.cpu_other_share = cpu_share_;
+    if (now - gpu_read_at_ < std::max(200.0, 4 * interval)) r.gpu_probe_ms = gpu_probe_ms_;
+    if (slowdown_.cpu_ms > 0) r.cpu_other_share = 1.0;  // the test hook reads as a fully busy CPU
+    return r;
+  }
+
+  double gpu_probe_base_ms() {
+    if (probe_base_ms_ < 0) probe_base_ms_ = probe_ ? probe_->last_exec_ms() + 0.01 : 0.01;
+    return probe_base_ms_;
+  }
+
+  double now_ms() const { return std::chrono::duration<double, std::milli>(Clock::now() - born_).count(); }
 
   void note_tuning(const gpu::GpuExecutor& executor) {
     const gpu::TuningStats& s = executor.tuning_stats();
@@ -168,16 +276,25 @@ class Session::Impl {
   }
 
   const Graph& graph_;
-  int threads_;
-  std::unique_ptr<cpu::CpuExecutor> cpu_;
+  SessionOptions options_;
+  Clock::time_point born_;
   std::unique_ptr<gpu::VulkanDevice> device_;
   std::unique_ptr<gpu::PipelineCache> cache_;
   std::unique_ptr<gpu::WorkgroupTuningCache> tuning_;
   TuningSummary tuning_summary_;
-  std::unique_ptr<gpu::GpuExecutor> gpu_;  // declared after the device: destroyed before it
-  std::unique_ptr<CoScheduler> co_;
+  std::vector<std::unique_ptr<Runner>> runners_;  // declared after the device: destroyed before it
+  std::vector<std::vector<bool>> stale_;          // per runner, per input: not yet given the latest input
+  std::vector<std::vector<float>> inputs_;        // the latest inputs (only kept with several runners)
+  std::unique_ptr<AdaptiveController> controller_;
+  std::unique_ptr<GpuProbe> probe_;  // after the runners: destroyed (drained) first
+  CpuLoadSensor cpu_sensor_;
+  std::optional<double> cpu_share_, gpu_probe_ms_;
+  double cpu_read_at_ = -1e9, gpu_read_at_ = -1e9, last_probe_submit_ms_ = -1e9, probe_base_ms_ = -1;
+  FakeSlowdown slowdown_;
   partition::CostModel costs_;
   RunReport report_;
+  int last_runner_ = 0;
+  int64_t runs_ = 0;
 };
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
@@ -191,5 +308,9 @@ std::vector<float> Session::output(int index) const { return impl_->output(index
 const RunReport& Session::last_report() const { return impl_->report(); }
 void Session::set_profiling(bool on) { impl_->set_profiling(on); }
 const TuningSummary& Session::tuning() const { return impl_->tuning(); }
+std::string Session::plan_json() const { return impl_->plan_json(); }
+std::string Session::current_runner() const { return impl_->current_runner(); }
+const std::vector<ControllerEvent>& Session::decisions() const { return impl_->decisions(); }
+void Session::set_fake_slowdown(FakeSlowdown slowdown) { impl_->set_fake_slowdown(slowdown); }
 
 }  // namespace hetsched

@@ -1,28 +1,66 @@
 // Public API: a session runs one model with the options given (policy, threads, device,
 // precision): set inputs, run, read outputs and the last run's report. Errors are thrown as
-// hetsched::Error (graph/error.h) with context.
+// hetsched::Error (graph/error.h) with context. Under policy `auto` the session holds several
+// prepared runners (CPU, GPU, co-scheduled plan) and an adaptive controller that picks one per run
+// (scheduler/adaptive_controller.h); `auto:static` decides once, at prepare.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "partition/policy.h"
 #include "scheduler/model.h"
 
 namespace hetsched {
 
+// fp16 keeps every GPU tensor and weight in float16 (storage only: arithmetic stays float32,
+// gpu/shaders/common.glsl); the model's inputs and outputs stay float32. It needs policy gpu with
+// every op on the GPU and a device with shaderFloat16 and 16-bit storage (kUnsupported otherwise).
+enum class Precision { kFp32, kFp16 };
+// "fp32" | "fp16"; throws kInvalidArgument naming the valid values. The only parser of precision
+// text: the CLI and the Python package call it at their edge.
+Precision parse_precision(const std::string& text);
+const char* to_string(Precision p);
+
+// The adaptive `auto` controller (scheduler/adaptive_controller.h). Defaults suit users; tests
+// shorten the intervals.
+struct AdaptOptions {
+  double slowdown = 1.3;           // the running candidate's window median / its estimate that means "changed"
+  double switch_margin = 0.95;     // switch when another candidate's estimate < this x the current one's
+  int window = 5;                  // runs in the running candidate's window
+  double sensor_interval_ms = 25;  // GPU probe / CPU load readings at most this often
+};
+
+// Options are typed: the policy and the precision are parsed once, at the edge (CLI, Python), with
+// partition::parse_policy and parse_precision.
 struct SessionOptions {
-  std::string policy = "cpu";  // "cpu" | "gpu" (more with the partitioner)
-  int threads = 0;             // CPU threads; 0 = all hardware threads
-  int device = -1;             // Vulkan device index; -1 = best
-  // "fp32" | "fp16": fp16 keeps every GPU tensor and weight in float16 (storage only: arithmetic
-  // stays float32, gpu/shaders/common.glsl); the model's inputs and outputs stay float32. It
-  // needs policy gpu with every op on the GPU and a device with shaderFloat16 and 16-bit storage
-  // (kUnsupported otherwise).
-  std::string precision = "fp32";
+  partition::PolicySpec policy;  // default: cpu
+  int threads = 0;               // CPU threads; 0 = all hardware threads
+  int device = -1;               // Vulkan device index; -1 = best
+  Precision precision = Precision::kFp32;
   // Workgroup tuning at prepare (GPU-only executors): cached sizes from $HETSCHED_CACHE_DIR, the
   // candidates of uncached op shapes timed once. false: default sizes (`--no-tune`).
   bool tune = true;
+  AdaptOptions adapt;  // policy auto (adaptive) only
+};
+
+// Test hook (tests and load benchmarks only): extra milliseconds added to every run part of one
+// processor, as if another process slowed it down. Applies to the runs of every candidate that
+// uses that processor and to the controller's probes of it.
+struct FakeSlowdown {
+  double cpu_ms = 0;
+  double gpu_ms = 0;
+};
+
+// One decision of the `auto` controller: at which run, from which candidate to which, and why.
+struct ControllerEvent {
+  int64_t run = 0;          // the session's run counter when it was taken (-1: at prepare)
+  double session_ms = 0;    // host time since the session was created
+  std::string kind;         // "decide" | "switch" | "probe" | "fallback"
+  std::string from, to;     // candidate names ("cpu", "gpu", "co")
+  std::string reason;
 };
 
 // What workgroup tuning did while the session was prepared (all zero when it did not tune).
@@ -49,6 +87,8 @@ struct StepReport {
 struct RunReport {
   double total_ms = 0;
   std::vector<StepReport> steps;
+  std::string runner;                   // which executor ran it: "cpu" | "gpu" | "co"
+  std::vector<ControllerEvent> events;  // decisions taken right before this run (auto)
 };
 
 class Session {
@@ -69,6 +109,14 @@ class Session {
   // so timed runs carry no profiling cost; CPU steps are always timed.
   void set_profiling(bool on);
   const TuningSummary& tuning() const;
+  // The plan the session runs now as JSON (partition/plan.h format); for cpu/gpu sessions the
+  // trivial plan of that policy. Under adaptive `auto` it changes when the controller switches.
+  std::string plan_json() const;
+  // The runner the next run uses ("cpu" | "gpu" | "co") and every decision taken so far.
+  std::string current_runner() const;
+  const std::vector<ControllerEvent>& decisions() const;
+  // Test hook, see FakeSlowdown.
+  void set_fake_slowdown(FakeSlowdown slowdown);
 
   class Impl;
 

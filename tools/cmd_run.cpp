@@ -6,15 +6,18 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <cstdio>
 #include <map>
 #include <random>
 
 #include "cpu/simd/simd_target.h"
 #include "graph/error.h"
+#include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
 #include "tools/commands.h"
 #include "tools/npy.h"
+#include "tools/plan_summary.h"
 
 namespace hetsched::tools {
 namespace {
@@ -35,12 +38,45 @@ struct RunArgs {
   bool verbose = false;
   std::string report;
   std::string trace;
+  std::string test_slowdown;  // hidden: DEVICE:MS:FROM:TO, see parse_test_slowdown
 };
+
+// The test hook of the adaptive controller from the command line: "gpu:5:20:60" adds 5 ms to every
+// GPU part of timed runs 20..59 (FakeSlowdown). Tests use it to make `auto` switch and switch back.
+struct TestSlowdown {
+  FakeSlowdown slowdown;
+  int from = 0, to = 0;
+};
+
+TestSlowdown parse_test_slowdown(const std::string& text) {
+  TestSlowdown t;
+  char device[8] = {};
+  double ms = 0;
+  if (std::sscanf(text.c_str(), "%3[cpugpu]:%lf:%d:%d", device, &ms, &t.from, &t.to) != 4 || ms < 0 || t.from < 0 ||
+      t.to < t.from || (std::string(device) != "cpu" && std::string(device) != "gpu"))
+    fail(ErrorKind::kInvalidArgument, "--test-slowdown '{}' is not DEVICE:MS:FROM:TO (e.g. gpu:5:20:60)", text);
+  (std::string(device) == "cpu" ? t.slowdown.cpu_ms : t.slowdown.gpu_ms) = ms;
+  return t;
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+// What `auto` chose and why: the runs each runner served, the plan's placement, the decisions.
+void print_auto_summary(const Session& session, const std::map<std::string, int>& runs_by_runner) {
+  std::string served;
+  for (const auto& [runner, n] : runs_by_runner) served += fmt::format("{}{} {}", served.empty() ? "" : ", ", runner, n);
+  fmt::print("auto      runs served by: {}; now on {}\n", served, session.current_runner());
+  fmt::print("auto      plan: {}\n", summarize_plan(nlohmann::json::parse(session.plan_json()), session.model().graph()));
+  const auto& d = session.decisions();
+  const size_t first = d.size() > 8 ? d.size() - 8 : 0;
+  if (first > 0) fmt::print("auto      ({} earlier decisions not shown; --json lists all)\n", first);
+  for (size_t i = first; i < d.size(); ++i)
+    fmt::print("auto      run {:>5} {:<12} {}{}{}: {}\n", d[i].run, d[i].kind, d[i].from, d[i].from.empty() ? "" : " -> ",
+               d[i].to, d[i].reason);
 }
 
 int run(const RunArgs& a) {
@@ -51,8 +87,17 @@ int run(const RunArgs& a) {
   const auto inputs = model->inputs();
   const auto outputs = model->outputs();
 
+  SessionOptions options;
+  options.policy = partition::parse_policy(a.policy);
+  options.threads = a.threads;
+  options.device = a.device;
+  options.precision = parse_precision(a.precision);
+  options.tune = !a.no_tune;
+  const bool slowdown = !a.test_slowdown.empty();
+  const TestSlowdown test_slowdown = slowdown ? parse_test_slowdown(a.test_slowdown) : TestSlowdown{};
+  const bool is_auto = options.policy.kind == partition::PolicySpec::Kind::kAuto;
   const auto t_init = std::chrono::steady_clock::now();
-  Session session(model, SessionOptions{a.policy, a.threads, a.device, a.precision, !a.no_tune});
+  Session session(model, options);
   const double init_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_init).count();
 
   // Inputs: .npy files in model input order, else seeded uniform random in [-1, 1].
@@ -85,11 +130,16 @@ int run(const RunArgs& a) {
   // after them (GPU timestamps, a barrier around each GPU step).
   for (int i = 0; i < a.warmup; ++i) session.run();
   std::vector<double> latencies;
+  std::map<std::string, int> runs_by_runner;
   for (int i = 0; i < a.iterations; ++i) {
+    if (slowdown)
+      session.set_fake_slowdown(i >= test_slowdown.from && i < test_slowdown.to ? test_slowdown.slowdown : FakeSlowdown{});
     const auto t0 = std::chrono::steady_clock::now();
     session.run();
     latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    runs_by_runner[session.last_report().runner]++;
   }
+  if (slowdown) session.set_fake_slowdown({});
   session.set_profiling(true);
   std::vector<std::vector<double>> step_ms;
   for (int i = 0; i < std::min(a.iterations, 5); ++i) {
@@ -110,7 +160,7 @@ int run(const RunArgs& a) {
   }
 
   if (!a.report.empty()) write_report_csv(session.last_report(), a.report);
-  if (!a.trace.empty()) write_chrome_trace(session.last_report(), model->name(), a.trace);
+  if (!a.trace.empty()) write_chrome_trace(session.last_report(), model->name(), a.trace, session.decisions());
 
   const double med = median(latencies);
   const double mn = *std::min_element(latencies.begin(), latencies.end());
@@ -132,6 +182,14 @@ int run(const RunArgs& a) {
                    {"changed", t.changed},           {"deferred", t.deferred},           {"timed_default_us", t.timed_default_us},
                    {"timed_best_us", t.timed_best_us}, {"tuning_ms", t.tuning_ms}};
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
+    j["latencies_ms"] = latencies;
+    j["runner"] = session.last_report().runner;
+    j["runs_by_runner"] = runs_by_runner;
+    j["plan"] = nlohmann::json::parse(session.plan_json());
+    j["decisions"] = nlohmann::json::array();
+    for (const ControllerEvent& e : session.decisions())
+      j["decisions"].push_back({{"run", e.run}, {"session_ms", e.session_ms}, {"kind", e.kind}, {"from", e.from},
+                                {"to", e.to}, {"reason", e.reason}});
     j["ops"] = nlohmann::json::array();
     for (size_t s = 0; s < steps.size(); ++s)
       j["ops"].push_back({{"index", steps[s].op_index}, {"type", steps[s].op_type}, {"device", steps[s].device},
@@ -155,12 +213,13 @@ int run(const RunArgs& a) {
                "{} deferred (budget), {:.1f} ms\n",
                t.kernels, t.shapes_timed, t.timed_default_us, t.timed_best_us, t.cache_hits, t.changed, t.deferred,
                t.tuning_ms);
-  if (const TuningSummary& t = session.tuning(); a.policy == "auto" && t.enabled && t.deferred > 0)
+  if (const TuningSummary& t = session.tuning(); is_auto && t.enabled && t.deferred > 0)
     fmt::print("note      auto raced the CPU against a GPU with {} kernels still untuned (tuning budget); later starts "
                "tune them and may choose differently (run --policy gpu until 0 are deferred)\n",
                t.deferred);
   fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
              a.iterations, a.warmup);
+  if (is_auto) print_auto_summary(session, runs_by_runner);
   // Per-op times: by type, then the slowest ops.
   std::map<std::string, std::pair<int, double>> by_type;
   std::vector<std::pair<double, size_t>> slowest;
@@ -188,7 +247,7 @@ Command add_run_command(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* c = app.add_subcommand("run", "Run a .tflite model and time it");
   c->add_option("model", a->model, "the .tflite model")->required();
-  c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | ratio=R[:rows] | plan=FILE")->capture_default_str();
+  c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | auto:static | ratio=R[:rows] | plan=FILE")->capture_default_str();
   c->add_option("--threads", a->threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
   c->add_option("--device", a->device, "Vulkan device index (see `hetsched devices`)");
   c->add_option("--precision", a->precision,
@@ -205,6 +264,9 @@ Command add_run_command(CLI::App& app) {
   c->add_flag("--verbose,-v", a->verbose, "also print the CPU SIMD target the kernels dispatch to");
   c->add_option("--report", a->report, "write the last run's per-step report (CSV)");
   c->add_option("--trace", a->trace, "write the last run as a Chrome/Perfetto trace (JSON)");
+  c->add_option("--test-slowdown", a->test_slowdown,
+                "tests only: DEVICE:MS:FROM:TO adds MS to every DEVICE part of timed runs FROM..TO-1")
+      ->group("");
   return {c, [a] { return run(*a); }};
 }
 

@@ -1,0 +1,377 @@
+// The `auto` controller's decisions (see the header for the rules).
+#include "scheduler/adaptive_controller.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "graph/error.h"
+
+namespace hetsched {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int kProbeTimed = 3;            // timed runs of a probe block (after one warm-up)
+constexpr double kProbeAbort = 3.0;       // a probe run this many times the active estimate ends the block
+constexpr double kPredictedSkip = 8.0;    // not timed at prepare when predicted this many times the best
+constexpr double kMinProbeGapMs = 100;    // the same candidate is probed at most this often,
+constexpr double kMaxProbeGapMs = 5000;   // doubling up to this while its probes lose
+constexpr double kTimerFirstMs = 1000, kTimerMaxMs = 30000;
+
+std::string ms_text(double v) { return std::isfinite(v) ? fmt::format("{:.3f} ms", v) : std::string("unknown"); }
+}  // namespace
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return kInf;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double median_standard_error(const std::vector<double>& v) {
+  if (v.size() < 2) return kInf;
+  const double m = median_of(v);
+  std::vector<double> dev(v.size());
+  for (size_t i = 0; i < v.size(); ++i) dev[i] = std::abs(v[i] - m);
+  // sigma ~ 1.4826 MAD for normal noise; SE(median) ~ 1.2533 sigma / sqrt(n).
+  return 1.2533 * 1.4826 * median_of(dev) / std::sqrt(double(v.size()));
+}
+
+AdaptiveController::AdaptiveController(std::vector<CandidateInfo> candidates, AdaptOptions adapt, DecideOptions decide,
+                                       bool adaptive)
+    : cand_(std::move(candidates)), adapt_(adapt), decide_(decide), adaptive_(adaptive) {
+  const size_t n = cand_.size();
+  if (n == 0) fail(ErrorKind::kInternal, "the auto controller needs at least one candidate");
+  est_.assign(n, kInf);
+  est_cpu_load_.assign(n, std::nullopt);
+  est_gpu_probe_.assign(n, std::nullopt);
+  disabled_.assign(n, false);
+  last_probe_ms_.assign(n, -kInf);
+  last_probe_run_.assign(n, -1000);
+  probe_gap_ms_.assign(n, kMinProbeGapMs);
+  timer_backoff_ms_.assign(n, kTimerFirstMs);
+  blocks_.assign(n, {});
+  pooled_.assign(n, {});
+  eliminated_.assign(n, false);
+  // Fastest predicted first, so a far slower candidate is cut after its first timed runs; one
+  // predicted far slower than the best is not timed at all (its estimate stays the prediction).
+  order_.resize(n);
+  std::iota(order_.begin(), order_.end(), 0);
+  std::stable_sort(order_.begin(), order_.end(), [&](int a, int b) {
+    const double pa = cand_[a].predicted_ms > 0 ? cand_[a].predicted_ms : kInf;
+    const double pb = cand_[b].predicted_ms > 0 ? cand_[b].predicted_ms : kInf;
+    return pa < pb;
+  });
+  const double best_predicted = cand_[order_[0]].predicted_ms;
+  if (best_predicted > 0)
+    for (size_t c = 0; c < n; ++c)
+      if (cand_[c].predicted_ms > kPredictedSkip * best_predicted) {
+        eliminated_[c] = true;
+        est_[c] = cand_[c].predicted_ms;
+      }
+  next_ = order_[0];
+}
+
+std::vector<ControllerEvent> AdaptiveController::take_new_events() {
+  std::vector<ControllerEvent> out(events_.begin() + long(events_taken_), events_.end());
+  events_taken_ = events_.size();
+  return out;
+}
+
+void AdaptiveController::note(const std::string& kind, int from, int to, const std::string& reason, double now_ms) {
+  events_.push_back({run_, now_ms, kind, from >= 0 ? cand_[from].name : "", to >= 0 ? cand_[to].name : "", reason});
+}
+
+bool AdaptiveController::wants_gpu_probe() const {
+  if (phase_ == Phase::kDecide) return true;
+  if (!adaptive_) return false;
+  for (size_t c = 0; c < cand_.size(); ++c)
+    if (int(c) != active_ && usable(int(c)) && cand_[c].uses.gpu) return true;
+  return false;
+}
+
+bool AdaptiveController::wants_cpu_load() const {
+  // Always while adapting (cheap, every 100 ms): an estimate of the running candidate taken when it
+  // slows down must be dated with the load of that moment.
+  return phase_ == Phase::kDecide || adaptive_;
+}
+
+void AdaptiveController::record(double ms, const LoadReading& load, double now_ms) {
+  ++run_;
+  have_cpu_reading_ |= load.cpu_other_share.has_value();
+  have_gpu_reading_ |= load.gpu_probe_ms.has_value();
+  // Estimates taken while a processor had no reading get the first reading after them.
+  for (size_t c = 0; c < cand_.size(); ++c) {
+    if (cand_[c].uses.cpu && !est_cpu_load_[c] && load.cpu_other_share) est_cpu_load_[c] = load.cpu_other_share;
+    if (cand_[c].uses.gpu && !est_gpu_probe_[c] && load.gpu_probe_ms) est_gpu_probe_[c] = load.gpu_probe_ms;
+  }
+  switch (phase_) {
+    case Phase::kDecide:
+      record_decide(ms);
+      if (phase_ == Phase::kDecide) return;
+      finish_decide(now_ms);
+      for (size_t c = 0; c < cand_.size(); ++c) stamp(int(c), load);
+      return;
+    case Phase::kSteady:
+      if (adaptive_) record_steady(ms, load, now_ms);
+      return;
+    case Phase::kProbe:
+      record_probe(ms, load, now_ms);
+      return;
+  }
+}
+
+// ---- Decide -------------------------------------------------------------------------------------
+
+void AdaptiveController::record_decide(double ms) {
+  const int c = next_;
+  Block& b = blocks_[c];
+  ++b.done;
+  bool block_done = false;
+  if (b.done > decide_.warmup_runs) {
+    b.timed.push_back(ms);
+    b.timed_ms += ms;
+    pooled_[c].push_back(ms);
+    const size_t n = b.timed.size();
+    double best_other = kInf;
+    for (size_t o = 0; o < cand_.size(); ++o)
+      if (int(o) != c && !pooled_[o].empty()) best_other = std::min(best_other, median_of(pooled_[o]));
+    if (n >= 2 && median_of(b.timed) > kEliminate * best_other) {
+      eliminated_[c] = true;
+      block_done = true;
+    }
+    if (n >= size_t(decide_.max_timed_runs) ||
+        (n >= size_t(decide_.min_timed_runs) && b.timed_ms >= decide_.min_block_ms))
+      block_done = true;
+  }
+  if (!block_done) return;
+  // Next candidate of this round (round 2 runs the order reversed), skipping eliminated ones.
+  while (true) {
+    ++order_pos_;
+    if (order_pos_ >= order_.size()) {
+      order_pos_ = 0;
+      ++round_;
+      std::reverse(order_.begin(), order_.end());
+      if (round_ >= decide_.rounds) {
+        phase_ = Phase::kSteady;
+        return;
+      }
+    }
+    const int cand = order_[order_pos_];
+    if (!eliminated_[cand]) {
+      next_ = cand;
+      blocks_[cand] = {};
+      return;
+    }
+    // Every candidate eliminated cannot happen: the best one is never more than 2x itself.
+  }
+}
+
+void AdaptiveController::finish_decide(double now_ms) {
+  int best_single = -1, best_co = -1;
+  for (size_t c = 0; c < cand_.size(); ++c) {
+    if (!pooled_[c].empty()) est_[c] = median_of(pooled_[c]);
+    if (!std::isfinite(est_[c])) continue;
+    int& best = cand_[c].co_scheduled ? best_co : best_single;
+    if (best < 0 || est_[c] < est_[best]) best = int(c);
+  }
+  int winner = best_single;
+  std::string why;
+  if (best_co >= 0 && (best_single < 0 || est_[best_co] < est_[best_single])) {
+    if (best_single < 0) {
+      winner = best_co;
+    } else {
+      const double gap = est_[best_single] - est_[best_co];
+      const double se = std::hypot(median_standard_error(pooled_[best_co]), median_standard_error(pooled_[best_single]));
+      const bool clear = est_[best_co] < kCoMinGain * est_[best_single] && gap > 2 * se;
+      if (clear) winner = best_co;
+      else
+        why = fmt::format("; {} not clearly faster than {} ({:.3f} vs {:.3f} ms, 2 SE {:.3f} ms)", cand_[best_co].name,
+                          cand_[best_single].name, est_[best_co], est_[best_single], 2 * se);
+    }
+  }
+  if (winner < 0) winner = 0;
+  std::string medians;
+  for (size_t c = 0; c < cand_.size(); ++c)
+    medians += fmt::format("{}{} {}{}", c ? ", " : "", cand_[c].name, ms_text(est_[c]),
+                           pooled_[c].empty() ? " (predicted)" : fmt::format(" (n={})", pooled_[c].size()));
+  active_ = next_ = winner;
+  window_.clear();
+  skip_ = 1;
+  note("decide", -1, winner, fmt::format("steady-state medians: {}{}", medians, why), now_ms);
+}
+
+// ---- Adapt --------------------------------------------------------------------------------------
+
+void AdaptiveController::stamp(int c, const LoadReading& load) {
+  est_cpu_load_[c] = cand_[c].uses.cpu ? load.cpu_other_share : std::nullopt;
+  est_gpu_probe_[c] = cand_[c].uses.gpu ? load.gpu_probe_ms : std::nullopt;
+}
+
+int AdaptiveController::staleness(int c, const LoadReading& load) const {
+  bool less = false, more = false;
+  if (cand_[c].uses.cpu && load.cpu_other_share && est_cpu_load_[c]) {
+    const double d = *load.cpu_other_share - *est_cpu_load_[c];
+    less |= d < -kCpuLoadChange;
+    more |= d > kCpuLoadChange;
+  }
+  if (cand_[c].uses.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *est_gpu_probe_[c] > 0) {
+    const double r = *load.gpu_probe_ms / *est_gpu_probe_[c];
+    less |= r < 1 / kGpuProbeChange;
+    more |= r > kGpuProbeChange;
+  }
+  if (less) return +1;
+  return more ? -1 : 0;
+}
+
+double AdaptiveController::improvement(int c, const LoadReading& load) const {
+  double f = 1;
+  if (cand_[c].uses.cpu && load.cpu_other_share && est_cpu_load_[c]) {
+    // A CPU shared fairly with other processes gives us (1 - their share) of it.
+    const double then = 1.05 - *est_cpu_load_[c], now = 1.05 - *load.cpu_other_share;
+    f = std::max(f, now / then);
+  }
+  if (cand_[c].uses.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *load.gpu_probe_ms > 0)
+    f = std::max(f, *est_gpu_probe_[c] / *load.gpu_probe_ms);
+  return f;
+}
+
+void AdaptiveController::switch_to(int c, const std::string& kind, const std::string& reason, double now_ms) {
+  note(kind, active_, c, reason, now_ms);
+  active_ = next_ = c;
+  window_.clear();
+  skip_ = 1;
+  std::fill(timer_backoff_ms_.begin(), timer_backoff_ms_.end(), kTimerFirstMs);
+  std::fill(probe_gap_ms_.begin(), probe_gap_ms_.end(), kMinProbeGapMs);
+}
+
+void AdaptiveController::start_probe(int c, const std::string& reason, double now_ms) {
+  note("probe", active_, c, reason, now_ms);
+  phase_ = Phase::kProbe;
+  probe_ = next_ = c;
+  probe_done_ = 0;
+  probe_ms_.clear();
+  last_probe_ms_[c] = now_ms;
+  last_probe_run_[c] = run_;
+}
+
+void AdaptiveController::reconsider(const LoadReading& load, double now_ms, const std::string& why) {
+  const int a = active_;
+  int direct = -1, probe = -1;
+  for (size_t i = 0; i < cand_.size(); ++i) {
+    const int c = int(i);
+    if (c == a || !usable(c)) continue;
+    const int s = staleness(c, load);
+    if (s == 0 && std::isfinite(est_[c]) && est_[c] < adapt_.switch_margin * est_[a]) {
+      if (direct < 0 || est_[c] < est_[direct]) direct = c;
+    } else if ((s == +1 && est_[c] / improvement(c, load) < est_[a]) || (s == -1 && est_[c] < est_[a]) ||
+               !std::isfinite(est_[c])) {
+      if (probe < 0 || est_[c] < est_[probe]) probe = c;
+    }
+  }
+  if (direct >= 0) {
+    switch_to(direct, "switch", fmt::format("{}; {} measured {}, load on its processors unchanged", why,
+                                            cand_[direct].name, ms_text(est_[direct])), now_ms);
+  } else if (probe >= 0) {
+    start_probe(probe, fmt::format("{}; {} last measured {} under other load", why, cand_[probe].name,
+                                   ms_text(est_[probe])), now_ms);
+  }
+}
+
+void AdaptiveController::record_steady(double ms, const LoadReading& load, double now_ms) {
+  const int a = active_;
+  if (skip_ > 0) {
+    --skip_;
+  } else {
+    window_.push_back(ms);
+    if (int(window_.size()) > adapt_.window) window_.erase(window_.begin());
+    if (int(window_.size()) == adapt_.window) {
+      const double m = median_of(window_);
+      if (m > adapt_.slowdown * est_[a] || m < est_[a] / adapt_.slowdown) {
+        const std::string why = fmt::format("{} went from {} to {} ({} runs)", cand_[a].name, ms_text(est_[a]),
+                                            ms_text(m), adapt_.window);
+        const bool slower = m > est_[a];
+        est_[a] = m;
+        stamp(a, load);
+        window_.clear();
+        if (slower) {
+          reconsider(load, now_ms, why);
+          return;
+        }
+      } else if (run_ % adapt_.window == 0) {
+        est_[a] = m;  // follows slow drift
+      }
+    }
+  }
+  // The processors it left: a candidate whose processors got less busy may win now.
+  for (size_t i = 0; i < cand_.size(); ++i) {
+    const int c = int(i);
+    if (c == a || !usable(c)) continue;
+    if (now_ms - last_probe_ms_[c] < probe_gap_ms_[c] || run_ - last_probe_run_[c] < 10) continue;
+    // Probed only when the drop in load could make it win: its estimate scaled by the drop.
+    if (staleness(c, load) == +1 && est_[c] / improvement(c, load) < est_[a]) {
+      start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({})", cand_[c].name,
+                                 ms_text(est_[c])), now_ms);
+      return;
+    }
+    // No reading can tell for this candidate's processors: probe on a timer, backing off.
+    const bool blind = (cand_[c].uses.cpu && !have_cpu_reading_) || (cand_[c].uses.gpu && !have_gpu_reading_);
+    if (blind && now_ms - last_probe_ms_[c] >= timer_backoff_ms_[c]) {
+      timer_backoff_ms_[c] = std::min(kTimerMaxMs, 2 * timer_backoff_ms_[c]);
+      start_probe(c, fmt::format("periodic check of {} (no load reading for its processors)", cand_[c].name), now_ms);
+      return;
+    }
+  }
+}
+
+void AdaptiveController::record_probe(double ms, const LoadReading& load, double now_ms) {
+  const int c = probe_, a = active_;
+  ++probe_done_;
+  if (probe_done_ > 1) probe_ms_.push_back(ms);
+  const bool hopeless = !probe_ms_.empty() && ms > kProbeAbort * est_[a];
+  if (!hopeless && int(probe_ms_.size()) < kProbeTimed) return;
+  est_[c] = median_of(probe_ms_);
+  stamp(c, load);
+  phase_ = Phase::kSteady;
+  probe_ = -1;
+  if (est_[c] < adapt_.switch_margin * est_[a]) {
+    switch_to(c, "switch", fmt::format("probe of {}: {} vs {} {}", cand_[c].name, ms_text(est_[c]), cand_[a].name,
+                                       ms_text(est_[a])), now_ms);
+    return;
+  }
+  probe_gap_ms_[c] = std::min(kMaxProbeGapMs, 2 * probe_gap_ms_[c]);  // backs off while probes lose
+  note("probe-result", a, c, fmt::format("{} {} (not better than {} {}); staying", cand_[c].name, ms_text(est_[c]),
+                                         cand_[a].name, ms_text(est_[a])), now_ms);
+  next_ = a;
+  skip_ = 1;  // the first run back may be cold
+}
+
+void AdaptiveController::start_user_runs() {
+  for (int64_t& r : last_probe_run_) r -= run_;
+  for (ControllerEvent& e : events_) e.run -= run_ + 1;  // the decision at prepare: run -1
+  run_ = 0;
+}
+
+bool AdaptiveController::disable(int c, const std::string& reason, double now_ms) {
+  disabled_[c] = true;
+  int best = -1;
+  for (size_t i = 0; i < cand_.size(); ++i) {
+    if (!usable(int(i))) continue;
+    // Prefer a candidate that avoids the failed one's processors (a lost GPU takes every GPU runner).
+    const bool shares = (cand_[i].uses.gpu && cand_[c].uses.gpu);
+    if (shares) continue;
+    if (best < 0 || est_[i] < est_[best]) best = int(i);
+  }
+  if (best < 0) return false;
+  for (size_t i = 0; i < cand_.size(); ++i)
+    if (cand_[i].uses.gpu && cand_[c].uses.gpu) disabled_[i] = true;
+  phase_ = Phase::kSteady;
+  probe_ = -1;
+  switch_to(best, "fallback", reason, now_ms);
+  return true;
+}
+
+}  // namespace hetsched

@@ -1,0 +1,150 @@
+// The `auto` controller: which prepared candidate (cpu, gpu, co-scheduled plan) serves each run.
+// Pure logic over measured latencies and load readings (no device, no clock): the session feeds it
+// and tests drive it with synthetic numbers.
+//
+// 1. Decide (at prepare, the session runs until settled()): each candidate runs in blocks of
+//    consecutive runs (warm-up runs first, then timed ones), in two rounds (the second in reverse
+//    order), as an app runs it, so the GPU stays warm and clocked up within a block. A candidate
+//    whose median is over kEliminate x the best so far after 2 timed runs stops early. The winner
+//    is the lowest pooled median, except that a co-scheduled plan must beat the best single
+//    processor by more than the noise: its median lower by 2 standard errors of the difference
+//    (SE of a median ~ 1.253 * 1.4826 * MAD / sqrt(n)) and by at least 2%.
+// 2. Adapt (every run after that): the running candidate's last `window` latencies are watched.
+//    When their median leaves [estimate / slowdown, estimate * slowdown], its estimate is replaced
+//    and the others are compared: one whose estimate is still valid (the load on its processors
+//    has not changed since it was measured) and lower by the switch margin is switched to at once;
+//    one whose estimate is stale is probed first (a short block of runs: one warm-up, then 3).
+// 3. Watch the processors it left: load readings (other processes' CPU share, the latency of a tiny
+//    GPU probe) mark an idle candidate's estimate stale when its processor got less busy (then it
+//    is probed: it may now win) or pessimistic-stale when it got busier (never switched to without
+//    a probe). Candidates whose processor has no reading are probed on a timer with backoff.
+// Every run serves the user: probes are runs of another candidate, and every candidate computes
+// the whole model, so outputs stay correct across switches.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scheduler/runner.h"
+#include "scheduler/session.h"
+
+namespace hetsched {
+
+struct CandidateInfo {
+  std::string name;           // "cpu" | "gpu" | "co"
+  RunnerUse uses;
+  double predicted_ms = 0;    // cost-model prediction (orders the first block); 0 = unknown
+  bool co_scheduled = false;  // must beat the single processors by more than the noise
+};
+
+// Other processes' load, as the session's sensors last read it. nullopt: no reading.
+struct LoadReading {
+  std::optional<double> cpu_other_share;  // share of all cores busy with other processes, 0..1
+  std::optional<double> gpu_probe_ms;     // submit-to-completion time of the GPU probe
+};
+
+struct DecideOptions {
+  int warmup_runs = 2;
+  int min_timed_runs = 5;
+  int max_timed_runs = 25;
+  double min_block_ms = 20;  // a timed block lasts at least this long (then min_timed_runs suffice)
+  int rounds = 2;
+};
+
+class AdaptiveController {
+ public:
+  static constexpr double kEliminate = 2.0;
+  static constexpr double kCoMinGain = 0.98;
+  static constexpr double kCpuLoadChange = 0.2;   // absolute change of the other processes' CPU share
+  static constexpr double kGpuProbeChange = 1.5;  // ratio of GPU probe latencies
+
+  AdaptiveController(std::vector<CandidateInfo> candidates, AdaptOptions adapt, DecideOptions decide = {},
+                     bool adaptive = true);
+
+  // The candidate that serves the next run.
+  int next() const { return next_; }
+  // After each run: the latency of the run of candidate next() and the latest load reading.
+  void record(double ms, const LoadReading& load, double now_ms);
+  bool settled() const { return phase_ != Phase::kDecide; }
+  // The candidate the controller considers best now (the one it runs outside probes).
+  int active() const { return active_; }
+  const std::vector<double>& estimates() const { return est_; }
+  const std::vector<CandidateInfo>& candidates() const { return cand_; }
+  // Decisions since the last call (moved out), and all of them.
+  std::vector<ControllerEvent> take_new_events();
+  const std::vector<ControllerEvent>& events() const { return events_; }
+  // Which processors' readings the controller wants now (the session reads only those).
+  bool wants_gpu_probe() const;
+  bool wants_cpu_load() const;
+  // The current candidate failed for good (device lost): never chosen again; falls back to the
+  // best remaining (the CPU). Returns false when nothing is left.
+  bool disable(int candidate, const std::string& reason, double now_ms);
+  int64_t runs() const { return run_; }
+  // Counts runs from 0 again (the session's user runs after the decision at prepare); events taken
+  // before get negative run numbers.
+  void start_user_runs();
+
+ private:
+  enum class Phase { kDecide, kSteady, kProbe };
+  struct Block {
+    std::vector<double> timed;
+    int done = 0;
+    double timed_ms = 0;
+  };
+
+  void record_decide(double ms);
+  void finish_decide(double now_ms);
+  void record_steady(double ms, const LoadReading& load, double now_ms);
+  void record_probe(double ms, const LoadReading& load, double now_ms);
+  void reconsider(const LoadReading& load, double now_ms, const std::string& why);
+  void switch_to(int c, const std::string& kind, const std::string& reason, double now_ms);
+  void start_probe(int c, const std::string& reason, double now_ms);
+  void stamp(int c, const LoadReading& load);
+  // Whether candidate c's estimate still holds under `load`: 0 valid, +1 its processors are less
+  // busy than when it was measured (may be faster), -1 busier (may be slower).
+  int staleness(int c, const LoadReading& load) const;
+  // The factor by which candidate c may have become faster since it was measured, from the drop
+  // in its processors' load (1: no drop).
+  double improvement(int c, const LoadReading& load) const;
+  void note(const std::string& kind, int from, int to, const std::string& reason, double now_ms);
+  bool usable(int c) const { return !disabled_[c]; }
+
+  std::vector<CandidateInfo> cand_;
+  AdaptOptions adapt_;
+  DecideOptions decide_;
+  bool adaptive_;
+  Phase phase_ = Phase::kDecide;
+  int next_ = 0;
+  int active_ = 0;
+  int64_t run_ = 0;
+  std::vector<double> est_;
+  std::vector<std::optional<double>> est_cpu_load_, est_gpu_probe_;  // readings when est_ was taken
+  std::vector<bool> disabled_;
+  std::vector<double> last_probe_ms_, timer_backoff_ms_;
+  std::vector<int64_t> last_probe_run_;
+  std::vector<double> probe_gap_ms_;
+  bool have_cpu_reading_ = false, have_gpu_reading_ = false;
+  // Decide phase.
+  std::vector<int> order_;
+  size_t order_pos_ = 0;
+  int round_ = 0;
+  std::vector<Block> blocks_;
+  std::vector<std::vector<double>> pooled_;
+  std::vector<bool> eliminated_;
+  // Steady phase.
+  std::vector<double> window_;
+  int skip_ = 0;  // runs after a switch not counted (warm-up)
+  // Probe phase.
+  int probe_ = -1;
+  int probe_done_ = 0;
+  std::vector<double> probe_ms_;
+  std::vector<ControllerEvent> events_;
+  size_t events_taken_ = 0;
+};
+
+// Median (the mean of the two middle values for an even count) and the standard error of a median.
+double median_of(std::vector<double> v);
+double median_standard_error(const std::vector<double>& v);
+
+}  // namespace hetsched

@@ -1,0 +1,60 @@
+// What the `auto` controller knows of other processes' load on the processors it is not using:
+// the share of the CPU's cores busy with other processes (/proc/stat minus this process), and the
+// submit-to-completion time of a tiny GPU probe (one op of the model, timestamped, submitted
+// between runs and read back at a later run without waiting, so no run ever stalls on it).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace hetsched {
+
+struct Graph;
+namespace gpu {
+class GpuExecutor;
+class VulkanDevice;
+}  // namespace gpu
+
+// Share of all cores (0..1) busy with other processes since the previous read(); nullopt on the
+// first call or where /proc cannot be read (not Linux).
+class CpuLoadSensor {
+ public:
+  std::optional<double> read();
+
+ private:
+  bool have_ = false;
+  uint64_t total_ = 0, busy_ = 0, self_ = 0;
+};
+
+// Thread-safety: used by the session's thread only.
+class GpuProbe {
+ public:
+  // Records one op of `executor` (the cheapest convolution) with two timestamps. Throws when the
+  // device has no timestamps (then the session runs without a GPU reading).
+  GpuProbe(const Graph& graph, const gpu::VulkanDevice& device, gpu::GpuExecutor& executor);
+  ~GpuProbe();
+  GpuProbe(const GpuProbe&) = delete;
+  GpuProbe& operator=(const GpuProbe&) = delete;
+
+  // Submits a probe unless one is in flight. Never waits.
+  void submit();
+  // When a probe completed since the last call: its submit-to-completion ms (median of the last 3
+  // completed probes, against noise); else nullopt.
+  std::optional<double> poll();
+  // Waits for a probe in flight (before a run that uses the GPU executor it records from).
+  void drain();
+  bool in_flight() const { return in_flight_; }
+  // The GPU time of the last completed probe's op alone (for the probe interval on slow devices).
+  double last_exec_ms() const { return last_exec_ms_; }
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+  bool in_flight_ = false;
+  int64_t submit_ns_ = 0;
+  double last_exec_ms_ = 0;
+  std::deque<double> recent_;
+};
+
+}  // namespace hetsched

@@ -1,0 +1,189 @@
+// The `auto` controller on synthetic latencies (no device): the steady-state decision and its
+// confidence rule, switching when the running candidate slows down, probing and switching back when
+// the load on the processor it left drops, no probes while nothing changes, auto:static, fallback.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <functional>
+#include <random>
+
+#include "scheduler/adaptive_controller.h"
+
+namespace hetsched {
+namespace {
+
+constexpr RunnerUse kCpu{true, false}, kGpu{false, true}, kBoth{true, true};
+
+// Drives a controller: each candidate's latency comes from `latency(candidate, run)` with
+// multiplicative noise, the load reading from `load(run)`; 1 ms of clock per run.
+struct Sim {
+  AdaptiveController c;
+  std::mt19937_64 rng;
+  double noise;
+  double now = 0;
+  std::vector<int> served;  // candidate of each run
+  Sim(std::vector<CandidateInfo> cand, bool adaptive = true, double noise_ = 0.03, uint64_t seed = 1)
+      : c(std::move(cand), AdaptOptions{}, DecideOptions{}, adaptive), rng(seed), noise(noise_) {}
+  void step(const std::function<double(int, int)>& latency, const std::function<LoadReading(int)>& load) {
+    std::uniform_real_distribution<double> d(1 - noise, 1 + noise);
+    const int k = c.next();
+    const int run = int(served.size());
+    const double ms = latency(k, run) * d(rng);
+    served.push_back(k);
+    now += ms;
+    c.record(ms, load(run), now);
+  }
+  void settle(const std::function<double(int, int)>& latency, const std::function<LoadReading(int)>& load) {
+    for (int i = 0; i < 1000 && !c.settled(); ++i) step(latency, load);
+    ASSERT_TRUE(c.settled());
+    c.start_user_runs();
+    served.clear();
+  }
+};
+
+LoadReading idle(int) { return {0.0, 0.05}; }
+
+std::vector<CandidateInfo> three() {
+  return {{"cpu", kCpu, 2.5, false}, {"gpu", kGpu, 0.6, false}, {"co", kBoth, 0.8, true}};
+}
+
+TEST(AdaptiveController, DecidesTheFastestInSteadyState) {
+  // The co plan is predicted close to the GPU but runs slower: blocks measure it.
+  Sim s(three());
+  s.settle([](int k, int) { return k == 0 ? 2.5 : k == 1 ? 0.62 : 0.87; }, idle);
+  EXPECT_EQ(s.c.active(), 1);
+  EXPECT_EQ(s.c.events().back().kind, "decide");
+  EXPECT_EQ(s.c.events().back().to, "gpu");
+  EXPECT_NEAR(s.c.estimates()[1], 0.62, 0.03);
+}
+
+TEST(AdaptiveController, CoPlanMustWinClearly) {
+  // A real co-execution win (selfie_segmentation: co 0.92 vs cpu 1.64, gpu 2.12) is taken...
+  Sim win(three());
+  win.settle([](int k, int) { return k == 0 ? 1.64 : k == 1 ? 2.12 : 0.92; }, idle);
+  EXPECT_EQ(win.c.active(), 2);
+  // ...a 1% "win" inside 10% noise is not: the best single processor is kept.
+  Sim tie(three(), true, 0.10, 7);
+  tie.settle([](int k, int) { return k == 0 ? 2.5 : k == 1 ? 0.70 : 0.693; }, idle);
+  EXPECT_EQ(tie.c.active(), 1) << tie.c.events().back().reason;
+}
+
+TEST(AdaptiveController, FarSlowerCandidateIsCutEarly) {
+  // lavapipe: the GPU is 40x slower than the CPU and predicted so: it is never timed at prepare.
+  Sim s({{"cpu", kCpu, 1.2, false}, {"gpu", kGpu, 40, false}});
+  s.settle([](int k, int) { return k == 0 ? 1.2 : 45.0; }, idle);
+  EXPECT_EQ(s.c.active(), 0);
+  int gpu_runs = 0;
+  for (const auto& e : s.c.events()) gpu_runs += e.to == "gpu";
+  EXPECT_EQ(gpu_runs, 0);
+}
+
+// GPU load arrives at run 1000 and leaves at run 3000 (the probe latency rises 40x with it).
+double gpu_loaded(int k, int run) {
+  const bool loaded = run >= 1000 && run < 3000;
+  return k == 0 ? 2.5 : k == 1 ? (loaded ? 6.0 : 0.62) : (loaded ? 5.0 : 0.87);
+}
+LoadReading gpu_load(int run) {
+  const bool loaded = run >= 1000 && run < 3000;
+  return {0.0, loaded ? 2.0 : 0.05};
+}
+
+TEST(AdaptiveController, SwitchesAwayUnderGpuLoadAndBack) {
+  Sim s(three());
+  s.settle(gpu_loaded, gpu_load);
+  ASSERT_EQ(s.c.active(), 1);
+  for (int i = 0; i < 5000; ++i) s.step(gpu_loaded, gpu_load);
+  // Reacts within 20 runs of each change, and serves the best candidate between changes.
+  auto first_run_on = [&](int cand, int from) {
+    for (int r = from; r < int(s.served.size()); ++r)
+      if (s.served[r] == cand) return r;
+    return -1;
+  };
+  // After the load starts, the CPU takes over within 20 runs.
+  const int to_cpu = first_run_on(0, 1000);
+  ASSERT_GE(to_cpu, 1000);
+  EXPECT_LE(to_cpu - 1000, 20);
+  // The GPU serves again within 20 runs of the load leaving (probe then switch; 1 ms runs).
+  const int back = first_run_on(1, 3000);
+  ASSERT_GE(back, 3000);
+  EXPECT_LE(back - 3000, 20);
+  int cpu_runs_loaded = 0, gpu_runs_idle_after = 0;
+  for (int r = 1100; r < 2900; ++r) cpu_runs_loaded += s.served[r] == 0;
+  for (int r = 3100; r < 5000; ++r) gpu_runs_idle_after += s.served[r] == 1;
+  EXPECT_GE(cpu_runs_loaded, 1780);      // probes of the loaded GPU stay rare
+  EXPECT_GE(gpu_runs_idle_after, 1890);  // and of the CPU when idle
+}
+
+TEST(AdaptiveController, SwitchesToGpuUnderCpuLoadAndBack) {
+  // CPU-bound model (the CPU wins when idle); 16 spinning processes make it 8x slower.
+  auto lat = [](int k, int run) {
+    const bool loaded = run >= 500 && run < 1500;
+    return k == 0 ? (loaded ? 8.0 : 1.0) : k == 1 ? 2.0 : (loaded ? 6.0 : 1.3);
+  };
+  auto load = [](int run) { return LoadReading{run >= 500 && run < 1500 ? 1.0 : 0.0, 0.05}; };
+  Sim s(three());
+  s.settle(lat, load);
+  ASSERT_EQ(s.c.active(), 0);
+  for (int i = 0; i < 2500; ++i) s.step(lat, load);
+  int gpu_in_load = 0, cpu_after = 0;
+  for (int r = 520; r < 1500; ++r) gpu_in_load += s.served[r] == 1;
+  for (int r = 1520; r < 2500; ++r) cpu_after += s.served[r] == 0;
+  EXPECT_GE(gpu_in_load, 960);
+  EXPECT_GE(cpu_after, 960);
+}
+
+TEST(AdaptiveController, NoProbesWhileNothingChanges) {
+  // 20,000 quiet runs with 10% noise: not one probe or switch after the decision.
+  Sim s(three(), true, 0.10, 3);
+  std::mt19937_64 rng(5);
+  auto lat = [](int k, int) { return k == 0 ? 2.5 : k == 1 ? 0.62 : 0.87; };
+  auto load = [&](int) {
+    std::uniform_real_distribution<double> n(0.9, 1.1);
+    return LoadReading{0.05 * n(rng), 0.05 * n(rng)};
+  };
+  s.settle(lat, load);
+  const size_t decided = s.c.events().size();
+  for (int i = 0; i < 20000; ++i) s.step(lat, load);
+  EXPECT_EQ(s.c.events().size(), decided) << s.c.events().back().kind << ": " << s.c.events().back().reason;
+}
+
+TEST(AdaptiveController, StaticNeverSwitches) {
+  Sim s(three(), false);
+  s.settle(gpu_loaded, gpu_load);
+  for (int i = 0; i < 4000; ++i) s.step(gpu_loaded, gpu_load);
+  for (int k : s.served) EXPECT_EQ(k, 1);
+  EXPECT_FALSE(s.c.wants_gpu_probe());
+}
+
+TEST(AdaptiveController, BlindCandidatesAreProbedOnATimerWithBackoff) {
+  // No GPU reading at all (no timestamps): the GPU is probed now and then, and found again.
+  auto lat = [](int k, int run) { return k == 0 ? 2.5 : (run >= 100 && run < 2000 ? 6.0 : 0.6); };
+  auto load = [](int) { return LoadReading{0.0, std::nullopt}; };
+  Sim s({{"cpu", kCpu, 2.5, false}, {"gpu", kGpu, 0.6, false}});
+  s.settle(lat, load);
+  for (int i = 0; i < 6000; ++i) s.step(lat, load);
+  int probes_in_load = 0;
+  for (const auto& e : s.c.events()) probes_in_load += e.kind == "probe" && e.run > 150 && e.run < 2000;
+  EXPECT_LE(probes_in_load, 4);  // backs off: about 1, 2, 4, 8 s apart
+  EXPECT_EQ(s.served.back(), 1);
+}
+
+TEST(AdaptiveController, DisabledGpuFallsBackToCpu) {
+  Sim s(three());
+  s.settle([](int k, int) { return k == 0 ? 2.5 : k == 1 ? 0.62 : 0.87; }, idle);
+  ASSERT_TRUE(s.c.disable(1, "device lost", s.now));
+  EXPECT_EQ(s.c.next(), 0);
+  EXPECT_EQ(s.c.events().back().kind, "fallback");
+  for (int i = 0; i < 1000; ++i) s.step([](int k, int) { return k == 0 ? 2.5 : 0.1; }, idle);
+  for (int k : s.served) EXPECT_EQ(k, 0);  // the co plan uses the GPU too: never again
+}
+
+TEST(AdaptiveController, MedianHelpers) {
+  EXPECT_DOUBLE_EQ(median_of({3, 1, 2}), 2);
+  EXPECT_DOUBLE_EQ(median_of({4, 1, 2, 3}), 2.5);
+  EXPECT_GT(median_standard_error({1, 2, 3, 4, 5}), 0);
+  EXPECT_FALSE(std::isfinite(median_standard_error({1})));
+}
+
+}  // namespace
+}  // namespace hetsched
