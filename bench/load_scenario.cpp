@@ -2,7 +2,7 @@
 // Session with a policy through the public API only (scheduler/model.h, scheduler/session.h),
 // warms up, then runs back to back on fixed random inputs (seed printed) while the schedule
 // switches stress-ng (cpuNN) and hetsched_gpu_load (gpuNN) on and off (bench/load/). Writes one CSV
-// row per run (latency, the runner the session used and its re-plan events) and one per phase
+// row per run (latency, the runner the session used and the controller's decisions) and one per phase
 // (load onset, measured CPU utilization, the GPU busy share hetsched_gpu_load reported).
 //   load_scenario MODEL --policy auto --schedule idle:3,gpu90:5,idle:3,cpu100:5,both:5,idle:3
 //     --csv runs.csv --phases-csv phases.csv
@@ -35,18 +35,11 @@ namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop.store(true); }
 
-// RunReport's `runner` ("cpu" | "gpu" | "co") and `events` (re-plan markers with their reason)
-// come with the adaptive `auto`; with a RunReport that lacks them the columns stay empty.
-template <typename Report>
-std::string runner_of(const Report& r) {
-  if constexpr (requires { r.runner; }) return std::string(r.runner);
-  return {};
-}
-template <typename Report>
-std::string events_of(const Report& r) {
+// The adaptive controller's decisions taken right before a run: "switch gpu->cpu: <reason>", ...
+std::string events_of(const RunReport& r) {
   std::string out;
-  if constexpr (requires { r.events; })
-    for (const auto& e : r.events) out += (out.empty() ? "" : " | ") + std::string(e);
+  for (const ControllerEvent& e : r.events)
+    out += fmt::format("{}{} {}->{}: {}", out.empty() ? "" : " | ", e.kind, e.from, e.to, e.reason);
   return out;
 }
 
@@ -73,14 +66,14 @@ int main(int argc, char** argv) {
   CLI::App app{"Run a model back to back under a schedule of background CPU/GPU load"};
   std::string model_path, csv_path, phases_path, schedule_text = "idle:3,gpu90:5,idle:3,cpu100:5,both:5,idle:3";
   SessionOptions options;
-  options.policy = "auto";
+  std::string policy = "auto";
   int warmup = 20;
   int64_t seed = -1;
   load::LoadTools tools;
   tools.gpu_load = sibling_of_self("hetsched_gpu_load");
   tools.cores = load::usable_cores();
   app.add_option("model", model_path, ".tflite model")->required()->check(CLI::ExistingFile);
-  app.add_option("--policy", options.policy, "session policy: cpu, gpu, auto, auto:static, ...");
+  app.add_option("--policy", policy, "session policy: cpu, gpu, auto (adaptive), auto:static (decide once), ...");
   app.add_option("--threads", options.threads, "CPU threads of the session (0: all)");
   app.add_option("--device", options.device, "Vulkan device index for the session and the GPU load (-1: best)");
   app.add_option("--schedule", schedule_text, "phase:seconds,... with phases idle, cpuNN, gpuNN, both, a+b");
@@ -106,11 +99,12 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   try {
     const std::vector<load::Phase> phases = load::parse_schedule(schedule_text);
+    options.policy = partition::parse_policy(policy);
     const std::string model_name = std::filesystem::path(model_path).stem().string();
     auto model = Model::load(model_path);
-    if (complete_tuning && options.policy != "cpu") {
+    if (complete_tuning && options.policy.kind != partition::PolicySpec::Kind::kCpu) {
       SessionOptions gpu_options = options;
-      gpu_options.policy = "gpu";
+      gpu_options.policy = partition::parse_policy("gpu");
       for (int start = 1; start <= 20; ++start) {
         const Session tuning(model, gpu_options);
         if (tuning.tuning().deferred == 0) break;
@@ -120,7 +114,7 @@ int main(int argc, char** argv) {
     Session session(model, options);
     if (seed < 0) seed = int64_t(std::random_device{}() & 0x7fffffff);
     std::printf("load_scenario: model %s, policy %s, seed %lld, schedule %s\n", model_name.c_str(),
-                options.policy.c_str(), static_cast<long long>(seed), schedule_text.c_str());
+                policy.c_str(), static_cast<long long>(seed), schedule_text.c_str());
     std::mt19937 rng{static_cast<uint32_t>(seed)};
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
     const auto inputs = model->inputs();
@@ -165,8 +159,8 @@ int main(int argc, char** argv) {
         const auto b = std::chrono::steady_clock::now();
         const RunReport& report = session.last_report();
         const double ms = ms_between(a, b);
-        csv << model_name << ',' << csv_field(options.policy) << ',' << run++ << ',' << fmt::format("{:.3f}", ms_between(t0, a))
-            << ',' << p << ',' << phase.name << ',' << fmt::format("{:.4f}", ms) << ',' << csv_field(runner_of(report))
+        csv << model_name << ',' << csv_field(policy) << ',' << run++ << ',' << fmt::format("{:.3f}", ms_between(t0, a))
+            << ',' << p << ',' << phase.name << ',' << fmt::format("{:.4f}", ms) << ',' << csv_field(report.runner)
             << ',' << csv_field(events_of(report)) << '\n';
         ++runs;
         sum_ms += ms;
@@ -187,7 +181,7 @@ int main(int argc, char** argv) {
                   load_cores, r.gpu_busy >= 0 ? fmt::format(", GPU load busy {:.0f}%", 100 * r.gpu_busy).c_str() : "");
       std::fflush(stdout);
       if (phases_csv.is_open())
-        phases_csv << model_name << ',' << csv_field(options.policy) << ',' << p << ',' << phase.name << ','
+        phases_csv << model_name << ',' << csv_field(policy) << ',' << p << ',' << phase.name << ','
                    << phase.seconds << ',' << fmt::format("{:.3f}", ms_between(t0, phase_start)) << ','
                    << fmt::format("{:.3f}", phase_end_s * 1000) << ',' << fmt::format("{:.3f}", onset_ms) << ','
                    << runs << ',' << fmt::format("{:.4f}", runs ? sum_ms / runs : 0.0) << ','
