@@ -5,14 +5,14 @@
 # other suites, plus stress-ng, which the GPU machine's image lacks):
 #   bash bench/load_device.sh pack
 # builds load_scenario, hetsched_gpu_load and hetsched (Release), fills .device/ through
-# ../shared/device/prepare.sh, bundles stress-ng with its own libraries in .device/stress-ng.tar.gz
-# (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH, so Debian's copies never
-# shadow Ubuntu's for anything else), and copies the models into .xfer-load/ (~20 MB). Then, with the device tool, carry [".device", ".xfer-load"]:
+# ../shared/device/prepare.sh, bundles stress-ng with its own libraries in
+# .device/stress-ng.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
+# so Debian's copies never shadow Ubuntu's for anything else), and copies the models into
+# .xfer-load/ (~20 MB). Then, with the device tool, carry [".device", ".xfer-load"]:
 #   bash .device/enter.sh bash bench/load_device.sh
-# which writes into $OUT/load_<TAG>/: raw/ (one runs CSV and one phases CSV per model and policy),
-# per model <model>_runs.csv, <model>_phases.csv, <model>.png/.svg, <model>_summary.md, and
-# summary.md; plus devices.txt and nvidia-smi.txt. Commit that folder as
-# bench/results/load_<tag>_<date>/.
+# which writes into $OUT/load_<TAG>/, per model: <model>_runs.csv.gz (every run of every policy),
+# <model>_phases.csv, <model>.png/.svg, <model>_summary.md; and summary.md, devices.txt and
+# nvidia-smi.txt. Commit that folder as bench/results/load_<tag>_<date>/.
 # Knobs: MODELS (comma-separated), POLICIES (cpu,gpu,auto:static,auto), SCHEDULE, THREADS (16),
 #   WARMUP (20), BUDGET_S (450: no process starts that would end later), TAG (h100; say h200 when
 #   the card is one).
@@ -78,7 +78,7 @@ card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 python3 bench/load_scenario.py --bin "$BIN" --models "$MODELS" --models-dir "$models_dir" --policies "$POLICIES" \
   --schedule "$SCHEDULE" --threads "$THREADS" --warmup "${WARMUP:-20}" --stress-ng "$STRESS_NG" --complete-tuning \
-  --budget-s "${BUDGET_S:-450}" --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
+  --budget-s "${BUDGET_S:-450}" --drop-raw --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
   --note "Machine: ${card:-unknown GPU} (Vulkan, NVIDIA driver), CPU ${cpu:-unknown} x $(nproc); $THREADS session threads." \
   --note "GPU load: hetsched_gpu_load (Vulkan busy loop, 20 ms period); CPU load: stress-ng --cpu N --cpu-method matrixprod."
 echo "load_device: done ($(du -sh "$OUT/load_$TAG" | cut -f1) in $OUT/load_$TAG)"

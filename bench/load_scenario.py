@@ -22,12 +22,14 @@ Definitions (docs/notes/load.md):
 usage:
   load_scenario.py --bin build --models face_detection_short_range --policies cpu,gpu,auto \
       --schedule idle:3,gpu90:5,idle:3,cpu100:5,both:5,idle:3 --out-dir OUT
-  load_scenario.py --analyze-only --out-dir OUT     (again from OUT/raw/*.csv)
+  load_scenario.py --analyze-only --out-dir OUT     (again from OUT/raw/*.csv, or OUT/<model>_*.csv)
 """
 import argparse
 import collections
 import csv
+import gzip
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,7 +52,8 @@ TARGET_RUNS, TARGET_MS = 20, 100.0
 
 
 def read_csv(path):
-    with open(path, newline="") as f:
+    path = str(path)
+    with (gzip.open(path, "rt", newline="") if path.endswith(".gz") else open(path, newline="")) as f:
         return list(csv.DictReader(f))
 
 
@@ -264,6 +267,13 @@ def summary_markdown(model, res, header=""):
     if res["adaptive_vs_static"]:
         row.append("")
     lines += ["| " + " | ".join(row) + " |", ""]
+    # Medians beside the means: on a shared machine a few runs stalled by the OS scheduler move a
+    # mean far more than a median.
+    lines += ["Median latency per phase (ms):", "", "| phase | " + " | ".join(pols) + " |", "|---|" + "---|" * len(pols)]
+    for idx, name, _ in sched:
+        lines.append(f"| {idx} {name} | " + " | ".join(
+            fmt_ms(stats[(p, idx)]["median"]) if (p, idx) in stats else "" for p in pols) + " |")
+    lines.append("")
     if res["reactions"]:
         lines += ["Reaction of adaptive `auto` after each load change (from the load's onset):", "",
                   "| phase | onset ms | runs | ms | how |", "|---|---|---|---|---|"]
@@ -323,16 +333,19 @@ def plot(model, runs, phases, out_base, title_extra=""):
         t = [r["t_ms"] / 1000 for r in mine]
         y = [r["latency_ms"] for r in mine]
         color = POLICY_COLORS.get(pol)
-        ax.plot(t, y, ".", ms=1.5, alpha=0.25, color=color)
+        ax.plot(t, y, ".", ms=1.5, alpha=0.25, color=color, rasterized=True)  # keeps the SVG small
         label = {"auto": "auto (adaptive)", "auto:static": "auto:static (decide once)"}.get(pol, pol)
-        ax.plot(t, rolling_median(y, 5), "-", lw=1.2, color=color, label=label)
+        # The line: a rolling median over about 200 ms of runs (at least 5, at most 101 runs).
+        span_s = max(t[-1] - t[0], 1e-3) if t else 1.0
+        k = max(5, min(101, int(len(t) / span_s * 0.2) | 1))
+        ax.plot(t, rolling_median(y, k), "-", lw=1.2, color=color, label=label)
         for r in mine:
             if r["events"]:
                 ax.axvline(r["t_ms"] / 1000, color=color, lw=0.6, ls=":")
     if lat and max(lat) / max(min(lat), 1e-9) > 20:
         ax.set_yscale("log")
     ax.set_xlabel("time since the schedule started (s)")
-    ax.set_ylabel("latency per run (ms); line: rolling median of 5")
+    ax.set_ylabel("latency per run (ms); line: rolling median")
     ax.set_title(f"{model}: latency under load{title_extra}", pad=16)
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
@@ -351,7 +364,8 @@ def write_concat(paths, out_path):
             continue
         header = header or rows[0]
         body += rows[1:]
-    with open(out_path, "w", newline="") as f:
+    out_path = str(out_path)
+    with (gzip.open(out_path, "wt", newline="") if out_path.endswith(".gz") else open(out_path, "w", newline="")) as f:
         w = csv.writer(f)
         if header:
             w.writerow(header)
@@ -393,19 +407,23 @@ def run_one(args, model_path, policy, raw_dir):
     return True
 
 
-def analyze_dir(out_dir, title, header_lines):
+def analyze_dir(out_dir, title, header_lines, keep_raw=True):
     raw = out_dir / "raw"
-    models = sorted({p.name.split("__")[0] for p in raw.glob("*__*.phases.csv")})
+    # From raw/ (one CSV pair per process) when it is there, else from the per-model CSVs it was
+    # merged into (a committed result keeps only those).
+    models = sorted({p.name.split("__")[0] for p in raw.glob("*__*.phases.csv")}) or \
+        sorted(p.name[:-len("_phases.csv")] for p in out_dir.glob("*_phases.csv"))
     sections, table = [], []
     for model in models:
         runs_paths = sorted(p for p in raw.glob(f"{model}__*.csv") if not p.name.endswith(".phases.csv"))
         phase_paths = sorted(raw.glob(f"{model}__*.phases.csv"))
+        if phase_paths:  # every run of every policy, gzipped (a GPU machine's runs are 100k+ rows)
+            write_concat(runs_paths, out_dir / f"{model}_runs.csv.gz")
+            write_concat(phase_paths, out_dir / f"{model}_phases.csv")
         order = {p: i for i, p in enumerate(("cpu", "gpu", "auto:static", "auto"))}
-        runs = sorted(parse_runs([r for p in runs_paths for r in read_csv(p)]),
+        runs = sorted(parse_runs(read_csv(out_dir / f"{model}_runs.csv.gz")),
                       key=lambda r: (order.get(r["policy"], 9), r["policy"], r["run"]))
-        phases = parse_phases([r for p in phase_paths for r in read_csv(p)])
-        write_concat(runs_paths, out_dir / f"{model}_runs.csv")
-        write_concat(phase_paths, out_dir / f"{model}_phases.csv")
+        phases = parse_phases(read_csv(out_dir / f"{model}_phases.csv"))
         res = analyze(runs, phases)
         plot(model, runs, phases, out_dir / model, f" ({title})" if title else "")
         md = summary_markdown(model, res)
@@ -420,6 +438,8 @@ def analyze_dir(out_dir, title, header_lines):
                 "reaction (<= 20 runs or 100 ms) |", "|---|---|---|---|"] + table + [""]
     out += sections
     (out_dir / "summary.md").write_text("\n".join(out) + "\n")
+    if not keep_raw and models:
+        shutil.rmtree(raw, ignore_errors=True)
     print(f"wrote {out_dir / 'summary.md'} ({len(models)} models)")
 
 
@@ -443,6 +463,8 @@ def main():
     ap.add_argument("--title", default="", help="machine and date, for the plots and summary.md")
     ap.add_argument("--note", action="append", default=[], help="a line for the top of summary.md")
     ap.add_argument("--analyze-only", action="store_true", help="only (re)write the summary from OUT/raw")
+    ap.add_argument("--drop-raw", action="store_true",
+                    help="remove OUT/raw once merged into OUT/<model>_runs.csv.gz and OUT/<model>_phases.csv")
     args = ap.parse_args()
     out_dir = Path(args.out_dir)
     (out_dir / "raw").mkdir(parents=True, exist_ok=True)
@@ -467,7 +489,7 @@ def main():
             print(f"{failures} load_scenario runs failed")
     elif (out_dir / "header.txt").exists():
         header = (out_dir / "header.txt").read_text().splitlines() + header
-    analyze_dir(out_dir, args.title, header)
+    analyze_dir(out_dir, args.title, header, keep_raw=not args.drop_raw)
 
 
 if __name__ == "__main__":

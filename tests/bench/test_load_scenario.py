@@ -209,8 +209,13 @@ def test_summary_and_plot_written(tmp_path):
     ls.analyze_dir(tmp_path / "out", "test", ["a header line"])
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "| m | 2.389 (MISS) | 0.909 (pass) |" in summary
-    for f in ("m.png", "m.svg", "m_runs.csv", "m_phases.csv", "m_summary.md"):
+    for f in ("m.png", "m.svg", "m_runs.csv.gz", "m_phases.csv", "m_summary.md"):
         assert (tmp_path / "out" / f).stat().st_size > 0
+    # Again from the merged CSVs alone (a committed result keeps no raw/): the same summary.
+    ls.analyze_dir(tmp_path / "out", "test", ["a header line"], keep_raw=False)
+    assert not raw.exists()
+    ls.analyze_dir(tmp_path / "out", "test", ["a header line"])
+    assert (tmp_path / "out" / "summary.md").read_text() == summary
 
 
 # ---- load_scenario itself -------------------------------------------------------------------
