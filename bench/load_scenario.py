@@ -314,9 +314,14 @@ def rolling_median(values, k):
 
 
 def plot(model, runs, phases, out_base, title_extra=""):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Writes out_base.png and .svg; returns False (with a message) where matplotlib is missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"no matplotlib in {sys.executable}: no plot for {model} (run --analyze-only with the .venv's python)")
+        return False
 
     fig, ax = plt.subplots(figsize=(11, 4.8))
     ref = [p for p in phases if p["policy"] == phases[0]["policy"]]
@@ -353,6 +358,7 @@ def plot(model, runs, phases, out_base, title_extra=""):
     fig.savefig(f"{out_base}.png", dpi=110)
     fig.savefig(f"{out_base}.svg")
     plt.close(fig)
+    return True
 
 
 def write_concat(paths, out_path):
@@ -425,10 +431,10 @@ def analyze_dir(out_dir, title, header_lines, keep_raw=True):
                       key=lambda r: (order.get(r["policy"], 9), r["policy"], r["run"]))
         phases = parse_phases(read_csv(out_dir / f"{model}_phases.csv"))
         res = analyze(runs, phases)
-        plot(model, runs, phases, out_dir / model, f" ({title})" if title else "")
+        plotted = plot(model, runs, phases, out_dir / model, f" ({title})" if title else "")
         md = summary_markdown(model, res)
         (out_dir / f"{model}_summary.md").write_text(md + "\n")
-        sections.append(md + f"\n![{model}]({model}.png)\n")
+        sections.append(md + (f"\n![{model}]({model}.png)\n" if plotted else ""))
         if ADAPTIVE in res["policies"]:
             t = targets(res)
             table.append(f"| {model} | " + " | ".join(f"{v} ({mark(ok)})" for _, v, ok in t) + " |")
@@ -467,9 +473,14 @@ def main():
                     help="remove OUT/raw once merged into OUT/<model>_runs.csv.gz and OUT/<model>_phases.csv")
     args = ap.parse_args()
     out_dir = Path(args.out_dir)
-    (out_dir / "raw").mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     header = list(args.note)
+    if args.title:
+        (out_dir / "title.txt").write_text(args.title + "\n")
+    elif (out_dir / "title.txt").exists():
+        args.title = (out_dir / "title.txt").read_text().strip()
     if not args.analyze_only:
+        (out_dir / "raw").mkdir(exist_ok=True)
         failures, skipped, started = 0, [], time.time()
         schedule_s = sum(float(item.split(":")[1]) for item in args.schedule.split(","))
         for m in filter(None, args.models.split(",")):

@@ -33,8 +33,9 @@ struct PhaseLoadResult {
 class PhaseLoads {
  public:
   explicit PhaseLoads(LoadTools tools) : tools_(std::move(tools)) {}
-  // Starts the phase's loads (nothing for idle). `seconds` bounds their life should this process
-  // die without stopping them (stress-ng --timeout, hetsched_gpu_load --seconds: phase + 30 s).
+  // Starts the phase's loads (nothing for idle). Their own time limit (stress-ng --timeout,
+  // hetsched_gpu_load --seconds: the phase's seconds + 30) bounds their life should nothing stop
+  // them. Error kInvalidArgument naming the program when one cannot be executed.
   void start(const Phase& phase);
   PhaseLoadResult stop();
 
