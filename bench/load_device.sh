@@ -14,7 +14,7 @@
 # <model>_phases.csv, <model>.png/.svg, <model>_summary.md; and summary.md, devices.txt and
 # nvidia-smi.txt. Commit that folder as bench/results/load_<tag>_<date>/.
 # Knobs: MODELS (comma-separated), POLICIES (cpu,gpu,auto:static,auto), SCHEDULE, THREADS (16),
-#   WARMUP (20), BUDGET_S (450: no process starts that would end later), TAG (h100; say h200 when
+#   WARMUP (20), BUDGET_S (480: no process starts that would end later), TAG (h100; say h200 when
 #   the card is one).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,7 +60,7 @@ HS_HOME="${HS_HOME:-/root/hs}"
 BIN="${BIN:-.device/bin}"
 TAG="${TAG:-h100}"
 POLICIES="${POLICIES:-cpu,gpu,auto:static,auto}"
-SCHEDULE="${SCHEDULE:-idle:3,gpu90:4,idle:3,cpu100:4,both:4,idle:3}"
+SCHEDULE="${SCHEDULE:-idle:2,gpu90:4,idle:3,cpu100:4,both:3,idle:2}"
 THREADS="${THREADS:-16}"
 mkdir -p "$OUT/load_$TAG" "$HS_HOME/cache"
 export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
@@ -78,7 +78,7 @@ card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 python3 bench/load_scenario.py --bin "$BIN" --models "$MODELS" --models-dir "$models_dir" --policies "$POLICIES" \
   --schedule "$SCHEDULE" --threads "$THREADS" --warmup "${WARMUP:-20}" --stress-ng "$STRESS_NG" --complete-tuning \
-  --budget-s "${BUDGET_S:-450}" --drop-raw --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
+  --timeout 150 --budget-s "${BUDGET_S:-480}" --drop-raw --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
   --note "Machine: ${card:-unknown GPU} (Vulkan, NVIDIA driver), CPU ${cpu:-unknown} x $(nproc); $THREADS session threads." \
   --note "GPU load: hetsched_gpu_load (Vulkan busy loop, 20 ms period); CPU load: stress-ng --cpu N --cpu-method matrixprod."
 echo "load_device: done ($(du -sh "$OUT/load_$TAG" | cut -f1) in $OUT/load_$TAG)"
