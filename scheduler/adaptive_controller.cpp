@@ -52,6 +52,7 @@ AdaptiveController::AdaptiveController(std::vector<CandidateInfo> candidates, Ad
   last_probe_ms_.assign(n, -kInf);
   last_probe_run_.assign(n, -1000);
   probe_gap_ms_.assign(n, kMinProbeGapMs);
+  slow_gap_ms_.assign(n, kTimerFirstMs);
   timer_backoff_ms_.assign(n, kTimerFirstMs);
   blocks_.assign(n, {});
   pooled_.assign(n, {});
@@ -201,6 +202,7 @@ void AdaptiveController::finish_decide(double now_ms) {
   active_ = next_ = winner;
   window_.clear();
   skip_ = 1;
+  decided_ms_ = now_ms;
   note("decide", -1, winner, fmt::format("steady-state medians: {}{}", medians, why), now_ms);
 }
 
@@ -231,7 +233,7 @@ double AdaptiveController::improvement(int c, const LoadReading& load) const {
   double f = 1;
   if (cand_[c].uses.cpu && load.cpu_other_share && est_cpu_load_[c]) {
     // A CPU shared fairly with other processes gives us (1 - their share) of it.
-    const double then = 1.05 - *est_cpu_load_[c], now = 1.05 - *load.cpu_other_share;
+    const double then = std::max(0.05, 1.05 - *est_cpu_load_[c]), now = std::max(0.05, 1.05 - *load.cpu_other_share);
     f = std::max(f, now / then);
   }
   if (cand_[c].uses.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *load.gpu_probe_ms > 0)
@@ -246,6 +248,7 @@ void AdaptiveController::switch_to(int c, const std::string& kind, const std::st
   skip_ = 1;
   std::fill(timer_backoff_ms_.begin(), timer_backoff_ms_.end(), kTimerFirstMs);
   std::fill(probe_gap_ms_.begin(), probe_gap_ms_.end(), kMinProbeGapMs);
+  std::fill(slow_gap_ms_.begin(), slow_gap_ms_.end(), kTimerFirstMs);
 }
 
 void AdaptiveController::start_probe(int c, const std::string& reason, double now_ms) {
@@ -311,15 +314,25 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     const int c = int(i);
     if (c == a || !usable(c)) continue;
     if (now_ms - last_probe_ms_[c] < probe_gap_ms_[c] || run_ - last_probe_run_[c] < 10) continue;
-    // Probed only when the drop in load could make it win: its estimate scaled by the drop.
-    if (staleness(c, load) == +1 && est_[c] / improvement(c, load) < est_[a]) {
-      start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({})", cand_[c].name,
-                                 ms_text(est_[c])), now_ms);
-      return;
+    // Probed when the drop in load could make it win (its estimate scaled by the drop); a smaller
+    // drop is checked only now and then: at most one probe per 50 of its runs' worth of time, so
+    // a far slower processor (lavapipe) costs at most ~2% however its readings move.
+    if (staleness(c, load) == +1) {
+      if (est_[c] / improvement(c, load) < est_[a]) {
+        start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({})", cand_[c].name,
+                                   ms_text(est_[c])), now_ms);
+        return;
+      }
+      if (now_ms - std::max(last_probe_ms_[c], decided_ms_) >= std::max(slow_gap_ms_[c], 50 * est_[c])) {
+        slow_gap_ms_[c] = std::min(kTimerMaxMs, 2 * slow_gap_ms_[c]);
+        start_probe(c, fmt::format("load on {}'s processors dropped a little since it was measured ({})",
+                                   cand_[c].name, ms_text(est_[c])), now_ms);
+        return;
+      }
     }
     // No reading can tell for this candidate's processors: probe on a timer, backing off.
     const bool blind = (cand_[c].uses.cpu && !have_cpu_reading_) || (cand_[c].uses.gpu && !have_gpu_reading_);
-    if (blind && now_ms - last_probe_ms_[c] >= timer_backoff_ms_[c]) {
+    if (blind && now_ms - std::max(last_probe_ms_[c], decided_ms_) >= timer_backoff_ms_[c]) {
       timer_backoff_ms_[c] = std::min(kTimerMaxMs, 2 * timer_backoff_ms_[c]);
       start_probe(c, fmt::format("periodic check of {} (no load reading for its processors)", cand_[c].name), now_ms);
       return;

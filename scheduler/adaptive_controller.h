@@ -123,7 +123,8 @@ class AdaptiveController {
   std::vector<bool> disabled_;
   std::vector<double> last_probe_ms_, timer_backoff_ms_;
   std::vector<int64_t> last_probe_run_;
-  std::vector<double> probe_gap_ms_;
+  std::vector<double> probe_gap_ms_, slow_gap_ms_;
+  double decided_ms_ = 0;
   bool have_cpu_reading_ = false, have_gpu_reading_ = false;
   // Decide phase.
   std::vector<int> order_;

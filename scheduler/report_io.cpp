@@ -17,6 +17,7 @@ void write_report_csv(const RunReport& r, const std::string& path) {
   for (const StepReport& s : r.steps)
     f << fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{}\n", s.op_index, s.op_type, s.device, s.start_ms,
                      s.end_ms, s.end_ms - s.start_ms, s.wait_ms, s.bytes_copied);
+  for (const ControllerEvent& e : r.events) f << fmt::format("-1,{},controller,0,0,0,0,0\n", e.kind);
 }
 
 void write_chrome_trace(const RunReport& r, const std::string& model, const std::string& path,

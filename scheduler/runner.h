@@ -42,12 +42,13 @@ class Runner {
   virtual const partition::Plan& plan() const = 0;
   // The GPU-only executor inside, when there is one (the controller's GPU probe records an op of it).
   virtual gpu::GpuExecutor* gpu_executor() { return nullptr; }
-  // Test hook: extra host delay after each run part of each processor (FakeSlowdown).
+  // Test hook: a fake load on a processor (FakeSlowdown).
   void set_fake_slowdown(FakeSlowdown s) { slowdown_ = s; }
 
  protected:
-  // Sleeps the fake slowdown of the processors this runner uses (tests only; zero by default).
-  void apply_fake_slowdown() const;
+  // Sleeps the fake slowdown of the processors this runner uses after a run of `run_ms` (tests only;
+  // nothing by default).
+  void apply_fake_slowdown(double run_ms) const;
   FakeSlowdown slowdown_;
 };
 

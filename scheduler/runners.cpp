@@ -1,4 +1,5 @@
 // The three runners behind scheduler/runner.h: CPU executor, GPU executor, co-scheduled plan.
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -11,11 +12,11 @@
 
 namespace hetsched {
 
-void Runner::apply_fake_slowdown() const {
-  double ms = 0;
-  if (uses().cpu) ms += slowdown_.cpu_ms;
-  if (uses().gpu) ms += slowdown_.gpu_ms;
-  if (ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms));
+void Runner::apply_fake_slowdown(double run_ms) const {
+  double f = 1;
+  if (uses().cpu) f = std::max(f, slowdown_.cpu_factor);
+  if (uses().gpu) f = std::max(f, slowdown_.gpu_factor);
+  if (f > 1) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>((f - 1) * run_ms));
 }
 
 partition::Plan single_processor_plan(const Graph& graph, partition::PolicySpec::Kind kind) {
@@ -52,7 +53,7 @@ class CpuRunner final : public Runner {
   void run(RunReport& report) override {
     const auto t0 = Clock::now();
     exec_.run();
-    apply_fake_slowdown();
+    apply_fake_slowdown(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     single_processor_report(graph_, exec_.op_times_ms(), "cpu",
                             std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), report);
   }
@@ -77,7 +78,7 @@ class GpuRunner final : public Runner {
   void run(RunReport& report) override {
     const auto t0 = Clock::now();
     exec_.run();
-    apply_fake_slowdown();
+    apply_fake_slowdown(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     single_processor_report(graph_, exec_.op_times_ms(), "gpu",
                             std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), report);
   }
@@ -113,7 +114,7 @@ class CoRunner final : public Runner {
   void run(RunReport& report) override {
     const auto t0 = Clock::now();
     co_.run();
-    apply_fake_slowdown();
+    apply_fake_slowdown(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     report.steps = co_.report().steps;
     report.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   }

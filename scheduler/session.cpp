@@ -52,7 +52,7 @@ bool is_device_failure(const Error& e) {
   return e.kind() == ErrorKind::kDeviceUnavailable || e.kind() == ErrorKind::kResourceExhausted;
 }
 
-constexpr double kCpuReadIntervalMs = 100;  // /proc/stat ticks are 10 ms: shorter reads are noise
+constexpr double kCpuReadIntervalMs = 50;  // /proc/stat counts 10 ms ticks per core: shorter reads are noise
 
 }  // namespace
 
@@ -195,6 +195,7 @@ class Session::Impl {
         probe_.reset();  // no timestamps: the controller probes the GPU on a timer instead
       }
     }
+    cpu_sensor_.read();  // the first reading needs a previous sample
     controller_ = std::make_unique<AdaptiveController>(std::move(cand), options_.adapt, DecideOptions{},
                                                        policy.adaptive);
     // The decision runs on seeded random inputs; the user's set_input replaces them.
@@ -240,15 +241,10 @@ class Session::Impl {
     const double interval = std::max(options_.adapt.sensor_interval_ms, probe_ ? 50 * probe_->last_exec_ms() : 0.0);
     if (probe_ && controller_->wants_gpu_probe()) {
       try {
-        if (auto v = probe_->poll()) gpu_probe_ms_ = *v, gpu_read_at_ = now;
+        if (auto v = probe_->poll()) gpu_probe_ms_ = *v * slowdown_.gpu_factor, gpu_read_at_ = now;
         if (!probe_->in_flight() && now - last_probe_submit_ms_ >= interval) {
           last_probe_submit_ms_ = now;
-          if (slowdown_.gpu_ms > 0) {
-            // The test hook slows the probe as it slows the GPU's runs.
-            gpu_probe_ms_ = gpu_probe_base_ms() + slowdown_.gpu_ms, gpu_read_at_ = now;
-          } else {
-            probe_->submit();
-          }
+          probe_->submit();
         }
       } catch (const Error&) {
         probe_.reset();  // the next run that uses the GPU reports the device failure
@@ -258,13 +254,10 @@ class Session::Impl {
     LoadReading r;
     if (now - cpu_read_at_ < 5 * kCpuReadIntervalMs) r.cpu_other_share = cpu_share_;
     if (now - gpu_read_at_ < std::max(200.0, 4 * interval)) r.gpu_probe_ms = gpu_probe_ms_;
-    if (slowdown_.cpu_ms > 0) r.cpu_other_share = 1.0;  // the test hook reads as a fully busy CPU
+    // The test hook reads as the load that would slow the CPU this much (unclamped: above 1 when
+    // the machine is busy already, so its end is seen as a drop).
+    if (r.cpu_other_share && slowdown_.cpu_factor > 1) *r.cpu_other_share += 1 - 1 / slowdown_.cpu_factor;
     return r;
-  }
-
-  double gpu_probe_base_ms() {
-    if (probe_base_ms_ < 0) probe_base_ms_ = probe_ ? probe_->last_exec_ms() + 0.01 : 0.01;
-    return probe_base_ms_;
   }
 
   double now_ms() const { return std::chrono::duration<double, std::milli>(Clock::now() - born_).count(); }
@@ -289,7 +282,7 @@ class Session::Impl {
   std::unique_ptr<GpuProbe> probe_;  // after the runners: destroyed (drained) first
   CpuLoadSensor cpu_sensor_;
   std::optional<double> cpu_share_, gpu_probe_ms_;
-  double cpu_read_at_ = -1e9, gpu_read_at_ = -1e9, last_probe_submit_ms_ = -1e9, probe_base_ms_ = -1;
+  double cpu_read_at_ = -1e9, gpu_read_at_ = -1e9, last_probe_submit_ms_ = -1e9;
   FakeSlowdown slowdown_;
   partition::CostModel costs_;
   RunReport report_;

@@ -46,12 +46,13 @@ struct SessionOptions {
   AdaptOptions adapt;  // policy auto (adaptive) only
 };
 
-// Test hook (tests and load benchmarks only): extra milliseconds added to every run part of one
-// processor, as if another process slowed it down. Applies to the runs of every candidate that
-// uses that processor and to the controller's probes of it.
+// Test hook (tests only): as if another process took a share of one processor. A run of a
+// runner that uses it takes `factor` times as long (the runner sleeps the difference after its
+// run), and the controller's load readings move as a real load would move them: the CPU's
+// other-process share grows by 1 - 1/factor, the GPU probe's latency is multiplied by factor.
 struct FakeSlowdown {
-  double cpu_ms = 0;
-  double gpu_ms = 0;
+  double cpu_factor = 1;
+  double gpu_factor = 1;
 };
 
 // One decision of the `auto` controller: at which run, from which candidate to which, and why.

@@ -41,8 +41,8 @@ struct RunArgs {
   std::string test_slowdown;  // hidden: DEVICE:MS:FROM:TO, see parse_test_slowdown
 };
 
-// The test hook of the adaptive controller from the command line: "gpu:5:20:60" adds 5 ms to every
-// GPU part of timed runs 20..59 (FakeSlowdown). Tests use it to make `auto` switch and switch back.
+// The test hook of the adaptive controller from the command line: "gpu:4:20:60" makes runs that use
+// the GPU 4x slower during timed runs 20..59 (FakeSlowdown). Tests make `auto` switch and back.
 struct TestSlowdown {
   FakeSlowdown slowdown;
   int from = 0, to = 0;
@@ -51,11 +51,11 @@ struct TestSlowdown {
 TestSlowdown parse_test_slowdown(const std::string& text) {
   TestSlowdown t;
   char device[8] = {};
-  double ms = 0;
-  if (std::sscanf(text.c_str(), "%3[cpugpu]:%lf:%d:%d", device, &ms, &t.from, &t.to) != 4 || ms < 0 || t.from < 0 ||
+  double factor = 0;
+  if (std::sscanf(text.c_str(), "%3[cpugpu]:%lf:%d:%d", device, &factor, &t.from, &t.to) != 4 || !(factor >= 1) || t.from < 0 ||
       t.to < t.from || (std::string(device) != "cpu" && std::string(device) != "gpu"))
-    fail(ErrorKind::kInvalidArgument, "--test-slowdown '{}' is not DEVICE:MS:FROM:TO (e.g. gpu:5:20:60)", text);
-  (std::string(device) == "cpu" ? t.slowdown.cpu_ms : t.slowdown.gpu_ms) = ms;
+    fail(ErrorKind::kInvalidArgument, "--test-slowdown '{}' is not DEVICE:FACTOR:FROM:TO (e.g. gpu:4:20:60)", text);
+  (std::string(device) == "cpu" ? t.slowdown.cpu_factor : t.slowdown.gpu_factor) = factor;
   return t;
 }
 
@@ -265,7 +265,7 @@ Command add_run_command(CLI::App& app) {
   c->add_option("--report", a->report, "write the last run's per-step report (CSV)");
   c->add_option("--trace", a->trace, "write the last run as a Chrome/Perfetto trace (JSON)");
   c->add_option("--test-slowdown", a->test_slowdown,
-                "tests only: DEVICE:MS:FROM:TO adds MS to every DEVICE part of timed runs FROM..TO-1")
+                "tests only: DEVICE:FACTOR:FROM:TO makes runs using DEVICE FACTOR x slower in timed runs FROM..TO-1")
       ->group("");
   return {c, [a] { return run(*a); }};
 }

@@ -163,13 +163,17 @@ def litert_outputs(name: str, seed: int) -> tuple:
 def test_matches_litert(e, policy, seed, tmp_path):
     inputs, litert = litert_outputs(e["name"], seed)
     in_paths = save_inputs(tmp_path, inputs)
-    expected = litert["xnnpack"]
-
     out_dir = tmp_path / "out"
     proc = hetsched("run", ROOT / e["file"], "--policy", policy, "--input", *in_paths,
                     "--output-dir", out_dir, "--iterations", 1, "--warmup", 0)
     assert proc.returncode == 0, f"hetsched run failed ({proc.returncode}): {proc.stderr.strip()}"
 
+    assert_outputs_match(e, policy, litert, out_dir, proc, tmp_path)
+
+
+def assert_outputs_match(e, policy, litert, out_dir, proc, tmp_path):
+    """Every output_<i>.npy in out_dir within tolerance of the nearest LiteRT path (see TOLERANCE)."""
+    expected = litert["xnnpack"]
     worst = []
     for i, want in enumerate(expected):
         path = out_dir / f"output_{i}.npy"
@@ -192,6 +196,42 @@ def test_matches_litert(e, policy, seed, tmp_path):
     assert not bad, "outputs over tolerance: " + ", ".join(f"#{i}: {r:.3g} >= {t:.3g}" for r, t, i in bad) + \
                     f" (inputs in {tmp_path})"
     assert not (out_dir / f"output_{len(expected)}.npy").exists(), "more outputs written than the model has"
+
+
+# Models for the adaptive-auto case below: small, so their software-GPU runs stay short in CI.
+SWITCH_MODELS = ["face_detection_short_range", "selfie_segmentation"]
+
+
+@pytest.mark.parametrize("name", SWITCH_MODELS)
+def test_auto_across_a_switch_matches_litert(name, seed, tmp_path):
+    """Adaptive auto with the processor it chose slowed 50x during the 10 timed runs (the FakeSlowdown
+    test hook): it must switch away during them (and comes back in the profiled runs after them,
+    when the slowdown is gone); the outputs of the last run, after those switches, match LiteRT
+    like every other policy's."""
+    if "auto" not in POLICIES:
+        pytest.skip("put auto in HETSCHED_POLICIES")
+    if not any(x["name"] == name for x in RUNNABLE):
+        pytest.skip(f"{name} is not in the zoo")
+    e = entry(name)
+    inputs, litert = litert_outputs(name, seed)
+    in_paths = save_inputs(tmp_path, inputs)
+    for slowed in ("cpu", "gpu"):
+        out_dir = tmp_path / f"out_{slowed}"
+        proc = hetsched("run", ROOT / e["file"], "--policy", "auto", "--input", *in_paths, "--output-dir", out_dir,
+                        "--iterations", 10, "--warmup", 0, "--json", "--test-slowdown", f"{slowed}:50:0:1000")
+        assert proc.returncode == 0, f"hetsched run failed ({proc.returncode}): {proc.stderr.strip()}"
+        summary = json.loads(proc.stdout)
+        decided = summary["decisions"][0]["to"]
+        if slowed not in decided and decided != "co":
+            continue  # it chose the other processor: slow that one instead
+        switches = [d for d in summary["decisions"] if d["kind"] == "switch"]
+        assert switches, f"auto did not switch away from the slowed {slowed}: {summary['decisions']}"
+        assert len(summary["runs_by_runner"]) >= 2, f"one runner served every timed run: {summary['decisions']}"
+        print(f"{name}: decided {decided}, switched {[(d['from'], d['to'], d['run']) for d in switches]}, "
+              f"runs {summary['runs_by_runner']}")
+        assert_outputs_match(e, f"auto, {slowed} slowed", litert, out_dir, proc, tmp_path)
+        return
+    pytest.fail(f"auto chose neither processor? {summary['decisions']}")
 
 
 @pytest.mark.parametrize("e", FP16_CASES)

@@ -1,0 +1,181 @@
+// Adaptive `auto` through the public Session API: a fake slowdown of the processor auto runs on
+// (the FakeSlowdown test hook) makes it switch, removing it makes it switch back; every run's
+// outputs, before, across and after each switch, match the CPU executor on fresh inputs; the
+// decisions are in the run reports and in Session::decisions(); auto:static never switches.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <unistd.h>
+
+#include "cpu/executor.h"
+#include "partition/policy.h"
+#include "scheduler/report_io.h"
+#include "scheduler/session.h"
+#include "tests/support/gpu_op_runner.h"
+#include "tests/support/op_test_harness.h"
+#include "tests/support/test_util.h"
+
+namespace hetsched {
+namespace {
+
+// input [1,24,24,8] -> conv 3x3 (16, relu) -> depthwise 3x3 -> add -> conv 1x1 (8) -> logistic:
+// small enough that the CPU beats a software GPU by far, so auto starts on the CPU.
+Graph make_net(std::mt19937_64& rng) {
+  test::GraphBuilder b("adaptive_net");
+  const int x = b.input("x", {1, 24, 24, 8});
+  Conv2DAttributes ca;
+  ca.padding = Padding::kSame;
+  ca.activation = Activation::kRelu;
+  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w1", {16, 3, 3, 8}, -0.3, 0.3), b.random_constant(rng, "b1", {16})}, ca);
+  const int t1 = b.graph().ops.back().outputs[0];
+  DepthwiseConv2DAttributes da;
+  da.padding = Padding::kSame;
+  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 16}, -0.3, 0.3), -1}, da);
+  const int t2 = b.graph().ops.back().outputs[0];
+  b.add_op(OpType::kAdd, {t2, t1}, BinaryAttributes{});
+  const int t3 = b.graph().ops.back().outputs[0];
+  b.add_op(OpType::kConv2D, {t3, b.random_constant(rng, "w3", {8, 1, 1, 16}, -0.3, 0.3), -1}, Conv2DAttributes{});
+  const int t4 = b.graph().ops.back().outputs[0];
+  b.add_op(OpType::kLogistic, {t4}, NoAttributes{});
+  Graph g = b.graph();
+  g.outputs = {g.ops.back().outputs[0]};
+  infer_shapes(g);
+  return g;
+}
+
+double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
+  return std::sqrt(num / std::max(den, 1e-30));
+}
+
+class AdaptiveSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!test::test_gpu_device(&why)) GTEST_SKIP() << "no Vulkan device: " << why;
+    cache_ = std::filesystem::temp_directory_path() / ("hetsched_adaptive_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(cache_);
+    ::setenv("HETSCHED_CACHE_DIR", cache_.c_str(), 1);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(cache_, ec);
+  }
+  std::filesystem::path cache_;
+};
+
+SessionOptions options(const char* policy) {
+  SessionOptions o;
+  o.policy = partition::parse_policy(policy);
+  o.threads = 2;
+  return o;
+}
+
+TEST_F(AdaptiveSessionTest, SwitchesAwayFromASlowedProcessorAndBack) {
+  auto rng = test::make_rng(1);  // test_seed() is printed; HETSCHED_SEED reproduces
+  auto model = std::make_shared<const Model>(make_net(rng));
+  Session session(model, options("auto"));
+  ASSERT_EQ(session.current_runner(), "cpu") << "this net is meant to start on the CPU; decision: "
+                                             << session.decisions().back().reason;
+  cpu::CpuExecutor ref(model->graph(), cpu::CpuExecutorOptions{2});
+  const Graph& g = model->graph();
+  std::uniform_real_distribution<float> d(-1, 1);
+  // The way back is noticed through the CPU load reading (every 50 ms): after the slowdown, runs go
+  // on for at least 60 runs and 1.5 s.
+  // 50x: far past the software GPU, as 16 spinning processes make a CPU-bound model on a real one.
+  constexpr int kSlowFrom = 10, kSlowTo = 40;
+  constexpr double kFactor = 50;
+  std::vector<std::string> runner;
+  int events_in_reports = 0;
+  std::chrono::steady_clock::time_point slow_end;
+  for (int run = 0; run < 20000; ++run) {
+    if (run == kSlowTo) slow_end = std::chrono::steady_clock::now();
+    if (run > kSlowTo + 60 && std::chrono::steady_clock::now() - slow_end > std::chrono::milliseconds(1500)) break;
+    std::vector<float> x(g.tensors[g.inputs[0]].elements());
+    for (float& v : x) v = d(rng);
+    session.set_input(0, x);
+    ref.set_input(0, x);
+    session.set_fake_slowdown(run >= kSlowFrom && run < kSlowTo ? FakeSlowdown{kFactor, 1} : FakeSlowdown{});
+    session.run();
+    ref.run();
+    runner.push_back(session.last_report().runner);
+    events_in_reports += int(session.last_report().events.size());
+    EXPECT_LT(rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run << " on " << runner[run];
+  }
+  const int kRuns = int(runner.size());
+  std::string log;
+  for (const ControllerEvent& e : session.decisions())
+    log += fmt::format("run {} {} {}->{}: {}\n", e.run, e.kind, e.from, e.to, e.reason);
+  for (int r = 0; r < kRuns; ++r) log += runner[r] == "cpu" ? "c" : runner[r] == "gpu" ? "g" : "x";
+  SCOPED_TRACE(log);
+  // Away from the CPU within 15 runs of the slowdown (5 to notice it, then a switch or a probe).
+  int away = -1;
+  for (int r = kSlowFrom; r < kSlowTo && away < 0; ++r)
+    if (runner[r] == "gpu") away = r;
+  ASSERT_GE(away, 0) << "never left the slowed CPU";
+  EXPECT_LE(away - kSlowFrom, 15);
+  // Back on the CPU after the slowdown ends (the CPU load reading drops, a probe confirms it; or
+  // the software GPU, noisy on a busy machine, sent it back earlier): the last 20 runs on the CPU.
+  for (int r = kRuns - 20; r < kRuns; ++r) EXPECT_EQ(runner[r], "cpu") << "run " << r;
+  // The decisions: the one at prepare, a switch away naming the slowdown, and a switch back.
+  const auto& dec = session.decisions();
+  ASSERT_GE(dec.size(), 3u);
+  EXPECT_EQ(dec[0].kind, "decide");
+  EXPECT_EQ(dec[0].run, -1);
+  bool switched_away = false, came_back = false;
+  for (const ControllerEvent& e : dec) {
+    switched_away |= e.kind == "switch" && e.from == "cpu" && e.reason.find("cpu went from") != std::string::npos;
+    came_back |= e.kind == "switch" && e.to == "cpu";
+  }
+  EXPECT_TRUE(switched_away);
+  EXPECT_TRUE(came_back);
+  EXPECT_EQ(events_in_reports, int(dec.size()));  // every decision is in the report of the run it led to
+  // The report CSV carries them as controller rows; the trace as markers.
+  const auto csv = cache_ / "report.csv", trace = cache_ / "trace.json";
+  RunReport with_event = session.last_report();
+  with_event.events.push_back(dec.back());
+  write_report_csv(with_event, csv.string());
+  write_chrome_trace(session.last_report(), "adaptive_net", trace.string(), dec);
+  std::ifstream c(csv), t(trace);
+  const std::string csv_text((std::istreambuf_iterator<char>(c)), {}), trace_text((std::istreambuf_iterator<char>(t)), {});
+  EXPECT_NE(csv_text.find(",controller,"), std::string::npos);
+  EXPECT_NE(trace_text.find("controller (session time)"), std::string::npos);
+  EXPECT_NE(trace_text.find("cpu went from"), std::string::npos);
+}
+
+TEST_F(AdaptiveSessionTest, StaticAutoNeverSwitches) {
+  auto rng = test::make_rng(11);
+  auto model = std::make_shared<const Model>(make_net(rng));
+  Session session(model, options("auto:static"));
+  const std::string first = session.current_runner();
+  session.set_fake_slowdown({50, 50});
+  for (int run = 0; run < 15; ++run) {
+    session.run();
+    EXPECT_EQ(session.last_report().runner, first);
+  }
+  EXPECT_EQ(session.decisions().size(), 1u);
+}
+
+TEST_F(AdaptiveSessionTest, PlanJsonFollowsTheRunner) {
+  auto rng = test::make_rng(12);
+  auto model = std::make_shared<const Model>(make_net(rng));
+  Session cpu(model, options("cpu"));
+  EXPECT_NE(cpu.plan_json().find("\"kind\":\"cpu\""), std::string::npos);
+  EXPECT_EQ(cpu.plan_json().find("\"kind\":\"gpu\""), std::string::npos);
+  EXPECT_EQ(cpu.current_runner(), "cpu");
+  EXPECT_TRUE(cpu.decisions().empty());
+}
+
+}  // namespace
+}  // namespace hetsched
