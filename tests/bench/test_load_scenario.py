@@ -84,15 +84,15 @@ def test_stress_ng_loads_a_core():
             cpu1, (busy1, total1), t1 = sum(map(process_cpu_seconds, workers)), cpu_jiffies(), time.monotonic()
             worker_cores = max(worker_cores, (cpu1 - cpu0) / (t1 - t0))
             machine_cores_busy = max(machine_cores_busy, (busy1 - busy0) / (total1 - total0) * cores)
-            if worker_cores >= 0.4:
+            if worker_cores >= 0.25:
                 break
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=30)
     print(f"stress-ng --cpu 1: its worker used {worker_cores:.2f} cores over 1 s; /proc/stat: "
           f"{machine_cores_busy:.2f} of {cores} cores busy")
-    assert worker_cores >= 0.4, f"one stress-ng worker used only {worker_cores:.2f} of a core"
-    assert machine_cores_busy >= 0.4
+    assert worker_cores >= 0.25, f"one stress-ng worker used only {worker_cores:.2f} of a core"
+    assert machine_cores_busy >= 0.25
 
 
 def gpu_load(duty, seconds=1.2):
