@@ -20,6 +20,7 @@ HETSCHED_APT_PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools glslang-dev spirv-tools
   python3 python3-venv nodejs npm ca-certificates
+  stress-ng
 )
 
 _hs_log() { echo "setup: $*" >&2; }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The load scenario (issue #12 bullet 4) on the GPU machine, in one device call of ~7 minutes.
+#
+# On the development machine, from the project root (what scripts/device_pack.sh does for the
+# other suites, plus stress-ng, which the GPU machine's image lacks):
+#   bash bench/load_device.sh pack
+# builds load_scenario, hetsched_gpu_load and hetsched (Release), fills .device/ through
+# ../shared/device/prepare.sh, bundles stress-ng with its own libraries in
+# .device/stress-ng.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
+# so Debian's copies never shadow Ubuntu's for anything else), and copies the models into
+# .xfer-load/ (~20 MB). Then, with the device tool, carry [".device", ".xfer-load"]:
+#   bash .device/enter.sh bash bench/load_device.sh
+# which writes into $OUT/load_<TAG>/, per model: <model>_runs.csv.gz (every run of every policy),
+# <model>_phases.csv, <model>.png/.svg, <model>_summary.md; and summary.md, devices.txt and
+# nvidia-smi.txt. Commit that folder as bench/results/load_<tag>_<date>/.
+# Knobs: MODELS (comma-separated), POLICIES (cpu,gpu,auto:static,auto), SCHEDULE, THREADS (16),
+#   WARMUP (20), BUDGET_S (480: no process starts that would end later), TAG (h100; say h200 when
+#   the card is one).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+MODELS="${MODELS:-hand_landmark_full,mobilenet_v2,selfie_segmentation,face_detection_short_range}"
+
+if [[ ${1:-} == pack ]]; then
+  set -e
+  BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
+  SHARED="${HETSCHED_SHARED:-$ROOT/../shared}"
+  [[ -f $SHARED/device/prepare.sh ]] || SHARED=/work/shared
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSCHED_BUILD_TESTS=ON >/dev/null
+  ninja -C "$BUILD" hetsched_cli load_scenario hetsched_gpu_load >/dev/null
+  bash "$SHARED/device/prepare.sh" "$BUILD/hetsched" "$BUILD/load_scenario" "$BUILD/hetsched_gpu_load"
+  # stress-ng and every library it links that a bare Ubuntu 24.04 may lack, behind a wrapper that
+  # sets their LD_LIBRARY_PATH, as one archive (29 MB unpacked, 9 MB packed).
+  sng=$(command -v stress-ng) || { echo "load_device: stress-ng is not installed (scripts/setup.sh)"; exit 1; }
+  tmp=$(mktemp -d) && mkdir -p "$tmp/stress-ng/lib"
+  cp "$sng" "$tmp/stress-ng/stress-ng.bin"
+  system='^(linux-vdso|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|ld-linux|libgcc_s\.so|libstdc\+\+\.so)'
+  ldd "$sng" | awk '/=>/ {print $1, $3}' | while read -r name path; do
+    [[ $name =~ $system ]] || { [[ -f $path ]] && cp -fL "$path" "$tmp/stress-ng/lib/"; }
+  done
+  cat > "$tmp/stress-ng/stress-ng" <<'WRAP'
+#!/bin/bash
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LD_LIBRARY_PATH="$here/lib" exec "$here/stress-ng.bin" "$@"
+WRAP
+  chmod +x "$tmp/stress-ng/stress-ng"
+  tar -C "$tmp" -czf .device/stress-ng.tar.gz stress-ng && rm -rf "$tmp"
+  exclude=$(git rev-parse --git-path info/exclude)
+  grep -qx '/.xfer-load/' "$exclude" 2>/dev/null || echo '/.xfer-load/' >> "$exclude"
+  rm -rf .xfer-load && mkdir -p .xfer-load/models
+  for m in ${MODELS//,/ }; do cp -L "models/$m.tflite" .xfer-load/models/; done
+  du -sh .device .xfer-load | sed 's/^/load_device: /'
+  echo "load_device: carry [\".device\", \".xfer-load\"]; run: bash .device/enter.sh bash bench/load_device.sh"
+  exit 0
+fi
+
+# --- on the GPU machine ---
+OUT="${OUT:-/tmp/out}"
+HS_HOME="${HS_HOME:-/root/hs}"
+BIN="${BIN:-.device/bin}"
+TAG="${TAG:-h100}"
+POLICIES="${POLICIES:-cpu,gpu,auto:static,auto}"
+SCHEDULE="${SCHEDULE:-idle:2,gpu90:4,idle:3,cpu100:4,both:3,idle:2}"
+THREADS="${THREADS:-16}"
+mkdir -p "$OUT/load_$TAG" "$HS_HOME/cache"
+export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
+models_dir=.xfer-load/models
+[[ -d $models_dir ]] || models_dir=models
+if [[ -f .device/stress-ng.tar.gz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
+  tar -C "$HS_HOME" -xzf .device/stress-ng.tar.gz
+fi
+STRESS_NG="${STRESS_NG:-$HS_HOME/stress-ng/stress-ng}"
+[[ -x $STRESS_NG ]] || STRESS_NG=$(command -v stress-ng || echo stress-ng)
+"$STRESS_NG" --version || echo "load_device: stress-ng does not run: cpuNN phases will report it"
+$BIN/hetsched devices > "$OUT/load_$TAG/devices.txt" 2>&1
+nvidia-smi > "$OUT/load_$TAG/nvidia-smi.txt" 2>&1 || true
+card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+python3 bench/load_scenario.py --bin "$BIN" --models "$MODELS" --models-dir "$models_dir" --policies "$POLICIES" \
+  --schedule "$SCHEDULE" --threads "$THREADS" --warmup "${WARMUP:-20}" --stress-ng "$STRESS_NG" --complete-tuning \
+  --timeout 150 --budget-s "${BUDGET_S:-480}" --drop-raw --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
+  --note "Machine: ${card:-unknown GPU} (Vulkan, NVIDIA driver), CPU ${cpu:-unknown} x $(nproc); $THREADS session threads." \
+  --note "GPU load: hetsched_gpu_load (Vulkan busy loop, 20 ms period); CPU load: stress-ng --cpu N --cpu-method matrixprod."
+echo "load_device: done ($(du -sh "$OUT/load_$TAG" | cut -f1) in $OUT/load_$TAG)"
