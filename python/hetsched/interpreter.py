@@ -21,10 +21,6 @@ from ._api import Model, Session, devices
 from ._hetsched import InvalidArgumentError, UnsupportedError
 from ._tflite_signatures import read_io_indices, read_signatures
 
-_LITERT_DETAILS_KEYS = ("name", "index", "shape", "shape_signature", "dtype", "quantization",
-                        "quantization_parameters", "sparsity_parameters")
-
-
 def _default_policy() -> str:
     """policy=None: `auto` where a usable Vulkan device exists, else `cpu` (LiteRT runs anywhere)."""
     return "auto" if any(d.get("usable") for d in devices()) else "cpu"
@@ -113,7 +109,7 @@ class Interpreter:
                 o["policy"] = _default_policy()
             self._session = Session(self._model, **o)
 
-    def _details(self, position: int, index: int, spec: Any) -> Dict[str, Any]:
+    def _details(self, index: int, spec: Any) -> Dict[str, Any]:
         shape = np.array(spec.shape, dtype=np.int32)
         return {
             "name": spec.name,
@@ -132,10 +128,10 @@ class Interpreter:
         }
 
     def get_input_details(self) -> List[Dict[str, Any]]:
-        return [self._details(i, idx, s) for i, (idx, s) in enumerate(zip(self._input_index, self._model.inputs))]
+        return [self._details(idx, s) for idx, s in zip(self._input_index, self._model.inputs)]
 
     def get_output_details(self) -> List[Dict[str, Any]]:
-        return [self._details(i, idx, s) for i, (idx, s) in enumerate(zip(self._output_index, self._model.outputs))]
+        return [self._details(idx, s) for idx, s in zip(self._output_index, self._model.outputs)]
 
     def _position(self, tensor_index: int, of: List[int], what: str) -> int:
         tensor_index = int(tensor_index)
