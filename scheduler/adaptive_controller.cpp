@@ -20,6 +20,10 @@ constexpr double kPredictedSkip = 8.0;    // not timed at prepare when predicted
 constexpr double kMinProbeGapMs = 100;    // the same candidate is probed at most this often,
 constexpr double kMaxProbeGapMs = 5000;   // doubling up to this while its probes lose
 constexpr double kTimerFirstMs = 1000, kTimerMaxMs = 30000;
+// Runs not counted after a change of runner: a GPU left idle for a few ms, or caches the other
+// runner evicted, make the first runs slow (measured on the H100: up to 3x for 2-3 runs).
+constexpr int kWarmupRuns = 3;
+constexpr double kRecheckWithin = 3.0;  // candidates this close to the running one are re-checked now and then
 
 std::string ms_text(double v) { return std::isfinite(v) ? fmt::format("{:.3f} ms", v) : std::string("unknown"); }
 }  // namespace
@@ -53,7 +57,6 @@ AdaptiveController::AdaptiveController(std::vector<CandidateInfo> candidates, Ad
   last_probe_run_.assign(n, -1000);
   probe_gap_ms_.assign(n, kMinProbeGapMs);
   slow_gap_ms_.assign(n, kTimerFirstMs);
-  timer_backoff_ms_.assign(n, kTimerFirstMs);
   blocks_.assign(n, {});
   pooled_.assign(n, {});
   eliminated_.assign(n, false);
@@ -88,9 +91,11 @@ void AdaptiveController::note(const std::string& kind, int from, int to, const s
 
 bool AdaptiveController::wants_gpu_probe() const {
   if (phase_ == Phase::kDecide) return true;
+  // Also while the running candidate uses the GPU (a probe between runs costs ~0.1% of them): an
+  // estimate taken when it slows down must be dated with the GPU load of that moment.
   if (!adaptive_) return false;
   for (size_t c = 0; c < cand_.size(); ++c)
-    if (int(c) != active_ && usable(int(c)) && cand_[c].uses.gpu) return true;
+    if (usable(int(c)) && cand_[c].uses.gpu) return true;
   return false;
 }
 
@@ -201,7 +206,7 @@ void AdaptiveController::finish_decide(double now_ms) {
                            pooled_[c].empty() ? " (predicted)" : fmt::format(" (n={})", pooled_[c].size()));
   active_ = next_ = winner;
   window_.clear();
-  skip_ = 1;
+  skip_ = kWarmupRuns;
   decided_ms_ = now_ms;
   note("decide", -1, winner, fmt::format("steady-state medians: {}{}", medians, why), now_ms);
 }
@@ -245,8 +250,7 @@ void AdaptiveController::switch_to(int c, const std::string& kind, const std::st
   note(kind, active_, c, reason, now_ms);
   active_ = next_ = c;
   window_.clear();
-  skip_ = 1;
-  std::fill(timer_backoff_ms_.begin(), timer_backoff_ms_.end(), kTimerFirstMs);
+  skip_ = kWarmupRuns;
   std::fill(probe_gap_ms_.begin(), probe_gap_ms_.end(), kMinProbeGapMs);
   std::fill(slow_gap_ms_.begin(), slow_gap_ms_.end(), kTimerFirstMs);
 }
@@ -293,7 +297,12 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     if (int(window_.size()) > adapt_.window) window_.erase(window_.begin());
     if (int(window_.size()) == adapt_.window) {
       const double m = median_of(window_);
-      if (m > adapt_.slowdown * est_[a] || m < est_[a] / adapt_.slowdown) {
+      std::vector<double> sorted = window_;
+      std::sort(sorted.begin(), sorted.end());
+      // Slower: the median and all but one run (a burst of noise moves only some runs).
+      const bool slower_now = m > adapt_.slowdown * est_[a] && sorted[1] > 1.1 * est_[a];
+      const bool faster_now = m < est_[a] / adapt_.slowdown && sorted[sorted.size() - 2] < est_[a] / 1.1;
+      if (slower_now || faster_now) {
         const std::string why = fmt::format("{} went from {} to {} ({} runs)", cand_[a].name, ms_text(est_[a]),
                                             ms_text(m), adapt_.window);
         const bool slower = m > est_[a];
@@ -323,18 +332,18 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
                                    ms_text(est_[c])), now_ms);
         return;
       }
-      if (now_ms - std::max(last_probe_ms_[c], decided_ms_) >= std::max(slow_gap_ms_[c], 50 * est_[c])) {
-        slow_gap_ms_[c] = std::min(kTimerMaxMs, 2 * slow_gap_ms_[c]);
-        start_probe(c, fmt::format("load on {}'s processors dropped a little since it was measured ({})",
-                                   cand_[c].name, ms_text(est_[c])), now_ms);
-        return;
-      }
     }
-    // No reading can tell for this candidate's processors: probe on a timer, backing off.
+    // Re-checked now and then, backing off (1, 2, 4 ... 30 s; at least 50 of its runs' worth of time
+    // apart, so a far slower processor costs at most ~2%): a candidate whose processors' load
+    // dropped a little, one whose processors have no reading, and one close enough to the running
+    // one that a transient (a cold GPU, a burst of load) may have made its estimate too high.
     const bool blind = (cand_[c].uses.cpu && !have_cpu_reading_) || (cand_[c].uses.gpu && !have_gpu_reading_);
-    if (blind && now_ms - std::max(last_probe_ms_[c], decided_ms_) >= timer_backoff_ms_[c]) {
-      timer_backoff_ms_[c] = std::min(kTimerMaxMs, 2 * timer_backoff_ms_[c]);
-      start_probe(c, fmt::format("periodic check of {} (no load reading for its processors)", cand_[c].name), now_ms);
+    const bool close = est_[c] < kRecheckWithin * est_[a];
+    if ((staleness(c, load) == +1 || blind || close) &&
+        now_ms - std::max(last_probe_ms_[c], decided_ms_) >= std::max(slow_gap_ms_[c], 50 * est_[c])) {
+      slow_gap_ms_[c] = std::min(kTimerMaxMs, 2 * slow_gap_ms_[c]);
+      start_probe(c, fmt::format("re-check of {} (last measured {}{})", cand_[c].name, ms_text(est_[c]),
+                                 blind ? ", no load reading for its processors" : ""), now_ms);
       return;
     }
   }
@@ -359,7 +368,8 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   note("probe-result", a, c, fmt::format("{} {} (not better than {} {}); staying", cand_[c].name, ms_text(est_[c]),
                                          cand_[a].name, ms_text(est_[a])), now_ms);
   next_ = a;
-  skip_ = 1;  // the first run back may be cold
+  skip_ = kWarmupRuns;  // the first runs back may be cold (GPU clocks, caches)
+  window_.clear();
 }
 
 void AdaptiveController::start_user_runs() {

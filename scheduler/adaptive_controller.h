@@ -9,15 +9,17 @@
 //    is the lowest pooled median, except that a co-scheduled plan must beat the best single
 //    processor by more than the noise: its median lower by 2 standard errors of the difference
 //    (SE of a median ~ 1.253 * 1.4826 * MAD / sqrt(n)) and by at least 2%.
-// 2. Adapt (every run after that): the running candidate's last `window` latencies are watched.
-//    When their median leaves [estimate / slowdown, estimate * slowdown], its estimate is replaced
+// 2. Adapt (every run after that): the running candidate's last `window` latencies are watched
+//    (the first runs after a change of runner are not: they can be cold). When their median and
+//    all but one of them leave [estimate / slowdown, estimate * slowdown], its estimate is replaced
 //    and the others are compared: one whose estimate is still valid (the load on its processors
 //    has not changed since it was measured) and lower by the switch margin is switched to at once;
 //    one whose estimate is stale is probed first (a short block of runs: one warm-up, then 3).
-// 3. Watch the processors it left: load readings (other processes' CPU share, the latency of a tiny
-//    GPU probe) mark an idle candidate's estimate stale when its processor got less busy (then it
-//    is probed: it may now win) or pessimistic-stale when it got busier (never switched to without
-//    a probe). Candidates whose processor has no reading are probed on a timer with backoff.
+// 3. Watch the others: load readings (other processes' CPU share, the latency of a tiny GPU probe)
+//    mark a candidate's estimate stale when its processor got less busy (then it is probed when
+//    the drop could make it win) or busier (never switched to without a probe). Candidates within
+//    3x of the running one, or whose load dropped a little, or with no reading, are re-checked on a
+//    backing-off timer (1 s doubling to 30 s, and at least 50 of their runs apart).
 // Every run serves the user: probes are runs of another candidate, and every candidate computes
 // the whole model, so outputs stay correct across switches.
 #pragma once
@@ -121,7 +123,7 @@ class AdaptiveController {
   std::vector<double> est_;
   std::vector<std::optional<double>> est_cpu_load_, est_gpu_probe_;  // readings when est_ was taken
   std::vector<bool> disabled_;
-  std::vector<double> last_probe_ms_, timer_backoff_ms_;
+  std::vector<double> last_probe_ms_;
   std::vector<int64_t> last_probe_run_;
   std::vector<double> probe_gap_ms_, slow_gap_ms_;
   double decided_ms_ = 0;

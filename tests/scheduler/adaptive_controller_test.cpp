@@ -132,8 +132,9 @@ TEST(AdaptiveController, SwitchesToGpuUnderCpuLoadAndBack) {
   EXPECT_GE(cpu_after, 960);
 }
 
-TEST(AdaptiveController, NoProbesWhileNothingChanges) {
-  // 20,000 quiet runs with 10% noise: not one probe or switch after the decision.
+TEST(AdaptiveController, ProbesStayRareWhileNothingChanges) {
+  // 20,000 quiet runs (~13 s) with 10% noise: no switch, and the re-checks of the close co plan
+  // (backing off 1, 2, 4, 8 s) cost under 0.5% of the runs.
   Sim s(three(), true, 0.10, 3);
   std::mt19937_64 rng(5);
   auto lat = [](int k, int) { return k == 0 ? 2.5 : k == 1 ? 0.62 : 0.87; };
@@ -142,9 +143,13 @@ TEST(AdaptiveController, NoProbesWhileNothingChanges) {
     return LoadReading{0.05 * n(rng), 0.05 * n(rng)};
   };
   s.settle(lat, load);
-  const size_t decided = s.c.events().size();
   for (int i = 0; i < 20000; ++i) s.step(lat, load);
-  EXPECT_EQ(s.c.events().size(), decided) << s.c.events().back().kind << ": " << s.c.events().back().reason;
+  int switches = 0, probes = 0, off_active = 0;
+  for (const auto& e : s.c.events()) switches += e.kind == "switch", probes += e.kind == "probe";
+  for (int k : s.served) off_active += k != 1;
+  EXPECT_EQ(switches, 0) << s.c.events().back().reason;
+  EXPECT_LE(probes, 5);
+  EXPECT_LE(off_active, 100);  // 0.5%
 }
 
 TEST(AdaptiveController, StaticNeverSwitches) {
