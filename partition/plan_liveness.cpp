@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "graph/error.h"
+#include "memory/conflict_planner.h"
 
 namespace hetsched::partition {
 namespace {
@@ -29,6 +30,31 @@ Ranges part_ranges(const Graph& g, const Plan& plan) {
 // Positions in the step-ordered list of parts: the host before the run, then per step its CPU
 // part and its GPU part, then the host after the run. Every happens-before edge goes forward.
 int position(const Access& a) { return 2 * (a.step + 1) + (a.proc == Processor::kGpu ? 1 : 0); }
+
+// A tensor's first and last access on each processor (program order makes the rest redundant).
+struct Extent {
+  bool on[2] = {false, false};  // [0] CPU, [1] GPU
+  Access first[2], last[2];
+};
+
+Extent extent_of(const std::vector<Access>& acc) {
+  Extent x;
+  for (const Access& a : acc) {
+    const int p = a.proc == Processor::kGpu;
+    if (!x.on[p] || a.step < x.first[p].step) x.first[p] = a;
+    if (!x.on[p] || a.step > x.last[p].step) x.last[p] = a;
+    x.on[p] = true;
+  }
+  return x;
+}
+
+// Every access of `a` happens before every access of `b`.
+bool all_before(const PlanOrder& order, const Extent& a, const Extent& b) {
+  for (int p = 0; p < 2; ++p)
+    for (int q = 0; q < 2; ++q)
+      if (a.on[p] && b.on[q] && !order.happens_before(a.last[p], b.first[q])) return false;
+  return true;
+}
 
 }  // namespace
 
@@ -164,8 +190,31 @@ CoexecMemory plan_coexec_memory(const Graph& g, const Plan& plan, size_t alignme
     m.records[host[t]].push_back(rec);
   }
   for (int arena = 0; arena < 2; ++arena) {
-    m.plans[arena] = aliasing ? memory::plan_memory_best(m.records[arena], alignment)
-                              : memory::plan_memory(m.records[arena], memory::Strategy::kNaive, alignment);
+    const auto& ids = m.tensors[arena];
+    const size_t count = ids.size();
+    std::vector<Extent> ext;
+    for (int t : ids) ext.push_back(extent_of(accesses[size_t(t)]));
+    std::vector<bool> conflicts(count * count, false);
+    for (size_t i = 0; i < count; ++i)
+      for (size_t j = i + 1; j < count; ++j)
+        conflicts[i * count + j] = conflicts[j * count + i] =
+            !all_before(order, ext[i], ext[j]) && !all_before(order, ext[j], ext[i]);
+    if (!aliasing) {
+      m.plans[arena] = memory::plan_memory(m.records[arena], memory::Strategy::kNaive, alignment);
+    } else {
+      // The interval records are conservative (pairs on one processor may look live at once);
+      // the greedy placement under the exact relation often packs tighter. Keep the smaller.
+      m.plans[arena] = memory::plan_memory_best(m.records[arena], alignment);
+      memory::MemoryPlan exact = memory::plan_memory_with_conflicts(m.records[arena], conflicts, alignment);
+      if (exact.total_bytes < m.plans[arena].total_bytes) {
+        m.plans[arena] = std::move(exact);
+        m.exact_conflicts[arena] = true;
+      }
+    }
+    std::string why;
+    if (!memory::plan_respects_conflicts(m.records[arena], conflicts, m.plans[arena], &why))
+      fail(ErrorKind::kInternal, "co-execution memory of '{}' ({} arena): {}", g.model_name,
+           arena ? "host-visible" : "device-local", why);
     for (size_t i = 0; i < m.tensors[arena].size(); ++i)
       m.offset[size_t(m.tensors[arena][i])] = int64_t(m.plans[arena].offsets[i]);
   }

@@ -16,8 +16,9 @@
 // happens before every access of the other. With two processors this is an interval relation
 // on the step-ordered list of parts except for pairs on one processor, so each tensor gets a
 // conservative interval [first position, last position not ordered after it] (exact across
-// processors) that the memory planner (memory/) packs; tensors only the GPU touches live in the
-// device-local arena with plain step-order live ranges.
+// processors) that the memory planner (memory/) packs; the exact relation is also packed greedily
+// (memory/conflict_planner.h) and the smaller plan kept, then checked against the exact relation.
+// Tensors only the GPU touches live in the device-local arena with plain step-order live ranges.
 #pragma once
 #include <cstddef>
 #include <vector>
@@ -68,6 +69,7 @@ struct CoexecMemory {
   std::vector<int> tensors[2];                        // [0] device-local, [1] host-visible: tensor ids
   std::vector<memory::TensorUsageRecord> records[2];  // one per tensor id above
   memory::MemoryPlan plans[2];                        // best plan of each arena
+  bool exact_conflicts[2] = {false, false};           // planned under the exact relation, not intervals
   std::vector<int64_t> offset;                        // per tensor: bytes into its arena (-1: none)
   std::vector<bool> in_host_arena;                    // per tensor
   size_t total_bytes() const { return plans[0].total_bytes + plans[1].total_bytes; }

@@ -50,8 +50,12 @@ nlohmann::json describe_coexec_memory(const Graph& g, const std::string& policy_
   j["host_arena_bytes"] = aliased.plans[1].total_bytes;
   j["device_arena_bytes"] = aliased.plans[0].total_bytes;
   j["total_bytes"] = aliased.total_bytes();
-  j["host_arena_strategy"] = memory::to_string(aliased.plans[1].strategy);
-  j["device_arena_strategy"] = memory::to_string(aliased.plans[0].strategy);
+  const auto method = [&](int arena) {
+    return std::string(memory::to_string(aliased.plans[arena].strategy)) +
+           (aliased.exact_conflicts[arena] ? ", exact conflicts" : "");
+  };
+  j["host_arena_strategy"] = method(1);
+  j["device_arena_strategy"] = method(0);
   j["host_tensors"] = aliased.tensors[1].size();
   j["device_tensors"] = aliased.tensors[0].size();
   j["without_aliasing_bytes"] = naive.total_bytes();
