@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "graph/error.h"
+#include "graph/live_ranges.h"
 #include "memory/conflict_planner.h"
 
 namespace hetsched::partition {
@@ -141,9 +142,10 @@ std::vector<std::vector<Access>> tensor_accesses(const Graph& g, const Plan& pla
   return acc;
 }
 
-CoexecMemory plan_coexec_memory(const Graph& g, const Plan& plan, size_t alignment, bool aliasing) {
+namespace {
+
+CoexecMemory plan_with_syncs(const Graph& g, const Plan& plan, const PlanSyncs& syncs, size_t alignment, bool aliasing) {
   const int n = int(g.ops.size());
-  const PlanSyncs syncs = derive_syncs(g, plan);
   const std::vector<GpuSegment> segments = derive_gpu_segments(g, plan, syncs);
   const PlanOrder order = derive_order(g, plan, syncs, segments);
   const auto accesses = tensor_accesses(g, plan);
@@ -211,12 +213,70 @@ CoexecMemory plan_coexec_memory(const Graph& g, const Plan& plan, size_t alignme
         m.exact_conflicts[arena] = true;
       }
     }
+    for (size_t i = 0; i < m.tensors[arena].size(); ++i)
+      m.offset[size_t(m.tensors[arena][i])] = int64_t(m.plans[arena].offsets[i]);
     std::string why;
     if (!memory::plan_respects_conflicts(m.records[arena], conflicts, m.plans[arena], &why))
       fail(ErrorKind::kInternal, "co-execution memory of '{}' ({} arena): {}", g.model_name,
            arena ? "host-visible" : "device-local", why);
-    for (size_t i = 0; i < m.tensors[arena].size(); ++i)
-      m.offset[size_t(m.tensors[arena][i])] = int64_t(m.plans[arena].offsets[i]);
+  }
+  m.syncs = syncs;
+  return m;
+}
+
+// Adds the lag-1 waits of step k: its CPU part after the GPU part of step k-1, its GPU part after
+// the CPU part of step k-1 (where both exist and no later wait is there already). False if none.
+bool add_lag_one_waits(const Graph& g, const Plan& plan, int k, PlanSyncs& syncs) {
+  const Ranges r = part_ranges(g, plan);
+  bool added = false;
+  StepSyncs& s = syncs.steps[size_t(k)];
+  if (r.cpu[size_t(k)] && r.gpu[size_t(k - 1)] && s.cpu_waits_for_gpu_step < k - 1) {
+    s.cpu_waits_for_gpu_step = k - 1;
+    syncs.steps[size_t(k - 1)].gpu_needed_by_cpu = true;
+    added = true;
+  }
+  if (r.gpu[size_t(k)] && r.cpu[size_t(k - 1)] && s.gpu_waits_for_cpu_step < k - 1) {
+    s.gpu_waits_for_cpu_step = k - 1;
+    syncs.steps[size_t(k - 1)].cpu_signals = true;
+    added = true;
+  }
+  return added;
+}
+
+}  // namespace
+
+CoexecMemory plan_coexec_memory(const Graph& g, const Plan& plan, const CoexecMemoryOptions& options) {
+  PlanSyncs syncs = derive_syncs(g, plan);
+  CoexecMemory m = plan_with_syncs(g, plan, syncs, options.alignment, options.aliasing);
+  std::vector<int> ids;
+  m.single_device_bytes = memory::plan_memory_best(activation_usage_records(g, &ids), options.alignment).total_bytes;
+  if (!options.aliasing || options.target_ratio <= 0) return m;
+  const auto over = [&](const CoexecMemory& c) {
+    return double(c.total_bytes()) > options.target_ratio * double(m.single_device_bytes);
+  };
+  if (!over(m)) return m;
+  // Memory synchronizations: lag-1 waits at the steps that touch the biggest tensors first, in a
+  // few rounds, until the arenas are within the target (or no step is left).
+  std::vector<std::pair<size_t, int>> candidates;  // (bytes the step touches, step)
+  for (int k = 1; k < int(g.ops.size()); ++k) {
+    PlanSyncs probe = syncs;
+    if (!add_lag_one_waits(g, plan, k, probe)) continue;
+    size_t bytes = g.tensors[size_t(g.ops[size_t(k)].outputs[0])].shape4().phwc4_bytes();
+    for (int t : g.ops[size_t(k)].inputs)
+      if (t >= 0 && !g.tensors[size_t(t)].is_constant) bytes += g.tensors[size_t(t)].shape4().phwc4_bytes();
+    candidates.push_back({bytes, k});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  constexpr int kRounds = 8;
+  const size_t per_round = std::max<size_t>(1, (candidates.size() + kRounds - 1) / kRounds);
+  int added = 0;
+  for (size_t next = 0; next < candidates.size() && over(m);) {
+    for (size_t end = std::min(candidates.size(), next + per_round); next < end; ++next)
+      added += add_lag_one_waits(g, plan, candidates[next].second, syncs);
+    CoexecMemory tighter = plan_with_syncs(g, plan, syncs, options.alignment, true);
+    tighter.single_device_bytes = m.single_device_bytes;
+    tighter.memory_syncs = added;
+    m = std::move(tighter);
   }
   return m;
 }

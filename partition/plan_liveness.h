@@ -73,9 +73,24 @@ struct CoexecMemory {
   std::vector<int64_t> offset;                        // per tensor: bytes into its arena (-1: none)
   std::vector<bool> in_host_arena;                    // per tensor
   size_t total_bytes() const { return plans[0].total_bytes + plans[1].total_bytes; }
+  size_t single_device_bytes = 0;  // the single-device best plan (one arena, op order)
+  // The plan's synchronizations (derive_syncs) plus any memory synchronizations: what the
+  // co-scheduler must run for these offsets to be safe.
+  PlanSyncs syncs;
+  int memory_syncs = 0;  // waits added for memory (see CoexecMemoryOptions::target_ratio)
 };
-// Plans both arenas (offsets multiples of `alignment`). `aliasing` false: every tensor its own
-// bytes (the reference). Byte sizes are PHWC4 float32.
-CoexecMemory plan_coexec_memory(const Graph& graph, const Plan& plan, size_t alignment, bool aliasing = true);
+
+struct CoexecMemoryOptions {
+  size_t alignment = 64;  // offsets are multiples of it
+  bool aliasing = true;   // false: every tensor its own bytes (the reference)
+  // When the arenas exceed target_ratio x the single-device best plan (the halves of operator
+  // chains need no waits and may drift apart, keeping tensors alive on one processor that the
+  // other is done with), add memory synchronizations: lag-1 waits (a step's CPU part after the
+  // previous step's GPU part, its GPU part after the previous CPU part) at the steps touching the
+  // biggest tensors first, until within the target. They cost waits, not correctness. 0: never.
+  double target_ratio = 1.3;
+};
+// Plans both arenas. Byte sizes are PHWC4 float32.
+CoexecMemory plan_coexec_memory(const Graph& graph, const Plan& plan, const CoexecMemoryOptions& options = {});
 
 }  // namespace hetsched::partition

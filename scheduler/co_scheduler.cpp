@@ -32,7 +32,7 @@ CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, co
   // in the host-visible arena; GPU-only tensors stay in device-local memory. Both arenas are
   // planned from the plan's order (partition/plan_liveness.h).
   const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
-  const partition::CoexecMemory memory = partition::plan_coexec_memory(graph_, plan_, alignment);
+  partition::CoexecMemory memory = partition::plan_coexec_memory(graph_, plan_, {.alignment = alignment});
   gopt.host_tensors = memory.in_host_arena;
   gopt.tensor_offsets = memory.offset;
   // Workgroup sizes the GPU-only executor tuned for these op shapes on this device (cache hits
@@ -41,6 +41,7 @@ CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, co
   gopt.tuning = &tuning;
   gopt.tuning_budget_ms = 0;
   gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, device_, cache, gopt);
+  syncs_ = std::move(memory.syncs);  // the plan's waits and signals, plus any memory synchronizations
   cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads, false});
   for (size_t t = 0; t < graph_.tensors.size(); ++t)
     if (gopt.host_tensors[t]) cpu_->bind_tensor(int(t), gpu_->tensor_host_data(int(t)));
@@ -70,8 +71,9 @@ void CoScheduler::analyze() {
     if (!gpu_range_[k].empty() && !partition::gpu_supports(graph_.ops[k]))
       fail(ErrorKind::kInvalidArgument, "plan step {}: {} has no GPU kernel", k, graph_.describe(graph_.ops[k]));
   }
-  // Waits and signals: one derivation shared with `hetsched plan` (partition/plan_syncs.h).
-  const partition::PlanSyncs syncs = partition::derive_syncs(graph_, plan_);
+  // Waits and signals: the derivation shared with `hetsched plan` (partition/plan_syncs.h), plus
+  // the memory synchronizations the arenas were planned with (partition/plan_liveness.h).
+  const partition::PlanSyncs& syncs = syncs_;
   for (int k = 0; k < n; ++k) {
     cpu_waits_for_gpu_step_[k] = syncs.steps[k].cpu_waits_for_gpu_step;
     gpu_waits_for_cpu_step_[k] = syncs.steps[k].gpu_waits_for_cpu_step;

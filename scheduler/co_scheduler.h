@@ -71,6 +71,7 @@ class CoScheduler {
   const Graph& graph_;
   const gpu::VulkanDevice& device_;
   partition::Plan plan_;
+  partition::PlanSyncs syncs_;  // what runs: the plan's syncs plus memory synchronizations
   std::unique_ptr<gpu::GpuExecutor> gpu_;
   std::unique_ptr<cpu::CpuExecutor> cpu_;
   gpu::TimelineSemaphore cpu_timeline_, gpu_timeline_;
