@@ -5,8 +5,12 @@
 // copied; GPU-only tensors live in a device-local arena. Both arenas alias: two tensors share bytes
 // only when every access of one is ordered before every access of the other by the plan's program
 // order and synchronizations (partition/plan_liveness.h), and inside a segment the GPU executor puts
-// barriers on write-after-read and write-after-write too (gpu/segment_recording.h). Each run waits
-// for its last segment, so runs never overlap.
+// barriers on write-after-read and write-after-write too (gpu/segment_recording.h), and every
+// segment starts with a barrier after the earlier segments' shader accesses. Where the halves of
+// operator chains could drift apart enough to push the arenas past 1.3x the single-device best
+// plan, the planner adds memory synchronizations (lag-1 waits, CoexecMemoryOptions) that this
+// scheduler runs like the plan's own. Each run waits for its last segment (also on failure), so
+// runs never overlap: run N+1's parts start after every part of run N completed.
 //
 // Synchronization rule: both processors walk the plan in op order. A part that reads data the
 // other processor produced waits for it: the GPU on the `cpu` timeline semaphore (the host signals
@@ -18,7 +22,8 @@
 // the run path.
 //
 // Chains: a channel-local op whose step splits slices at the same boundary as its input's step
-// reads only its own side's slices, so neither side waits (operator chains).
+// reads only its own side's slices, so neither side waits (operator chains; also row-local ops
+// split by rows, partition/plan_syncs.h).
 #pragma once
 #include <memory>
 #include <span>
