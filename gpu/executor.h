@@ -89,6 +89,7 @@ class GpuExecutor {
   // Records (begin to end) one co-execution segment: the parts in order, with the barrier rule of
   // segment_recording.h between them (so slots the arenas reuse are safe inside the segment).
   void record_segment(CommandBuffer& cmd, std::span<const SegmentPart> parts, const SegmentRecordOptions& options) const;
+  // The device-local arena's plan (with tensor_offsets: its offsets and total_bytes only).
   const memory::MemoryPlan& memory_plan() const { return plan_; }
   // Concats written in place by their producers (no dispatch of their own).
   int in_place_concats() const { return in_place_.count(); }
