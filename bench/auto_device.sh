@@ -14,6 +14,7 @@ HONEST_MODELS="${HONEST_MODELS:-hand_landmark_full,pose_landmark_full,mobilenet_
 if [[ ${1:-} == pack ]]; then
   exclude=$(git rev-parse --git-path info/exclude)
   grep -qx '/.xfer-auto/' "$exclude" 2>/dev/null || echo '/.xfer-auto/' >> "$exclude"
+  bash ../shared/device/prepare.sh build/controller_overhead >/dev/null 2>&1 || bash /work/shared/device/prepare.sh build/controller_overhead
   rm -rf .xfer-auto && mkdir -p .xfer-auto/models
   for m in ${HONEST_MODELS//,/ }; do [[ -f .xfer-load/models/$m.tflite ]] || cp -L "models/$m.tflite" .xfer-auto/models/; done
   du -sh .device .xfer-load .xfer-auto 2>/dev/null | sed 's/^/auto_device: /'
@@ -35,6 +36,11 @@ if [[ $what == honest || $what == all ]]; then
   python3 bench/honest_auto.py --bin .device/bin/hetsched --models "$models" --threads "${THREADS:-16}" \
     --warmup 5 --iterations 40 --rounds "${ROUNDS:-3}" --budget-s "${HONEST_BUDGET_S:-240}" --out "$OUT/honest_$TAG" \
     --machine "${card:-GPU machine} + $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo))"
+fi
+if [[ $what == overhead || $what == all ]]; then
+  # The per-run cost of adaptive auto's bookkeeping and load readings (issue #12: < 1%).
+  m=.xfer-load/models/face_detection_short_range.tflite; [[ -f $m ]] || m=models/face_detection_short_range.tflite
+  .device/bin/controller_overhead "$m" --benchmark_min_time=0.5 2>&1 | tee "$OUT/controller_overhead_$TAG.txt"
 fi
 if [[ $what == load || $what == all ]]; then
   OUT="$OUT" TAG="$TAG" bash bench/load_device.sh

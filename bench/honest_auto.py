@@ -56,6 +56,11 @@ def main():
     ap.add_argument("--out", required=True, help="output prefix: writes PREFIX.csv and PREFIX.md")
     ap.add_argument("--machine", default="", help="machine and card, for the summary's header")
     ap.add_argument("--interleaved", default="", help="split_sweep --honest-only CSV to add as a second column")
+    ap.add_argument("--cutoff", type=float, default=0,
+                    help="time a policy only once (1 warm-up + 3 runs) when that is over CUTOFF x the cpu median "
+                         "(lavapipe's GPU: 20-110x slower than the CPU here); 0 = never")
+    ap.add_argument("--no-complete-tuning", action="store_true",
+                    help="skip the tuning starts (where auto never runs the GPU, e.g. lavapipe)")
     a = ap.parse_args()
     t_start = time.time()
 
@@ -70,14 +75,35 @@ def main():
             break
         name = Path(model).stem
         log(f"honest_auto: {name} ({mi + 1}/{len(models)}): completing GPU tuning")
+        starts = 0
         try:
-            starts = complete_tuning(a.bin, model, a.threads, a.timeout, log)
+            if not a.no_complete_tuning:
+                starts = complete_tuning(a.bin, model, a.threads, a.timeout, log)
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             log(f"  no GPU: {e}")
-            starts = 0
+        cut = set()
+        if a.cutoff > 0:
+            quick = {}
+            for policy in ("cpu", "gpu"):
+                try:
+                    quick[policy] = run_json(a.bin, ["run", model, "--policy", policy, "--threads", str(a.threads),
+                                                     "--warmup", "1", "--iterations", "3"], a.timeout)
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    log(f"  {policy}: {e}")
+            if len(quick) == 2 and quick["gpu"]["latency_ms"]["median"] > a.cutoff * quick["cpu"]["latency_ms"]["median"]:
+                cut.add("gpu")
+                lat = quick["gpu"]["latencies_ms"]
+                rows.append({"model": name, "policy": "gpu", "round": -1, "tuning_starts": starts,
+                             "median_ms": statistics.median(lat), "p25_ms": min(lat), "p75_ms": max(lat),
+                             "min_ms": min(lat), "init_ms": quick["gpu"]["init_ms"], "runner_last": "gpu",
+                             "runs_by_runner": "{}", "decided": "", "decide_reason": "cut: over cutoff x cpu",
+                             "switches": 0})
+                log(f"  gpu {rows[-1]['median_ms']:.1f} ms is over {a.cutoff}x the cpu: timed once")
         for r in range(a.rounds):
             order = POLICIES[r % 3:] + POLICIES[:r % 3]
             for policy in order:
+                if policy in cut:
+                    continue
                 try:
                     j = run_json(a.bin, ["run", model, "--policy", policy, "--threads", str(a.threads), "--warmup",
                                          str(a.warmup), "--iterations", str(a.iterations), "--seed", "1"], a.timeout)

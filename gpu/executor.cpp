@@ -10,28 +10,7 @@
 #include "graph/live_ranges.h"
 
 namespace hetsched::gpu {
-namespace {
 
-// Byte intervals touched since the last barrier: a barrier is needed before a dispatch that reads
-// what was written (RAW) or writes what was read or written (WAR, WAW; tensors share memory).
-struct HazardTracker {
-  std::vector<std::pair<uint64_t, uint64_t>> written, read;
-
-  static bool overlaps(const std::vector<std::pair<uint64_t, uint64_t>>& v, uint64_t b, uint64_t e) {
-    for (const auto& [vb, ve] : v)
-      if (b < ve && vb < e) return true;
-    return false;
-  }
-  bool needs_barrier(const std::vector<BufferRange>& reads, const BufferRange& write) const {
-    for (const BufferRange& r : reads)
-      if (r.size && overlaps(written, r.offset, r.offset + r.size)) return true;
-    const uint64_t b = write.offset, e = write.offset + write.size;
-    return overlaps(written, b, e) || overlaps(read, b, e);
-  }
-  void clear() { written.clear(), read.clear(); }
-};
-
-}  // namespace
 
 GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const PipelineCache* cache,
                          GpuExecutorOptions options)
@@ -96,7 +75,23 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
            device_.info().max_storage_buffer_range, device_.describe());
   }
   uint64_t arena_bytes[2] = {0, 0};
-  for (int host = 0; host < 2; ++host) {
+  for (int host = 0; host < 2 && !options_.tensor_offsets.empty(); ++host) {  // planned by the caller
+    memory::MemoryPlan p;
+    p.alignment = alignment;
+    for (size_t i = 0; i < ids[host].size(); ++i) {
+      const int t = ids[host][i];
+      const int64_t offset = options_.tensor_offsets.at(size_t(t));
+      if (offset < 0 || uint64_t(offset) % alignment != 0)
+        fail(ErrorKind::kInvalidArgument, "model '{}': tensor '{}' has planned offset {}, not a multiple of {}",
+             graph_.model_name, graph_.tensors[t].name, offset, alignment);
+      tensor_offset_[t] = offset;
+      p.offsets.push_back(size_t(offset));
+      arena_bytes[host] = std::max<uint64_t>(arena_bytes[host], uint64_t(offset) + by_arena[host][i].size);
+    }
+    p.total_bytes = size_t((arena_bytes[host] + alignment - 1) / alignment * alignment);
+    if (!host) plan_ = p;
+  }
+  for (int host = 0; host < 2 && options_.tensor_offsets.empty(); ++host) {
     const memory::MemoryPlan p = options_.memory_strategy
                                      ? memory::plan_memory(by_arena[host], *options_.memory_strategy, alignment)
                                      : memory::plan_memory_best(by_arena[host], alignment);
@@ -189,16 +184,14 @@ void GpuExecutor::record_model() {
   for (size_t i = 0; i < graph_.inputs.size(); ++i)
     cmd.copy(input_staging_[i].whole(), tensor_range(graph_.inputs[i]));
   cmd.transfer_to_compute();
-  HazardTracker hazards;
+  HazardTracker hazards;  // the barrier rule (segment_recording.h)
   for (uint32_t i = 0; i < n_ops; ++i) {
     const Op& op = graph_.ops[i];
     if (in_place_.elided_op[i]) {
       if (timestamps_) timestamps_->write(cmd, i, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
       continue;
     }
-    std::vector<BufferRange> reads;
-    for (int t : op.inputs)
-      if (t >= 0 && !graph_.tensors[t].is_constant) reads.push_back(tensor_range(t));
+    const std::vector<BufferRange> reads = op_reads(int(i));
     const BufferRange write = tensor_range(op.outputs[0]);
     if (hazards.needs_barrier(reads, write) || timestamps_) {
       // With timestamps every op is fenced off, so its time is its own.
@@ -207,8 +200,7 @@ void GpuExecutor::record_model() {
     }
     if (timestamps_) timestamps_->write(cmd, i, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
     record_op(cmd, int(i), OutputRange::whole(graph_.tensors[op.outputs[0]].shape4()));
-    for (const BufferRange& r : reads) hazards.read.emplace_back(r.offset, r.offset + r.size);
-    hazards.written.emplace_back(write.offset, write.offset + write.size);
+    hazards.add(reads, write);
   }
   cmd.compute_to_transfer();
   if (timestamps_) timestamps_->write(cmd, n_ops, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);

@@ -1,9 +1,12 @@
 // The GPU executor: runs a prepared graph on one Vulkan device, in the manner of the TFLite GPU
 // delegate. Activations live in one storage buffer planned by live ranges (memory/); each op is a
 // GpuKernel; the whole model is recorded once into one command buffer (input staging copies,
-// dispatches with pipeline barriers only where a dependency needs one, output copies, timestamps)
-// and resubmitted each run. GPU-only runs write channel concats in place (concat_in_place.h). With `shared_arena`, the activation buffer is host-visible
-// (DEVICE_LOCAL|HOST_VISIBLE where the device has it) so the CPU can read and write tensors in place.
+// dispatches with pipeline barriers only where the barrier rule of gpu/segment_recording.h needs
+// one, output copies, timestamps) and resubmitted each run; the co-scheduler asks for segments of
+// parts (record_segment) recorded with the same rule. GPU-only runs write channel concats in place
+// (concat_in_place.h). With `shared_arena`, the tensors the CPU touches live in a second,
+// host-visible arena (host-cached, coherent memory: gpu/buffer.cpp) so the CPU reads and writes
+// them in place; the others stay in device-local memory.
 // Precision: on a device created with fp16 every tensor and constant is float16 on the GPU (the
 // `_fp16` shader variants); set_input/output_nhwc convert from/to float32, and shared_arena
 // (co-execution, where the CPU reads GPU tensors) is refused with kUnsupported.
@@ -21,6 +24,7 @@
 #include "gpu/fence.h"
 #include "gpu/gpu_kernel.h"
 #include "gpu/pipeline_cache.h"
+#include "gpu/segment_recording.h"
 #include "gpu/timestamps.h"
 #include "gpu/workgroup_tuning.h"
 #include "graph/graph.h"
@@ -31,9 +35,13 @@ namespace hetsched::gpu {
 struct GpuExecutorOptions {
   bool shared_arena = false;  // activations in host-visible memory (co-execution)
   bool record_model = true;   // record the whole-model command buffer (GPU-only runs)
-  // The memory planner's strategy; unset: the best. Co-execution passes kNaive (no aliasing):
-  // the two processors run ahead of each other, so live ranges in op order do not hold.
+  // The memory planner's strategy; unset: the best. Ignored with tensor_offsets.
   std::optional<memory::Strategy> memory_strategy;
+  // Activation offsets planned by the caller, per tensor (bytes into its arena, -1 for none;
+  // multiples of the storage-buffer offset alignment, at least 64): co-execution plans them from
+  // the plan's order (partition/plan_liveness.h), since live ranges in op order do not hold when
+  // the two processors run ahead of each other. Empty: the executor plans by op order.
+  std::vector<int64_t> tensor_offsets;
   // Ops that get a GPU kernel (empty: all). The co-scheduler passes the ops with a GPU part.
   std::vector<bool> ops_on_gpu;
   // With shared_arena: the tensors the CPU touches (empty: all). They live in the host-visible
@@ -78,6 +86,10 @@ class GpuExecutor {
   float* tensor_host_data(int tensor) const;
   // Records op `op_index` over `range` (no barriers).
   void record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const;
+  // Records (begin to end) one co-execution segment: the parts in order, with the barrier rule of
+  // segment_recording.h between them (so slots the arenas reuse are safe inside the segment).
+  void record_segment(CommandBuffer& cmd, std::span<const SegmentPart> parts, const SegmentRecordOptions& options) const;
+  // The device-local arena's plan (with tensor_offsets: its offsets and total_bytes only).
   const memory::MemoryPlan& memory_plan() const { return plan_; }
   // Concats written in place by their producers (no dispatch of their own).
   int in_place_concats() const { return in_place_.count(); }
@@ -86,6 +98,8 @@ class GpuExecutor {
 
  private:
   void record_model();
+  // Arena ranges of the op's non-constant inputs.
+  std::vector<BufferRange> op_reads(int op_index) const;
   void tune_workgroups(WorkgroupTuningCache& cache, const PipelineCache* pipelines);
   // GPU microseconds of one whole-range dispatch of op `op_index` (best of a few), or a negative
   // value when the queue has no timestamps.

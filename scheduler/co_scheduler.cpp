@@ -28,25 +28,20 @@ CoScheduler::CoScheduler(const Graph& graph, const gpu::VulkanDevice& device, co
   }
   gopt.shared_arena = true;
   gopt.record_model = false;
-  gopt.memory_strategy = memory::Strategy::kNaive;
   // Tensors the CPU touches (inputs, outputs, and every tensor a CPU part reads or writes) live
-  // in the host-visible arena; GPU-only tensors stay in device-local memory.
-  gopt.host_tensors.assign(graph_.tensors.size(), false);
-  for (int t : graph_.inputs) gopt.host_tensors[t] = true;
-  for (int t : graph_.outputs) gopt.host_tensors[t] = true;
-  for (size_t k = 0; k < plan_.steps.size(); ++k) {
-    const Op& op = graph_.ops[k];
-    if (plan_.steps[k].cpu_range(graph_.tensors[op.outputs[0]].shape4()).empty()) continue;
-    for (int t : op.inputs)
-      if (t >= 0 && !graph_.tensors[t].is_constant) gopt.host_tensors[t] = true;
-    gopt.host_tensors[op.outputs[0]] = true;
-  }
+  // in the host-visible arena; GPU-only tensors stay in device-local memory. Both arenas are
+  // planned from the plan's order (partition/plan_liveness.h).
+  const size_t alignment = std::max<size_t>(64, device_.info().min_storage_buffer_offset_alignment);
+  partition::CoexecMemory memory = partition::plan_coexec_memory(graph_, plan_, {.alignment = alignment});
+  gopt.host_tensors = memory.in_host_arena;
+  gopt.tensor_offsets = memory.offset;
   // Workgroup sizes the GPU-only executor tuned for these op shapes on this device (cache hits
   // only, no timing here: a budget of 0 leaves uncached shapes at their default sizes).
   gpu::WorkgroupTuningCache tuning(device_);
   gopt.tuning = &tuning;
   gopt.tuning_budget_ms = 0;
   gpu_ = std::make_unique<gpu::GpuExecutor>(graph_, device_, cache, gopt);
+  syncs_ = std::move(memory.syncs);  // the plan's waits and signals, plus any memory synchronizations
   cpu_ = std::make_unique<cpu::CpuExecutor>(graph_, cpu::CpuExecutorOptions{threads, false});
   for (size_t t = 0; t < graph_.tensors.size(); ++t)
     if (gopt.host_tensors[t]) cpu_->bind_tensor(int(t), gpu_->tensor_host_data(int(t)));
@@ -69,7 +64,6 @@ void CoScheduler::analyze() {
   cpu_range_.resize(n), gpu_range_.resize(n);
   cpu_waits_for_gpu_step_.assign(n, -1), gpu_waits_for_cpu_step_.assign(n, -1);
   cpu_signals_.assign(n, false);
-  std::vector<bool> gpu_needed_by_cpu(n, false);
   for (int k = 0; k < n; ++k) {
     const Shape4 out = graph_.tensors[graph_.ops[k].outputs[0]].shape4();
     cpu_range_[k] = plan_.steps[k].cpu_range(out);
@@ -77,30 +71,20 @@ void CoScheduler::analyze() {
     if (!gpu_range_[k].empty() && !partition::gpu_supports(graph_.ops[k]))
       fail(ErrorKind::kInvalidArgument, "plan step {}: {} has no GPU kernel", k, graph_.describe(graph_.ops[k]));
   }
-  // Waits and signals: one derivation shared with `hetsched plan` (partition/plan_syncs.h).
-  const partition::PlanSyncs syncs = partition::derive_syncs(graph_, plan_);
+  // Waits and signals: the derivation shared with `hetsched plan` (partition/plan_syncs.h), plus
+  // the memory synchronizations the arenas were planned with (partition/plan_liveness.h).
+  const partition::PlanSyncs& syncs = syncs_;
   for (int k = 0; k < n; ++k) {
     cpu_waits_for_gpu_step_[k] = syncs.steps[k].cpu_waits_for_gpu_step;
     gpu_waits_for_cpu_step_[k] = syncs.steps[k].gpu_waits_for_cpu_step;
     cpu_signals_[k] = syncs.steps[k].cpu_signals;
-    gpu_needed_by_cpu[k] = syncs.steps[k].gpu_needed_by_cpu;
   }
   // Model outputs computed by the GPU are read by the host after the last segment completes.
-  // Segments: cut before a GPU part that waits for a later CPU step than the segment does, and
-  // after a GPU part the CPU waits for.
   segment_of_step_.assign(n, -1);
   segments_.clear();
-  bool cut_next = true;
-  for (int k = 0; k < n; ++k) {
-    if (gpu_range_[k].empty()) continue;
-    const int w = gpu_waits_for_cpu_step_[k];
-    if (cut_next || segments_.empty() || w > segments_.back().wait_cpu_step) {
-      segments_.push_back(Segment{});
-      segments_.back().wait_cpu_step = std::max(w, segments_.size() > 1 ? segments_[segments_.size() - 2].wait_cpu_step : -1);
-    }
-    segments_.back().steps.push_back(k);
-    segment_of_step_[k] = int(segments_.size()) - 1;
-    cut_next = gpu_needed_by_cpu[k];
+  for (partition::GpuSegment& s : partition::derive_gpu_segments(graph_, plan_, syncs)) {
+    for (int k : s.steps) segment_of_step_[k] = int(segments_.size());
+    segments_.push_back(Segment{std::move(s), nullptr});
   }
 }
 
@@ -111,37 +95,15 @@ void CoScheduler::set_profiling(bool on) {
 }
 
 void CoScheduler::record_segments() {
-  const gpu::TimestampQueries* ts = profiling_ ? timestamps_.get() : nullptr;
+  // The GPU executor records each segment with its barrier rule (gpu/segment_recording.h); the
+  // segment starts after host writes and earlier segments, and ends with shader writes -> host.
+  gpu::SegmentRecordOptions options;
+  options.timestamps = profiling_ ? timestamps_.get() : nullptr;
   for (Segment& seg : segments_) {
+    std::vector<gpu::SegmentPart> parts;
+    for (int k : seg.steps) parts.push_back({k, gpu_range_[k]});
     seg.cmd = std::make_unique<gpu::CommandBuffer>(device_);
-    gpu::CommandBuffer& cmd = *seg.cmd;
-    cmd.begin();
-    if (ts)
-      for (int k : seg.steps) cmd.reset_queries(ts->get(), uint32_t(2 * k), 2);
-    // Host writes (inputs, CPU parts signalled before this segment's wait) -> shader reads.
-    cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
-    // The arena does not alias and each tensor is written once per run, so only read-after-write
-    // within the segment needs a barrier (plus one per part when profiling).
-    std::vector<int> written;
-    for (int k : seg.steps) {
-      const Op& op = graph_.ops[k];
-      const bool raw = std::any_of(op.inputs.begin(), op.inputs.end(), [&](int t) {
-        return std::find(written.begin(), written.end(), t) != written.end();
-      });
-      if (raw || ts) {
-        cmd.compute_to_compute();
-        written.clear();
-      }
-      if (ts) ts->write(cmd, uint32_t(2 * k), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-      gpu_->record_op(cmd, k, gpu_range_[k]);
-      written.push_back(op.outputs[0]);
-      if (ts) {
-        cmd.compute_to_compute();
-        ts->write(cmd, uint32_t(2 * k + 1), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-      }
-    }
-    cmd.compute_to_host();
-    cmd.end();
+    gpu_->record_segment(*seg.cmd, parts, options);
   }
 }
 

@@ -1,19 +1,29 @@
 // The co-execution scheduler: runs a plan with the CPU and GPU executors at the same time.
 //
-// Memory: every activation lives in one shared PHWC4 arena (host-visible; DEVICE_LOCAL|HOST_VISIBLE
-// where the device has it), so the CPU reads and writes its slices in place and no byte is copied.
-// The arena is planned without aliasing (the processors run ahead of each other).
+// Memory: every tensor the CPU touches lives in one shared PHWC4 arena (host-visible, host-cached
+// coherent memory: gpu/buffer.cpp), so the CPU reads and writes its slices in place and no byte is
+// copied; GPU-only tensors live in a device-local arena. Both arenas alias: two tensors share bytes
+// only when every access of one is ordered before every access of the other by the plan's program
+// order and synchronizations (partition/plan_liveness.h), and inside a segment the GPU executor puts
+// barriers on write-after-read and write-after-write too (gpu/segment_recording.h), and every
+// segment starts with a barrier after the earlier segments' shader accesses. Where the halves of
+// operator chains could drift apart enough to push the arenas past 1.3x the single-device best
+// plan, the planner adds memory synchronizations (lag-1 waits, CoexecMemoryOptions) that this
+// scheduler runs like the plan's own. Each run waits for its last segment (also on failure), so
+// runs never overlap: run N+1's parts start after every part of run N completed.
 //
 // Synchronization rule: both processors walk the plan in op order. A part that reads data the
 // other processor produced waits for it: the GPU on the `cpu` timeline semaphore (the host signals
 // value base+k+1 after its part of step k), the host on the `gpu` timeline (a GPU segment signals
 // base+j+1 when it completes). GPU parts are grouped into segments (one pre-recorded command buffer
-// each), cut before a part that waits for the CPU and after a part the CPU waits for; all segments
-// are submitted at the start of a run (wait-before-signal) and the host then runs its parts. Never
-// vkQueueWaitIdle/vkDeviceWaitIdle on the run path.
+// each, recorded by the GPU executor), cut before a part that waits for the CPU and after a part the
+// CPU waits for (partition::derive_gpu_segments); all segments are submitted at the start of a run
+// (wait-before-signal) and the host then runs its parts. Never vkQueueWaitIdle/vkDeviceWaitIdle on
+// the run path.
 //
 // Chains: a channel-local op whose step splits slices at the same boundary as its input's step
-// reads only its own side's slices, so neither side waits (operator chains).
+// reads only its own side's slices, so neither side waits (operator chains; also row-local ops
+// split by rows, partition/plan_syncs.h).
 #pragma once
 #include <memory>
 #include <span>
@@ -25,6 +35,7 @@
 #include "gpu/timeline.h"
 #include "gpu/timestamps.h"
 #include "partition/plan.h"
+#include "partition/plan_liveness.h"
 #include "scheduler/session.h"
 
 namespace hetsched {
@@ -40,8 +51,11 @@ class CoScheduler {
   std::vector<float> output_nhwc(int index) const { return cpu_->output_nhwc(index); }
   const RunReport& report() const { return report_; }
   const partition::Plan& plan() const { return plan_; }
-  // PHWC4 storage of a tensor the CPU touches, after a run (the shared arena does not alias);
-  // nullptr for GPU-only tensors.
+  // Bytes of the host-visible and the device-local arena.
+  uint64_t host_arena_bytes() const { return gpu_->host_arena().size(); }
+  uint64_t device_arena_bytes() const { return gpu_->arena().size(); }
+  // PHWC4 storage of a tensor the CPU touches; nullptr for GPU-only tensors. The arenas alias, so
+  // after a run only model inputs and outputs are guaranteed to hold their values.
   const float* tensor_data(int tensor) const { return cpu_->tensor_data(tensor); }
   // Test hook: the next run throws an injected fault when the host reaches step `step`, with GPU
   // segments in flight; the run after it must be correct.
@@ -51,9 +65,7 @@ class CoScheduler {
   void set_profiling(bool on);
 
  private:
-  struct Segment {
-    std::vector<int> steps;   // plan steps with a GPU part, in order
-    int wait_cpu_step = -1;   // the host step whose signal it waits for (-1: none)
+  struct Segment : partition::GpuSegment {
     std::unique_ptr<gpu::CommandBuffer> cmd;
   };
 
@@ -64,6 +76,7 @@ class CoScheduler {
   const Graph& graph_;
   const gpu::VulkanDevice& device_;
   partition::Plan plan_;
+  partition::PlanSyncs syncs_;  // what runs: the plan's syncs plus memory synchronizations
   std::unique_ptr<gpu::GpuExecutor> gpu_;
   std::unique_ptr<cpu::CpuExecutor> cpu_;
   gpu::TimelineSemaphore cpu_timeline_, gpu_timeline_;

@@ -1,5 +1,6 @@
 // `hetsched info MODEL`: inputs/outputs, op counts, MACs per op and in total, parameter and
-// activation bytes, epilogues; --memory: the memory planner's strategies; --gpu: the GPU executor's
+// activation bytes, epilogues; --memory: the memory planner's strategies (with --policy P: the
+// co-execution arenas of P's plan, partition/plan_liveness.h); --gpu: the GPU executor's
 // dispatch list after fusion and the dispatch counts before and after; --json for the same as JSON.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,6 +17,8 @@
 #include "graph/error.h"
 #include "graph/op_registry.h"
 #include "memory/memory_planner.h"
+#include "partition/plan_liveness.h"
+#include "partition/policy.h"
 #include "scheduler/model.h"
 #include "tools/commands.h"
 
@@ -27,7 +30,43 @@ struct InfoArgs {
   bool json = false;
   bool memory = false;
   bool gpu = false;
+  std::string policy;  // with --memory: the co-execution arenas of this policy's plan
 };
+
+// The co-execution arenas of a policy's plan (device-free: `auto` needs a saved plan) next to the
+// single-device best plan and to the same arenas without aliasing.
+nlohmann::json describe_coexec_memory(const Graph& g, const std::string& policy_text, size_t single_best) {
+  const auto policy = partition::parse_policy(policy_text);
+  if (policy.kind == partition::PolicySpec::Kind::kAuto)
+    fail(ErrorKind::kInvalidArgument,
+         "info --memory --policy auto: the auto plan needs the device's op profile; save it with `hetsched plan {} "
+         "--policy auto --save FILE` and pass --policy plan=FILE",
+         g.model_name);
+  const auto plan = partition::make_plan(g, policy);
+  const auto aliased = partition::plan_coexec_memory(g, plan);
+  const auto order_only = partition::plan_coexec_memory(g, plan, {.target_ratio = 0});
+  const auto naive = partition::plan_coexec_memory(g, plan, {.aliasing = false});
+  nlohmann::json j;
+  j["policy"] = policy_text;
+  j["host_arena_bytes"] = aliased.plans[1].total_bytes;
+  j["device_arena_bytes"] = aliased.plans[0].total_bytes;
+  j["total_bytes"] = aliased.total_bytes();
+  const auto method = [&](int arena) {
+    return std::string(memory::to_string(aliased.plans[arena].strategy)) +
+           (aliased.exact_conflicts[arena] ? ", exact conflicts" : "");
+  };
+  j["host_arena_strategy"] = method(1);
+  j["device_arena_strategy"] = method(0);
+  j["host_tensors"] = aliased.tensors[1].size();
+  j["device_tensors"] = aliased.tensors[0].size();
+  j["memory_syncs"] = aliased.memory_syncs;
+  j["plan_order_only_bytes"] = order_only.total_bytes();
+  j["without_aliasing_bytes"] = naive.total_bytes();
+  j["single_device_best_bytes"] = single_best;
+  j["ratio_to_single_device"] = single_best ? double(aliased.total_bytes()) / double(single_best) : 1.0;
+  j["plan_order_only_ratio"] = single_best ? double(order_only.total_bytes()) / double(single_best) : 1.0;
+  return j;
+}
 
 // The GPU dispatch list of the prepared (fused) graph, and the dispatch count the same model has
 // when prepared without elementwise fusion.
@@ -153,6 +192,20 @@ void print_text(const nlohmann::json& j) {
       fmt::print("  {:<18} {:>12} bytes  {:.3f}x{}\n", m["strategy"].get<std::string>(), m["bytes"].get<size_t>(),
                  m["ratio_to_lower_bound"].get<double>(), m["best"].get<bool>() ? "  (used)" : "");
   }
+  if (j.contains("coexec_memory")) {
+    const auto& c = j["coexec_memory"];
+    fmt::print("\nco-execution arenas of policy {} (tensors shared by plan order)\n", c["policy"].get<std::string>());
+    fmt::print("  host-visible   {:>12} bytes  {} tensors ({})\n", c["host_arena_bytes"].get<size_t>(),
+               c["host_tensors"].get<size_t>(), c["host_arena_strategy"].get<std::string>());
+    fmt::print("  device-local   {:>12} bytes  {} tensors ({})\n", c["device_arena_bytes"].get<size_t>(),
+               c["device_tensors"].get<size_t>(), c["device_arena_strategy"].get<std::string>());
+    fmt::print("  total          {:>12} bytes  {:.3f}x the single-device best ({} bytes); {} bytes without aliasing\n",
+               c["total_bytes"].get<size_t>(), c["ratio_to_single_device"].get<double>(),
+               c["single_device_best_bytes"].get<size_t>(), c["without_aliasing_bytes"].get<size_t>());
+    fmt::print("  memory syncs   {:>12}        added waits (by the plan's own order alone: {} bytes, {:.3f}x)\n",
+               c["memory_syncs"].get<int>(), c["plan_order_only_bytes"].get<size_t>(),
+               c["plan_order_only_ratio"].get<double>());
+  }
 }
 
 }  // namespace
@@ -163,10 +216,17 @@ Command add_info_command(CLI::App& app) {
   c->add_option("model", a->model, "the .tflite model")->required();
   c->add_flag("--json", a->json, "print as JSON");
   c->add_flag("--memory", a->memory, "compare the memory planner's strategies");
+  c->add_option("--policy", a->policy,
+                 "with --memory: also the co-execution arenas of this policy's plan (cpu | gpu | ratio=R[:rows] | "
+                 "plan=FILE)");
   c->add_flag("--gpu", a->gpu, "the GPU dispatch list after fusion, and the dispatch counts before and after");
   return {c, [a] {
             const auto model = Model::load(a->model);
             auto j = describe(model->graph(), a->memory);
+            if (!a->policy.empty()) {
+              if (!a->memory) fail(ErrorKind::kInvalidArgument, "info: --policy needs --memory");
+              j["coexec_memory"] = describe_coexec_memory(model->graph(), a->policy, j["activation_arena_bytes"].get<size_t>());
+            }
             if (a->gpu) j["gpu"] = describe_gpu(model->graph(), a->model);
             if (a->json) fmt::print("{}\n", j.dump(2));
             else print_text(j);
