@@ -15,5 +15,6 @@ Command add_run_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 Command add_devices_command(CLI::App& app);
 Command add_plan_command(CLI::App& app);
+Command add_profile_command(CLI::App& app);
 
 }  // namespace hetsched::tools
