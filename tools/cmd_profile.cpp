@@ -136,20 +136,28 @@ int run_profile(const ProfileArgs& a) {
     tunings.push_back(std::make_unique<gpu::WorkgroupTuningCache>(*d));
   }
   const auto progress = [](const std::string& s) { note(s); };
+  // A model that fails (an unsupported op, a device error) is skipped with a note: a long batch
+  // keeps the other models' rows. The exit code is 1 when any was skipped.
+  std::vector<std::string> skipped;
   for (const std::string& path : a.models) {
-    const Graph g = load_and_prepare(path);
-    std::vector<profiles::Measurement> rows;
-    for (int t : threads) {
-      note(fmt::format("{}: cpu, {} threads", g.model_name, t));
-      profiles::profile_cpu_kernels(g, t, o, rows, progress);
+    try {
+      const Graph g = load_and_prepare(path);
+      std::vector<profiles::Measurement> rows;
+      for (int t : threads) {
+        note(fmt::format("{}: cpu, {} threads", g.model_name, t));
+        profiles::profile_cpu_kernels(g, t, o, rows, progress);
+      }
+      for (size_t i = 0; i < devices.size(); ++i) {
+        note(fmt::format("{}: gpu {} on {}", g.model_name, devices[i]->fp16_enabled() ? "fp16" : "fp32",
+                         devices[i]->describe()));
+        profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress);
+      }
+      for (const auto& m : rows) profiles::write_csv_row(out, m);
+      out.flush();
+    } catch (const Error& e) {
+      note(fmt::format("skipping {}: {}", path, e.what()));
+      skipped.push_back(path);
     }
-    for (size_t i = 0; i < devices.size(); ++i) {
-      note(fmt::format("{}: gpu {} on {}", g.model_name, devices[i]->fp16_enabled() ? "fp16" : "fp32",
-                       devices[i]->describe()));
-      profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress);
-    }
-    for (const auto& m : rows) profiles::write_csv_row(out, m);
-    out.flush();
   }
   for (size_t i = 0; i < devices.size(); ++i) {
     try {
@@ -173,6 +181,11 @@ int run_profile(const ProfileArgs& a) {
     }
     profiles::save_device_profile(dp, file);
     note(fmt::format("device profile: {}", file.string()));
+  }
+  if (!skipped.empty()) {
+    fmt::print(stderr, "hetsched: error: profile: {} of {} models skipped (see the notes above)\n", skipped.size(),
+               a.models.size());
+    return 1;
   }
   return 0;
 }
