@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <random>
 #include <set>
@@ -59,12 +60,24 @@ std::vector<std::tuple<RangeAxis, double, OutputRange>> ranges_of(const Graph& g
   return v;
 }
 
-// Samples of `run` (returns one execution's microseconds given a repeat count) after a warm-up.
-TimingStats sample(const std::function<double(int)>& run, const KernelProfileOptions& o) {
+double process_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) * 1e-3;
+}
+
+// Samples of `run` (returns one execution's microseconds given a repeat count) after a warm-up;
+// `cpu_us` (when given) gets the median process CPU time per execution.
+TimingStats sample(const std::function<double(int)>& run, const KernelProfileOptions& o, double* cpu_us = nullptr) {
   const double first = std::max(1e-3, run(1));
   const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
-  std::vector<double> s;
-  for (int i = 0; i < std::max(1, o.samples); ++i) s.push_back(run(repeats));
+  std::vector<double> s, cpu;
+  for (int i = 0; i < std::max(1, o.samples); ++i) {
+    const double c0 = process_cpu_us();
+    s.push_back(run(repeats));
+    cpu.push_back((process_cpu_us() - c0) / repeats);
+  }
+  if (cpu_us) *cpu_us = summarize(std::move(cpu)).median_us;
   return summarize(std::move(s));
 }
 
@@ -102,7 +115,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
     m.device = cpu_name;
     return m;
   };
-  for (size_t i = 0; i < g.ops.size(); ++i) {
+  for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     const Op& op = g.ops[i];
     const KernelFeatures f = kernel_features(g, op);
     for (const auto& [axis, fraction, range] : ranges_of(g, op, o.fractions)) {
@@ -116,7 +129,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
             for (int k = 0; k < repeats; ++k) ex.run_op(int(i), r);
             return us_since(t0) / repeats;
           },
-          o);
+          o, &m.cpu_us);
       out.push_back(std::move(m));
     }
     if (progress && (i + 1) % 25 == 0) progress(fmt::format("{}: cpu t{} {}/{} ops", g.model_name, ex.threads(), i + 1, g.ops.size()));
@@ -130,7 +143,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
           for (int k = 0; k < repeats; ++k) ex.run();
           return us_since(t0) / repeats;
         },
-        o);
+        o, &m.cpu_us);
     out.push_back(std::move(m));
   }
 }
@@ -163,7 +176,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     m.driver = driver;
     return m;
   };
-  for (size_t i = 0; i < g.ops.size(); ++i) {
+  for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     if (!dispatched.count(int(i))) continue;
     const Op& op = g.ops[i];
     const KernelFeatures f = kernel_features(g, op);

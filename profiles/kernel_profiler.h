@@ -25,6 +25,7 @@ struct KernelProfileOptions {
   int max_repeats = 64;           // ... at most this many times
   unsigned seed = 1;              // model inputs (uniform in [-1, 1])
   bool whole_model = true;        // also time the whole model (one row with op_type MODEL)
+  bool kernels = true;            // time the kernels (false: only the whole model)
 };
 
 // One row of the dataset.
@@ -41,6 +42,10 @@ struct Measurement {
   std::string device;      // CPU model or GPU name
   std::string driver;      // GPU driver name and info ("" for the CPU)
   TimingStats stats;
+  // CPU rows: median process CPU time per execution (all threads), us; -1 for GPU rows. On a busy
+  // machine a long run is preempted and its wall time grows with the load, its CPU time does not:
+  // at one thread cpu_us is what a quiet machine's wall time would be.
+  double cpu_us = -1;
   double load_avg = -1;
 };
 

@@ -35,6 +35,7 @@ struct ProfileArgs {
   bool no_fp16 = false;
   int device = -1;
   bool quick = false;
+  bool models_only = false;
   int samples = 0;  // 0: 7, or 3 with --quick
   std::vector<double> fractions;
   std::string out;
@@ -70,6 +71,7 @@ int run_profile(const ProfileArgs& a) {
   profiles::KernelProfileOptions o;
   if (a.quick) o.fractions = {0.5}, o.samples = 3, o.min_sample_us = 50;
   if (!a.fractions.empty()) o.fractions = a.fractions;
+  o.kernels = !a.models_only;
   if (a.samples > 0) o.samples = a.samples;
   for (double f : o.fractions)
     if (!(f > 0 && f < 1)) fail(ErrorKind::kInvalidArgument, "--fractions: {} is not in (0, 1)", f);
@@ -222,6 +224,7 @@ Command add_profile_command(CLI::App& app) {
   c->add_flag("--no-fp16", a->no_fp16, "with --gpu: fp32 only");
   c->add_option("--device", a->device, "Vulkan device index");
   c->add_flag("--quick", a->quick, "3 samples, fraction 0.5 only: a usable profile in minutes");
+  c->add_flag("--models-only", a->models_only, "time only whole models (rows with op_type MODEL), no kernels");
   c->add_option("--samples", a->samples, "timed samples per measurement (default 7, 3 with --quick)");
   c->add_option("--fractions", a->fractions, "partial-range fractions, comma-separated (default 0.25,0.5,0.75)")
       ->delimiter(',');
