@@ -35,13 +35,15 @@ void write_csv_row(std::ostream& out, const Measurement& m) {
                      int(f.depthwise), f.macs, f.bytes_in, f.bytes_out, f.weight_bytes, f.epilogue_steps, f.activation,
                      to_string(m.axis), m.fraction, m.range.slice_begin, m.range.slice_end, m.range.row_begin,
                      m.range.row_end, m.processor, m.threads, m.precision, csv_field(m.device), csv_field(m.driver),
-                     m.stats.median_us, m.stats.p25_us, m.stats.p75_us, m.stats.n, m.stats.outliers, m.load_avg, m.cpu_us);
+                     m.stats.median_us, m.stats.p25_us, m.stats.p75_us, m.stats.n, m.stats.outliers, m.load_avg,
+                     m.cpu_us);
   for (double v : feature_vector(f, m.axis, m.range)) out << fmt::format(",{}", v);
   out << "\n";
 }
 
 void write_fixed_cost_rows(std::ostream& out, const FixedCosts& c, const std::string& cpu_device, int threads,
-                           const std::string& gpu_device, const std::string& gpu_driver) {
+                           const std::string& gpu_device, const std::string& gpu_driver,
+                           const std::string& gpu_precision) {
   auto row = [&](const char* name, double us, const std::string& processor) {
     if (us < 0) return;
     Measurement m;
@@ -51,6 +53,7 @@ void write_fixed_cost_rows(std::ostream& out, const FixedCosts& c, const std::st
     m.threads = processor == "cpu" ? threads : 0;
     m.device = processor == "cpu" ? cpu_device : gpu_device;
     m.driver = processor == "cpu" ? "" : gpu_driver;
+    if (processor == "gpu") m.precision = gpu_precision;
     m.stats.median_us = m.stats.p25_us = m.stats.p75_us = us;
     m.stats.n = 1;
     m.load_avg = load_average_1min();

@@ -13,9 +13,10 @@ namespace hetsched::profiles {
 
 void write_csv_header(std::ostream& out);
 void write_csv_row(std::ostream& out, const Measurement& m);
-// Rows for the measured (>= 0) fixed costs of a processor ("cpu" with `threads`, or "gpu").
+// Rows for the measured (>= 0) fixed costs: the CPU's at `threads`, the GPU's at `gpu_precision`.
 void write_fixed_cost_rows(std::ostream& out, const FixedCosts& c, const std::string& cpu_device, int threads,
-                           const std::string& gpu_device, const std::string& gpu_driver);
+                           const std::string& gpu_device, const std::string& gpu_driver,
+                           const std::string& gpu_precision = "fp32");
 // A CSV field: quoted when it holds a comma, quote or newline.
 std::string csv_field(const std::string& s);
 

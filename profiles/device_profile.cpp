@@ -19,7 +19,8 @@ nlohmann::json to_json(const DeviceProfile& p) {
   nlohmann::json j = {{"format", kFormat},
                       {"version", DeviceProfile::kVersion},
                       {"created", p.created},
-                      {"cpu", {{"model", p.cpu_model}, {"hardware_threads", p.hardware_threads}, {"threads", p.threads}}},
+                      {"cpu",
+                       {{"model", p.cpu_model}, {"hardware_threads", p.hardware_threads}, {"threads", p.threads}}},
                       {"fixed_us", p.fixed_us}};
   if (p.has_gpu)
     j["gpu"] = {{"name", p.gpu_name}, {"driver", p.gpu_driver}, {"vendor_id", p.gpu_vendor_id},

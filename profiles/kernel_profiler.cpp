@@ -132,7 +132,8 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
           o, &m.cpu_us);
       out.push_back(std::move(m));
     }
-    if (progress && (i + 1) % 25 == 0) progress(fmt::format("{}: cpu t{} {}/{} ops", g.model_name, ex.threads(), i + 1, g.ops.size()));
+    if (progress && (i + 1) % 25 == 0)
+      progress(fmt::format("{}: cpu t{} {}/{} ops", g.model_name, ex.threads(), i + 1, g.ops.size()));
   }
   if (o.whole_model) {
     Measurement m = base(model_row(g));
@@ -207,7 +208,8 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
           o);
       out.push_back(std::move(m));
     }
-    if (progress && (i + 1) % 25 == 0) progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
+    if (progress && (i + 1) % 25 == 0)
+      progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
   }
   if (o.whole_model) {
     gpu::GpuExecutorOptions wo;

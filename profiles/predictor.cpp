@@ -80,7 +80,8 @@ Predictor Predictor::load(const std::filesystem::path& file) {
 
 Predictor Predictor::from_json(const nlohmann::json& j, const std::string& context) {
   if (!j.is_object() || j.value("format", "") != kFormat)
-    fail(ErrorKind::kInvalidModel, "{}: not a hetsched latency predictor (\"format\" must be \"{}\")", context, kFormat);
+    fail(ErrorKind::kInvalidModel, "{}: not a hetsched latency predictor (\"format\" must be \"{}\")", context,
+         kFormat);
   if (j.value("version", -1) != kVersion)
     fail(ErrorKind::kInvalidModel, "{}: version {} (this build reads version {}); train it again", context,
          j.value("version", -1), kVersion);
@@ -137,7 +138,8 @@ double Predictor::kernel_us(const std::string& processor_key, const KernelFeatur
   return m->predict_us(x);
 }
 
-Prediction Predictor::model_us(const Graph& g, const std::string& processor_key, const std::vector<bool>* gpu_ops) const {
+Prediction Predictor::model_us(const Graph& g, const std::string& processor_key,
+                              const std::vector<bool>* gpu_ops) const {
   const bool gpu = processor_key.rfind("gpu", 0) == 0;
   const ProcessorModel& pm = processor(processor_key);
   Prediction p;

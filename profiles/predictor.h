@@ -58,10 +58,12 @@ class Predictor {
   bool has(const std::string& key) const { return processors_.count(key) != 0; }
 
   // One kernel over `range` of its output on `processor`.
-  double kernel_us(const std::string& processor, const KernelFeatures& f, RangeAxis axis, const OutputRange& range) const;
+  double kernel_us(const std::string& processor, const KernelFeatures& f, RangeAxis axis,
+                   const OutputRange& range) const;
   // The whole graph on one processor. GPU processors ("gpu:*") predict only the ops in
   // `gpu_ops` when it is given (the dispatched ones), plus one submission.
-  Prediction model_us(const Graph& graph, const std::string& processor, const std::vector<bool>* gpu_ops = nullptr) const;
+  Prediction model_us(const Graph& graph, const std::string& processor,
+                      const std::vector<bool>* gpu_ops = nullptr) const;
   // One op split along `axis`: the CPU computes `cpu_fraction` of the output from the start, the
   // GPU the rest; max of the two sides plus one cross-device sync.
   double split_us(const Graph& graph, int op_index, RangeAxis axis, double cpu_fraction, const std::string& cpu,

@@ -118,13 +118,20 @@ int run_profile(const ProfileArgs& a) {
 
   // Fixed costs first: per thread count (CPU task start) and per GPU device.
   for (int t : threads) {
-    const auto c = profiles::measure_fixed_costs(devices.empty() ? nullptr : devices[0].get(), t);
+    const gpu::VulkanDevice* probe = devices.empty() || t != threads.front() ? nullptr : devices[0].get();
+    const auto c = profiles::measure_fixed_costs(probe, t);
     profiles::write_fixed_cost_rows(out, c, dp.cpu_model, t, dp.gpu_name, dp.gpu_driver);
     dp.fixed_us[fmt::format("cpu:t{}", t)] = {{"cpu_task_us", c.cpu_task_us}};
     if (!devices.empty() && t == threads.front())
       for (const auto& d : devices) {
+        const std::string precision = d->fp16_enabled() ? "fp16" : "fp32";
         const auto g = d.get() == devices[0].get() ? c : profiles::measure_fixed_costs(d.get(), t);
-        dp.fixed_us[d->fp16_enabled() ? "gpu:fp16" : "gpu:fp32"] = {
+        if (d.get() != devices[0].get()) {
+          profiles::FixedCosts gpu_only = g;
+          gpu_only.cpu_task_us = -1;  // written once per thread count above
+          profiles::write_fixed_cost_rows(out, gpu_only, dp.cpu_model, t, dp.gpu_name, dp.gpu_driver, precision);
+        }
+        dp.fixed_us["gpu:" + precision] = {
             {"gpu_submit_us", g.gpu_submit_us}, {"gpu_dispatch_us", g.gpu_dispatch_us},
             {"sync_us", g.sync_us}, {"copy_us_per_mb", g.copy_us_per_mb}};
       }
@@ -219,7 +226,9 @@ Command add_profile_command(CLI::App& app) {
   auto a = std::make_shared<ProfileArgs>();
   CLI::App* c = app.add_subcommand("profile", "Measure kernels and fixed costs into a dataset (CSV), or predict");
   c->add_option("models", a->models, "the .tflite models");
-  c->add_option("--threads", a->threads, "CPU thread counts, comma-separated (0 = all)")->delimiter(',')->capture_default_str();
+  c->add_option("--threads", a->threads, "CPU thread counts, comma-separated (0 = all)")
+      ->delimiter(',')
+      ->capture_default_str();
   c->add_flag("--gpu", a->gpu, "also profile the GPU (fp32, and fp16 where supported)");
   c->add_flag("--no-fp16", a->no_fp16, "with --gpu: fp32 only");
   c->add_option("--device", a->device, "Vulkan device index");
