@@ -27,7 +27,7 @@ cd "$ROOT"
 N="${1:-2000}"
 BUDGET="${2:-420}"
 THREADS="${THREADS:-1,4,16}"
-GPU_FLAGS="${GPU_FLAGS:---gpu}"
+GPU_FLAGS="${GPU_FLAGS---gpu}"  # set but empty: CPU only
 PROFILE_FLAGS="${PROFILE_FLAGS:---samples 5}"
 NB101_FLAGS="${NB101_FLAGS:---resolution 32 --stem-channels 128}"
 MOBILE_FLAGS="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
