@@ -116,3 +116,16 @@ def test_corrupt_predictor_is_refused_naming_the_file(work):
     r = run([binary(), "profile", "--predict", str(bad), str(ZOO_MODEL)], env, check=False)
     assert r.returncode == 1
     assert str(bad) in r.stderr and "features" in r.stderr
+
+
+def test_report_runs_and_scores_the_zoo_model(work):
+    d, env, _ = work
+    run([PY, str(ROOT / "profiles/report.py"), "--train", str(d / "train.csv"), "--zoo", str(d / "zoo.csv"), "--out",
+         str(d / "report"), "--rounds", "10", "--holdout", "0", "--label", "CI smoke"], env)
+    m = json.loads((d / "report" / "metrics.json").read_text())
+    for which in ("flops", "lut", "gbt"):
+        z = m["model_zoo"][f"cpu:t1/{which}"]
+        assert z["n"] == 1 and math.isfinite(z["mape"])
+        assert m["model_zoo_cpu_time"][f"cpu:t1/{which}"]["n"] == 1
+    assert (d / "report" / "report.md").read_text().startswith("# Latency predictor accuracy: CI smoke")
+    assert (d / "report" / "scatter_cpu_t1.png").stat().st_size > 0
