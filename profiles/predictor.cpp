@@ -151,7 +151,9 @@ Prediction Predictor::model_us(const Graph& g, const std::string& processor_key,
     p.kernel_us[i] = kernel_us(processor_key, f, RangeAxis::kWhole, OutputRange::whole(f.out));
     p.total_us += p.kernel_us[i];
   }
-  p.fixed_us = gpu ? pm.fixed("gpu_submit_us") : 0;
+  int kernels = 0;
+  for (double k : p.kernel_us) kernels += k > 0;
+  p.fixed_us = pm.fixed("per_op_us") * kernels + (gpu ? pm.fixed("gpu_submit_us") : 0);
   p.total_us += p.fixed_us;
   return p;
 }

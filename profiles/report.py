@@ -26,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "train"))
 import predictors as P  # noqa: E402
 
 PREDICTORS = ["flops", "lut", "gbt"]
+# At model level also "measured": the sum of the model's measured kernel medians, i.e. the error of
+# the sum law itself (kernels timed alone vs the whole run), which no kernel predictor can remove.
+MODEL_PREDICTORS = PREDICTORS + ["measured"]
 
 
 def held_out(model, share):
@@ -60,15 +63,20 @@ def model_level(trained, which, ds, measure="wall"):
                 continue
             measured[(P.processor_key(r), r["model"])] = float(r["cpu_us"])
         else:
-            measured[(P.processor_key(r), r["model"])] = float(r["median_us"])
+            measured[(P.processor_key(r), r["model"])] = P.row_time(r)
     out = []
     for (key, model), meas in sorted(measured.items()):
         ks = kernels.get((key, model), [])
         if not ks:
             continue
-        pred = float(np.sum(P.predict_rows(trained, which, ks, ds.feature_names)))
-        if key.startswith("gpu"):
-            pred += trained["gbt"]["processors"].get(key, {}).get("fixed_us", {}).get("gpu_submit_us", 0.0)
+        if which == "measured":  # the sum law itself: the measured kernels' medians, no predictor
+            pred = float(sum(P.row_time(k) for k in ks))
+        else:
+            pred = float(np.sum(P.predict_rows(trained, which, ks, ds.feature_names)))
+            fixed = trained["gbt"]["processors"].get(key, {}).get("fixed_us", {})
+            pred += fixed.get("per_op_us", 0.0) * len(ks)
+            if key.startswith("gpu"):
+                pred += fixed.get("gpu_submit_us", 0.0)
         out.append((key, model, meas, pred))
     return out
 
@@ -92,7 +100,7 @@ def scatter(path, key, series, title):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, len(series), figsize=(5 * len(series), 4.5), squeeze=False)
     for ax, (name, pts) in zip(axes[0], series.items()):
-        for which, color in zip(PREDICTORS, ["tab:gray", "tab:orange", "tab:blue"]):
+        for which, color in zip(MODEL_PREDICTORS, ["tab:gray", "tab:orange", "tab:blue", "tab:green"]):
             xs = [m for w, m, p in pts if w == which]
             ys = [p for w, m, p in pts if w == which]
             if xs:
@@ -123,7 +131,10 @@ def main():
     ap.add_argument("--holdout", type=float, default=0.2)
     ap.add_argument("--rounds", type=int, default=300)
     ap.add_argument("--label", default="")
+    ap.add_argument("--t1-cpu-time", action="store_true",
+                    help="1-thread CPU rows: train and score on process CPU time (a busy machine; see predictors.py)")
     a = ap.parse_args()
+    P.T1_CPU_TIME = a.t1_cpu_time
     a.out.mkdir(parents=True, exist_ok=True)
 
     archs = P.Dataset.load(a.train).subset(lambda r: not P.is_zoo(r["model"]))
@@ -144,14 +155,14 @@ def main():
     rows_k, rows_mh, rows_mz, rows_mhc, rows_mzc = [], [], [], [], []
     points = defaultdict(lambda: defaultdict(list))
     pred_k = {w: P.predict_rows(trained, w, test_k, archs.feature_names) for w in PREDICTORS} if test_k else {}
-    ml_test = {w: model_level(trained, w, test) for w in PREDICTORS}
-    ml_zoo = {w: model_level(trained, w, zoo) for w in PREDICTORS} if zoo.rows else {}
-    ml_zoo_cpu = {w: model_level(trained, w, zoo, "cpu") for w in PREDICTORS} if zoo.rows else {}
-    ml_test_cpu = {w: model_level(trained, w, test, "cpu") for w in PREDICTORS}
+    ml_test = {w: model_level(trained, w, test) for w in MODEL_PREDICTORS}
+    ml_zoo = {w: model_level(trained, w, zoo) for w in MODEL_PREDICTORS} if zoo.rows else {}
+    ml_zoo_cpu = {w: model_level(trained, w, zoo, "cpu") for w in MODEL_PREDICTORS} if zoo.rows else {}
+    ml_test_cpu = {w: model_level(trained, w, test, "cpu") for w in MODEL_PREDICTORS}
     for key in keys:
         idx = [i for i, r in enumerate(test_k) if P.processor_key(r) == key]
-        for w in PREDICTORS:
-            if idx:
+        for w in MODEL_PREDICTORS:
+            if idx and w in PREDICTORS:
                 m = metrics(pred_k[w][idx], meas_k[idx])
                 result["kernel"][f"{key}/{w}"] = m
                 rows_k.append((key, w, m))
@@ -195,7 +206,10 @@ def main():
     lines = [f"# Latency predictor accuracy: {a.label}", "",
              "Predictors trained on the generated architectures' train split (never on the zoo). Kernel level: "
              "every measured range (whole and partial) of the held-out architectures' kernels. Model level: the "
-             "sum of a model's whole-range kernels plus fixed costs vs its measured whole run.", "",
+             "sum of a model's whole-range kernels plus fixed costs vs its measured whole run; the row "
+             "`measured` sums the measured kernels instead of predicted ones: the error of the sum law itself.",
+             "" if not a.t1_cpu_time else "\nWith --t1-cpu-time: every cpu:t1 time (training targets, kernel and "
+             "model measurements) is the process CPU time, not the wall time (the machine was busy).", "",
              "## Dataset", "",
              f"- devices: {'; '.join(summary['devices'])}",
              f"- generated architectures: {summary['arch_models']} ({summary['train_models']} train, "

@@ -116,3 +116,15 @@ def test_zoo_rows_are_never_trained_on():
     t = P.train_all(dataset(rows), rounds=10)
     lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
     assert lin["intercept"] < 1e3
+
+
+def test_per_op_overhead_is_the_gap_between_a_run_and_its_kernels():
+    rows = synthetic_rows(linear_law, 40, SEED + 5)  # models synthetic_0..3, 10 kernels each
+    for r in rows:
+        r["axis"] = "whole"
+    for m in range(4):
+        total = sum(float(r["median_us"]) for r in rows if r["model"] == f"synthetic_{m}")
+        rows.append(dict(rows[0], model=f"synthetic_{m}", op_type="MODEL", median_us=repr(total + 10 * 1.5)))
+    assert P.per_op_overhead(dataset(rows)) == {"cpu:t1": pytest.approx(1.5)}
+    t = P.train_all(dataset(rows), rounds=10, min_rows=1000)
+    assert t["gbt"]["processors"]["cpu:t1"]["fixed_us"]["per_op_us"] == pytest.approx(1.5)

@@ -82,8 +82,21 @@ def features(rows, names):
     return np.array([[float(r["f_" + n]) for n in names] for r in rows], dtype=np.float64).reshape(len(rows), len(names))
 
 
+# With T1_CPU_TIME on, a 1-thread CPU row's time is its process CPU time (cpu_us) where it has one:
+# on a busy shared machine long kernels are preempted and their wall time measures the load; at one
+# thread the CPU time is what a quiet machine's wall time would be. Off (the default) everywhere
+# but on such a machine.
+T1_CPU_TIME = False
+
+
+def row_time(r):
+    if T1_CPU_TIME and r["processor"] == "cpu" and r["threads"] == "1" and float(r.get("cpu_us") or -1) > 0:
+        return float(r["cpu_us"])
+    return float(r["median_us"])
+
+
 def targets(rows):
-    return np.array([max(float(r["median_us"]), 1e-3) for r in rows])
+    return np.array([max(row_time(r), 1e-3) for r in rows])
 
 
 # ---------------------------------------------------------------- FLOPs-linear
@@ -209,11 +222,34 @@ def fixed_costs(ds):
     return out
 
 
+def per_op_overhead(ds):
+    """Per processor: the median over the training models of (whole run - sum of its measured
+    whole-range kernels) / kernels, at least 0: what a whole run spends between kernels (timing,
+    views, task starts, barriers) that kernels timed alone do not show."""
+    sums, counts, runs = defaultdict(float), defaultdict(int), {}
+    for r in ds.rows:
+        if is_zoo(r["model"]):
+            continue
+        key = (processor_key(r), r["model"])
+        if r["op_type"] == "MODEL":
+            runs[key] = row_time(r)
+        elif r["op_type"] != "FIXED" and r.get("axis") == "whole":
+            sums[key] += row_time(r)
+            counts[key] += 1
+    per = defaultdict(list)
+    for key, t in runs.items():
+        if counts.get(key):
+            per[key[0]].append((t - sums[key]) / counts[key])
+    return {k: max(0.0, float(np.median(v))) for k, v in per.items()}
+
+
 def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     """Returns {"gbt": predictor json, "flops": predictor json, "lut": {key: Lut}} trained on ds."""
     rows = [r for r in kernel_rows(ds) if not is_zoo(r["model"])]
     names = ds.feature_names
     fixed = fixed_costs(ds)
+    for key, v in per_op_overhead(ds).items():
+        fixed[key]["per_op_us"] = v
     by_proc = defaultdict(list)
     for r in rows:
         by_proc[processor_key(r)].append(r)

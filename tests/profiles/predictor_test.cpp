@@ -92,7 +92,7 @@ nlohmann::json linear_predictor() {
                         {"fixed_us", nlohmann::json::object()}}},
             {"gpu:fp32",
              {{"kernels", {{"*", {{"kind", "linear"}, {"target", "us"}, {"intercept", 1.0}, {"coef", coef}}}}},
-              {"fixed_us", {{"gpu_submit_us", 40.0}, {"sync_us", 25.0}}}}}}}};
+              {"fixed_us", {{"gpu_submit_us", 40.0}, {"sync_us", 25.0}, {"per_op_us", 2.0}}}}}}}};
 }
 
 // One 3x3 CONV_2D, 8x8x16 -> 8x8x32, SAME padding.
@@ -143,7 +143,7 @@ TEST(Predictor, EvaluatesKernelsSplitsAndTheFallback) {
               std::max(3.0 + 0.001 * m * 0.25, 1.0 + 0.001 * m * 0.75) + 25.0, 1e-9);
   EXPECT_NEAR(p.split_us(g, 0, RangeAxis::kRows, 1.0, "cpu:t1", "gpu:fp32"), 3.0 + 0.001 * m, 1e-9);  // no sync
   // The whole model: its kernels plus the processor's fixed costs (a GPU submission).
-  EXPECT_NEAR(p.model_us(g, "gpu:fp32").total_us, 1.0 + 0.001 * m + 40.0, 1e-9);
+  EXPECT_NEAR(p.model_us(g, "gpu:fp32").total_us, 1.0 + 0.001 * m + 40.0 + 2.0, 1e-9);  // + per_op_us x 1 kernel
   EXPECT_NEAR(p.model_us(g, "cpu:t1").total_us, 3.0 + 0.001 * m, 1e-9);
   // ADD has its own (tree) model on log(us); CONV_2D falls back to "*".
   KernelFeatures add = f;
