@@ -12,6 +12,7 @@ Feature vectors are the dataset's f_* columns: the C++ profiler wrote them with 
 the C++ evaluator uses, so training and prediction see identical features.
 """
 import csv
+import gzip
 import json
 import math
 from collections import defaultdict
@@ -60,7 +61,8 @@ class Dataset:
     def load(paths):
         rows = []
         for p in paths:
-            with open(p, newline="") as f:
+            opener = gzip.open if str(p).endswith(".gz") else open
+            with opener(p, "rt", newline="") as f:
                 rows.extend(csv.DictReader(f))
         return Dataset(rows)
 
