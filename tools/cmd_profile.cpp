@@ -242,7 +242,7 @@ Command add_profile_command(CLI::App& app) {
   c->add_flag("--no-device-profile", a->no_device_profile, "do not write the device profile to the cache directory");
   c->add_option("--predict", a->predict, "predict each model's latency per processor with this predictor file");
   c->add_option("--install-predictor", a->install_predictor,
-                "embed this predictor in this device's profile (run a profile first)");
+                "embed this predictor in this device's profile (run a profile first; --gpu as it ran)");
   return {c, [a] {
             if (!a->install_predictor.empty()) return run_install(*a);
             if (a->models.empty()) fail(ErrorKind::kInvalidArgument, "profile: give at least one model");
