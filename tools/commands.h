@@ -16,5 +16,6 @@ Command add_info_command(CLI::App& app);
 Command add_devices_command(CLI::App& app);
 Command add_plan_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
+Command add_profile_command(CLI::App& app);
 
 }  // namespace hetsched::tools

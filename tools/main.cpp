@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       hetsched::tools::add_devices_command(app),
       hetsched::tools::add_plan_command(app),
       hetsched::tools::add_compare_command(app),
+      hetsched::tools::add_profile_command(app),
   };
   try {
     app.parse(argc, argv);

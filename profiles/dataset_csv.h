@@ -1,0 +1,23 @@
+// The profiling dataset as CSV: one row per measurement (profiles/kernel_profiler.h), the kernel's
+// features in readable columns and, prefixed "f_", the exact feature vector the predictors use
+// (kernel_features.h), so the Python trainer never recomputes a feature. Fixed costs are rows whose
+// op_type is "FIXED" and whose model column names the cost (gpu_submit_us, ...).
+#pragma once
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "profiles/kernel_profiler.h"
+
+namespace hetsched::profiles {
+
+void write_csv_header(std::ostream& out);
+void write_csv_row(std::ostream& out, const Measurement& m);
+// Rows for the measured (>= 0) fixed costs: the CPU's at `threads`, the GPU's at `gpu_precision`.
+void write_fixed_cost_rows(std::ostream& out, const FixedCosts& c, const std::string& cpu_device, int threads,
+                           const std::string& gpu_device, const std::string& gpu_driver,
+                           const std::string& gpu_precision = "fp32");
+// A CSV field: quoted when it holds a comma, quote or newline.
+std::string csv_field(const std::string& s);
+
+}  // namespace hetsched::profiles

@@ -1,0 +1,81 @@
+# Architecture samplers for the latency dataset: NAS-Bench-101 cells and mobile blocks.
+"""Pure-Python samplers (numpy only): each returns a JSON-able spec; build.py turns a spec into a
+Keras model. Seeded: the same (seed, index) always gives the same spec.
+
+NAS-Bench-101 (Ying et al. 2019), the published space: a cell is a DAG of at most 7 vertices
+(input, up to 5 operation vertices, output) and at most 9 edges, upper-triangular adjacency;
+operations conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3. Vertices not on an input->output path are
+pruned (as the benchmark's ModelSpec does). The network: stem conv3x3 to 128 channels (scalable),
+3 stacks of 3 cells, a 2x2 max-pool halving the resolution and the channels doubled between stacks,
+global average pool, dense 10.
+
+Mobile blocks: depthwise-separable (MobileNetV1), inverted residual with expansion (MobileNetV2),
+optional squeeze-excite and hard-swish (MobileNetV3), random widths, kernels 3/5/7, input
+resolutions 96-320.
+"""
+import numpy as np
+
+NB101_OPS = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
+MAX_VERTICES = 7
+MAX_EDGES = 9
+
+
+def prune(matrix, ops):
+    """Removes vertices not on a path from the input (0) to the output (last); None if disconnected."""
+    n = len(ops)
+    fwd = {0}
+    for j in range(1, n):
+        if any(matrix[i][j] and i in fwd for i in range(j)):
+            fwd.add(j)
+    bwd = {n - 1}
+    for i in range(n - 2, -1, -1):
+        if any(matrix[i][j] and j in bwd for j in range(i + 1, n)):
+            bwd.add(i)
+    keep = sorted(fwd & bwd)
+    if 0 not in keep or n - 1 not in keep:
+        return None
+    m = [[int(matrix[a][b]) for b in keep] for a in keep]
+    return m, [ops[k] for k in keep]
+
+
+def sample_nb101_cell(rng):
+    """A valid NAS-Bench-101 cell: (matrix, ops) with ops[0] = input, ops[-1] = output."""
+    while True:
+        n = int(rng.integers(3, MAX_VERTICES + 1))
+        m = np.triu(rng.integers(0, 2, size=(n, n)), 1)
+        ops = ["input"] + [NB101_OPS[int(k)] for k in rng.integers(0, 3, size=n - 2)] + ["output"]
+        p = prune(m.tolist(), ops)
+        if p is None:
+            continue
+        m2, ops2 = p
+        edges = int(np.sum(m2))
+        if edges <= MAX_EDGES and len(ops2) >= 2:
+            return {"matrix": m2, "ops": ops2}
+
+
+def sample_nb101(rng, resolution=32, stem_channels=128):
+    return {"family": "nb101", "resolution": int(resolution), "stem_channels": int(stem_channels),
+            "stacks": 3, "cells_per_stack": 3, "cell": sample_nb101_cell(rng), "classes": 10}
+
+
+def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0):
+    res = int(rng.choice(np.arange(min_res, max_res + 1, 32)))
+    act = str(rng.choice(["relu", "relu6", "hard_swish"]))
+    blocks = []
+    h = res // 2
+    stem = int(max(8, round(int(rng.choice([16, 24, 32])) * width_scale / 8) * 8))
+    c = stem
+    for _ in range(int(rng.integers(4, 11))):
+        kind = str(rng.choice(["ds", "ir", "ir_se"]))
+        stride = 2 if (h > 7 and rng.random() < 0.35) else 1
+        out = int(max(8, round(c * float(rng.choice([1.0, 1.0, 1.5, 2.0])) * width_scale / 8) * 8)) if stride == 2 \
+            else int(rng.choice([c, c, max(8, round(c * 1.5 / 8) * 8)]))
+        out = min(out, int(320 * max(width_scale, 0.25)))
+        blocks.append({"kind": kind, "kernel": int(rng.choice([3, 5, 7])), "stride": stride,
+                       "expansion": int(rng.choice([1, 3, 4, 6])) if kind != "ds" else 1,
+                       "out": out, "act": str(rng.choice([act, act, "relu"])),
+                       "se_ratio": 0.25 if kind == "ir_se" else 0.0})
+        c = out
+        h = (h + stride - 1) // stride
+    return {"family": "mobile", "resolution": res, "stem_channels": stem,
+            "stem_act": act, "blocks": blocks, "head_channels": int(max(16, round(c * 2 / 8) * 8)), "classes": 10}

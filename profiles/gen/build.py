@@ -1,0 +1,171 @@
+# Builds a Keras model from an architecture spec (archs.py) and converts it to .tflite.
+"""BN is folded: every conv has a bias and no BatchNormalization (what the converter would fold).
+NAS-Bench-101 channel rule (the benchmark's compute_vertex_channels): the output's channels are
+split evenly over the vertices feeding it (concatenated), a vertex fed by the input gets a 1x1
+projection of it, and vertex inputs are summed. Where the benchmark truncates a wider input to a
+narrower vertex (a channel slice, which hetsched does not import), a 1x1 projection is used instead.
+"""
+import os
+import sys
+
+
+def _act(keras, x, act):
+    L = keras.layers
+    if act == "relu":
+        return L.ReLU()(x)
+    if act == "relu6":
+        return L.ReLU(max_value=6.0)(x)
+    if act == "hard_swish":
+        return L.Multiply()([x, L.ReLU(max_value=6.0)(L.Lambda(lambda t: t + 3.0)(x)) * (1.0 / 6.0)])
+    return x
+
+
+def _conv(keras, x, ch, k, stride=1, act="relu"):
+    y = keras.layers.Conv2D(ch, k, strides=stride, padding="same", use_bias=True)(x)
+    return _act(keras, y, act)
+
+
+def _vertex_channels(matrix, out_channels):
+    """Channels per vertex (benchmark rule): the output split over the vertices feeding it."""
+    n = len(matrix)
+    ch = [0] * n
+    ch[0] = -1
+    ch[n - 1] = out_channels
+    feeders = [i for i in range(1, n - 1) if matrix[i][n - 1]]
+    if feeders:
+        per, extra = divmod(out_channels, len(feeders))
+        for j, i in enumerate(feeders):
+            ch[i] = per + (1 if j < extra else 0)
+    # Vertices not feeding the output directly take the widest of their successors.
+    for i in range(n - 2, 0, -1):
+        if not matrix[i][n - 1]:
+            ch[i] = max([ch[j] for j in range(i + 1, n - 1) if matrix[i][j]] or [out_channels])
+    return ch
+
+
+def _cell(keras, x, cell, out_channels):
+    L = keras.layers
+    m, ops = cell["matrix"], cell["ops"]
+    n = len(ops)
+    ch = _vertex_channels(m, out_channels)
+    vals = [x] + [None] * (n - 1)
+    for j in range(1, n - 1):
+        ins = []
+        for i in range(j):
+            if not m[i][j]:
+                continue
+            v = vals[i]
+            if i == 0 or int(v.shape[-1]) != ch[j]:
+                v = _conv(keras, v, ch[j], 1)  # projection (input) or width change (benchmark: truncation)
+            ins.append(v)
+        y = ins[0] if len(ins) == 1 else L.Add()(ins)
+        op = ops[j]
+        if op == "conv3x3-bn-relu":
+            y = _conv(keras, y, ch[j], 3)
+        elif op == "conv1x1-bn-relu":
+            y = _conv(keras, y, ch[j], 1)
+        else:
+            y = L.MaxPooling2D(3, strides=1, padding="same")(y)
+        vals[j] = y
+    feeders = [vals[i] for i in range(1, n - 1) if m[i][n - 1]]
+    out = feeders[0] if len(feeders) == 1 else (L.Concatenate()(feeders) if feeders else None)
+    if m[0][n - 1]:
+        proj = _conv(keras, x, out_channels, 1)
+        out = proj if out is None else L.Add()([out, proj])
+    return out
+
+
+def build_nb101(keras, spec):
+    L = keras.layers
+    r = spec["resolution"]
+    inp = keras.Input(shape=(r, r, 3), batch_size=1, name="input")
+    c = spec["stem_channels"]
+    x = _conv(keras, inp, c, 3)
+    for s in range(spec["stacks"]):
+        if s > 0:
+            x = L.MaxPooling2D(2, strides=2, padding="same")(x)
+            c *= 2
+        for _ in range(spec["cells_per_stack"]):
+            x = _cell(keras, x, spec["cell"], c)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dense(spec["classes"])(x)
+    return keras.Model(inp, x)
+
+
+def _se(keras, x, ratio):
+    L = keras.layers
+    c = int(x.shape[-1])
+    s = L.GlobalAveragePooling2D(keepdims=True)(x)
+    s = L.Conv2D(max(8, int(c * ratio)), 1, use_bias=True)(s)
+    s = L.ReLU()(s)
+    s = L.Conv2D(c, 1, use_bias=True, activation="sigmoid")(s)
+    return L.Multiply()([x, s])
+
+
+def build_mobile(keras, spec):
+    L = keras.layers
+    r = spec["resolution"]
+    inp = keras.Input(shape=(r, r, 3), batch_size=1, name="input")
+    x = _conv(keras, inp, spec["stem_channels"], 3, stride=2, act=spec["stem_act"])
+    for b in spec["blocks"]:
+        cin = int(x.shape[-1])
+        if b["kind"] == "ds":
+            y = L.DepthwiseConv2D(b["kernel"], strides=b["stride"], padding="same", use_bias=True)(x)
+            y = _act(keras, y, b["act"])
+            y = _conv(keras, y, b["out"], 1, act=b["act"])
+        else:
+            y = x
+            if b["expansion"] > 1:
+                y = _conv(keras, y, cin * b["expansion"], 1, act=b["act"])
+            y = L.DepthwiseConv2D(b["kernel"], strides=b["stride"], padding="same", use_bias=True)(y)
+            y = _act(keras, y, b["act"])
+            if b["se_ratio"] > 0:
+                y = _se(keras, y, b["se_ratio"])
+            y = _conv(keras, y, b["out"], 1, act="none")
+            if b["stride"] == 1 and cin == b["out"]:
+                y = L.Add()([x, y])
+        x = y
+    x = _conv(keras, x, spec["head_channels"], 1, act=spec["stem_act"])
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dense(spec["classes"])(x)
+    return keras.Model(inp, x)
+
+
+class _Quiet:
+    """TensorFlow's converter prints pages to fds 1 and 2: into a temporary file, shown on errors."""
+
+    def __enter__(self):
+        import tempfile
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.log = tempfile.TemporaryFile()
+        self.saved = [os.dup(1), os.dup(2)]
+        os.dup2(self.log.fileno(), 1)
+        os.dup2(self.log.fileno(), 2)
+        return self
+
+    def __exit__(self, exc_type, *_):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(self.saved[0], 1)
+        os.dup2(self.saved[1], 2)
+        for fd in self.saved:
+            os.close(fd)
+        if exc_type is not None:
+            self.log.seek(0)
+            sys.stderr.write(self.log.read().decode("utf-8", "replace")[-20000:])
+        self.log.close()
+        return False
+
+
+def to_tflite(spec, seed):
+    with _Quiet():
+        import keras
+        import tensorflow as tf
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(int(seed))
+        model = build_nb101(keras, spec) if spec["family"] == "nb101" else build_mobile(keras, spec)
+        conv = tf.lite.TFLiteConverter.from_keras_model(model)
+        conv.optimizations = []
+        return conv.convert()
+

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# Generates seeded, reproducible .tflite architectures for the latency dataset (never the zoo's).
+"""Usage: gen_archs.py --family nb101|mobile --count N [--seed S] [--start I] --out DIR
+                       [--resolution R] [--stem-channels C] [--min-res A --max-res B] [--width-scale W]
+
+Architecture i of seed S is sampled with numpy.random.default_rng([S, i]) and its weights with
+keras seed S * 1000003 + i, so (family, seed, i, options) always gives the same file. Writes
+DIR/<family>_s<S>_<i>.tflite, and DIR/<family>_s<S>_<i>.json (the spec), and appends one line per
+model to DIR/index.jsonl (file, spec, sha256). Existing files are kept (generation resumes).
+Small options for a software GPU (lavapipe): --resolution 16 --stem-channels 16, --max-res 128.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import archs  # noqa: E402
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def spec_for(args, i):
+    rng = np.random.default_rng([args.seed, i])
+    if args.family == "nb101":
+        return archs.sample_nb101(rng, args.resolution, args.stem_channels)
+    return archs.sample_mobile(rng, args.min_res, args.max_res, args.width_scale)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--family", choices=["nb101", "mobile"], required=True)
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--start", type=int, default=0)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--resolution", type=int, default=32, help="nb101 input resolution (CIFAR: 32)")
+    ap.add_argument("--stem-channels", type=int, default=128, help="nb101 stem channels (published: 128)")
+    ap.add_argument("--min-res", type=int, default=96)
+    ap.add_argument("--max-res", type=int, default=320)
+    ap.add_argument("--width-scale", type=float, default=1.0)
+    ap.add_argument("--spec-only", action="store_true", help="print the specs, build nothing (no TensorFlow)")
+    ap.add_argument("--time-budget", type=float, default=0, help="stop after this many seconds (0: none)")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    built = 0
+    for i in range(args.start, args.start + args.count):
+        spec = spec_for(args, i)
+        if args.spec_only:
+            print(json.dumps(spec))
+            continue
+        name = f"{args.family}_s{args.seed}_{i}"
+        path = args.out / f"{name}.tflite"
+        if path.exists():
+            continue
+        if args.time_budget and time.time() - t0 > args.time_budget:
+            print(f"gen_archs: time budget reached after {built} models", file=sys.stderr)
+            break
+        import build  # TensorFlow only when building
+        data = build.to_tflite(spec, args.seed * 1000003 + i)
+        path.write_bytes(data)
+        (args.out / f"{name}.json").write_text(json.dumps(spec, indent=1) + "\n")
+        with open(args.out / "index.jsonl", "a") as f:
+            f.write(json.dumps({"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "spec": spec}) + "\n")
+        built += 1
+        print(f"gen_archs: {path.name} ({len(data)} bytes)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+// Kernel profiler (see header). Timing technique, as scheduler/op_profiler.cpp and the GPU
+// executor's workgroup tuning (time_op_us): one warm-up, then samples; a sample repeats a short
+// kernel until it spans min_sample_us (timer resolution and launch jitter amortized), and the GPU
+// brackets the repeated dispatches with timestamps, a barrier after each (each dispatch rewrites
+// the output: WAW), so a sample is the kernel's own GPU time.
+#include "profiles/kernel_profiler.h"
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cmath>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "cpu/executor.h"
+#include "gpu/buffer.h"
+#include "gpu/command.h"
+#include "gpu/dispatch_plan.h"
+#include "gpu/executor.h"
+#include "gpu/gpu_kernel.h"
+#include "gpu/timeline.h"
+#include "gpu/timestamps.h"
+#include "graph/error.h"
+#include "graph/op_registry.h"
+#include "profiles/machine_info.h"
+
+namespace hetsched::profiles {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double us_since(Clock::time_point t0) { return std::chrono::duration<double, std::micro>(Clock::now() - t0).count(); }
+
+std::vector<float> random_input(const Tensor& t, std::mt19937& rng) {
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(t.elements());
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+// The ranges one op is measured over: the whole output, then each fraction along each axis its
+// kernels can split, without repeating a range (small outputs round several fractions alike).
+std::vector<std::tuple<RangeAxis, double, OutputRange>> ranges_of(const Graph& g, const Op& op,
+                                                                 const std::vector<double>& fractions) {
+  const Shape4 out = g.tensors[size_t(op.outputs[0])].shape4();
+  const OpDescriptor& d = describe_op(op.type);
+  std::vector<std::tuple<RangeAxis, double, OutputRange>> v = {{RangeAxis::kWhole, 1.0, OutputRange::whole(out)}};
+  std::set<std::tuple<int, int, int, int>> seen = {{0, out.slices(), 0, out.h}};
+  for (const RangeAxis axis : {RangeAxis::kSlices, RangeAxis::kRows}) {
+    if ((axis == RangeAxis::kSlices && !d.split_slices) || (axis == RangeAxis::kRows && !d.split_rows)) continue;
+    for (const double f : fractions) {
+      const OutputRange r = fraction_range(out, axis, f);
+      if (seen.insert({r.slice_begin, r.slice_end, r.row_begin, r.row_end}).second) v.emplace_back(axis, f, r);
+    }
+  }
+  return v;
+}
+
+double process_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) * 1e-3;
+}
+
+// Samples of `run` (returns one execution's microseconds given a repeat count) after a warm-up;
+// `cpu_us` (when given) gets the median process CPU time per execution.
+TimingStats sample(const std::function<double(int)>& run, const KernelProfileOptions& o, double* cpu_us = nullptr) {
+  const double first = std::max(1e-3, run(1));
+  const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
+  std::vector<double> s, cpu;
+  for (int i = 0; i < std::max(1, o.samples); ++i) {
+    const double c0 = process_cpu_us();
+    s.push_back(run(repeats));
+    cpu.push_back((process_cpu_us() - c0) / repeats);
+  }
+  if (cpu_us) *cpu_us = summarize(std::move(cpu)).median_us;
+  return summarize(std::move(s));
+}
+
+Measurement model_row(const Graph& g) {
+  Measurement m;
+  m.model = g.model_name;
+  m.features.op_type = "MODEL";
+  m.features.macs = total_macs(g);
+  for (int t : g.inputs) m.features.bytes_in += int64_t(g.tensors[size_t(t)].shape4().phwc4_bytes());
+  for (int t : g.outputs) m.features.bytes_out += int64_t(g.tensors[size_t(t)].shape4().phwc4_bytes());
+  if (!g.inputs.empty()) m.features.in = g.tensors[size_t(g.inputs[0])].shape4();
+  if (!g.outputs.empty()) m.features.out = g.tensors[size_t(g.outputs[0])].shape4();
+  m.features.num_inputs = int(g.ops.size());  // for MODEL rows: the number of ops
+  return m;
+}
+
+}  // namespace
+
+std::string driver_of(const gpu::VulkanDevice& device) {
+  const auto& i = device.info();
+  return i.driver_info.empty() ? i.driver_name : i.driver_name + " " + i.driver_info;
+}
+
+void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions& o, std::vector<Measurement>& out,
+                         const ProgressFn& progress) {
+  cpu::CpuExecutor ex(g, cpu::CpuExecutorOptions{threads});
+  std::mt19937 rng(o.seed);
+  for (size_t i = 0; i < g.inputs.size(); ++i) ex.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+  ex.run();  // every tensor holds values a real run would (no NaNs or denormals from a zeroed arena)
+  const std::string cpu_name = cpu_model_name();
+  auto base = [&](Measurement m) {
+    m.model = g.model_name;
+    m.processor = "cpu";
+    m.threads = ex.threads();
+    m.device = cpu_name;
+    return m;
+  };
+  for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
+    const Op& op = g.ops[i];
+    const KernelFeatures f = kernel_features(g, op);
+    for (const auto& [axis, fraction, range] : ranges_of(g, op, o.fractions)) {
+      Measurement m = base({});
+      m.op_index = int(i), m.features = f, m.axis = axis, m.fraction = fraction, m.range = range;
+      m.load_avg = load_average_1min();
+      const OutputRange r = range;
+      m.stats = sample(
+          [&](int repeats) {
+            const auto t0 = Clock::now();
+            for (int k = 0; k < repeats; ++k) ex.run_op(int(i), r);
+            return us_since(t0) / repeats;
+          },
+          o, &m.cpu_us);
+      out.push_back(std::move(m));
+    }
+    if (progress && (i + 1) % 25 == 0)
+      progress(fmt::format("{}: cpu t{} {}/{} ops", g.model_name, ex.threads(), i + 1, g.ops.size()));
+  }
+  if (o.whole_model) {
+    Measurement m = base(model_row(g));
+    m.load_avg = load_average_1min();
+    m.stats = sample(
+        [&](int repeats) {
+          const auto t0 = Clock::now();
+          for (int k = 0; k < repeats; ++k) ex.run();
+          return us_since(t0) / repeats;
+        },
+        o, &m.cpu_us);
+    out.push_back(std::move(m));
+  }
+}
+
+void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                         gpu::WorkgroupTuningCache* tuning, const KernelProfileOptions& o,
+                         std::vector<Measurement>& out, const ProgressFn& progress) {
+  gpu::GpuExecutorOptions go;
+  go.tuning = tuning;
+  go.record_model = false;
+  gpu::GpuExecutor ex(g, device, cache, go);
+  gpu::TimestampQueries queries(device, 2);  // kUnsupported without timestamps
+  {  // Zeroed arena: uninitialized memory may hold NaNs or denormals, which run at another speed.
+    gpu::CommandBuffer cmd(device);
+    cmd.begin();
+    cmd.fill(ex.arena().whole(), 0);
+    cmd.barrier(gpu::kTransferWrite, gpu::kComputeReadWrite);
+    cmd.end();
+    gpu::submit_and_wait(device, cmd, fmt::format("model '{}': zeroing the arena for profiling", g.model_name));
+  }
+  std::set<int> dispatched;  // ops the GPU-only executor dispatches (not CPU fallbacks, not in-place concats)
+  for (const auto& d : gpu::plan_dispatches(g, true)) dispatched.insert(d.op_index);
+  const std::string precision = device.fp16_enabled() ? "fp16" : "fp32";
+  const std::string driver = driver_of(device);
+  auto base = [&](Measurement m) {
+    m.model = g.model_name;
+    m.processor = "gpu";
+    m.precision = precision;
+    m.device = device.info().name;
+    m.driver = driver;
+    return m;
+  };
+  for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
+    if (!dispatched.count(int(i))) continue;
+    const Op& op = g.ops[i];
+    const KernelFeatures f = kernel_features(g, op);
+    const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
+    for (const auto& [axis, fraction, range] : ranges_of(g, op, o.fractions)) {
+      Measurement m = base({});
+      m.op_index = int(i), m.features = f, m.axis = axis, m.fraction = fraction, m.range = range;
+      m.load_avg = load_average_1min();
+      const OutputRange r = range;
+      m.stats = sample(
+          [&](int repeats) {
+            gpu::CommandBuffer cmd(device);
+            cmd.begin();
+            queries.reset(cmd);
+            ex.record_op(cmd, int(i), r);  // warm-up dispatch: caches and clocks
+            cmd.compute_to_compute();
+            queries.write(cmd, 0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+            for (int k = 0; k < repeats; ++k) {
+              ex.record_op(cmd, int(i), r);
+              cmd.compute_to_compute();
+            }
+            queries.write(cmd, 1, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+            cmd.end();
+            gpu::submit_and_wait(device, cmd, what);
+            const std::vector<uint64_t> ns = queries.read_ns(0, 2);
+            return double(ns[1] - ns[0]) * 1e-3 / repeats;
+          },
+          o);
+      out.push_back(std::move(m));
+    }
+    if (progress && (i + 1) % 25 == 0)
+      progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
+  }
+  if (o.whole_model) {
+    gpu::GpuExecutorOptions wo;
+    wo.tuning = tuning;
+    gpu::GpuExecutor whole(g, device, cache, wo);
+    std::mt19937 rng(o.seed);
+    for (size_t i = 0; i < g.inputs.size(); ++i) whole.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+    Measurement m = base(model_row(g));
+    m.load_avg = load_average_1min();
+    m.stats = sample(
+        [&](int repeats) {
+          const auto t0 = Clock::now();
+          for (int k = 0; k < repeats; ++k) whole.run();
+          return us_since(t0) / repeats;
+        },
+        o);
+    out.push_back(std::move(m));
+  }
+}
+
+FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples) {
+  FixedCosts c;
+  samples = std::max(3, samples);
+  {  // CPU task start: what a parallel_for over one task per thread costs in an arena like the executor's.
+    const int n = threads > 0 ? threads : hardware_threads();
+    tbb::task_arena arena(n);
+    std::vector<double> us;
+    for (int i = 0; i <= samples; ++i) {
+      const auto t0 = Clock::now();
+      arena.execute([&] { tbb::parallel_for(0, n, [](int) {}); });
+      if (i) us.push_back(us_since(t0));
+    }
+    c.cpu_task_us = summarize(us).median_us;
+  }
+  if (!device) return c;
+  {  // Submission: an empty command buffer, submitted and waited for.
+    gpu::CommandBuffer cmd(*device);
+    cmd.begin();
+    cmd.end();
+    std::vector<double> us;
+    for (int i = 0; i <= samples; ++i) {
+      const auto t0 = Clock::now();
+      gpu::submit_and_wait(*device, cmd, "fixed-cost probe: empty submission");
+      if (i) us.push_back(us_since(t0));
+    }
+    c.gpu_submit_us = summarize(us).median_us;
+  }
+  {  // Cross-device synchronization, as scheduler/op_profiler.cpp's measure_sync_ms.
+    gpu::TimelineSemaphore host_to_gpu(*device), gpu_to_host(*device);
+    gpu::CommandBuffer cmd(*device);
+    cmd.begin();
+    cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
+    cmd.end();
+    std::vector<double> us;
+    for (int i = 1; i <= samples; ++i) {
+      const VkCommandBuffer cb = cmd.get();
+      gpu::TimelineWait w{host_to_gpu.get(), uint64_t(i)};
+      gpu::TimelineSignal s{gpu_to_host.get(), uint64_t(i)};
+      gpu::submit(*device, gpu::Submission{{&cb, 1}, {&w, 1}, {&s, 1}, VK_NULL_HANDLE}, "fixed-cost probe: sync");
+      const auto t0 = Clock::now();
+      host_to_gpu.signal(uint64_t(i), "fixed-cost probe: sync");
+      gpu_to_host.wait(uint64_t(i), std::chrono::seconds(10), "fixed-cost probe: sync");
+      us.push_back(us_since(t0));
+    }
+    c.sync_us = summarize(us).median_us;
+  }
+  try {  // GPU-side: a barrier between dispatches (the gap a dispatch pays), and a 1 MiB host -> device copy.
+    gpu::TimestampQueries q(*device, 4);
+    constexpr uint64_t kBytes = 1 << 20;
+    gpu::Buffer host(*device, kBytes, gpu::MemoryUse::kShared, "fixed-cost probe: host buffer");
+    gpu::Buffer dev(*device, kBytes, gpu::MemoryUse::kDeviceLocal, "fixed-cost probe: device buffer");
+    std::vector<double> gap, copy;
+    for (int i = 0; i <= samples; ++i) {
+      gpu::CommandBuffer cmd(*device);
+      cmd.begin();
+      q.reset(cmd);
+      q.write(cmd, 0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      for (int k = 0; k < 8; ++k) cmd.compute_to_compute();
+      q.write(cmd, 1, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      q.write(cmd, 2, VK_PIPELINE_STAGE_TRANSFER_BIT);
+      cmd.copy(host.whole(), dev.whole());
+      q.write(cmd, 3, VK_PIPELINE_STAGE_TRANSFER_BIT);
+      cmd.end();
+      gpu::submit_and_wait(*device, cmd, "fixed-cost probe: barriers and copy");
+      const auto ns = q.read_ns(0, 4);
+      if (!i) continue;
+      gap.push_back(double(ns[1] - ns[0]) * 1e-3 / 8);
+      copy.push_back(double(ns[3] - ns[2]) * 1e-3);
+    }
+    c.gpu_dispatch_us = summarize(gap).median_us;
+    c.copy_us_per_mb = summarize(copy).median_us;
+  } catch (const Error&) {
+    // No timestamps on this queue: the GPU-side costs stay unmeasured (-1).
+  }
+  return c;
+}
+
+}  // namespace hetsched::profiles

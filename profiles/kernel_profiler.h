@@ -1,0 +1,79 @@
+// The kernel profiler: times the kernels of a prepared (fused) graph as the executors run them —
+// the CPU executor's run_op over whole and partial output ranges at several thread counts, the GPU
+// executor's dispatches (tuned workgroup sizes, GPU timestamps) over the same ranges — plus each
+// model's whole run and the fixed costs (GPU submission, CPU task start, cross-device sync).
+// Every timing is the median of repeated samples (outliers counted, never dropped); each row notes
+// the 1-minute load average when it was taken.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gpu/device.h"
+#include "gpu/pipeline_cache.h"
+#include "gpu/workgroup_tuning.h"
+#include "graph/graph.h"
+#include "profiles/kernel_features.h"
+#include "profiles/timing_stats.h"
+
+namespace hetsched::profiles {
+
+struct KernelProfileOptions {
+  std::vector<double> fractions = {0.25, 0.5, 0.75};  // partial ranges on each splittable axis (1 = whole, always)
+  int samples = 7;                // timed samples per measurement (after one warm-up)
+  double min_sample_us = 200;     // a sample repeats the kernel until it spans at least this long
+  int max_repeats = 64;           // ... at most this many times
+  unsigned seed = 1;              // model inputs (uniform in [-1, 1])
+  bool whole_model = true;        // also time the whole model (one row with op_type MODEL)
+  bool kernels = true;            // time the kernels (false: only the whole model)
+};
+
+// One row of the dataset.
+struct Measurement {
+  std::string model;
+  int op_index = -1;       // -1: the whole model
+  KernelFeatures features;
+  RangeAxis axis = RangeAxis::kWhole;
+  double fraction = 1;     // nominal fraction asked for
+  OutputRange range;       // what it became
+  std::string processor;   // "cpu" or "gpu"
+  int threads = 0;         // CPU threads (0 for the GPU)
+  std::string precision = "fp32";
+  std::string device;      // CPU model or GPU name
+  std::string driver;      // GPU driver name and info ("" for the CPU)
+  TimingStats stats;
+  // CPU rows: median process CPU time per execution (all threads), us; -1 for GPU rows. On a busy
+  // machine a long run is preempted and its wall time grows with the load, its CPU time does not:
+  // at one thread cpu_us is what a quiet machine's wall time would be.
+  double cpu_us = -1;
+  double load_avg = -1;
+};
+
+// Fixed costs of one device, in microseconds (median of repeated probes; -1: not measured).
+struct FixedCosts {
+  double cpu_task_us = -1;      // a parallel_for of one trivial task per thread in the executor's arena
+  double gpu_submit_us = -1;    // submit an empty command buffer and wait for its fence (host clock)
+  double gpu_dispatch_us = -1;  // GPU time of one trivial dispatch plus its barrier (timestamps)
+  double sync_us = -1;          // host signals -> GPU waits -> GPU signals -> host wakes (timeline round trip)
+  double copy_us_per_mb = -1;   // GPU copy of 1 MiB from host-visible to device-local memory (GPU timestamps)
+};
+
+using ProgressFn = std::function<void(const std::string&)>;
+
+// CPU kernels of `graph` at `threads` (0: all). Appends to `out`.
+void profile_cpu_kernels(const Graph& graph, int threads, const KernelProfileOptions& options,
+                         std::vector<Measurement>& out, const ProgressFn& progress = {});
+
+// GPU kernels of `graph` on `device` (fp16 when the device was created with it), workgroup sizes
+// from `tuning` (tuned now when missing). Ops without a GPU kernel and concats written in place are
+// skipped. Error kUnsupported when the device has no timestamps.
+void profile_gpu_kernels(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                         gpu::WorkgroupTuningCache* tuning, const KernelProfileOptions& options,
+                         std::vector<Measurement>& out, const ProgressFn& progress = {});
+
+FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples = 21);
+
+// "driver_name driver_info" of a device, for the dataset.
+std::string driver_of(const gpu::VulkanDevice& device);
+
+}  // namespace hetsched::profiles

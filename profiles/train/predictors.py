@@ -1,0 +1,310 @@
+# Latency predictors trained from a profiling dataset (hetsched profile --out CSV).
+"""Three predictors per processor ("cpu:t1", "cpu:t2", "gpu:fp32", ...), side by side:
+
+  flops   FLOPs-linear: us = a + b * MACs of the range (least squares; the classic baseline).
+  lut     per-layer lookup table: the nearest measured configuration of the same op type (log-scaled
+          shape features), LETI's baseline; its time scaled by the range share when shares differ.
+  gbt     gradient-boosted trees (LightGBM) per op type on log(us), with a fallback model "*" over
+          every op type; exported as flat tree arrays that the C++ evaluator (profiles/predictor.h)
+          reads.
+
+Feature vectors are the dataset's f_* columns: the C++ profiler wrote them with the same function
+the C++ evaluator uses, so training and prediction see identical features.
+"""
+import csv
+import gzip
+import json
+import math
+from collections import defaultdict
+
+import numpy as np
+
+FORMAT = "hetsched-latency-predictor"
+VERSION = 1
+MIN_ROWS_PER_TYPE = 30  # fewer rows of an op type: it uses the "*" model
+# profiles/kernel_features.cpp feature_names(), in order (the C++ loader refuses any other list).
+FEATURE_NAMES = ["in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "kernel_h", "kernel_w", "stride_h", "stride_w",
+                 "dilation_h", "dilation_w", "groups", "depthwise", "macs", "bytes_in", "bytes_out", "weight_bytes",
+                 "epilogue_steps", "activation", "num_inputs", "axis", "fraction", "range_slices", "range_rows",
+                 "range_macs", "range_bytes_out"]
+
+# The model zoo (models/index.json): never trained on.
+ZOO = {
+    "efficientnet_b0", "face_detection_full_range", "face_detection_full_range_sparse", "face_detection_short_range",
+    "face_landmark", "face_landmark_with_attention", "hand_landmark_full", "hand_landmark_lite", "mobilenet_v1",
+    "mobilenet_v2", "mobilenet_v3_large", "palm_detection_full", "palm_detection_lite", "pose_detection",
+    "pose_landmark_full", "pose_landmark_heavy", "pose_landmark_lite", "resnet50", "selfie_segmentation",
+    "selfie_segmentation_landscape", "unet_seg",
+}
+
+
+def model_stem(name):
+    n = name.rsplit("/", 1)[-1]
+    for suf in (".litert.tflite", ".tflite"):
+        if n.endswith(suf):
+            return n[: -len(suf)]
+    return n
+
+
+def is_zoo(name):
+    return model_stem(name) in ZOO
+
+
+class Dataset:
+    """Rows of one or more dataset CSVs, with the feature matrix and targets as arrays."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.feature_names = [k[2:] for k in rows[0].keys() if k.startswith("f_")] if rows else []
+
+    @staticmethod
+    def load(paths):
+        rows = []
+        for p in paths:
+            opener = gzip.open if str(p).endswith(".gz") else open
+            with opener(p, "rt", newline="") as f:
+                rows.extend(csv.DictReader(f))
+        return Dataset(rows)
+
+    def subset(self, pred):
+        d = Dataset([r for r in self.rows if pred(r)])
+        d.feature_names = self.feature_names
+        return d
+
+
+def processor_key(r):
+    return f"cpu:t{r['threads']}" if r["processor"] == "cpu" else f"gpu:{r['precision']}"
+
+
+def kernel_rows(ds):
+    return [r for r in ds.rows if r["op_type"] not in ("MODEL", "FIXED")]
+
+
+def features(rows, names):
+    return np.array([[float(r["f_" + n]) for n in names] for r in rows], dtype=np.float64).reshape(len(rows), len(names))
+
+
+# With T1_CPU_TIME on, a 1-thread CPU row's time is its process CPU time (cpu_us) where it has one:
+# on a busy shared machine long kernels are preempted and their wall time measures the load; at one
+# thread the CPU time is what a quiet machine's wall time would be. Off (the default) everywhere
+# but on such a machine.
+T1_CPU_TIME = False
+
+
+def row_time(r):
+    if T1_CPU_TIME and r["processor"] == "cpu" and r["threads"] == "1" and float(r.get("cpu_us") or -1) > 0:
+        return float(r["cpu_us"])
+    return float(r["median_us"])
+
+
+def targets(rows):
+    return np.array([max(row_time(r), 1e-3) for r in rows])
+
+
+# ---------------------------------------------------------------- FLOPs-linear
+def fit_flops(X, y, names):
+    """us = a + b * range_macs, least squares on relative errors (each row weighted by 1/us)."""
+    i = names.index("range_macs")
+    A = np.stack([np.ones(len(y)), X[:, i]], 1) / y[:, None]
+    coef, *_ = np.linalg.lstsq(A, np.ones(len(y)), rcond=None)
+    a, b = float(coef[0]), float(max(coef[1], 0.0))
+    c = [0.0] * len(names)
+    c[i] = b
+    return {"kind": "linear", "target": "us", "intercept": a, "coef": c}
+
+
+# ---------------------------------------------------------------- lookup table
+LUT_KEYS = ["in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "kernel_h", "kernel_w", "stride_h", "groups",
+            "epilogue_steps", "axis", "fraction"]
+
+
+class Lut:
+    def __init__(self, rows, names):
+        self.idx = [names.index(k) for k in LUT_KEYS]
+        self.share = names.index("fraction")
+        self.by_type = defaultdict(list)
+        for r, x, y in zip(rows, features(rows, names), targets(rows)):
+            self.by_type[r["op_type"]].append((x, y))
+        self.tables = {t: (np.array([x for x, _ in v]), np.array([y for _, y in v])) for t, v in self.by_type.items()}
+
+    def predict(self, op_type, x, fallback):
+        if op_type not in self.tables:
+            return fallback
+        X, Y = self.tables[op_type]
+        k = np.log1p(np.abs(X[:, self.idx]))
+        q = np.log1p(np.abs(x[self.idx]))
+        j = int(np.argmin(np.sum((k - q) ** 2, 1)))
+        s0, s1 = X[j, self.share], x[self.share]
+        return float(Y[j] * (s1 / s0 if s0 > 0 and s1 > 0 else 1.0))
+
+
+# ---------------------------------------------------------------- gradient-boosted trees
+GBT_PARAMS = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 5,
+              "feature_fraction": 0.9, "bagging_fraction": 0.9, "bagging_freq": 1, "lambda_l2": 1.0,
+              "verbose": -1, "deterministic": True, "force_row_wise": True, "num_threads": 1}
+
+
+def fit_gbt(X, y, rounds=300, seed=1):
+    import lightgbm as lgb
+    params = dict(GBT_PARAMS, seed=seed, min_data_in_leaf=int(min(GBT_PARAMS["min_data_in_leaf"], max(1, len(y) // 4))))
+    booster = lgb.train(params, lgb.Dataset(X, np.log(y), free_raw_data=False), num_boost_round=rounds)
+    return export_booster(booster)
+
+
+def export_booster(booster):
+    """LightGBM's dump as flat arrays in preorder (children after their parent)."""
+    trees = []
+    for t in booster.dump_model()["tree_info"]:
+        arr = {"feature": [], "threshold": [], "left": [], "right": [], "value": [], "default_left": []}
+
+        def visit(node):
+            i = len(arr["feature"])
+            for k in arr:
+                arr[k].append(0)
+            if "leaf_value" in node or "split_feature" not in node:
+                arr["feature"][i] = -1
+                arr["value"][i] = float(node.get("leaf_value", 0.0))
+                arr["threshold"][i] = 0.0
+                return i
+            if node.get("decision_type", "<=") != "<=":
+                raise ValueError(f"unsupported LightGBM decision type {node.get('decision_type')}")
+            arr["feature"][i] = int(node["split_feature"])
+            arr["threshold"][i] = float(node["threshold"])
+            arr["default_left"][i] = 1 if node.get("default_left", True) else 0
+            arr["value"][i] = 0.0
+            arr["left"][i] = visit(node["left_child"])
+            arr["right"][i] = visit(node["right_child"])
+            return i
+
+        visit(t["tree_structure"])
+        trees.append(arr)
+    return {"kind": "gbt", "target": "log_us", "base": 0.0, "trees": trees}
+
+
+def _tree_arrays(t):
+    if "_np" not in t:  # cached numpy views of the exported arrays
+        t["_np"] = tuple(np.asarray(t[k]) for k in ("feature", "threshold", "left", "right", "value", "default_left"))
+    return t["_np"]
+
+
+def eval_kernel_model(m, X):
+    """Evaluates an exported kernel model (gbt or linear) exactly as profiles/predictor.cpp does."""
+    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+    n = len(X)
+    if m["kind"] == "linear":
+        y = m["intercept"] + X @ np.array(m["coef"])
+    else:
+        y = np.full(n, float(m.get("base", 0.0)))
+        rows = np.arange(n)
+        for t in m["trees"]:
+            feat, thr, left, right, val, dl = _tree_arrays(t)
+            idx = np.zeros(n, dtype=np.int64)
+            while True:
+                f = feat[idx]
+                internal = f >= 0
+                if not internal.any():
+                    break
+                v = X[rows, np.where(internal, f, 0)]
+                go_left = np.where(np.isnan(v), dl[idx] != 0, v <= thr[idx])
+                idx = np.where(internal, np.where(go_left, left[idx], right[idx]), idx)
+            y += val[idx]
+    return np.exp(y) if m["target"] == "log_us" else np.maximum(y, 0.0)
+
+
+# ---------------------------------------------------------------- training all predictors
+def fixed_costs(ds):
+    out = defaultdict(dict)
+    for r in ds.rows:
+        if r["op_type"] == "FIXED":
+            out[processor_key(r)][r["model"]] = float(r["median_us"])
+    # A GPU's fixed costs hold for each precision measured.
+    for key in {processor_key(r) for r in ds.rows if r["processor"] == "gpu"}:
+        if not out.get(key) and out.get("gpu:fp32"):
+            out[key] = dict(out["gpu:fp32"])
+    return out
+
+
+def per_op_overhead(ds):
+    """Per processor: the median over the training models of (whole run - sum of its measured
+    whole-range kernels) / kernels, at least 0: what a whole run spends between kernels (timing,
+    views, task starts, barriers) that kernels timed alone do not show."""
+    sums, counts, runs = defaultdict(float), defaultdict(int), {}
+    for r in ds.rows:
+        if is_zoo(r["model"]):
+            continue
+        key = (processor_key(r), r["model"])
+        if r["op_type"] == "MODEL":
+            runs[key] = row_time(r)
+        elif r["op_type"] != "FIXED" and r.get("axis") == "whole":
+            sums[key] += row_time(r)
+            counts[key] += 1
+    per = defaultdict(list)
+    for key, t in runs.items():
+        if counts.get(key):
+            per[key[0]].append((t - sums[key]) / counts[key])
+    return {k: max(0.0, float(np.median(v))) for k, v in per.items()}
+
+
+def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
+    """Returns {"gbt": predictor json, "flops": predictor json, "lut": {key: Lut}} trained on ds."""
+    rows = [r for r in kernel_rows(ds) if not is_zoo(r["model"])]
+    names = ds.feature_names
+    fixed = fixed_costs(ds)
+    for key, v in per_op_overhead(ds).items():
+        fixed[key]["per_op_us"] = v
+    by_proc = defaultdict(list)
+    for r in rows:
+        by_proc[processor_key(r)].append(r)
+    gbt = {"format": FORMAT, "version": VERSION, "features": names, "processors": {}}
+    flops = {"format": FORMAT, "version": VERSION, "features": names, "processors": {}}
+    luts = {}
+    for key, prow in sorted(by_proc.items()):
+        X, y = features(prow, names), targets(prow)
+        lin = fit_flops(X, y, names)
+        flops["processors"][key] = {"kernels": {"*": lin}, "fixed_us": fixed.get(key, {})}
+        kernels = {"*": fit_gbt(X, y, rounds, seed)}
+        by_type = defaultdict(list)
+        for i, r in enumerate(prow):
+            by_type[r["op_type"]].append(i)
+        for t, idx in sorted(by_type.items()):
+            if len(idx) >= min_rows:
+                kernels[t] = fit_gbt(X[idx], y[idx], rounds, seed)
+        gbt["processors"][key] = {"kernels": kernels, "fixed_us": fixed.get(key, {})}
+        luts[key] = (Lut(prow, names), lin)
+    return {"gbt": gbt, "flops": flops, "lut": luts}
+
+
+def predict_rows(trained, which, rows, names):
+    """Per-row predictions (us) of one predictor for kernel rows (NaN where it has no processor)."""
+    out = np.full(len(rows), np.nan)
+    if not rows:
+        return out
+    X = features(rows, names)
+    groups = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[(processor_key(r), r["op_type"])].append(i)
+    for (key, op_type), idx in groups.items():
+        if which == "lut":
+            if key not in trained["lut"]:
+                continue
+            lut, lin = trained["lut"][key]
+            fb = eval_kernel_model(lin, X[idx])
+            out[idx] = [lut.predict(op_type, X[i], fb[j]) for j, i in enumerate(idx)]
+            continue
+        p = trained[which]["processors"].get(key)
+        if p is None:
+            continue
+        m = p["kernels"].get(op_type, p["kernels"].get("*"))
+        out[idx] = eval_kernel_model(m, X[idx])
+    return out
+
+
+def save(pred, path):
+    def clean(o):  # drops the cached numpy arrays
+        if isinstance(o, dict):
+            return {k: clean(v) for k, v in o.items() if k != "_np"}
+        if isinstance(o, list):
+            return [clean(v) for v in o]
+        return o
+    with open(path, "w") as f:
+        json.dump(clean(pred), f, separators=(",", ":"))

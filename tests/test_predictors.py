@@ -1,0 +1,130 @@
+# Latency predictors on synthetic data with a known law (profiles/train/predictors.py): the
+# FLOPs-linear baseline recovers a linear law, the trees learn a law that is not linear in FLOPs
+# (and beat the baseline there), the LUT returns measured points exactly, and the exported trees
+# evaluate exactly as LightGBM's own predict.
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "profiles" / "train"))
+import predictors as P  # noqa: E402
+
+SEED = 20261205
+
+
+def synthetic_rows(law, n, seed, op_type="CONV_2D", threads=1):
+    """Rows like the profiler's: random conv shapes and range fractions, median_us = law(features)."""
+    print(f"synthetic_rows seed={seed} n={n} op_type={op_type}")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        h = int(rng.choice([7, 14, 28, 56, 112]))
+        cin, cout = int(rng.choice([16, 32, 64, 128, 256])), int(rng.choice([16, 32, 64, 128, 256]))
+        k = int(rng.choice([1, 3, 5]))
+        frac = float(rng.choice([0.25, 0.5, 0.75, 1.0]))
+        macs = h * h * cin * cout * k * k
+        f = dict.fromkeys(P.FEATURE_NAMES, 0.0)
+        f.update(in_h=h, in_w=h, in_c=cin, out_h=h, out_w=h, out_c=cout, kernel_h=k, kernel_w=k, stride_h=1,
+                 stride_w=1, dilation_h=1, dilation_w=1, groups=1, macs=macs, bytes_in=h * h * cin * 4,
+                 bytes_out=h * h * cout * 4, axis=0 if frac == 1 else 1, fraction=frac,
+                 range_macs=macs * frac, range_bytes_out=h * h * cout * 4 * frac)
+        us = law(f) * float(rng.uniform(0.99, 1.01))
+        r = {"model": f"synthetic_{i // 10}", "op_type": op_type, "processor": "cpu", "threads": str(threads),
+             "precision": "fp32", "median_us": repr(us)}
+        r.update({"f_" + k2: repr(float(v)) for k2, v in f.items()})
+        rows.append(r)
+    return rows
+
+
+def linear_law(f):
+    return 5.0 + 2e-3 * f["range_macs"]
+
+
+def step_law(f):
+    # Not a function of FLOPs: 1x1 convs run at 4x the MAC rate of the others, plus a fixed 20 us.
+    rate = 8e-4 if f["kernel_h"] == 1 else 3.2e-3
+    return 20.0 + rate * f["range_macs"]
+
+
+def dataset(rows):
+    d = P.Dataset(rows)
+    d.feature_names = P.FEATURE_NAMES
+    return d
+
+
+def mape(pred, meas):
+    return float(np.mean(np.abs(pred - meas) / meas))
+
+
+def test_flops_linear_recovers_a_linear_law():
+    rows = synthetic_rows(linear_law, 400, SEED)
+    t = P.train_all(dataset(rows), rounds=50)
+    lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
+    b = lin["coef"][P.FEATURE_NAMES.index("range_macs")]
+    assert b == pytest.approx(2e-3, rel=0.02)
+    assert lin["intercept"] == pytest.approx(5.0, abs=3.0)
+
+
+def test_trees_learn_a_nonlinear_law_and_beat_flops_on_held_out_rows():
+    train = synthetic_rows(step_law, 600, SEED)
+    test = synthetic_rows(step_law, 200, SEED + 1)
+    for r in test:
+        r["model"] = "held_out_" + r["model"]
+    t = P.train_all(dataset(train), rounds=300)
+    meas = P.targets(test)
+    gbt = P.predict_rows(t, "gbt", test, P.FEATURE_NAMES)
+    flops = P.predict_rows(t, "flops", test, P.FEATURE_NAMES)
+    print(f"MAPE gbt {mape(gbt, meas):.3f} flops {mape(flops, meas):.3f}")
+    assert mape(gbt, meas) < 0.10
+    assert mape(gbt, meas) < 0.5 * mape(flops, meas)
+    within10 = np.mean(np.abs(gbt - meas) / meas <= 0.10)
+    assert within10 >= 0.8
+
+
+def test_lut_returns_measured_configurations():
+    rows = synthetic_rows(linear_law, 100, SEED + 2)
+    t = P.train_all(dataset(rows), rounds=10)
+    lut = P.predict_rows(t, "lut", rows[:20], P.FEATURE_NAMES)
+    # Duplicated configurations may carry different noise: within the 1% noise band of the law.
+    np.testing.assert_allclose(lut, P.targets(rows[:20]), rtol=0.025)
+
+
+def test_exported_trees_match_lightgbm_predict():
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(SEED + 3)
+    print(f"seed {SEED + 3}")
+    X = rng.uniform(0, 10, size=(300, len(P.FEATURE_NAMES)))
+    y = np.exp(0.3 * X[:, 0] + np.sin(X[:, 1]))
+    booster = lgb.train(dict(P.GBT_PARAMS, seed=1), lgb.Dataset(X, np.log(y)), num_boost_round=40)
+    exported = P.export_booster(booster)
+    for t in exported["trees"]:
+        for i, f in enumerate(t["feature"]):
+            if f >= 0:
+                assert t["left"][i] > i and t["right"][i] > i  # children after parents (the C++ loader checks)
+    Xq = rng.uniform(0, 10, size=(50, len(P.FEATURE_NAMES)))
+    np.testing.assert_allclose(P.eval_kernel_model(exported, Xq), np.exp(booster.predict(Xq)), rtol=1e-9)
+
+
+def test_zoo_rows_are_never_trained_on():
+    rows = synthetic_rows(linear_law, 60, SEED + 4)
+    for r in rows[:30]:
+        r["model"] = "mobilenet_v2.tflite"
+        r["median_us"] = "1e9"  # would wreck the fit if used
+    t = P.train_all(dataset(rows), rounds=10)
+    lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
+    assert lin["intercept"] < 1e3
+
+
+def test_per_op_overhead_is_the_gap_between_a_run_and_its_kernels():
+    rows = synthetic_rows(linear_law, 40, SEED + 5)  # models synthetic_0..3, 10 kernels each
+    for r in rows:
+        r["axis"] = "whole"
+    for m in range(4):
+        total = sum(float(r["median_us"]) for r in rows if r["model"] == f"synthetic_{m}")
+        rows.append(dict(rows[0], model=f"synthetic_{m}", op_type="MODEL", median_us=repr(total + 10 * 1.5)))
+    assert P.per_op_overhead(dataset(rows)) == {"cpu:t1": pytest.approx(1.5)}
+    t = P.train_all(dataset(rows), rounds=10, min_rows=1000)
+    assert t["gbt"]["processors"]["cpu:t1"]["fixed_us"]["per_op_us"] == pytest.approx(1.5)

@@ -1,0 +1,134 @@
+# `hetsched profile` end to end at CI size (no accuracy target: accuracy is a benchmark,
+# profiles/report.py): generate one tiny NAS-Bench-101 architecture, profile it and a small zoo model
+# (--quick, 1 thread), train the predictors on the architecture only (the zoo is never trained
+# on), predict the zoo model with the C++ evaluator and check it agrees with the Python one; the
+# device profile file is written, a predictor installs into it, a corrupt predictor is refused.
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+sys.path.insert(0, str(ROOT / "profiles" / "train"))
+import predictors as P  # noqa: E402
+
+ZOO_MODEL = ROOT / "models" / "face_detection_short_range.tflite"
+ARCH_SEED = 3
+
+
+def binary():
+    b = Path(os.environ.get("HETSCHED_BIN", ROOT / "build" / "hetsched"))
+    if not b.is_file():
+        pytest.fail(f"hetsched binary not found at {b} (build it, or set HETSCHED_BIN)")
+    return str(b)
+
+
+def run(args, env, check=True):
+    r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    if check and r.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, args))} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return r
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    if not ZOO_MODEL.is_file():
+        pytest.fail(f"{ZOO_MODEL} missing (scripts/setup.sh fetches the zoo)")
+    d = tmp_path_factory.mktemp("profile")
+    env = dict(os.environ, HETSCHED_CACHE_DIR=str(d / "cache"))
+    print(f"architecture seed {ARCH_SEED}")
+    run([PY, str(ROOT / "profiles/gen/gen_archs.py"), "--family", "nb101", "--count", "1", "--seed", str(ARCH_SEED),
+         "--out", str(d / "archs"), "--resolution", "16", "--stem-channels", "16"], env)
+    arch = d / "archs" / f"nb101_s{ARCH_SEED}_0.tflite"
+    assert arch.is_file()
+    run([binary(), "profile", str(arch), "--quick", "--threads", "1", "--out", str(d / "train.csv")], env)
+    run([binary(), "profile", str(ZOO_MODEL), "--quick", "--threads", "1", "--out", str(d / "zoo.csv"),
+         "--no-device-profile"], env)
+    return d, env, arch
+
+
+def test_dataset_rows_cover_every_kernel_and_range(work):
+    d, _, arch = work
+    info = json.loads(subprocess.run([binary(), "info", str(arch), "--json"], capture_output=True, text=True,
+                                     check=True).stdout)
+    r = rows(d / "train.csv")
+    kernels = [x for x in r if x["op_type"] not in ("MODEL", "FIXED")]
+    whole = {int(x["op_index"]) for x in kernels if x["axis"] == "whole"}
+    assert whole == set(range(len(info["ops"])))
+    assert any(x["axis"] == "slices" and x["fraction"] == "0.5" for x in kernels)
+    assert any(x["axis"] == "rows" and x["fraction"] == "0.5" for x in kernels)
+    for x in kernels:
+        assert float(x["median_us"]) > 0 and int(x["n"]) == 3, x
+        assert float(x["p25_us"]) <= float(x["median_us"]) <= float(x["p75_us"]), x
+        assert x["processor"] == "cpu" and x["threads"] == "1"
+        if x["axis"] != "whole":  # a partial range covers less than the whole output
+            assert float(x["f_fraction"]) < 1
+    assert [x["model"] for x in r if x["op_type"] == "FIXED"] == ["cpu_task_us"]
+    assert len([x for x in r if x["op_type"] == "MODEL"]) == 1
+    assert set(P.FEATURE_NAMES) == {k[2:] for k in r[0] if k.startswith("f_")}
+
+
+def test_device_profile_is_written(work):
+    d, _, _ = work
+    files = list((d / "cache").glob("device-*.json"))
+    assert len(files) == 1
+    j = json.loads(files[0].read_text())
+    assert j["format"] == "hetsched-device-profile" and j["version"] == 1
+    assert j["cpu"]["threads"] == [1] and j["fixed_us"]["cpu:t1"]["cpu_task_us"] > 0
+
+
+def test_train_predict_and_cpp_agrees_with_python(work):
+    d, env, _ = work
+    r = run([PY, str(ROOT / "profiles/train/train.py"), str(d / "train.csv"), str(d / "zoo.csv"), "--out",
+             str(d / "pred.json"), "--flops-out", str(d / "flops.json"), "--rounds", "20", "--min-rows", "5"], env)
+    assert "ignoring" in r.stderr and "zoo" in r.stderr  # the zoo model's rows were not trained on
+    out = run([binary(), "profile", "--predict", str(d / "pred.json"), str(ZOO_MODEL)], env).stdout
+    pred = {x["processor"]: float(x["predicted_us"]) for x in csv.DictReader(out.splitlines())}
+    assert set(pred) == {"cpu:t1"}
+    assert math.isfinite(pred["cpu:t1"]) and pred["cpu:t1"] > 0
+    # The same sum from the Python evaluator over the zoo model's whole-range kernel rows.
+    zoo = P.Dataset.load([d / "zoo.csv"])
+    trained = {"gbt": json.loads((d / "pred.json").read_text())}
+    whole = [x for x in P.kernel_rows(zoo) if x["axis"] == "whole"]
+    py = float(sum(P.predict_rows(trained, "gbt", whole, zoo.feature_names)))
+    per_op = trained["gbt"]["processors"]["cpu:t1"]["fixed_us"].get("per_op_us", 0.0)
+    assert per_op >= 0
+    py += per_op * len(whole)  # the fixed cost a whole run spends between kernels
+    assert pred["cpu:t1"] == pytest.approx(py, rel=1e-4)
+    # The predictor installs into the device profile.
+    run([binary(), "profile", "--install-predictor", str(d / "pred.json")], env)
+    prof = json.loads(next((d / "cache").glob("device-*.json")).read_text())
+    assert prof["predictor"]["format"] == "hetsched-latency-predictor"
+
+
+def test_corrupt_predictor_is_refused_naming_the_file(work):
+    d, env, _ = work
+    bad = d / "bad.json"
+    bad.write_text('{"format": "hetsched-latency-predictor", "version": 1, "features": ["x"], "processors": {}}')
+    r = run([binary(), "profile", "--predict", str(bad), str(ZOO_MODEL)], env, check=False)
+    assert r.returncode == 1
+    assert str(bad) in r.stderr and "features" in r.stderr
+
+
+def test_report_runs_and_scores_the_zoo_model(work):
+    d, env, _ = work
+    run([PY, str(ROOT / "profiles/report.py"), "--train", str(d / "train.csv"), "--zoo", str(d / "zoo.csv"), "--out",
+         str(d / "report"), "--rounds", "10", "--holdout", "0", "--label", "CI smoke"], env)
+    m = json.loads((d / "report" / "metrics.json").read_text())
+    for which in ("flops", "lut", "gbt"):
+        z = m["model_zoo"][f"cpu:t1/{which}"]
+        assert z["n"] == 1 and math.isfinite(z["mape"])
+        assert m["model_zoo_cpu_time"][f"cpu:t1/{which}"]["n"] == 1
+    assert (d / "report" / "report.md").read_text().startswith("# Latency predictor accuracy: CI smoke")
+    assert (d / "report" / "scatter_cpu_t1.png").stat().st_size > 0

@@ -1,0 +1,254 @@
+// `hetsched profile MODEL...`: measures the kernels of each model as the executors run them (CPU at
+// each --threads count over whole and partial output ranges; with --gpu the GPU in fp32, and fp16
+// where the device has it) and the fixed costs, one CSV row per measurement (profiles/dataset_csv.h);
+// records the device profile (identity and fixed costs) in the cache directory.
+// `--predict FILE` measures nothing: it prints each model's predicted latency per processor of the
+// predictor FILE (profiles/predictor.h), as CSV.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "gpu/device.h"
+#include "gpu/dispatch_plan.h"
+#include "gpu/pipeline_cache.h"
+#include "gpu/workgroup_tuning.h"
+#include "graph/error.h"
+#include "graph/load_model.h"
+#include "profiles/dataset_csv.h"
+#include "profiles/device_profile.h"
+#include "profiles/kernel_profiler.h"
+#include "profiles/machine_info.h"
+#include "profiles/predictor.h"
+#include "tools/commands.h"
+
+namespace hetsched::tools {
+namespace {
+
+struct ProfileArgs {
+  std::vector<std::string> models;
+  std::vector<int> threads = {1, 2, 0};
+  bool gpu = false;
+  bool no_fp16 = false;
+  int device = -1;
+  bool quick = false;
+  bool models_only = false;
+  int samples = 0;  // 0: 7, or 3 with --quick
+  std::vector<double> fractions;
+  std::string out;
+  bool append = false;
+  bool no_device_profile = false;
+  std::string predict;
+  std::string install_predictor;
+};
+
+void note(const std::string& s) { fmt::print(stderr, "profile: {}\n", s); }
+
+int run_predict(const ProfileArgs& a) {
+  const auto p = profiles::Predictor::load(a.predict);
+  std::ofstream file;
+  if (!a.out.empty()) file.open(a.out);
+  std::ostream& out = a.out.empty() ? std::cout : file;
+  out << "model,processor,predicted_us,kernels,fixed_us\n";
+  for (const std::string& path : a.models) {
+    const Graph g = load_and_prepare(path);
+    std::vector<bool> gpu_ops(g.ops.size(), false);
+    for (const auto& d : gpu::plan_dispatches(g, true)) gpu_ops[size_t(d.op_index)] = true;
+    for (const auto& [key, pm] : p.processors()) {
+      const auto pred = p.model_us(g, key, &gpu_ops);
+      const auto kernels = std::count_if(pred.kernel_us.begin(), pred.kernel_us.end(), [](double v) { return v > 0; });
+      out << fmt::format("{},{},{:.3f},{},{:.3f}\n", profiles::csv_field(g.model_name), key, pred.total_us, kernels,
+                         pred.fixed_us);
+    }
+  }
+  return 0;
+}
+
+int run_profile(const ProfileArgs& a) {
+  profiles::KernelProfileOptions o;
+  if (a.quick) o.fractions = {0.5}, o.samples = 3, o.min_sample_us = 50;
+  if (!a.fractions.empty()) o.fractions = a.fractions;
+  o.kernels = !a.models_only;
+  if (a.samples > 0) o.samples = a.samples;
+  for (double f : o.fractions)
+    if (!(f > 0 && f < 1)) fail(ErrorKind::kInvalidArgument, "--fractions: {} is not in (0, 1)", f);
+
+  // Thread counts, resolved (0 = all hardware threads) and without repeats.
+  std::vector<int> threads;
+  for (int t : a.threads) {
+    if (t < 0) fail(ErrorKind::kInvalidArgument, "--threads: {} is negative", t);
+    const int r = t == 0 ? profiles::hardware_threads() : t;
+    if (std::find(threads.begin(), threads.end(), r) == threads.end()) threads.push_back(r);
+  }
+
+  std::ofstream file;
+  if (!a.out.empty()) {
+    const bool header = !a.append || !std::filesystem::exists(a.out) || std::filesystem::file_size(a.out) == 0;
+    file.open(a.out, a.append ? std::ios::app : std::ios::trunc);
+    if (!file) fail(ErrorKind::kInvalidArgument, "--out '{}': cannot be written", a.out);
+    if (header) profiles::write_csv_header(file);
+  } else {
+    profiles::write_csv_header(std::cout);
+  }
+  std::ostream& out = a.out.empty() ? std::cout : file;
+
+  profiles::DeviceProfile dp;
+  dp.cpu_model = profiles::cpu_model_name();
+  dp.hardware_threads = profiles::hardware_threads();
+  dp.threads = threads;
+  dp.created = profiles::utc_now_iso8601();
+
+  // GPU devices: fp32, and fp16 where the device has it.
+  std::vector<std::unique_ptr<gpu::VulkanDevice>> devices;
+  if (a.gpu) {
+    devices.push_back(std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{a.device, false}));
+    const auto& info = devices[0]->info();
+    if (!a.no_fp16 && info.shader_float16 && info.storage_buffer_16bit)
+      devices.push_back(std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{a.device, true}));
+    else if (!a.no_fp16)
+      note(fmt::format("{} has no fp16 (shaderFloat16 and 16-bit storage): fp32 only", devices[0]->describe()));
+    dp.has_gpu = true;
+    dp.gpu_name = info.name;
+    dp.gpu_driver = profiles::driver_of(*devices[0]);
+    dp.gpu_vendor_id = info.vendor_id, dp.gpu_device_id = info.device_id, dp.gpu_driver_version = info.driver_version;
+  }
+
+  // Fixed costs first: per thread count (CPU task start) and per GPU device.
+  for (int t : threads) {
+    const gpu::VulkanDevice* probe = devices.empty() || t != threads.front() ? nullptr : devices[0].get();
+    const auto c = profiles::measure_fixed_costs(probe, t);
+    profiles::write_fixed_cost_rows(out, c, dp.cpu_model, t, dp.gpu_name, dp.gpu_driver);
+    dp.fixed_us[fmt::format("cpu:t{}", t)] = {{"cpu_task_us", c.cpu_task_us}};
+    if (!devices.empty() && t == threads.front())
+      for (const auto& d : devices) {
+        const std::string precision = d->fp16_enabled() ? "fp16" : "fp32";
+        const auto g = d.get() == devices[0].get() ? c : profiles::measure_fixed_costs(d.get(), t);
+        if (d.get() != devices[0].get()) {
+          profiles::FixedCosts gpu_only = g;
+          gpu_only.cpu_task_us = -1;  // written once per thread count above
+          profiles::write_fixed_cost_rows(out, gpu_only, dp.cpu_model, t, dp.gpu_name, dp.gpu_driver, precision);
+        }
+        dp.fixed_us["gpu:" + precision] = {
+            {"gpu_submit_us", g.gpu_submit_us}, {"gpu_dispatch_us", g.gpu_dispatch_us},
+            {"sync_us", g.sync_us}, {"copy_us_per_mb", g.copy_us_per_mb}};
+      }
+  }
+  out.flush();
+
+  std::vector<std::unique_ptr<gpu::PipelineCache>> caches;
+  std::vector<std::unique_ptr<gpu::WorkgroupTuningCache>> tunings;
+  for (const auto& d : devices) {
+    caches.push_back(std::make_unique<gpu::PipelineCache>(*d));
+    tunings.push_back(std::make_unique<gpu::WorkgroupTuningCache>(*d));
+  }
+  const auto progress = [](const std::string& s) { note(s); };
+  // A model that fails (an unsupported op, a device error) is skipped with a note: a long batch
+  // keeps the other models' rows. The exit code is 1 when any was skipped.
+  std::vector<std::string> skipped;
+  for (const std::string& path : a.models) {
+    try {
+      const Graph g = load_and_prepare(path);
+      std::vector<profiles::Measurement> rows;
+      for (int t : threads) {
+        note(fmt::format("{}: cpu, {} threads", g.model_name, t));
+        profiles::profile_cpu_kernels(g, t, o, rows, progress);
+      }
+      for (size_t i = 0; i < devices.size(); ++i) {
+        note(fmt::format("{}: gpu {} on {}", g.model_name, devices[i]->fp16_enabled() ? "fp16" : "fp32",
+                         devices[i]->describe()));
+        profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress);
+      }
+      for (const auto& m : rows) profiles::write_csv_row(out, m);
+      out.flush();
+    } catch (const Error& e) {
+      note(fmt::format("skipping {}: {}", path, e.what()));
+      skipped.push_back(path);
+    }
+  }
+  for (size_t i = 0; i < devices.size(); ++i) {
+    try {
+      caches[i]->save();
+      if (tunings[i]->dirty()) tunings[i]->save();
+    } catch (const Error& e) {
+      note(fmt::format("warning: {}", e.what()));  // caches only save time
+    }
+  }
+  if (!a.no_device_profile) {
+    const auto file = profiles::device_profile_path(gpu::default_cache_dir(), dp);
+    // Keep a predictor installed earlier and the fixed costs of other thread counts.
+    try {
+      if (std::filesystem::exists(file)) {
+        const auto old = profiles::load_device_profile(file);
+        dp.predictor = old.predictor;
+        for (const auto& [k, v] : old.fixed_us) dp.fixed_us.emplace(k, v);
+      }
+    } catch (const Error& e) {
+      note(fmt::format("replacing {}", e.what()));
+    }
+    profiles::save_device_profile(dp, file);
+    note(fmt::format("device profile: {}", file.string()));
+  }
+  if (!skipped.empty()) {
+    fmt::print(stderr, "hetsched: error: profile: {} of {} models skipped (see the notes above)\n", skipped.size(),
+               a.models.size());
+    return 1;
+  }
+  return 0;
+}
+
+int run_install(const ProfileArgs& a) {
+  std::ifstream f(a.install_predictor);
+  if (!f) fail(ErrorKind::kInvalidArgument, "predictor '{}': cannot be read", a.install_predictor);
+  (void)profiles::Predictor::load(a.install_predictor);  // validates, errors name the file
+  const nlohmann::json j = nlohmann::json::parse(f);
+  profiles::DeviceProfile id;
+  id.cpu_model = profiles::cpu_model_name();
+  if (a.gpu) {
+    gpu::VulkanDevice d(gpu::DeviceOptions{a.device, false});
+    id.has_gpu = true;
+    id.gpu_vendor_id = d.info().vendor_id, id.gpu_device_id = d.info().device_id;
+    id.gpu_driver_version = d.info().driver_version;
+  }
+  const auto file = profiles::device_profile_path(gpu::default_cache_dir(), id);
+  auto p = profiles::load_device_profile(file);  // profile first: the error names the missing file
+  p.predictor = j;
+  profiles::save_device_profile(p, file);
+  note(fmt::format("predictor installed in {}", file.string()));
+  return 0;
+}
+
+}  // namespace
+
+Command add_profile_command(CLI::App& app) {
+  auto a = std::make_shared<ProfileArgs>();
+  CLI::App* c = app.add_subcommand("profile", "Measure kernels and fixed costs into a dataset (CSV), or predict");
+  c->add_option("models", a->models, "the .tflite models");
+  c->add_option("--threads", a->threads, "CPU thread counts, comma-separated (0 = all)")
+      ->delimiter(',')
+      ->capture_default_str();
+  c->add_flag("--gpu", a->gpu, "also profile the GPU (fp32, and fp16 where supported)");
+  c->add_flag("--no-fp16", a->no_fp16, "with --gpu: fp32 only");
+  c->add_option("--device", a->device, "Vulkan device index");
+  c->add_flag("--quick", a->quick, "3 samples, fraction 0.5 only: a usable profile in minutes");
+  c->add_flag("--models-only", a->models_only, "time only whole models (rows with op_type MODEL), no kernels");
+  c->add_option("--samples", a->samples, "timed samples per measurement (default 7, 3 with --quick)");
+  c->add_option("--fractions", a->fractions, "partial-range fractions, comma-separated (default 0.25,0.5,0.75)")
+      ->delimiter(',');
+  c->add_option("--out", a->out, "the dataset CSV (default: standard output)");
+  c->add_flag("--append", a->append, "append to --out (header only when it is new)");
+  c->add_flag("--no-device-profile", a->no_device_profile, "do not write the device profile to the cache directory");
+  c->add_option("--predict", a->predict, "predict each model's latency per processor with this predictor file");
+  c->add_option("--install-predictor", a->install_predictor,
+                "embed this predictor in this device's profile (run a profile first; --gpu as it ran)");
+  return {c, [a] {
+            if (!a->install_predictor.empty()) return run_install(*a);
+            if (a->models.empty()) fail(ErrorKind::kInvalidArgument, "profile: give at least one model");
+            if (!a->predict.empty()) return run_predict(*a);
+            return run_profile(*a);
+          }};
+}
+
+}  // namespace hetsched::tools
