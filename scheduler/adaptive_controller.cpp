@@ -218,14 +218,14 @@ void AdaptiveController::stamp(int c, const LoadReading& load) {
   est_gpu_probe_[c] = cand_[c].uses.gpu ? load.gpu_probe_ms : std::nullopt;
 }
 
-int AdaptiveController::staleness(int c, const LoadReading& load) const {
+int AdaptiveController::staleness(int c, const LoadReading& load, RunnerUse ignore) const {
   bool less = false, more = false;
-  if (cand_[c].uses.cpu && load.cpu_other_share && est_cpu_load_[c]) {
+  if (cand_[c].uses.cpu && !ignore.cpu && load.cpu_other_share && est_cpu_load_[c]) {
     const double d = *load.cpu_other_share - *est_cpu_load_[c];
     less |= d < -kCpuLoadChange;
     more |= d > kCpuLoadChange;
   }
-  if (cand_[c].uses.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *est_gpu_probe_[c] > 0) {
+  if (cand_[c].uses.gpu && !ignore.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *est_gpu_probe_[c] > 0) {
     const double r = *load.gpu_probe_ms / *est_gpu_probe_[c];
     less |= r < 1 / kGpuProbeChange;
     more |= r > kGpuProbeChange;
@@ -234,14 +234,14 @@ int AdaptiveController::staleness(int c, const LoadReading& load) const {
   return more ? -1 : 0;
 }
 
-double AdaptiveController::improvement(int c, const LoadReading& load) const {
+double AdaptiveController::improvement(int c, const LoadReading& load, RunnerUse ignore) const {
   double f = 1;
-  if (cand_[c].uses.cpu && load.cpu_other_share && est_cpu_load_[c]) {
+  if (cand_[c].uses.cpu && !ignore.cpu && load.cpu_other_share && est_cpu_load_[c]) {
     // A CPU shared fairly with other processes gives us (1 - their share) of it.
     const double then = std::max(0.05, 1.05 - *est_cpu_load_[c]), now = std::max(0.05, 1.05 - *load.cpu_other_share);
     f = std::max(f, now / then);
   }
-  if (cand_[c].uses.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *load.gpu_probe_ms > 0)
+  if (cand_[c].uses.gpu && !ignore.gpu && load.gpu_probe_ms && est_gpu_probe_[c] && *load.gpu_probe_ms > 0)
     f = std::max(f, *est_gpu_probe_[c] / *load.gpu_probe_ms);
   return f;
 }
@@ -326,8 +326,12 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     // Probed when the drop in load could make it win (its estimate scaled by the drop); a smaller
     // drop is checked only now and then: at most one probe per 50 of its runs' worth of time, so
     // a far slower processor (lavapipe) costs at most ~2% however its readings move.
-    if (staleness(c, load) == +1) {
-      if (est_[c] / improvement(c, load) < est_[a]) {
+    // Only the processors the running candidate does not use count here: a drop on a shared one
+    // speeds the running candidate up as well (its own window sees that).
+    const RunnerUse shared = cand_[a].uses;
+    const int dropped = staleness(c, load, shared);
+    if (dropped == +1) {
+      if (est_[c] / improvement(c, load, shared) < est_[a]) {
         start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({})", cand_[c].name,
                                    ms_text(est_[c])), now_ms);
         return;
@@ -339,7 +343,7 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     // one that a transient (a cold GPU, a burst of load) may have made its estimate too high.
     const bool blind = (cand_[c].uses.cpu && !have_cpu_reading_) || (cand_[c].uses.gpu && !have_gpu_reading_);
     const bool close = est_[c] < kRecheckWithin * est_[a];
-    if ((staleness(c, load) == +1 || blind || close) &&
+    if ((dropped == +1 || blind || close) &&
         now_ms - std::max(last_probe_ms_[c], decided_ms_) >= std::max(slow_gap_ms_[c], 50 * est_[c])) {
       slow_gap_ms_[c] = std::min(kTimerMaxMs, 2 * slow_gap_ms_[c]);
       start_probe(c, fmt::format("re-check of {} (last measured {}{})", cand_[c].name, ms_text(est_[c]),

@@ -105,10 +105,11 @@ class AdaptiveController {
   void stamp(int c, const LoadReading& load);
   // Whether candidate c's estimate still holds under `load`: 0 valid, +1 its processors are less
   // busy than when it was measured (may be faster), -1 busier (may be slower).
-  int staleness(int c, const LoadReading& load) const;
+  // Processors in `ignore` are left out.
+  int staleness(int c, const LoadReading& load, RunnerUse ignore = {}) const;
   // The factor by which candidate c may have become faster since it was measured, from the drop
   // in its processors' load (1: no drop).
-  double improvement(int c, const LoadReading& load) const;
+  double improvement(int c, const LoadReading& load, RunnerUse ignore = {}) const;
   void note(const std::string& kind, int from, int to, const std::string& reason, double now_ms);
   bool usable(int c) const { return !disabled_[c]; }
 
