@@ -17,6 +17,7 @@
 #include "graph/op_registry.h"
 #include "memory/memory_planner.h"
 #include "scheduler/model.h"
+#include "tools/cli_validate.h"
 #include "tools/commands.h"
 
 namespace hetsched::tools {
@@ -165,6 +166,7 @@ Command add_info_command(CLI::App& app) {
   c->add_flag("--memory", a->memory, "compare the memory planner's strategies");
   c->add_flag("--gpu", a->gpu, "the GPU dispatch list after fusion, and the dispatch counts before and after");
   return {c, [a] {
+            check_readable_file(a->model, "model file");
             const auto model = Model::load(a->model);
             auto j = describe(model->graph(), a->memory);
             if (a->gpu) j["gpu"] = describe_gpu(model->graph(), a->model);
