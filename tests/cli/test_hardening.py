@@ -5,6 +5,7 @@ file named), output paths checked before the first iteration, model paths that a
 replaced by a directory. CPU-only unless the test says otherwise; GPU parts skip without Vulkan."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,19 @@ def test_unwritable_cache_dir_is_one_notice(tmp_path):
     proc = hetsched("run", MODEL, "--policy", "gpu", "--iterations", "1", "--warmup", "0", env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("notice:") == 1, proc.stderr
+
+
+def test_tuning_progress_on_stderr(tmp_path):
+    needs_model()
+    if not has_vulkan():
+        pytest.skip("no Vulkan device")
+    env = {"HETSCHED_CACHE_DIR": str(tmp_path / "cache"), "HETSCHED_BUSY_LOAD": "1e9"}
+    proc = hetsched("run", MODEL, "--policy", "gpu", "--iterations", "1", "--warmup", "0", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    tuning = json.loads(proc.stdout)["tuning"]
+    if tuning["tuning_ms"] < 1500:
+        pytest.skip(f"tuning took only {tuning['tuning_ms']:.0f} ms: the progress line starts after 1 s")
+    lines = re.findall(r"tuning (\d+)/(\d+) kernels", proc.stderr)
+    assert lines, proc.stderr
+    assert all(int(total) >= tuning["kernels"] and int(done) <= int(total) for done, total in lines), lines
+    assert "kernels done" in proc.stderr, proc.stderr  # not a terminal: a closing line, no redraws

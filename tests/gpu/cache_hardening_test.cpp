@@ -3,7 +3,7 @@
 // unwritable cache directory is one notice per process; workgroup-cache entries out of the
 // device's range are dropped with a warning (they used to be re-tuned silently); timings made on a
 // busy machine are used but not saved; an op-profile cache with negative or infinite costs is
-// moved aside and measured again.
+// moved aside and measured again; tuning progress reaches its observer.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gpu/cache_file.h"
+#include "gpu/executor.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
 #include "graph/error.h"
@@ -23,6 +24,8 @@
 #include "scheduler/op_profiler.h"
 #include "tests/support/gpu_op_harness.h"
 #include "tests/support/gpu_op_runner.h"
+#include "tests/support/op_test_harness.h"
+#include "tests/support/test_util.h"
 
 namespace hetsched {
 namespace {
@@ -99,7 +102,7 @@ TEST(CacheFile, MachineLoadThreshold) {
   EXPECT_FALSE(gpu::machine_load().busy);
 }
 
-TEST(PipelineCacheHardening, DirectoryOrDamagedFileIsMovedAsideAndRebuilt) {
+TEST(GpuPipelineCacheHardening, DirectoryOrDamagedFileIsMovedAsideAndRebuilt) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const gpu::VulkanDevice& dev = *test::test_gpu_device();
   TempDir dir("pipelines");
@@ -128,7 +131,7 @@ TEST(PipelineCacheHardening, DirectoryOrDamagedFileIsMovedAsideAndRebuilt) {
   EXPECT_TRUE(fs::exists(file.string() + ".bad"));
 }
 
-TEST(WorkgroupCacheHardening, OutOfRangeEntriesAreDroppedWithAWarning) {
+TEST(GpuWorkgroupCacheHardening, OutOfRangeEntriesAreDroppedWithAWarning) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const gpu::VulkanDevice& dev = *test::test_gpu_device();
   TempDir dir("workgroups");
@@ -164,7 +167,7 @@ TEST(WorkgroupCacheHardening, OutOfRangeEntriesAreDroppedWithAWarning) {
   EXPECT_TRUE(fs::exists(file.string() + ".bad"));
 }
 
-TEST(WorkgroupCacheHardening, TimingsOfABusyMachineAreUsedButNotSaved) {
+TEST(GpuWorkgroupCacheHardening, TimingsOfABusyMachineAreUsedButNotSaved) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const gpu::VulkanDevice& dev = *test::test_gpu_device();
   TempDir dir("busy");
@@ -183,6 +186,37 @@ TEST(WorkgroupCacheHardening, TimingsOfABusyMachineAreUsedButNotSaved) {
   gpu::WorkgroupTuningCache reread(dev, dir.path);
   EXPECT_NE(reread.find("quiet"), nullptr);
   EXPECT_EQ(reread.find("busy"), nullptr);
+}
+
+// The progress observer (gpu::set_tuning_progress) sees every timed kernel and a final report with
+// done == total; the CLI prints "tuning 37/103 kernels..." from it.
+TEST(GpuTuningProgress, ReportsEachTimedKernelAndTheEnd) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  TempDir dir("progress");
+  gpu::set_load_average_for_testing(0.0);
+  auto rng = test::make_rng(23);
+  test::GraphBuilder b("progress_net");
+  const int x = b.input("x", {1, 12, 10, 8});
+  Conv2DAttributes c;
+  c.padding = Padding::kSame;
+  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w", {8, 3, 3, 8}), b.random_constant(rng, "b", {8})}, c);
+  b.add_op(OpType::kHardSwish, {b.graph().ops.back().outputs[0]}, NoAttributes{});
+  Graph g = b.graph();
+  infer_shapes(g);
+  std::vector<gpu::TuningProgress> seen;
+  gpu::set_tuning_progress([&](const gpu::TuningProgress& p) { seen.push_back(p); });
+  gpu::WorkgroupTuningCache cache(dev, dir.path);
+  gpu::GpuExecutorOptions o;
+  o.tuning = &cache;
+  gpu::GpuExecutor ex(g, dev, nullptr, o);
+  gpu::set_tuning_progress(nullptr);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.back().done, seen.back().total);
+  EXPECT_EQ(seen.back().total, 2);
+  EXPECT_EQ(seen.back().timed, ex.tuning_stats().shapes_timed);
+  EXPECT_EQ(seen.back().model, "progress_net");
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i].done, seen[i - 1].done);
 }
 
 TEST(ProfileCacheHardening, BadCostsAreMovedAsideAndMeasuredAgain) {

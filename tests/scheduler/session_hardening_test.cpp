@@ -92,12 +92,12 @@ SessionOptions options(const char* policy) {
   return o;
 }
 
-class SessionFaults : public ::testing::Test {
+class GpuSessionFaults : public ::testing::Test {
  protected:
   void TearDown() override { fi::disarm_all(); }
 };
 
-TEST_F(SessionFaults, DeviceLostAtSubmitIsOneClearErrorAndANewSessionWorks) {
+TEST_F(GpuSessionFaults, DeviceLostAtSubmitIsOneClearErrorAndANewSessionWorks) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const auto model = small_model();
   Session cpu(model, options("cpu"));
@@ -126,7 +126,7 @@ TEST_F(SessionFaults, DeviceLostAtSubmitIsOneClearErrorAndANewSessionWorks) {
   }
 }
 
-TEST_F(SessionFaults, OutOfDeviceMemoryAtCreationIsResourceExhaustedAndANewSessionWorks) {
+TEST_F(GpuSessionFaults, OutOfDeviceMemoryAtCreationIsResourceExhaustedAndANewSessionWorks) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const auto model = small_model();
   Session cpu(model, options("cpu"));
@@ -170,7 +170,7 @@ TEST(FaultInjection, CountsAreConsumedOncePerCall) {
 
 // scheduler/session.h: a Model may be shared by any number of threads; each thread uses its own
 // Session. N sessions on N threads, created and run at the same time, give the reference outputs.
-TEST(SessionThreads, OneSessionPerThreadSharingOneModel) {
+TEST(GpuSessionThreads, OneSessionPerThreadSharingOneModel) {
   const auto model = small_model();
   std::vector<const char*> policies = {"cpu", "cpu"};
   std::string why;
