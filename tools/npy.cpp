@@ -112,14 +112,15 @@ NpyArray parse_npy(std::span<const char> bytes, const std::string& path) {
   a.shape = parse_npy_shape(std::string(shape.substr(1, shape_end - 1)), path);
   const size_t count = npy_elements(a.shape);
   if (count > kMaxNpyElements)
-    fail(ErrorKind::kInvalidArgument, "'{}': .npy shape ({}) has more than 2^31 elements", path, fmt::join(a.shape, ","));
+    fail(ErrorKind::kInvalidArgument, "'{}': .npy shape ({}) has more than 2^31 elements", path,
+         fmt::join(a.shape, ","));
   if (a.dtype != "<f4") return a;
   const size_t data_at = header_at + header_len;
   if (bytes.size() - data_at != count * 4)
     fail(ErrorKind::kInvalidArgument, "'{}': holds {} data bytes, expected {} (shape ({}) of float32)", path,
          bytes.size() - data_at, count * 4, fmt::join(a.shape, ","));
   a.data.resize(count);
-  std::memcpy(a.data.data(), bytes.data() + data_at, count * 4);
+  if (count > 0) std::memcpy(a.data.data(), bytes.data() + data_at, count * 4);  // empty: data() may be null
   return a;
 }
 

@@ -61,6 +61,14 @@ TEST(Npy, DataSizeMustMatchTheShape) {
   EXPECT_NE(error_of(std::string("\x93NUMPY\x07\x00\x00\x00", 10)).find("version 7"), std::string::npos);
 }
 
+// Found by fuzz_npy: a shape with a 0 dimension passed a null pointer to memcpy (UBSan).
+TEST(Npy, EmptyArrayIsFine) {
+  const std::string bytes = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 0), }", 0);
+  const NpyArray a = parse_npy(std::span<const char>(bytes.data(), bytes.size()), "empty.npy");
+  EXPECT_EQ(a.shape, (std::vector<int>{3, 0}));
+  EXPECT_TRUE(a.data.empty());
+}
+
 TEST(Npy, RoundTripAndDirectoryErrors) {
   const fs::path dir = fs::temp_directory_path() / "hetsched_npy_test";
   fs::remove_all(dir);
