@@ -21,7 +21,8 @@ namespace hetsched::tools {
 
 std::string version_text() {
   std::string simd;
-  for (int64_t t : cpu::simd_compiled_targets()) simd += fmt::format("{}{}", simd.empty() ? "" : ", ", hwy::TargetName(t));
+  for (int64_t t : cpu::simd_compiled_targets())
+    simd += fmt::format("{}{}", simd.empty() ? "" : ", ", hwy::TargetName(t));
   uint32_t loader = VK_API_VERSION_1_0;
   std::string vk = "Vulkan loader ";
   // vkEnumerateInstanceVersion exists from loader 1.1 on; a 1.0 loader lacks the entry point.

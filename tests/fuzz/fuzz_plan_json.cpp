@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json j = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return 0;
   if (j.is_object() && j.contains("graph_hash") && j["graph_hash"] == "FUZZ")
-    j["graph_hash"] = partition::to_json(partition::Plan{.graph_hash = partition::graph_fingerprint(kGraph)})["graph_hash"];
+    j["graph_hash"] =
+        partition::to_json(partition::Plan{.graph_hash = partition::graph_fingerprint(kGraph)})["graph_hash"];
   partition::Plan p;
   try {
     p = partition::plan_from_json(j, kGraph);

@@ -49,8 +49,8 @@ std::shared_ptr<const Model> small_model() {
   Conv2DAttributes ca;
   ca.padding = Padding::kSame;
   ca.activation = Activation::kRelu;
-  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w1", {11, 3, 3, 6}, -0.3, 0.3), b.random_constant(rng, "b1", {11})},
-           ca);
+  b.add_op(OpType::kConv2D,
+           {x, b.random_constant(rng, "w1", {11, 3, 3, 6}, -0.3, 0.3), b.random_constant(rng, "b1", {11})}, ca);
   const int t1 = b.graph().ops.back().outputs[0];
   DepthwiseConv2DAttributes da;
   da.padding = Padding::kSame;

@@ -37,14 +37,15 @@ std::string error_of(const std::string& bytes) {
 }
 
 TEST(Npy, NegativeDimensionIsRefusedNotReadAsItsDigits) {
-  const std::string m =
-      error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 128, 128, 3), }", 128 * 128 * 3 * 4));
+  const std::string m = error_of(
+      npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 128, 128, 3), }", 128 * 128 * 3 * 4));
   EXPECT_NE(m.find("x.npy"), std::string::npos) << m;
   EXPECT_NE(m.find("'-1'"), std::string::npos) << m;
 }
 
 TEST(Npy, HugeDimensionIsAClearErrorNotStoi) {
-  const std::string m = error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", 0));
+  const std::string m =
+      error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", 0));
   EXPECT_NE(m.find("x.npy"), std::string::npos) << m;
   EXPECT_NE(m.find("larger than"), std::string::npos) << m;
   const std::string m2 = error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 4), }", 0));
