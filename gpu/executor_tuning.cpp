@@ -97,6 +97,7 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
           current = c;
         }
         const double us = time_op_us(int(i), *queries);
+        progress();  // a kernel's candidates can take seconds on a software rasterizer
         if (default_us < 0) default_us = us;
         if (best_us < 0 || us < best_us) best_us = us, best = c;
       }

@@ -52,7 +52,7 @@ std::vector<WorkgroupSize> workgroup_candidates(const Shape4& out, WorkgroupSize
 std::vector<WorkgroupSize> register_blocked_candidates(const Shape4& out, WorkgroupSize current,
                                                        const DeviceInfo& device);
 
-// Progress of one prepare's tuning, reported after each kernel it times and once at the end
+// Progress of one prepare's tuning, reported after each candidate it times and once at the end
 // (done == total): the CLI prints "tuning 37/103 kernels..." from it.
 struct TuningProgress {
   int done = 0;         // kernels looked at so far

@@ -75,8 +75,8 @@ void install_tuning_progress() {
     if (end) {
       if (state->shown) {
         if (tty) fmt::print(stderr, "\r\033[K");
-        else fmt::print(stderr, "tuning {}/{} kernels done ({} timed, {:.1f} s)\n", p.done, p.total, p.timed,
-                        p.elapsed_ms / 1000);
+        else fmt::print(stderr, "tuning done for {}: {} of {} kernels timed now, {:.1f} s\n", p.model, p.timed,
+                        p.total, p.elapsed_ms / 1000);
         std::fflush(stderr);
       }
       state->shown = false;
