@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "gpu/device_info.h"
 #include "graph/error.h"
 #include "tools/cli_validate.h"
 #include "tools/npy.h"
@@ -124,6 +125,23 @@ TEST(CliValidate, DeviceIndexNegativeRefused) {
   add_device_option(&app, device);
   app.parse(std::vector<std::string>{});
   EXPECT_EQ(device, -1);  // left out: the best device
+}
+
+// The library refuses what the CLI refuses: -1 alone means "the best device" (-5 used to as well).
+TEST(CliValidate, SelectDeviceRefusesNegativeIndicesOtherThanMinusOne) {
+  std::vector<gpu::DeviceInfo> devices(1);
+  devices[0].usable = true;
+  devices[0].name = "fake";
+  EXPECT_EQ(gpu::select_device(devices, -1), 0);
+  EXPECT_EQ(gpu::select_device(devices, 0), 0);
+  for (int bad : {-5, -2, 1}) {
+    try {
+      gpu::select_device(devices, bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument) << e.what();
+    }
+  }
 }
 
 TEST(CliValidate, OutputPathsCheckedUpFront) {
