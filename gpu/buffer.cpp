@@ -104,9 +104,10 @@ Buffer::Buffer(const VulkanDevice& device, uint64_t bytes, MemoryUse use, std::s
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex = static_cast<uint32_t>(memory_type_);
   VkDeviceMemory memory = VK_NULL_HANDLE;
-  HETSCHED_VK_CHECK(vkAllocateMemory(device.get(), &alloc, nullptr, &memory),
-                    "allocating {} bytes of {} memory (type {}) for '{}' on {}", req.size, to_string(use),
-                    memory_type_, label_, device.describe());
+  HETSCHED_VK_CHECK_AT(fault_injection::Site::kMemoryAllocation,
+                       vkAllocateMemory(device.get(), &alloc, nullptr, &memory),
+                       "allocating {} bytes of {} memory (type {}) for '{}' on {}", req.size, to_string(use),
+                       memory_type_, label_, device.describe());
   memory_ = DeviceMemory(device.get(), memory);
   HETSCHED_VK_CHECK(vkBindBufferMemory(device.get(), buffer, memory, 0), "binding memory of '{}'", label_);
   if (use != MemoryUse::kDeviceLocal) {

@@ -72,7 +72,8 @@ std::string VulkanDevice::describe() const { return fmt::format("Vulkan device {
 
 void VulkanDevice::submit(const VkSubmitInfo& info, VkFence fence, std::string_view context) const {
   std::lock_guard lock(queue_mutex_);
-  HETSCHED_VK_CHECK(vkQueueSubmit(queue_, 1, &info, fence), "submitting {} to {}", context, describe());
+  HETSCHED_VK_CHECK_AT(fault_injection::Site::kQueueSubmit, vkQueueSubmit(queue_, 1, &info, fence),
+                       "submitting {} to {}", context, describe());
 }
 
 void VulkanDevice::wait_idle() const {

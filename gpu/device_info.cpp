@@ -267,6 +267,9 @@ int select_device(const std::vector<DeviceInfo>& devices, int requested) {
     for (const auto& d : devices) s += fmt::format("{}{}: {}", s.empty() ? "" : ", ", d.index, d.name);
     return s;
   };
+  if (requested < -1)  // -1 alone means "the best"; -5 used to mean it too
+    fail(ErrorKind::kInvalidArgument, "device index {} is not valid: a device index is >= 0 (-1 = the best)",
+         requested);
   if (requested >= 0) {
     if (requested >= static_cast<int>(devices.size()))
       fail(ErrorKind::kInvalidArgument, "--device {} is out of range: {} Vulkan device(s) ({})", requested,

@@ -62,9 +62,17 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
   }
 
   std::map<std::string, WorkgroupSize> decided;  // keys settled during this prepare
+  const int total = int(std::count_if(kernels_.begin(), kernels_.end(), [](const auto& k) { return k != nullptr; }));
+  int done = 0;
+  auto progress = [&] {
+    report_tuning_progress({done, total, tuning_stats_.shapes_timed,
+                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+                            graph_.model_name});
+  };
   for (size_t i = 0; i < kernels_.size(); ++i) {
     GpuKernel* k = kernels_[i].get();
     if (!k) continue;
+    ++done;
     const std::vector<WorkgroupSize> candidates = k->workgroup_candidates(device_.info());
     const std::string key = workgroup_tuning_key(*k, graph_.tensors[graph_.ops[i].outputs[0]].shape4());
     if (candidates.size() < 2 || key.empty()) continue;
@@ -89,11 +97,13 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
           current = c;
         }
         const double us = time_op_us(int(i), *queries);
+        progress();  // a kernel's candidates can take seconds on a software rasterizer
         if (default_us < 0) default_us = us;
         if (best_us < 0 || us < best_us) best_us = us, best = c;
       }
       cache.store(key, {best, best_us, default_us});
       ++tuning_stats_.shapes_timed;
+      progress();
       tuning_stats_.timed_default_us += default_us;
       tuning_stats_.timed_best_us += best_us;
     } else {
@@ -106,6 +116,8 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
   }
   tuning_stats_.tuning_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  done = total;
+  progress();
 }
 
 }  // namespace hetsched::gpu

@@ -4,10 +4,10 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <system_error>
 #include <vector>
 
+#include "gpu/cache_file.h"
 #include "gpu/device.h"
 #include "gpu/spirv_registry.h"
 #include "gpu/vk_check.h"
@@ -15,13 +15,6 @@
 
 namespace hetsched::gpu {
 namespace {
-
-// Reads the whole file; empty when it is missing or unreadable.
-std::vector<uint8_t> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // The data starts with VkPipelineCacheHeaderVersionOne; drivers must reject foreign data, but we
 // check too so a corrupt file never reaches a driver.
@@ -65,8 +58,15 @@ PipelineCache::PipelineCache(const VulkanDevice& device, std::filesystem::path d
   file_ = dir / fmt::format("pipelines-{:08x}-{:08x}-{:08x}-{}-{:016x}.bin", info.vendor_id, info.device_id,
                             info.driver_version, uuid, embedded_spirv_hash());
 
-  std::vector<uint8_t> data = read_file(file_);
-  if (!header_matches(data, info)) data.clear();
+  std::vector<uint8_t> data;
+  if (const auto bytes = read_cache_file(file_, "pipeline cache")) {
+    data.assign(bytes->begin(), bytes->end());
+    if (!header_matches(data, info)) {
+      // The file name carries the device, driver and shader set: a header that disagrees is damage.
+      move_cache_aside(file_, "pipeline cache", "has a header that does not match this device (damaged?)");
+      data.clear();
+    }
+  }
   auto create = vk_struct<VkPipelineCacheCreateInfo>(VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO);
   create.initialDataSize = data.size();
   create.pInitialData = data.empty() ? nullptr : data.data();
@@ -74,6 +74,7 @@ PipelineCache::PipelineCache(const VulkanDevice& device, std::filesystem::path d
   VkResult result = vkCreatePipelineCache(device.get(), &create, nullptr, &cache);
   if (result != VK_SUCCESS && !data.empty()) {
     // A driver that dislikes the data: start empty instead.
+    move_cache_aside(file_, "pipeline cache", fmt::format("was refused by the driver ({})", vk_result_name(result)));
     data.clear();
     create.initialDataSize = 0;
     create.pInitialData = nullptr;
@@ -94,27 +95,8 @@ size_t PipelineCache::save() const {
   if (result != VK_INCOMPLETE) HETSCHED_VK_CHECK(result, "reading the pipeline cache data ({})", file_.string());
   data.resize(size);
 
-  std::error_code ec;
-  std::filesystem::create_directories(file_.parent_path(), ec);
-  if (ec)
-    fail(ErrorKind::kInvalidArgument, "cannot create the pipeline cache directory {}: {} (set HETSCHED_CACHE_DIR)",
-         file_.parent_path().string(), ec.message());
-  // Write a unique temporary file, then rename: readers never see a half-written cache.
-  const std::filesystem::path tmp = file_.string() + fmt::format(".tmp{}", reinterpret_cast<uintptr_t>(this));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    if (!out) {
-      out.close();
-      std::filesystem::remove(tmp, ec);
-      fail(ErrorKind::kInvalidArgument, "cannot write the pipeline cache {} ({} bytes)", tmp.string(), data.size());
-    }
-  }
-  std::filesystem::rename(tmp, file_, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    fail(ErrorKind::kInvalidArgument, "cannot rename the pipeline cache to {}: {}", file_.string(), ec.message());
-  }
+  write_cache_file(file_, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()),
+                   "pipeline cache");
   return data.size();
 }
 

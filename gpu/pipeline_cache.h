@@ -23,7 +23,9 @@ class PipelineCache {
  public:
   // Opens `<dir>/pipelines-<vendorID>-<deviceID>-<driverVersion>-<pipelineCacheUUID>-<spirv hash>.bin`
   // if it exists and its header matches this device; otherwise starts empty. Never fails on a
-  // missing, unreadable or foreign file (the cache is only an accelerator).
+  // missing, unreadable or foreign file (the cache is only an accelerator): a file that is there
+  // but cannot be used (a directory, unreadable, a header for another device, refused by the
+  // driver) is moved aside to `<file>.bad` with a warning and rebuilt by the next save().
   explicit PipelineCache(const VulkanDevice& device, std::filesystem::path dir = default_cache_dir());
   PipelineCache(const PipelineCache&) = delete;
   PipelineCache& operator=(const PipelineCache&) = delete;
@@ -33,9 +35,9 @@ class PipelineCache {
   // Bytes of cache data accepted from disk at construction (0 when it started empty).
   size_t loaded_bytes() const { return loaded_bytes_; }
 
-  // Writes the current cache data to file() (through a temporary file and a rename), creating the
-  // directory. Returns the bytes written. Error kInvalidArgument naming the path when it cannot be
-  // written (callers may treat that as a warning).
+  // Writes the current cache data to file() (write_cache_file: a temporary file and a rename),
+  // creating the directory. Returns the bytes written. Error kInvalidArgument naming the path when
+  // it cannot be written (callers may treat that as a warning; the process prints one notice).
   size_t save() const;
 
  private:

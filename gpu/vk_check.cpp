@@ -87,8 +87,15 @@ void throw_vk_error(VkResult result, std::string_view call, const char* file, in
   }();
   std::string_view where(file);
   if (!root.empty() && where.substr(0, root.size()) == root) where.remove_prefix(root.size());
-  throw Error(vk_error_kind(result), fmt::format("{} failed with {} at {}:{}: {}", call, vk_result_name(result),
-                                                 where, line, context));
+  std::string_view hint;
+  if (result == VK_ERROR_DEVICE_LOST)
+    hint = " (the GPU device was lost: a driver reset, hang or crash; this session cannot run on it any more, "
+           "create a new session, or use policy cpu)";
+  else if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY)
+    hint = " (out of GPU memory: other processes may hold it; free it and create a new session, or use policy "
+           "cpu)";
+  throw Error(vk_error_kind(result), fmt::format("{} failed with {} at {}:{}: {}{}", call, vk_result_name(result),
+                                                 where, line, context, hint));
 }
 
 }  // namespace hetsched::gpu

@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "gpu/fault_injection.h"
 #include "graph/error.h"
 
 namespace hetsched::gpu {
@@ -24,7 +25,9 @@ const char* vk_result_name(VkResult result);
 //   VK_ERROR_LAYER_NOT_PRESENT, VK_ERROR_FORMAT_NOT_SUPPORTED         -> kUnsupported
 ErrorKind vk_error_kind(VkResult result);
 
-// Throws Error(vk_error_kind(result), "<call> failed with <VkResult> at <file>:<line>: <context>").
+// Throws Error(vk_error_kind(result), "<call> failed with <VkResult> at <file>:<line>: <context>"),
+// plus, for a lost device or exhausted device memory, what it means for the caller (the session
+// that hit it cannot continue; a new session can be created).
 // `call` may be the whole call expression; only the function name (text before '(') is kept.
 [[noreturn]] void throw_vk_error(VkResult result, std::string_view call, const char* file, int line,
                                  std::string_view context);
@@ -38,6 +41,17 @@ ErrorKind vk_error_kind(VkResult result);
 #define HETSCHED_VK_CHECK(expr, ...)                                                              \
   do {                                                                                            \
     const VkResult hetsched_vk_result_ = (expr);                                                  \
+    if (hetsched_vk_result_ != VK_SUCCESS)                                                        \
+      ::hetsched::gpu::throw_vk_error(hetsched_vk_result_, #expr, __FILE__, __LINE__,             \
+                                      ::fmt::format(__VA_ARGS__));                                \
+  } while (0)
+
+// HETSCHED_VK_CHECK for a call that tests can make fail (gpu/fault_injection.h): when a fault is
+// armed at `site` the call is skipped and the armed VkResult takes the normal error path.
+#define HETSCHED_VK_CHECK_AT(site, expr, ...)                                                     \
+  do {                                                                                            \
+    VkResult hetsched_vk_result_ = ::hetsched::gpu::fault_injection::take(site);                  \
+    if (hetsched_vk_result_ == VK_SUCCESS) hetsched_vk_result_ = (expr);                          \
     if (hetsched_vk_result_ != VK_SUCCESS)                                                        \
       ::hetsched::gpu::throw_vk_error(hetsched_vk_result_, #expr, __FILE__, __LINE__,             \
                                       ::fmt::format(__VA_ARGS__));                                \

@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <fstream>
+#include <memory>
+#include <mutex>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "gpu/cache_file.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
 #include "graph/error.h"
@@ -64,17 +67,61 @@ std::vector<WorkgroupSize> register_blocked_candidates(const Shape4& out, Workgr
   return c;
 }
 
+namespace {
+std::mutex g_progress_mutex;
+std::shared_ptr<const TuningProgressFn> g_progress;
+}  // namespace
+
+void set_tuning_progress(TuningProgressFn fn) {
+  std::lock_guard lock(g_progress_mutex);
+  g_progress = fn ? std::make_shared<const TuningProgressFn>(std::move(fn)) : nullptr;
+}
+
+void report_tuning_progress(const TuningProgress& progress) {
+  std::shared_ptr<const TuningProgressFn> fn;
+  {
+    std::lock_guard lock(g_progress_mutex);
+    fn = g_progress;
+  }
+  if (fn) (*fn)(progress);
+}
+
 WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device)
     : WorkgroupTuningCache(device, default_cache_dir()) {}
+
+namespace {
+
+// Why an entry of the cache file cannot be used on this device ("" when it can): sizes beyond the
+// device's limits, a register block tuning never tries, timings that are not finite positive
+// numbers. Such entries used to be re-tuned silently (executor_tuning.cpp's in_candidates).
+std::string entry_problem(const WorkgroupTuningCache::Entry& e, const DeviceInfo& info) {
+  const WorkgroupSize& b = e.best;
+  if (b.invocations() == 0) return "a local size with 0 invocations";
+  if (b.x > info.max_workgroup_size[0] || b.y > info.max_workgroup_size[1] || b.z > info.max_workgroup_size[2])
+    return fmt::format("local size {}x{}x{} beyond the device's {}x{}x{}", b.x, b.y, b.z, info.max_workgroup_size[0],
+                       info.max_workgroup_size[1], info.max_workgroup_size[2]);
+  if (uint64_t(b.x) * b.y * b.z > info.max_workgroup_invocations)
+    return fmt::format("local size {}x{}x{} beyond the device's {} invocations", b.x, b.y, b.z,
+                       info.max_workgroup_invocations);
+  if (std::find(std::begin(kRegisterBlocks), std::end(kRegisterBlocks), std::pair(b.block_s, b.block_x)) ==
+      std::end(kRegisterBlocks))
+    return fmt::format("register block {}x{} that tuning never tries", b.block_s, b.block_x);
+  if (!std::isfinite(e.best_us) || !std::isfinite(e.default_us) || e.best_us <= 0 || e.default_us <= 0)
+    return fmt::format("timings best {} us, default {} us (expected finite positive numbers)", e.best_us, e.default_us);
+  return "";
+}
+
+}  // namespace
 
 WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device, std::filesystem::path dir) {
   const DeviceInfo& info = device.info();
   file_ = dir / fmt::format("workgroups-{:08x}-{:08x}-{:08x}-{:016x}.json", info.vendor_id, info.device_id,
                             info.driver_version, embedded_spirv_hash());
-  std::ifstream in(file_);
-  if (!in) return;  // no cache yet
+  const auto text = read_cache_file(file_, "workgroup tuning cache");
+  if (!text) return;  // none yet, or moved aside (read_cache_file warned)
+  std::vector<std::string> dropped;
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = nlohmann::json::parse(*text);
     for (const auto& [key, e] : j.at("entries").items()) {
       Entry entry;
       const auto& b = e.at("best");
@@ -82,11 +129,13 @@ WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device, std::file
       if (e.contains("block")) {
         entry.best.block_s = e.at("block").at(0).get<uint32_t>();
         entry.best.block_x = e.at("block").at(1).get<uint32_t>();
-        if (entry.best.block_s == 0 || entry.best.block_x == 0) throw std::runtime_error("empty block in '" + key + "'");
       }
       entry.best_us = e.at("best_us").get<double>();
       entry.default_us = e.at("default_us").get<double>();
-      if (entry.best.invocations() == 0) throw std::runtime_error("local size with 0 invocations in '" + key + "'");
+      if (const std::string problem = entry_problem(entry, info); !problem.empty()) {
+        dropped.push_back(fmt::format("'{}': {}", key, problem));
+        continue;
+      }
       entries_[key] = entry;
     }
   } catch (const std::exception& e) {
@@ -94,21 +143,52 @@ WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device, std::file
     warning_ = fmt::format("ignoring the corrupt workgroup tuning cache {} ({}); it will be rewritten",
                            file_.string(), e.what());
     fmt::print(stderr, "hetsched: warning: {}\n", warning_);
+    move_cache_aside(file_, "workgroup tuning cache", "is corrupt");
+    dirty_ = true;
+    return;
+  }
+  if (!dropped.empty()) {
+    warning_ = fmt::format("dropped {} corrupt entr{} of the workgroup tuning cache {} (re-tuned and rewritten): {}",
+                           dropped.size(), dropped.size() == 1 ? "y" : "ies", file_.string(), dropped.front());
+    fmt::print(stderr, "hetsched: warning: {}\n", warning_);
     dirty_ = true;
   }
 }
 
 const WorkgroupTuningCache::Entry* WorkgroupTuningCache::find(const std::string& key) const {
+  if (const Entry* e = find_transient(key)) return e;
   const auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : &it->second;
 }
 
 void WorkgroupTuningCache::store(const std::string& key, const Entry& entry) {
+  // A timing made while other processes load the machine is used now but not saved: 4 processes
+  // tuning at once timed one kernel at 64 ms in one and 2.3 ms in another, and the last save won.
+  const MachineLoad load = machine_load();
+  if (load.busy) {
+    transient_[key] = entry;
+    entries_.erase(key);
+    busy_load_ = load.load1;
+    return;
+  }
+  transient_.erase(key);
   entries_[key] = entry;
   dirty_ = true;
 }
 
+const WorkgroupTuningCache::Entry* WorkgroupTuningCache::find_transient(const std::string& key) const {
+  const auto it = transient_.find(key);
+  return it == transient_.end() ? nullptr : &it->second;
+}
+
 void WorkgroupTuningCache::save() {
+  if (!transient_.empty() && !busy_noted_) {
+    busy_noted_ = true;
+    fmt::print(stderr,
+               "hetsched: note: {} workgroup tuning result(s) were measured while the machine was busy (load "
+               "average {:.1f} on {} cores) and are not saved; a quieter start measures them again\n",
+               transient_.size(), busy_load_, machine_load().cores);
+  }
   nlohmann::json j;
   j["format"] = "hetsched workgroup tuning cache v1";
   j["entries"] = nlohmann::json::object();
@@ -117,27 +197,7 @@ void WorkgroupTuningCache::save() {
                          {"block", {e.best.block_s, e.best.block_x}},
                          {"best_us", e.best_us},
                          {"default_us", e.default_us}};
-  std::error_code ec;
-  std::filesystem::create_directories(file_.parent_path(), ec);
-  if (ec)
-    fail(ErrorKind::kInvalidArgument, "cannot create the tuning cache directory {}: {} (set HETSCHED_CACHE_DIR)",
-         file_.parent_path().string(), ec.message());
-  const std::filesystem::path tmp = file_.string() + fmt::format(".tmp{}", reinterpret_cast<uintptr_t>(this));
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << j.dump(1) << "\n";
-    if (!out) {
-      out.close();
-      std::filesystem::remove(tmp, ec);
-      fail(ErrorKind::kInvalidArgument, "cannot write the workgroup tuning cache {}", tmp.string());
-    }
-  }
-  std::filesystem::rename(tmp, file_, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    fail(ErrorKind::kInvalidArgument, "cannot rename the workgroup tuning cache to {}: {}", file_.string(),
-         ec.message());
-  }
+  write_cache_file(file_, j.dump(1) + "\n", "workgroup tuning cache");
   dirty_ = false;
 }
 

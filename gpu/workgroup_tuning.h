@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +52,23 @@ std::vector<WorkgroupSize> workgroup_candidates(const Shape4& out, WorkgroupSize
 std::vector<WorkgroupSize> register_blocked_candidates(const Shape4& out, WorkgroupSize current,
                                                        const DeviceInfo& device);
 
+// Progress of one prepare's tuning, reported after each candidate it times and once at the end
+// (done == total): the CLI prints "tuning 37/103 kernels..." from it.
+struct TuningProgress {
+  int done = 0;         // kernels looked at so far
+  int total = 0;        // kernels of the model
+  int timed = 0;        // of them timed now (cache misses)
+  double elapsed_ms = 0;
+  std::string_view model;
+};
+using TuningProgressFn = std::function<void(const TuningProgress&)>;
+// A process-wide observer of tuning progress (nullptr: none, the default). The library never
+// prints; a front end installs one. Called on the thread that prepares the session, so it must
+// be cheap and, when several sessions prepare at once, thread-safe itself.
+void set_tuning_progress(TuningProgressFn fn);
+// For GpuExecutor::tune_workgroups: calls the observer, if any.
+void report_tuning_progress(const TuningProgress& progress);
+
 // What tuning did during one prepare (GpuExecutor::tuning_stats()).
 struct TuningStats {
   int kernels = 0;          // kernels with candidates
@@ -63,8 +82,11 @@ struct TuningStats {
 
 // The tuning cache file: `<dir>/workgroups-<vendorID>-<deviceID>-<driverVersion>-<spirv hash>.json`
 // (device, driver and shader set in the name; the op shape, shader variant and specialization
-// constants in each key). A missing file starts empty; an unreadable or corrupt one is ignored
-// with a warning on stderr (warning() keeps it), never an error. Not thread-safe: one per session.
+// constants in each key). A missing file starts empty; an unreadable or corrupt one is moved aside
+// to `<file>.bad` with a warning on stderr (warning() keeps it) and rebuilt, never an error;
+// entries that are invalid for this device (sizes beyond its limits, unknown register blocks,
+// non-finite or non-positive timings) are dropped with one warning and re-tuned. Not thread-safe:
+// one per session.
 class WorkgroupTuningCache {
  public:
   struct Entry {
@@ -81,17 +103,28 @@ class WorkgroupTuningCache {
   size_t size() const { return entries_.size(); }
   bool dirty() const { return dirty_; }
 
+  // An entry from the file or stored now (a busy-machine entry too: find() serves this session).
   const Entry* find(const std::string& key) const;
+  // Stores a timing. While the machine is busy (machine_load().busy) the entry is kept for this
+  // session only (find() returns it) and never saved.
   void store(const std::string& key, const Entry& entry);
-  // Writes the file (temporary file + rename). Error kInvalidArgument naming the path when it cannot
-  // be written (callers may treat that as a warning).
+  // Entries kept for this session only because the machine was busy when they were timed.
+  size_t transient_size() const { return transient_.size(); }
+  // Writes the file (write_cache_file: temporary file + rename), without the busy-machine entries
+  // (one note on stderr when there are some). Error kInvalidArgument naming the path when it
+  // cannot be written (callers may treat that as a warning; the process prints one notice).
   void save();
 
  private:
   std::filesystem::path file_;
+  const Entry* find_transient(const std::string& key) const;
+
   std::map<std::string, Entry> entries_;
+  std::map<std::string, Entry> transient_;  // measured on a busy machine: this session only
   std::string warning_;
   bool dirty_ = false;
+  bool busy_noted_ = false;
+  double busy_load_ = 0;
 };
 
 }  // namespace hetsched::gpu

@@ -39,6 +39,9 @@ Graph load_tflite_buffer(std::span<const uint8_t> bytes, std::string model_name)
 
 Graph load_tflite(const std::string& path) {
   const std::string name = std::filesystem::path(path).filename().string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // std::ifstream opens a directory, then reads a bogus size
+    fail(ErrorKind::kInvalidArgument, "model '{}': '{}' is a directory, expected a .tflite file", name, path);
   std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) fail(ErrorKind::kInvalidArgument, "model '{}': cannot open '{}': {}", name, path, std::strerror(errno));
   const std::streamoff size = f.tellg();

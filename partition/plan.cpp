@@ -3,7 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "graph/error.h"
 #include "graph/op_registry.h"
@@ -35,9 +43,65 @@ OutputRange PlanStep::gpu_range(const Shape4& out) const {
   return r;
 }
 
+uint64_t graph_fingerprint(const Graph& g) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](const void* data, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(data);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  };
+  auto mix_int = [&](int64_t v) { mix(&v, sizeof(v)); };
+  auto mix_ints = [&](const std::vector<int>& v) {
+    mix_int(int64_t(v.size()));
+    for (int x : v) mix_int(x);
+  };
+  mix_int(int64_t(g.tensors.size()));
+  for (const Tensor& t : g.tensors) {
+    mix(t.name.data(), t.name.size());
+    mix_int(int64_t(t.dtype));
+    mix_ints(t.shape);
+    mix_int(t.is_constant);
+    mix_int(int64_t(t.data.size()));
+    // Up to 64 bytes from each end: weights that differ almost always differ there, and hashing
+    // every byte of a 100 MB model would cost a visible fraction of a second per plan.
+    const size_t n = std::min<size_t>(64, t.data.size());
+    mix(t.data.data(), n);
+    mix(t.data.data() + t.data.size() - n, n);
+  }
+  mix_int(int64_t(g.ops.size()));
+  for (const Op& op : g.ops) {
+    mix_int(int64_t(op.type));
+    mix_int(op.model_index);
+    mix_ints(op.inputs);
+    mix_ints(op.outputs);
+  }
+  mix_ints(g.inputs);
+  mix_ints(g.outputs);
+  return h;
+}
+
+namespace {
+
+std::string hash_text(uint64_t h) { return fmt::format("{:016x}", h); }
+
+// A JSON integer in int range, else Error naming the field: nlohmann's get<int>() truncates 5.7
+// to 5 and wraps 4294967296 to 0.
+int strict_int(const nlohmann::json& js, const char* field, size_t step) {
+  const nlohmann::json& v = js.at(field);
+  if (!v.is_number_integer())
+    fail(ErrorKind::kInvalidArgument, "plan step {}: \"{}\" is {}, expected an integer", step, field, v.dump());
+  if (v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(std::numeric_limits<int>::max())
+                             : (v.get<int64_t>() < std::numeric_limits<int>::min() ||
+                                v.get<int64_t>() > std::numeric_limits<int>::max()))
+    fail(ErrorKind::kInvalidArgument, "plan step {}: \"{}\" is {}, outside the int range", step, field, v.dump());
+  return int(v.get<int64_t>());
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Plan& p) {
   nlohmann::json j;
   j["model"] = p.model;
+  j["graph_hash"] = hash_text(p.graph_hash);
   j["policy"] = p.policy;
   j["predicted_ms"] = p.predicted_ms;
   j["steps"] = nlohmann::json::array();
@@ -55,7 +119,20 @@ nlohmann::json to_json(const Plan& p) {
 Plan plan_from_json(const nlohmann::json& j, const Graph& g) {
   try {
     Plan p;
+    if (!j.is_object()) fail(ErrorKind::kInvalidArgument, "a plan is a JSON object, not {}", j.type_name());
     p.model = j.value("model", g.model_name);
+    p.graph_hash = graph_fingerprint(g);
+    if (!j.contains("graph_hash") || !j.at("graph_hash").is_string())
+      fail(ErrorKind::kInvalidArgument,
+           "plan (made for model '{}') has no \"graph_hash\" naming the model it was made for; save it again with "
+           "`hetsched plan {} --save FILE`",
+           p.model, g.model_name);
+    if (j.at("graph_hash").get<std::string>() != hash_text(p.graph_hash))
+      fail(ErrorKind::kInvalidArgument,
+           "plan was made for model '{}' (graph hash {}), not for model '{}' (graph hash {})", p.model,
+           j.at("graph_hash").get<std::string>(), g.model_name, hash_text(p.graph_hash));
+    if (!j.contains("steps") || !j.at("steps").is_array())
+      fail(ErrorKind::kInvalidArgument, "plan has no \"steps\" array");
     p.policy = j.value("policy", std::string("plan"));
     p.predicted_ms = j.value("predicted_ms", 0.0);
     const auto& steps = j.at("steps");
@@ -64,8 +141,9 @@ Plan plan_from_json(const nlohmann::json& j, const Graph& g) {
            g.ops.size());
     for (size_t i = 0; i < steps.size(); ++i) {
       const auto& js = steps[i];
+      if (!js.is_object()) fail(ErrorKind::kInvalidArgument, "plan step {} is {}, expected an object", i, js.dump());
       PlanStep s;
-      s.op_index = js.at("op").get<int>();
+      s.op_index = strict_int(js, "op", i);
       if (s.op_index != int(i)) fail(ErrorKind::kInvalidArgument, "plan step {} names op {}", i, s.op_index);
       const std::string kind = js.at("kind").get<std::string>();
       if (kind == "cpu") s.kind = StepKind::kCpu;
@@ -78,7 +156,7 @@ Plan plan_from_json(const nlohmann::json& j, const Graph& g) {
         if (axis != "slices" && axis != "rows")
           fail(ErrorKind::kInvalidArgument, "plan step {}: unknown axis '{}'", i, axis);
         s.axis = axis == "slices" ? SplitAxis::kSlices : SplitAxis::kRows;
-        s.boundary = js.at("boundary").get<int>();
+        s.boundary = strict_int(js, "boundary", i);
         const Op& op = g.ops[i];
         const OpDescriptor& d = describe_op(op.type);
         const Shape4 out = g.tensors[op.outputs[0]].shape4();
@@ -97,15 +175,22 @@ Plan plan_from_json(const nlohmann::json& j, const Graph& g) {
 }
 
 Plan load_plan(const std::string& path, const Graph& g) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail(ErrorKind::kInvalidArgument, "plan file '{}' is a directory, expected a JSON plan file", path);
   std::ifstream f(path);
-  if (!f) fail(ErrorKind::kInvalidArgument, "cannot open plan file '{}'", path);
+  if (!f) fail(ErrorKind::kInvalidArgument, "cannot open plan file '{}': {}", path, std::strerror(errno));
   nlohmann::json j;
   try {
     f >> j;
   } catch (const nlohmann::json::exception& e) {
     fail(ErrorKind::kInvalidArgument, "plan file '{}' is not JSON: {}", path, e.what());
   }
-  return plan_from_json(j, g);
+  try {
+    return plan_from_json(j, g);
+  } catch (const Error& e) {
+    fail(e.kind(), "plan file '{}': {}", path, e.what());
+  }
 }
 
 void save_plan(const Plan& p, const std::string& path) {

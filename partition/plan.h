@@ -2,6 +2,7 @@
 // CPU computes output slices/rows [0, boundary), the GPU [boundary, end); the boundary is in
 // slices for the slice axis, so it is always slice-aligned). Plans serialize to JSON and back.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,14 +32,23 @@ struct PlanStep {
 
 struct Plan {
   std::string model;
+  uint64_t graph_hash = 0;  // graph_fingerprint() of the graph the plan was made for
   std::string policy;
   std::vector<PlanStep> steps;  // one per op, in op order
   double predicted_ms = 0;
 };
 
+// The model's identity in a plan: FNV-1a 64 over the prepared graph's ops (type, operator index,
+// tensor indices), its tensors (name, dtype, shape, constness, constant byte count and a sample
+// of the constant bytes) and its inputs and outputs. A plan saved for another model (even one
+// with the same op count) carries another hash and is refused.
+uint64_t graph_fingerprint(const Graph& graph);
+
 nlohmann::json to_json(const Plan& plan);
 // Throws Error(kInvalidArgument) naming the field on a malformed plan or one that does not match
-// the graph (op count, boundaries out of range, split of an op that cannot be split).
+// the graph (graph_hash, op count, boundaries out of range, split of an op that cannot be split).
+// Numbers are parsed strictly: "op" and "boundary" must be JSON integers in int range (5.7,
+// 1.5 and 4294967296 are refused, not truncated or wrapped).
 Plan plan_from_json(const nlohmann::json& j, const Graph& graph);
 Plan load_plan(const std::string& path, const Graph& graph);
 void save_plan(const Plan& plan, const std::string& path);

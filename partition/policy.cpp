@@ -157,10 +157,13 @@ Plan make_plan(const Graph& g, const PolicySpec& policy, const CostModel* costs)
   if (policy.kind == PolicySpec::Kind::kPlanFile) return load_plan(policy.file, g);
   if (policy.kind == PolicySpec::Kind::kAuto) {
     if (!costs) fail(ErrorKind::kInternal, "the auto policy needs a cost model");
-    return make_auto_plan(g, *costs);
+    Plan plan = make_auto_plan(g, *costs);
+    plan.graph_hash = graph_fingerprint(g);
+    return plan;
   }
   Plan plan;
   plan.model = g.model_name;
+  plan.graph_hash = graph_fingerprint(g);
   plan.policy = policy.text;
   for (int i = 0; i < int(g.ops.size()); ++i) {
     const Op& op = g.ops[i];

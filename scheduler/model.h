@@ -13,6 +13,8 @@ struct TensorInfo {
   std::vector<int> shape;  // NHWC, as in the model
 };
 
+// Thread safety: a Model is immutable once loaded; one shared_ptr<const Model> may be shared by any
+// number of threads and Sessions at once.
 class Model {
  public:
   // Loads and prepares a .tflite file; throws hetsched::Error naming the model, op and tensor.

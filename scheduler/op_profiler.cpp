@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
+#include <cmath>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "cpu/executor.h"
+#include "gpu/cache_file.h"
 #include "gpu/command.h"
 #include "gpu/timeline.h"
 #include "graph/error.h"
@@ -34,7 +36,54 @@ std::vector<float> random_input(const Tensor& t, std::mt19937& rng) {
   return v;
 }
 
+// Why a cached cost model cannot be used for `g` ("" when it can): every cost a finite number >= 0
+// (gpu_ms may be -1: no GPU kernel). A negative or infinite cost used to reach the planner as is.
+std::string cost_model_problem(const partition::CostModel& c, const Graph& g) {
+  if (c.ops.size() != g.ops.size()) return fmt::format("{} ops, the model has {}", c.ops.size(), g.ops.size());
+  auto bad = [](double v) { return !std::isfinite(v) || v < 0; };
+  if (bad(c.sync_ms) || bad(c.gpu_submit_ms) || bad(c.cpu_fixed_ms))
+    return fmt::format("sync_ms {}, gpu_submit_ms {}, cpu_fixed_ms {} (expected finite numbers >= 0)", c.sync_ms,
+                       c.gpu_submit_ms, c.cpu_fixed_ms);
+  for (size_t i = 0; i < c.ops.size(); ++i)
+    if (bad(c.ops[i].cpu_ms) || (bad(c.ops[i].gpu_ms) && c.ops[i].gpu_ms != -1))
+      return fmt::format("op {}: cpu_ms {}, gpu_ms {} (expected finite numbers >= 0, gpu_ms -1 for no kernel)", i,
+                         c.ops[i].cpu_ms, c.ops[i].gpu_ms);
+  return "";
+}
+
 }  // namespace
+
+std::optional<partition::CostModel> load_profile_cache(const std::filesystem::path& file, const Graph& g) {
+  const auto text = gpu::read_cache_file(file, "op profile cache");
+  if (!text) return std::nullopt;
+  std::string problem;
+  try {
+    auto c = partition::cost_model_from_json(nlohmann::json::parse(*text));
+    problem = cost_model_problem(c, g);
+    if (problem.empty()) return c;
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  gpu::move_cache_aside(file, "op profile cache", fmt::format("cannot be used ({}); the model is profiled again",
+                                                              problem));
+  return std::nullopt;
+}
+
+void save_profile_cache(const std::filesystem::path& file, const partition::CostModel& c) {
+  // Timings of a busy machine are not kept (gpu/cache_file.h): a later start measures again.
+  if (const gpu::MachineLoad load = gpu::machine_load(); load.busy) {
+    fmt::print(stderr,
+               "hetsched: note: the op profile was measured while the machine was busy (load average {:.1f} on {} "
+               "cores); it is used now but not saved\n",
+               load.load1, load.cores);
+    return;
+  }
+  try {
+    gpu::write_cache_file(file, partition::to_json(c).dump(1), "op profile cache");
+  } catch (const Error&) {
+    // The cache only saves time; write_cache_file printed the one notice of this process.
+  }
+}
 
 std::filesystem::path profile_cache_file(const Graph& g, const gpu::VulkanDevice& device, int threads) {
   const auto& info = device.info();
@@ -66,15 +115,8 @@ double measure_sync_ms(const gpu::VulkanDevice& device, int samples) {
 partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
                                  const ProfileOptions& o) {
   const auto file = profile_cache_file(g, device, o.threads);
-  if (o.use_cache && std::filesystem::exists(file)) {
-    try {
-      std::ifstream f(file);
-      auto c = partition::cost_model_from_json(nlohmann::json::parse(f));
-      if (c.ops.size() == g.ops.size()) return c;
-    } catch (const std::exception&) {
-      // A stale or damaged cache is measured again.
-    }
-  }
+  if (o.use_cache)
+    if (auto cached = load_profile_cache(file, g)) return *std::move(cached);
   partition::CostModel c;
   c.model = g.model_name;
   c.device = device.describe();
@@ -114,15 +156,7 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
   }
   c.sync_ms = measure_sync_ms(device);
   c.gpu_submit_ms = c.sync_ms / 2;
-  if (o.use_cache) {
-    try {
-      std::filesystem::create_directories(file.parent_path());
-      std::ofstream f(file);
-      f << partition::to_json(c).dump(1);
-    } catch (const std::exception&) {
-      // The cache only saves time.
-    }
-  }
+  if (o.use_cache) save_profile_cache(file, c);
   return c;
 }
 

@@ -92,6 +92,12 @@ struct RunReport {
   std::vector<ControllerEvent> events;  // decisions taken right before this run (auto)
 };
 
+// Thread safety: a Session is not thread-safe: use it from one thread at a time (one Session per
+// thread, or a mutex around set_input/run/output/last_report). Any number of Sessions may be
+// created and run concurrently on different threads, sharing one Model and the cache directory
+// (cache files are written atomically; tests/scheduler/session_hardening_test.cpp runs N sessions
+// on N threads under ThreadSanitizer). A Session whose GPU failed (kDeviceUnavailable for a lost
+// device, kResourceExhausted for device memory) should be dropped; a new Session works again.
 class Session {
  public:
   Session(std::shared_ptr<const Model> model, SessionOptions options);

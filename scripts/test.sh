@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The CI (second command of the README): set-up; Release build + all ctest tests; ASan+UBSan build +
-# unit tests; the importer fuzzer for 60 s (when tests/fuzz has it); pytest in the .venv. Ends with
+# unit tests; the importer fuzzer for 60 s (when tests/fuzz has it), the .npy and plan JSON fuzzers for
+# 20 s each; TSan of the co-scheduler and session tests; pytest in the .venv. Ends with
 # one `N passed, N failed` line summing every report; exits non-zero on any failure.
-# Build dirs: HETSCHED_BUILD_DIR (build), build-asan, build-fuzz. HETSCHED_FUZZ_SECONDS (60).
+# Build dirs: HETSCHED_BUILD_DIR (build), build-asan, build-fuzz. HETSCHED_FUZZ_SECONDS (60),
+# HETSCHED_FUZZ_SMALL_SECONDS (20, the .npy and plan JSON fuzzers).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if ! bash "$ROOT/scripts/setup.sh"; then
@@ -73,19 +75,42 @@ if [[ -f tests/fuzz/CMakeLists.txt ]] && grep -q fuzz_tflite_importer tests/fuzz
   else
     steps+=(build-fuzz=fail)
   fi
+  # The .npy reader and the plan JSON reader, seeded from tests/fuzz/corpus, bounded for CI.
+  for target in fuzz_npy fuzz_plan_json; do
+    if CC=clang CXX=clang++ bash scripts/build.sh "$FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_FUZZ=ON \
+         -DHETSCHED_BUILD_BENCH=OFF -- "$target"; then
+      corpus="$FUZZ/corpus-$target" && rm -rf "$corpus" && mkdir -p "$corpus"
+      cp tests/fuzz/corpus/"${target#fuzz_}"/* "$corpus/"
+      say "$target for ${HETSCHED_FUZZ_SMALL_SECONDS:-20} s"
+      if "$FUZZ/tests/fuzz/$target" -max_total_time="${HETSCHED_FUZZ_SMALL_SECONDS:-20}" -timeout=10 \
+           -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/$target-" "$corpus" \
+           > "$FUZZ/$target.log" 2>&1; then
+        tail -n 5 "$FUZZ/$target.log" >&2
+        steps+=("$target=pass")
+      else
+        tail -n 60 "$FUZZ/$target.log" >&2
+        steps+=("$target=fail")
+      fi
+    else
+      steps+=("build-$target=fail")
+    fi
+  done
 else
   say "fuzz: skipped, tests/fuzz has no fuzz_tflite_importer target yet"
   steps+=(fuzz=skip)
 fi
 
 # 4. ThreadSanitizer build of the co-scheduler tests (host thread vs the GPU queue and timeline
-#    semaphores). One CPU thread: the system TBB is not instrumented (see co_scheduler_test.cpp).
+#    semaphores) and of the session tests (N sessions on N threads sharing one model, device faults).
+#    One CPU thread: the system TBB is not instrumented (see co_scheduler_test.cpp).
 TSAN="${HETSCHED_TSAN_DIR:-$ROOT/build-tsan}"
-say "TSan build of co_scheduler_test in $TSAN"
+say "TSan build of co_scheduler_test, session_hardening_test in $TSAN"
 if bash scripts/build.sh "$TSAN" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_SANITIZE=thread \
-     -DHETSCHED_BUILD_BENCH=OFF -- co_scheduler_test; then
-  HETSCHED_TEST_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-    "$TSAN/tests/co_scheduler_test" --gtest_output="xml:$REPORTS/tsan-co-scheduler.xml"
+     -DHETSCHED_BUILD_BENCH=OFF -- co_scheduler_test session_hardening_test; then
+  for t in co_scheduler_test session_hardening_test; do
+    HETSCHED_TEST_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+      "$TSAN/tests/$t" --gtest_output="xml:$REPORTS/tsan-${t%_test}.xml"
+  done
 else
   steps+=(build-tsan=fail)
 fi

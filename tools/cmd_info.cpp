@@ -20,6 +20,7 @@
 #include "partition/plan_liveness.h"
 #include "partition/policy.h"
 #include "scheduler/model.h"
+#include "tools/cli_validate.h"
 #include "tools/commands.h"
 
 namespace hetsched::tools {
@@ -221,6 +222,7 @@ Command add_info_command(CLI::App& app) {
                  "plan=FILE)");
   c->add_flag("--gpu", a->gpu, "the GPU dispatch list after fusion, and the dispatch counts before and after");
   return {c, [a] {
+            check_readable_file(a->model, "model file");
             const auto model = Model::load(a->model);
             auto j = describe(model->graph(), a->memory);
             if (!a->policy.empty()) {

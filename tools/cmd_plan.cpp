@@ -9,6 +9,7 @@
 #include "partition/policy.h"
 #include "scheduler/model.h"
 #include "scheduler/op_profiler.h"
+#include "tools/cli_validate.h"
 #include "tools/commands.h"
 
 namespace hetsched::tools {
@@ -28,11 +29,14 @@ Command add_plan_command(CLI::App& app) {
   CLI::App* c = app.add_subcommand("plan", "Print the plan of a policy with predicted step costs");
   c->add_option("model", a->model, "the .tflite model")->required();
   c->add_option("--policy", a->policy, "cpu | gpu | auto | ratio=R[:rows] | plan=FILE")->capture_default_str();
-  c->add_option("--threads", a->threads, "CPU threads (0 = all)");
-  c->add_option("--device", a->device, "Vulkan device index");
+  add_threads_option(c, a->threads);
+  add_device_option(c, a->device);
   c->add_flag("--json", a->json, "print as JSON");
   c->add_option("--save", a->save, "also save the plan (JSON) for --policy plan=FILE");
   return {c, [a] {
+            check_readable_file(a->model, "model file");
+            if (!a->save.empty()) check_writable_file(a->save, "--save file");
+            check_device_index(a->device);
             const auto model = Model::load(a->model);
             const Graph& g = model->graph();
             const auto policy = partition::parse_policy(a->policy);

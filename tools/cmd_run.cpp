@@ -15,6 +15,8 @@
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
+#include "tools/cli_text.h"
+#include "tools/cli_validate.h"
 #include "tools/commands.h"
 #include "tools/npy.h"
 #include "tools/plan_summary.h"
@@ -79,10 +81,28 @@ void print_auto_summary(const Session& session, const std::map<std::string, int>
                d[i].to, d[i].reason);
 }
 
-int run(const RunArgs& a) {
+// Everything the command line names is checked before the model loads and the first iteration
+// runs (a bad --report path used to fail only after every iteration).
+void validate_run_args(const RunArgs& a) {
   if (a.iterations < 1) fail(ErrorKind::kInvalidArgument, "--iterations must be >= 1 (got {})", a.iterations);
   if (a.warmup < 0) fail(ErrorKind::kInvalidArgument, "--warmup must be >= 0 (got {})", a.warmup);
-  if (!std::filesystem::exists(a.model)) fail(ErrorKind::kInvalidArgument, "model file '{}' does not exist", a.model);
+  check_readable_file(a.model, "model file");
+  for (const auto& in : a.inputs) check_readable_file(in, "--input file");
+  if (!a.output_dir.empty()) prepare_output_dir(a.output_dir, "--output-dir");
+  if (!a.report.empty()) check_writable_file(a.report, "--report file");
+  if (!a.trace.empty()) check_writable_file(a.trace, "--trace file");
+  check_device_index(a.device);
+}
+
+// The device of the summary: the Vulkan device any policy but cpu runs on (named, so a run that
+// landed on a software rasterizer says so).
+std::string run_device_text(const RunArgs& a) {
+  if (a.policy == "cpu") return "CPU only (policy cpu)";
+  return describe_vulkan_device(a.device);
+}
+
+int run(const RunArgs& a) {
+  validate_run_args(a);
   auto model = Model::load(a.model);
   const auto inputs = model->inputs();
   const auto outputs = model->outputs();
@@ -169,6 +189,7 @@ int run(const RunArgs& a) {
     nlohmann::json j;
     j["model"] = model->name();
     j["policy"] = a.policy;
+    j["device"] = run_device_text(a);
     j["threads"] = a.threads;
     j["iterations"] = a.iterations;
     j["warmup"] = a.warmup;
@@ -203,6 +224,7 @@ int run(const RunArgs& a) {
   }
   fmt::print("model     {} ({} ops), policy {}, threads {}\n", model->name(), model->graph().ops.size(), a.policy,
              a.threads > 0 ? fmt::to_string(a.threads) : "all");
+  fmt::print("device    {}\n", run_device_text(a));
   for (size_t i = 0; i < inputs.size(); ++i)
     fmt::print("input {}   {} [{}] from {}\n", i, inputs[i].name, fmt::join(inputs[i].shape, ","),
                a.inputs.empty() ? fmt::format("random, seed {}", seed) : a.inputs[i]);
@@ -248,8 +270,8 @@ Command add_run_command(CLI::App& app) {
   CLI::App* c = app.add_subcommand("run", "Run a .tflite model and time it");
   c->add_option("model", a->model, "the .tflite model")->required();
   c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | auto:static | ratio=R[:rows] | plan=FILE")->capture_default_str();
-  c->add_option("--threads", a->threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
-  c->add_option("--device", a->device, "Vulkan device index (see `hetsched devices`)");
+  add_threads_option(c, a->threads);
+  add_device_option(c, a->device);
   c->add_option("--precision", a->precision,
                 "fp32 | fp16 (GPU-only: float16 tensors and weights, float32 arithmetic; inputs/outputs fp32)")->check(CLI::IsMember({"fp32", "fp16"}));
   c->add_flag("--no-tune", a->no_tune,

@@ -1,11 +1,12 @@
-// hetsched CLI: run, info (and more subcommands as the project grows). Errors: one line on
-// stderr and a non-zero exit (1: the operation failed; 2: bad command line).
+// hetsched CLI: run, info, devices, plan; --version. Errors: one line on stderr and a non-zero exit
+// (1: the operation failed; 2: bad command line). A bare `hetsched` prints the usage line.
 #include <fmt/format.h>
 
 #include <exception>
 #include <vector>
 
 #include "graph/error.h"
+#include "tools/cli_text.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +20,19 @@ int main(int argc, char** argv) {
       hetsched::tools::add_compare_command(app),
       hetsched::tools::add_profile_command(app),
   };
+  app.footer(hetsched::tools::help_footer());
+  for (const auto& c : commands) c.app->footer(hetsched::tools::help_footer());
+  app.set_version_flag("--version", [] { return hetsched::tools::version_text(); });
+  if (argc <= 1) {
+    fmt::print(stderr,
+               "usage: hetsched <command> [options] MODEL   commands: run, plan, info, devices\n"
+               "       hetsched --help | hetsched <command> --help | hetsched --version\n");
+    return 2;
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -29,6 +41,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "hetsched: error: {}\n", e.what());
     return 2;
   }
+  hetsched::tools::install_tuning_progress();
   try {
     for (const auto& c : commands)
       if (c.app->parsed()) return c.run();

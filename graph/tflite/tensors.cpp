@@ -93,6 +93,15 @@ std::vector<Tensor> import_tensors(const tflite::Model& model, const tflite::Sub
     if (data && data->size() > 0) {
       t.is_constant = true;
       const size_t esize = size_of(t.dtype);
+      // A constant of a type we do not know cannot be sized (a flipped type byte used to surface
+      // later as "holds 3600 bytes, expected 0").
+      if (esize == 0) {
+        const char* type_name = tflite::EnumNameTensorType(ft.type());
+        fail(ErrorKind::kUnsupported,
+             "constant tensor '{}' {} has TFLite tensor type {} ({}), which hetsched does not read (supported: "
+             "FLOAT32, FLOAT16, INT32, INT64, UINT8, INT8, INT16, BOOL)",
+             t.name, t.shape_string(), int(ft.type()), *type_name ? type_name : "not a known type");
+      }
       std::span<const uint8_t> bytes(data->data(), data->size());
       if (ft.sparsity()) {
         if (esize == 0) fail(ErrorKind::kUnsupported, "sparse tensor '{}' has an unsupported dtype", t.name);

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "gpu/cache_file.h"
 #include "gpu/executor.h"
 #include "gpu/workgroup_tuning.h"
 #include "graph/op_registry.h"
@@ -22,6 +23,10 @@ namespace hetsched {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Timings made while the machine is busy are not saved (gpu/cache_file.h); these tests check the
+// round trip, so they run as on a quiet machine (cache_hardening_test.cpp covers the busy case).
+const bool kQuietMachine = (gpu::set_load_average_for_testing(0.0), true);
 
 // A fresh directory under the test temp dir, removed at the end of the test.
 struct TempDir {
