@@ -52,6 +52,7 @@ bool is_device_failure(const Error& e) {
   return e.kind() == ErrorKind::kDeviceUnavailable || e.kind() == ErrorKind::kResourceExhausted;
 }
 
+constexpr int kMaxThreads = 1024;  // the CLI's bound too (tools/cli_validate.h); TBB crashed at 70000
 constexpr double kCpuReadIntervalMs = 50;  // /proc/stat counts 10 ms ticks per core: shorter reads are noise
 
 }  // namespace
@@ -61,6 +62,9 @@ class Session::Impl {
   Impl(const Model& model, const SessionOptions& o) : graph_(model.graph()), options_(o), born_(Clock::now()) {
     const bool fp16 = o.precision == Precision::kFp16;
     const partition::PolicySpec& policy = o.policy;
+    if (o.threads < 0 || o.threads > kMaxThreads)
+      fail(ErrorKind::kInvalidArgument, "model '{}': {} CPU threads asked for; use 0 (all) or 1..{}", graph_.model_name,
+           o.threads, kMaxThreads);
     using Kind = partition::PolicySpec::Kind;
     // fp16 is GPU-only: the CPU kernels and the tensors the CPU shares with the GPU are float32.
     if (fp16 && policy.kind != Kind::kGpu)
@@ -237,8 +241,8 @@ class Session::Impl {
       if (auto v = cpu_sensor_.read()) cpu_share_ = v;
       cpu_read_at_ = now;
     }
-    // On a slow GPU (lavapipe runs on the CPU) the probe's own cost sets the interval.
-    const double interval = std::max(options_.adapt.sensor_interval_ms, probe_ ? 50 * probe_->last_exec_ms() : 0.0);
+    // On a slow GPU (lavapipe runs on the CPU) the probe's own cost sets the interval: at most 1% of the time.
+    const double interval = std::max(options_.adapt.sensor_interval_ms, probe_ ? 100 * probe_->last_exec_ms() : 0.0);
     if (probe_ && controller_->wants_gpu_probe()) {
       try {
         if (auto v = probe_->poll()) gpu_probe_ms_ = *v * slowdown_.gpu_factor, gpu_read_at_ = now;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cpu/executor.h"
+#include "gpu/fault_injection.h"
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
@@ -60,7 +61,7 @@ double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
   return std::sqrt(num / std::max(den, 1e-30));
 }
 
-class AdaptiveSessionTest : public ::testing::Test {
+class AdaptiveSessionGpuTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
@@ -86,7 +87,7 @@ SessionOptions options(const char* policy) {
   return o;
 }
 
-TEST_F(AdaptiveSessionTest, SwitchesAwayFromASlowedProcessorAndBack) {
+TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   auto rng = test::make_rng(1);  // test_seed() is printed; HETSCHED_SEED reproduces
   auto model = std::make_shared<const Model>(make_net(rng));
   Session session(model, options("auto"));
@@ -162,7 +163,7 @@ TEST_F(AdaptiveSessionTest, SwitchesAwayFromASlowedProcessorAndBack) {
   EXPECT_NE(trace_text.find("cpu went from"), std::string::npos);
 }
 
-TEST_F(AdaptiveSessionTest, StaticAutoNeverSwitches) {
+TEST_F(AdaptiveSessionGpuTest, StaticAutoNeverSwitches) {
   auto rng = test::make_rng(11);
   auto model = std::make_shared<const Model>(make_net(rng));
   Session session(model, options("auto:static"));
@@ -175,7 +176,7 @@ TEST_F(AdaptiveSessionTest, StaticAutoNeverSwitches) {
   EXPECT_EQ(session.decisions().size(), 1u);
 }
 
-TEST_F(AdaptiveSessionTest, PlanJsonFollowsTheRunner) {
+TEST_F(AdaptiveSessionGpuTest, PlanJsonFollowsTheRunner) {
   auto rng = test::make_rng(12);
   auto model = std::make_shared<const Model>(make_net(rng));
   Session cpu(model, options("cpu"));
@@ -183,6 +184,47 @@ TEST_F(AdaptiveSessionTest, PlanJsonFollowsTheRunner) {
   EXPECT_EQ(cpu.plan_json().find("\"kind\":\"gpu\""), std::string::npos);
   EXPECT_EQ(cpu.current_runner(), "cpu");
   EXPECT_TRUE(cpu.decisions().empty());
+}
+
+// A lost GPU (or one out of device memory) while auto runs on it: that run is repeated on the CPU
+// (the caller sees no error and correct outputs), a `fallback` decision says why, and the GPU
+// candidates are never used again. Faults come from gpu/fault_injection.h, through the same
+// VkResult -> error mapping a real fault takes.
+TEST_F(AdaptiveSessionGpuTest, LostGpuFallsBackToTheCpu) {
+  for (const VkResult fault : {VK_ERROR_DEVICE_LOST, VK_ERROR_OUT_OF_DEVICE_MEMORY}) {
+    SCOPED_TRACE(fault == VK_ERROR_DEVICE_LOST ? "device lost" : "out of device memory");
+    auto rng = test::make_rng(13);
+    auto model = std::make_shared<const Model>(make_net(rng));
+    Session session(model, options("auto"));
+    cpu::CpuExecutor ref(model->graph(), cpu::CpuExecutorOptions{1});
+    const Graph& g = model->graph();
+    std::uniform_real_distribution<float> d(-1, 1);
+    // Onto the GPU first: the CPU slowed 50x until auto leaves it.
+    session.set_fake_slowdown({50, 1});
+    for (int run = 0; run < 200 && session.current_runner() != "gpu"; ++run) session.run();
+    ASSERT_EQ(session.current_runner(), "gpu");
+    gpu::fault_injection::arm(gpu::fault_injection::Site::kQueueSubmit, fault, 1000);
+    for (int run = 0; run < 5; ++run) {
+      std::vector<float> x(g.tensors[g.inputs[0]].elements());
+      for (float& v : x) v = d(rng);
+      session.set_input(0, x);
+      ref.set_input(0, x);
+      ASSERT_NO_THROW(session.run()) << "run " << run;
+      ref.run();
+      EXPECT_EQ(session.last_report().runner, "cpu");
+      EXPECT_LT(rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run;
+    }
+    gpu::fault_injection::disarm_all();
+    bool fell_back = false;
+    for (const ControllerEvent& e : session.decisions())
+      fell_back |= e.kind == "fallback" && e.to == "cpu" && e.reason.find("continuing without the GPU") != std::string::npos;
+    EXPECT_TRUE(fell_back);
+    // The GPU is not tried again, however slow the CPU is.
+    for (int run = 0; run < 30; ++run) {
+      session.run();
+      EXPECT_EQ(session.last_report().runner, "cpu");
+    }
+  }
 }
 
 }  // namespace

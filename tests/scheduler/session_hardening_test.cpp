@@ -19,6 +19,7 @@
 #include "gpu/cache_file.h"
 #include "gpu/fault_injection.h"
 #include "graph/error.h"
+#include "partition/policy.h"
 #include "scheduler/session.h"
 #include "tests/support/gpu_op_harness.h"
 #include "tests/support/gpu_op_runner.h"
@@ -86,7 +87,7 @@ void expect_close(const std::vector<float>& got, const std::vector<float>& want,
 
 SessionOptions options(const char* policy) {
   SessionOptions o;
-  o.policy = policy;
+  o.policy = partition::parse_policy(policy);
   o.threads = test_threads();
   o.tune = false;
   return o;
