@@ -21,7 +21,8 @@ constexpr double kMinProbeGapMs = 100;    // the same candidate is probed at mos
 constexpr double kMaxProbeGapMs = 5000;   // doubling up to this while its probes lose
 constexpr double kTimerFirstMs = 1000, kTimerMaxMs = 30000;
 // Runs not counted after a change of runner: a GPU left idle for a few ms, or caches the other
-// runner evicted, make the first runs slow (measured on the H100: up to 3x for 2-3 runs).
+// runner evicted, make the first runs slow (H100 load run, 2026-12-05: the first 1-2 runs after a
+// switch or probe up to 2x the runner's steady latency).
 constexpr int kWarmupRuns = 3;
 constexpr double kRecheckWithin = 3.0;  // candidates this close to the running one are re-checked now and then
 
