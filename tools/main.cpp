@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] { return hetsched::tools::version_text(); });
   if (argc <= 1) {
     fmt::print(stderr,
-               "usage: hetsched <command> [options] MODEL   commands: run, plan, info, devices\n"
+               "usage: hetsched <command> [options] MODEL   commands: run, compare, plan, info, devices, profile\n"
                "       hetsched --help | hetsched <command> --help | hetsched --version\n");
     return 2;
   }
