@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from zoo_manifest import ALLOWED_GENERATED_OPS, GENERATED_MODELS, GENERATOR_SEED  # noqa: E402
+from quiet_fds import QuietFds as _Quiet  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # deterministic float math on every x86 host
@@ -137,34 +138,6 @@ def calibrate_batchnorm(keras, model, seed: int) -> None:
 
 BUILDERS = {f.__name__: f for f in (mobilenet_v1, mobilenet_v2, mobilenet_v3_large, efficientnet_b0, resnet50, unet_seg)}
 assert list(BUILDERS) == GENERATED_MODELS
-
-
-class _Quiet:
-    """Sends fds 1 and 2 to a temporary file (TF and the converter are chatty); replays it on error."""
-
-    def __enter__(self):
-        import tempfile
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self.log = tempfile.TemporaryFile()
-        self.saved = [os.dup(1), os.dup(2)]
-        os.dup2(self.log.fileno(), 1)
-        os.dup2(self.log.fileno(), 2)
-        return self
-
-    def __exit__(self, exc_type, *_):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(self.saved[0], 1)
-        os.dup2(self.saved[1], 2)
-        for fd in self.saved:
-            os.close(fd)
-        if exc_type is not None:
-            self.log.seek(0)
-            sys.stderr.write(self.log.read().decode("utf-8", "replace")[-20000:])
-        self.log.close()
-        return False
-
 
 def generate(name: str) -> bytes:
     with _Quiet():

@@ -5,8 +5,11 @@ split evenly over the vertices feeding it (concatenated), a vertex fed by the in
 projection of it, and vertex inputs are summed. Where the benchmark truncates a wider input to a
 narrower vertex (a channel slice, which hetsched does not import), a 1x1 projection is used instead.
 """
-import os
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from quiet_fds import QuietFds as _Quiet  # noqa: E402
 
 
 def _act(keras, x, act):
@@ -129,34 +132,6 @@ def build_mobile(keras, spec):
     x = L.GlobalAveragePooling2D()(x)
     x = L.Dense(spec["classes"])(x)
     return keras.Model(inp, x)
-
-
-class _Quiet:
-    """TensorFlow's converter prints pages to fds 1 and 2: into a temporary file, shown on errors."""
-
-    def __enter__(self):
-        import tempfile
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self.log = tempfile.TemporaryFile()
-        self.saved = [os.dup(1), os.dup(2)]
-        os.dup2(self.log.fileno(), 1)
-        os.dup2(self.log.fileno(), 2)
-        return self
-
-    def __exit__(self, exc_type, *_):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(self.saved[0], 1)
-        os.dup2(self.saved[1], 2)
-        for fd in self.saved:
-            os.close(fd)
-        if exc_type is not None:
-            self.log.seek(0)
-            sys.stderr.write(self.log.read().decode("utf-8", "replace")[-20000:])
-        self.log.close()
-        return False
-
 
 def to_tflite(spec, seed):
     with _Quiet():
