@@ -91,15 +91,20 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   auto rng = test::make_rng(1);  // test_seed() is printed; HETSCHED_SEED reproduces
   auto model = std::make_shared<const Model>(make_net(rng));
   Session session(model, options("auto"));
-  ASSERT_EQ(session.current_runner(), "cpu") << "this net is meant to start on the CPU; decision: "
-                                             << session.decisions().back().reason;
+  // The processor auto starts on is slowed (the CPU in a Release build: lavapipe is far slower; the
+  // GPU under ASan, whose instrumented CPU kernels lose to the uninstrumented software GPU).
+  const std::string start = session.current_runner();
+  const bool slow_cpu = start != "gpu";
+  const std::string escape = slow_cpu ? "gpu" : "cpu";
+  std::printf("auto starts on %s (%s); slowing the %s\n", start.c_str(), session.decisions().back().reason.c_str(),
+              slow_cpu ? "CPU" : "GPU");
   cpu::CpuExecutor ref(model->graph(), cpu::CpuExecutorOptions{1});
   const Graph& g = model->graph();
   std::uniform_real_distribution<float> d(-1, 1);
-  // The way back is noticed through the CPU load reading (every 50 ms) or a re-check (1 s): after
-  // the slowdown, runs go on for at least 60 runs and 1.5 s, until the last 20 ran on the CPU or
-  // 6 s passed.
-  // 50x: far past the software GPU, as 16 spinning processes make a CPU-bound model on a real one.
+  // The way back is noticed through the load readings (every 50 / 25 ms) or a re-check (1 s): after
+  // the slowdown, runs go on for at least 60 runs and 1.5 s, until the last 20 ran on the slowed
+  // processor again or 6 s passed.
+  // 50x: far past the other processor, as 16 spinning processes make a CPU-bound model on a real one.
   constexpr int kSlowFrom = 10, kSlowTo = 40;
   constexpr double kFactor = 50;
   std::vector<std::string> runner;
@@ -108,14 +113,15 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   for (int run = 0; run < 20000; ++run) {
     if (run == kSlowTo) slow_end = std::chrono::steady_clock::now();
     if (run > kSlowTo + 60 && std::chrono::steady_clock::now() - slow_end > std::chrono::milliseconds(1500) &&
-        (std::count(runner.end() - 20, runner.end(), "cpu") == 20 ||
+        (std::count(runner.end() - 20, runner.end(), escape) == 0 ||
          std::chrono::steady_clock::now() - slow_end > std::chrono::seconds(6)))
       break;
     std::vector<float> x(g.tensors[g.inputs[0]].elements());
     for (float& v : x) v = d(rng);
     session.set_input(0, x);
     ref.set_input(0, x);
-    session.set_fake_slowdown(run >= kSlowFrom && run < kSlowTo ? FakeSlowdown{kFactor, 1} : FakeSlowdown{});
+    const FakeSlowdown slowed = slow_cpu ? FakeSlowdown{kFactor, 1} : FakeSlowdown{1, kFactor};
+    session.set_fake_slowdown(run >= kSlowFrom && run < kSlowTo ? slowed : FakeSlowdown{});
     session.run();
     ref.run();
     runner.push_back(session.last_report().runner);
@@ -128,15 +134,21 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
     log += fmt::format("run {} {} {}->{}: {}\n", e.run, e.kind, e.from, e.to, e.reason);
   for (int r = 0; r < kRuns; ++r) log += runner[r] == "cpu" ? "c" : runner[r] == "gpu" ? "g" : "x";
   SCOPED_TRACE(log);
-  // Away from the CPU within 15 runs of the slowdown (5 to notice it, then a switch or a probe).
+  // Away from the slowed processor within 15 runs of the slowdown (3 warm-up runs and a window of 5
+  // to notice it, then a switch or a probe).
   int away = -1;
   for (int r = kSlowFrom; r < kSlowTo && away < 0; ++r)
-    if (runner[r] == "gpu") away = r;
-  ASSERT_GE(away, 0) << "never left the slowed CPU";
+    if (runner[r] == escape) away = r;
+  ASSERT_GE(away, 0) << "never left the slowed " << start;
   EXPECT_LE(away - kSlowFrom, 15);
-  // Back on the CPU after the slowdown ends (the CPU load reading drops, a probe confirms it; or
-  // the software GPU, noisy on a busy machine, sent it back earlier): the last 20 runs on the CPU.
-  for (int r = kRuns - 20; r < kRuns; ++r) EXPECT_EQ(runner[r], "cpu") << "run " << r;
+  // Back on the slowed processor after the slowdown ends (its load reading drops, a probe confirms
+  // it): a switch back below. Where it wins by far (the CPU over lavapipe, 30x, in a Release
+  // build), it must also be where the runs end: the last 20 not on the other processor. (Under
+  // ASan the instrumented CPU and lavapipe are within 30% of each other and a busy machine
+  // legitimately moves auto between them.)
+  if (start == "cpu") {
+    for (int r = kRuns - 20; r < kRuns; ++r) EXPECT_NE(runner[r], escape) << "run " << r;
+  }
   // The decisions: the one at prepare, a switch away naming the slowdown, and a switch back.
   const auto& dec = session.decisions();
   ASSERT_GE(dec.size(), 3u);
@@ -144,12 +156,13 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   EXPECT_EQ(dec[0].run, -1);
   bool switched_away = false, came_back = false;
   for (const ControllerEvent& e : dec) {
-    switched_away |= e.kind == "switch" && e.from == "cpu" && e.reason.find("cpu went from") != std::string::npos;
-    came_back |= e.kind == "switch" && e.to == "cpu";
+    switched_away |= e.from == start && e.reason.find(start + " went from") != std::string::npos;
+    came_back |= e.kind == "switch" && e.from == escape;
   }
   EXPECT_TRUE(switched_away);
   EXPECT_TRUE(came_back);
-  EXPECT_EQ(events_in_reports, int(dec.size()));  // every decision is in the report of the run it led to
+  // Every decision is in the report of the run it led to (those taken after the last run are not).
+  EXPECT_EQ(events_in_reports, std::count_if(dec.begin(), dec.end(), [&](const ControllerEvent& e) { return e.run < kRuns; }));
   // The report CSV carries them as controller rows; the trace as markers.
   const auto csv = cache_ / "report.csv", trace = cache_ / "trace.json";
   RunReport with_event = session.last_report();
@@ -160,7 +173,7 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   const std::string csv_text((std::istreambuf_iterator<char>(c)), {}), trace_text((std::istreambuf_iterator<char>(t)), {});
   EXPECT_NE(csv_text.find(",controller,"), std::string::npos);
   EXPECT_NE(trace_text.find("controller (session time)"), std::string::npos);
-  EXPECT_NE(trace_text.find("cpu went from"), std::string::npos);
+  EXPECT_NE(trace_text.find(start + " went from"), std::string::npos);
 }
 
 TEST_F(AdaptiveSessionGpuTest, StaticAutoNeverSwitches) {
