@@ -24,8 +24,8 @@ enum class Precision { kFp32, kFp16 };
 Precision parse_precision(const std::string& text);
 const char* to_string(Precision p);
 
-// The adaptive `auto` controller (scheduler/adaptive_controller.h). Defaults suit users; tests
-// shorten the intervals.
+// The adaptive `auto` controller (scheduler/adaptive_controller.h); the defaults were chosen from
+// the H100 load run (README, "Choices").
 struct AdaptOptions {
   double slowdown = 1.3;           // the running candidate's window median / its estimate that means "changed"
   double switch_margin = 0.95;     // switch when another candidate's estimate < this x the current one's
