@@ -52,7 +52,6 @@ bool is_device_failure(const Error& e) {
   return e.kind() == ErrorKind::kDeviceUnavailable || e.kind() == ErrorKind::kResourceExhausted;
 }
 
-constexpr int kMaxThreads = 1024;  // the CLI's bound too (tools/cli_validate.h); TBB crashed at 70000
 constexpr double kCpuReadIntervalMs = 50;  // /proc/stat counts 10 ms ticks per core: shorter reads are noise
 
 }  // namespace

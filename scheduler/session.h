@@ -33,6 +33,10 @@ struct AdaptOptions {
   double sensor_interval_ms = 25;  // GPU probe / CPU load readings at most this often
 };
 
+// SessionOptions::threads: 0 (all hardware threads) or 1..kMaxThreads (beyond that TBB's arena
+// crashed: 70000 threads, SIGSEGV in a TBB worker). The CLI validates against the same bound.
+inline constexpr int kMaxThreads = 1024;
+
 // Options are typed: the policy and the precision are parsed once, at the edge (CLI, Python), with
 // partition::parse_policy and parse_precision.
 struct SessionOptions {

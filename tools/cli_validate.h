@@ -6,11 +6,12 @@
 
 #include <string>
 
+#include "scheduler/session.h"
+
 namespace hetsched::tools {
 
-// --threads: 0 (all hardware threads) or 1..kMaxThreads. Beyond that TBB's arena crashed
-// (70000 threads: SIGSEGV in a TBB worker) and no machine this runs on has more cores.
-inline constexpr int kMaxThreads = 1024;
+// --threads: 0 (all hardware threads) or 1..kMaxThreads, the library's bound (scheduler/session.h).
+using hetsched::kMaxThreads;
 
 // Adds `--threads` with the shared validator (same text and bounds in run, plan, ...).
 CLI::Option* add_threads_option(CLI::App* app, int& threads);
