@@ -104,9 +104,17 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   // The way back is noticed through the load readings (every 50 / 25 ms) or a re-check (1 s): after
   // the slowdown, runs go on for at least 60 runs and 1.5 s, until the last 20 ran on the slowed
   // processor again or 6 s passed.
-  // 50x: far past the other processor, as 16 spinning processes make a CPU-bound model on a real one.
+  // 200x: far past the other processor (at 50x the tiny net's 0.03 ms CPU runs reached only 1.4 ms,
+  // below lavapipe's 1.5 ms under ctest -j2, so auto rightly stayed).
   constexpr int kSlowFrom = 10, kSlowTo = 40;
-  constexpr double kFactor = 50;
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool kInstrumented = true;  // ASan: the instrumented CPU and lavapipe are within 30%
+#else
+  constexpr bool kInstrumented = false;
+#endif
+  // Under ASan 200x let probes of the close candidates keep the window from filling before the
+  // slowdown ended; 50x passed there (3 of 3 and in the fresh clone).
+  constexpr double kFactor = kInstrumented ? 50 : 200;
   std::vector<std::string> runner;
   int events_in_reports = 0;
   std::chrono::steady_clock::time_point slow_end;
@@ -146,7 +154,7 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   // build), it must also be where the runs end: the last 20 not on the other processor. (Under
   // ASan the instrumented CPU and lavapipe are within 30% of each other and a busy machine
   // legitimately moves auto between them.)
-  if (start == "cpu") {
+  if (start == "cpu" && !kInstrumented) {
     for (int r = kRuns - 20; r < kRuns; ++r) EXPECT_NE(runner[r], escape) << "run " << r;
   }
   // The decisions: the one at prepare, a switch away naming the slowdown, and a switch back.
