@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <mutex>
+#include <type_traits>
 
 #include "bindings.h"
 #include "graph/error.h"
@@ -73,12 +74,7 @@ class PySession {
   }
 
   nb::dict last_report() {
-    RunReport r;
-    {
-      nb::gil_scoped_release release;
-      std::lock_guard lock(mutex_);
-      r = session_.last_report();
-    }
+    const RunReport r = locked([](Session& s) { return s.last_report(); });
     nb::list steps;
     for (const StepReport& s : r.steps) {
       nb::dict d;
@@ -100,9 +96,7 @@ class PySession {
   }
 
   void set_profiling(bool on) {
-    nb::gil_scoped_release release;
-    std::lock_guard lock(mutex_);
-    session_.set_profiling(on);
+    locked([on](Session& s) { s.set_profiling(on); });
   }
 
   nb::dict tuning() const {
@@ -123,30 +117,27 @@ class PySession {
   // The plan the session runs now, as JSON text (partition/plan.h); under adaptive `auto` it
   // changes when the controller switches, hence the lock.
   std::string plan_json() {
-    nb::gil_scoped_release release;
-    std::lock_guard lock(mutex_);
-    return session_.plan_json();
+    return locked([](Session& s) { return s.plan_json(); });
   }
 
   std::string current_runner() {
-    nb::gil_scoped_release release;
-    std::lock_guard lock(mutex_);
-    return session_.current_runner();
+    return locked([](Session& s) { return s.current_runner(); });
   }
 
-  nb::list decisions() {
-    std::vector<ControllerEvent> events;
-    {
-      nb::gil_scoped_release release;
-      std::lock_guard lock(mutex_);
-      events = session_.decisions();
-    }
-    return events_list(events);
-  }
+  nb::list decisions() { return events_list(locked([](Session& s) { return s.decisions(); })); }
 
   const SessionOptions& options() const { return session_.options(); }
 
  private:
+  // Calls f(session_) with the GIL released and the session's mutex held: every call that may
+  // wait on a run in another thread goes through here.
+  template <typename F>
+  std::invoke_result_t<F, Session&> locked(F&& f) {
+    nb::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    return f(session_);
+  }
+
   std::mutex mutex_;
   Session session_;
 };
