@@ -6,7 +6,8 @@
 #   MODELS=... bash bench/auto_device.sh pack # the honest models into .xfer-auto/
 # and run there, carry [".device", ".xfer-load", ".xfer-auto"]:
 #   bash .device/enter.sh bash bench/auto_device.sh [honest|load|all]
-# Output: $OUT/honest_<TAG>.csv/.md and $OUT/load_<TAG>/.
+# Output: $OUT/honest_<TAG>.csv/.md and $OUT/load_<TAG>/. HONEST_DIRS (space-separated) are searched
+# for the models first: the zoo travels in parts of < 64 MiB (.xfer-h1, ...), one part per call.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -29,7 +30,7 @@ what="${1:-all}"
 if [[ $what == honest || $what == all ]]; then
   paths=()
   for m in ${HONEST_MODELS//,/ }; do
-    for d in .xfer-auto/models .xfer-load/models models; do [[ -f $d/$m.tflite ]] && { paths+=("$d/$m.tflite"); break; }; done
+    for d in ${HONEST_DIRS:-} .xfer-auto/models .xfer-load/models models; do [[ -f $d/$m.tflite ]] && { paths+=("$d/$m.tflite"); break; }; done
   done
   card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
   models=$(IFS=,; echo "${paths[*]}")
