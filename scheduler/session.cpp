@@ -18,6 +18,7 @@
 #include "scheduler/adaptive_controller.h"
 #include "scheduler/load_sensors.h"
 #include "scheduler/op_profiler.h"
+#include "scheduler/predicted_costs.h"
 #include "scheduler/runner.h"
 
 namespace hetsched {
@@ -142,6 +143,7 @@ class Session::Impl {
   void set_profiling(bool on) {
     for (auto& r : runners_) r->set_profiling(on);
   }
+  const std::string& cost_source() const { return cost_source_; }
   std::string plan_json() const { return partition::to_json(runners_[next_runner()]->plan()).dump(); }
   std::string current_runner() const { return runners_[next_runner()]->name(); }
   const std::vector<ControllerEvent>& decisions() const {
@@ -174,11 +176,19 @@ class Session::Impl {
   // `auto`: the cost model's plan, the CPU and the GPU as candidates, prepared now; the controller
   // then times them in steady state (blocks of consecutive runs) and picks one.
   void prepare_auto(const partition::PolicySpec& policy) {
-    costs_ = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{options_.threads});
-    partition::Plan plan = partition::make_plan(graph_, policy, &costs_);
+    partition::CostModel costs;
+    if (options_.predict_costs) {
+      PredictedCosts predicted = predict_op_costs(graph_, *device_, options_.threads, gpu::default_cache_dir());
+      cost_source_ = predicted.note;
+      if (predicted.costs) costs = *std::move(predicted.costs);
+    } else {
+      cost_source_ = "ops measured (predicted costs off)";
+    }
+    if (costs.ops.empty()) costs = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{options_.threads});
+    partition::Plan plan = partition::make_plan(graph_, policy, &costs);
     std::vector<CandidateInfo> cand;
     double cpu_ms = 0, gpu_ms = 0;
-    for (const partition::OpCost& c : costs_.ops) {
+    for (const partition::OpCost& c : costs.ops) {
       cpu_ms += c.cpu_ms;
       gpu_ms += c.gpu_ms >= 0 ? c.gpu_ms : c.cpu_ms;
     }
@@ -287,7 +297,7 @@ class Session::Impl {
   std::optional<double> cpu_share_, gpu_probe_ms_;
   double cpu_read_at_ = -1e9, gpu_read_at_ = -1e9, last_probe_submit_ms_ = -1e9;
   FakeSlowdown slowdown_;
-  partition::CostModel costs_;
+  std::string cost_source_;
   RunReport report_;
   int last_runner_ = 0;
   int64_t runs_ = 0;
@@ -307,6 +317,7 @@ const TuningSummary& Session::tuning() const { return impl_->tuning(); }
 std::string Session::plan_json() const { return impl_->plan_json(); }
 std::string Session::current_runner() const { return impl_->current_runner(); }
 const std::vector<ControllerEvent>& Session::decisions() const { return impl_->decisions(); }
+const std::string& Session::cost_source() const { return impl_->cost_source(); }
 void Session::set_fake_slowdown(FakeSlowdown slowdown) { impl_->set_fake_slowdown(slowdown); }
 
 }  // namespace hetsched

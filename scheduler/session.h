@@ -48,6 +48,10 @@ struct SessionOptions {
   // candidates of uncached op shapes timed once. false: default sizes (`--no-tune`).
   bool tune = true;
   AdaptOptions adapt;  // policy auto (adaptive) only
+  // Policy auto: the op costs it plans from come from this machine's device profile and its latency
+  // predictor (scheduler/predicted_costs.h) when there is one, in milliseconds; else (or false)
+  // every op is measured on both processors at prepare (cached per model).
+  bool predict_costs = true;
 };
 
 // Test hook (tests only): as if another process took a share of one processor. A run of a
@@ -126,6 +130,9 @@ class Session {
   // The runner the next run uses ("cpu" | "gpu" | "co") and every decision taken so far.
   std::string current_runner() const;
   const std::vector<ControllerEvent>& decisions() const;
+  // Policy auto: where the op costs it planned from came from ("op costs predicted ... from FILE",
+  // or why they were measured); empty for other policies.
+  const std::string& cost_source() const;
   // Test hook, see FakeSlowdown.
   void set_fake_slowdown(FakeSlowdown slowdown);
 

@@ -205,6 +205,7 @@ int run(const RunArgs& a) {
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["latencies_ms"] = latencies;
     j["runner"] = session.last_report().runner;
+    if (is_auto) j["cost_source"] = session.cost_source();
     j["runs_by_runner"] = runs_by_runner;
     j["plan"] = nlohmann::json::parse(session.plan_json());
     j["decisions"] = nlohmann::json::array();
@@ -241,6 +242,7 @@ int run(const RunArgs& a) {
                t.deferred);
   fmt::print("latency   median {:.3f} ms, min {:.3f} ms, max {:.3f} ms over {} runs ({} warm-up)\n", med, mn, mx,
              a.iterations, a.warmup);
+  if (is_auto) fmt::print("auto      {}\n", session.cost_source());
   if (is_auto) print_auto_summary(session, runs_by_runner);
   // Per-op times: by type, then the slowest ops.
   std::map<std::string, std::pair<int, double>> by_type;

@@ -1,0 +1,29 @@
+// Op costs predicted from this machine's device profile (profiles/device_profile.h) and the latency
+// predictor embedded in it, in place of measuring every op at prepare (scheduler/op_profiler.h):
+// `auto` on a model it has never seen plans in milliseconds. A missing profile, one without a
+// predictor, or a predictor without this thread count or GPU precision gives no costs and a note
+// saying why; the caller then measures.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gpu/device.h"
+#include "graph/graph.h"
+#include "partition/cost_model.h"
+
+namespace hetsched {
+
+struct PredictedCosts {
+  std::optional<partition::CostModel> costs;  // set when the profile could predict every op
+  std::string note;                           // what was used, or why nothing was
+  std::filesystem::path profile_file;         // the device profile looked for
+};
+
+// `threads` as the session's (0 = all hardware threads). The CPU model is the predictor's
+// "cpu:t<threads>", the GPU's "gpu:fp16" when the device runs fp16, else "gpu:fp32". Per-kernel
+// fixed costs (per_op_us) join each op's cost; gpu_submit_us and sync_us become the cost model's.
+PredictedCosts predict_op_costs(const Graph& graph, const gpu::VulkanDevice& device, int threads,
+                                const std::filesystem::path& cache_dir);
+
+}  // namespace hetsched
