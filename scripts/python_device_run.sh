@@ -4,7 +4,7 @@
 # (Vulkan loader, carried libraries): the device check (scripts/python_device_check.py: devices,
 # cpu/gpu/auto/ratio=0.5 on a few zoo models, outputs against the CPU, timings, a split timeline),
 # then tests/python (the LiteRT comparisons skip when ai_edge_litert is not there).
-#   bash scripts/python_device_run.sh [MODELS_DIR]    (default: models/, else $HS_HOME/models)
+#   [NAMES=a,b] bash scripts/python_device_run.sh [MODELS_DIR]    (default: models/, else $HS_HOME/models)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -18,5 +18,5 @@ python3 -m zipfile -e "$wheel" .pyhs   # a wheel is a zip of the package: no pip
 [[ -e models/index.json ]] || { rm -rf models; ln -s "$MODELS" models; }
 export PYTHONPATH="$ROOT/.pyhs" HETSCHED_CACHE_DIR="${HETSCHED_CACHE_DIR:-/root/hs/cache}" MPLBACKEND=Agg
 mkdir -p "${OUT:-/tmp}/python_device"
-bash .device/enter.sh python3 scripts/python_device_check.py --models "$MODELS" --out "${OUT:-/tmp}/python_device"
+bash .device/enter.sh python3 scripts/python_device_check.py --models "$MODELS" ${NAMES:+--names "$NAMES"} --out "${OUT:-/tmp}/python_device"
 bash .device/enter.sh python3 -m pytest tests/python -q -p no:cacheprovider 2>&1 | tail -40
