@@ -15,23 +15,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "profiles" / "train"))
 import predictors as P  # noqa: E402
+from cli_support import binary, run  # noqa: E402
 
 MODEL = ROOT / "models" / "face_detection_short_range.tflite"
 THREADS = 2
 
 
-def binary():
-    b = Path(os.environ.get("HETSCHED_BIN", ROOT / "build" / "hetsched"))
-    if not b.is_file():
-        pytest.fail(f"hetsched binary not found at {b} (build it, or set HETSCHED_BIN)")
-    return str(b)
-
-
-def run(args, env, check=True):
-    r = subprocess.run([binary(), *map(str, args)], env=env, capture_output=True, text=True, timeout=600)
-    if check and r.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, args))} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
-    return r
+def hs(args, env, check=True):
+    return run([binary(), *args], env, check)
 
 
 def linear(intercept_us, per_mac_us):
@@ -57,7 +48,7 @@ def cache(tmp_path_factory):
     if "usable" not in devices and "Vulkan" not in devices:
         pytest.skip("no Vulkan device")
     # A device profile for this CPU and GPU (whole-model timings only: fast).
-    run(["profile", MODEL, "--quick", "--models-only", "--gpu", "--no-fp16", "--threads", THREADS, "--out",
+    hs(["profile", MODEL, "--quick", "--models-only", "--gpu", "--no-fp16", "--threads", THREADS, "--out",
          d / "models.csv"], env)
     assert list((d / "cache").glob("device-*-gpu-*.json")), "no device profile with the GPU written"
     return d, env
@@ -66,11 +57,11 @@ def cache(tmp_path_factory):
 def install(d, env, pred, name):
     f = d / f"{name}.json"
     f.write_text(json.dumps(pred))
-    run(["profile", "--install-predictor", f, "--gpu"], env)
+    hs(["profile", "--install-predictor", f, "--gpu"], env)
 
 
 def plan(env, *extra):
-    return json.loads(run(["plan", MODEL, "--policy", "auto", "--threads", THREADS, "--json", *extra], env).stdout)
+    return json.loads(hs(["plan", MODEL, "--policy", "auto", "--threads", THREADS, "--json", *extra], env).stdout)
 
 
 def test_without_a_predictor_ops_are_measured_with_a_note(cache):
@@ -81,7 +72,7 @@ def test_without_a_predictor_ops_are_measured_with_a_note(cache):
 
 def test_plan_costs_are_the_predictors_and_follow_its_law(cache):
     d, env = cache
-    info = json.loads(run(["info", MODEL, "--json"], env).stdout)
+    info = json.loads(hs(["info", MODEL, "--json"], env).stdout)
     # GPU cheap: every op the GPU can run goes there.
     install(d, env, predictor(cpu_law=(50.0, 1e-3), gpu_law=(1.0, 1e-6)), "gpu_cheap")
     j = plan(env)
@@ -107,7 +98,7 @@ def test_plan_costs_are_the_predictors_and_follow_its_law(cache):
 def test_auto_session_reports_predicted_costs_and_runs(cache):
     d, env = cache
     install(d, env, predictor(cpu_law=(1.0, 1e-6), gpu_law=(50.0, 1e-3)), "cpu_cheap2")
-    j = json.loads(run(["run", MODEL, "--policy", "auto", "--threads", THREADS, "--iterations", "3", "--warmup", "1",
+    j = json.loads(hs(["run", MODEL, "--policy", "auto", "--threads", THREADS, "--iterations", "3", "--warmup", "1",
                         "--json"], env).stdout)
     assert "predicted" in j["cost_source"], j["cost_source"]
     assert j["latency_ms"]["median"] > 0

@@ -17,23 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 sys.path.insert(0, str(ROOT / "profiles" / "train"))
 import predictors as P  # noqa: E402
+from cli_support import binary, run  # noqa: E402
 
 ZOO_MODEL = ROOT / "models" / "face_detection_short_range.tflite"
 ARCH_SEED = 3
-
-
-def binary():
-    b = Path(os.environ.get("HETSCHED_BIN", ROOT / "build" / "hetsched"))
-    if not b.is_file():
-        pytest.fail(f"hetsched binary not found at {b} (build it, or set HETSCHED_BIN)")
-    return str(b)
-
-
-def run(args, env, check=True):
-    r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
-    if check and r.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, args))} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
-    return r
 
 
 def rows(path):
