@@ -11,9 +11,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
+#include <ctime>
 #include <random>
+#include <memory>
 #include <set>
 #include <tuple>
 
@@ -305,6 +306,23 @@ FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int
     // No timestamps on this queue: the GPU-side costs stay unmeasured (-1).
   }
   return c;
+}
+
+std::function<void()> gpu_model_step(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                                     gpu::WorkgroupTuningCache* tuning, unsigned seed) {
+  gpu::GpuExecutorOptions o;
+  o.tuning = tuning;
+  auto ex = std::make_shared<gpu::GpuExecutor>(g, device, cache, o);
+  std::mt19937 rng(seed);
+  for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+  return [ex] { ex->run(); };
+}
+
+std::function<void()> cpu_model_step(const Graph& g, int threads, unsigned seed) {
+  auto ex = std::make_shared<cpu::CpuExecutor>(g, cpu::CpuExecutorOptions{threads});
+  std::mt19937 rng(seed);
+  for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+  return [ex] { ex->run(); };
 }
 
 }  // namespace hetsched::profiles

@@ -47,6 +47,9 @@ struct Measurement {
   // at one thread cpu_us is what a quiet machine's wall time would be.
   double cpu_us = -1;
   double load_avg = -1;
+  // "" when the other processor was idle; "gpu" for a CPU row timed while the GPU ran the same
+  // model in a loop, "cpu" for a GPU row timed while the CPU executor did (background_load.h).
+  std::string corun;
 };
 
 // Fixed costs of one device, in microseconds (median of repeated probes; -1: not measured).
@@ -72,6 +75,13 @@ void profile_gpu_kernels(const Graph& graph, const gpu::VulkanDevice& device, co
                          std::vector<Measurement>& out, const ProgressFn& progress = {});
 
 FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples = 21);
+
+// One run of `graph` on the other processor, as a BackgroundLoad step: the GPU executor (workgroup
+// sizes from `tuning`), or the CPU executor at `threads` (0: all). Inputs random from `seed`.
+std::function<void()> gpu_model_step(const Graph& graph, const gpu::VulkanDevice& device,
+                                     const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning,
+                                     unsigned seed = 1);
+std::function<void()> cpu_model_step(const Graph& graph, int threads, unsigned seed = 1);
 
 // "driver_name driver_info" of a device, for the dataset.
 std::string driver_of(const gpu::VulkanDevice& device);

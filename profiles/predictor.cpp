@@ -167,9 +167,10 @@ double Predictor::split_us(const Graph& g, int op_index, RangeAxis axis, double 
   if (axis == RangeAxis::kSlices) gpu_range.slice_begin = cpu_range.slice_end;
   else if (axis == RangeAxis::kRows) gpu_range.row_begin = cpu_range.row_end;
   else gpu_range = OutputRange{};  // kWhole: all on the CPU
-  const double c = kernel_us(cpu, f, axis, cpu_range);
-  const double gp = kernel_us(gpu, f, axis, gpu_range);
   const bool both = !cpu_range.empty() && !gpu_range.empty();
+  // Both sides at once: each at its co-running slowdown (--corun rows; 1 when not measured).
+  const double c = kernel_us(cpu, f, axis, cpu_range) * (both ? processor(cpu).fixed("corun_factor", 1) : 1);
+  const double gp = kernel_us(gpu, f, axis, gpu_range) * (both ? processor(gpu).fixed("corun_factor", 1) : 1);
   return std::max(c, gp) + (both ? processor(gpu).fixed("sync_us") : 0);
 }
 

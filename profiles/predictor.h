@@ -67,7 +67,8 @@ class Predictor {
   Prediction model_us(const Graph& graph, const std::string& processor,
                       const std::vector<bool>* gpu_ops = nullptr) const;
   // One op split along `axis`: the CPU computes `cpu_fraction` of the output from the start, the
-  // GPU the rest; max of the two sides plus one cross-device sync.
+  // GPU the rest; max of the two sides, each times its processor's co-running slowdown
+  // (fixed_us "corun_factor", from `hetsched profile --corun` rows; 1 without), plus one sync.
   double split_us(const Graph& graph, int op_index, RangeAxis axis, double cpu_fraction, const std::string& cpu,
                   const std::string& gpu) const;
 

@@ -200,6 +200,7 @@ def main():
         "outlier_share": float(np.mean([int(r["outliers"]) / max(1, int(r["n"])) for r in kr])) if kr else 0.0,
         "load_avg_median": statistics.median(loads) if loads else -1, "load_avg_max": max(loads) if loads else -1,
         "fixed_us": trained["gbt"]["processors"] and {k: v["fixed_us"] for k, v in trained["gbt"]["processors"].items()},
+        "corun": {k: {"factor": f, "kernels": n} for k, (f, n) in P.corun_factors(archs).items()},
     }
     result["summary"] = summary
     (a.out / "metrics.json").write_text(json.dumps(result, indent=1) + "\n")
@@ -220,7 +221,11 @@ def main():
              f"max {summary['load_avg_max']:.2f}",
              f"- whole-model runs at 1 thread, wall time / process CPU time (1.0 on a quiet machine), median: "
              f"{summary['model_wall_over_cpu_time_t1']:.2f}",
-             f"- fixed costs (us): {json.dumps(summary['fixed_us'])}", "", "## Accuracy", ""]
+             f"- fixed costs (us): {json.dumps(summary['fixed_us'])}",
+             "- co-running slowdown (`--corun` rows: a whole kernel timed while the other processor runs the model, "
+             "over the same kernel alone; median): " + (", ".join(
+                 f"{k} x{v['factor']:.3f} ({v['kernels']} kernels)" for k, v in sorted(summary["corun"].items()))
+                 or "not measured (profile with --corun)"), "", "## Accuracy", ""]
     lines += table("Kernel level, held-out architectures", rows_k)
     lines += table("Model level, held-out architectures", rows_mh)
     lines += table("Model level, zoo (never trained on)", rows_mz)

@@ -128,3 +128,20 @@ def test_per_op_overhead_is_the_gap_between_a_run_and_its_kernels():
     assert P.per_op_overhead(dataset(rows)) == {"cpu:t1": pytest.approx(1.5)}
     t = P.train_all(dataset(rows), rounds=10, min_rows=1000)
     assert t["gbt"]["processors"]["cpu:t1"]["fixed_us"]["per_op_us"] == pytest.approx(1.5)
+
+
+def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():
+    rows = synthetic_rows(linear_law, 40, SEED + 6)
+    for i, r in enumerate(rows):
+        r["axis"], r["op_index"], r["corun"] = "whole", str(i), ""
+    # The same kernels timed while the other processor ran: 1.25x slower.
+    slowed = [dict(r, corun="gpu", median_us=repr(float(r["median_us"]) * 1.25)) for r in rows]
+    ds = dataset(rows + slowed)
+    factors = P.corun_factors(ds)
+    assert factors["cpu:t1"][0] == pytest.approx(1.25) and factors["cpu:t1"][1] == 40
+    assert len(P.kernel_rows(ds)) == 40  # the corun rows are not kernel training rows
+    t = P.train_all(ds, rounds=10, min_rows=1000)
+    assert t["gbt"]["processors"]["cpu:t1"]["fixed_us"]["corun_factor"] == pytest.approx(1.25)
+    # Trained on the idle rows only: the linear fit recovers the idle law, not a 1.25x one.
+    lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
+    assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)

@@ -119,3 +119,19 @@ def test_report_runs_and_scores_the_zoo_model(work):
         assert m["model_zoo_cpu_time"][f"cpu:t1/{which}"]["n"] == 1
     assert (d / "report" / "report.md").read_text().startswith("# Latency predictor accuracy: CI smoke")
     assert (d / "report" / "scatter_cpu_t1.png").stat().st_size > 0
+
+
+def test_corun_rows_time_each_processor_while_the_other_runs(tmp_path):
+    env = dict(os.environ, HETSCHED_CACHE_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "corun.csv"
+    run([binary(), "profile", str(ZOO_MODEL), "--quick", "--models-only", "--gpu", "--no-fp16", "--threads", "1",
+         "--corun", "--no-device-profile", "--out", str(out)], env)
+    r = [x for x in rows(out) if x["op_type"] == "MODEL"]
+    got = {(x["processor"], x["corun"]) for x in r}
+    # Each processor alone, and each while the other runs the model in a loop.
+    assert got == {("cpu", ""), ("gpu", ""), ("cpu", "gpu"), ("gpu", "cpu")}, got
+    for x in r:
+        assert float(x["median_us"]) > 0
+    # --corun without --gpu is refused.
+    bad = run([binary(), "profile", str(ZOO_MODEL), "--corun", "--out", str(tmp_path / "x.csv")], env, check=False)
+    assert bad.returncode != 0 and "--corun needs --gpu" in bad.stderr

@@ -18,6 +18,7 @@
 #include "gpu/workgroup_tuning.h"
 #include "graph/error.h"
 #include "graph/load_model.h"
+#include "profiles/background_load.h"
 #include "profiles/dataset_csv.h"
 #include "profiles/device_profile.h"
 #include "profiles/kernel_profiler.h"
@@ -43,9 +44,48 @@ struct ProfileArgs {
   bool no_device_profile = false;
   std::string predict;
   std::string install_predictor;
+  bool corun = false;
 };
 
 void note(const std::string& s) { fmt::print(stderr, "profile: {}\n", s); }
+
+// --corun: the kernels' whole outputs again, each processor timed while the other runs the same
+// model in a loop (the co-running slowdown of a split): CPU rows at each thread count under the
+// GPU's fp32 loop, GPU rows of each precision under the CPU executor's loop at all threads.
+void profile_corunning(const Graph& g, const std::vector<int>& threads,
+                       const std::vector<std::unique_ptr<gpu::VulkanDevice>>& devices,
+                       const std::vector<std::unique_ptr<gpu::PipelineCache>>& caches,
+                       const std::vector<std::unique_ptr<gpu::WorkgroupTuningCache>>& tunings,
+                       profiles::KernelProfileOptions o, std::vector<profiles::Measurement>& rows) {
+  o.fractions.clear();  // whole outputs only: the slowdown is a factor per processor
+  auto mark = [&](size_t from, const char* corun) {
+    for (size_t r = from; r < rows.size(); ++r) rows[r].corun = corun;
+  };
+  auto check = [&](const profiles::BackgroundLoad& load, const char* what) {
+    load.wait_started();
+    if (!load.error().empty())
+      fail(ErrorKind::kInternal, "{}: the {} load failed: {}", g.model_name, what, load.error());
+  };
+  {
+    profiles::BackgroundLoad gpu_busy(
+        profiles::gpu_model_step(g, *devices[0], caches[0].get(), tunings[0].get(), o.seed));
+    check(gpu_busy, "GPU");
+    for (int t : threads) {
+      note(fmt::format("{}: cpu, {} threads, while the GPU runs the model", g.model_name, t));
+      const size_t from = rows.size();
+      profiles::profile_cpu_kernels(g, t, o, rows);
+      mark(from, "gpu");
+    }
+  }
+  profiles::BackgroundLoad cpu_busy(profiles::cpu_model_step(g, 0, o.seed));
+  check(cpu_busy, "CPU");
+  for (size_t i = 0; i < devices.size(); ++i) {
+    note(fmt::format("{}: gpu {} while the CPU runs the model", g.model_name, devices[i]->fp16_enabled() ? "fp16" : "fp32"));
+    const size_t from = rows.size();
+    profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows);
+    mark(from, "cpu");
+  }
+}
 
 int run_predict(const ProfileArgs& a) {
   const auto p = profiles::Predictor::load(a.predict);
@@ -161,6 +201,7 @@ int run_profile(const ProfileArgs& a) {
                          devices[i]->describe()));
         profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress);
       }
+      if (a.corun) profile_corunning(g, threads, devices, caches, tunings, o, rows);
       for (const auto& m : rows) profiles::write_csv_row(out, m);
       out.flush();
     } catch (const Error& e) {
@@ -240,6 +281,8 @@ Command add_profile_command(CLI::App& app) {
   c->add_option("--out", a->out, "the dataset CSV (default: standard output)");
   c->add_flag("--append", a->append, "append to --out (header only when it is new)");
   c->add_flag("--no-device-profile", a->no_device_profile, "do not write the device profile to the cache directory");
+  c->add_flag("--corun", a->corun,
+              "with --gpu: also time each processor's kernels (whole outputs) while the other runs the model");
   c->add_option("--predict", a->predict, "predict each model's latency per processor with this predictor file");
   c->add_option("--install-predictor", a->install_predictor,
                 "embed this predictor in this device's profile (run a profile first; --gpu as it ran)");
@@ -247,6 +290,7 @@ Command add_profile_command(CLI::App& app) {
             if (!a->install_predictor.empty()) return run_install(*a);
             if (a->models.empty()) fail(ErrorKind::kInvalidArgument, "profile: give at least one model");
             if (!a->predict.empty()) return run_predict(*a);
+            if (a->corun && !a->gpu) fail(ErrorKind::kInvalidArgument, "profile: --corun needs --gpu");
             return run_profile(*a);
           }};
 }

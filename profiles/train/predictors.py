@@ -76,8 +76,31 @@ def processor_key(r):
     return f"cpu:t{r['threads']}" if r["processor"] == "cpu" else f"gpu:{r['precision']}"
 
 
+def is_corun(r):
+    """A row timed while the other processor ran the model (`hetsched profile --corun`)."""
+    return bool(r.get("corun") or "")
+
+
 def kernel_rows(ds):
-    return [r for r in ds.rows if r["op_type"] not in ("MODEL", "FIXED")]
+    """Kernel rows timed with the other processor idle (what the kernel models learn)."""
+    return [r for r in ds.rows if r["op_type"] not in ("MODEL", "FIXED") and not is_corun(r)]
+
+
+def corun_factors(ds):
+    """Per processor: the median over whole-output kernels of (time while the other processor ran
+    the model) / (time with it idle), and how many kernels that is: the co-running slowdown a split
+    pays (shared memory bandwidth, host threads). Empty without --corun rows."""
+    idle, ratios = {}, defaultdict(list)
+    key_of = lambda r: (r["model"], r.get("op_index"), processor_key(r), r.get("axis"))  # noqa: E731
+    for r in ds.rows:
+        if r["op_type"] not in ("MODEL", "FIXED") and r.get("axis") == "whole" and not is_corun(r):
+            idle[key_of(r)] = row_time(r)
+    for r in ds.rows:
+        if r["op_type"] not in ("MODEL", "FIXED") and r.get("axis") == "whole" and is_corun(r):
+            base = idle.get(key_of(r))
+            if base and base > 0:
+                ratios[processor_key(r)].append(row_time(r) / base)
+    return {k: (float(np.median(v)), len(v)) for k, v in ratios.items()}
 
 
 def features(rows, names):
@@ -230,7 +253,7 @@ def per_op_overhead(ds):
     views, task starts, barriers) that kernels timed alone do not show."""
     sums, counts, runs = defaultdict(float), defaultdict(int), {}
     for r in ds.rows:
-        if is_zoo(r["model"]):
+        if is_zoo(r["model"]) or is_corun(r):
             continue
         key = (processor_key(r), r["model"])
         if r["op_type"] == "MODEL":
@@ -252,6 +275,8 @@ def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     fixed = fixed_costs(ds)
     for key, v in per_op_overhead(ds).items():
         fixed[key]["per_op_us"] = v
+    for key, (factor, _) in corun_factors(ds.subset(lambda r: not is_zoo(r["model"]))).items():
+        fixed[key]["corun_factor"] = factor
     by_proc = defaultdict(list)
     for r in rows:
         by_proc[processor_key(r)].append(r)

@@ -142,6 +142,14 @@ TEST(Predictor, EvaluatesKernelsSplitsAndTheFallback) {
   EXPECT_NEAR(p.split_us(g, 0, RangeAxis::kRows, 0.25, "cpu:t1", "gpu:fp32"),
               std::max(3.0 + 0.001 * m * 0.25, 1.0 + 0.001 * m * 0.75) + 25.0, 1e-9);
   EXPECT_NEAR(p.split_us(g, 0, RangeAxis::kRows, 1.0, "cpu:t1", "gpu:fp32"), 3.0 + 0.001 * m, 1e-9);  // no sync
+  // Co-running slowdowns (--corun) scale each side of a real split, not a one-sided one.
+  nlohmann::json slowed = linear_predictor();
+  slowed["processors"]["cpu:t1"]["fixed_us"]["corun_factor"] = 1.5;
+  slowed["processors"]["gpu:fp32"]["fixed_us"]["corun_factor"] = 1.2;
+  const Predictor ps = Predictor::from_json(slowed, "test");
+  EXPECT_NEAR(ps.split_us(g, 0, RangeAxis::kRows, 0.25, "cpu:t1", "gpu:fp32"),
+              std::max(1.5 * (3.0 + 0.001 * m * 0.25), 1.2 * (1.0 + 0.001 * m * 0.75)) + 25.0, 1e-9);
+  EXPECT_NEAR(ps.split_us(g, 0, RangeAxis::kRows, 1.0, "cpu:t1", "gpu:fp32"), 3.0 + 0.001 * m, 1e-9);
   // The whole model: its kernels plus the processor's fixed costs (a GPU submission).
   EXPECT_NEAR(p.model_us(g, "gpu:fp32").total_us, 1.0 + 0.001 * m + 40.0 + 2.0, 1e-9);  // + per_op_us x 1 kernel
   EXPECT_NEAR(p.model_us(g, "cpu:t1").total_us, 3.0 + 0.001 * m, 1e-9);
