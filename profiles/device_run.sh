@@ -18,7 +18,7 @@
 # NAS-Bench-101 one at the published size (32x32, stem 128) tens of seconds at 1 thread, so
 # NB101_FLAGS="--stem-channels 64" (or PROFILE_FLAGS="--threads 4,16") buys more architectures.
 # Needs: build/hetsched (Release), .venv with tensorflow-cpu and lightgbm (requirements.txt).
-# Env: THREADS (1,4,16), GPU_FLAGS (--gpu), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS,
+# Env: THREADS (1,4,16), GPU_FLAGS (--gpu --corun), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS,
 #      GEN_JOBS, GEN_BUDGET_S, ZOO (1: profile the zoo), ZOO_BUDGET_S.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +27,7 @@ cd "$ROOT"
 N="${1:-2000}"
 BUDGET="${2:-420}"
 THREADS="${THREADS:-1,4,16}"
-GPU_FLAGS="${GPU_FLAGS---gpu}"  # set but empty: CPU only
+GPU_FLAGS="${GPU_FLAGS---gpu --corun}"  # set but empty: CPU only; --corun: the co-running slowdown rows
 PROFILE_FLAGS="${PROFILE_FLAGS:---samples 5}"
 NB101_FLAGS="${NB101_FLAGS:---resolution 32 --stem-channels 128}"
 MOBILE_FLAGS="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
