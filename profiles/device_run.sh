@@ -11,6 +11,8 @@
 #      for at most GEN_BUDGET_S (120) seconds;
 #   2. profile the architectures not profiled yet, in batches of 10, until BUDGET_S (default 420,
 #      counted from the start) is spent;
+#   2b. adaptive sampling once (ADAPTIVE=1): profiles/gen/adaptive.py finds where the predictor
+#      errs on held-out architectures and N/4 more mobile architectures are generated there;
 #   3. profile the zoo once (ZOO_BUDGET_S, 120), train, report (profiles/report.py), install the
 #      predictor into the device profile.
 # A later call with the same $OUT resumes: files, rows and the list of profiled models are kept.
@@ -72,6 +74,30 @@ while (( SECONDS - start < BUDGET )); do
   printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
 done
 log "$(wc -l < "$OUT/profiled.txt") architectures profiled in all"
+
+# 2b. Adaptive sampling (nn-Meter): where the predictor errs on held-out architectures, generate
+# ADAPTIVE_COUNT (N/4) more mobile architectures weighted there (profiles/gen/adaptive.py ->
+# gen_archs.py --focus), once per $OUT, and profile them within what is left of the budget.
+if [[ "${ADAPTIVE:-1}" == 1 && -s "$OUT/dataset.csv" && ! -s "$OUT/focus.json" ]] && (( SECONDS - start < BUDGET )); then
+  log "adaptive sampling: focus from the dataset so far"
+  if nice -n 10 "$PY" profiles/gen/adaptive.py "$OUT/dataset.csv" --out "$OUT/focus.json" 2>> "$OUT/gen.log"; then
+    # shellcheck disable=SC2086
+    nice -n 10 "$PY" profiles/gen/gen_archs.py --family mobile --seed 2 --count "${ADAPTIVE_COUNT:-$((N / 4))}" \
+      --out "$OUT/archs/mobile.focus" --focus "$OUT/focus.json" $MOBILE_FLAGS --time-budget "$GEN_BUDGET" \
+      2>> "$OUT/gen.log" || log "the focused generator failed (see gen.log)"
+    while (( SECONDS - start < BUDGET )); do
+      mapfile -t todo < <(find "$OUT/archs/mobile.focus" -name '*.tflite' | sort | grep -vxFf "$OUT/profiled.txt" | head -n 10)
+      (( ${#todo[@]} )) || break
+      log "profiling ${#todo[@]} focused architectures"
+      # shellcheck disable=SC2086
+      "$BIN" profile "${todo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS --out "$OUT/dataset.csv" --append \
+        2>> "$OUT/profile.log" || log "some models of the batch were skipped (see profile.log)"
+      printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
+    done
+  else
+    log "adaptive sampling skipped (see gen.log)"
+  fi
+fi
 
 # 3. The zoo (evaluation only), training and the report.
 if [[ "${ZOO:-1}" == 1 && ! -s "$OUT/zoo.csv" ]]; then

@@ -58,8 +58,21 @@ def sample_nb101(rng, resolution=32, stem_channels=128):
             "stacks": 3, "cells_per_stack": 3, "cell": sample_nb101_cell(rng), "classes": 10}
 
 
-def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0):
-    res = int(rng.choice(np.arange(min_res, max_res + 1, 32)))
+def _weighted(rng, values, weights=None):
+    """rng.choice over values, with the focus weights (by str(value)) when given, else uniform."""
+    if not weights:
+        return rng.choice(values)
+    p = np.array([float(weights.get(str(v), 0.0)) for v in values])
+    if p.sum() <= 0:
+        return rng.choice(values)
+    return values[int(rng.choice(len(values), p=p / p.sum()))]
+
+
+def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0, focus=None):
+    """A mobile-block architecture. `focus` (profiles/gen/adaptive.py): weights by value for
+    "resolutions" and "kernels", so sampling concentrates where the predictor errs."""
+    focus = focus or {}
+    res = int(_weighted(rng, list(range(min_res, max_res + 1, 32)), focus.get("resolutions")))
     act = str(rng.choice(["relu", "relu6", "hard_swish"]))
     blocks = []
     h = res // 2
@@ -71,7 +84,7 @@ def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0):
         out = int(max(8, round(c * float(rng.choice([1.0, 1.0, 1.5, 2.0])) * width_scale / 8) * 8)) if stride == 2 \
             else int(rng.choice([c, c, max(8, round(c * 1.5 / 8) * 8)]))
         out = min(out, int(320 * max(width_scale, 0.25)))
-        blocks.append({"kind": kind, "kernel": int(rng.choice([3, 5, 7])), "stride": stride,
+        blocks.append({"kind": kind, "kernel": int(_weighted(rng, [3, 5, 7], focus.get("kernels"))), "stride": stride,
                        "expansion": int(rng.choice([1, 3, 4, 6])) if kind != "ds" else 1,
                        "out": out, "act": str(rng.choice([act, act, "relu"])),
                        "se_ratio": 0.25 if kind == "ir_se" else 0.0})

@@ -2,12 +2,16 @@
 # Generates seeded, reproducible .tflite architectures for the latency dataset (never the zoo's).
 """Usage: gen_archs.py --family nb101|mobile --count N [--seed S] [--start I] --out DIR
                        [--resolution R] [--stem-channels C] [--min-res A --max-res B] [--width-scale W]
+                       [--focus FOCUS.json]
 
 Architecture i of seed S is sampled with numpy.random.default_rng([S, i]) and its weights with
 keras seed S * 1000003 + i, so (family, seed, i, options) always gives the same file. Writes
 DIR/<family>_s<S>_<i>.tflite, and DIR/<family>_s<S>_<i>.json (the spec), and appends one line per
 model to DIR/index.jsonl (file, spec, sha256). Existing files are kept (generation resumes).
 Small options for a software GPU (lavapipe): --resolution 16 --stem-channels 16, --max-res 128.
+--focus (mobile only; written by profiles/gen/adaptive.py from a measured dataset) weights the
+input resolutions and kernel sizes toward where the predictor errs (nn-Meter's adaptive sampling);
+its files are named <family>_s<S>_f<focus hash>_<i> so they never collide with uniform ones.
 """
 import argparse
 import hashlib
@@ -26,11 +30,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
-def spec_for(args, i):
+def spec_for(args, i, focus=None):
     rng = np.random.default_rng([args.seed, i])
     if args.family == "nb101":
         return archs.sample_nb101(rng, args.resolution, args.stem_channels)
-    return archs.sample_mobile(rng, args.min_res, args.max_res, args.width_scale)
+    return archs.sample_mobile(rng, args.min_res, args.max_res, args.width_scale, focus)
 
 
 def main() -> int:
@@ -45,18 +49,26 @@ def main() -> int:
     ap.add_argument("--min-res", type=int, default=96)
     ap.add_argument("--max-res", type=int, default=320)
     ap.add_argument("--width-scale", type=float, default=1.0)
+    ap.add_argument("--focus", type=Path, help="adaptive.py's focus file: sample where the predictor errs (mobile)")
     ap.add_argument("--spec-only", action="store_true", help="print the specs, build nothing (no TensorFlow)")
     ap.add_argument("--time-budget", type=float, default=0, help="stop after this many seconds (0: none)")
     args = ap.parse_args()
+    focus, tag = None, ""
+    if args.focus:
+        if args.family != "mobile":
+            ap.error("--focus applies to --family mobile")
+        text = args.focus.read_text()
+        focus = json.loads(text)
+        tag = "_f" + hashlib.sha256(text.encode()).hexdigest()[:8]
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     built = 0
     for i in range(args.start, args.start + args.count):
-        spec = spec_for(args, i)
+        spec = spec_for(args, i, focus)
         if args.spec_only:
             print(json.dumps(spec))
             continue
-        name = f"{args.family}_s{args.seed}_{i}"
+        name = f"{args.family}_s{args.seed}{tag}_{i}"
         path = args.out / f"{name}.tflite"
         if path.exists():
             continue
