@@ -76,6 +76,7 @@ double cpu_fraction(const Graph& g, const PlanStep& s) {
 
 double step_ms(const Graph& g, const CostModel& c, const PlanStep& s) {
   const double f = cpu_fraction(g, s);
+  if (f > 0 && f < 1) return c.split_ms(s.op_index, f);
   return std::max(c.cpu_part_ms(s.op_index, f), c.gpu_part_ms(s.op_index, 1 - f));
 }
 

@@ -76,6 +76,8 @@ PredictedCosts predict_op_costs(const Graph& g, const gpu::VulkanDevice& device,
     c.cpu_fixed_ms = cpu_model.fixed("per_op_us", c.cpu_fixed_ms * 1000) / 1000;
     c.gpu_submit_ms = gpu_model.fixed("gpu_submit_us", c.gpu_submit_ms * 1000) / 1000;
     c.sync_ms = gpu_model.fixed("sync_us", c.sync_ms * 1000) / 1000;
+    c.cpu_corun_factor = cpu_model.fixed("corun_factor", 1);
+    c.gpu_corun_factor = gpu_model.fixed("corun_factor", 1);
     out.costs = std::move(c);
     out.note = fmt::format("op costs predicted ({} and {}) from {}", cpu_key, gpu_key, out.profile_file.string());
   } catch (const Error& e) {

@@ -22,7 +22,8 @@ struct PredictedCosts {
 
 // `threads` as the session's (0 = all hardware threads). The CPU model is the predictor's
 // "cpu:t<threads>", the GPU's "gpu:fp16" when the device runs fp16, else "gpu:fp32". Per-kernel
-// fixed costs (per_op_us) join each op's cost; gpu_submit_us and sync_us become the cost model's.
+// fixed costs (per_op_us) join each op's cost; gpu_submit_us and sync_us become the cost model's,
+// and so do the co-running slowdowns (corun_factor) a split step pays.
 PredictedCosts predict_op_costs(const Graph& graph, const gpu::VulkanDevice& device, int threads,
                                 const std::filesystem::path& cache_dir);
 
