@@ -6,7 +6,7 @@
 # mixed/fp16 against strict fp32.
 #
 # On the development machine (packs binaries + loader into .device/, models into .xfer-coopmat/):
-#   bash bench/coopmat_device.sh pack          # MODELS=a,b,... to choose (default below, ~45 MB)
+#   bash bench/coopmat_device.sh pack          # MODELS=a,b,... to choose (default below: 44 MB + 8 MB .device)
 # On the GPU machine, device tool, carry [".device", ".xfer-coopmat"], one call (< 600 s):
 #   bash .device/enter.sh bash bench/coopmat_device.sh
 # Output: stdout (summary) and $OUT/coopmat_<TAG>/{devices.txt,gtest.txt,latency.csv,latency.md,*.json}.
@@ -15,7 +15,7 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-MODELS="${MODELS:-mobilenet_v2,efficientnet_b0,pose_landmark_full,hand_landmark_full,palm_detection_full,selfie_segmentation,face_detection_short_range}"
+MODELS="${MODELS:-mobilenet_v2,efficientnet_b0,pose_landmark_full,palm_detection_full,selfie_segmentation,face_detection_short_range}"
 if [[ ${1:-} == pack ]]; then
   set -e
   BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
@@ -35,7 +35,9 @@ TAG="${TAG:-h100}"
 DIR="$OUT/coopmat_$TAG"
 mkdir -p "$DIR" /tmp/hs_coopmat_cache
 export HETSCHED_CACHE_DIR=/tmp/hs_coopmat_cache
-BIN=.device/bin/hetsched
+BIN="${BIN:-.device/bin/hetsched}"
+TEST_BIN="${TEST_BIN:-.device/bin/coopmat_gpu_test}"
+PY="${PY:-python3}"
 WARMUP="${WARMUP:-10}" ITER="${ITER:-50}"
 TUNE_FLAG=--no-tune; [[ ${TUNE:-0} == 1 ]] && TUNE_FLAG=""   # TUNE=1: tuned fallback kernels (slower start)
 
@@ -43,18 +45,18 @@ echo "== device"
 "$BIN" devices 2>&1 | tee "$DIR/devices.txt"
 
 echo "== correctness: cooperative-matrix kernels (gtest)"
-timeout 240 .device/bin/coopmat_gpu_test --gtest_filter="${GTEST_FILTER:-CoopMatGpu.*}" 2>&1 | tee "$DIR/gtest.txt" | \
+timeout 240 "$TEST_BIN" --gtest_filter="${GTEST_FILTER:-CoopMatGpu.*}" 2>&1 | tee "$DIR/gtest.txt" | \
   grep -E "^\[ +(OK|FAILED|SKIPPED|PASSED) +\]|cooperative|relative L2|Failure|rel|skipped|Skipped" | head -80
 echo "gtest exit: ${PIPESTATUS[0]}"
 
 echo "== latency (GPU only, ms, median of $ITER; $TUNE_FLAG)"
 # variant: name | precision | env
 variants=("fp32|fp32|" "mixed|mixed|" "fp16|fp16|" "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1")
-echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
+echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
 for m in ${MODELS//,/ }; do
   f=.xfer-coopmat/models/$m.tflite; [[ -f $f ]] || f=models/$m.tflite
   [[ -f $f ]] || { echo "$m,,,,,,,missing" >> "$DIR/latency.csv"; continue; }
-  disp=$("$BIN" info "$f" --gpu --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["dispatches_after_fusion"])' 2>/dev/null || echo "")
+  disp=$("$BIN" info "$f" --gpu --json 2>/dev/null | "$PY" -c 'import json,sys; j = json.load(sys.stdin); g = j.get("gpu", j); a, b = g["dispatches_after_fusion"], g["dispatches_before_fusion"]; print(f"{a}/{b}")' 2>/dev/null || echo "")
   for v in "${variants[@]}"; do
     IFS='|' read -r name prec envs <<< "$v"
     od="$DIR/out_${m}_$name"; mkdir -p "$od"
@@ -63,9 +65,8 @@ for m in ${MODELS//,/ }; do
       --iterations "$ITER" --seed 7 --output-dir "$od" --json > "$DIR/${m}_$name.json" 2> "$DIR/${m}_$name.err"
     rc=$?
     grep -h "cooperative" "$DIR/${m}_$name.err" | head -3
-    python3 - "$DIR" "$m" "$name" "$rc" "$disp" >> "$DIR/latency.csv" <<'PY'
+    "$PY" - "$DIR" "$m" "$name" "$rc" "$disp" >> "$DIR/latency.csv" <<'PY'
 import glob, json, os, sys
-import numpy as np
 d, m, name, rc, disp = sys.argv[1:6]
 try:
     j = json.load(open(f"{d}/{m}_{name}.json"))
@@ -74,6 +75,10 @@ except Exception:
     print(f"{m},{name},,,,{disp},,failed rc {rc}: " + open(f"{d}/{m}_{name}.err").read().strip().replace(",", ";").replace("\n", " ")[:200])
     sys.exit(0)
 err = ""
+try:
+    import numpy as np
+except ImportError:
+    name = "fp32"  # no numpy: latency only
 if name != "fp32":
     num = den = 0.0
     for ref in sorted(glob.glob(f"{d}/out_{m}_fp32/output_*.npy")):
@@ -87,19 +92,19 @@ PY
   done
   grep "^$m," "$DIR/latency.csv"
 done
-python3 - "$DIR" <<'PY'
+"$PY" - "$DIR" <<'PY'
 import csv, math, sys
 d = sys.argv[1]
 rows = [r for r in csv.DictReader(open(f"{d}/latency.csv")) if r["status"] == "ok"]
 by = {}
 for r in rows: by.setdefault(r["model"], {})[r["variant"]] = r
 names = ["fp32", "mixed", "mixed_nocoop", "fp16", "fp16_nocoop"]
-lines = ["| model | dispatches | " + " | ".join(f"{n} ms" for n in names) + " | mixed err | fp16 err | coop kernels (mixed) |",
+lines = ["| model | dispatches (after/before fusion) | " + " | ".join(f"{n} ms" for n in names) + " | mixed err | fp16 err | coop kernels (mixed) |",
          "|---|---|" + "---|" * (len(names) + 3)]
 ratios = {"mixed/fp32": [], "fp16/fp16_nocoop": []}
 for m, v in by.items():
     g = lambda n, k="median_ms": v.get(n, {}).get(k, "")
-    lines.append(f"| {m} | {g('fp32', 'dispatches')} | " + " | ".join(g(n) for n in names) +
+    lines.append(f"| {m} | {g('fp32', 'dispatches_after/before_fusion')} | " + " | ".join(g(n) for n in names) +
                  f" | {g('mixed', 'rel_l2_vs_fp32')} | {g('fp16', 'rel_l2_vs_fp32')} | {g('mixed', 'coopmat_kernels')} |")
     for key, (a, b) in {"mixed/fp32": ("mixed", "fp32"), "fp16/fp16_nocoop": ("fp16", "fp16_nocoop")}.items():
         if g(a) and g(b): ratios[key].append(float(g(a)) / float(g(b)))
