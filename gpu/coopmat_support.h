@@ -24,11 +24,16 @@ struct CoopMatSupport {
   bool nv_extension = false;      // VK_NV_cooperative_matrix is offered
   bool feature = false;           // ...and its cooperativeMatrix feature is true
   bool compute_stage = false;     // cooperativeMatrixSupportedStages has COMPUTE
+  // Vulkan 1.2's vulkanMemoryModel: glslang emits the VulkanMemoryModel capability for the
+  // GL_KHR_memory_scope_semantics that GL_NV_cooperative_matrix requires (gl_ScopeSubgroup).
+  bool vulkan_memory_model = false;
   std::vector<CoopMatShape> shapes;
   // The shape gpu/shaders/conv2d_coopmat.comp uses: 16x16x16, fp16 A and B, fp32 C and D, subgroup scope.
   bool has_f16_16x16x16_f32() const;
-  // Everything the conv kernels need (the extension, the feature, compute, the shape).
-  bool usable() const { return nv_extension && feature && compute_stage && has_f16_16x16x16_f32(); }
+  // Everything the conv kernels need (the extension, the feature, compute, the memory model, the shape).
+  bool usable() const {
+    return nv_extension && feature && compute_stage && vulkan_memory_model && has_f16_16x16x16_f32();
+  }
 };
 
 // Queries the above for `device` (the extension list passed in, as query_device_info read it).

@@ -39,8 +39,9 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(options.val
   features.pNext = &f11;
 
   std::vector<const char*> extensions;
-  // Cooperative matrices on request where offered: the extension, its feature, and shaderFloat16
-  // (the coopmat shaders stage float16 operands in shared memory). A group of 4 subgroups must fit.
+  // Cooperative matrices on request where offered: the extension, its feature, shaderFloat16 (the
+  // coopmat shaders stage float16 operands in shared memory) and vulkanMemoryModel (the SPIR-V's
+  // memory model). A group of 4 subgroups must fit.
   auto coopmat = vk_struct<VkPhysicalDeviceCooperativeMatrixFeaturesNV>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV);
   const bool emulate = options.cooperative_matrix && options.coopmat_emulate && info_.shader_float16;
@@ -53,6 +54,7 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(options.val
     coopmat.cooperativeMatrix = VK_TRUE;
     f12.pNext = &coopmat;
     f12.shaderFloat16 = VK_TRUE;
+    f12.vulkanMemoryModel = VK_TRUE;  // the shader's VulkanMemoryModel capability (coopmat_support.h)
   }
   if (info_.calibrated_timestamps) extensions.push_back(VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME);
 
@@ -80,6 +82,7 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(options.val
     info.ppEnabledExtensionNames = extensions.data();
     f12.pNext = nullptr;
     f12.shaderFloat16 = options.fp16 ? VK_TRUE : VK_FALSE;
+    f12.vulkanMemoryModel = VK_FALSE;
   }
   if (device == VK_NULL_HANDLE)
     HETSCHED_VK_CHECK(vkCreateDevice(physical_device_, &info, nullptr, &device), "creating the logical device on {}{}{}",

@@ -126,8 +126,10 @@ void append_text(std::string& out, const DeviceInfo& d, bool selected) {
   if (d.coopmat.nv_extension) {
     std::string shapes;
     for (const CoopMatShape& s : d.coopmat.shapes) shapes += (shapes.empty() ? "" : ", ") + s.to_string();
-    out += fmt::format("    cooperative matrix NV: feature {}, compute {}, used by the conv kernels {}; shapes: {}\n",
-                       yes_no(d.coopmat.feature), yes_no(d.coopmat.compute_stage), yes_no(d.coopmat.usable()),
+    out += fmt::format("    cooperative matrix NV: feature {}, compute {}, memory model {}, used by the conv kernels {}; "
+                       "shapes: {}\n",
+                       yes_no(d.coopmat.feature), yes_no(d.coopmat.compute_stage),
+                       yes_no(d.coopmat.vulkan_memory_model), yes_no(d.coopmat.usable()),
                        shapes.empty() ? "none" : shapes);
   }
   for (size_t h = 0; h < d.memory_heaps.size(); ++h) {
