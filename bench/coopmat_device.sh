@@ -108,6 +108,14 @@ for m, v in by.items():
                  f" | {g('mixed', 'rel_l2_vs_fp32')} | {g('fp16', 'rel_l2_vs_fp32')} | {g('mixed', 'coopmat_kernels')} |")
     for key, (a, b) in {"mixed/fp32": ("mixed", "fp32"), "fp16/fp16_nocoop": ("fp16", "fp16_nocoop")}.items():
         if g(a) and g(b): ratios[key].append(float(g(a)) / float(g(b)))
+# Upper bound of the per-dispatch cost: fp32 latency / dispatches after fusion (issue #16 bullet 3).
+per = []
+for m, v in by.items():
+    disp, ms = v.get("fp32", {}).get("dispatches_after/before_fusion", ""), v.get("fp32", {}).get("median_ms", "")
+    if disp and ms:
+        n = int(disp.split("/")[0])
+        per.append(f"{m} {1000 * float(ms) / n:.2f}")
+if per: lines.append("\nfp32 us per dispatch (latency / dispatches after fusion): " + ", ".join(per))
 for k, r in ratios.items():
     if r: lines.append(f"\ngeomean {k}: {math.exp(sum(map(math.log, r)) / len(r)):.3f} over {len(r)} models")
 open(f"{d}/latency.md", "w").write("\n".join(lines) + "\n")
