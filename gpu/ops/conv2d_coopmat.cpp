@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdio>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "gpu/device.h"
 #include "gpu/ops/conv2d_common.h"
@@ -15,8 +17,8 @@
 namespace hetsched::gpu {
 namespace {
 
-constexpr int kTileM = 64, kTileSlices = 16, kTileK = 16;  // conv2d_coopmat.comp's TM, TN / 4, TK
-constexpr uint32_t kSubgroupsPerGroup = 4;                  // its 2 x 2 subgroup quarters
+constexpr int kTileK = 16;                  // conv2d_coopmat.comp's TK
+constexpr uint32_t kSubgroupsPerGroup = 4;  // its 2 x 2 subgroup quarters
 
 std::atomic<int> g_created{0};
 
@@ -36,19 +38,14 @@ class CoopMatConvKernel final : public GpuKernel {
       : context_(fmt::format("model '{}': {} (cooperative matrix)", graph.model_name, graph.describe(op))),
         out_(g.out),
         op_(op),
-        pipeline_(ctx.device,
-                  ComputePipelineDesc{
-                      .shader = ctx.device.coopmat_emulated() ? "conv2d_coopmat_emulated" : "conv2d_coopmat",
-                      .spec = with_epilogue(
-                          SpecConstants::from_struct(CoopMatConvSpec{
-                              kSubgroupsPerGroup * std::max(ctx.device.info().subgroup_size, 8u), 1, 1, g.out.n, g.in.h, g.in.w,
-                              g.in.c, g.out.h, g.out.w, g.out.c, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
-                              g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.activation,
-                              g.transposed ? VK_TRUE : VK_FALSE}),
-                          op),
-                      .push_constant_bytes = sizeof(convgpu::RangePush),
-                      .storage_buffers = 4 + kEpilogueBindings},
-                  ctx.cache),
+        invocations_(kSubgroupsPerGroup * std::max(ctx.device.info().subgroup_size, 8u)),
+        shader_(ctx.device.coopmat_emulated() ? "conv2d_coopmat_emulated" : "conv2d_coopmat"),
+        spec_(with_epilogue(SpecConstants::from_struct(CoopMatConvSpec{
+                                invocations_, 1, 1, g.out.n, g.in.h, g.in.w, g.in.c, g.out.h, g.out.w, g.out.c,
+                                g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w,
+                                g.pad_top, g.pad_left, g.activation, g.transposed ? VK_TRUE : VK_FALSE}),
+                            op)),
+        pipeline_(make_pipeline(ctx)),
         weights_(upload_constant(ctx.device, std::span<const float>(weights), context_ + " packed weights")),
         bias_(upload_constant(ctx.device, std::span<const float>(bias), context_ + " bias")) {
     const Tensor& in = graph.tensors[size_t(op.inputs[0])];
@@ -62,6 +59,24 @@ class CoopMatConvKernel final : public GpuKernel {
   }
 
   uint32_t storage_buffers() const override { return 4 + kEpilogueBindings; }
+  std::string tuning_key() const override { return tuning_key_of(pipeline_, spec_); }
+  std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo&) const override {
+    std::vector<WorkgroupSize> c = coopmat_tile_candidates(invocations_);
+    const WorkgroupSize current{invocations_, 1, 1, mats_n_, mats_m_};
+    std::erase(c, current);
+    c.insert(c.begin(), current);
+    return c;
+  }
+  void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override {
+    if (size.x != invocations_ || size.y != 1 || size.z != 1 || size.block_x < 1 || size.block_x > 2 ||
+        size.block_s < 1 || size.block_s > 2)
+      fail(ErrorKind::kInternal, "{}: tile {}x{}x{} block {}x{} is no cooperative-matrix candidate", context_, size.x,
+           size.y, size.z, size.block_s, size.block_x);
+    spec_.set(kBlockXSpecId, int32_t(size.block_x)).set(kBlockSSpecId, int32_t(size.block_s));
+    pipeline_ = make_pipeline(ctx);
+    mats_m_ = size.block_x;
+    mats_n_ = size.block_s;
+  }
 
   void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override {
     const BufferRange input = constant_input_ ? constant_input_->whole() : (inputs.empty() ? BufferRange{} : inputs[0]);
@@ -78,13 +93,25 @@ class CoopMatConvKernel final : public GpuKernel {
       fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
            range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
     const convgpu::RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
-    cmd.dispatch(pipeline_, set_, push, coopmat_conv_groups(out_, range), context_);
+    cmd.dispatch(pipeline_, set_, push, coopmat_conv_groups(out_, range, mats_m_, mats_n_), context_);
   }
 
  private:
+  ComputePipeline make_pipeline(const GpuKernelContext& ctx) const {
+    return ComputePipeline(ctx.device,
+                           ComputePipelineDesc{.shader = shader_, .spec = spec_,
+                                               .push_constant_bytes = sizeof(convgpu::RangePush),
+                                               .storage_buffers = 4 + kEpilogueBindings},
+                           ctx.cache);
+  }
+
   std::string context_;
   Shape4 out_;
   Op op_;  // for the epilogue's operand positions
+  uint32_t invocations_;               // 4 subgroups
+  uint32_t mats_m_ = 2, mats_n_ = 2;   // the tile (shader defaults; tuned by set_workgroup)
+  std::string shader_;
+  SpecConstants spec_;                 // ids 90/91 (the tile) set only once tuned
   ComputePipeline pipeline_;
   Buffer weights_, bias_;
   std::optional<Buffer> constant_input_;
@@ -124,9 +151,17 @@ std::vector<float> pack_coopmat_weights(std::span<const float> w, int O, int KH,
   return p;
 }
 
-std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange& range) {
+std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange& range, uint32_t mats_m,
+                                            uint32_t mats_n) {
   const uint32_t pixels = uint32_t(out.n) * uint32_t(range.row_end - range.row_begin) * uint32_t(out.w);
-  return {groups_for(pixels, kTileM), groups_for(uint32_t(range.slice_end - range.slice_begin), kTileSlices), 1};
+  return {groups_for(pixels, 32 * mats_m), groups_for(uint32_t(range.slice_end - range.slice_begin), 8 * mats_n), 1};
+}
+
+std::vector<WorkgroupSize> coopmat_tile_candidates(uint32_t invocations) {
+  std::vector<WorkgroupSize> c;
+  for (const auto& [m, n] : {std::pair<uint32_t, uint32_t>{2, 2}, {2, 1}, {1, 2}, {1, 1}})
+    c.push_back(WorkgroupSize{invocations, 1, 1, /*block_s=*/n, /*block_x=*/m});
+  return c;
 }
 
 std::unique_ptr<GpuKernel> try_make_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,

@@ -27,8 +27,14 @@ struct CoopMatConvGeometry {
 // element (k, o) at (k * ceil(O/4) + o/4) * 4 + o%4. Zero where the input or output lane is padding.
 std::vector<float> pack_coopmat_weights(std::span<const float> w, int O, int KH, int KW, int I);
 
-// Workgroups of an output range: x = ceil(batch * rows * width / 64) pixel tiles, y = ceil(slices / 16).
-std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange& range);
+// Workgroups of an output range for a tile of mats_m x mats_n 16x16 matrices per subgroup (4
+// subgroups: 32 * mats_m pixels x 8 * mats_n slices): x = pixel tiles over batch * rows * width,
+// y = slice tiles.
+std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange& range, uint32_t mats_m = 2,
+                                            uint32_t mats_n = 2);
+// The tuning candidates of the tile (WorkgroupSize: x = the group's invocations, block_x = mats_m,
+// block_s = mats_n): 2x2 (64 x 64, the default) first, then 2x1, 1x2, 1x1.
+std::vector<WorkgroupSize> coopmat_tile_candidates(uint32_t invocations);
 
 // nullptr when the device has no cooperative matrices enabled or the pipeline cannot be built.
 std::unique_ptr<GpuKernel> try_make_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,

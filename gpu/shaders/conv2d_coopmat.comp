@@ -10,12 +10,12 @@
 //      A[m, k] is read straight from the PHWC4 input (no im2col buffer), 0 outside the input.
 // Weights (gpu/ops/conv2d_coopmat.cpp): B row-major, row k = OUT_S vec4 (4 output channels each),
 //   rows padded with zeros to a multiple of TK.
-// A workgroup computes a TM x TN tile (64 pixels x 64 channels = 16 slices) with 4 subgroups, each a
-// 32 x 32 quarter as 2 x 2 matrices of 16 x 16. Per K step (TK = 16 = 4 input slices) the group stages
+// A workgroup computes a TM x TN tile (64 pixels x 64 channels = 16 slices by default; tuned among
+// 32/64 x 32/64) with 4 subgroups, each a quarter as MATS_M x MATS_N matrices of 16 x 16. Per K step (TK = 16 = 4 input slices) the group stages
 // A and B in shared memory as float16; the accumulators go through shared memory at the end so the
 // epilogue (bias, activation, epilogue.glsl's steps, padding mask) runs per output vec4 as in conv2d.comp.
 // Pixels past the range and slices past range.y are computed on zeros and never stored: any range of
-// slices and rows works. Grid: x = ceil(pixels / TM), y = ceil(slices in range / 16), z = 1.
+// slices and rows works. Grid: x = ceil(pixels / TM), y = ceil(slices in range / (TN / 4)), z = 1.
 // Bindings: 0 output, 1 input, 2 weights (B), 3 bias (padded to whole slices), 4-5 epilogue operands.
 #version 450
 #extension GL_GOOGLE_include_directive : require

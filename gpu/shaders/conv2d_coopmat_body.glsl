@@ -35,17 +35,23 @@ layout(std430, set = 0, binding = 3) readonly buffer Bias { STORE4 bias[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
-const int TM = 64, TN = 64, TK = 16;    // workgroup tile; TN = 16 slices, TK = 4 input slices
+// The tuned tile (gpu/workgroup_tuning.h's block ids; gpu/ops/conv2d_coopmat.cpp's candidates): each
+// of the 4 subgroups computes MATS_M x MATS_N matrices of 16 x 16 (1 or 2 each), so the workgroup
+// tile is TM = 32 * MATS_M pixels x TN = 32 * MATS_N channels (64 x 64 by default).
+layout(constant_id = BLOCK_X_ID) const int MATS_M = 2;
+layout(constant_id = BLOCK_S_ID) const int MATS_N = 2;
+const int TM = 32 * MATS_M, TN = 32 * MATS_N, TK = 16;  // TK = 4 input slices
 const int TN_S = TN / 4, TK_S = TK / 4;
+const int TM_MAX = 64, TN_MAX = 64;  // shared arrays are sized for the largest tile
 // Shared row strides (elements), padded against bank conflicts; multiples of 16 bytes as the
 // cooperative loads and stores require.
 const int A_STRIDE = TK + 8;   // float16: 48 bytes
-const int B_STRIDE = TN + 8;   // float16: 144 bytes
-const int C_STRIDE = TN + 4;   // float: 272 bytes
+const int B_STRIDE = TN_MAX + 8;   // float16: 144 bytes
+const int C_STRIDE = TN_MAX + 4;   // float: 272 bytes
 
-shared float16_t a_tile[TM * A_STRIDE];
+shared float16_t a_tile[TM_MAX * A_STRIDE];
 shared float16_t b_tile[TK * B_STRIDE];
-shared float c_tile[TM * C_STRIDE];
+shared float c_tile[TM_MAX * C_STRIDE];
 
 #ifndef COOPMAT_EMULATE
 #define HMAT fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
@@ -65,7 +71,7 @@ void main() {
 #ifndef COOPMAT_EMULATE
   // The subgroup's quarter of the tile (the host makes the group exactly 4 subgroups).
   const int sg = int(gl_SubgroupID);
-  const int wm = (sg / 2) * 32, wn = (sg % 2) * 32;
+  const int wm = (sg / 2) * 16 * MATS_M, wn = (sg % 2) * 16 * MATS_N;
 
   FMAT acc[2][2];
   for (int i = 0; i < 2; ++i)
@@ -123,10 +129,10 @@ void main() {
     barrier();
 #ifndef COOPMAT_EMULATE
     HMAT a[2], bm[2];
-    for (int i = 0; i < 2; ++i) coopMatLoadNV(a[i], a_tile, (wm + i * 16) * A_STRIDE, A_STRIDE, false);
-    for (int j = 0; j < 2; ++j) coopMatLoadNV(bm[j], b_tile, wn + j * 16, B_STRIDE, false);
-    for (int i = 0; i < 2; ++i)
-      for (int j = 0; j < 2; ++j) acc[i][j] = coopMatMulAddNV(a[i], bm[j], acc[i][j]);
+    for (int i = 0; i < MATS_M; ++i) coopMatLoadNV(a[i], a_tile, (wm + i * 16) * A_STRIDE, A_STRIDE, false);
+    for (int j = 0; j < MATS_N; ++j) coopMatLoadNV(bm[j], b_tile, wn + j * 16, B_STRIDE, false);
+    for (int i = 0; i < MATS_M; ++i)
+      for (int j = 0; j < MATS_N; ++j) acc[i][j] = coopMatMulAddNV(a[i], bm[j], acc[i][j]);
 #else
     for (int e = lid; e < TM * TN; e += invocations) {
       const int p = e / TN, n = e % TN;
@@ -137,8 +143,8 @@ void main() {
 #endif
   }
 #ifndef COOPMAT_EMULATE
-  for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 2; ++j)
+  for (int i = 0; i < MATS_M; ++i)
+    for (int j = 0; j < MATS_N; ++j)
       coopMatStoreNV(acc[i][j], c_tile, (wm + i * 16) * C_STRIDE + wn + j * 16, C_STRIDE, false);
 #endif
   barrier();

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "gpu/ops/conv2d_coopmat.h"
 #include "tests/support/epilogue_cases.h"
@@ -55,11 +57,12 @@ gpu::VulkanDevice* coopmat_device(bool fp16, bool emulate, std::string* why) {
 // Checks op 0 of `graph` on `device` (whole, empty, partial ranges; poisoned output) and that the
 // kernel built was a cooperative-matrix one when `expect_coopmat`.
 test::OpCheck check_on(gpu::VulkanDevice& device, Graph& graph, std::mt19937_64& rng, bool expect_coopmat,
-                       double max_rel_l2 = kCoopMatMaxRelL2, test::OpCheckOptions options = {}) {
+                       double max_rel_l2 = kCoopMatMaxRelL2, test::OpCheckOptions options = {},
+                       const std::optional<gpu::WorkgroupSize>& tile = std::nullopt) {
   infer_shapes(graph);
   const Op& op = graph.ops.at(size_t(options.op_index));
   const int before = gpu::coopmat_kernels_created();
-  test::GpuOpRunner runner(device, graph, op);
+  test::GpuOpRunner runner(device, graph, op, tile);
   EXPECT_EQ(gpu::coopmat_kernels_created() - before, expect_coopmat ? 1 : 0)
       << (expect_coopmat ? "the fallback kernel was built on a device with cooperative matrices"
                          : "a cooperative-matrix kernel was built on a device without them");
@@ -127,12 +130,16 @@ void random_cases(bool fp16, bool emulate, int cases) {
   if (!device) GTEST_SKIP() << why;
   auto rng = test::rng_for_current_test();
   test::ErrorSummary summary;
+  // Every case with one of the tuned tiles in turn (64x64, 64x32, 32x64, 32x32), as tuning may pick.
+  const std::vector<gpu::WorkgroupSize> tiles =
+      gpu::coopmat_tile_candidates(4 * std::max(device->info().subgroup_size, 8u));
   for (int i = 0; i < cases; ++i) {
     test::GraphBuilder g("coopmat_random");
     std::string what;
     build_case(g, rng, i, what);
-    SCOPED_TRACE(what);
-    summary.add(check_on(*device, g.graph(), rng, true));
+    const gpu::WorkgroupSize tile = tiles[size_t(i) % tiles.size()];
+    SCOPED_TRACE(fmt::format("{}; tile {}x{} matrices per subgroup", what, tile.block_x, tile.block_s));
+    summary.add(check_on(*device, g.graph(), rng, true, kCoopMatMaxRelL2, {}, tile));
     if (::testing::Test::HasFailure()) break;
   }
   fmt::print("cooperative-matrix conv/FC/transpose conv ({}{}): {}\n", fp16 ? "fp16" : "mixed",
@@ -235,12 +242,18 @@ TEST(CoopMatGpu, WeightPacking) {
   EXPECT_EQ(gpu::pack_coopmat_weights(std::vector<float>(4, 1.0f), 1, 1, 1, 4).size(), size_t(16) * 1 * 4);
 }
 
-// Dispatch geometry: 64-pixel tiles over batch x rows x width of the range, 16-slice tiles.
+// Dispatch geometry: 64-pixel tiles over batch x rows x width of the range, 16-slice tiles (the
+// default tile), and the smaller tuned tiles.
 TEST(CoopMatGpu, DispatchGroups) {
   const Shape4 out{2, 10, 7, 70};  // 18 slices
   EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange::whole(out)), (std::array<uint32_t, 3>{3, 2, 1}));  // 140 px
   EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{3, 4, 2, 3}), (std::array<uint32_t, 3>{1, 1, 1}));
   EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{0, 17, 0, 5}), (std::array<uint32_t, 3>{2, 2, 1}));  // 70 px
+  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{0, 17, 0, 5}, 1, 1), (std::array<uint32_t, 3>{3, 3, 1}));
+  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange::whole(out), 1, 2), (std::array<uint32_t, 3>{5, 2, 1}));
+  const auto tiles = gpu::coopmat_tile_candidates(128);
+  ASSERT_EQ(tiles.size(), 4u);
+  EXPECT_EQ(tiles[0], (gpu::WorkgroupSize{128, 1, 1, 2, 2}));  // the shader's default first
 }
 
 }  // namespace
