@@ -2,6 +2,7 @@
 // mutex-guarded compute queue.
 #include "gpu/device.h"
 
+#include <cstdio>
 #include <vector>
 
 #include "gpu/vk_check.h"
@@ -38,6 +39,23 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(options.val
   features.pNext = &f11;
 
   std::vector<const char*> extensions;
+  // Cooperative matrices on request where offered: the extension, its feature, shaderFloat16 (the
+  // coopmat shaders stage float16 operands in shared memory) and vulkanMemoryModel (the SPIR-V's
+  // memory model). A group of 4 subgroups must fit.
+  auto coopmat = vk_struct<VkPhysicalDeviceCooperativeMatrixFeaturesNV>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV);
+  const bool emulate = options.cooperative_matrix && options.coopmat_emulate && info_.shader_float16;
+  if (emulate) f12.shaderFloat16 = VK_TRUE;  // the emulated shader's float16 operands
+  bool coopmat_on = !emulate && options.cooperative_matrix && info_.coopmat.usable() && info_.shader_float16 &&
+                          info_.subgroup_size > 0 && 4 * info_.subgroup_size <= info_.max_workgroup_invocations &&
+                          !coopmat_disabled_by_env();
+  if (coopmat_on) {
+    extensions.push_back(VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+    coopmat.cooperativeMatrix = VK_TRUE;
+    f12.pNext = &coopmat;
+    f12.shaderFloat16 = VK_TRUE;
+    f12.vulkanMemoryModel = VK_TRUE;  // the shader's VulkanMemoryModel capability (coopmat_support.h)
+  }
   if (info_.calibrated_timestamps) extensions.push_back(VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME);
 
   const float priority = 1.0f;
@@ -53,10 +71,26 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(options.val
   info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
   info.ppEnabledExtensionNames = extensions.data();
   VkDevice device = VK_NULL_HANDLE;
-  HETSCHED_VK_CHECK(vkCreateDevice(physical_device_, &info, nullptr, &device), "creating the logical device on {}{}",
-                    describe(), options.fp16 ? " with fp16" : "");
+  if (coopmat_on && vkCreateDevice(physical_device_, &info, nullptr, &device) != VK_SUCCESS) {
+    // A driver that offers the extension but refuses it: say so, and run the fallback shaders.
+    std::fprintf(stderr, "hetsched: %s refused VK_NV_cooperative_matrix; the conv kernels run without tensor cores\n",
+                 describe().c_str());
+    device = VK_NULL_HANDLE;
+    coopmat_on = false;
+    extensions.erase(extensions.begin());  // the cooperative-matrix extension, pushed first
+    info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
+    info.ppEnabledExtensionNames = extensions.data();
+    f12.pNext = nullptr;
+    f12.shaderFloat16 = options.fp16 ? VK_TRUE : VK_FALSE;
+    f12.vulkanMemoryModel = VK_FALSE;
+  }
+  if (device == VK_NULL_HANDLE)
+    HETSCHED_VK_CHECK(vkCreateDevice(physical_device_, &info, nullptr, &device), "creating the logical device on {}{}{}",
+                      describe(), options.fp16 ? " with fp16" : "", coopmat_on ? " with VK_NV_cooperative_matrix" : "");
   device_ = Device(device);
   fp16_enabled_ = options.fp16;
+  coopmat_enabled_ = coopmat_on || emulate;
+  coopmat_emulated_ = emulate;
   vkGetDeviceQueue(device, queue_family(), 0, &queue_);
   if (info_.calibrated_timestamps)
     get_calibrated_timestamps_ =

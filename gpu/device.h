@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "gpu/coopmat_support.h"
 #include "gpu/device_info.h"
 #include "gpu/instance.h"
 #include "gpu/vk_handles.h"
@@ -19,6 +20,13 @@ struct DeviceOptions {
   int device_index = -1;
   // Enable shaderFloat16 and storageBuffer16BitAccess. Error kUnsupported when the device lacks one.
   bool fp16 = false;
+  // Allow the cooperative-matrix (tensor-core) conv kernels, whose operands are float16 with float32
+  // accumulators (precision fp16 and mixed; never fp32). Enabled only where the device reports them
+  // (gpu/coopmat_support.h) and HETSCHED_NO_COOPMAT is unset; otherwise the fallback shaders run.
+  bool cooperative_matrix = false;
+  // Test hook (with cooperative_matrix): run the cooperative kernels' emulated shader instead, on
+  // any device with shaderFloat16 (gpu/coopmat_support.h). Default from HETSCHED_COOPMAT_EMULATE=1.
+  bool coopmat_emulate = coopmat_emulated_by_env();
   // Khronos validation layer (if installed); default from HETSCHED_VK_VALIDATION=1.
   bool validation = validation_requested_by_env();
 };
@@ -47,6 +55,10 @@ class VulkanDevice {
   std::string describe() const;
 
   bool fp16_enabled() const { return fp16_enabled_; }
+  // VK_NV_cooperative_matrix (and shaderFloat16) enabled: kernels may pick their coopmat shaders.
+  bool coopmat_enabled() const { return coopmat_enabled_; }
+  // ...through the emulated shader (the test hook DeviceOptions::coopmat_emulate), not the extension.
+  bool coopmat_emulated() const { return coopmat_emulated_; }
   // vkGetCalibratedTimestampsEXT when VK_EXT_calibrated_timestamps was enabled, else nullptr.
   PFN_vkGetCalibratedTimestampsEXT calibrated_timestamps_fn() const { return get_calibrated_timestamps_; }
 
@@ -63,6 +75,8 @@ class VulkanDevice {
   Device device_;
   VkQueue queue_ = VK_NULL_HANDLE;  // owned by device_
   bool fp16_enabled_ = false;
+  bool coopmat_enabled_ = false;
+  bool coopmat_emulated_ = false;
   PFN_vkGetCalibratedTimestampsEXT get_calibrated_timestamps_ = nullptr;
   mutable std::mutex queue_mutex_;
 };

@@ -90,6 +90,8 @@ nlohmann::json to_json(const DeviceInfo& d) {
       {"timeline_semaphore", d.timeline_semaphore},
       {"subgroup_size", d.subgroup_size},
       {"cooperative_matrix", d.cooperative_matrix},
+      {"cooperative_matrix_nv", d.coopmat.nv_extension && d.coopmat.feature},
+      {"cooperative_matrix_nv_usable", d.coopmat.usable()},
       {"calibrated_timestamps", d.calibrated_timestamps},
       {"device_local_host_visible", d.device_local_host_visible},
   };
@@ -121,6 +123,15 @@ void append_text(std::string& out, const DeviceInfo& d, bool selected) {
                      "cooperative matrix {}, device-local host-visible memory {}\n",
                      yes_no(d.shader_float16), yes_no(d.storage_buffer_16bit), yes_no(d.timeline_semaphore),
                      yes_no(d.cooperative_matrix), yes_no(d.device_local_host_visible));
+  if (d.coopmat.nv_extension) {
+    std::string shapes;
+    for (const CoopMatShape& s : d.coopmat.shapes) shapes += (shapes.empty() ? "" : ", ") + s.to_string();
+    out += fmt::format("    cooperative matrix NV: feature {}, compute {}, memory model {}, used by the conv kernels {}; "
+                       "shapes: {}\n",
+                       yes_no(d.coopmat.feature), yes_no(d.coopmat.compute_stage),
+                       yes_no(d.coopmat.vulkan_memory_model), yes_no(d.coopmat.usable()),
+                       shapes.empty() ? "none" : shapes);
+  }
   for (size_t h = 0; h < d.memory_heaps.size(); ++h) {
     out += fmt::format("    heap {}: {}{}\n", h, bytes_string(d.memory_heaps[h].size),
                        d.memory_heaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT ? " DEVICE_LOCAL" : "");
@@ -148,7 +159,7 @@ std::string DeviceInfo::summary() const {
                      version_string(api_version));
 }
 
-DeviceInfo query_device_info(VkInstance, VkPhysicalDevice pd, int index) {
+DeviceInfo query_device_info(VkInstance instance, VkPhysicalDevice pd, int index) {
   DeviceInfo d;
   d.index = index;
   VkPhysicalDeviceProperties props{};
@@ -185,6 +196,7 @@ DeviceInfo query_device_info(VkInstance, VkPhysicalDevice pd, int index) {
     if (std::strcmp(e.extensionName, kCooperativeMatrixExt) == 0) d.cooperative_matrix = true;
     if (std::strcmp(e.extensionName, VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME) == 0) d.calibrated_timestamps = true;
   }
+  d.coopmat = query_coopmat_support(instance, pd, exts);
 
   // Memory.
   VkPhysicalDeviceMemoryProperties mem{};

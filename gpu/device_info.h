@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/coopmat_support.h"
 #include "graph/error.h"
 
 namespace hetsched::gpu {
@@ -57,6 +58,7 @@ struct DeviceInfo {
   bool timeline_semaphore = false;
   uint32_t subgroup_size = 0;
   bool cooperative_matrix = false;     // VK_KHR_cooperative_matrix is offered
+  CoopMatSupport coopmat;              // VK_NV_cooperative_matrix: what the conv kernels use
   bool calibrated_timestamps = false;  // VK_EXT_calibrated_timestamps is offered
 
   // The queue family we use: a compute family, a compute-only one preferred; -1 if none.

@@ -26,10 +26,18 @@ namespace hetsched {
 Precision parse_precision(const std::string& text) {
   if (text == "fp32") return Precision::kFp32;
   if (text == "fp16") return Precision::kFp16;
-  fail(ErrorKind::kInvalidArgument, "precision '{}' is not one of fp32, fp16", text);
+  if (text == "mixed") return Precision::kMixed;
+  fail(ErrorKind::kInvalidArgument, "precision '{}' is not one of fp32, fp16, mixed", text);
 }
 
-const char* to_string(Precision p) { return p == Precision::kFp16 ? "fp16" : "fp32"; }
+const char* to_string(Precision p) {
+  switch (p) {
+    case Precision::kFp16: return "fp16";
+    case Precision::kMixed: return "mixed";
+    case Precision::kFp32: break;
+  }
+  return "fp32";
+}
 
 namespace {
 
@@ -78,7 +86,9 @@ class Session::Impl {
       add_runner(make_cpu_runner(graph_, o.threads));
       return;
     }
-    device_ = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{o.device, fp16});
+    // Tensor cores (float16 operands) for fp16 and mixed, never for strict fp32.
+    device_ = std::make_unique<gpu::VulkanDevice>(
+        gpu::DeviceOptions{.device_index = o.device, .fp16 = fp16, .cooperative_matrix = o.precision != Precision::kFp32});
     cache_ = std::make_unique<gpu::PipelineCache>(*device_);
     if (o.tune) tuning_ = std::make_unique<gpu::WorkgroupTuningCache>(*device_);
     if (policy.kind == Kind::kGpu) {

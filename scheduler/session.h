@@ -18,8 +18,13 @@ namespace hetsched {
 // fp16 keeps every GPU tensor and weight in float16 (storage only: arithmetic stays float32,
 // gpu/shaders/common.glsl); the model's inputs and outputs stay float32. It needs policy gpu with
 // every op on the GPU and a device with shaderFloat16 and 16-bit storage (kUnsupported otherwise).
-enum class Precision { kFp32, kFp16 };
-// "fp32" | "fp16"; throws kInvalidArgument naming the valid values. The only parser of precision
+// mixed keeps float32 tensors and weights (any policy) but lets the GPU's conv and FC kernels run on
+// tensor cores with float16 operands and float32 accumulators (as cuDNN's TF32 default does for
+// fp32 convolutions) where the device offers cooperative matrices (gpu/coopmat_support.h); fp32 is
+// strict and never uses them, fp16 does wherever offered. The default is strict fp32
+// (docs/notes/tensorcore.md says why). HETSCHED_NO_COOPMAT=1 turns the tensor-core kernels off.
+enum class Precision { kFp32, kFp16, kMixed };
+// "fp32" | "fp16" | "mixed"; throws kInvalidArgument naming the valid values. The only parser of precision
 // text: the CLI and the Python package call it at their edge.
 Precision parse_precision(const std::string& text);
 const char* to_string(Precision p);

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "cpu/simd/simd_target.h"
+#include "gpu/ops/conv2d_coopmat.h"
 #include "graph/error.h"
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
@@ -197,6 +198,7 @@ int run(const RunArgs& a) {
     j["cpu_simd"] = cpu::simd_target_name();
     j["init_ms"] = init_ms;
     j["precision"] = a.precision;
+    j["coopmat_kernels"] = gpu::coopmat_kernels_created();  // conv/FC kernels on tensor cores (precision fp16/mixed)
     const TuningSummary& t = session.tuning();
     j["tuning"] = {{"enabled", t.enabled},          {"kernels", t.kernels},
                    {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
@@ -275,7 +277,10 @@ Command add_run_command(CLI::App& app) {
   add_threads_option(c, a->threads);
   add_device_option(c, a->device);
   c->add_option("--precision", a->precision,
-                "fp32 | fp16 (GPU-only: float16 tensors and weights, float32 arithmetic; inputs/outputs fp32)")->check(CLI::IsMember({"fp32", "fp16"}));
+                "fp32 | fp16 | mixed. fp16: GPU-only, float16 tensors and weights, float32 arithmetic (tensor cores with "
+                "float32 accumulators where offered); mixed: float32 tensors, tensor cores with float16 operands where "
+                "offered; fp32: strict, never tensor cores. Inputs/outputs fp32")
+      ->check(CLI::IsMember({"fp32", "fp16", "mixed"}));
   c->add_flag("--no-tune", a->no_tune,
               "GPU: keep every kernel's default workgroup size (no tuning, no tuning cache)");
   c->add_option("--warmup", a->warmup, "warm-up runs")->capture_default_str();

@@ -3,6 +3,7 @@
 #include "gpu/ops/conv2d.h"
 
 #include "gpu/ops/conv2d_common.h"
+#include "gpu/ops/conv2d_coopmat.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -18,6 +19,7 @@ struct Conv2DSpec {
 }  // namespace
 
 std::unique_ptr<GpuKernel> make_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
+  if (auto coopmat = try_make_conv2d_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<Conv2DAttributes>();
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();

@@ -3,6 +3,7 @@
 #include "gpu/ops/transpose_conv.h"
 
 #include "gpu/ops/conv2d_common.h"
+#include "gpu/ops/conv2d_coopmat.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -19,6 +20,7 @@ struct TransposeConvSpec {
 
 std::unique_ptr<GpuKernel> make_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                          const Op& op) {
+  if (auto coopmat = try_make_transpose_conv_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<TransposeConvAttributes>();
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();

@@ -106,7 +106,9 @@ class Session:
     split, the CPU taking fraction R of its output slices or rows) or "plan=FILE" (a plan saved
     by `hetsched plan --save`).
     threads: CPU threads, 0 = all. device: Vulkan device index (see devices()), None = the best.
-    precision: "fp32" or "fp16" (GPU-only: needs policy "gpu" with every op on the GPU).
+    precision: "fp32" (strict), "fp16" (GPU-only: needs policy "gpu" with every op on the GPU) or
+        "mixed" (float32 tensors; the GPU's conv/FC kernels may use tensor cores with float16
+        operands and float32 accumulators where the device offers cooperative matrices).
     tune: GPU workgroup tuning at prepare (cached in $HETSCHED_CACHE_DIR); False keeps defaults.
 
     The GIL is released while the session is prepared and while it runs: sessions in different

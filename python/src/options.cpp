@@ -15,7 +15,7 @@ SessionOptions session_options(const std::string& policy, int threads, std::opti
   o.policy = partition::parse_policy(policy);  // kInvalidArgument listing the valid forms
   o.threads = threads;
   o.device = device.value_or(-1);
-  o.precision = parse_precision(precision);    // kInvalidArgument naming fp32, fp16
+  o.precision = parse_precision(precision);    // kInvalidArgument naming fp32, fp16, mixed
   o.tune = tune;
   return o;
 }

@@ -15,7 +15,9 @@ With "gpu" among the policies, every model also runs `--policy gpu --precision f
 tensors and weights on the GPU; inputs and outputs float32) within relative L2 < 2e-2
 (FP16_TOLERANCE) of the nearest LiteRT path, the reference norm floored at RMS 1e-3
 (FP16_RMS_FLOOR), and 0.1 on the three ill-conditioned pose_landmark models
-(FP16_ILL_CONDITIONED); the error is printed per output.
+(FP16_ILL_CONDITIONED); the error is printed per output. Where the device has cooperative matrices (or with
+HETSCHED_CONFORMANCE_MIXED=1), `--precision mixed` (tensor cores with float16 operands, float32
+tensors) is held to the same bound and its error printed per output (test_mixed_matches_litert).
 Models marked expect_refused must make `hetsched run` fail with a message naming the custom op
 and the model.
 """
@@ -285,6 +287,49 @@ def test_fp16_matches_litert(e, seed, tmp_path):
         if not rel < tol:
             bad.append(f"#{i}: {rel:.3g}")
     assert not bad, "fp16 outputs over tolerance: " + ", ".join(bad) + f" (inputs in {tmp_path})"
+
+
+@functools.lru_cache(maxsize=1)
+def device_has_tensor_cores() -> bool:
+    """Whether the device `--policy gpu` picks runs the cooperative-matrix kernels (hetsched devices --json)."""
+    proc = subprocess.run([str(zoo.hetsched_bin()), "devices", "--json"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+    try:
+        devices = json.loads(proc.stdout)
+        devices = devices.get("devices", devices) if isinstance(devices, dict) else devices
+        return any(d.get("features", {}).get("cooperative_matrix_nv_usable") for d in devices)
+    except (ValueError, AttributeError):
+        return False
+
+
+@pytest.mark.parametrize("e", FP16_CASES)
+def test_mixed_matches_litert(e, seed, tmp_path):
+    """--policy gpu --precision mixed (float32 tensors, tensor cores with float16 operands and float32
+    accumulators) against LiteRT's float32 paths, bound FP16_TOLERANCE; the error is printed per
+    output. Runs where the device has cooperative matrices (elsewhere mixed runs the fp32 kernels,
+    which test_model_matches_litert covers) or with HETSCHED_CONFORMANCE_MIXED=1."""
+    if "gpu" not in POLICIES:
+        pytest.skip("mixed runs on the GPU: put gpu in HETSCHED_POLICIES")
+    if os.environ.get("HETSCHED_CONFORMANCE_MIXED") != "1" and not device_has_tensor_cores():
+        pytest.skip("no cooperative matrices on this device: mixed runs the fp32 kernels (HETSCHED_CONFORMANCE_MIXED=1 forces it)")
+    inputs, litert = litert_outputs(e["name"], seed)
+    in_paths = save_inputs(tmp_path, inputs)
+    out_dir = tmp_path / "out"
+    proc = hetsched("run", ROOT / e["file"], "--policy", "gpu", "--precision", "mixed", "--input", *in_paths,
+                    "--output-dir", out_dir, "--iterations", 1, "--warmup", 0, "--json")
+    assert proc.returncode == 0, f"hetsched run --precision mixed failed ({proc.returncode}): {proc.stderr.strip()}"
+    coopmat = json.loads(proc.stdout).get("coopmat_kernels")
+    bad = []
+    for i, want in enumerate(litert["xnnpack"]):
+        got = np.load(out_dir / f"output_{i}.npy")
+        assert got.dtype == np.float32 and got.shape == want.shape
+        rel = min(zoo.relative_l2(got, litert[k][i], FP16_RMS_FLOOR) for k in zoo.LITERT_PATHS)
+        tol = FP16_ILL_CONDITIONED.get(e["name"], FP16_TOLERANCE)
+        print(f"{e['name']} [gpu mixed, {coopmat} tensor-core kernels] output {i} {e['outputs'][i]['name']}: "
+              f"relative L2 {rel:.3g} vs LiteRT (tolerance {tol}; RMS floor {FP16_RMS_FLOOR})")
+        if not rel < tol:
+            bad.append(f"#{i}: {rel:.3g}")
+    assert not bad, "mixed outputs over tolerance: " + ", ".join(bad) + f" (inputs in {tmp_path})"
 
 
 def test_fp16_without_the_feature_is_one_clear_line(tmp_path):

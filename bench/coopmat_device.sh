@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Issue #16 (tensor cores) on the GPU machine in one device call: correctness of the
+# cooperative-matrix conv/FC kernels (gtest: whole, empty and partial slice x row ranges on
+# poisoned buffers, fp32-storage "mixed" and fp16 storage, epilogues) and the zoo's GPU-only
+# latency with and without them, with each model's dispatch count and the output error of
+# mixed/fp16 against strict fp32.
+#
+# On the development machine (packs binaries + loader into .device/, models into .xfer-coopmat/):
+#   bash bench/coopmat_device.sh pack          # MODELS=a,b,... to choose (default below: 44 MB + 8 MB .device)
+# On the GPU machine, device tool, carry [".device", ".xfer-coopmat"], one call (< 600 s):
+#   bash .device/enter.sh bash bench/coopmat_device.sh
+# Output: stdout (summary) and $OUT/coopmat_<TAG>/{devices.txt,gtest.txt,latency.csv,latency.md,*.json}.
+# Robustness: a driver that rejects the cooperative pipeline makes hetsched say so on stderr and
+# fall back (the csv's coopmat_kernels column is then 0); a failing model is recorded, not fatal.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+MODELS="${MODELS:-mobilenet_v2,efficientnet_b0,pose_landmark_full,palm_detection_full,selfie_segmentation,face_detection_short_range}"
+if [[ ${1:-} == pack ]]; then
+  set -e
+  BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
+  ninja -C "$BUILD" hetsched_cli coopmat_gpu_test >/dev/null
+  bash ../shared/device/prepare.sh "$BUILD/hetsched" "$BUILD/tests/coopmat_gpu_test" >/dev/null 2>&1 ||
+    bash /work/shared/device/prepare.sh "$BUILD/hetsched" "$BUILD/tests/coopmat_gpu_test"
+  exclude=$(git rev-parse --git-path info/exclude)
+  grep -qx '/.xfer-coopmat/' "$exclude" 2>/dev/null || echo '/.xfer-coopmat/' >> "$exclude"
+  rm -rf .xfer-coopmat && mkdir -p .xfer-coopmat/models
+  for m in ${MODELS//,/ }; do cp -L "models/$m.tflite" .xfer-coopmat/models/; done
+  du -shL .device .xfer-coopmat | sed 's/^/coopmat_device: /'
+  exit 0
+fi
+
+OUT="${OUT:-/tmp/out}"
+TAG="${TAG:-h100}"
+DIR="$OUT/coopmat_$TAG"
+mkdir -p "$DIR" /tmp/hs_coopmat_cache
+export HETSCHED_CACHE_DIR=/tmp/hs_coopmat_cache
+BIN="${BIN:-.device/bin/hetsched}"
+TEST_BIN="${TEST_BIN:-.device/bin/coopmat_gpu_test}"
+PY="${PY:-python3}"
+WARMUP="${WARMUP:-10}" ITER="${ITER:-50}"
+# Tuned by default (the fallback's local sizes and register blocks, the cooperative tiles), as users
+# run: one untimed start per variant fills the tuning cache first. TUNE=0: every kernel's default.
+TUNE_FLAG=""; [[ ${TUNE:-1} == 0 ]] && TUNE_FLAG=--no-tune
+
+echo "== device"
+"$BIN" devices 2>&1 | tee "$DIR/devices.txt"
+
+echo "== correctness: cooperative-matrix kernels (gtest)"
+timeout 240 "$TEST_BIN" --gtest_filter="${GTEST_FILTER:-CoopMatGpu.*}" 2>&1 | tee "$DIR/gtest.txt" | \
+  grep -E "^\[ +(OK|FAILED|SKIPPED|PASSED) +\]|cooperative|relative L2|Failure|rel|skipped|Skipped" | head -80
+echo "gtest exit: ${PIPESTATUS[0]}"
+
+echo "== latency (GPU only, ms, median of $ITER; ${TUNE_FLAG:-tuned})"
+# variant: name | precision | env
+variants=("fp32|fp32|" "mixed|mixed|" "fp16|fp16|" "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1")
+echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
+for m in ${MODELS//,/ }; do
+  f=.xfer-coopmat/models/$m.tflite; [[ -f $f ]] || f=models/$m.tflite
+  [[ -f $f ]] || { echo "$m,,,,,,,missing" >> "$DIR/latency.csv"; continue; }
+  disp=$("$BIN" info "$f" --gpu --json 2>/dev/null | "$PY" -c 'import json,sys; j = json.load(sys.stdin); g = j.get("gpu", j); a, b = g["dispatches_after_fusion"], g["dispatches_before_fusion"]; print(f"{a}/{b}")' 2>/dev/null || echo "")
+  for v in "${variants[@]}"; do
+    IFS='|' read -r name prec envs <<< "$v"
+    od="$DIR/out_${m}_$name"; mkdir -p "$od"
+    # shellcheck disable=SC2086
+    [[ -z $TUNE_FLAG ]] && env $envs timeout 120 "$BIN" run "$f" --policy gpu --precision "$prec" --warmup 0 \
+      --iterations 1 > /dev/null 2>> "$DIR/${m}_$name.tune.err"
+    # shellcheck disable=SC2086
+    env $envs timeout 120 "$BIN" run "$f" --policy gpu --precision "$prec" $TUNE_FLAG --warmup "$WARMUP" \
+      --iterations "$ITER" --seed 7 --output-dir "$od" --json > "$DIR/${m}_$name.json" 2> "$DIR/${m}_$name.err"
+    rc=$?
+    grep -h "cooperative" "$DIR/${m}_$name.err" | head -3
+    "$PY" - "$DIR" "$m" "$name" "$rc" "$disp" >> "$DIR/latency.csv" <<'PY'
+import glob, json, os, sys
+d, m, name, rc, disp = sys.argv[1:6]
+try:
+    j = json.load(open(f"{d}/{m}_{name}.json"))
+    med, mn, coop = j["latency_ms"]["median"], j["latency_ms"]["min"], j.get("coopmat_kernels", "")
+except Exception:
+    print(f"{m},{name},,,,{disp},,failed rc {rc}: " + open(f"{d}/{m}_{name}.err").read().strip().replace(",", ";").replace("\n", " ")[:200])
+    sys.exit(0)
+err = ""
+try:
+    import numpy as np
+except ImportError:
+    name = "fp32"  # no numpy: latency only
+if name != "fp32":
+    num = den = 0.0
+    for ref in sorted(glob.glob(f"{d}/out_{m}_fp32/output_*.npy")):
+        mine = f"{d}/out_{m}_{name}/" + os.path.basename(ref)
+        if not os.path.exists(mine): continue
+        a, b = np.load(ref).astype(np.float64), np.load(mine).astype(np.float64)
+        num += float(((a - b) ** 2).sum()); den += float((a ** 2).sum())
+    err = f"{(num / den) ** 0.5:.3g}" if den > 0 else ""
+print(f"{m},{name},{med:.4f},{mn:.4f},{coop},{disp},{err},ok")
+PY
+  done
+  grep "^$m," "$DIR/latency.csv"
+done
+"$PY" - "$DIR" <<'PY'
+import csv, math, sys
+d = sys.argv[1]
+rows = [r for r in csv.DictReader(open(f"{d}/latency.csv")) if r["status"] == "ok"]
+by = {}
+for r in rows: by.setdefault(r["model"], {})[r["variant"]] = r
+names = ["fp32", "mixed", "mixed_nocoop", "fp16", "fp16_nocoop"]
+lines = ["| model | dispatches (after/before fusion) | " + " | ".join(f"{n} ms" for n in names) + " | mixed err | fp16 err | coop kernels (mixed) |",
+         "|---|---|" + "---|" * (len(names) + 3)]
+ratios = {"mixed/fp32": [], "fp16/fp16_nocoop": []}
+for m, v in by.items():
+    g = lambda n, k="median_ms": v.get(n, {}).get(k, "")
+    lines.append(f"| {m} | {g('fp32', 'dispatches_after/before_fusion')} | " + " | ".join(g(n) for n in names) +
+                 f" | {g('mixed', 'rel_l2_vs_fp32')} | {g('fp16', 'rel_l2_vs_fp32')} | {g('mixed', 'coopmat_kernels')} |")
+    for key, (a, b) in {"mixed/fp32": ("mixed", "fp32"), "fp16/fp16_nocoop": ("fp16", "fp16_nocoop")}.items():
+        if g(a) and g(b): ratios[key].append(float(g(a)) / float(g(b)))
+# Upper bound of the per-dispatch cost: fp32 latency / dispatches after fusion (issue #16 bullet 3).
+per = []
+for m, v in by.items():
+    disp, ms = v.get("fp32", {}).get("dispatches_after/before_fusion", ""), v.get("fp32", {}).get("median_ms", "")
+    if disp and ms:
+        n = int(disp.split("/")[0])
+        per.append(f"{m} {1000 * float(ms) / n:.2f}")
+if per: lines.append("\nfp32 us per dispatch (latency / dispatches after fusion): " + ", ".join(per))
+for k, r in ratios.items():
+    if r: lines.append(f"\ngeomean {k}: {math.exp(sum(map(math.log, r)) / len(r)):.3f} over {len(r)} models")
+open(f"{d}/latency.md", "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY
