@@ -24,7 +24,7 @@
 #include "bench/load/cpu_stat.h"
 #include "bench/load/phase_loads.h"
 #include "bench/load/schedule.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "scheduler/model.h"
 #include "scheduler/session.h"
 

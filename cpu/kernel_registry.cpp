@@ -2,7 +2,7 @@
 #include <array>
 
 #include "cpu/kernel.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::cpu {
 namespace {

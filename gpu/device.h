@@ -10,7 +10,7 @@
 #include "gpu/device_info.h"
 #include "gpu/instance.h"
 #include "gpu/vk_handles.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 

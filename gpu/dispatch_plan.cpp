@@ -13,7 +13,7 @@ namespace hetsched::gpu {
 namespace {
 
 // The shader of each op type's GPU kernel (gpu/ops/*), whether it is a conv-like kernel whose
-// workgroups hold one output slice (convgpu::local_size_for's slice_per_group), and whether it is
+// workgroups hold one output slice (conv_kernels::local_size_for's slice_per_group), and whether it is
 // register-blocked (ConvLikeSetup::register_blocked).
 struct ShaderChoice {
   const char* shader = nullptr;
@@ -63,7 +63,7 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
                                   in_place.view_offset[size_t(t)] / (uint64_t(base.h) * uint64_t(base.w) * 16));
     }
     if (c.conv_like) {
-      d.local = convgpu::local_size_for(s, c.slice_per_group);
+      d.local = conv_kernels::local_size_for(s, c.slice_per_group);
     } else {
       const LocalSize l = local_size_for(s);
       d.local = {l.x, l.y, l.z};

@@ -6,7 +6,7 @@
 
 #include "gpu/concat_in_place.h"
 #include "gpu/storage_precision.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/live_ranges.h"
 
 namespace hetsched::gpu {

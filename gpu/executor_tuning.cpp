@@ -7,7 +7,7 @@
 #include <map>
 
 #include "gpu/executor.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "gpu/device.h"
 #include "gpu/storage_precision.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "gpu/fault_injection.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 

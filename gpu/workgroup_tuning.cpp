@@ -13,7 +13,7 @@
 #include "gpu/cache_file.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "graph/epilogue.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 namespace {

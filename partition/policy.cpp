@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "gpu/gpu_kernel.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "partition/plan_syncs.h"
 

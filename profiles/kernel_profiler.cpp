@@ -25,7 +25,7 @@
 #include "gpu/gpu_kernel.h"
 #include "gpu/timeline.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "profiles/machine_info.h"
 

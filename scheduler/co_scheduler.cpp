@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "partition/plan_syncs.h"
 #include "partition/policy.h"

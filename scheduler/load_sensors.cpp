@@ -13,7 +13,7 @@
 #include "gpu/executor.h"
 #include "gpu/fence.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 

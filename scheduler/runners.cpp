@@ -5,7 +5,7 @@
 
 #include "cpu/executor.h"
 #include "gpu/executor.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"
 #include "scheduler/runner.h"

@@ -13,7 +13,7 @@
 #include "gpu/executor.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "partition/policy.h"
 #include "scheduler/adaptive_controller.h"
 #include "scheduler/load_sensors.h"

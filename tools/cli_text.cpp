@@ -15,7 +15,7 @@
 #include "git_commit.h"
 #include "gpu/device_info.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::tools {
 

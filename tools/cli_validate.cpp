@@ -10,7 +10,7 @@
 #include <system_error>
 
 #include "gpu/device_info.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::tools {
 namespace fs = std::filesystem;

@@ -16,7 +16,7 @@
 #include "gpu/dispatch_plan.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/load_model.h"
 #include "profiles/dataset_csv.h"
 #include "profiles/device_profile.h"

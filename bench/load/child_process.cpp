@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "gpu/timestamps.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::load {
 

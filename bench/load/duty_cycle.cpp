@@ -14,7 +14,7 @@
 #include "gpu/command.h"
 #include "gpu/fence.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::load {
 

@@ -12,7 +12,7 @@
 
 #include "bench/load/duty_cycle.h"
 #include "gpu/device.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace {
 

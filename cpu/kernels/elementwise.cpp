@@ -7,7 +7,7 @@
 #include "cpu/kernels/elementwise_simd.h"
 #include "cpu/kernels/general_kernel_util.h"
 #include "cpu/kernels/general_kernels.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/elementwise.h"
 
 namespace hetsched::cpu {
@@ -47,13 +47,13 @@ class BinaryKernel final : public CpuKernel {
           float* ro = out.data + O.offset(n, s, y, 0);
           if (simd_) binary_span(kType, ra, step_a == 0, rb, step_b == 0, ro, size_t(O.w) * kSliceWidth);
           else row_(ra, step_a, rb, step_b, ro, O.w);
-          genk::apply_activation_span(activation_, ro, size_t(O.w) * kSliceWidth);
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::apply_activation_span(activation_, ro, size_t(O.w) * kSliceWidth);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   Activation activation_;
   bool simd_ = false;
   void (*row_)(const float*, int, const float*, int, float*, int) = nullptr;
@@ -86,7 +86,7 @@ class UnaryKernel final : public CpuKernel {
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
 };
 
 }  // namespace

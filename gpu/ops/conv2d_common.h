@@ -12,7 +12,7 @@
 #include "gpu/gpu_kernel.h"
 #include "gpu/ops/epilogue_gpu.h"
 
-namespace hetsched::gpu::convgpu {
+namespace hetsched::gpu::conv_kernels {
 
 // The push constants of every conv-like shader: `ivec4 range` (slice_begin, slice_end, row_begin, row_end).
 struct RangePush {
@@ -75,4 +75,10 @@ class ConvLikeKernel final : public GpuKernel {
   VkDescriptorSet set_ = VK_NULL_HANDLE;
 };
 
-}  // namespace hetsched::gpu::convgpu
+}  // namespace hetsched::gpu::conv_kernels
+
+namespace hetsched::gpu {
+// TEMPORARY: the old abbreviated name, for branches written before the rename (the cooperative-matrix
+// conv kernels); remove once they are merged and renamed.
+namespace convgpu = conv_kernels;
+}  // namespace hetsched::gpu

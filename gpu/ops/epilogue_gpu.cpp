@@ -2,7 +2,7 @@
 #include "gpu/ops/epilogue_gpu.h"
 
 #include "graph/epilogue.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -7,9 +7,9 @@
 
 namespace hetsched::gpu {
 void register_conv_gpu_kernels(GpuKernelFactory* table) {
-  table[int(OpType::kConv2D)] = make_conv2d_gpu_kernel;
-  table[int(OpType::kDepthwiseConv2D)] = make_depthwise_conv2d_gpu_kernel;
-  table[int(OpType::kTransposeConv)] = make_transpose_conv_gpu_kernel;
-  table[int(OpType::kFullyConnected)] = make_fully_connected_gpu_kernel;
+  table[int(OpType::kConv2D)] = create_conv2d_gpu_kernel;
+  table[int(OpType::kDepthwiseConv2D)] = create_depthwise_conv2d_gpu_kernel;
+  table[int(OpType::kTransposeConv)] = create_transpose_conv_gpu_kernel;
+  table[int(OpType::kFullyConnected)] = create_fully_connected_gpu_kernel;
 }
 }  // namespace hetsched::gpu

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "gpu/ops/general_gpu_kernel.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

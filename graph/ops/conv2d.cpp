@@ -1,7 +1,7 @@
 // CONV_2D: shape inference, MACs and the float64 reference (see conv2d.h).
 #include "graph/ops/conv2d.h"
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {

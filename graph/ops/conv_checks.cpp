@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::conv_checks {
 

@@ -1,7 +1,7 @@
 // DEPTHWISE_CONV_2D: shape inference, MACs and the float64 reference (see depthwise_conv2d.h).
 #include "graph/ops/depthwise_conv2d.h"
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {

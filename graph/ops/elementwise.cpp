@@ -8,7 +8,7 @@
 namespace hetsched {
 namespace {
 
-using genops::nhwc_index;
+using general_ops::nhwc_index;
 
 // The operand `t` must broadcast against a tensor of rank `rank` the same way under NumPy's
 // right-aligned rule and under the 4D mapping of phwc4.h (e.g. [C] or [1,1,C] against [1,H,W,C] do;
@@ -25,9 +25,9 @@ std::vector<int> aligned_shape(const Graph& g, const Op& op, const Tensor& t, in
 }
 
 void infer_binary(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 2, 2);
-  const Tensor& a = genops::float_input(g, op, 0);
-  const Tensor& b = genops::float_input(g, op, 1);
+  general_ops::expect_arity(g, op, 2, 2);
+  const Tensor& a = general_ops::float_input(g, op, 0);
+  const Tensor& b = general_ops::float_input(g, op, 1);
   const int rank = int(std::max(a.shape.size(), b.shape.size()));
   const std::vector<int> pa = aligned_shape(g, op, a, rank), pb = aligned_shape(g, op, b, rank);
   std::vector<int> out(static_cast<size_t>(rank));
@@ -43,13 +43,13 @@ void infer_binary(Graph& g, Op& op) {
            g.model_name, g.describe(op), b.name, b.shape_string(), a.shape_string());
     out = a.shape;
   }
-  genops::set_output(g, op, std::move(out));
+  general_ops::set_output(g, op, std::move(out));
 }
 
 void infer_unary(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
-  const Tensor& in = genops::float_input(g, op, 0);
-  genops::set_output(g, op, in.shape);
+  general_ops::expect_arity(g, op, 1, 1);
+  const Tensor& in = general_ops::float_input(g, op, 0);
+  general_ops::set_output(g, op, in.shape);
 }
 
 template <OpType kType>

@@ -1,7 +1,7 @@
 // FULLY_CONNECTED: shape inference, MACs and the float64 reference (see fully_connected.h).
 #include "graph/ops/fully_connected.h"
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {

@@ -6,7 +6,7 @@
 #include <array>
 
 #include "bindings.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace nb = nanobind;
 

@@ -11,7 +11,7 @@
 #include <mutex>
 
 #include "bindings.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "model_handle.h"
 
 namespace nb = nanobind;

@@ -8,7 +8,7 @@
 #include "gpu/device.h"
 #include "gpu/executor.h"
 #include "gpu/pipeline.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"

@@ -7,7 +7,7 @@
 
 #include "gpu/device.h"
 #include "gpu/device_info.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

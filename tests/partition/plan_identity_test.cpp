@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/graph.h"
 #include "partition/plan.h"
 #include "partition/policy.h"

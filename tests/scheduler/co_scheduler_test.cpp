@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cpu/executor.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "graph/passes/fuse_elementwise.h"
 #include "partition/plan_liveness.h"

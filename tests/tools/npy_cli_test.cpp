@@ -8,7 +8,7 @@
 #include <string>
 
 #include "gpu/device_info.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "tools/cli_validate.h"
 #include "tools/npy.h"
 
