@@ -25,10 +25,12 @@ namespace hetsched {
 inline constexpr int kMaxEpilogueSteps = 4;
 inline constexpr int kMaxEpilogueOperands = 2;
 
-// Whether `type` can be an epilogue step (unary: HARD_SWISH, LOGISTIC, TANH, RELU, RELU6; binary:
-// ADD, SUB, MUL).
+// Whether `type` can be an epilogue step, unary or binary (the op table: OpDescriptor::epilogue_step).
 bool is_epilogue_unary(OpType type);
 bool is_epilogue_binary(OpType type);
+// The step's code (EPILOGUE_* of graph/op_codes.h, EPILOGUE_SWISH for LOGISTIC times its input), as
+// the shaders' epilogue.glsl switches on it; throws kInternal for a type that is no step.
+int epilogue_step_code(const EpilogueStep& step);
 
 // One step on one value; `operand` is ignored by unary steps.
 template <typename T>

@@ -84,6 +84,10 @@ class SingleDispatchKernel : public GpuKernel {
 };
 
 // Factories (gpu/ops/<family>_gpu.cpp), registered in register_general_gpu_kernels.cpp.
+// The generic shaders of the elementwise ops (OP = OpDescriptor::shader_op).
+inline constexpr const char* kBinaryShader = "elementwise_binary";
+inline constexpr const char* kUnaryShader = "unary";
+
 std::unique_ptr<GpuKernel> create_binary_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);
 std::unique_ptr<GpuKernel> create_unary_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);
 std::unique_ptr<GpuKernel> create_pool2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);

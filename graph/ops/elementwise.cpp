@@ -75,9 +75,13 @@ void reference_unary(const Graph&, const Op&, std::span<const RefTensor> in, Ref
 }
 
 template <OpType kType>
-OpDescriptor binary_descriptor() {
+OpDescriptor binary_descriptor(int epilogue_step, int shader_op) {
   OpDescriptor d;
   d.type = kType;
+  d.elementwise = ElementwiseKind::kBinary;
+  d.epilogue_step = epilogue_step;
+  d.shader_op = shader_op;
+  d.takes_epilogue = d.row_local = true;
   d.infer_shape = infer_binary;
   d.reference = reference_binary<kType>;
   d.split_slices = d.split_rows = true;
@@ -94,9 +98,13 @@ OpDescriptor binary_descriptor() {
 }
 
 template <OpType kType>
-OpDescriptor unary_descriptor() {
+OpDescriptor unary_descriptor(int epilogue_step, int shader_op) {
   OpDescriptor d;
   d.type = kType;
+  d.elementwise = ElementwiseKind::kUnary;
+  d.epilogue_step = epilogue_step;
+  d.shader_op = shader_op;
+  d.takes_epilogue = d.row_local = true;
   d.infer_shape = infer_unary;
   d.reference = reference_unary<kType>;
   d.split_slices = d.split_rows = d.channel_local = true;
@@ -106,16 +114,17 @@ OpDescriptor unary_descriptor() {
 }  // namespace
 
 void register_elementwise_ops(std::vector<OpDescriptor>& table) {
-  table.push_back(binary_descriptor<OpType::kAdd>());
-  table.push_back(binary_descriptor<OpType::kSub>());
-  table.push_back(binary_descriptor<OpType::kMul>());
-  table.push_back(binary_descriptor<OpType::kDiv>());
-  table.push_back(binary_descriptor<OpType::kPrelu>());
-  table.push_back(unary_descriptor<OpType::kHardSwish>());
-  table.push_back(unary_descriptor<OpType::kLogistic>());
-  table.push_back(unary_descriptor<OpType::kTanh>());
-  table.push_back(unary_descriptor<OpType::kRelu>());
-  table.push_back(unary_descriptor<OpType::kRelu6>());
+  // One row per op: its epilogue step (EPILOGUE_NONE: not foldable) and its GPU shader's OP code.
+  table.push_back(binary_descriptor<OpType::kAdd>(EPILOGUE_ADD, BINARY_ADD));
+  table.push_back(binary_descriptor<OpType::kSub>(EPILOGUE_SUB, BINARY_SUB));
+  table.push_back(binary_descriptor<OpType::kMul>(EPILOGUE_MUL, BINARY_MUL));
+  table.push_back(binary_descriptor<OpType::kDiv>(EPILOGUE_NONE, BINARY_DIV));
+  table.push_back(binary_descriptor<OpType::kPrelu>(EPILOGUE_NONE, BINARY_PRELU));
+  table.push_back(unary_descriptor<OpType::kHardSwish>(EPILOGUE_HARD_SWISH, UNARY_HARD_SWISH));
+  table.push_back(unary_descriptor<OpType::kLogistic>(EPILOGUE_LOGISTIC, UNARY_LOGISTIC));
+  table.push_back(unary_descriptor<OpType::kTanh>(EPILOGUE_TANH, UNARY_TANH));
+  table.push_back(unary_descriptor<OpType::kRelu>(EPILOGUE_RELU, UNARY_RELU));
+  table.push_back(unary_descriptor<OpType::kRelu6>(EPILOGUE_RELU6, UNARY_RELU6));
 }
 
 }  // namespace hetsched

@@ -67,6 +67,7 @@ OpDescriptor fully_connected_descriptor() {
   d.split_slices = true;
   d.split_rows = true;  // output rows (1 unless keep_num_dims keeps a spatial shape)
   d.channel_local = false;
+  d.takes_epilogue = true;
   return d;
 }
 

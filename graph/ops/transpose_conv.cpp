@@ -90,6 +90,7 @@ OpDescriptor transpose_conv_descriptor() {
   d.split_slices = true;
   d.split_rows = true;
   d.channel_local = false;
+  d.takes_epilogue = true;
   return d;
 }
 
