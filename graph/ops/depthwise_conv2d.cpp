@@ -85,12 +85,9 @@ OpDescriptor depthwise_conv2d_descriptor() {
     return op.attrs<DepthwiseConv2DAttributes>().depth_multiplier == 1;
   };
   d.takes_epilogue = true;
-  // A 1x1 kernel with stride 1 and no pads reads only its own output row.
   d.row_local_for = [](const Graph& g, const Op& op) {
-    const Tensor& w = g.tensors[size_t(op.inputs[1])];
     const auto& a = op.attrs<DepthwiseConv2DAttributes>();
-    return w.shape.size() == 4 && w.shape[1] == 1 && w.shape[2] == 1 && a.stride_h == 1 && a.stride_w == 1 &&
-           a.pads == Padding2D{};
+    return conv_checks::reads_own_row_only(g.tensors[size_t(op.inputs[1])], a.stride_h, a.stride_w, a.pads);
   };
   return d;
 }
