@@ -91,26 +91,21 @@ class UnaryKernel final : public CpuKernel {
 
 }  // namespace
 
+// One kernel class per op of the lists in graph/ops/elementwise.h.
 std::unique_ptr<CpuKernel> create_binary_kernel(const Graph& g, const Op& op) {
-  switch (op.type) {
-    case OpType::kAdd: return std::make_unique<BinaryKernel<OpType::kAdd>>(g, op);
-    case OpType::kSub: return std::make_unique<BinaryKernel<OpType::kSub>>(g, op);
-    case OpType::kMul: return std::make_unique<BinaryKernel<OpType::kMul>>(g, op);
-    case OpType::kDiv: return std::make_unique<BinaryKernel<OpType::kDiv>>(g, op);
-    case OpType::kPrelu: return std::make_unique<BinaryKernel<OpType::kPrelu>>(g, op);
-    default: fail(ErrorKind::kInternal, "model '{}': {} is not a binary op", g.model_name, g.describe(op));
-  }
+  if (describe_op(op.type).elementwise != ElementwiseKind::kBinary)
+    fail(ErrorKind::kInternal, "model '{}': {} is not a binary op", g.model_name, g.describe(op));
+  return visit_binary(op.type, [&](auto t) -> std::unique_ptr<CpuKernel> {
+    return std::make_unique<BinaryKernel<decltype(t)::value>>(g, op);
+  });
 }
 
 std::unique_ptr<CpuKernel> create_unary_kernel(const Graph& g, const Op& op) {
-  switch (op.type) {
-    case OpType::kHardSwish: return std::make_unique<UnaryKernel<OpType::kHardSwish>>(g, op);
-    case OpType::kLogistic: return std::make_unique<UnaryKernel<OpType::kLogistic>>(g, op);
-    case OpType::kTanh: return std::make_unique<UnaryKernel<OpType::kTanh>>(g, op);
-    case OpType::kRelu: return std::make_unique<UnaryKernel<OpType::kRelu>>(g, op);
-    case OpType::kRelu6: return std::make_unique<UnaryKernel<OpType::kRelu6>>(g, op);
-    default: fail(ErrorKind::kInternal, "model '{}': {} is not a unary op", g.model_name, g.describe(op));
-  }
+  if (describe_op(op.type).elementwise != ElementwiseKind::kUnary)
+    fail(ErrorKind::kInternal, "model '{}': {} is not a unary op", g.model_name, g.describe(op));
+  return visit_unary(op.type, [&](auto t) -> std::unique_ptr<CpuKernel> {
+    return std::make_unique<UnaryKernel<decltype(t)::value>>(g, op);
+  });
 }
 
 }  // namespace hetsched::cpu

@@ -114,17 +114,13 @@ OpDescriptor unary_descriptor(int epilogue_step, int shader_op) {
 }  // namespace
 
 void register_elementwise_ops(std::vector<OpDescriptor>& table) {
-  // One row per op: its epilogue step (EPILOGUE_NONE: not foldable) and its GPU shader's OP code.
-  table.push_back(binary_descriptor<OpType::kAdd>(EPILOGUE_ADD, BINARY_ADD));
-  table.push_back(binary_descriptor<OpType::kSub>(EPILOGUE_SUB, BINARY_SUB));
-  table.push_back(binary_descriptor<OpType::kMul>(EPILOGUE_MUL, BINARY_MUL));
-  table.push_back(binary_descriptor<OpType::kDiv>(EPILOGUE_NONE, BINARY_DIV));
-  table.push_back(binary_descriptor<OpType::kPrelu>(EPILOGUE_NONE, BINARY_PRELU));
-  table.push_back(unary_descriptor<OpType::kHardSwish>(EPILOGUE_HARD_SWISH, UNARY_HARD_SWISH));
-  table.push_back(unary_descriptor<OpType::kLogistic>(EPILOGUE_LOGISTIC, UNARY_LOGISTIC));
-  table.push_back(unary_descriptor<OpType::kTanh>(EPILOGUE_TANH, UNARY_TANH));
-  table.push_back(unary_descriptor<OpType::kRelu>(EPILOGUE_RELU, UNARY_RELU));
-  table.push_back(unary_descriptor<OpType::kRelu6>(EPILOGUE_RELU6, UNARY_RELU6));
+  // One row per op of the lists in elementwise.h: its epilogue step and its GPU shader's OP code.
+#define HETSCHED_BINARY_ROW(op, step, code) table.push_back(binary_descriptor<OpType::op>(step, code));
+#define HETSCHED_UNARY_ROW(op, step, code) table.push_back(unary_descriptor<OpType::op>(step, code));
+  HETSCHED_BINARY_OPS(HETSCHED_BINARY_ROW)
+  HETSCHED_UNARY_OPS(HETSCHED_UNARY_ROW)
+#undef HETSCHED_BINARY_ROW
+#undef HETSCHED_UNARY_ROW
 }
 
 }  // namespace hetsched
