@@ -16,10 +16,10 @@
 #include <fstream>
 #include <random>
 
+#include "base/error.h"
 #include "base/stats.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
-#include "base/error.h"
 #include "graph/op_registry.h"
 #include "graph/subgraph.h"
 #include "partition/policy.h"

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "gpu/device_info.h"
 #include "gpu/instance.h"
 #include "gpu/vk_handles.h"
-#include "base/error.h"
 
 namespace hetsched::gpu {
 

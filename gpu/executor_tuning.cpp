@@ -6,8 +6,8 @@
 #include <chrono>
 #include <map>
 
-#include "gpu/executor.h"
 #include "base/error.h"
+#include "gpu/executor.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -4,9 +4,9 @@
 #include <array>
 #include <cstring>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/storage_precision.h"
-#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

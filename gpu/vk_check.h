@@ -7,8 +7,8 @@
 
 #include <string_view>
 
-#include "gpu/fault_injection.h"
 #include "base/error.h"
+#include "gpu/fault_injection.h"
 
 namespace hetsched::gpu {
 

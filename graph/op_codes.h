@@ -26,7 +26,7 @@
 #define EPILOGUE_RELU6 8
 #define EPILOGUE_SWISH 9  // LOGISTIC with times_input: v * logistic(v)
 
-// Specialization-constant ids of the epilogue (gpu/ops/epilogue_gpu.cpp sets them, epilogue.glsl
+// Specialization-constant ids of the epilogue (gpu/ops/epilogue.cpp sets them, epilogue.glsl
 // declares them): the step count, then per step k (0..3) its code, activation, operand source and scalar.
 #define EPILOGUE_STEPS_ID 100
 #define EPILOGUE_OP_ID 101

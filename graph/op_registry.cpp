@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "graph/epilogue.h"
 #include "base/error.h"
+#include "graph/epilogue.h"
 
 namespace hetsched {
 namespace {

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "gpu/gpu_kernel.h"
 #include "base/error.h"
+#include "gpu/gpu_kernel.h"
 #include "graph/op_registry.h"
 #include "partition/plan_syncs.h"
 

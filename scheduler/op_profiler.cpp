@@ -11,12 +11,12 @@
 #include <random>
 #include <thread>
 
+#include "base/error.h"
 #include "base/stats.h"
 #include "cpu/executor.h"
 #include "gpu/cache_file.h"
 #include "gpu/command.h"
 #include "gpu/timeline.h"
-#include "base/error.h"
 #include "graph/op_registry.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"

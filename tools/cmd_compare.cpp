@@ -10,8 +10,8 @@
 #include <random>
 #include <sstream>
 
-#include "base/stats.h"
 #include "base/error.h"
+#include "base/stats.h"
 #include "partition/policy.h"
 #include "scheduler/session.h"
 #include "tools/commands.h"

@@ -10,9 +10,9 @@
 #include <map>
 #include <random>
 
+#include "base/error.h"
 #include "base/stats.h"
 #include "cpu/simd/simd_target.h"
-#include "base/error.h"
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"

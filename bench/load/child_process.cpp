@@ -12,8 +12,8 @@
 #include <csignal>
 #include <cstring>
 
-#include "gpu/timestamps.h"
 #include "base/error.h"
+#include "gpu/timestamps.h"
 
 namespace hetsched::load {
 

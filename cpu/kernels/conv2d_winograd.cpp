@@ -183,9 +183,9 @@ void winograd_rows(const WinogradParams& p, const float* in, float* out, int b, 
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "base/error.h"
 #include "cpu/kernels/conv2d_common.h"
 #include "cpu/kernels/conv2d_winograd.h"
-#include "base/error.h"
 
 namespace hetsched::cpu {
 HWY_EXPORT(vector_slices);

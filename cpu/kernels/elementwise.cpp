@@ -4,10 +4,10 @@
 // (elementwise_simd.cpp) take every row except those with an operand broadcast over C.
 #include <memory>
 
+#include "base/error.h"
 #include "cpu/kernels/elementwise_simd.h"
 #include "cpu/kernels/general_kernel_util.h"
 #include "cpu/kernels/general_kernels.h"
-#include "base/error.h"
 #include "graph/ops/elementwise.h"
 
 namespace hetsched::cpu {

@@ -1,6 +1,6 @@
 // Op epilogues on the GPU (graph/epilogue.h): the elementwise steps folded into a producing op,
 // applied by its shader to each output vec4 at the store: dst[i] = mask(apply_epilogue(v, i)).
-// Steps are specialization constants (ids 100..116, set by gpu/ops/epilogue_gpu.h), so a shader
+// Steps are specialization constants (ids 100..116, set by gpu/ops/epilogue.h), so a shader
 // with no epilogue compiles to its plain store. Operands have the output's shape and PHWC4 index;
 // they are bound at EPILOGUE_BINDING and EPILOGUE_BINDING + 1, which the including shader defines
 // (its first free binding), as STORE4 (float16 in the fp16 variant, common.glsl). Step codes and ids:

@@ -6,8 +6,8 @@
 #include <cstring>
 
 #include "base/error.h"
-#include "graph/op_registry.h"
 #include "base/fp16.h"
+#include "graph/op_registry.h"
 
 namespace hetsched {
 namespace {

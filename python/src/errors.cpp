@@ -5,8 +5,8 @@
 
 #include <array>
 
-#include "bindings.h"
 #include "base/error.h"
+#include "bindings.h"
 
 namespace nb = nanobind;
 

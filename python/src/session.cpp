@@ -10,8 +10,8 @@
 #include <memory>
 #include <mutex>
 
-#include "bindings.h"
 #include "base/error.h"
+#include "bindings.h"
 #include "model_handle.h"
 
 namespace nb = nanobind;

@@ -11,8 +11,8 @@
 #include <map>
 
 #include "base/error.h"
-#include "graph/load_model.h"
 #include "base/fp16.h"
+#include "graph/load_model.h"
 #include "graph/tflite/model_writer.h"
 #include "tests/support/test_util.h"
 

@@ -2,9 +2,9 @@
 // a constant operand uploaded in PHWC4 at create) and HARD_SWISH/LOGISTIC/TANH/RELU/RELU6 (unary.comp).
 #include <memory>
 
+#include "base/error.h"
 #include "gpu/ops/general_gpu_kernel.h"
 #include "graph/op_registry.h"
-#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -1,9 +1,9 @@
-// Epilogue specialization constants and operand bindings (see epilogue_gpu.h).
-#include "gpu/ops/epilogue_gpu.h"
+// Epilogue specialization constants and operand bindings (see epilogue.h).
+#include "gpu/ops/epilogue.h"
 
+#include "base/error.h"
 #include "graph/epilogue.h"
 #include "graph/op_codes.h"
-#include "base/error.h"
 
 namespace hetsched::gpu {
 SpecConstants with_epilogue(SpecConstants spec, const Op& op) {
