@@ -74,20 +74,25 @@ void reference_unary(const Graph&, const Op&, std::span<const RefTensor> in, Ref
   for (size_t i = 0; i < out.data.size(); ++i) out.data[i] = unary_apply<kType>(in[0].data[i]);
 }
 
-template <OpType kType>
-OpDescriptor binary_descriptor(int epilogue_step, int shader_op) {
+// What every elementwise op shares: local to each element (so to any slice and row range) and
+// able both to apply an epilogue and, with a step code, to be one.
+OpDescriptor elementwise_descriptor(OpType type, ElementwiseKind kind, int epilogue_step, int shader_op) {
   OpDescriptor d;
-  d.type = kType;
-  d.elementwise = ElementwiseKind::kBinary;
+  d.type = type;
+  d.elementwise = kind;
   d.epilogue_step = epilogue_step;
   d.shader_op = shader_op;
-  d.takes_epilogue = d.row_local = true;
+  d.takes_epilogue = d.row_local = d.split_slices = d.split_rows = d.channel_local = true;
+  return d;
+}
+
+template <OpType kType>
+OpDescriptor binary_descriptor(int epilogue_step, int shader_op) {
+  OpDescriptor d = elementwise_descriptor(kType, ElementwiseKind::kBinary, epilogue_step, shader_op);
   d.infer_shape = infer_binary;
   d.reference = reference_binary<kType>;
-  d.split_slices = d.split_rows = true;
   // Output slice s reads slice s of each operand (slice 0 of an operand broadcast over channels,
   // which is not local when that operand is an activation with C == 1 and the output C > 4).
-  d.channel_local = true;
   d.channel_local_for = [](const Graph& g, const Op& op) {
     const int c = g.tensors[op.outputs[0]].shape4().c;
     for (int t : op.inputs)
@@ -99,15 +104,9 @@ OpDescriptor binary_descriptor(int epilogue_step, int shader_op) {
 
 template <OpType kType>
 OpDescriptor unary_descriptor(int epilogue_step, int shader_op) {
-  OpDescriptor d;
-  d.type = kType;
-  d.elementwise = ElementwiseKind::kUnary;
-  d.epilogue_step = epilogue_step;
-  d.shader_op = shader_op;
-  d.takes_epilogue = d.row_local = true;
+  OpDescriptor d = elementwise_descriptor(kType, ElementwiseKind::kUnary, epilogue_step, shader_op);
   d.infer_shape = infer_unary;
   d.reference = reference_unary<kType>;
-  d.split_slices = d.split_rows = d.channel_local = true;
   return d;
 }
 
