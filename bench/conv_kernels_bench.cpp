@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "base/stats.h"
 #include "cpu/kernels/conv2d.h"
 #include "cpu/kernels/conv2d_winograd.h"
 #include "cpu/kernel.h"
@@ -97,11 +98,6 @@ double seconds_of(const cpu::CpuKernel& k, const std::vector<float>& in, const S
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[size_t(q * double(v.size() - 1) + 0.5)];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,8 +141,8 @@ int main(int argc, char** argv) {
     std::vector<float> in(is.phwc4_elements()), out(os.phwc4_elements());
     std::uniform_real_distribution<float> d(0, 1);
     for (float& x : in) x = d(rng);
-    const auto direct = cpu::make_conv2d_kernel(g, op);
-    const auto wino = cpu::make_conv2d_winograd_kernel(g, op);
+    const auto direct = cpu::create_conv2d_kernel(g, op);
+    const auto wino = cpu::create_conv2d_winograd_kernel(g, op);
     seconds_of(*direct, in, is, out, os);
     seconds_of(*wino, in, is, out, os);
     std::vector<double> td, tw;

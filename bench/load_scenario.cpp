@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "bench/load/cpu_stat.h"
 #include "bench/load/phase_loads.h"
 #include "bench/load/schedule.h"
-#include "graph/error.h"
 #include "scheduler/model.h"
 #include "scheduler/session.h"
 

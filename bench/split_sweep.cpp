@@ -16,9 +16,10 @@
 #include <fstream>
 #include <random>
 
+#include "base/error.h"
+#include "base/stats.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "graph/subgraph.h"
 #include "partition/policy.h"
@@ -36,8 +37,7 @@ struct Stats {
 
 Stats stats(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  auto q = [&](double f) { return v[std::min(v.size() - 1, size_t(f * double(v.size() - 1) + 0.5))]; };
-  return {q(0.5), q(0.1), q(0.9)};
+  return {quantile_of_sorted(v, 0.5), quantile_of_sorted(v, 0.1), quantile_of_sorted(v, 0.9)};
 }
 
 std::vector<std::vector<float>> random_inputs(const Graph& g) {

@@ -9,8 +9,9 @@ function(hetsched_embed_shaders target)
   # The shared GLSL includes: every shader depends on all of them (IMPLICIT_DEPENDS below only
   # works with Makefile generators; with Ninja an edit of common.glsl would not rebuild a shader).
   file(GLOB includes CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/gpu/shaders/*.glsl)
-  # Every shader twice: `<stem>` (fp32) and `<stem>_fp16` (-DHETSCHED_FP16: 16-bit storage and
-  # fp16 arithmetic, see gpu/shaders/common.glsl).
+  list(APPEND includes ${PROJECT_SOURCE_DIR}/graph/op_codes.h)  # the codes shared with the host
+  # Every shader twice: `<stem>` (fp32) and `<stem>_fp16` (-DHETSCHED_FP16: float16 storage, fp32
+  # arithmetic, see gpu/shaders/common.glsl).
   foreach(shader ${ARGN})
     get_filename_component(base ${shader} NAME_WE)
     foreach(variant "" "_fp16")
@@ -23,7 +24,7 @@ function(hetsched_embed_shaders target)
       set(cpp ${gen_dir}/${stem}_spv.cpp)
       add_custom_command(
         OUTPUT ${cpp}
-        COMMAND ${GLSLANG_VALIDATOR} --quiet -V --target-env vulkan1.2 -I${PROJECT_SOURCE_DIR}/gpu/shaders
+        COMMAND ${GLSLANG_VALIDATOR} --quiet -V --target-env vulkan1.2 -I${PROJECT_SOURCE_DIR}/gpu/shaders -I${PROJECT_SOURCE_DIR}
                 ${defines} -o ${spv} ${shader}
         COMMAND ${CMAKE_COMMAND} -DSPV=${spv} -DOUT=${cpp} -DNAME=${stem}
                 -P ${PROJECT_SOURCE_DIR}/cmake/EmbedSpirv.cmake

@@ -20,28 +20,17 @@ void apply_step(const EpilogueStep& step, float* v, const float* operand, size_t
   const Activation act = step.activation;
   const float k = step.scalar;
   if (step.times_input) return swish_span(v, v, n);
-  switch (step.type) {
-    case OpType::kHardSwish:
-    case OpType::kLogistic:
-    case OpType::kTanh: return unary_span(step.type, v, v, n);  // the SIMD loops of the elementwise kernels
-    default: break;
-  }
+  if (is_epilogue_unary(step.type)) return unary_span(step.type, v, v, n);  // the elementwise kernels' SIMD loops
   if (operand && (act == Activation::kNone || act == Activation::kRelu || act == Activation::kRelu6)) {
     binary_span(step.type, v, false, operand, false, v, n);  // SIMD, then the activation as its own SIMD pass
     if (act != Activation::kNone) unary_span(act == Activation::kRelu ? OpType::kRelu : OpType::kRelu6, v, v, n);
     return;
   }
-  switch (step.type) {
-    case OpType::kRelu:
-    case OpType::kRelu6: return unary_span(step.type, v, v, n);
-    default: break;
-  }
-  switch (step.type) {
-    case OpType::kAdd: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a + b); });
-    case OpType::kSub: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a - b); });
-    case OpType::kMul: return for_each(v, operand, k, n, [act](float a, float b) { return apply_activation(act, a * b); });
-    default: return for_each(v, nullptr, 0.0f, n, [&step](float a, float) { return apply_epilogue_step(step, a, 0.0f); });
-  }
+  // A scalar operand or another activation: the op's formula, chosen once outside the loop.
+  visit_binary(step.type, [&](auto op) {
+    for_each(v, operand, k, n,
+             [act](float a, float b) { return apply_activation(act, binary_apply<decltype(op)::value>(a, b)); });
+  });
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include <new>
 #include <thread>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/live_ranges.h"
 #include "graph/op_registry.h"
 

@@ -1,8 +1,8 @@
 // The CPU kernel factory table, filled once from the per-family registration functions.
 #include <array>
 
+#include "base/error.h"
 #include "cpu/kernel.h"
-#include "graph/error.h"
 
 namespace hetsched::cpu {
 namespace {

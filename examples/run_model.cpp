@@ -4,7 +4,7 @@
 #include <random>
 #include <vector>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "scheduler/session.h"
 
 int main(int argc, char** argv) {

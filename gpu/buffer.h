@@ -1,5 +1,6 @@
 // GPU buffers: device-local storage, persistently mapped host-visible staging, and shared buffers
-// (DEVICE_LOCAL|HOST_VISIBLE when the device has it) that both the CPU and the GPU touch.
+// (HOST_VISIBLE|HOST_COHERENT, HOST_CACHED preferred: gpu/buffer.cpp says why not resizable-BAR
+// DEVICE_LOCAL|HOST_VISIBLE) that both the CPU and the GPU touch.
 #pragma once
 #include <vulkan/vulkan.h>
 

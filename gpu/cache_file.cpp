@@ -15,7 +15,7 @@
 #include <system_error>
 #include <thread>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace fs = std::filesystem;

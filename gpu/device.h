@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "gpu/coopmat_support.h"
 #include "gpu/device_info.h"
 #include "gpu/instance.h"
 #include "gpu/vk_handles.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 

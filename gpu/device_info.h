@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "gpu/coopmat_support.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 

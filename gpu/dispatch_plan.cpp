@@ -10,47 +10,14 @@
 #include "graph/epilogue.h"
 
 namespace hetsched::gpu {
-namespace {
-
-// The shader of each op type's GPU kernel (gpu/ops/*), whether it is a conv-like kernel whose
-// workgroups hold one output slice (convgpu::local_size_for's slice_per_group), and whether it is
-// register-blocked (ConvLikeSetup::register_blocked).
-struct ShaderChoice {
-  const char* shader = nullptr;
-  bool conv_like = false, slice_per_group = false, register_blocked = false;
-};
-
-ShaderChoice shader_for(OpType t) {
-  switch (t) {
-    case OpType::kConv2D: return {"conv2d", true, true, true};
-    case OpType::kDepthwiseConv2D: return {"depthwise_conv2d", true, true};
-    case OpType::kTransposeConv: return {"transpose_conv", true, true};
-    case OpType::kFullyConnected: return {"fully_connected", true, false};
-    case OpType::kAdd: case OpType::kSub: case OpType::kMul: case OpType::kDiv: case OpType::kPrelu:
-      return {"elementwise_binary"};
-    case OpType::kHardSwish: case OpType::kLogistic: case OpType::kTanh: case OpType::kRelu: case OpType::kRelu6:
-      return {"unary"};
-    case OpType::kAveragePool2D: case OpType::kMaxPool2D: return {"pool2d"};
-    case OpType::kConcatenation: return {"concatenation"};
-    case OpType::kDepthToSpace: return {"depth_to_space"};
-    case OpType::kMean: return {"mean"};
-    case OpType::kPad: return {"pad"};
-    case OpType::kReshape: return {"reshape"};
-    case OpType::kResizeBilinear: return {"resize_bilinear"};
-    case OpType::kSoftmax: return {"softmax"};
-    default: return {};
-  }
-}
-
-}  // namespace
-
 std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_concats) {
   const InPlaceConcats in_place = in_place_concats ? plan_in_place_concats(g, 16) : InPlaceConcats{};
   std::vector<PlannedDispatch> out;
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Op& op = g.ops[i];
-    const ShaderChoice c = shader_for(op.type);
-    if (!c.shader || !find_gpu_kernel(op.type)) continue;
+    // The shader and its layout facts come from the kernel table (gpu_kernel.h), beside the factory.
+    const GpuKernelEntry& c = gpu_kernel_entry(op.type);
+    if (!c.shader || !c.create) continue;
     if (in_place_concats && in_place.elided_op[i]) continue;
     const Shape4 s = g.tensors[size_t(op.outputs[0])].shape4();
     PlannedDispatch d;
@@ -63,7 +30,7 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
                                   in_place.view_offset[size_t(t)] / (uint64_t(base.h) * uint64_t(base.w) * 16));
     }
     if (c.conv_like) {
-      d.local = convgpu::local_size_for(s, c.slice_per_group);
+      d.local = conv_kernels::local_size_for(s, c.slice_per_group);
     } else {
       const LocalSize l = local_size_for(s);
       d.local = {l.x, l.y, l.z};

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/error.h"
 #include "gpu/concat_in_place.h"
 #include "gpu/storage_precision.h"
-#include "graph/error.h"
 #include "graph/live_ranges.h"
 
 namespace hetsched::gpu {

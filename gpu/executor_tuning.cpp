@@ -6,8 +6,8 @@
 #include <chrono>
 #include <map>
 
+#include "base/error.h"
 #include "gpu/executor.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -4,15 +4,15 @@
 #include <array>
 #include <cstring>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/storage_precision.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 namespace {
-const std::array<GpuKernelFactory, kOpTypeCount>& table() {
-  static const std::array<GpuKernelFactory, kOpTypeCount> t = [] {
-    std::array<GpuKernelFactory, kOpTypeCount> a{};
+const std::array<GpuKernelEntry, kOpTypeCount>& table() {
+  static const std::array<GpuKernelEntry, kOpTypeCount> t = [] {
+    std::array<GpuKernelEntry, kOpTypeCount> a{};
     register_conv_gpu_kernels(a.data());
     register_general_gpu_kernels(a.data());
     return a;
@@ -21,10 +21,13 @@ const std::array<GpuKernelFactory, kOpTypeCount>& table() {
 }
 }  // namespace
 
-GpuKernelFactory find_gpu_kernel(OpType type) {
+const GpuKernelEntry& gpu_kernel_entry(OpType type) {
+  static const GpuKernelEntry kNone{};
   const int i = static_cast<int>(type);
-  return i >= 0 && i < kOpTypeCount ? table()[i] : nullptr;
+  return i >= 0 && i < kOpTypeCount ? table()[size_t(i)] : kNone;
 }
+
+GpuKernelFactory find_gpu_kernel(OpType type) { return gpu_kernel_entry(type).create; }
 
 std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
   GpuKernelFactory f = find_gpu_kernel(op.type);

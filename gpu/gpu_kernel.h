@@ -71,13 +71,25 @@ std::string workgroup_tuning_key(const GpuKernel& kernel, const Shape4& out);
 
 using GpuKernelFactory = std::unique_ptr<GpuKernel> (*)(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
 
+// One row of the GPU kernel table: the factory of an op type's kernel and the facts of its shader,
+// which the device-free dispatch listing (gpu/dispatch_plan.h) reads instead of keeping a copy.
+struct GpuKernelEntry {
+  GpuKernelFactory create = nullptr;
+  const char* shader = nullptr;   // gpu/shaders/<shader>.comp
+  bool conv_like = false;         // workgroups sized by conv_kernels::local_size_for ...
+  bool slice_per_group = false;   // ... each holding one output slice
+  bool register_blocked = false;  // tuned register blocks (ConvLikeSetup::register_blocked)
+};
+
 // The factory for `type`, or nullptr when the GPU has no kernel for it (IsSupported for the partitioner).
 GpuKernelFactory find_gpu_kernel(OpType type);
+// The table row of `type` (create == nullptr when the GPU has no kernel for it).
+const GpuKernelEntry& gpu_kernel_entry(OpType type);
 // Creates the kernel for `op`; throws kUnsupported naming the op if there is none.
 std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
 
-void register_conv_gpu_kernels(GpuKernelFactory* table);     // indexed by OpType
-void register_general_gpu_kernels(GpuKernelFactory* table);
+void register_conv_gpu_kernels(GpuKernelEntry* table);     // indexed by OpType
+void register_general_gpu_kernels(GpuKernelEntry* table);
 
 // Uploads `bytes` into a new device-local buffer (through a staging buffer; waits). `label` names
 // the op and constant for errors. Empty input -> a 16-byte zero buffer (bindings need a buffer).

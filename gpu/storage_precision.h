@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "graph/tflite/fp16.h"
+#include "base/fp16.h"
 
 namespace hetsched::gpu {
 

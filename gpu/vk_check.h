@@ -7,8 +7,8 @@
 
 #include <string_view>
 
+#include "base/error.h"
 #include "gpu/fault_injection.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 

@@ -10,10 +10,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "gpu/cache_file.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 namespace {

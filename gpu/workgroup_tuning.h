@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/op_codes.h"
 #include "graph/phwc4.h"
 
 namespace hetsched::gpu {
@@ -32,7 +33,7 @@ struct WorkgroupSize {
 };
 
 // Specialization constant ids of the register block (common.glsl's BLOCK_S_ID, BLOCK_X_ID).
-inline constexpr uint32_t kBlockSSpecId = 90, kBlockXSpecId = 91;
+inline constexpr uint32_t kBlockSSpecId = BLOCK_S_ID, kBlockXSpecId = BLOCK_X_ID;  // graph/op_codes.h
 
 // The register blocks (block_s, block_x) register_blocked_candidates tries, (1, 1) first.
 inline constexpr std::pair<uint32_t, uint32_t> kRegisterBlocks[] = {{1, 1}, {2, 1}, {4, 1}, {2, 2}, {4, 2}};

@@ -3,16 +3,35 @@
 
 #include <fmt/format.h>
 
-#include "graph/error.h"
+#include "base/error.h"
+#include "graph/op_codes.h"
+#include "graph/op_registry.h"
 
 namespace hetsched {
 
-bool is_epilogue_unary(OpType t) {
-  return t == OpType::kHardSwish || t == OpType::kLogistic || t == OpType::kTanh || t == OpType::kRelu ||
-         t == OpType::kRelu6;
-}
+// The codes of graph/op_codes.h mirror the Activation enum (the shaders get int32_t(activation)).
+static_assert(int(Activation::kNone) == ACT_NONE && int(Activation::kRelu) == ACT_RELU &&
+              int(Activation::kReluN1To1) == ACT_RELU_N1_TO_1 && int(Activation::kRelu6) == ACT_RELU6 &&
+              int(Activation::kTanh) == ACT_TANH && int(Activation::kSigmoid) == ACT_SIGMOID);
 
-bool is_epilogue_binary(OpType t) { return t == OpType::kAdd || t == OpType::kSub || t == OpType::kMul; }
+namespace {
+bool is_epilogue_step(OpType t, ElementwiseKind kind) {
+  if (!has_descriptor(t)) return false;
+  const OpDescriptor& d = describe_op(t);
+  return d.epilogue_step != EPILOGUE_NONE && d.elementwise == kind;
+}
+}  // namespace
+
+bool is_epilogue_unary(OpType t) { return is_epilogue_step(t, ElementwiseKind::kUnary); }
+
+bool is_epilogue_binary(OpType t) { return is_epilogue_step(t, ElementwiseKind::kBinary); }
+
+int epilogue_step_code(const EpilogueStep& step) {
+  if (step.times_input) return EPILOGUE_SWISH;
+  if (!has_descriptor(step.type) || describe_op(step.type).epilogue_step == EPILOGUE_NONE)
+    fail(ErrorKind::kInternal, "{} is no epilogue step", to_string(step.type));
+  return describe_op(step.type).epilogue_step;
+}
 
 std::string epilogue_string(const Graph& g, const Op& op) {
   std::string s;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "graph/graph.h"
+#include "graph/ops/elementwise.h"
 
 namespace hetsched {
 
@@ -25,25 +26,24 @@ namespace hetsched {
 inline constexpr int kMaxEpilogueSteps = 4;
 inline constexpr int kMaxEpilogueOperands = 2;
 
-// Whether `type` can be an epilogue step (unary: HARD_SWISH, LOGISTIC, TANH, RELU, RELU6; binary:
-// ADD, SUB, MUL).
+// Whether `type` can be an epilogue step, unary or binary (the op table: OpDescriptor::epilogue_step).
 bool is_epilogue_unary(OpType type);
 bool is_epilogue_binary(OpType type);
+// The step's code (EPILOGUE_* of graph/op_codes.h, EPILOGUE_SWISH for LOGISTIC times its input), as
+// the shaders' epilogue.glsl switches on it; throws kInternal for a type that is no step.
+int epilogue_step_code(const EpilogueStep& step);
 
 // One step on one value; `operand` is ignored by unary steps.
+// The formulas are the elementwise ops' own (graph/ops/elementwise.h); check_epilogue admits only
+// step types of the op table.
 template <typename T>
 T apply_epilogue_step(const EpilogueStep& step, T v, T operand) {
-  switch (step.type) {
-    case OpType::kAdd: return apply_activation(step.activation, v + operand);
-    case OpType::kSub: return apply_activation(step.activation, v - operand);
-    case OpType::kMul: return apply_activation(step.activation, v * operand);
-    case OpType::kHardSwish: return v * std::min(std::max(v + T(3), T(0)), T(6)) / T(6);
-    case OpType::kLogistic: return step.times_input ? v / (T(1) + std::exp(-v)) : T(1) / (T(1) + std::exp(-v));
-    case OpType::kTanh: return std::tanh(v);
-    case OpType::kRelu: return std::max(v, T(0));
-    case OpType::kRelu6: return std::min(std::max(v, T(0)), T(6));
-    default: return v;
-  }
+  if (step.times_input) return v / (T(1) + std::exp(-v));  // SWISH: v * logistic(v)
+  if (is_epilogue_binary(step.type))
+    return visit_binary(step.type, [&](auto op) {
+      return apply_activation(step.activation, binary_apply<decltype(op)::value>(v, operand));
+    });
+  return visit_unary(step.type, [&](auto op) { return unary_apply<decltype(op)::value>(v); });
 }
 
 // "ADD(t12)+RELU > HARD_SWISH" for messages and `hetsched info`; "" for no epilogue.

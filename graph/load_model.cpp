@@ -6,7 +6,7 @@
 #include <fstream>
 #include <vector>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/passes/pipeline.h"
 #include "graph/tflite/importer.h"
 

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
+#include "base/error.h"
 #include "graph/epilogue.h"
-#include "graph/error.h"
 
 namespace hetsched {
 namespace {
@@ -75,6 +75,18 @@ void run_reference(const Graph& graph, const Op& op, std::span<const RefTensor> 
 bool is_channel_local(const Graph& graph, const Op& op) {
   const OpDescriptor& d = describe_op(op.type);
   return d.channel_local_for ? d.channel_local_for(graph, op) : d.channel_local;
+}
+
+bool is_row_local(const Graph& graph, const Op& op) {
+  if (!has_descriptor(op.type) || op.outputs.empty()) return false;
+  const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
+  for (int t : op.inputs) {
+    if (t < 0 || graph.tensors[size_t(t)].is_constant) continue;
+    const Shape4 in = graph.tensors[size_t(t)].shape4();
+    if (in.h != out.h || in.w != out.w) return false;
+  }
+  const OpDescriptor& d = describe_op(op.type);
+  return d.row_local_for ? d.row_local_for(graph, op) : d.row_local;
 }
 
 int64_t total_macs(const Graph& graph) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/op_codes.h"
 
 namespace hetsched {
 
@@ -15,6 +16,9 @@ struct RefTensor {
   Shape4 shape;
   std::vector<double> data;
 };
+
+// Elementwise ops: unary f(x) (HARD_SWISH ...) or binary f(a, b) with NumPy broadcasting (ADD ..., PRELU).
+enum class ElementwiseKind { kNone, kUnary, kBinary };
 
 struct OpDescriptor {
   OpType type = OpType::kCount;
@@ -31,7 +35,25 @@ struct OpDescriptor {
   // When set, decides channel_local for one op (depthwise: multiplier 1; pad: no channel pad;
   // concatenation: not on the channel axis; binary: no channel broadcast of an activation).
   bool (*channel_local_for)(const Graph& graph, const Op& op) = nullptr;
+  // Output row y reads only row y of each activation input (continues a row split); asked only when
+  // every activation input has the output's H and W. row_local_for, when set, decides for one op
+  // (conv, depthwise: 1x1, stride 1, no pads).
+  bool row_local = false;
+  bool (*row_local_for)(const Graph& graph, const Op& op) = nullptr;
+
+  // What fusion, the planners, the kernels and the shaders ask instead of switching on the type:
+  ElementwiseKind elementwise = ElementwiseKind::kNone;
+  // Nonzero: the op can be folded into its producer's epilogue as this step (EPILOGUE_* of
+  // graph/op_codes.h, the code epilogue.glsl switches on); binary steps take an operand.
+  int epilogue_step = EPILOGUE_NONE;
+  // Its kernels apply an epilogue at the store, so fuse_elementwise may fold consumers into it.
+  bool takes_epilogue = false;
+  // The OP specialization constant of its generic GPU shader (UNARY_* / BINARY_* of graph/op_codes.h).
+  int shader_op = -1;
 };
+
+// Whether output row y of `op` reads only row y of each activation input (see OpDescriptor::row_local).
+bool is_row_local(const Graph& graph, const Op& op);
 
 // Whether output slice s of `op` reads only slice s of each activation input.
 bool is_channel_local(const Graph& graph, const Op& op);

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 

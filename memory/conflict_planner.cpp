@@ -7,7 +7,7 @@
 #include <limits>
 #include <numeric>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::memory {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <numeric>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "memory/strategies.h"
 
 namespace hetsched::memory {

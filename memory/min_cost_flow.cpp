@@ -6,7 +6,7 @@
 #include <queue>
 #include <utility>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "memory/strategies.h"
 
 namespace hetsched::memory::detail {

@@ -7,7 +7,7 @@
 #include <queue>
 #include <utility>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "memory/memory_planner.h"
 #include "memory/strategies.h"
 

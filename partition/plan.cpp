@@ -13,7 +13,7 @@
 #include <fstream>
 #include <limits>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 
 namespace hetsched::partition {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/live_ranges.h"
 #include "memory/conflict_planner.h"
 

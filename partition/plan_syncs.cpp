@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 
 namespace hetsched::partition {
@@ -19,35 +19,6 @@ int64_t range_bytes(const Shape4& s, const OutputRange& r) {
 }  // namespace
 
 const char* to_string(Processor p) { return p == Processor::kCpu ? "cpu" : "gpu"; }
-
-bool is_row_local(const Graph& g, const Op& op) {
-  const Shape4 out = g.tensors[op.outputs[0]].shape4();
-  for (int t : op.inputs) {
-    if (t < 0 || g.tensors[t].is_constant) continue;
-    const Shape4 in = g.tensors[t].shape4();
-    if (in.h != out.h || in.w != out.w) return false;
-  }
-  switch (op.type) {
-    case OpType::kAdd: case OpType::kSub: case OpType::kMul: case OpType::kDiv:
-    case OpType::kHardSwish: case OpType::kLogistic: case OpType::kTanh: case OpType::kRelu: case OpType::kRelu6:
-    case OpType::kPrelu:
-      return true;
-    case OpType::kConv2D: {
-      const Tensor& w = g.tensors[op.inputs[1]];
-      const auto& a = op.attrs<Conv2DAttributes>();
-      return w.shape.size() == 4 && w.shape[1] == 1 && w.shape[2] == 1 && a.stride_h == 1 && a.stride_w == 1 &&
-             a.pads == Padding2D{};
-    }
-    case OpType::kDepthwiseConv2D: {
-      const Tensor& w = g.tensors[op.inputs[1]];
-      const auto& a = op.attrs<DepthwiseConv2DAttributes>();
-      return w.shape.size() == 4 && w.shape[1] == 1 && w.shape[2] == 1 && a.stride_h == 1 && a.stride_w == 1 &&
-             a.pads == Padding2D{};
-    }
-    default:
-      return false;
-  }
-}
 
 bool continues_split(const Graph& g, const PlanStep& producer, const PlanStep& consumer) {
   if (producer.kind != StepKind::kSplit || consumer.kind != StepKind::kSplit || producer.axis != consumer.axis ||

@@ -51,8 +51,6 @@ struct PlanSyncs {
   int64_t bytes_copied = 0;
 };
 
-// Output row r reads only row r of each non-constant input (same height and width).
-bool is_row_local(const Graph& graph, const Op& op);
 // Whether `consumer` reads `producer`'s output only from its own side (an operator chain).
 bool continues_split(const Graph& graph, const PlanStep& producer, const PlanStep& consumer);
 

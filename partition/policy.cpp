@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "base/error.h"
 #include "gpu/gpu_kernel.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "partition/plan_syncs.h"
 

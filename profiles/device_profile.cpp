@@ -7,7 +7,7 @@
 #include <ctime>
 #include <fstream>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "profiles/machine_info.h"
 #include "profiles/predictor.h"
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <variant>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 
 namespace hetsched::profiles {

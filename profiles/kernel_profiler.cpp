@@ -18,6 +18,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/error.h"
 #include "cpu/executor.h"
 #include "gpu/buffer.h"
 #include "gpu/command.h"
@@ -26,7 +27,6 @@
 #include "gpu/gpu_kernel.h"
 #include "gpu/timeline.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "profiles/machine_info.h"
 

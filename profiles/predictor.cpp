@@ -8,7 +8,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::profiles {
 namespace {

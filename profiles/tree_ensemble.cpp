@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::profiles {
 

@@ -8,7 +8,8 @@
 #include <limits>
 #include <numeric>
 
-#include "graph/error.h"
+#include "base/error.h"
+#include "base/stats.h"
 
 namespace hetsched {
 
@@ -27,14 +28,10 @@ constexpr int kWarmupRuns = 3;
 constexpr double kRecheckWithin = 3.0;  // candidates this close to the running one are re-checked now and then
 
 std::string ms_text(double v) { return std::isfinite(v) ? fmt::format("{:.3f} ms", v) : std::string("unknown"); }
-}  // namespace
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return kInf;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+// base/stats.h's median; an empty sample is "unknown", i.e. infinitely slow: it never wins a comparison.
+double median_of(std::vector<double> v) { return median(std::move(v), kInf); }
+}  // namespace
 
 double median_standard_error(const std::vector<double>& v) {
   if (v.size() < 2) return kInf;

@@ -147,8 +147,7 @@ class AdaptiveController {
   size_t events_taken_ = 0;
 };
 
-// Median (the mean of the two middle values for an even count) and the standard error of a median.
-double median_of(std::vector<double> v);
+// The standard error of a median (base/stats.h), from the MAD; infinite below 2 samples.
 double median_standard_error(const std::vector<double>& v);
 
 }  // namespace hetsched

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/error.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "partition/plan_syncs.h"
 #include "partition/policy.h"

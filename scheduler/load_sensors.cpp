@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "gpu/command.h"
 #include "gpu/device.h"
 #include "gpu/executor.h"
 #include "gpu/fence.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
 
 namespace hetsched {
 

@@ -11,23 +11,18 @@
 #include <random>
 #include <thread>
 
+#include "base/error.h"
+#include "base/stats.h"
 #include "cpu/executor.h"
 #include "gpu/cache_file.h"
 #include "gpu/command.h"
 #include "gpu/timeline.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"
 
 namespace hetsched {
 namespace {
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 std::vector<float> random_input(const Tensor& t, std::mt19937& rng) {
   std::uniform_real_distribution<float> d(-1, 1);
@@ -109,7 +104,7 @@ double measure_sync_ms(const gpu::VulkanDevice& device, int samples) {
     gpu_to_host.wait(uint64_t(i), std::chrono::seconds(10), "sync probe");
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  return median(ms);
+  return median(ms, 0);
 }
 
 partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
@@ -134,7 +129,7 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
       if (r == 0) continue;
       for (size_t i = 0; i < g.ops.size(); ++i) t[i].push_back(cpu.op_times_ms()[i]);
     }
-    for (size_t i = 0; i < g.ops.size(); ++i) c.ops[i].cpu_ms = median(t[i]);
+    for (size_t i = 0; i < g.ops.size(); ++i) c.ops[i].cpu_ms = median(t[i], 0);
   }
   // GPU: the gpu plan (CPU fallback for ops without a kernel) through the co-scheduler, whose
   // report carries per-step GPU timestamps.
@@ -152,7 +147,7 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
       for (const StepReport& s : sched.report().steps)
         if (s.device == "gpu") t[s.op_index].push_back(s.end_ms - s.start_ms);
     }
-    for (size_t i = 0; i < g.ops.size(); ++i) c.ops[i].gpu_ms = t[i].empty() ? -1 : median(t[i]);
+    for (size_t i = 0; i < g.ops.size(); ++i) c.ops[i].gpu_ms = t[i].empty() ? -1 : median(t[i], 0);
   }
   c.sync_ms = measure_sync_ms(device);
   c.gpu_submit_ms = c.sync_ms / 2;

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "gpu/dispatch_plan.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "partition/policy.h"
 #include "profiles/device_profile.h"
 #include "profiles/kernel_features.h"

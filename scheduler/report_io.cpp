@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 

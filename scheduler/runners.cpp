@@ -3,9 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include "base/error.h"
 #include "cpu/executor.h"
 #include "gpu/executor.h"
-#include "graph/error.h"
 #include "partition/policy.h"
 #include "scheduler/co_scheduler.h"
 #include "scheduler/runner.h"

@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/executor.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
 #include "partition/policy.h"
 #include "scheduler/adaptive_controller.h"
 #include "scheduler/load_sensors.h"

@@ -11,11 +11,11 @@
 #include <memory>
 #include <mutex>
 
+#include "base/error.h"
 #include "cpu/simd/simd_target.h"
 #include "git_commit.h"
 #include "gpu/device_info.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
 
 namespace hetsched::tools {
 

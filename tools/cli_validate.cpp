@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "base/error.h"
 #include "gpu/device_info.h"
-#include "graph/error.h"
 
 namespace hetsched::tools {
 namespace fs = std::filesystem;

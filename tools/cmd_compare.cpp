@@ -10,7 +10,8 @@
 #include <random>
 #include <sstream>
 
-#include "graph/error.h"
+#include "base/error.h"
+#include "base/stats.h"
 #include "partition/policy.h"
 #include "scheduler/session.h"
 #include "tools/commands.h"
@@ -38,11 +39,6 @@ struct PolicyResult {
   std::vector<ControllerEvent> decisions;
   std::string plan_summary, runner;
 };
-
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5))];
-}
 
 PolicyResult run_policy(const std::shared_ptr<const Model>& model, const std::string& policy, const CompareArgs& a) {
   PolicyResult r;

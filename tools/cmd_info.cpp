@@ -14,7 +14,7 @@
 #include "graph/live_ranges.h"
 #include "graph/load_model.h"
 #include "graph/passes/pipeline.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "memory/memory_planner.h"
 #include "partition/plan_liveness.h"

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/stats.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
 #include "partition/plan_syncs.h"
@@ -34,12 +35,6 @@ struct PlanArgs {
   bool measured_costs = false;  // --measured-costs: never the predictor
   int measure = 0;              // --measure N: run the plan N times and compare
 };
-
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
 
 // Per op, the measured time of its step (first part's start to last part's end; a split op's
 // two parts overlap) over `runs` profiled runs of the plan in `plan_file`, and the median total.
@@ -74,8 +69,8 @@ Measured measure_plan(const std::shared_ptr<const Model>& model, const std::stri
     for (const auto& [op, se] : span) per_op[size_t(op)].push_back(se.second - se.first);
   }
   Measured m;
-  m.total_ms = median_of(totals);
-  for (auto& v : per_op) m.step_ms.push_back(median_of(v));
+  m.total_ms = median(totals, 0);
+  for (auto& v : per_op) m.step_ms.push_back(median(v, 0));
   return m;
 }
 }  // namespace

@@ -12,11 +12,11 @@
 #include <memory>
 #include <set>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/dispatch_plan.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
 #include "graph/load_model.h"
 #include "profiles/background_load.h"
 #include "profiles/dataset_csv.h"

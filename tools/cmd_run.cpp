@@ -10,9 +10,10 @@
 #include <map>
 #include <random>
 
+#include "base/error.h"
+#include "base/stats.h"
 #include "cpu/simd/simd_target.h"
 #include "gpu/ops/conv2d_coopmat.h"
-#include "graph/error.h"
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
@@ -60,12 +61,6 @@ TestSlowdown parse_test_slowdown(const std::string& text) {
     fail(ErrorKind::kInvalidArgument, "--test-slowdown '{}' is not DEVICE:FACTOR:FROM:TO (e.g. gpu:4:20:60)", text);
   (std::string(device) == "cpu" ? t.slowdown.cpu_factor : t.slowdown.gpu_factor) = factor;
   return t;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 // What `auto` chose and why: the runs each runner served, the plan's placement, the decisions.
@@ -183,7 +178,7 @@ int run(const RunArgs& a) {
   if (!a.report.empty()) write_report_csv(session.last_report(), a.report);
   if (!a.trace.empty()) write_chrome_trace(session.last_report(), model->name(), a.trace, session.decisions());
 
-  const double med = median(latencies);
+  const double med = median(latencies, 0);
   const double mn = *std::min_element(latencies.begin(), latencies.end());
   const double mx = *std::max_element(latencies.begin(), latencies.end());
   if (a.json) {
@@ -217,7 +212,7 @@ int run(const RunArgs& a) {
     j["ops"] = nlohmann::json::array();
     for (size_t s = 0; s < steps.size(); ++s)
       j["ops"].push_back({{"index", steps[s].op_index}, {"type", steps[s].op_type}, {"device", steps[s].device},
-                          {"ms", median(step_ms[s])}});
+                          {"ms", median(step_ms[s], 0)}});
     j["outputs"] = nlohmann::json::array();
     for (size_t i = 0; i < outputs.size(); ++i)
       j["outputs"].push_back({{"name", outputs[i].name}, {"shape", outputs[i].shape},
@@ -250,7 +245,7 @@ int run(const RunArgs& a) {
   std::map<std::string, std::pair<int, double>> by_type;
   std::vector<std::pair<double, size_t>> slowest;
   for (size_t s = 0; s < steps.size(); ++s) {
-    const double ms = median(step_ms[s]);
+    const double ms = median(step_ms[s], 0);
     by_type[steps[s].op_type].first++;
     by_type[steps[s].op_type].second += ms;
     slowest.emplace_back(ms, s);

@@ -5,7 +5,7 @@
 #include <exception>
 #include <vector>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "tools/cli_text.h"
 #include "tools/commands.h"
 

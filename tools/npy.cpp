@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::tools {
 

@@ -12,8 +12,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "base/error.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
 
 namespace hetsched::load {
 

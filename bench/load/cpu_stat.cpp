@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::load {
 

@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "bench/load/busy_kernel.h"
 #include "gpu/command.h"
 #include "gpu/fence.h"
 #include "gpu/timestamps.h"
-#include "graph/error.h"
 
 namespace hetsched::load {
 

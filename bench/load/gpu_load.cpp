@@ -10,9 +10,9 @@
 #include <csignal>
 #include <cstdio>
 
+#include "base/error.h"
 #include "bench/load/duty_cycle.h"
 #include "gpu/device.h"
-#include "graph/error.h"
 
 namespace {
 

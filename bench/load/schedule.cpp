@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::load {
 

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/phwc4.h"
 
 namespace hetsched::cpu::gemm {

@@ -73,8 +73,8 @@ class ConcatenationKernel final : public CpuKernel {
             const int in_n = axis_ == 0 ? n - offsets_[i] : n, in_y = axis_ == 1 ? y - offsets_[i] : y;
             std::memcpy(ro, inputs_.data(views, i) + I.offset(in_n, s, in_y, 0), row * sizeof(float));
           }
-          genk::apply_activation_span(activation_, ro, row);
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::apply_activation_span(activation_, ro, row);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
@@ -103,7 +103,7 @@ class ConcatenationKernel final : public CpuKernel {
     }
   }
 
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   int axis_ = 3;
   Activation activation_ = Activation::kNone;
   std::vector<int> offsets_;                       // start of each input along the axis

@@ -43,13 +43,13 @@ class Conv2DKernel final : public CpuKernel {
   int slice_grain() const override { return gemm::kPanelSlices; }
 
  private:
-  convk::DataInput data_;
+  conv_kernels::DataInput data_;
   gemm::ConvGemm gemm_;
 };
 
 }  // namespace
 
-std::unique_ptr<CpuKernel> make_conv2d_kernel(const Graph& graph, const Op& op) {
+std::unique_ptr<CpuKernel> create_conv2d_kernel(const Graph& graph, const Op& op) {
   return std::make_unique<Conv2DKernel>(graph, op);
 }
 

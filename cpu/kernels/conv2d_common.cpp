@@ -3,7 +3,7 @@
 
 #include "graph/phwc4.h"
 
-namespace hetsched::cpu::convk {
+namespace hetsched::cpu::conv_kernels {
 
 std::vector<float> pack_ohwi_blocks(std::span<const float> w, int O, int KH, int KW, int I) {
   const int s_in = slices_of(I);
@@ -36,4 +36,4 @@ DataInput::DataInput(const Graph& graph, const Op& op, int pos) : pos_(pos) {
   nhwc_to_phwc4(t.f32().data(), s, owned_.data());
 }
 
-}  // namespace hetsched::cpu::convk
+}  // namespace hetsched::cpu::conv_kernels

@@ -17,7 +17,7 @@
 #include "graph/activation.h"
 #include "graph/graph.h"
 
-namespace hetsched::cpu::convk {
+namespace hetsched::cpu::conv_kernels {
 
 typedef float v4 __attribute__((vector_size(16)));
 
@@ -107,4 +107,4 @@ inline void accumulate(v4 (&acc)[OS][PX], const float* in, size_t in_stride, siz
   }
 }
 
-}  // namespace hetsched::cpu::convk
+}  // namespace hetsched::cpu::conv_kernels

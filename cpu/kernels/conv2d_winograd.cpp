@@ -50,10 +50,10 @@ namespace {
 
 // 4x4 input tile at `base` (row stride `row` floats) -> 16 transformed 4-float vectors at v (stride vs).
 HWY_INLINE void input_transform(const float* base, size_t row, float* v, size_t vs) {
-  using convk::v4;
+  using conv_kernels::v4;
   v4 x[4][4], r[4][4];
   for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) x[i][j] = convk::load4(base + size_t(i) * row + size_t(j) * 4);
+    for (int j = 0; j < 4; ++j) x[i][j] = conv_kernels::load4(base + size_t(i) * row + size_t(j) * 4);
   for (int j = 0; j < 4; ++j) {  // B^T d
     r[0][j] = x[0][j] - x[2][j];
     r[1][j] = x[1][j] + x[2][j];
@@ -61,10 +61,10 @@ HWY_INLINE void input_transform(const float* base, size_t row, float* v, size_t 
     r[3][j] = x[1][j] - x[3][j];
   }
   for (int i = 0; i < 4; ++i) {  // (B^T d) B
-    convk::store4(v + size_t(i * 4 + 0) * vs, r[i][0] - r[i][2]);
-    convk::store4(v + size_t(i * 4 + 1) * vs, r[i][1] + r[i][2]);
-    convk::store4(v + size_t(i * 4 + 2) * vs, r[i][2] - r[i][1]);
-    convk::store4(v + size_t(i * 4 + 3) * vs, r[i][1] - r[i][3]);
+    conv_kernels::store4(v + size_t(i * 4 + 0) * vs, r[i][0] - r[i][2]);
+    conv_kernels::store4(v + size_t(i * 4 + 1) * vs, r[i][1] + r[i][2]);
+    conv_kernels::store4(v + size_t(i * 4 + 2) * vs, r[i][2] - r[i][1]);
+    conv_kernels::store4(v + size_t(i * 4 + 3) * vs, r[i][1] - r[i][3]);
   }
 }
 
@@ -183,9 +183,9 @@ void winograd_rows(const WinogradParams& p, const float* in, float* out, int b, 
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "base/error.h"
 #include "cpu/kernels/conv2d_common.h"
 #include "cpu/kernels/conv2d_winograd.h"
-#include "graph/error.h"
 
 namespace hetsched::cpu {
 HWY_EXPORT(vector_slices);
@@ -249,7 +249,7 @@ class WinogradKernel final : public CpuKernel {
             u_[at] = float(v);
           }
       }
-    bias_ = convk::pack_bias(graph, op, 2, O);
+    bias_ = conv_kernels::pack_bias(graph, op, 2, O);
     bias_.resize(size_t(p_.groups) * N, 0.0f);
     p_.u = u_.data();
     p_.bias = bias_.data();
@@ -262,14 +262,14 @@ class WinogradKernel final : public CpuKernel {
   }
 
  private:
-  convk::DataInput data_;
+  conv_kernels::DataInput data_;
   WinogradParams p_;
   std::vector<float> u_, bias_;
 };
 
 }  // namespace
 
-std::unique_ptr<CpuKernel> make_conv2d_winograd_kernel(const Graph& graph, const Op& op) {
+std::unique_ptr<CpuKernel> create_conv2d_winograd_kernel(const Graph& graph, const Op& op) {
   return std::make_unique<WinogradKernel>(graph, op);
 }
 

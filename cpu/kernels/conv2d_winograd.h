@@ -14,6 +14,10 @@ bool winograd_applies(const Graph& graph, const Op& op);
 // winograd_applies and the shape is one where Winograd beat the direct conv in the benchmark.
 bool winograd_pays(const Graph& graph, const Op& op);
 // The Winograd kernel (any range of output slices and rows); throws kUnsupported if !winograd_applies.
-std::unique_ptr<CpuKernel> make_conv2d_winograd_kernel(const Graph& graph, const Op& op);
+std::unique_ptr<CpuKernel> create_conv2d_winograd_kernel(const Graph& graph, const Op& op);
+// TEMPORARY old name for tests/ops (owned by the one-test-per-op branch); remove after both merge.
+inline std::unique_ptr<CpuKernel> make_conv2d_winograd_kernel(const Graph& graph, const Op& op) {
+  return create_conv2d_winograd_kernel(graph, op);
+}
 
 }  // namespace hetsched::cpu

@@ -37,7 +37,7 @@ class DepthToSpaceKernel final : public CpuKernel {
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   int block_;
 };
 

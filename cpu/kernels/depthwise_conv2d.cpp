@@ -12,7 +12,7 @@
 namespace hetsched::cpu {
 namespace {
 
-using convk::v4;
+using conv_kernels::v4;
 
 int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int ceil_div(int a, int b) { return -floor_div(-a, b); }
@@ -39,7 +39,7 @@ class DepthwiseKernel final : public CpuKernel {
     w_.assign(size_t(out_.slices()) * kh_ * kw_ * 4, 0.0f);
     for (int k = 0; k < kh_ * kw_; ++k)
       for (int o = 0; o < O; ++o) w_[(size_t(o / 4) * kh_ * kw_ + size_t(k)) * 4 + size_t(o % 4)] = w[size_t(k) * O + size_t(o)];
-    bias_ = convk::pack_bias(graph, op, 2, O);
+    bias_ = conv_kernels::pack_bias(graph, op, 2, O);
     // Per output channel: the float offset of its input channel within a pixel's slice planes.
     const size_t plane = size_t(in_.h) * in_.w * 4;
     lane_offset_.assign(size_t(out_.slices()) * 4, 0);
@@ -73,21 +73,21 @@ class DepthwiseKernel final : public CpuKernel {
   void gathered(const float* inb, float* out, int b, int s, int y, int x, int ky_lo, int ky_hi) const {
     const int kx_lo = std::max(0, ceil_div(pl_ - x * sw_, dw_));
     const int kx_hi = std::min(kw_, floor_div(in_.w - 1 - x * sw_ + pl_, dw_) + 1);
-    v4 acc = convk::load4(&bias_[size_t(s) * 4]);
+    v4 acc = conv_kernels::load4(&bias_[size_t(s) * 4]);
     const size_t* lo = &lane_offset_[size_t(s) * 4];
     for (int ky = ky_lo; ky < ky_hi; ++ky) {
       const int iy = y * sh_ - pt_ + ky * dh_;
       for (int kx = kx_lo; kx < kx_hi; ++kx) {
         const int ix = x * sw_ - pl_ + kx * dw_;
-        const v4 wv = convk::load4(&w_[((size_t(s) * kh_ + ky) * kw_ + kx) * 4]);
+        const v4 wv = conv_kernels::load4(&w_[((size_t(s) * kh_ + ky) * kw_ + kx) * 4]);
         const float* px = inb + (size_t(iy) * in_.w + size_t(ix)) * 4;
         acc += v4{px[lo[0]], px[lo[1]], px[lo[2]], px[lo[3]]} * wv;
       }
     }
-    convk::store_output(out + out_.offset(b, s, y, x), acc, act_, convk::valid_lanes(s, out_.c));
+    conv_kernels::store_output(out + out_.offset(b, s, y, x), acc, act_, conv_kernels::valid_lanes(s, out_.c));
   }
 
-  convk::DataInput data_;
+  conv_kernels::DataInput data_;
   Shape4 in_, out_;
   int kh_ = 1, kw_ = 1, sh_ = 1, sw_ = 1, dh_ = 1, dw_ = 1, pt_ = 0, pl_ = 0;
   bool gather_ = false;
@@ -98,7 +98,7 @@ class DepthwiseKernel final : public CpuKernel {
 
 }  // namespace
 
-std::unique_ptr<CpuKernel> make_depthwise_conv2d_kernel(const Graph& graph, const Op& op) {
+std::unique_ptr<CpuKernel> create_depthwise_conv2d_kernel(const Graph& graph, const Op& op) {
   return std::make_unique<DepthwiseKernel>(graph, op);
 }
 

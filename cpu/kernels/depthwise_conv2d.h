@@ -5,5 +5,5 @@
 #include "cpu/kernel.h"
 
 namespace hetsched::cpu {
-std::unique_ptr<CpuKernel> make_depthwise_conv2d_kernel(const Graph& graph, const Op& op);
+std::unique_ptr<CpuKernel> create_depthwise_conv2d_kernel(const Graph& graph, const Op& op);
 }  // namespace hetsched::cpu

@@ -79,10 +79,10 @@ HWY_INLINE void padded_block(D d, int taps, const float* const* tap_row, const f
 // Padded path: one pixel, one 4-float vector.
 HWY_INLINE void padded_pixel(int taps, const float* const* tap_row, const float* w, const float* bias, Activation act, int lanes,
                       float* out_row, int x) {
-  using convk::v4;
-  v4 acc = convk::load4(bias);
-  for (int k = 0; k < taps; ++k) acc += convk::load4(tap_row[k] + size_t(x) * 4) * convk::load4(w + size_t(k) * 4);
-  convk::store_output(out_row + size_t(x) * 4, acc, act, lanes);
+  using conv_kernels::v4;
+  v4 acc = conv_kernels::load4(bias);
+  for (int k = 0; k < taps; ++k) acc += conv_kernels::load4(tap_row[k] + size_t(x) * 4) * conv_kernels::load4(w + size_t(k) * 4);
+  conv_kernels::store_output(out_row + size_t(x) * 4, acc, act, lanes);
 }
 
 // Padded path, two output rows y and y + 1 at once (KH x KW taps, row stride SH, no row
@@ -188,9 +188,9 @@ HWY_INLINE void clipped_block(D d, const DepthwiseParams& p, const RowContext& c
 template <int PX>
 HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, int x, int kx_lo, int kx_hi,
                              const float* bias, int lanes) {
-  using convk::v4;
+  using conv_kernels::v4;
   v4 acc[PX];
-  for (int i = 0; i < PX; ++i) acc[i] = convk::load4(bias);
+  for (int i = 0; i < PX; ++i) acc[i] = conv_kernels::load4(bias);
   const size_t row_floats = size_t(p.in.w) * 4;
   const size_t px_step = size_t(p.stride_w) * 4;
   for (int ky = c.ky_lo; ky < c.ky_hi; ++ky) {
@@ -198,11 +198,11 @@ HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, in
     const float* wrow = c.w + size_t(ky) * p.kw * 4;
     for (int kx = kx_lo; kx < kx_hi; ++kx) {
       const float* ip = row + size_t(x * p.stride_w - p.pad_left + kx * p.dilation_w) * 4;
-      const v4 wv = convk::load4(wrow + size_t(kx) * 4);
-      for (int i = 0; i < PX; ++i) acc[i] += convk::load4(ip + size_t(i) * px_step) * wv;
+      const v4 wv = conv_kernels::load4(wrow + size_t(kx) * 4);
+      for (int i = 0; i < PX; ++i) acc[i] += conv_kernels::load4(ip + size_t(i) * px_step) * wv;
     }
   }
-  for (int i = 0; i < PX; ++i) convk::store_output(c.out_row + size_t(x + i) * 4, acc[i], p.activation, lanes);
+  for (int i = 0; i < PX; ++i) conv_kernels::store_output(c.out_row + size_t(x + i) * 4, acc[i], p.activation, lanes);
 }
 
 // Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
@@ -295,7 +295,7 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
           const float* src = plane + (size_t(iy) * W + size_t(c_lo * sw + f - p.pad_left)) * 4;
           if (sw == 1) std::memcpy(dst + size_t(c_lo) * 4, src, size_t(c_hi - c_lo) * 16);
           else
-            for (int c = c_lo; c < c_hi; ++c) convk::store4(dst + size_t(c) * 4, convk::load4(src + size_t(c - c_lo) * sw * 4));
+            for (int c = c_lo; c < c_hi; ++c) conv_kernels::store4(dst + size_t(c) * 4, conv_kernels::load4(src + size_t(c - c_lo) * sw * 4));
         }
       }
       int y = y0;

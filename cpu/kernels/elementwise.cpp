@@ -4,10 +4,10 @@
 // (elementwise_simd.cpp) take every row except those with an operand broadcast over C.
 #include <memory>
 
+#include "base/error.h"
 #include "cpu/kernels/elementwise_simd.h"
 #include "cpu/kernels/general_kernel_util.h"
 #include "cpu/kernels/general_kernels.h"
-#include "graph/error.h"
 #include "graph/ops/elementwise.h"
 
 namespace hetsched::cpu {
@@ -47,13 +47,13 @@ class BinaryKernel final : public CpuKernel {
           float* ro = out.data + O.offset(n, s, y, 0);
           if (simd_) binary_span(kType, ra, step_a == 0, rb, step_b == 0, ro, size_t(O.w) * kSliceWidth);
           else row_(ra, step_a, rb, step_b, ro, O.w);
-          genk::apply_activation_span(activation_, ro, size_t(O.w) * kSliceWidth);
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::apply_activation_span(activation_, ro, size_t(O.w) * kSliceWidth);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   Activation activation_;
   bool simd_ = false;
   void (*row_)(const float*, int, const float*, int, float*, int) = nullptr;
@@ -86,31 +86,26 @@ class UnaryKernel final : public CpuKernel {
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
 };
 
 }  // namespace
 
+// One kernel class per op of the lists in graph/ops/elementwise.h.
 std::unique_ptr<CpuKernel> create_binary_kernel(const Graph& g, const Op& op) {
-  switch (op.type) {
-    case OpType::kAdd: return std::make_unique<BinaryKernel<OpType::kAdd>>(g, op);
-    case OpType::kSub: return std::make_unique<BinaryKernel<OpType::kSub>>(g, op);
-    case OpType::kMul: return std::make_unique<BinaryKernel<OpType::kMul>>(g, op);
-    case OpType::kDiv: return std::make_unique<BinaryKernel<OpType::kDiv>>(g, op);
-    case OpType::kPrelu: return std::make_unique<BinaryKernel<OpType::kPrelu>>(g, op);
-    default: fail(ErrorKind::kInternal, "model '{}': {} is not a binary op", g.model_name, g.describe(op));
-  }
+  if (describe_op(op.type).elementwise != ElementwiseKind::kBinary)
+    fail(ErrorKind::kInternal, "model '{}': {} is not a binary op", g.model_name, g.describe(op));
+  return visit_binary(op.type, [&](auto t) -> std::unique_ptr<CpuKernel> {
+    return std::make_unique<BinaryKernel<decltype(t)::value>>(g, op);
+  });
 }
 
 std::unique_ptr<CpuKernel> create_unary_kernel(const Graph& g, const Op& op) {
-  switch (op.type) {
-    case OpType::kHardSwish: return std::make_unique<UnaryKernel<OpType::kHardSwish>>(g, op);
-    case OpType::kLogistic: return std::make_unique<UnaryKernel<OpType::kLogistic>>(g, op);
-    case OpType::kTanh: return std::make_unique<UnaryKernel<OpType::kTanh>>(g, op);
-    case OpType::kRelu: return std::make_unique<UnaryKernel<OpType::kRelu>>(g, op);
-    case OpType::kRelu6: return std::make_unique<UnaryKernel<OpType::kRelu6>>(g, op);
-    default: fail(ErrorKind::kInternal, "model '{}': {} is not a unary op", g.model_name, g.describe(op));
-  }
+  if (describe_op(op.type).elementwise != ElementwiseKind::kUnary)
+    fail(ErrorKind::kInternal, "model '{}': {} is not a unary op", g.model_name, g.describe(op));
+  return visit_unary(op.type, [&](auto t) -> std::unique_ptr<CpuKernel> {
+    return std::make_unique<UnaryKernel<decltype(t)::value>>(g, op);
+  });
 }
 
 }  // namespace hetsched::cpu

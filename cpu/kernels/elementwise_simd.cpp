@@ -135,25 +135,13 @@ void binary_dispatch(const float* a, bool a_pixel, const float* b, bool b_pixel,
 }  // namespace
 
 void unary_span_impl(OpType op, const float* in, float* out, size_t n) {
-  switch (op) {
-    case OpType::kHardSwish: return unary_loop<OpType::kHardSwish>(in, out, n);
-    case OpType::kLogistic: return unary_loop<OpType::kLogistic>(in, out, n);
-    case OpType::kTanh: return unary_loop<OpType::kTanh>(in, out, n);
-    case OpType::kRelu: return unary_loop<OpType::kRelu>(in, out, n);
-    default: return unary_loop<OpType::kRelu6>(in, out, n);
-  }
+  visit_unary(op, [&](auto t) { unary_loop<decltype(t)::value>(in, out, n); });
 }
 
 void swish_span_impl(const float* in, float* out, size_t n) { swish_loop(in, out, n); }
 
 void binary_span_impl(OpType op, const float* a, bool a_pixel, const float* b, bool b_pixel, float* out, size_t n) {
-  switch (op) {
-    case OpType::kAdd: return binary_dispatch<OpType::kAdd>(a, a_pixel, b, b_pixel, out, n);
-    case OpType::kSub: return binary_dispatch<OpType::kSub>(a, a_pixel, b, b_pixel, out, n);
-    case OpType::kMul: return binary_dispatch<OpType::kMul>(a, a_pixel, b, b_pixel, out, n);
-    case OpType::kDiv: return binary_dispatch<OpType::kDiv>(a, a_pixel, b, b_pixel, out, n);
-    default: return binary_dispatch<OpType::kPrelu>(a, a_pixel, b, b_pixel, out, n);
-  }
+  visit_binary(op, [&](auto t) { binary_dispatch<decltype(t)::value>(a, a_pixel, b, b_pixel, out, n); });
 }
 
 }  // namespace hetsched::cpu::HWY_NAMESPACE

@@ -4,7 +4,7 @@
 // logical input elements [r*I, (r+1)*I) with each weight row. When I is a multiple of the input's
 // channels C and P = I/C divides H*W, row r is the P consecutive pixels [r*P, (r+1)*P) of one
 // batch: in PHWC4 that is, per input slice s, P*4 contiguous floats, and the weights are packed to
-// match ([out slice][s][p][4 in][4 out], padding lanes zero) so convk::accumulate runs over them,
+// match ([out slice][s][p][4 in][4 out], padding lanes zero) so conv_kernels::accumulate runs over them,
 // 4 rows x 2 output slices at a time; a lone row (P > 1) keeps 4 partial sums per output (faster
 // on long dots, and more accurate). An output always takes the same path whatever the range. Other layouts (rows that split a pixel) read the input
 // through a per-element offset table built once.
@@ -19,7 +19,7 @@
 namespace hetsched::cpu {
 namespace {
 
-using convk::v4;
+using conv_kernels::v4;
 
 class FullyConnectedKernel final : public CpuKernel {
  public:
@@ -66,7 +66,7 @@ class FullyConnectedKernel final : public CpuKernel {
           for (int x = 0; x < in_.w; ++x)
             for (int c = 0; c < in_.c; ++c) offsets_[e++] = in_.offset_of_channel(b, y, x, c);
     }
-    bias_ = convk::pack_bias(graph, op, 2, O);
+    bias_ = conv_kernels::pack_bias(graph, op, 2, O);
   }
 
   int slice_grain() const override { return gemm_ ? gemm::kPanelSlices : 1; }
@@ -103,7 +103,7 @@ class FullyConnectedKernel final : public CpuKernel {
   void rows(const float* in, float* out, int b, int y, int x, int r, int os) const {
     v4 acc[OS][PX];
     for (int o = 0; o < OS; ++o)
-      for (int p = 0; p < PX; ++p) acc[o][p] = convk::load4(&bias_[size_t(os + o) * 4]);
+      for (int p = 0; p < PX; ++p) acc[o][p] = conv_kernels::load4(&bias_[size_t(os + o) * 4]);
     const int hw = in_.h * in_.w;
     const int q = r * p_;  // first input pixel (flat over n,h,w)
     const float* base = in + in_.offset(q / hw, 0, 0, 0) + size_t(q % hw) * 4;
@@ -117,41 +117,41 @@ class FullyConnectedKernel final : public CpuKernel {
         const float* ip = base + size_t(s) * plane;
         const float* wp = wb + size_t(s) * p_ * 16;
         for (int k = 0; k < p_; ++k) {
-          const v4 iv = convk::load4(ip + size_t(k) * 4);
+          const v4 iv = conv_kernels::load4(ip + size_t(k) * 4);
           for (int l = 0; l < 4; ++l)
             for (int o = 0; o < OS; ++o)
-              part[o][l] += convk::splat(iv[l]) * convk::load4(wp + size_t(o) * w_os_stride_ + size_t(k) * 16 + size_t(l) * 4);
+              part[o][l] += conv_kernels::splat(iv[l]) * conv_kernels::load4(wp + size_t(o) * w_os_stride_ + size_t(k) * 16 + size_t(l) * 4);
         }
       }
       for (int o = 0; o < OS; ++o) acc[o][0] += (part[o][0] + part[o][1]) + (part[o][2] + part[o][3]);
     } else if (p_ == 1) {
-      convk::accumulate<PX, OS>(acc, base, plane, 4, wb, w_os_stride_, in_.slices());
+      conv_kernels::accumulate<PX, OS>(acc, base, plane, 4, wb, w_os_stride_, in_.slices());
     } else {
       for (int s = 0; s < in_.slices(); ++s)
-        convk::accumulate<PX, OS>(acc, base + size_t(s) * plane, 4, size_t(p_) * 4, wb + size_t(s) * p_ * 16,
+        conv_kernels::accumulate<PX, OS>(acc, base + size_t(s) * plane, 4, size_t(p_) * 4, wb + size_t(s) * p_ * 16,
                                   w_os_stride_, p_);
     }
     for (int o = 0; o < OS; ++o) {
-      const int lanes = convk::valid_lanes(os + o, out_.c);
-      for (int p = 0; p < PX; ++p) convk::store_output(out + out_.offset(b, os + o, y, x + p), acc[o][p], act_, lanes);
+      const int lanes = conv_kernels::valid_lanes(os + o, out_.c);
+      for (int p = 0; p < PX; ++p) conv_kernels::store_output(out + out_.offset(b, os + o, y, x + p), acc[o][p], act_, lanes);
     }
   }
 
   template <int OS>
   void gathered(const float* in, float* out, int b, int y, int x, int r, int os) const {
     v4 acc[OS];
-    for (int o = 0; o < OS; ++o) acc[o] = convk::load4(&bias_[size_t(os + o) * 4]);
+    for (int o = 0; o < OS; ++o) acc[o] = conv_kernels::load4(&bias_[size_t(os + o) * 4]);
     const size_t* off = &offsets_[size_t(r) * i_];
     const float* wb = w_.data() + size_t(os) * w_os_stride_;
     for (int i = 0; i < i_; ++i) {
-      const v4 v = convk::splat(in[off[i]]);
-      for (int o = 0; o < OS; ++o) acc[o] += v * convk::load4(wb + size_t(o) * w_os_stride_ + size_t(i) * 4);
+      const v4 v = conv_kernels::splat(in[off[i]]);
+      for (int o = 0; o < OS; ++o) acc[o] += v * conv_kernels::load4(wb + size_t(o) * w_os_stride_ + size_t(i) * 4);
     }
     for (int o = 0; o < OS; ++o)
-      convk::store_output(out + out_.offset(b, os + o, y, x), acc[o], act_, convk::valid_lanes(os + o, out_.c));
+      conv_kernels::store_output(out + out_.offset(b, os + o, y, x), acc[o], act_, conv_kernels::valid_lanes(os + o, out_.c));
   }
 
-  convk::DataInput data_;
+  conv_kernels::DataInput data_;
   Shape4 in_, out_;
   int i_ = 1, p_ = 1;
   bool chunked_ = true;
@@ -164,7 +164,7 @@ class FullyConnectedKernel final : public CpuKernel {
 
 }  // namespace
 
-std::unique_ptr<CpuKernel> make_fully_connected_kernel(const Graph& graph, const Op& op) {
+std::unique_ptr<CpuKernel> create_fully_connected_kernel(const Graph& graph, const Op& op) {
   return std::make_unique<FullyConnectedKernel>(graph, op);
 }
 

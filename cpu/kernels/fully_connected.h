@@ -5,5 +5,5 @@
 #include "cpu/kernel.h"
 
 namespace hetsched::cpu {
-std::unique_ptr<CpuKernel> make_fully_connected_kernel(const Graph& graph, const Op& op);
+std::unique_ptr<CpuKernel> create_fully_connected_kernel(const Graph& graph, const Op& op);
 }  // namespace hetsched::cpu

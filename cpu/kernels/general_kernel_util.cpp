@@ -1,7 +1,7 @@
 // Constant packing of the general CPU kernels (see general_kernel_util.h).
 #include "cpu/kernels/general_kernel_util.h"
 
-namespace hetsched::cpu::genk {
+namespace hetsched::cpu::general_kernels {
 
 KernelInputs::KernelInputs(const Graph& graph, const Op& op) {
   for (int t : op.inputs) {
@@ -22,4 +22,4 @@ KernelInputs::KernelInputs(const Graph& graph, const Op& op) {
   }
 }
 
-}  // namespace hetsched::cpu::genk
+}  // namespace hetsched::cpu::general_kernels

@@ -9,7 +9,7 @@
 #include "cpu/kernel.h"
 #include "graph/activation.h"
 
-namespace hetsched::cpu::genk {
+namespace hetsched::cpu::general_kernels {
 
 // The inputs of one op: shapes from the graph, constants packed to PHWC4 once (the executor
 // passes data == nullptr for them), activations taken from the views at run time.
@@ -54,4 +54,4 @@ inline void zero_padding_if_last(float* p, int pixels, int channels, int s) {
   if (s == slices_of(channels) - 1) zero_padding_lanes(p, pixels, channels);
 }
 
-}  // namespace hetsched::cpu::genk
+}  // namespace hetsched::cpu::general_kernels

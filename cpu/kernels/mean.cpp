@@ -60,7 +60,7 @@ class MeanKernel final : public CpuKernel {
               }
             }
           }
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
@@ -86,7 +86,7 @@ class MeanKernel final : public CpuKernel {
     return float(acc * inv_count_);
   }
 
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   bool reduce_[4] = {false, false, false, false};
   Shape4 reduced_;
   bool fast_ = false;

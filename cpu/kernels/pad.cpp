@@ -62,7 +62,7 @@ class PadKernel final : public CpuKernel {
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   std::array<std::array<int, 2>, 4> pads_;
   std::vector<std::array<int, 4>> lanes_;  // per output slice: input channel of each lane, or -1
   std::vector<int> whole_slice_;           // per output slice: the input slice it copies, or -1

@@ -46,13 +46,13 @@ class Pool2DKernel final : public CpuKernel {
               ro[size_t(x) * kSliceWidth + l] =
                   count == 0 ? 0.0f : kMax ? float(acc[l]) : float(acc[l] / Acc(count));
           }
-          genk::apply_activation_span(a_.activation, ro, size_t(O.w) * kSliceWidth);
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::apply_activation_span(a_.activation, ro, size_t(O.w) * kSliceWidth);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   Pool2DAttributes a_;
 };
 

@@ -56,7 +56,7 @@ class ReshapeKernel final : public CpuKernel {
           float* ro = out.data + O.offset(n, s, y, 0);
           if (I == O) std::memcpy(ro, in + I.offset(n, s, y, 0), row * sizeof(float));
           else gather_row(in, I, O, n, s, y, ro);
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
@@ -78,7 +78,7 @@ class ReshapeKernel final : public CpuKernel {
     }
   }
 
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
 };
 
 }  // namespace

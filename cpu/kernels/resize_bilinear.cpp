@@ -54,12 +54,12 @@ class ResizeBilinearKernel final : public CpuKernel {
             for (int l = 0; l < kSliceWidth; ++l)
               po[l] = r0[x0 + l] * w00 + r1[x0 + l] * w10 + r0[x1 + l] * w01 + r1[x1 + l] * w11;
           }
-          genk::zero_padding_if_last(ro, O.w, O.c, s);
+          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   Taps ys_, xs_;
 };
 

@@ -45,7 +45,7 @@ class SoftmaxKernel final : public CpuKernel {
   }
 
  private:
-  genk::KernelInputs inputs_;
+  general_kernels::KernelInputs inputs_;
   float beta_;
 };
 

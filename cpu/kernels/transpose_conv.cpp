@@ -45,13 +45,13 @@ class TransposeConvKernel final : public CpuKernel {
   int slice_grain() const override { return gemm::kPanelSlices; }
 
  private:
-  convk::DataInput data_;
+  conv_kernels::DataInput data_;
   gemm::ConvGemm gemm_;
 };
 
 }  // namespace
 
-std::unique_ptr<CpuKernel> make_transpose_conv_kernel(const Graph& graph, const Op& op) {
+std::unique_ptr<CpuKernel> create_transpose_conv_kernel(const Graph& graph, const Op& op) {
   return std::make_unique<TransposeConvKernel>(graph, op);
 }
 

@@ -6,5 +6,5 @@
 #include "cpu/kernel.h"
 
 namespace hetsched::cpu {
-std::unique_ptr<CpuKernel> make_transpose_conv_kernel(const Graph& graph, const Op& op);
+std::unique_ptr<CpuKernel> create_transpose_conv_kernel(const Graph& graph, const Op& op);
 }  // namespace hetsched::cpu

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "base/error.h"
 
-namespace hetsched::gpu::convgpu {
+namespace hetsched::gpu::conv_kernels {
 namespace {
 uint32_t pow2_at_least(uint32_t n) {
   uint32_t p = 1;
@@ -117,4 +117,4 @@ void ConvLikeKernel::record(CommandBuffer& cmd, const OutputRange& range) const 
                context_);
 }
 
-}  // namespace hetsched::gpu::convgpu
+}  // namespace hetsched::gpu::conv_kernels

@@ -1,6 +1,6 @@
 // Host side shared by the conv-like GPU kernels (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV,
 // FULLY_CONNECTED): the kernel class with bindings {0 output, 1 data input, 2 packed weights,
-// 3 bias, 4-5 epilogue operands (epilogue_gpu.h)}, the range push constants, the workgroup size choice and bias packing.
+// 3 bias, 4-5 epilogue operands (gpu/ops/epilogue.h)}, the range push constants, the workgroup size choice and bias packing.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "gpu/gpu_kernel.h"
-#include "gpu/ops/epilogue_gpu.h"
+#include "gpu/ops/epilogue.h"
 
-namespace hetsched::gpu::convgpu {
+namespace hetsched::gpu::conv_kernels {
 
 // The push constants of every conv-like shader: `ivec4 range` (slice_begin, slice_end, row_begin, row_end).
 struct RangePush {
@@ -68,11 +68,17 @@ class ConvLikeKernel final : public GpuKernel {
   uint32_t block_s_ = 1, block_x_ = 1;  // output slices x pixels per invocation (register_blocked_)
   Op op_;  // for the epilogue's operand positions
   std::string shader_;  // the base name (gpu/shaders/<shader_>.comp)
-  SpecConstants spec_;  // ids 0..2 = local_size_, kBlock*SpecId = the block, the epilogue's ids 100.. (epilogue_gpu.h)
+  SpecConstants spec_;  // ids 0..2 = local_size_, kBlock*SpecId = the block, the epilogue's ids 100.. (gpu/ops/epilogue.h)
   ComputePipeline pipeline_;
   Buffer weights_, bias_;
   std::optional<Buffer> constant_input_;
   VkDescriptorSet set_ = VK_NULL_HANDLE;
 };
 
-}  // namespace hetsched::gpu::convgpu
+}  // namespace hetsched::gpu::conv_kernels
+
+namespace hetsched::gpu {
+// TEMPORARY: the old abbreviated name, for branches written before the rename (the cooperative-matrix
+// conv kernels); remove once they are merged and renamed.
+namespace convgpu = conv_kernels;
+}  // namespace hetsched::gpu

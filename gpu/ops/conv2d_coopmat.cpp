@@ -11,8 +11,8 @@
 
 #include "gpu/device.h"
 #include "gpu/ops/conv2d_common.h"
-#include "gpu/ops/epilogue_gpu.h"
-#include "graph/error.h"
+#include "gpu/ops/epilogue.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -92,7 +92,7 @@ class CoopMatConvKernel final : public GpuKernel {
     if (range.slice_begin < 0 || range.slice_end > out_.slices() || range.row_begin < 0 || range.row_end > out_.h)
       fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
            range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
-    const convgpu::RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
+    const conv_kernels::RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
     cmd.dispatch(pipeline_, set_, push, coopmat_conv_groups(out_, range, mats_m_, mats_n_), context_);
   }
 
@@ -100,7 +100,7 @@ class CoopMatConvKernel final : public GpuKernel {
   ComputePipeline make_pipeline(const GpuKernelContext& ctx) const {
     return ComputePipeline(ctx.device,
                            ComputePipelineDesc{.shader = shader_, .spec = spec_,
-                                               .push_constant_bytes = sizeof(convgpu::RangePush),
+                                               .push_constant_bytes = sizeof(conv_kernels::RangePush),
                                                .storage_buffers = 4 + kEpilogueBindings},
                            ctx.cache);
   }
@@ -124,7 +124,7 @@ std::unique_ptr<GpuKernel> build(const GpuKernelContext& ctx, const Graph& graph
                                  const CoopMatConvGeometry& g, std::span<const float> w, int O, int I) {
   try {
     const std::vector<float> weights = pack_coopmat_weights(w, O, g.kernel_h, g.kernel_w, I);
-    const std::vector<float> bias = convgpu::pack_bias(graph, op, 2, O);
+    const std::vector<float> bias = conv_kernels::pack_bias(graph, op, 2, O);
     auto kernel = std::make_unique<CoopMatConvKernel>(ctx, graph, op, g, weights, bias);
     ++g_created;
     return kernel;

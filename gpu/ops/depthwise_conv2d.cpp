@@ -17,16 +17,16 @@ struct DepthwiseConv2DSpec {
 
 }  // namespace
 
-std::unique_ptr<GpuKernel> make_depthwise_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> create_depthwise_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                            const Op& op) {
   const auto& a = op.attrs<DepthwiseConv2DAttributes>();
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
   const int KH = wt.shape[1], KW = wt.shape[2], O = wt.shape[3];
-  convgpu::ConvLikeSetup s;
+  conv_kernels::ConvLikeSetup s;
   s.shader = "depthwise_conv2d";
-  s.local_size = convgpu::local_size_for(out, /*slice_per_group=*/true);
+  s.local_size = conv_kernels::local_size_for(out, /*slice_per_group=*/true);
   s.spec = SpecConstants::from_struct(DepthwiseConv2DSpec{
       s.local_size[0], s.local_size[1], s.local_size[2], out.n, in.h, in.w, in.c, out.h, out.w, out.c, KH, KW,
       a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, a.pads.top, a.pads.left, int32_t(a.activation),
@@ -38,8 +38,8 @@ std::unique_ptr<GpuKernel> make_depthwise_conv2d_gpu_kernel(const GpuKernelConte
     for (int kx = 0; kx < KW; ++kx)
       for (int o = 0; o < O; ++o)
         s.weights[((size_t(o / 4) * KH + ky) * KW + kx) * 4 + size_t(o % 4)] = w[(size_t(ky) * KW + kx) * O + o];
-  s.bias = convgpu::pack_bias(graph, op, 2, O);
-  return std::make_unique<convgpu::ConvLikeKernel>(ctx, graph, op, std::move(s));
+  s.bias = conv_kernels::pack_bias(graph, op, 2, O);
+  return std::make_unique<conv_kernels::ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
 }  // namespace hetsched::gpu

@@ -3,5 +3,5 @@
 #include "gpu/gpu_kernel.h"
 
 namespace hetsched::gpu {
-std::unique_ptr<GpuKernel> make_depthwise_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
+std::unique_ptr<GpuKernel> create_depthwise_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
 }  // namespace hetsched::gpu

@@ -19,7 +19,7 @@ struct FullyConnectedSpec {
 
 }  // namespace
 
-std::unique_ptr<GpuKernel> make_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                           const Op& op) {
   if (auto coopmat = try_make_fully_connected_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<FullyConnectedAttributes>();
@@ -28,9 +28,9 @@ std::unique_ptr<GpuKernel> make_fully_connected_gpu_kernel(const GpuKernelContex
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
   const int O = wt.shape[0], I = wt.shape[1];
   const bool chunked = I % in.c == 0;
-  convgpu::ConvLikeSetup s;
+  conv_kernels::ConvLikeSetup s;
   s.shader = "fully_connected";
-  s.local_size = convgpu::local_size_for(out);
+  s.local_size = conv_kernels::local_size_for(out);
   s.spec = SpecConstants::from_struct(FullyConnectedSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n,
                                                          in.h, in.w, in.c, out.h, out.w, out.c, I,
                                                          int32_t(a.activation), chunked ? VK_TRUE : VK_FALSE});
@@ -49,8 +49,8 @@ std::unique_ptr<GpuKernel> make_fully_connected_gpu_kernel(const GpuKernelContex
       }
       s.weights[size_t(o / 4) * os_stride + at + size_t(o % 4)] = w[size_t(o) * I + i];
     }
-  s.bias = convgpu::pack_bias(graph, op, 2, O);
-  return std::make_unique<convgpu::ConvLikeKernel>(ctx, graph, op, std::move(s));
+  s.bias = conv_kernels::pack_bias(graph, op, 2, O);
+  return std::make_unique<conv_kernels::ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
 }  // namespace hetsched::gpu

@@ -3,5 +3,5 @@
 #include "gpu/gpu_kernel.h"
 
 namespace hetsched::gpu {
-std::unique_ptr<GpuKernel> make_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
+std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
 }  // namespace hetsched::gpu

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::gpu {
 LocalSize local_size_for(const Shape4& out) {

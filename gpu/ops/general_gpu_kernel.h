@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gpu/gpu_kernel.h"
-#include "gpu/ops/epilogue_gpu.h"
+#include "gpu/ops/epilogue.h"
 
 namespace hetsched::gpu {
 
@@ -45,7 +45,7 @@ Buffer upload_phwc4_constant(const VulkanDevice& device, const Graph& g, const O
 // The kernel of every general op: constant inputs of `op` are uploaded at create (PHWC4) and bound
 // after the activation inputs, in op.inputs order. `Spec` is the shader's typed struct of
 // specialization constants whose first field is `LocalSize local`; an op's epilogue constants are
-// added (epilogue_gpu.h), and its operands, being activations after the op's own inputs, are bound
+// added (gpu/ops/epilogue.h), and its operands, being activations after the op's own inputs, are bound
 // right after the op's activation inputs (producers with constant inputs get no epilogue). `storage_buffers` may exceed the
 // bound count (a shader with a fixed number of input bindings): the extra bindings get the first
 // input (or the output when there is none); the shader never reads them.
@@ -83,7 +83,11 @@ class SingleDispatchKernel : public GpuKernel {
   VkDescriptorSet set_ = VK_NULL_HANDLE;
 };
 
-// Factories (gpu/ops/<family>_gpu.cpp), registered in register_general_gpu_kernels.cpp.
+// Factories (gpu/ops/<family>.cpp), registered in register_general_gpu_kernels.cpp.
+// The generic shaders of the elementwise ops (OP = OpDescriptor::shader_op).
+inline constexpr const char* kBinaryShader = "elementwise_binary";
+inline constexpr const char* kUnaryShader = "unary";
+
 std::unique_ptr<GpuKernel> create_binary_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);
 std::unique_ptr<GpuKernel> create_unary_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);
 std::unique_ptr<GpuKernel> create_pool2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);

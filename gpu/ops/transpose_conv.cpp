@@ -18,7 +18,7 @@ struct TransposeConvSpec {
 
 }  // namespace
 
-std::unique_ptr<GpuKernel> make_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                          const Op& op) {
   if (auto coopmat = try_make_transpose_conv_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<TransposeConvAttributes>();
@@ -26,16 +26,16 @@ std::unique_ptr<GpuKernel> make_transpose_conv_gpu_kernel(const GpuKernelContext
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
   const int O = wt.shape[0], KH = wt.shape[1], KW = wt.shape[2], I = wt.shape[3];
-  convgpu::ConvLikeSetup s;
+  conv_kernels::ConvLikeSetup s;
   s.shader = "transpose_conv";
-  s.local_size = convgpu::local_size_for(out, /*slice_per_group=*/true);
+  s.local_size = conv_kernels::local_size_for(out, /*slice_per_group=*/true);
   s.spec = SpecConstants::from_struct(TransposeConvSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n,
                                                         in.h, in.w, in.c, out.h, out.w, out.c, KH, KW, a.stride_h,
                                                         a.stride_w, a.pads.top, a.pads.left,
                                                         int32_t(a.activation)});
-  s.weights = convgpu::pack_conv_weights(wt.f32(), O, KH, KW, I);
-  s.bias = convgpu::pack_bias(graph, op, 2, O);
-  return std::make_unique<convgpu::ConvLikeKernel>(ctx, graph, op, std::move(s));
+  s.weights = conv_kernels::pack_conv_weights(wt.f32(), O, KH, KW, I);
+  s.bias = conv_kernels::pack_bias(graph, op, 2, O);
+  return std::make_unique<conv_kernels::ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
 }  // namespace hetsched::gpu

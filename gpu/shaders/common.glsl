@@ -4,6 +4,8 @@
 #ifndef HETSCHED_COMMON_GLSL
 #define HETSCHED_COMMON_GLSL
 
+#include "graph/op_codes.h"
+
 // Precision preamble. cmake/Shaders.cmake compiles every shader twice: `<name>` (fp32) and
 // `<name>_fp16` (-DHETSCHED_FP16, used when the device was created with fp16; gpu/pipeline.cpp).
 //   STORE4       element type of every activation, weight and bias buffer: vec4 | f16vec4 (16-bit storage)
@@ -29,11 +31,7 @@
 #define MAT4 mat4
 #endif
 
-// Register blocking (conv2d.comp): specialization constant ids of the output block one invocation
-// computes, BLOCK_S slices x BLOCK_X pixels along x. Like the local size (ids 0..2) they are tuned
-// values (gpu/workgroup_tuning.h), outside the tuning key; gpu/ops/conv2d_common.h uses the same ids.
-#define BLOCK_S_ID 90
-#define BLOCK_X_ID 91
+// Register blocking (conv2d.comp): BLOCK_S_ID and BLOCK_X_ID of graph/op_codes.h.
 
 // Output range: slices [range.x, range.y), rows [range.z, range.w) of every batch.
 // The dispatch grid is (x: W, y: rows in range, z: slices in range * N).
@@ -51,13 +49,13 @@ vec4 mask_padding(vec4 v, int s, int channels) {
               c0 + 2 < channels ? v.z : 0.0, c0 + 3 < channels ? v.w : 0.0);
 }
 
-// Fused activations: 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh, 5 sigmoid (Activation enum order).
+// Fused activations: ACT_* of graph/op_codes.h (the Activation enum).
 vec4 apply_activation(vec4 v, int act) {
-  if (act == 1) return max(v, vec4(0.0));
-  if (act == 2) return clamp(v, vec4(-1.0), vec4(1.0));
-  if (act == 3) return clamp(v, vec4(0.0), vec4(6.0));
-  if (act == 4) return tanh(v);
-  if (act == 5) return vec4(1.0) / (vec4(1.0) + exp(-v));
+  if (act == ACT_RELU) return max(v, vec4(0.0));
+  if (act == ACT_RELU_N1_TO_1) return clamp(v, vec4(-1.0), vec4(1.0));
+  if (act == ACT_RELU6) return clamp(v, vec4(0.0), vec4(6.0));
+  if (act == ACT_TANH) return tanh(v);
+  if (act == ACT_SIGMOID) return vec4(1.0) / (vec4(1.0) + exp(-v));
   return v;
 }
 

@@ -7,13 +7,14 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "graph/op_codes.h"
 #include "general_ops.glsl"
 #define EPILOGUE_BINDING 3
 #include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 
-layout(constant_id = 3) const int OP = 0;  // 0 add, 1 sub, 2 mul, 3 div, 4 prelu
+layout(constant_id = 3) const int OP = BINARY_ADD;  // BINARY_* of graph/op_codes.h
 layout(constant_id = 4) const int ACTIVATION = 0;
 layout(constant_id = 5) const bool SWAPPED = false;
 layout(constant_id = 6) const int OUT_N = 1;
@@ -49,11 +50,11 @@ void main() {
   const vec4 a = load_operand(ivec4(A_N, A_H, A_W, A_C), !SWAPPED, b, s, y, x);
   const vec4 c = load_operand(ivec4(B_N, B_H, B_W, B_C), SWAPPED, b, s, y, x);
   vec4 r;
-  if (OP == 0) r = a + c;
-  else if (OP == 1) r = a - c;
-  else if (OP == 2) r = a * c;
-  else if (OP == 3) r = a / c;
-  else r = mix(a * c, a, greaterThanEqual(a, vec4(0.0)));
+  if (OP == BINARY_ADD) r = a + c;
+  else if (OP == BINARY_SUB) r = a - c;
+  else if (OP == BINARY_MUL) r = a * c;
+  else if (OP == BINARY_DIV) r = a / c;
+  else r = mix(a * c, a, greaterThanEqual(a, vec4(0.0)));  // BINARY_PRELU
   const int oi = phwc4_index(ivec4(OUT_N, OUT_H, OUT_W, OUT_C), b, s, y, x);
   out_data[oi] = TO_STORE(mask_padding(apply_epilogue(apply_activation(r, ACTIVATION), oi), s, OUT_C));
 }

@@ -4,13 +4,14 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "graph/op_codes.h"
 #include "general_ops.glsl"
 #define EPILOGUE_BINDING 2
 #include "epilogue.glsl"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 
-layout(constant_id = 3) const int OP = 0;  // 0 hard_swish, 1 logistic, 2 tanh, 3 relu, 4 relu6
+layout(constant_id = 3) const int OP = UNARY_HARD_SWISH;  // UNARY_* of graph/op_codes.h
 layout(constant_id = 4) const int N = 1;
 layout(constant_id = 5) const int H = 1;
 layout(constant_id = 6) const int W = 1;
@@ -27,10 +28,10 @@ void main() {
   const int i = phwc4_index(ivec4(N, H, W, C), b, s, y, x);
   const vec4 v = in_data[i];
   vec4 r;
-  if (OP == 0) r = v * clamp(v + 3.0, 0.0, 6.0) / 6.0;
-  else if (OP == 1) r = 1.0 / (1.0 + exp(-v));
-  else if (OP == 2) r = tanh(clamp(v, -15.0, 15.0));  // tanh(15) is 1.0 in float; avoids inf/inf
-  else if (OP == 3) r = max(v, 0.0);
-  else r = clamp(v, 0.0, 6.0);
+  if (OP == UNARY_HARD_SWISH) r = v * clamp(v + 3.0, 0.0, 6.0) / 6.0;
+  else if (OP == UNARY_LOGISTIC) r = 1.0 / (1.0 + exp(-v));
+  else if (OP == UNARY_TANH) r = tanh(clamp(v, -15.0, 15.0));  // tanh(15) is 1.0 in float; avoids inf/inf
+  else if (OP == UNARY_RELU) r = max(v, 0.0);
+  else r = clamp(v, 0.0, 6.0);  // UNARY_RELU6
   out_data[i] = TO_STORE(mask_padding(apply_epilogue(r, i), s, C));
 }

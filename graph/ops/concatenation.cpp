@@ -12,16 +12,16 @@ std::array<int, 4> dims(const Shape4& s) { return {s.n, s.h, s.w, s.c}; }
 Shape4 shape_of(const std::array<int, 4>& d) { return {d[0], d[1], d[2], d[3]}; }
 
 void infer_concat(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, size_t(1) << 20);
-  const ConcatenationAttributes& a = genops::attributes_of<ConcatenationAttributes>(g, op);
-  const Tensor& first = genops::float_input(g, op, 0);
+  general_ops::expect_arity(g, op, 1, size_t(1) << 20);
+  const ConcatenationAttributes& a = general_ops::attributes_of<ConcatenationAttributes>(g, op);
+  const Tensor& first = general_ops::float_input(g, op, 0);
   const int rank = int(first.shape.size());
-  if (a.axis < 0 || a.axis > 3 || !genops::axis4_exists(a.axis, rank))
+  if (a.axis < 0 || a.axis > 3 || !general_ops::axis4_exists(a.axis, rank))
     fail(ErrorKind::kInvalidModel, "model '{}': {} 4D axis {} is invalid for inputs of rank {}", g.model_name,
          g.describe(op), a.axis, rank);
   std::array<int, 4> out = dims(first.shape4());
   for (size_t i = 1; i < op.inputs.size(); ++i) {
-    const Tensor& t = genops::float_input(g, op, i);
+    const Tensor& t = general_ops::float_input(g, op, i);
     const std::array<int, 4> d = dims(t.shape4());
     bool ok = int(t.shape.size()) == rank;
     for (int k = 0; k < 4; ++k) ok = ok && (k == a.axis || d[k] == out[k]);
@@ -31,8 +31,8 @@ void infer_concat(Graph& g, Op& op) {
     out[a.axis] += d[a.axis];
   }
   std::vector<int> shape;
-  genops::from_shape4(shape_of(out), rank, &shape);
-  genops::set_output(g, op, std::move(shape));
+  general_ops::from_shape4(shape_of(out), rank, &shape);
+  general_ops::set_output(g, op, std::move(shape));
 }
 
 void reference_concat(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
@@ -48,8 +48,8 @@ void reference_concat(const Graph&, const Op& op, std::span<const RefTensor> in,
           for (int c = 0; c < is.c; ++c) {
             std::array<int, 4> o = {n, y, x, c};
             o[a.axis] += offset;
-            out.data[genops::nhwc_index(os, o[0], o[1], o[2], o[3])] =
-                apply_activation(a.activation, t.data[genops::nhwc_index(is, n, y, x, c)]);
+            out.data[general_ops::nhwc_index(os, o[0], o[1], o[2], o[3])] =
+                apply_activation(a.activation, t.data[general_ops::nhwc_index(is, n, y, x, c)]);
           }
     offset += dims(is)[a.axis];
   }

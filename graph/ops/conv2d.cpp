@@ -1,7 +1,7 @@
 // CONV_2D: shape inference, MACs and the float64 reference (see conv2d.h).
 #include "graph/ops/conv2d.h"
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {
@@ -75,6 +75,11 @@ OpDescriptor conv2d_descriptor() {
   d.split_slices = true;
   d.split_rows = true;
   d.channel_local = false;
+  d.takes_epilogue = true;
+  d.row_local_for = [](const Graph& g, const Op& op) {
+    const auto& a = op.attrs<Conv2DAttributes>();
+    return conv_checks::reads_own_row_only(g.tensors[size_t(op.inputs[1])], a.stride_h, a.stride_w, a.pads);
+  };
   return d;
 }
 

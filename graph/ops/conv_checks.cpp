@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::conv_checks {
 
@@ -129,6 +129,11 @@ void set_output(Graph& graph, const Op& op, std::vector<int> shape) {
   Tensor& t = graph.tensors[size_t(op.outputs[0])];
   t.dtype = DataType::kFloat32;
   t.shape = std::move(shape);
+}
+
+bool reads_own_row_only(const Tensor& w, int stride_h, int stride_w, const Padding2D& pads) {
+  return w.shape.size() == 4 && w.shape[1] == 1 && w.shape[2] == 1 && stride_h == 1 && stride_w == 1 &&
+         pads == Padding2D{};
 }
 
 }  // namespace hetsched::conv_checks

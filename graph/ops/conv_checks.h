@@ -36,6 +36,10 @@ void check_window(const Graph& graph, const Op& op, int stride_h, int stride_w, 
 int window_output(const Graph& graph, const Op& op, const char* axis, int in, int kernel, int stride,
                   int dilation, Padding padding, int* pad_before, int* pad_after);
 
+// Whether a window op reads only its own output row: a 1x1 kernel (weights [.,1,1,.]) with stride 1
+// and no pads (OpDescriptor::row_local_for of CONV_2D and DEPTHWISE_CONV_2D).
+bool reads_own_row_only(const Tensor& weights, int stride_h, int stride_w, const Padding2D& pads);
+
 // Sets output 0 of the op to float32 with the given shape.
 void set_output(Graph& graph, const Op& op, std::vector<int> shape);
 

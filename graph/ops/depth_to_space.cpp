@@ -7,9 +7,9 @@ namespace hetsched {
 namespace {
 
 void infer_d2s(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
-  const int b = genops::attributes_of<DepthToSpaceAttributes>(g, op).block_size;
-  const Tensor& in = genops::float_input(g, op, 0);
+  general_ops::expect_arity(g, op, 1, 1);
+  const int b = general_ops::attributes_of<DepthToSpaceAttributes>(g, op).block_size;
+  const Tensor& in = general_ops::float_input(g, op, 0);
   if (in.shape.size() != 4)
     fail(ErrorKind::kUnsupported, "model '{}': {} input '{}' has shape {}, expected rank 4", g.model_name,
          g.describe(op), in.name, in.shape_string());
@@ -17,7 +17,7 @@ void infer_d2s(Graph& g, Op& op) {
   if (b < 1 || s.c % (b * b) != 0)
     fail(ErrorKind::kInvalidModel, "model '{}': {} block size {} does not divide the {} channels of '{}'",
          g.model_name, g.describe(op), b, s.c, in.name);
-  genops::set_output(g, op, {s.n, s.h * b, s.w * b, s.c / (b * b)});
+  general_ops::set_output(g, op, {s.n, s.h * b, s.w * b, s.c / (b * b)});
 }
 
 void reference_d2s(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
@@ -28,8 +28,8 @@ void reference_d2s(const Graph&, const Op& op, std::span<const RefTensor> in, Re
     for (int y = 0; y < os.h; ++y)
       for (int x = 0; x < os.w; ++x)
         for (int c = 0; c < os.c; ++c)
-          out.data[genops::nhwc_index(os, n, y, x, c)] =
-              in[0].data[genops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
+          out.data[general_ops::nhwc_index(os, n, y, x, c)] =
+              in[0].data[general_ops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
 }
 
 }  // namespace

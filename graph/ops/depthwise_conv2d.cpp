@@ -1,7 +1,7 @@
 // DEPTHWISE_CONV_2D: shape inference, MACs and the float64 reference (see depthwise_conv2d.h).
 #include "graph/ops/depthwise_conv2d.h"
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {
@@ -83,6 +83,11 @@ OpDescriptor depthwise_conv2d_descriptor() {
   d.channel_local = false;
   d.channel_local_for = [](const Graph&, const Op& op) {
     return op.attrs<DepthwiseConv2DAttributes>().depth_multiplier == 1;
+  };
+  d.takes_epilogue = true;
+  d.row_local_for = [](const Graph& g, const Op& op) {
+    const auto& a = op.attrs<DepthwiseConv2DAttributes>();
+    return conv_checks::reads_own_row_only(g.tensors[size_t(op.inputs[1])], a.stride_h, a.stride_w, a.pads);
   };
   return d;
 }

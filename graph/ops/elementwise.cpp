@@ -8,7 +8,7 @@
 namespace hetsched {
 namespace {
 
-using genops::nhwc_index;
+using general_ops::nhwc_index;
 
 // The operand `t` must broadcast against a tensor of rank `rank` the same way under NumPy's
 // right-aligned rule and under the 4D mapping of phwc4.h (e.g. [C] or [1,1,C] against [1,H,W,C] do;
@@ -25,9 +25,9 @@ std::vector<int> aligned_shape(const Graph& g, const Op& op, const Tensor& t, in
 }
 
 void infer_binary(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 2, 2);
-  const Tensor& a = genops::float_input(g, op, 0);
-  const Tensor& b = genops::float_input(g, op, 1);
+  general_ops::expect_arity(g, op, 2, 2);
+  const Tensor& a = general_ops::float_input(g, op, 0);
+  const Tensor& b = general_ops::float_input(g, op, 1);
   const int rank = int(std::max(a.shape.size(), b.shape.size()));
   const std::vector<int> pa = aligned_shape(g, op, a, rank), pb = aligned_shape(g, op, b, rank);
   std::vector<int> out(static_cast<size_t>(rank));
@@ -43,13 +43,13 @@ void infer_binary(Graph& g, Op& op) {
            g.model_name, g.describe(op), b.name, b.shape_string(), a.shape_string());
     out = a.shape;
   }
-  genops::set_output(g, op, std::move(out));
+  general_ops::set_output(g, op, std::move(out));
 }
 
 void infer_unary(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
-  const Tensor& in = genops::float_input(g, op, 0);
-  genops::set_output(g, op, in.shape);
+  general_ops::expect_arity(g, op, 1, 1);
+  const Tensor& in = general_ops::float_input(g, op, 0);
+  general_ops::set_output(g, op, in.shape);
 }
 
 template <OpType kType>
@@ -74,16 +74,25 @@ void reference_unary(const Graph&, const Op&, std::span<const RefTensor> in, Ref
   for (size_t i = 0; i < out.data.size(); ++i) out.data[i] = unary_apply<kType>(in[0].data[i]);
 }
 
-template <OpType kType>
-OpDescriptor binary_descriptor() {
+// What every elementwise op shares: local to each element (so to any slice and row range) and
+// able both to apply an epilogue and, with a step code, to be one.
+OpDescriptor elementwise_descriptor(OpType type, ElementwiseKind kind, int epilogue_step, int shader_op) {
   OpDescriptor d;
-  d.type = kType;
+  d.type = type;
+  d.elementwise = kind;
+  d.epilogue_step = epilogue_step;
+  d.shader_op = shader_op;
+  d.takes_epilogue = d.row_local = d.split_slices = d.split_rows = d.channel_local = true;
+  return d;
+}
+
+template <OpType kType>
+OpDescriptor binary_descriptor(int epilogue_step, int shader_op) {
+  OpDescriptor d = elementwise_descriptor(kType, ElementwiseKind::kBinary, epilogue_step, shader_op);
   d.infer_shape = infer_binary;
   d.reference = reference_binary<kType>;
-  d.split_slices = d.split_rows = true;
   // Output slice s reads slice s of each operand (slice 0 of an operand broadcast over channels,
   // which is not local when that operand is an activation with C == 1 and the output C > 4).
-  d.channel_local = true;
   d.channel_local_for = [](const Graph& g, const Op& op) {
     const int c = g.tensors[op.outputs[0]].shape4().c;
     for (int t : op.inputs)
@@ -94,28 +103,23 @@ OpDescriptor binary_descriptor() {
 }
 
 template <OpType kType>
-OpDescriptor unary_descriptor() {
-  OpDescriptor d;
-  d.type = kType;
+OpDescriptor unary_descriptor(int epilogue_step, int shader_op) {
+  OpDescriptor d = elementwise_descriptor(kType, ElementwiseKind::kUnary, epilogue_step, shader_op);
   d.infer_shape = infer_unary;
   d.reference = reference_unary<kType>;
-  d.split_slices = d.split_rows = d.channel_local = true;
   return d;
 }
 
 }  // namespace
 
 void register_elementwise_ops(std::vector<OpDescriptor>& table) {
-  table.push_back(binary_descriptor<OpType::kAdd>());
-  table.push_back(binary_descriptor<OpType::kSub>());
-  table.push_back(binary_descriptor<OpType::kMul>());
-  table.push_back(binary_descriptor<OpType::kDiv>());
-  table.push_back(binary_descriptor<OpType::kPrelu>());
-  table.push_back(unary_descriptor<OpType::kHardSwish>());
-  table.push_back(unary_descriptor<OpType::kLogistic>());
-  table.push_back(unary_descriptor<OpType::kTanh>());
-  table.push_back(unary_descriptor<OpType::kRelu>());
-  table.push_back(unary_descriptor<OpType::kRelu6>());
+  // One row per op of the lists in elementwise.h: its epilogue step and its GPU shader's OP code.
+#define HETSCHED_BINARY_ROW(op, step, code) table.push_back(binary_descriptor<OpType::op>(step, code));
+#define HETSCHED_UNARY_ROW(op, step, code) table.push_back(unary_descriptor<OpType::op>(step, code));
+  HETSCHED_BINARY_OPS(HETSCHED_BINARY_ROW)
+  HETSCHED_UNARY_OPS(HETSCHED_UNARY_ROW)
+#undef HETSCHED_BINARY_ROW
+#undef HETSCHED_UNARY_ROW
 }
 
 }  // namespace hetsched

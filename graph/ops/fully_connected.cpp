@@ -1,7 +1,7 @@
 // FULLY_CONNECTED: shape inference, MACs and the float64 reference (see fully_connected.h).
 #include "graph/ops/fully_connected.h"
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {
@@ -67,6 +67,7 @@ OpDescriptor fully_connected_descriptor() {
   d.split_slices = true;
   d.split_rows = true;  // output rows (1 unless keep_num_dims keeps a spatial shape)
   d.channel_local = false;
+  d.takes_epilogue = true;
   return d;
 }
 

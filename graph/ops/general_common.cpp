@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace hetsched::genops {
+namespace hetsched::general_ops {
 
 void expect_arity(const Graph& g, const Op& op, size_t min_inputs, size_t max_inputs) {
   if (op.inputs.size() < min_inputs || op.inputs.size() > max_inputs)
@@ -82,4 +82,4 @@ bool broadcast4(const Shape4& a, const Shape4& b, Shape4* out) {
   return one(a.n, b.n, &out->n) && one(a.h, b.h, &out->h) && one(a.w, b.w, &out->w) && one(a.c, b.c, &out->c);
 }
 
-}  // namespace hetsched::genops
+}  // namespace hetsched::general_ops

@@ -6,11 +6,11 @@
 #include <variant>
 #include <vector>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/graph.h"
 #include "graph/op_registry.h"
 
-namespace hetsched::genops {
+namespace hetsched::general_ops {
 
 // Checks min_inputs <= inputs <= max_inputs (none absent) and exactly one output.
 void expect_arity(const Graph& g, const Op& op, size_t min_inputs, size_t max_inputs);
@@ -43,4 +43,4 @@ inline size_t nhwc_index(const Shape4& s, int b, int y, int x, int c) {
   return ((size_t(b) * s.h + y) * s.w + x) * s.c + c;
 }
 
-}  // namespace hetsched::genops
+}  // namespace hetsched::general_ops

@@ -16,13 +16,13 @@ int logical_axis(int axis4, int rank) {
 }
 
 void infer_mean(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
-  const MeanAttributes& a = genops::attributes_of<MeanAttributes>(g, op);
-  const Tensor& in = genops::float_input(g, op, 0);
+  general_ops::expect_arity(g, op, 1, 1);
+  const MeanAttributes& a = general_ops::attributes_of<MeanAttributes>(g, op);
+  const Tensor& in = general_ops::float_input(g, op, 0);
   const int rank = int(in.shape.size());
   std::array<bool, 4> reduced{};
   for (int ax : a.axes) {
-    if (ax < 0 || ax > 3 || !genops::axis4_exists(ax, rank))
+    if (ax < 0 || ax > 3 || !general_ops::axis4_exists(ax, rank))
       fail(ErrorKind::kInvalidModel, "model '{}': {} reduces 4D axis {} of '{}' {} (rank {})", g.model_name,
            g.describe(op), ax, in.name, in.shape_string(), rank);
     reduced[size_t(logical_axis(ax, rank))] = true;
@@ -32,7 +32,7 @@ void infer_mean(Graph& g, Op& op) {
     if (!reduced[size_t(i)]) out.push_back(in.shape[size_t(i)]);
     else if (a.keep_dims) out.push_back(1);
   }
-  genops::set_output(g, op, std::move(out));
+  general_ops::set_output(g, op, std::move(out));
 }
 
 void reference_mean(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
@@ -43,8 +43,8 @@ void reference_mean(const Graph&, const Op& op, std::span<const RefTensor> in, R
     for (int y = 0; y < is.h; ++y)
       for (int x = 0; x < is.w; ++x)
         for (int c = 0; c < is.c; ++c)
-          sum[genops::nhwc_index(rs, rs.n == 1 ? 0 : n, rs.h == 1 ? 0 : y, rs.w == 1 ? 0 : x, rs.c == 1 ? 0 : c)] +=
-              in[0].data[genops::nhwc_index(is, n, y, x, c)];
+          sum[general_ops::nhwc_index(rs, rs.n == 1 ? 0 : n, rs.h == 1 ? 0 : y, rs.w == 1 ? 0 : x, rs.c == 1 ? 0 : c)] +=
+              in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
   const double count = double(is.elements()) / double(rs.elements());
   for (double& v : sum) v /= count;
   out.data = std::move(sum);  // same NHWC flat order as the output's own 4D shape

@@ -7,13 +7,13 @@ namespace hetsched {
 namespace {
 
 void infer_pad(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
-  const PadAttributes& a = genops::attributes_of<PadAttributes>(g, op);
-  const Tensor& in = genops::float_input(g, op, 0);
+  general_ops::expect_arity(g, op, 1, 1);
+  const PadAttributes& a = general_ops::attributes_of<PadAttributes>(g, op);
+  const Tensor& in = general_ops::float_input(g, op, 0);
   const int rank = int(in.shape.size());
   for (int ax = 0; ax < 4; ++ax) {
     const auto& p = a.pads[size_t(ax)];
-    if (p[0] < 0 || p[1] < 0 || ((p[0] || p[1]) && !genops::axis4_exists(ax, rank)))
+    if (p[0] < 0 || p[1] < 0 || ((p[0] || p[1]) && !general_ops::axis4_exists(ax, rank)))
       fail(ErrorKind::kInvalidModel, "model '{}': {} pads {{{},{}}} on 4D axis {} of '{}' {} are invalid",
            g.model_name, g.describe(op), p[0], p[1], ax, in.name, in.shape_string());
   }
@@ -21,8 +21,8 @@ void infer_pad(Graph& g, Op& op) {
   const Shape4 o{s.n + a.pads[0][0] + a.pads[0][1], s.h + a.pads[1][0] + a.pads[1][1],
                  s.w + a.pads[2][0] + a.pads[2][1], s.c + a.pads[3][0] + a.pads[3][1]};
   std::vector<int> shape;
-  genops::from_shape4(o, rank, &shape);
-  genops::set_output(g, op, std::move(shape));
+  general_ops::from_shape4(o, rank, &shape);
+  general_ops::set_output(g, op, std::move(shape));
 }
 
 void reference_pad(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
@@ -33,8 +33,8 @@ void reference_pad(const Graph&, const Op& op, std::span<const RefTensor> in, Re
     for (int y = 0; y < is.h; ++y)
       for (int x = 0; x < is.w; ++x)
         for (int c = 0; c < is.c; ++c)
-          out.data[genops::nhwc_index(os, n + a.pads[0][0], y + a.pads[1][0], x + a.pads[2][0], c + a.pads[3][0])] =
-              in[0].data[genops::nhwc_index(is, n, y, x, c)];
+          out.data[general_ops::nhwc_index(os, n + a.pads[0][0], y + a.pads[1][0], x + a.pads[2][0], c + a.pads[3][0])] =
+              in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
 }
 
 }  // namespace

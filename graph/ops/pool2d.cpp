@@ -10,11 +10,11 @@ namespace hetsched {
 namespace {
 
 void infer_pool(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
+  general_ops::expect_arity(g, op, 1, 1);
   if (!std::holds_alternative<Pool2DAttributes>(op.attributes))
     fail(ErrorKind::kInternal, "model '{}': {} has attributes of the wrong type", g.model_name, g.describe(op));
   Pool2DAttributes& a = op.attrs<Pool2DAttributes>();
-  const Tensor& in = genops::float_input(g, op, 0);
+  const Tensor& in = general_ops::float_input(g, op, 0);
   if (in.shape.size() != 4)
     fail(ErrorKind::kUnsupported, "model '{}': {} input '{}' has shape {}, expected rank 4", g.model_name,
          g.describe(op), in.name, in.shape_string());
@@ -40,7 +40,7 @@ void infer_pool(Graph& g, Op& op) {
   if (oh < 1 || ow < 1)
     fail(ErrorKind::kInvalidModel, "model '{}': {} filter {}x{} does not fit the input '{}' {}", g.model_name,
          g.describe(op), a.filter_h, a.filter_w, in.name, in.shape_string());
-  genops::set_output(g, op, {s.n, oh, ow, s.c});
+  general_ops::set_output(g, op, {s.n, oh, ow, s.c});
 }
 
 template <bool kMax>
@@ -59,13 +59,13 @@ void reference_pool(const Graph&, const Op& op, std::span<const RefTensor> in, R
           double acc = kMax ? -std::numeric_limits<double>::max() : 0.0;
           for (int iy = y0; iy < y1; ++iy)
             for (int ix = x0; ix < x1; ++ix) {
-              const double v = in[0].data[genops::nhwc_index(is, n, iy, ix, c)];
+              const double v = in[0].data[general_ops::nhwc_index(is, n, iy, ix, c)];
               acc = kMax ? std::max(acc, v) : acc + v;
             }
           const int count = std::max(0, y1 - y0) * std::max(0, x1 - x0);
           if (count == 0) acc = 0.0;  // a window entirely in the padding (never with SAME/VALID)
           else if (!kMax) acc /= count;
-          out.data[genops::nhwc_index(os, n, y, x, c)] = apply_activation(a.activation, acc);
+          out.data[general_ops::nhwc_index(os, n, y, x, c)] = apply_activation(a.activation, acc);
         }
       }
 }

@@ -7,8 +7,8 @@ namespace hetsched {
 namespace {
 
 void infer_reshape(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 2);  // a second (shape) input, if the importer kept it, is ignored
-  const Tensor& in = genops::float_input(g, op, 0);
+  general_ops::expect_arity(g, op, 1, 2);  // a second (shape) input, if the importer kept it, is ignored
+  const Tensor& in = general_ops::float_input(g, op, 0);
   Tensor& out = g.tensors[size_t(op.outputs[0])];
   bool ok = out.shape.size() <= 4;
   for (int d : out.shape) ok = ok && d >= 1;

@@ -7,9 +7,9 @@ namespace hetsched {
 namespace {
 
 void infer_resize(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 2);  // a second (size) input, if the importer kept it, is ignored
-  const ResizeBilinearAttributes& a = genops::attributes_of<ResizeBilinearAttributes>(g, op);
-  const Tensor& in = genops::float_input(g, op, 0);
+  general_ops::expect_arity(g, op, 1, 2);  // a second (size) input, if the importer kept it, is ignored
+  const ResizeBilinearAttributes& a = general_ops::attributes_of<ResizeBilinearAttributes>(g, op);
+  const Tensor& in = general_ops::float_input(g, op, 0);
   if (in.shape.size() != 4)
     fail(ErrorKind::kUnsupported, "model '{}': {} input '{}' has shape {}, expected rank 4", g.model_name,
          g.describe(op), in.name, in.shape_string());
@@ -20,7 +20,7 @@ void infer_resize(Graph& g, Op& op) {
     fail(ErrorKind::kInvalidModel, "model '{}': {} sets both align_corners and half_pixel_centers", g.model_name,
          g.describe(op));
   const Shape4 s = in.shape4();
-  genops::set_output(g, op, {s.n, a.out_h, a.out_w, s.c});
+  general_ops::set_output(g, op, {s.n, a.out_h, a.out_w, s.c});
 }
 
 void reference_resize(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
@@ -39,8 +39,8 @@ void reference_resize(const Graph&, const Op& op, std::span<const RefTensor> in,
         double fx;
         resize_source(x, sx, a.half_pixel_centers, is.w, &x0, &x1, &fx);
         for (int c = 0; c < os.c; ++c) {
-          auto at = [&](int yy, int xx) { return in[0].data[genops::nhwc_index(is, n, yy, xx, c)]; };
-          out.data[genops::nhwc_index(os, n, y, x, c)] = at(y0, x0) * (1 - fy) * (1 - fx) + at(y1, x0) * fy * (1 - fx) +
+          auto at = [&](int yy, int xx) { return in[0].data[general_ops::nhwc_index(is, n, yy, xx, c)]; };
+          out.data[general_ops::nhwc_index(os, n, y, x, c)] = at(y0, x0) * (1 - fy) * (1 - fx) + at(y1, x0) * fy * (1 - fx) +
                                                           at(y0, x1) * (1 - fy) * fx + at(y1, x1) * fy * fx;
         }
       }

@@ -10,10 +10,10 @@ namespace hetsched {
 namespace {
 
 void infer_softmax(Graph& g, Op& op) {
-  genops::expect_arity(g, op, 1, 1);
-  genops::attributes_of<SoftmaxAttributes>(g, op);
-  const Tensor& in = genops::float_input(g, op, 0);
-  genops::set_output(g, op, in.shape);
+  general_ops::expect_arity(g, op, 1, 1);
+  general_ops::attributes_of<SoftmaxAttributes>(g, op);
+  const Tensor& in = general_ops::float_input(g, op, 0);
+  general_ops::set_output(g, op, in.shape);
 }
 
 void reference_softmax(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/ops/conv_checks.h"
 
 namespace hetsched {
@@ -90,6 +90,7 @@ OpDescriptor transpose_conv_descriptor() {
   d.split_slices = true;
   d.split_rows = true;
   d.channel_local = false;
+  d.takes_epilogue = true;
   return d;
 }
 

@@ -5,9 +5,9 @@
 
 #include <cstring>
 
-#include "graph/error.h"
+#include "base/error.h"
+#include "base/fp16.h"
 #include "graph/op_registry.h"
-#include "graph/tflite/fp16.h"
 
 namespace hetsched {
 namespace {

@@ -6,33 +6,26 @@
 #include <optional>
 
 #include "graph/epilogue.h"
+#include "graph/op_registry.h"
 
 namespace hetsched {
 namespace {
 
 bool is_activation(const Graph& g, int t) { return t >= 0 && !g.tensors[size_t(t)].is_constant; }
 
+// The producer's kernels apply epilogues (OpDescriptor::takes_epilogue) and read activations where
+// the epilogue bindings expect them: a conv's data input, every input of an elementwise op.
 bool producer_type_ok(const Graph& g, const Op& op) {
-  switch (op.type) {
-    case OpType::kConv2D:
-    case OpType::kDepthwiseConv2D:
-    case OpType::kFullyConnected:
-    case OpType::kTransposeConv:
-      return !op.inputs.empty() && is_activation(g, op.inputs[0]);
-    case OpType::kHardSwish:
-    case OpType::kLogistic:
-    case OpType::kTanh:
-    case OpType::kRelu:
-    case OpType::kRelu6:
-      return op.own_inputs() == 1 && is_activation(g, op.inputs[0]);
-    case OpType::kAdd:
-    case OpType::kSub:
-    case OpType::kMul:
-    case OpType::kDiv:
-    case OpType::kPrelu:
+  if (!has_descriptor(op.type)) return false;
+  const OpDescriptor& d = describe_op(op.type);
+  if (!d.takes_epilogue) return false;
+  switch (d.elementwise) {
+    case ElementwiseKind::kUnary: return op.own_inputs() == 1 && is_activation(g, op.inputs[0]);
+    case ElementwiseKind::kBinary:
       return op.own_inputs() == 2 && is_activation(g, op.inputs[0]) && is_activation(g, op.inputs[1]);
-    default: return false;
+    case ElementwiseKind::kNone: return !op.inputs.empty() && is_activation(g, op.inputs[0]);
   }
+  return false;
 }
 
 // A candidate: consumer `c` reads X = its input at position `x_pos`, produced by op `p`.

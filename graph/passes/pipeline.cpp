@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "graph/passes/eliminate_dead.h"
 #include "graph/passes/fold_constants.h"

@@ -3,7 +3,7 @@
 
 #include <queue>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/passes/eliminate_dead.h"
 #include "graph/passes/fold_constants.h"
 #include "graph/passes/topo_sort.h"

@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "graph/tflite/fp16.h"
+#include "base/fp16.h"
 #include "tflite_schema_generated.h"
 
 namespace hetsched::tflite_writer {

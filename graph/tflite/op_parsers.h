@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/graph.h"
 #include "tflite_schema_generated.h"
 

@@ -1,7 +1,7 @@
 // Tensor import: dtypes, shapes and constant buffers of subgraph 0 (sparse buffers densified).
 #include <flatbuffers/flatbuffers.h>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/tflite/densify.h"
 #include "graph/tflite/importer.h"
 #include "tflite_schema_generated.h"

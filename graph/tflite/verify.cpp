@@ -1,7 +1,7 @@
 // Flatbuffers verification plus the index checks the Verifier cannot do.
 #include <flatbuffers/flatbuffers.h>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/tflite/importer.h"
 #include "tflite_schema_generated.h"
 

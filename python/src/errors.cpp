@@ -5,8 +5,8 @@
 
 #include <array>
 
+#include "base/error.h"
 #include "bindings.h"
-#include "graph/error.h"
 
 namespace nb = nanobind;
 

@@ -1,7 +1,7 @@
 // The one conversion of the Python Session options into SessionOptions (see bindings.h): the
 // policy and precision text are parsed here, with the library's own parsers, as the CLI does.
+#include "base/error.h"
 #include "bindings.h"
-#include "graph/error.h"
 #include "partition/policy.h"
 
 namespace hetsched::python {

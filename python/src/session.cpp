@@ -11,8 +11,8 @@
 #include <mutex>
 #include <type_traits>
 
+#include "base/error.h"
 #include "bindings.h"
-#include "graph/error.h"
 #include "model_handle.h"
 
 namespace nb = nanobind;

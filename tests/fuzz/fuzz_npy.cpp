@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "tools/npy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

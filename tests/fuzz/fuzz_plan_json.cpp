@@ -8,40 +8,16 @@
 #include <cstdlib>
 #include <string>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/graph.h"
 #include "partition/plan.h"
+#include "tests/support/plan_builders.h"
 
 namespace {
 
-hetsched::Graph make_graph() {
-  using namespace hetsched;
-  Graph g;
-  g.model_name = "fuzz_plan";
-  for (int i = 0; i < 4; ++i) {
-    Tensor t;
-    t.name = fmt::format("t{}", i);
-    t.shape = {1, 8, 8, 8};
-    g.tensors.push_back(t);
-  }
-  for (int i = 0; i < 3; ++i) {
-    Op op;
-    op.type = OpType::kAdd;
-    op.inputs = {i, i};
-    op.outputs = {i + 1};
-    op.attributes = BinaryAttributes{};
-    op.model_index = i;
-    g.ops.push_back(op);
-  }
-  g.inputs = {0};
-  g.outputs = {3};
-  return g;
-}
-
-const hetsched::Graph kGraph = make_graph();
+const hetsched::Graph kGraph = hetsched::test::chain_of_adds(8, "fuzz_plan");
 
 }  // namespace
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/load_model.h"
 #include "graph/passes/pipeline.h"
 

@@ -15,11 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "gpu/cache_file.h"
 #include "gpu/executor.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
 #include "partition/cost_model.h"
 #include "scheduler/op_profiler.h"
 #include "tests/support/gpu_op_harness.h"

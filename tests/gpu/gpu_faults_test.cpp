@@ -5,10 +5,10 @@
 
 #include <cstdlib>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/executor.h"
 #include "gpu/pipeline.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"

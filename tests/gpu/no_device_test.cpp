@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/device_info.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/load_model.h"
 #include "graph/tflite/model_writer.h"
 

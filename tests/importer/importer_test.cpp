@@ -10,9 +10,9 @@
 #include <fstream>
 #include <map>
 
-#include "graph/error.h"
+#include "base/error.h"
+#include "base/fp16.h"
 #include "graph/load_model.h"
-#include "graph/tflite/fp16.h"
 #include "graph/tflite/model_writer.h"
 #include "tests/support/test_util.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "memory/memory_planner.h"
 #include "tests/support/test_util.h"
 

@@ -9,37 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/graph.h"
 #include "partition/plan.h"
 #include "partition/policy.h"
+#include "tests/support/plan_builders.h"
 
 namespace hetsched::partition {
 namespace {
 
-// Three ADDs on [1,8,8,c]: splittable by slices and rows. `c` and `name` tell models apart.
-Graph adds(int c, const std::string& name = "adds") {
-  Graph g;
-  g.model_name = name;
-  for (int i = 0; i < 4; ++i) {
-    Tensor t;
-    t.name = fmt::format("t{}", i);
-    t.shape = {1, 8, 8, c};
-    g.tensors.push_back(t);
-  }
-  for (int i = 0; i < 3; ++i) {
-    Op op;
-    op.type = OpType::kAdd;
-    op.inputs = {i, i};
-    op.outputs = {i + 1};
-    op.attributes = BinaryAttributes{};
-    op.model_index = i;
-    g.ops.push_back(op);
-  }
-  g.inputs = {0};
-  g.outputs = {3};
-  return g;
-}
+// Three ADDs on [1,8,8,c] (tests/support/plan_builders.h). `c` and `name` tell models apart.
+Graph adds(int c, const std::string& name = "adds") { return test::chain_of_adds(c, name); }
 
 std::string error_of(const nlohmann::json& j, const Graph& g) {
   try {

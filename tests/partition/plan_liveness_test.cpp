@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/live_ranges.h"
 #include "partition/plan_liveness.h"
 #include "partition/plan_syncs.h"

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <map>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/load_model.h"
 #include "graph/op_registry.h"
 #include "graph/passes/eliminate_dead.h"
@@ -19,7 +19,7 @@
 #include "graph/passes/fuse_elementwise.h"
 #include "graph/passes/pipeline.h"
 #include "graph/passes/topo_sort.h"
-#include "graph/tflite/fp16.h"
+#include "base/fp16.h"
 #include "graph/tflite/model_writer.h"
 #include "tests/support/test_util.h"
 

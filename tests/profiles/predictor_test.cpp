@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "graph/op_registry.h"
 #include "profiles/device_profile.h"
 #include "profiles/kernel_features.h"

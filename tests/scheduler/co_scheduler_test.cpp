@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "cpu/executor.h"
-#include "graph/error.h"
 #include "graph/op_registry.h"
 #include "graph/passes/fuse_elementwise.h"
 #include "partition/plan_liveness.h"

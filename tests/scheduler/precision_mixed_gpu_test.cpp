@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "gpu/ops/conv2d_coopmat.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "partition/policy.h"
 #include "scheduler/session.h"
 #include "tests/support/gpu_op_harness.h"

@@ -16,9 +16,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "base/error.h"
 #include "gpu/cache_file.h"
 #include "gpu/fault_injection.h"
-#include "graph/error.h"
 #include "partition/policy.h"
 #include "scheduler/session.h"
 #include "tests/support/gpu_op_harness.h"

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include "base/error.h"
 #include "gpu/device_info.h"
-#include "graph/error.h"
 #include "tools/cli_validate.h"
 #include "tools/npy.h"
 

@@ -2,8 +2,8 @@
 // through the NHWC flat index. A second (shape) input, if the importer kept it, is not bound.
 #include <memory>
 
+#include "base/error.h"
 #include "gpu/ops/general_gpu_kernel.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 namespace {

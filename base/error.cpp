@@ -1,5 +1,5 @@
 // Names of error kinds, for messages and the CLI.
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched {
 const char* to_string(ErrorKind kind) {

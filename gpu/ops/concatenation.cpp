@@ -4,8 +4,8 @@
 #include <array>
 #include <memory>
 
+#include "base/error.h"
 #include "gpu/ops/general_gpu_kernel.h"
-#include "graph/error.h"
 
 namespace hetsched::gpu {
 namespace {

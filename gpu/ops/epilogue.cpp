@@ -1,40 +1,23 @@
-// Epilogue specialization constants and operand bindings (see epilogue_gpu.h).
-#include "gpu/ops/epilogue_gpu.h"
+// Epilogue specialization constants and operand bindings (see epilogue.h).
+#include "gpu/ops/epilogue.h"
 
+#include "base/error.h"
 #include "graph/epilogue.h"
-#include "graph/error.h"
+#include "graph/op_codes.h"
 
 namespace hetsched::gpu {
-namespace {
-
-// Step codes of epilogue.glsl.
-int32_t step_code(OpType t) {
-  switch (t) {
-    case OpType::kAdd: return 1;
-    case OpType::kSub: return 2;
-    case OpType::kMul: return 3;
-    case OpType::kHardSwish: return 4;
-    case OpType::kLogistic: return 5;
-    case OpType::kTanh: return 6;
-    case OpType::kRelu: return 7;
-    case OpType::kRelu6: return 8;
-    default: fail(ErrorKind::kInternal, "{} is no epilogue step", to_string(t));
-  }
-}
-
-}  // namespace
-
 SpecConstants with_epilogue(SpecConstants spec, const Op& op) {
   if (op.epilogue.empty()) return spec;
   if (op.epilogue.size() > size_t(kMaxEpilogueSteps))
     fail(ErrorKind::kInternal, "{}: {} epilogue steps, the shaders take {}", to_string(op.type), op.epilogue.size(),
          kMaxEpilogueSteps);
-  constexpr uint32_t kSteps = 100, kOp = 101, kAct = 105, kSrc = 109, kScalar = 113;
+  constexpr uint32_t kSteps = EPILOGUE_STEPS_ID, kOp = EPILOGUE_OP_ID, kAct = EPILOGUE_ACT_ID,
+                     kSrc = EPILOGUE_SRC_ID, kScalar = EPILOGUE_SCALAR_ID;  // graph/op_codes.h
   spec.set(kSteps, int32_t(op.epilogue.size()));
   int32_t operand = 0;
   for (uint32_t i = 0; i < op.epilogue.size(); ++i) {
     const EpilogueStep& s = op.epilogue[i];
-    spec.set(kOp + i, s.times_input ? int32_t(9) : step_code(s.type));  // 9: swish
+    spec.set(kOp + i, int32_t(epilogue_step_code(s)));
     spec.set(kAct + i, int32_t(s.activation));
     spec.set(kSrc + i, s.operand_input >= 0 ? operand++ : int32_t(-1));
     spec.set(kScalar + i, s.scalar);
