@@ -5,6 +5,7 @@ board power from nvidia-smi), measured around back-to-back runs of a warmed-up s
 says "not available" and why otherwise."""
 import os
 import subprocess
+import tempfile
 import time
 
 import measure
@@ -34,14 +35,30 @@ def arena_bytes(ctx, model, policy):
 
 
 def peak_rss_mib(ctx, model, policy):
+    """Peak RSS of a `hetsched run` process. Through GNU time when installed (a fork of this big
+    Python process would report this process's RSS: Linux keeps ru_maxrss across exec), else the
+    child's VmHWM polled from /proc every 10 ms (the last reading before it exits)."""
     cmd = [str(ctx.binary), "run", ctx.model_path(model), "--policy", policy, "--warmup", str(ctx.warmup),
            "--iterations", str(ctx.iterations), "--seed", str(measure.SEED)]
+    if os.path.exists("/usr/bin/time"):
+        with tempfile.NamedTemporaryFile("r", suffix=".txt") as t:
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name, *cmd], capture_output=True, text=True)
+            if p.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr[-300:]}")
+            return round(int(open(t.name).read().split()[-1]) / 1024, 2)
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
+    hwm = 0
+    while p.poll() is None:
+        try:
+            for line in open(f"/proc/{p.pid}/status"):
+                if line.startswith("VmHWM"):
+                    hwm = max(hwm, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.01)
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr.read().decode()[-300:]}")
-    return round(usage.ru_maxrss / 1024, 2)
+    return round(hwm / 1024, 2)
 
 
 def energy(ctx, model, policy, seconds):

@@ -99,6 +99,10 @@ def run_all(ctx, plans, prog):
             if store.has(cfg):
                 prog.step(exp.NAME, i, len(cfgs), label, skipped=True)
                 continue
+            if ctx.args.budget_s and time.time() - prog.t0 > ctx.args.budget_s:
+                log(f"--budget-s {ctx.args.budget_s:.0f} s reached: {prog.total - prog.done} configuration(s) left "
+                    "for the next run (it resumes from the CSVs)")
+                return failures
             prog.step(exp.NAME, i, len(cfgs), label)
             t0 = time.time()
             try:
@@ -130,6 +134,8 @@ def main():
     ap.add_argument("--generated", type=int, default=3, help="generated architectures per family in E1/E6 (full run)")
     ap.add_argument("--e8-archs", type=int, default=12, help="E8: generated architectures per family (full run)")
     ap.add_argument("--e8-gpu", action="store_true", help="E8: also profile the GPU")
+    ap.add_argument("--budget-s", type=float, default=0,
+                    help="start no configuration after this many seconds (the next run resumes); 0: none")
     ap.add_argument("--report-only", action="store_true", help="only the plots and REPORT.md, from the CSVs")
     args = ap.parse_args()
 
