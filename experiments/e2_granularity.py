@@ -14,7 +14,7 @@ COLUMNS = KEY + ["op_type", "macs", "median_ms", "p10_ms", "p90_ms", "runs", "st
 
 
 def configs(ctx):
-    return [{"model": m, "op": "*", "axis": "*", "ratio": "*"} for m in ctx.models]
+    return [{"model": m, "op": "*", "axis": "*", "ratio": "*"} for m in ctx.focus]
 
 
 def measure_config(ctx, cfg):
@@ -27,7 +27,8 @@ def measure_config(ctx, cfg):
     with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
         p = subprocess.run([str(ctx.split_sweep), path, "--layers", "--no-model", "--max-layers", str(layers),
                             "--runs", str(runs), "--warmup", "2", "--step", str(step), "--csv", tmp.name,
-                            "--threads", "0"], capture_output=True, text=True, timeout=3600)
+                            "--threads", "0", "--cutoff", "0" if ctx.quick else "4"],
+                           capture_output=True, text=True, timeout=3600)
         if p.returncode != 0:
             raise RuntimeError(f"split_sweep {model}: {p.stderr.strip()[-300:]}")
         names = ["scope", "model", "op", "axis", "ratio", "median_ms", "p10_ms", "p90_ms"]

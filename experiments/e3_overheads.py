@@ -21,7 +21,7 @@ FIXED = ["sync_us", "copy_us_per_mb", "gpu_submit_us", "gpu_dispatch_us", "cpu_t
 def configs(ctx):
     out = [{"model": "(fixed)", "policy": "-", "part": "*"}]
     pols = ["ratio=0.5", "ratio=0.5:rows"] + ([] if ctx.quick else ["ratio=0.25", "ratio=0.75", "plan"])
-    return out + [{"model": m, "policy": p, "part": "*"} for m in ctx.models for p in pols]
+    return out + [{"model": m, "policy": p, "part": "*"} for m in ctx.focus for p in pols]
 
 
 def fixed_costs(ctx, reps):

@@ -18,7 +18,7 @@ def configs(ctx):
     rounds = 2 if ctx.quick else 3
     # Round-major: a round sweeps every ratio of every model before the next starts, so the rounds
     # are minutes apart and their optima show the run-to-run variance.
-    return [{"model": m, "axis": a, "round": k, "ratio": r} for k in range(rounds) for m in ctx.models
+    return [{"model": m, "axis": a, "round": k, "ratio": r} for k in range(rounds) for m in ctx.focus
             for a in axes for r in ratios(ctx.quick)]
 
 

@@ -25,7 +25,7 @@ def policies(quick):
 
 
 def configs(ctx):
-    models = ctx.models[:1] if ctx.quick else ctx.models
+    models = ctx.models[:1] if ctx.quick else ctx.focus
     return [{"phase": ph, "model": m, "policy": p} for ph in phases(ctx.quick) for m in models
             for p in policies(ctx.quick)]
 
@@ -39,7 +39,7 @@ def measure_config(ctx, cfg):
         log(f"load phase {cur.name}: load alone uses {cur.load_alone:.2f} of the cores")
     mark = len(getattr(cur.gpu, "lines", []))
     meter = CpuMeter().start()
-    r = measure.time_cli(ctx.binary, ctx.model_path(cfg["model"]), cfg["policy"], 0, ctx.warmup, ctx.iterations)
+    r = measure.time_cli(ctx.binary, ctx.model_path(cfg["model"]), cfg["policy"], 0, ctx.warmup, min(ctx.iterations, 20))
     util = meter.stop()
     busy = cur.gpu.busy_since(mark) if cur.gpu_duty > 0 else 0.0
     return [dict(cfg, runner=r["runner"], decisions=r["decisions"], load_cpu_util=round(cur.load_alone, 3)

@@ -23,7 +23,7 @@ def policies(quick):
 
 
 def configs(ctx):
-    return [{"model": m, "policy": p} for m in ctx.models for p in policies(ctx.quick)]
+    return [{"model": m, "policy": p} for m in ctx.focus for p in policies(ctx.quick)]
 
 
 def arena_bytes(ctx, model, policy):
@@ -38,8 +38,8 @@ def peak_rss_mib(ctx, model, policy):
     """Peak RSS of a `hetsched run` process. Through GNU time when installed (a fork of this big
     Python process would report this process's RSS: Linux keeps ru_maxrss across exec), else the
     child's VmHWM polled from /proc every 10 ms (the last reading before it exits)."""
-    cmd = [str(ctx.binary), "run", ctx.model_path(model), "--policy", policy, "--warmup", str(ctx.warmup),
-           "--iterations", str(ctx.iterations), "--seed", str(measure.SEED)]
+    cmd = [str(ctx.binary), "run", ctx.model_path(model), "--policy", policy, "--warmup", "1",
+           "--iterations", "3", "--seed", str(measure.SEED)]
     if os.path.exists("/usr/bin/time"):
         with tempfile.NamedTemporaryFile("r", suffix=".txt") as t:
             p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name, *cmd], capture_output=True, text=True)

@@ -69,12 +69,21 @@ class InProcess:
         s = self.hs.Session(m, policy=policy, threads=threads, **kw)
         return s, x, (time.perf_counter() - t0) * 1e3
 
-    def time(self, path, policy, threads, warmup, iterations):
+    def time(self, path, policy, threads, warmup, iterations, max_s=0):
+        """Warm-up, then `iterations` timed runs; with max_s, the timed runs stop once they took max_s
+        seconds and at least 5 ran (a configuration far slower than the rest, e.g. a software GPU:
+        fewer runs, the count is in the CSV's n), and warm-up stops after max_s / 4."""
         s, x, init_ms = self.session(path, policy, threads)
+        t_w = time.perf_counter()
         for _ in range(warmup):
             s.run(x)
+            if max_s and time.perf_counter() - t_w > max_s / 4:
+                break
         lat, runners = [], collections.Counter()
+        t_start = time.perf_counter()
         for _ in range(iterations):
+            if max_s and len(lat) >= 5 and time.perf_counter() - t_start > max_s:
+                break
             t0 = time.perf_counter()
             s.run(x)
             lat.append((time.perf_counter() - t0) * 1e3)
@@ -96,9 +105,11 @@ class Timer:
             self.inproc = None
         self.engine = "package" if self.inproc else "cli"
 
+    max_s = 0  # per-configuration time cap of in-process timing (run.py sets it)
+
     def time(self, model_path, policy, threads, warmup, iterations, separate_process=False):
         if self.inproc is not None and not separate_process:
-            return self.inproc.time(model_path, policy, threads, warmup, iterations)
+            return self.inproc.time(model_path, policy, threads, warmup, iterations, self.max_s)
         return time_cli(self.binary, model_path, policy, threads, warmup, iterations)
 
 
@@ -119,4 +130,5 @@ def complete_tuning(binary, model_path, threads=0, timeout=900):
             log(f"GPU tuning of {os.path.basename(str(model_path))} complete after {start + 1} start(s)")
             return start + 1
     log(f"GPU tuning of {model_path} still deferred after 10 starts")
+    _tuned.add(key)  # not again for every configuration
     return -1

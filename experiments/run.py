@@ -40,11 +40,15 @@ class Ctx:
             if not exe.is_file():
                 raise SystemExit(f"experiments: {exe} not found (ninja -C build hetsched_cli hetsched_gpu_load "
                                  "split_sweep, or --bin DIR)")
+        # hetsched does not save tuning timings taken while the load average is above 2 x cores + 1;
+        # on a shared machine tuning would then never complete, so the study saves them (and says so).
+        os.environ.setdefault("HETSCHED_BUSY_LOAD", "1000")
         self.cache = out / ".cache"
         self.cache.mkdir(parents=True, exist_ok=True)
         if not args.quick:  # a full run tunes into its own cache; --quick reuses the user's (CI: tuned by the tests)
             env_cache(out)
         self.timer = measure.Timer(self.binary, args.engine)
+        self.timer.max_s = args.max_config_s if args.max_config_s is not None else (2.0 if args.quick else 10.0)
         self.warmup, self.iterations = (2, 8) if args.quick else (5, 40)
         if args.iterations:
             self.iterations = args.iterations
@@ -59,6 +63,9 @@ class Ctx:
         self.zoo_models = zoo(self.models_dir, args.models or (",".join(QUICK_MODELS) if args.quick else ""))
         self.generated = generated(self, 0 if args.quick else args.generated)
         self.models = self.zoo_models + list(self.generated)
+        # E2, E4, E5, E7 (the costly sweeps, loads and energy) run on these; E1, E3's fixed costs and E6 on all.
+        focus = [m for m in args.focus_models.split(",") if m in self.models]
+        self.focus = self.models if args.quick else (focus or self.models[:4])
         self.state = {}
 
     def model_path(self, name):
@@ -126,6 +133,8 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated experiments, e.g. E1,E5")
     ap.add_argument("--out", default="", help="results folder (default experiments/results/<machine>_<date>)")
     ap.add_argument("--models", default="", help="comma-separated zoo model names (default: the zoo)")
+    ap.add_argument("--focus-models", default="face_detection_short_range,selfie_segmentation,hand_landmark_full,"
+                    "mobilenet_v2", help="the models of E2, E4, E5 and E7 in a full run (those of --models among them)")
     ap.add_argument("--models-dir", default=str(ROOT / "models"))
     ap.add_argument("--bin", default=str(ROOT / "build"), help="folder with hetsched, hetsched_gpu_load, split_sweep")
     ap.add_argument("--engine", choices=["auto", "package", "cli"], default="auto",
@@ -134,6 +143,9 @@ def main():
     ap.add_argument("--generated", type=int, default=3, help="generated architectures per family in E1/E6 (full run)")
     ap.add_argument("--e8-archs", type=int, default=12, help="E8: generated architectures per family (full run)")
     ap.add_argument("--e8-gpu", action="store_true", help="E8: also profile the GPU")
+    ap.add_argument("--max-config-s", type=float, default=None,
+                    help="in-process timing: stop a configuration's timed runs after this many seconds once 5 ran "
+                         "(default 10, quick 2; 0: never)")
     ap.add_argument("--budget-s", type=float, default=0,
                     help="start no configuration after this many seconds (the next run resumes); 0: none")
     ap.add_argument("--report-only", action="store_true", help="only the plots and REPORT.md, from the CSVs")
@@ -176,6 +188,7 @@ def main():
     desc["engine"] = ctx.timer.engine
     desc["warmup"], desc["iterations"] = ctx.warmup, ctx.iterations
     desc["quick"] = args.quick
+    desc["hetsched_busy_load"] = os.environ.get("HETSCHED_BUSY_LOAD", "")
     (out / "machine.json").write_text(json.dumps(desc, indent=1) + "\n")
     report.write(out, EXPERIMENTS, csv_name)
     log(f"done in {time.time() - prog.t0:.0f} s: {out / 'REPORT.md'} ({failures} configuration(s) failed)")
