@@ -17,8 +17,11 @@ def potential(rows):
     """E1: per (model, threads): cpu, gpu, best single, best plan (and which), ideal bound,
     auto, the CPU/GPU speed ratio T_cpu/T_gpu, and the gains over the best single processor."""
     by = defaultdict(dict)
+    spread = {}
     for r in ok(rows):
         by[(r["model"], int(r["threads"]))][r["policy"]] = fnum(r, "median_ms")
+        if r["policy"] == "cpu":  # run-to-run noise of the configuration: interquartile range / median
+            spread[(r["model"], int(r["threads"]))] = (fnum(r, "q3_ms") - fnum(r, "q1_ms")) / fnum(r, "median_ms")
     out = []
     for (model, threads), p in sorted(by.items()):
         if "cpu" not in p or "gpu" not in p:
@@ -33,7 +36,8 @@ def potential(rows):
         out.append({"model": model, "threads": threads, "cpu_ms": c, "gpu_ms": g, "best_single": "cpu" if c <= g else "gpu",
                     "best_single_ms": single, "best_plan": best_k, "best_plan_ms": best, "ideal_ms": ideal,
                     "auto_ms": auto, "auto_static_ms": p.get("auto:static", math.nan), "speed_ratio": c / g,
-                    "plan_gain": single / best, "ideal_gain": single / ideal, "auto_gain": single / auto})
+                    "plan_gain": single / best, "ideal_gain": single / ideal, "auto_gain": single / auto,
+                    "cpu_iqr_rel": spread.get((model, threads), math.nan)})
     return out
 
 

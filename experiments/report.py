@@ -63,7 +63,8 @@ def sec_e1(out, rows, ctx):
                      "single-processor run or a plan that avoids the executors' own overheads can explain: read "
                      "them as noise of this machine's load, or the executors' overheads, not as co-execution gain.")
     s.append(table(pot, ["model", "threads", "cpu_ms", "gpu_ms", "speed_ratio", "best_plan", "best_plan_ms", "ideal_ms",
-                         "auto_ms", "plan_gain", "ideal_gain", "auto_gain"]))
+                         "auto_ms", "plan_gain", "ideal_gain", "auto_gain", "cpu_iqr_rel"]))
+    s.append("`cpu_iqr_rel`: the `cpu` runs' interquartile range over their median (run-to-run noise).\n")
     s.append(figs(plots.e1(out, pot)))
     return s
 
@@ -234,7 +235,9 @@ def write(out, experiments, csv_name):
              f"{measure.SEED}; quick: {m.get('quick', '?')}",
              f"- Background load: load average {m.get('loadavg_start', '?')} at the start, {m.get('loadavg_end', '?')} "
              f"at the end; CPU utilization by others {m.get('background_cpu_util_start', '?')} / "
-             f"{m.get('background_cpu_util_end', '?')} of all cores (measured over 2 s).", ""]
+             f"{m.get('background_cpu_util_end', '?')} of all cores (measured over 2 s).",
+             f"- Models (E1): {', '.join(sorted({r['model'] for r in data.get('E1', [])})) or '-'}; "
+             f"HETSCHED_BUSY_LOAD={m.get('hetsched_busy_load', '') or 'default'}", ""]
     if m.get("gpu_shares_cpu"):
         lines += ["**The GPU here is a software Vulkan device (lavapipe) on the same CPU cores**: GPU and CPU "
                   "contend for the same cores, so co-execution cannot gain what it would on a real GPU, and "

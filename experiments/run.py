@@ -42,10 +42,10 @@ class Ctx:
                                  "split_sweep, or --bin DIR)")
         # hetsched does not save tuning timings taken while the load average is above 2 x cores + 1;
         # on a shared machine tuning would then never complete, so the study saves them (and says so).
-        os.environ.setdefault("HETSCHED_BUSY_LOAD", "1000")
         self.cache = out / ".cache"
         self.cache.mkdir(parents=True, exist_ok=True)
         if not args.quick:  # a full run tunes into its own cache; --quick reuses the user's (CI: tuned by the tests)
+            os.environ.setdefault("HETSCHED_BUSY_LOAD", "1000")
             env_cache(out)
         self.timer = measure.Timer(self.binary, args.engine)
         self.timer.max_s = args.max_config_s if args.max_config_s is not None else (2.0 if args.quick else 10.0)
