@@ -156,8 +156,8 @@ class Phase:
         self.cpu.start()
         if self.cpu_fraction or self.gpu_duty:
             time.sleep(self.settle_s)
-        # The load alone (before anything is measured in it): what the background really uses.
-        self.load_alone = measure_utilization(self.settle_s) if (self.cpu_fraction or self.gpu_duty) else math.nan
+        # The load alone (before anything is measured in it; in the idle phase, what other processes use).
+        self.load_alone = measure_utilization(self.settle_s)
         self.meter = CpuMeter().start()
         return self
 
