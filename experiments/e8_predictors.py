@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from common import ROOT, log
 
@@ -29,6 +30,10 @@ def run(args, timeout=7200):
 
 def dataset(ctx):
     """(train CSVs, zoo CSVs, description)."""
+    if ctx.args.e8_train:  # a dataset measured elsewhere (the GPU machine: profiles/device_run.sh)
+        train = [Path(x) for x in ctx.args.e8_train.split(",")]
+        zoo = [Path(x) for x in ctx.args.e8_zoo.split(",") if x]
+        return train, zoo, "given dataset " + ", ".join(p.name for p in train + zoo)
     if ctx.quick:
         d = ROOT / "profiles/results/small_scale_2026-12-05/data"
         return [d / "tiny_gpu.csv.gz"], [], "committed profiles/results/small_scale_2026-12-05/data/tiny_gpu.csv.gz"

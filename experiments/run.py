@@ -142,6 +142,8 @@ def main():
     ap.add_argument("--iterations", type=int, default=0, help="timed runs per configuration (default 40, quick 8)")
     ap.add_argument("--generated", type=int, default=3, help="generated architectures per family in E1/E6 (full run)")
     ap.add_argument("--e8-archs", type=int, default=12, help="E8: generated architectures per family (full run)")
+    ap.add_argument("--e8-train", default="", help="E8: comma-separated dataset CSVs measured elsewhere (no generation)")
+    ap.add_argument("--e8-zoo", default="", help="E8 with --e8-train: the zoo's dataset CSVs (evaluation only)")
     ap.add_argument("--e8-gpu", action="store_true", help="E8: also profile the GPU")
     ap.add_argument("--max-config-s", type=float, default=None,
                     help="in-process timing: stop a configuration's timed runs after this many seconds once 5 ran "
