@@ -125,7 +125,8 @@ for policy in cpu gpu ratio=0.5; do
   fi
 done
 
-# 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors, the Python package).
+# 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors, the Python package,
+#    and tests/experiments: `experiments/run.sh --quick` end to end, ~2.5 min here, plus its load generators).
 policies="cpu gpu auto"
 for r in 0 0.1 0.25 0.5 0.75 0.9 1; do policies+=" ratio=$r ratio=$r:rows"; done
 say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies})"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# experiments/ on the GPU machine (16-core Xeon + NVIDIA H100/H200), split over device calls
+# (each <= 600 s and <= 64 MiB carried): every call runs a budgeted slice with --only/--models and
+# resumes from the CSVs already in the results folder, which travels back and forth as untracked
+# files of the working tree.
+#
+# On the development machine, from a normal checkout (../shared/device/prepare.sh needs a real .git):
+#   bash experiments/device_run.sh pack
+# builds hetsched, hetsched_gpu_load and split_sweep (Release), fills .device/ (prepare.sh), bundles
+# stress-ng (bench/load_device.sh pack: .device/stress-ng.tar.gz) and the cp312 wheel of the Python
+# package (scripts/python_device_pack.sh: .whl/). The models go as usual (scripts/device_pack.sh ->
+# .xfer parts, scripts/device_unpack.sh there -> $HS_HOME/models, 227 MB: several calls).
+# Then, per device call, carry [".device", ".whl"] and run from the project root there:
+#   bash experiments/device_run.sh run [run.sh options]        e.g.
+#   bash experiments/device_run.sh run --only E1 --models mobilenet_v2,selfie_segmentation
+# Output: $OUT/experiments/<machine>_<date>/ (CSVs, plots, REPORT.md). Copy it to
+# experiments/results/ here; the next call resumes from it when RESULTS names it:
+#   RESULTS=experiments/results/h100-16core_2026-12-06 bash experiments/device_run.sh run --only E5
+# Knobs: HS_HOME (/root/hs), RESULTS (results folder to resume; copied into $OUT at the end),
+#   BUDGET_S (540: run.sh stops starting configurations after it; the rest resumes next call).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+HS_HOME="${HS_HOME:-/root/hs}"
+
+if [[ ${1:-} == pack ]]; then
+  set -e
+  BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
+  SHARED="${HETSCHED_SHARED:-$ROOT/../shared}"
+  [[ -f $SHARED/device/prepare.sh ]] || SHARED=/work/shared
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C "$BUILD" hetsched_cli hetsched_gpu_load split_sweep >/dev/null
+  bash bench/load_device.sh pack            # hetsched, load_scenario, hetsched_gpu_load, stress-ng
+  bash "$SHARED/device/prepare.sh" "$BUILD/split_sweep"
+  bash scripts/python_device_pack.sh || echo "device_run: no cp312 wheel: experiments will time through the CLI (E3's breakdown and E7's energy need the package)"
+  du -sh .device .whl 2>/dev/null | sed 's/^/device_run: /'
+  echo "device_run: carry [\".device\", \".whl\"]; run: bash experiments/device_run.sh run [--only E1 ...]"
+  exit 0
+fi
+[[ ${1:-} == run ]] && shift
+
+# --- on the GPU machine ---
+OUT="${OUT:-/tmp/out}"
+mkdir -p "$OUT/experiments" "$HS_HOME/cache"
+export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
+if [[ -f .device/stress-ng.tar.gz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
+  tar -C "$HS_HOME" -xzf .device/stress-ng.tar.gz
+fi
+[[ -x $HS_HOME/stress-ng/stress-ng ]] && export STRESS_NG="$HS_HOME/stress-ng/stress-ng"
+wheel=$(ls -1 .whl/hetsched-*-cp312-*.whl 2>/dev/null | head -1)
+if [[ -n $wheel && ! -d .pyhs ]]; then python3 -m zipfile -e "$wheel" .pyhs; fi
+[[ -d .pyhs ]] && export PYTHONPATH="$ROOT/.pyhs"
+models=models
+[[ -f models/index.json ]] || models="$HS_HOME/models"
+results="${RESULTS:-}"
+if [[ -z $results ]]; then
+  results="$HS_HOME/experiments"   # kept on the machine between calls while it stays warm
+fi
+mkdir -p "$results"
+# The GPU machine's python3 has numpy, matplotlib and pytest; the package comes from the wheel.
+bash .device/enter.sh python3 experiments/run.py --bin .device/bin --models-dir "$models" --out "$results" \
+  --budget-s "${BUDGET_S:-540}" "$@"
+rc=$?
+name=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['host_slug'] + '_' + m['date_utc'].split()[0])" \
+  "$results/machine.json" 2>/dev/null || echo gpu-machine)
+rm -rf "$OUT/experiments/$name" && mkdir -p "$OUT/experiments/$name"
+# Everything but the caches (tuning, pipelines, plans, generated architectures) comes back.
+(cd "$results" && find . -path ./.cache -prune -o -type f -print | cpio -pdm --quiet "$OUT/experiments/$name") 2>/dev/null \
+  || (cd "$results" && tar --exclude=./.cache -cf - . | tar -C "$OUT/experiments/$name" -xf -)
+echo "device_run: exit $rc; results in $OUT/experiments/$name ($(du -sh "$OUT/experiments/$name" | cut -f1))"
+exit $rc

@@ -1,0 +1,68 @@
+# experiments/analysis.py on small fixed CSVs (tests/experiments/fixtures_*.csv): the numbers the
+# report prints are the ones these rows imply.
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent / "experiments"))
+import analysis  # noqa: E402
+from common import read_csv, summarize  # noqa: E402
+
+
+def test_summarize_median_and_quartiles():
+    s = summarize([4, 1, 3, 2, 5])
+    assert (s["n"], s["median_ms"], s["min_ms"], s["q1_ms"], s["q3_ms"], s["max_ms"]) == (5, 3, 1, 2, 4, 5)
+    assert summarize([1, 2])["median_ms"] == 1.5
+
+
+def test_potential_gains_and_ideal_bound():
+    pot = {(p["model"], p["threads"]): p for p in analysis.potential(read_csv(HERE / "fixtures_e1.csv"))}
+    m1 = pot[("m1", 1)]
+    assert m1["best_single_ms"] == 4.0 and m1["best_plan"] == "ratio=0.5" and m1["best_plan_ms"] == 2.5
+    assert m1["ideal_ms"] == pytest.approx(2.0)
+    assert m1["plan_gain"] == pytest.approx(1.6) and m1["ideal_gain"] == pytest.approx(2.0)
+    assert m1["auto_gain"] == pytest.approx(4.0 / 3.6) and m1["speed_ratio"] == 1.0
+    m2 = pot[("m2", 2)]  # the failed plan row is ignored; gpu 10x slower
+    assert m2["best_plan"] == "ratio=0.5" and m2["plan_gain"] == pytest.approx(1 / 6)
+    assert m2["speed_ratio"] == pytest.approx(0.1) and m2["ideal_gain"] == pytest.approx(1.1)
+    assert analysis.ideal_gain(0.1) == pytest.approx(1.1) and analysis.ideal_gain(1.0) == 2.0
+
+
+def test_granularity_winners():
+    models, layers, types = analysis.granularity(read_csv(HERE / "fixtures_e1.csv"), [
+        {"model": "m1", "op": "0", "op_type": "CONV_2D", "axis": a, "ratio": r, "median_ms": v, "status": "ok"}
+        for a, r, v in (("cpu", "1.00", "2"), ("gpu", "0.00", "3"), ("slices", "0.50", "1.5"),
+                        ("rows", "0.50", "1.8"), ("slices", "0.00", "0.1"))])  # ratio 0 of an axis is no split
+    assert {m["model"]: m["winner"] for m in models} == {"m1": "slices", "m2": "single"}
+    assert layers[0]["winner"] == "slices" and layers[0]["slices_ratio"] == 0.5
+    assert layers[0]["gain"] == pytest.approx(2 / 1.5) and types == {"CONV_2D": {"slices": 1}}
+
+
+def test_imbalance_optimum_penalty_and_variance():
+    points, summ = analysis.imbalance(read_csv(HERE / "fixtures_e4.csv"))
+    s = summ[0]
+    assert (s["opt_min"], s["opt_max"]) == (0.5, 1.0) and s["opt_stdev"] == pytest.approx(0.25)
+    assert s["nearest_distance"] == 0.5
+    # distance 0.5: round 0 -> 10/4 and 6/4; round 1 -> 7/5
+    assert s["penalty_nearest"] == pytest.approx(1.5) and s["penalty_worst"] == pytest.approx(2.5)
+    assert {(p["round"], p["ratio"]): p["penalty"] for p in points}[("1", 0.0)] == pytest.approx(2.0)
+
+
+def test_environment_oracle():
+    env = {r["phase"]: r for r in analysis.environment(read_csv(HERE / "fixtures_e5.csv"))}
+    assert env["idle"]["oracle"] == "gpu" and env["idle"]["auto_over_oracle"] == pytest.approx(1.05)
+    assert env["gpu90"]["oracle"] == "cpu" and env["gpu90"]["auto_over_oracle"] == pytest.approx(1.1)
+    assert env["gpu90"]["gpu_busy"] == 0.9 and env["gpu90"]["load_cpu_util"] == 0.4
+
+
+def test_spearman_and_diversity():
+    assert analysis.spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert analysis.spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert math.isnan(analysis.spearman([1, 2], [1, 2]))
+    feats = [{"model": m, "status": "ok", **{f: str(v) for f in analysis.FEATURES}} for m, v in (("m1", 1), ("m2", 2))]
+    table, corr = analysis.diversity(feats, read_csv(HERE / "fixtures_e1.csv"))
+    assert {t["model"]: round(t["plan_gain"], 3) for t in table} == {"m1": 1.6, "m2": round(1 / 6, 3)}
+    assert len(corr) == len(analysis.FEATURES)
