@@ -146,6 +146,7 @@ OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& 
           ADD_FAILURE() << who << " " << range_str(r) << ": " << e;
       }
     }
+    log_check(op, dev.device.substr(0, dev.device.find(" (")), check.ranges_checked.size());
     result = std::move(check);
   }
   return result;

@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 #include "cpu/epilogue.h"
@@ -119,6 +122,16 @@ std::string check_padding_lanes(std::span<const float> buf, const Shape4& s, con
   return "";
 }
 
+void log_check(const Op& op, const std::string& device, size_t partial_ranges) {
+  static const char* path = std::getenv("HETSCHED_CHECK_LOG");
+  if (!path || !*path) return;
+  static std::mutex mutex;
+  const std::lock_guard lock(mutex);
+  if (FILE* f = std::fopen(path, "a")) {
+    fmt::print(f, "{}\t{}\t{}\n", to_string(op.type), device, partial_ranges);
+    std::fclose(f);
+  }
+}
 
 void ErrorSummary::add(const OpCheck& c) {
   worst_rel_l2 = std::max(worst_rel_l2, c.rel_l2);
@@ -211,7 +224,10 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
       << ", max-abs " << result.max_abs;
 
   // Partial ranges on poisoned buffers.
-  if (!desc.split_slices && !desc.split_rows) return result;
+  if (!desc.split_slices && !desc.split_rows) {
+    log_check(op, "CPU", 0);
+    return result;
+  }
   for (int k = 0; k < options.partial_ranges; ++k) {
     const OutputRange r = random_range(rng, out_shape, desc.split_slices, desc.split_rows);
     result.ranges_checked.push_back(r);
@@ -249,6 +265,7 @@ OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& o
                                          << ": differs from the whole-range run, first at " << first;
     }
   }
+  log_check(op, "CPU", result.ranges_checked.size());
   return result;
 }
 

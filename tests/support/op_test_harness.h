@@ -93,6 +93,11 @@ struct OpCheck {
 // with the case description); the returned metrics let a test print a summary.
 OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {});
 
+// Appends "<op type>\t<device>\t<partial ranges>" to the file named by HETSCHED_CHECK_LOG (when
+// set) for each executor run that was checked against the reference: the case tally that
+// scripts/count_op_cases.sh sums per op and executor.
+void log_check(const Op& op, const std::string& device, size_t partial_ranges);
+
 // A random non-empty sub-range of the output (slices and/or rows, as `split_*` allow).
 OutputRange random_range(std::mt19937_64& rng, const Shape4& out, bool split_slices, bool split_rows);
 
