@@ -91,20 +91,10 @@ TEST(Fp16Gpu, Conv2DCancellingLargeInputs) {
   fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
 }
 
-TEST(Fp16Gpu, DepthwiseAndFullyConnected) {
+// (DEPTHWISE_CONV_2D's fp16 cases: tests/ops/depthwise_conv2d_test.cpp.)
+TEST(Fp16Gpu, FullyConnected) {
   HETSCHED_SKIP_WITHOUT_GPU();
   auto rng = test::rng_for_current_test();
-  {
-    test::GraphBuilder g("depthwise_fp16");
-    DepthwiseConv2DAttributes a;
-    a.padding = Padding::kSame;
-    a.stride_h = a.stride_w = 2;
-    a.depth_multiplier = 1;
-    const int x = g.input("x", {1, 11, 9, 13});
-    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, 13}), g.random_constant(rng, "b", {13})},
-             a);
-    fmt::print("DEPTHWISE_CONV_2D GPU fp16: relative L2 {:.3g}\n", test::check_gpu_op_fp16(g.graph(), rng).rel_l2);
-  }
   {
     test::GraphBuilder g("fc_fp16");
     const int x = g.input("x", {1, 1280});
