@@ -91,20 +91,7 @@ TEST(Fp16Gpu, Conv2DCancellingLargeInputs) {
   fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
 }
 
-// (DEPTHWISE_CONV_2D's fp16 cases: tests/ops/depthwise_conv2d_test.cpp.)
-TEST(Fp16Gpu, FullyConnected) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  auto rng = test::rng_for_current_test();
-  {
-    test::GraphBuilder g("fc_fp16");
-    const int x = g.input("x", {1, 1280});
-    g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {1001, 1280}), g.random_constant(rng, "b", {1001})},
-             FullyConnectedAttributes{});
-    fmt::print("FULLY_CONNECTED 1280->1001 GPU fp16: relative L2 {:.3g}\n",
-               test::check_gpu_op_fp16(g.graph(), rng).rel_l2);
-  }
-}
-
+// (DEPTHWISE_CONV_2D's and FULLY_CONNECTED's fp16 cases: tests/ops/<op>_test.cpp.)
 TEST(Fp16Gpu, GeneralOps) {
   HETSCHED_SKIP_WITHOUT_GPU();
   auto rng = test::rng_for_current_test();
