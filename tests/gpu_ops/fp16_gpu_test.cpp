@@ -91,24 +91,13 @@ TEST(Fp16Gpu, Conv2DCancellingLargeInputs) {
   fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
 }
 
-// (DEPTHWISE_CONV_2D's and FULLY_CONNECTED's fp16 cases: tests/ops/<op>_test.cpp.)
+// (DEPTHWISE_CONV_2D's, FULLY_CONNECTED's and the elementwise ops' fp16 cases: tests/ops/<op>_test.cpp.)
 TEST(Fp16Gpu, GeneralOps) {
   HETSCHED_SKIP_WITHOUT_GPU();
   auto rng = test::rng_for_current_test();
   auto report = [](const std::string& what, const test::OpCheck& r) {
     fmt::print("{} GPU fp16: relative L2 {:.3g}\n", what, r.rel_l2);
   };
-  {
-    test::GraphBuilder b("add_fp16");
-    const int x = b.input("x", {2, 5, 7, 11});
-    b.add_op(OpType::kAdd, {x, b.random_constant(rng, "y", {11})}, BinaryAttributes{Activation::kRelu});
-    report("ADD (broadcast)", test::check_gpu_op_fp16(b.graph(), rng));
-  }
-  for (OpType type : {OpType::kHardSwish, OpType::kLogistic, OpType::kTanh}) {
-    test::GraphBuilder b("unary_fp16");
-    b.add_op(type, {b.input("x", {1, 6, 5, 9})}, NoAttributes{});
-    report(to_string(type), test::check_gpu_op_fp16(b.graph(), rng));
-  }
   for (bool is_max : {false, true}) {
     test::GraphBuilder b("pool_fp16");
     Pool2DAttributes a;
