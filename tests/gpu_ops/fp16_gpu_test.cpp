@@ -91,22 +91,13 @@ TEST(Fp16Gpu, Conv2DCancellingLargeInputs) {
   fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
 }
 
-// (DEPTHWISE_CONV_2D's, FULLY_CONNECTED's and the elementwise ops' fp16 cases: tests/ops/<op>_test.cpp.)
+// (DEPTHWISE_CONV_2D's, FULLY_CONNECTED's, the elementwise ops' and the pools' fp16 cases: tests/ops/<op>_test.cpp.)
 TEST(Fp16Gpu, GeneralOps) {
   HETSCHED_SKIP_WITHOUT_GPU();
   auto rng = test::rng_for_current_test();
   auto report = [](const std::string& what, const test::OpCheck& r) {
     fmt::print("{} GPU fp16: relative L2 {:.3g}\n", what, r.rel_l2);
   };
-  for (bool is_max : {false, true}) {
-    test::GraphBuilder b("pool_fp16");
-    Pool2DAttributes a;
-    a.filter_h = a.filter_w = 3;
-    a.stride_h = a.stride_w = 2;
-    a.padding = Padding::kSame;
-    b.add_op(is_max ? OpType::kMaxPool2D : OpType::kAveragePool2D, {b.input("x", {1, 9, 10, 7})}, a);
-    report(is_max ? "MAX_POOL_2D" : "AVERAGE_POOL_2D", test::check_gpu_op_fp16(b.graph(), rng));
-  }
   {
     test::GraphBuilder b("softmax_fp16");
     b.add_op(OpType::kSoftmax, {b.input("x", {1, 3, 1, 37})}, SoftmaxAttributes{1.0f});
