@@ -91,25 +91,7 @@ TEST(Fp16Gpu, Conv2DCancellingLargeInputs) {
   fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, GPU fp16: relative L2 {:.3g}\n", r.rel_l2);
 }
 
-// (DEPTHWISE_CONV_2D's, FULLY_CONNECTED's, the elementwise ops', the pools', PAD's and MEAN's fp16 cases: tests/ops/<op>_test.cpp.)
-TEST(Fp16Gpu, GeneralOps) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  auto rng = test::rng_for_current_test();
-  auto report = [](const std::string& what, const test::OpCheck& r) {
-    fmt::print("{} GPU fp16: relative L2 {:.3g}\n", what, r.rel_l2);
-  };
-  {
-    test::GraphBuilder b("softmax_fp16");
-    b.add_op(OpType::kSoftmax, {b.input("x", {1, 3, 1, 37})}, SoftmaxAttributes{1.0f});
-    report("SOFTMAX", test::check_gpu_op_fp16(b.graph(), rng));
-  }
-  {
-    test::GraphBuilder b("concat_fp16");
-    b.add_op(OpType::kConcatenation, {b.input("x", {1, 4, 5, 3}), b.input("y", {1, 4, 5, 6})},
-             ConcatenationAttributes{3, Activation::kNone});
-    report("CONCATENATION", test::check_gpu_op_fp16(b.graph(), rng));
-  }
-}
+// (The fp16 cases of the other ops: tests/ops/<op>_test.cpp.)
 
 }  // namespace
 }  // namespace hetsched
