@@ -4,28 +4,16 @@
 #pragma once
 #include <gtest/gtest.h>
 
-#include <optional>
-#include <random>
 #include <string>
 
-#include "tests/support/op_check.h"
-
 #include "tests/support/gpu_op_runner.h"
+#include "tests/support/op_test_harness.h"
 #include "tests/support/op_tolerances.h"
 
 namespace hetsched::test {
 
 // The fp16 executor's bound on a model's outputs vs the fp32 executor (the ops' default fp16 row).
 inline constexpr double kGpuFp16MaxRelL2 = OpTolerance{}.fp16;
-
-// Until every per-op GPU test is on check_op: the CPU kernel (whole range) and the GPU kernel
-// (whole, empty and partial ranges) on the same inputs; and check_op(Executor::kGpuFp16, ...).
-inline constexpr double kGpuDefaultMaxRelL2 = OpTolerance{}.gpu;
-OpCheck check_gpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
-                     const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt);
-OpCheck check_gpu_op_fp16(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
-                          double unused_max_rel_l2 = kGpuFp16MaxRelL2,
-                          const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt);
 
 }  // namespace hetsched::test
 

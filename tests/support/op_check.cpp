@@ -51,10 +51,6 @@ OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const Op
   return check_op_with(graph, rng, options, std::span<const DeviceRun>(&run, 1));
 }
 
-OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options) {
-  return check_op(Executor::kCpu, graph, rng, options);
-}
-
 void OpTest::SetUp() {
   if (!on_gpu()) return;
   std::string why;

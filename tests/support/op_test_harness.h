@@ -108,9 +108,6 @@ struct DeviceRun {
 OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options,
                       std::span<const DeviceRun> devices);
 
-// Until every per-op test is on check_op (op_check.h): check_op(Executor::kCpu, ...).
-OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {});
-
 // A random non-empty sub-range of the output (slices and/or rows, as `split_*` allow).
 OutputRange random_range(std::mt19937_64& rng, const Shape4& out, bool split_slices, bool split_rows);
 
