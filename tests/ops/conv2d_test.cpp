@@ -94,7 +94,7 @@ TEST_P(Conv2D, RandomCasesMatchReference) {
 TEST_P(Conv2D, Pointwise) {
   auto rng = this->rng();
   test::ErrorSummary summary;
-  const int count = cases({.cpu = 40, .gpu = 8, .fp16 = 3});
+  const int count = cases({.cpu = 40, .gpu = 8, .fp16 = 1});
   for (int n = 0; n < count; ++n) {
     const int batch = pick(rng, {1, 2}), h = pick(rng, {1, 5, 9, 14}), w = pick(rng, {1, 3, 7, 13, 16});
     const int ic = pick(rng, {1, 4, 13, 17, 32, 40}), oc = pick(rng, {1, 3, 8, 13, 24, 33});
@@ -140,6 +140,7 @@ TEST_P(Conv2D, MobileNetStem) {
 
 // A long reduction (3x3x256 = 2304 products per output): fp16's fp32 accumulators keep it in bound.
 TEST_P(Conv2D, DeepReduction) {
+  if (executor() == test::Executor::kGpu) GTEST_SKIP() << "an fp16 bound: run on the CPU and the fp16 GPU";
   auto rng = this->rng();
   test::GraphBuilder g("conv2d_deep");
   Conv2DAttributes a;
@@ -163,6 +164,7 @@ TEST_P(Conv2D, DeepReduction) {
 // fp32 accumulator cancels it: relative L2 ~3e-2, which fails here. Measured on lavapipe. (In
 // float32 every product and sum is exact: the CPU and GPU fp32 results are too.)
 TEST_P(Conv2D, CancellingLargeInputs) {
+  if (executor() == test::Executor::kGpu) GTEST_SKIP() << "an fp16 mechanism: run on the CPU and the fp16 GPU";
   auto rng = this->rng();
   constexpr int kIn = 16, kOut = 9;
   std::vector<float> w(size_t(kOut) * kIn);

@@ -21,7 +21,7 @@ TEST_P(Mean, Rank4AxesAndKeepDims) {
   std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
   const std::vector<std::vector<int>> all_axes = {{1, 2}, {3}, {1, 2, 3}, {2}, {0, 3}, {2, 1}, {0}};
-  const int trials = cases({.cpu = 60, .gpu = 21, .fp16 = 4});
+  const int trials = cases({.cpu = 60, .gpu = 21, .fp16 = 2});
   for (int trial = 0; trial < trials; ++trial) {
     const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
     const int c = test::random_channels(rng);
@@ -55,6 +55,7 @@ TEST_P(Mean, WideSpatialMeans) {
   for (const auto& [h, w, c, lo, keep] : {std::tuple{1, 16, 5, -1.0, true}, {3, 37, 8, -1.0, true},
                                           {17, 112, 3, -1.0, true}, {56, 56, 13, -1.0, true},
                                           {40, 40, 24, 1.0, false}, {40, 40, 24, 1.0, true}}) {
+    if (on_gpu() && lo < 0) continue;  // the CPU's row steps; the GPU reduces rows alike
     test::GraphBuilder b;
     const int x = b.input("x", {1, h, w, c});
     b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, keep});
@@ -71,7 +72,7 @@ TEST_P(Mean, WideSpatialMeans) {
 
 TEST_P(Mean, LowerRanks) {
   std::mt19937_64 rng = this->rng();
-  const int trials = cases({.cpu = 10, .gpu = 6, .fp16 = 2});
+  const int trials = cases({.cpu = 10, .gpu = 6, .fp16 = 1});
   for (int trial = 0; trial < trials; ++trial) {
     const int n = test::random_batch(rng), w = test::random_spatial(rng), c = test::random_channels(rng);
     const bool keep = trial % 2 == 0;

@@ -17,7 +17,8 @@ struct EpilogueCase {
 };
 
 // Case `i` cycles through the producer families (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
-// TRANSPOSE_CONV, a unary op, a binary op); shapes and steps are random.
+// TRANSPOSE_CONV, a unary op, a binary op; the unary and binary ops in turn too); shapes and steps
+// are random.
 EpilogueCase make_epilogue_case(std::mt19937_64& rng, int i);
 
 }  // namespace hetsched::test

@@ -3,6 +3,7 @@
 // arithmetic). check_op reads it; a test never writes a tolerance of its own.
 #pragma once
 #include <array>
+#include <ostream>
 #include <string>
 
 #include "graph/graph.h"
@@ -16,6 +17,8 @@ inline constexpr std::array<Executor, 3> kAllExecutors = {Executor::kCpu, Execut
 // "Cpu", "Gpu", "GpuFp16": gtest instantiation names (the GPU ones match the ASan no-leak-check
 // regex of scripts/test.sh, which every test that touches Vulkan must).
 std::string to_string(Executor e);
+// gtest's printer (ctest's test names end in "# GetParam() = Gpu").
+inline void PrintTo(Executor e, std::ostream* os) { *os << to_string(e); }
 
 struct OpTolerance {
   double cpu = 1e-5;   // float32 kernels: rounding only
