@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,8 @@ OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const Op
   infer_shapes(graph);
   const Op& op = graph.ops.at(size_t(options.op_index));
   const double tolerance = max_rel_l2(op.type, executor);
+  OpCheckOptions opts = options;
+  opts.abs_floor = std::max(opts.abs_floor, abs_floor(op.type, executor));
   if (executor == Executor::kCpu) {
     const std::unique_ptr<cpu::CpuKernel> kernel =
         options.make_kernel ? options.make_kernel(graph, op) : cpu::create_cpu_kernel(graph, op);
@@ -40,7 +43,7 @@ OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const Op
                           epilogue.apply(in, out, r);
                         },
                         tolerance, true};
-    return check_op_with(graph, rng, options, std::span<const DeviceRun>(&run, 1));
+    return check_op_with(graph, rng, opts, std::span<const DeviceRun>(&run, 1));
   }
   GpuOpRunner runner(*device, graph, op, workgroup);
   const DeviceRun run{fmt::format("{} ({})", executor == Executor::kGpu ? "GPU" : "GPU fp16", device->describe()),
@@ -48,7 +51,7 @@ OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const Op
                         runner.run(in, out, r);
                       },
                       tolerance, true};
-  return check_op_with(graph, rng, options, std::span<const DeviceRun>(&run, 1));
+  return check_op_with(graph, rng, opts, std::span<const DeviceRun>(&run, 1));
 }
 
 void OpTest::SetUp() {

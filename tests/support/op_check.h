@@ -30,8 +30,9 @@ namespace hetsched::test {
 // Runs shape inference, then check_op_with for `executor`'s kernel of graph.ops[options.op_index]
 // (CPU: options.make_kernel or the registry's, with the op's epilogue; GPU: through GpuOpRunner on
 // test_gpu_device() or test_gpu_device_fp16(), `workgroup` forcing its local size and register
-// block) with the op's tolerance from op_tolerances.h. Without the device the current test is
-// marked skipped and an empty OpCheck is returned.
+// block) with the op's tolerance from op_tolerances.h (and its abs floor, if larger than the
+// options'). Without the device the current test is marked skipped and an empty OpCheck is
+// returned.
 OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
                  const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt);
 

@@ -12,6 +12,13 @@ constexpr std::pair<OpType, OpTolerance> kTable[] = {
     {OpType::kConv2D, {}},
 };
 
+const OpTolerance& row(OpType type) {
+  static const OpTolerance defaults;
+  for (const auto& [t, tol] : kTable)
+    if (t == type) return tol;
+  return defaults;
+}
+
 }  // namespace
 
 std::string to_string(Executor e) {
@@ -23,10 +30,10 @@ std::string to_string(Executor e) {
   return "?";
 }
 
-double max_rel_l2(OpType type, Executor executor) {
-  for (const auto& [t, tol] : kTable)
-    if (t == type) return tol[executor];
-  return OpTolerance{}[executor];
+double max_rel_l2(OpType type, Executor executor) { return row(type)[executor]; }
+
+double abs_floor(OpType type, Executor executor) {
+  return executor == Executor::kGpuFp16 ? row(type).fp16_abs_floor : 0.0;
 }
 
 }  // namespace hetsched::test
