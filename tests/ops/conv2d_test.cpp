@@ -1,94 +1,101 @@
-// CONV_2D: CPU kernel vs the float64 reference on random awkward shapes and partial ranges,
-// TFLite output sizes and pads, errors, and (disabled by default) single-thread throughput.
+// CONV_2D on every executor (CPU on every SIMD target, GPU fp32, GPU fp16) vs the float64
+// reference on the same random awkward shapes with partial ranges on poisoned buffers; the GPU's
+// register blocks (every block the tuner may pick, and ranges starting at slices that are not a
+// multiple of the block); TFLite output sizes and pads, errors, and (disabled by default)
+// single-thread CPU throughput.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
+#include <optional>
+#include <vector>
 
 #include "hwy/targets.h"
 
 #include "cpu/kernel.h"
 #include "cpu/simd/simd_target.h"
+#include "gpu/workgroup_tuning.h"
 #include "graph/error.h"
-#include "tests/support/op_test_harness.h"
+#include "tests/support/gpu_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-template <typename T>
-T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
-  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
-}
+using test::pick;
 
 constexpr std::initializer_list<Activation> kActivations = {Activation::kNone, Activation::kRelu,
                                                             Activation::kRelu6, Activation::kReluN1To1,
                                                             Activation::kTanh, Activation::kSigmoid};
 
-// `count` random convs (awkward shapes, strides, dilations, both paddings, every activation)
-// against the float64 reference, each on the whole range and on partial ranges.
-void check_random_convs(std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
+// Random stride (1-3), dilation (1-2), SAME/VALID padding and activation of a conv case.
+Conv2DAttributes random_attributes(std::mt19937_64& rng) {
+  Conv2DAttributes a;
+  a.stride_h = pick(rng, {1, 2, 3});
+  a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
+  a.dilation_h = pick(rng, {1, 1, 2});
+  a.dilation_w = pick(rng, {1, 1, 2});
+  a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+  a.activation = pick(rng, kActivations);
+  return a;
+}
+
+// False when a VALID window of kh x kw taps (dilated) does not fit an h x w input.
+bool fits(const Conv2DAttributes& a, int kh, int kw, int h, int w) {
+  return a.padding != Padding::kValid || ((kh - 1) * a.dilation_h + 1 <= h && (kw - 1) * a.dilation_w + 1 <= w);
+}
+
+// `count` random convs on `executor` (awkward shapes: heights and widths 1..13 and 16, channels
+// not a multiple of 4, kernels 1 to 5 and 1xk, strides, dilations, both paddings, every
+// activation) against the float64 reference, each on the whole range and on partial ranges. On
+// the fp16 GPU every other case runs one of the register blocks the tuner tries.
+void check_random_convs(test::Executor executor, std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
+  const std::initializer_list<int> sizes = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
   for (int n = 0; n < count;) {
     const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, {1, 3, 7, 13, 16}), w = pick(rng, {1, 3, 7, 13, 16});
+    const int h = pick(rng, sizes), w = pick(rng, sizes);
     const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
-    const int k = pick(rng, {1, 2, 3, 5});
-    const int kh = k, kw = pick(rng, {k, k, 1, 3});
-    Conv2DAttributes a;
-    a.stride_h = pick(rng, {1, 2, 3});
-    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-    a.dilation_h = pick(rng, {1, 1, 2});
-    a.dilation_w = pick(rng, {1, 1, 2});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, kActivations);
+    const int kh = pick(rng, {1, 2, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
+    const Conv2DAttributes a = random_attributes(rng);
     const bool bias = pick(rng, {true, true, false});
-    if (a.padding == Padding::kValid && ((kh - 1) * a.dilation_h + 1 > h || (kw - 1) * a.dilation_w + 1 > w)) continue;
+    if (!fits(a, kh, kw, h, w)) continue;
     ++n;
-    const std::string desc =
-        fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w, ic, oc,
-                    kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
-                    a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias);
-    SCOPED_TRACE(desc);
+    SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w,
+                             ic, oc, kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
+                             a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
     test::GraphBuilder g("conv2d_random");
     const int x = g.input("x", {batch, h, w, ic});
     const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
     const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
     g.add_op(OpType::kConv2D, {x, wt, b}, a);
-    summary.add(test::check_cpu_op(g.graph(), rng));
-    if (::testing::Test::HasFailure()) break;
+    std::optional<gpu::WorkgroupSize> block;
+    if (executor == test::Executor::kGpuFp16 && n % 2 == 1) {
+      const auto [bs, bx] = gpu::kRegisterBlocks[size_t(n) % std::size(gpu::kRegisterBlocks)];
+      block = gpu::WorkgroupSize{8, 4, 1, bs, bx};
+    }
+    SCOPED_TRACE(block ? fmt::format("block {}x{}", block->block_s, block->block_x) : "default block");
+    summary.add(test::check_op(executor, g.graph(), rng, {}, block));
+    if (::testing::Test::HasFailure() || ::testing::Test::IsSkipped()) break;
   }
 }
 
-TEST(Conv2D, RandomCasesMatchReference) {
-  auto rng = test::make_rng(1);
+class Conv2D : public test::OpTest {};
+
+TEST_P(Conv2D, RandomCasesMatchReference) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  check_random_convs(rng, 160, summary);
-  fmt::print("CONV_2D: {}\n", summary.to_string());
+  check_random_convs(executor(), rng, cases({.cpu = 160, .gpu = 24, .fp16 = 12}), summary);
+  fmt::print("CONV_2D {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// The GEMM micro-kernels are compiled per SIMD target and dispatched at run time: run the random
-// cases on every target this processor supports (AVX-512, AVX2+FMA, the scalar fallback), not
-// only the best one, so the paths other machines take are tested here too.
-TEST(Conv2D, EverySimdTarget) {
-  int tested = 0;
-  for (const int64_t target : cpu::simd_compiled_targets()) {
-    hwy::SetSupportedTargetsForTest(target);
-    SCOPED_TRACE(hwy::TargetName(target));
-    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
-    auto rng = test::make_rng(5);
-    test::ErrorSummary summary;
-    check_random_convs(rng, 40, summary);
-    fmt::print("CONV_2D on {}: {}\n", hwy::TargetName(target), summary.to_string());
-    ++tested;
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  EXPECT_GE(tested, 2);
-}
-
-// A 1x1 stride-1 conv takes the flat GEMM path; cover it with larger shapes and odd widths.
-TEST(Conv2D, Pointwise) {
-  auto rng = test::make_rng(2);
+// A 1x1 stride-1 conv takes the CPU's flat GEMM path and is the bulk of MobileNet: larger shapes,
+// wider channel counts and odd widths.
+TEST_P(Conv2D, Pointwise) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  for (int n = 0; n < 40; ++n) {
+  const int count = cases({.cpu = 40, .gpu = 8, .fp16 = 1});
+  for (int n = 0; n < count; ++n) {
     const int batch = pick(rng, {1, 2}), h = pick(rng, {1, 5, 9, 14}), w = pick(rng, {1, 3, 7, 13, 16});
     const int ic = pick(rng, {1, 4, 13, 17, 32, 40}), oc = pick(rng, {1, 3, 8, 13, 24, 33});
     Conv2DAttributes a;
@@ -98,23 +105,110 @@ TEST(Conv2D, Pointwise) {
     test::GraphBuilder g("conv2d_1x1");
     const int x = g.input("x", {batch, h, w, ic});
     g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, 1, 1, ic}), g.random_constant(rng, "b", {oc})}, a);
-    summary.add(test::check_cpu_op(g.graph(), rng));
+    summary.add(check(g.graph(), rng));
     if (HasFailure()) break;
   }
-  fmt::print("CONV_2D 1x1: {}\n", summary.to_string());
+  fmt::print("CONV_2D 1x1 {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// A constant data input: the kernel keeps its own PHWC4 copy (constant views carry no data).
-TEST(Conv2D, ConstantDataInput) {
-  auto rng = test::make_rng(4);
+// A constant data input: the kernel keeps (CPU) or uploads and binds (GPU) its own PHWC4 copy
+// (constant views carry no data).
+TEST_P(Conv2D, ConstantDataInput) {
+  auto rng = this->rng();
   test::GraphBuilder g("conv2d_const_input");
   Conv2DAttributes a;
   a.padding = Padding::kSame;
   a.stride_h = 2;
   const int x = g.random_constant(rng, "x", {2, 7, 5, 6});
   g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {5, 3, 3, 6}), g.random_constant(rng, "b", {5})}, a);
-  const test::OpCheck r = test::check_cpu_op(g.graph(), rng);
-  EXPECT_LT(r.rel_l2, 1e-5);
+  check(g.graph(), rng);
+}
+
+// MobileNet's stem: 3x3 stride 2 SAME on 3 channels, ReLU6, a larger map.
+TEST_P(Conv2D, MobileNetStem) {
+  auto rng = this->rng();
+  test::GraphBuilder g("conv2d_stem");
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  a.stride_h = a.stride_w = 2;
+  a.activation = Activation::kRelu6;
+  const int x = g.input("x", {1, 32, 32, 3});
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {32, 3, 3, 3}), g.random_constant(rng, "b", {32})}, a);
+  const test::OpCheck r = check(g.graph(), rng);
+  fmt::print("CONV_2D stem {}: relative L2 {:.3g}, max-abs {:.3g}\n", test::to_string(executor()), r.rel_l2, r.max_abs);
+}
+
+// A long reduction (3x3x256 = 2304 products per output): fp16's fp32 accumulators keep it in bound.
+TEST_P(Conv2D, DeepReduction) {
+  if (executor() == test::Executor::kGpu) GTEST_SKIP() << "an fp16 bound: run on the CPU and the fp16 GPU";
+  auto rng = this->rng();
+  test::GraphBuilder g("conv2d_deep");
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  const int x = g.input("x", {1, 6, 7, 256});
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {18, 3, 3, 256}), g.random_constant(rng, "b", {18})}, a);
+  const test::OpCheck r = check(g.graph(), rng);
+  fmt::print("CONV_2D 3x3x256 {}: relative L2 {:.3g}\n", test::to_string(executor()), r.rel_l2);
+  // float16 data cannot be as exact as float32 (~1e-7): an error this small means fp32 ran.
+  if (executor() == test::Executor::kGpuFp16) {
+    EXPECT_GT(r.rel_l2, 1e-5) << "fp16 results as exact as fp32: is the fp16 shader variant running?";
+  }
+}
+
+// The pose_landmark mechanism on one op: a 1x1 conv reading a residual-stream-like tensor (values
+// 200..208, as the pose models' unactivated conv/ADD outputs reach 155-309) with weights that cancel
+// across input slices (channel i + 8 has minus channel i's weight), so the output (~10) is a small
+// difference of large terms. Inputs and weights are exact in float16, so with fp32 block products
+// the only error is the output's float16 rounding (~2.4e-4). With fp16 block products
+// (f16mat4 * f16vec4) each slice's 4-term sum (~±800) is rounded to float16 (ulp 0.5) before the
+// fp32 accumulator cancels it: relative L2 ~3e-2, which fails here. Measured on lavapipe. (In
+// float32 every product and sum is exact: the CPU and GPU fp32 results are too.)
+TEST_P(Conv2D, CancellingLargeInputs) {
+  if (executor() == test::Executor::kGpu) GTEST_SKIP() << "an fp16 mechanism: run on the CPU and the fp16 GPU";
+  auto rng = this->rng();
+  constexpr int kIn = 16, kOut = 9;
+  std::vector<float> w(size_t(kOut) * kIn);
+  for (int o = 0; o < kOut; ++o)
+    for (int i = 0; i < kIn / 2; ++i) {
+      const float v = pick(rng, {-1.0f, -0.75f, -0.5f, 0.5f, 0.75f, 1.0f});
+      w[size_t(o * kIn + i)] = v;
+      w[size_t(o * kIn + i + kIn / 2)] = -v;  // cancels channel i across slices
+    }
+  test::GraphBuilder g("conv2d_fp16_cancelling");
+  const int x = g.input("x", {1, 5, 6, kIn});
+  const std::vector<float> zeros(kOut, 0.0f);
+  g.add_op(OpType::kConv2D, {x, g.constant("w", {kOut, 1, 1, kIn}, w), g.constant("b", {kOut}, zeros)},
+           Conv2DAttributes{});
+  test::OpCheckOptions opt;
+  opt.make_input = [](int, const Shape4& s, std::mt19937_64& r) {
+    std::vector<double> v(s.elements());
+    for (double& e : v) e = 200.0 + test::uniform_int(r, 0, 63) / 8.0;  // exact in float16
+    return v;
+  };
+  const test::OpCheck r = check(g.graph(), rng, opt);
+  fmt::print("CONV_2D 1x1x16 cancelling, inputs 200..208, {}: relative L2 {:.3g}\n", test::to_string(executor()),
+             r.rel_l2);
+}
+
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Conv2D);
+
+// The CPU's GEMM micro-kernels are compiled per SIMD target and dispatched at run time: run the
+// random cases on every target this processor supports (AVX-512, AVX2+FMA, the scalar fallback),
+// not only the best one, so the paths other machines take are tested here too.
+TEST(Conv2DSimd, EverySimdTarget) {
+  int tested = 0;
+  for (const int64_t target : cpu::simd_compiled_targets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
+    auto rng = test::make_rng(5);
+    test::ErrorSummary summary;
+    check_random_convs(test::Executor::kCpu, rng, 40, summary);
+    fmt::print("CONV_2D on {}: {}\n", hwy::TargetName(target), summary.to_string());
+    ++tested;
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  EXPECT_GE(tested, 2);
 }
 
 // A graph of one conv on [1,h,w,c] with weights [oc,k,k,c].
@@ -132,7 +226,7 @@ Graph conv_graph(int h, int w, int c, int oc, int k, Conv2DAttributes a, bool co
   return g.graph();
 }
 
-TEST(Conv2D, ShapeInferenceMatchesTFLite) {
+TEST(Conv2DShapes, InferenceMatchesTFLite) {
   struct Case {
     int in, k, stride, dilation;
     Padding padding;
@@ -191,7 +285,7 @@ void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
   }
 }
 
-TEST(Conv2D, Errors) {
+TEST(Conv2DShapes, Errors) {
   Conv2DAttributes a;
   {
     Graph g = conv_graph(8, 8, 3, 4, 3, a, /*const_weights=*/false);
@@ -271,7 +365,7 @@ double conv_gflops(int h, int w, int ic, int oc, int k, int stride) {
   return gflops;
 }
 
-TEST(Conv2D, DISABLED_Throughput) {
+TEST(Conv2DBench, DISABLED_Throughput) {
   conv_gflops(56, 56, 64, 64, 1, 1);
   conv_gflops(56, 56, 64, 64, 3, 1);
   conv_gflops(112, 112, 32, 16, 1, 1);
@@ -281,6 +375,105 @@ TEST(Conv2D, DISABLED_Throughput) {
   conv_gflops(112, 112, 16, 96, 1, 1);   // small K: store-bound
   conv_gflops(256, 256, 32, 16, 3, 1);   // one vector of output channels (unet_seg)
   conv_gflops(128, 128, 64, 32, 3, 1);
+}
+
+// The blocks the tuner tries, then blocks it does not (the shader takes any).
+std::vector<gpu::WorkgroupSize> blocks_to_check() {
+  std::vector<gpu::WorkgroupSize> b;
+  for (const auto& [bs, bx] : gpu::kRegisterBlocks) b.push_back({1, 1, 1, bs, bx});
+  b.push_back({1, 1, 1, 1, 4});
+  b.push_back({1, 1, 1, 3, 3});
+  b.push_back({1, 1, 1, 4, 4});
+  return b;
+}
+
+// GPU only: every block x a few local sizes (z = 1, and z > 1 where slice blocks of a workgroup differ) on
+// random awkward shapes: channels not a multiple of 4, stride 2-3, dilation, SAME/VALID, batch 2,
+// and 6 random partial ranges per case (slice starts anywhere).
+TEST(Conv2DGpu, RegisterBlocksMatchReference) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  for (gpu::WorkgroupSize block : blocks_to_check()) {
+    test::ErrorSummary summary;
+    for (int n = 0; n < 8;) {
+      const int batch = pick(rng, {1, 1, 2});
+      const int h = test::uniform_int(rng, 1, 11), w = test::uniform_int(rng, 1, 13);
+      const int ic = test::random_channels(rng), oc = pick(rng, {test::random_channels(rng), 9, 23, 30});
+      const int kh = pick(rng, {1, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
+      const Conv2DAttributes a = random_attributes(rng);
+      if (!fits(a, kh, kw, h, w)) continue;
+      ++n;
+      const auto [lx, ly, lz] = pick(rng, {std::array<uint32_t, 3>{8, 8, 1}, {4, 2, 1}, {2, 2, 4}, {1, 1, 1}});
+      block.x = lx, block.y = ly, block.z = lz;
+      SCOPED_TRACE(fmt::format("block {}x{} local {}x{}x{}: in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation "
+                               "{}x{} {} {}",
+                               block.block_s, block.block_x, lx, ly, lz, batch, h, w, ic, oc, kh, kw, ic, a.stride_h,
+                               a.stride_w, a.dilation_h, a.dilation_w, a.padding == Padding::kSame ? "SAME" : "VALID",
+                               to_string(a.activation)));
+      test::GraphBuilder g("conv2d_blocked");
+      const int x = g.input("x", {batch, h, w, ic});
+      g.add_op(OpType::kConv2D,
+               {x, g.random_constant(rng, "w", {oc, kh, kw, ic}), g.random_constant(rng, "b", {oc})}, a);
+      test::OpCheckOptions o;
+      o.partial_ranges = 6;
+      summary.add(test::check_op(test::Executor::kGpu, g.graph(), rng, o, block));
+      if (HasFailure()) break;
+    }
+    fmt::print("CONV_2D GPU block {}x{}: {}\n", block.block_s, block.block_x, summary.to_string());
+    if (HasFailure()) break;
+  }
+}
+
+// GPU only: slice ranges starting at every slice (odd ones included) with blocks of 2 and 4 slices: each
+// range's values equal the unblocked kernel's whole-range result bit for bit, and nothing outside
+// the range is written (the poison survives).
+TEST(Conv2DGpu, BlockedRangesAtEverySliceStart) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::rng_for_current_test();
+  test::GraphBuilder g("conv2d_block_ranges");
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  a.stride_w = 2;
+  const Shape4 in{2, 6, 11, 10};
+  const int x = g.input("x", {in.n, in.h, in.w, in.c});
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {27, 3, 3, 10}), g.random_constant(rng, "b", {27})}, a);
+  Graph& graph = g.graph();
+  infer_shapes(graph);
+  const Op& op = graph.ops[0];
+  const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
+  ASSERT_EQ(out.slices(), 7);
+  std::vector<float> input(in.phwc4_elements());
+  {
+    std::vector<double> v = test::random_doubles(rng, in.elements(), -1, 1);
+    input = test::to_phwc4(RefTensor{in, v});
+  }
+  const cpu::ConstView view{input.data(), in};
+  const std::vector<cpu::ConstView> views = {view, {}, {}};
+  gpu::VulkanDevice& dev = *test::test_gpu_device();
+  std::vector<float> want(out.phwc4_elements(), test::kPoison);
+  test::GpuOpRunner(dev, graph, op).run(views, cpu::MutableView{want.data(), out}, OutputRange::whole(out));
+  for (const gpu::WorkgroupSize block : {gpu::WorkgroupSize{4, 2, 1, 2, 1}, gpu::WorkgroupSize{4, 2, 1, 4, 2},
+                                         gpu::WorkgroupSize{2, 2, 2, 4, 1}}) {
+    test::GpuOpRunner runner(dev, graph, op, block);
+    for (int begin = 0; begin < out.slices(); ++begin)
+      for (const int end : {begin + 1, std::min(begin + 3, out.slices()), out.slices()}) {
+        const OutputRange r{begin, end, 1, out.h - 1};
+        SCOPED_TRACE(fmt::format("block {}x{} local z {}: {}", block.block_s, block.block_x, block.z, test::range_str(r)));
+        std::vector<float> got(out.phwc4_elements(), test::kPoison);
+        runner.run(views, cpu::MutableView{got.data(), out}, r);
+        EXPECT_EQ(test::check_written_range(got, out, r), "");
+        size_t differ = 0;
+        for (int b = 0; b < out.n; ++b)
+          for (int s = r.slice_begin; s < r.slice_end; ++s)
+            for (int y = r.row_begin; y < r.row_end; ++y)
+              for (int xx = 0; xx < out.w; ++xx)
+                for (int l = 0; l < kSliceWidth; ++l) {
+                  const size_t o = out.offset(b, s, y, xx) + size_t(l);
+                  differ += got[o] != want[o];
+                }
+        EXPECT_EQ(differ, 0u);
+      }
+  }
 }
 
 }  // namespace

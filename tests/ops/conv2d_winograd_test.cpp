@@ -8,7 +8,7 @@
 #include "cpu/kernels/conv2d.h"
 #include "cpu/kernels/conv2d_winograd.h"
 #include "graph/error.h"
-#include "tests/support/op_test_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
@@ -67,13 +67,13 @@ TEST(Conv2DWinograd, RandomCasesMatchReference) {
     o.make_kernel = cpu::make_conv2d_winograd_kernel;
     std::mt19937_64 r1(case_seed);
     Graph g1 = case_graph(c, r1);
-    winograd.add(test::check_cpu_op(g1, r1, o));
+    winograd.add(test::check_op(test::Executor::kCpu, g1, r1, o));
     // The same graph and inputs through the direct conv: Winograd's error next to it.
     o.make_kernel = cpu::make_conv2d_kernel;
     o.partial_ranges = 0;
     std::mt19937_64 r2(case_seed);
     Graph g2 = case_graph(c, r2);
-    direct.add(test::check_cpu_op(g2, r2, o));
+    direct.add(test::check_op(test::Executor::kCpu, g2, r2, o));
     if (HasFailure()) break;
   }
   fmt::print("CONV_2D 3x3 Winograd F(2x2,3x3): {}\n", winograd.to_string());
@@ -93,7 +93,7 @@ TEST(Conv2DWinograd, DeepChannels) {
     o.make_kernel = cpu::make_conv2d_winograd_kernel;
     o.partial_ranges = 4;
     Graph g = case_graph(c, rng);
-    summary.add(test::check_cpu_op(g, rng, o));
+    summary.add(test::check_op(test::Executor::kCpu, g, rng, o));
   }
   fmt::print("CONV_2D 3x3 Winograd deep: {}\n", summary.to_string());
 }

@@ -1,35 +1,42 @@
-// Tests of DEPTH_TO_SPACE (blocks 2 and 3, output channels aligned and not to 4): CPU kernel vs the
-// float64 reference, partial slice x row ranges.
+// DEPTH_TO_SPACE (blocks 2 and 3, output channels aligned and not to 4) on every executor (CPU,
+// GPU fp32, GPU fp16) vs the float64 reference on the same random cases, partial slice x row
+// ranges on poisoned buffers; errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "tests/support/general_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
 
-TEST(DepthToSpace, Random) {
-  std::mt19937_64 rng = test::rng_for_current_test();
+class DepthToSpace : public test::OpTest {};
+
+TEST_P(DepthToSpace, Random) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 40; ++trial) {
+  const int trials = cases({.cpu = 40, .gpu = 16, .fp16 = 2});
+  for (int trial = 0; trial < trials; ++trial) {
     const int bs = pick(rng, {2, 3}), cout = pick(rng, {1, 3, 4, 5, 8, 13});
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
+    const int n = test::random_batch(rng);
+    const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 13});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, cout * bs * bs});
     b.add_op(OpType::kDepthToSpace, {x}, DepthToSpaceAttributes{bs});
     SCOPED_TRACE(fmt::format("[{},{},{},{}] block {}", n, h, w, cout * bs * bs, bs));
-    const test::OpCheck r = test::check_cpu_op(b.graph(), rng);
+    const test::OpCheck r = check(b.graph(), rng);
     summary.add(r);
     EXPECT_EQ(r.output_shape, (Shape4{n, h * bs, w * bs, cout}));
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("DEPTH_TO_SPACE {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-TEST(DepthToSpace, RejectsIndivisibleChannels) {
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(DepthToSpace);
+
+TEST(DepthToSpaceShapes, RejectsIndivisibleChannels) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 2, 2, 6});
   b.add_op(OpType::kDepthToSpace, {x}, DepthToSpaceAttributes{2});

@@ -1,5 +1,6 @@
-// DEPTHWISE_CONV_2D: CPU kernel vs the float64 reference on random awkward shapes (multipliers 1
-// and 2) and partial ranges, TFLite output sizes, errors, and (disabled) single-thread throughput.
+// DEPTHWISE_CONV_2D on every executor (CPU, GPU fp32, GPU fp16) vs the float64 reference on the
+// same random awkward shapes (multipliers 1 to 3) with partial ranges on poisoned buffers; TFLite
+// output sizes, errors, and (disabled) single-thread CPU throughput.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -7,22 +8,26 @@
 
 #include "cpu/kernel.h"
 #include "graph/error.h"
-#include "tests/support/op_test_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-template <typename T>
-T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
-  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
-}
+using test::pick;
 
-TEST(DepthwiseConv2D, RandomCasesMatchReference) {
-  auto rng = test::make_rng(11);
+class DepthwiseConv2D : public test::OpTest {};
+
+// Random awkward shapes: heights and widths 1..13 and 16 (widths also 21), channels not a
+// multiple of 4, multipliers 1 to 3, kernels 1 to 5 (and 1xk), strides 1 to 3, dilation 2,
+// SAME/VALID, every fused activation, with and without bias.
+TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  for (int n = 0; n < 200;) {
+  const int cases = this->cases({.cpu = 200, .gpu = 28, .fp16 = 3});
+  const std::initializer_list<int> heights = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
+  for (int n = 0; n < cases;) {
     const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, {1, 3, 7, 13, 16}), w = pick(rng, {1, 3, 7, 13, 16, 21});
+    const int h = pick(rng, heights), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21});
     const int c = pick(rng, {1, 3, 5, 8, 13, 17}), m = pick(rng, {1, 1, 2, 3});
     const int kh = pick(rng, {1, 2, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
     DepthwiseConv2DAttributes a;
@@ -45,18 +50,19 @@ TEST(DepthwiseConv2D, RandomCasesMatchReference) {
     const int wt = g.random_constant(rng, "w", {1, kh, kw, c * m});
     const int b = bias ? g.random_constant(rng, "b", {c * m}) : -1;
     g.add_op(OpType::kDepthwiseConv2D, {x, wt, b}, a);
-    summary.add(test::check_cpu_op(g.graph(), rng));
+    summary.add(check(g.graph(), rng));
     if (HasFailure()) break;
   }
-  fmt::print("DEPTHWISE_CONV_2D: {}\n", summary.to_string());
+  fmt::print("DEPTHWISE_CONV_2D {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// Wide rows: the full-vector register blocks of the stride-1 path (16 pixels per block on AVX-512),
-// their remainders, and stride 2 / dilation beside them, with partial ranges on poisoned buffers.
-TEST(DepthwiseConv2D, WideRowsMatchReference) {
-  auto rng = test::make_rng(13);
+// Wide rows: the full-vector register blocks of the CPU's stride-1 path (16 pixels per block on
+// AVX-512), their remainders, and stride 2 / dilation beside them, with partial ranges on poisoned buffers.
+TEST_P(DepthwiseConv2D, WideRowsMatchReference) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  for (int n = 0; n < 40; ++n) {
+  const int cases = this->cases({.cpu = 40, .gpu = 1, .fp16 = 1});
+  for (int n = 0; n < cases; ++n) {
     const int h = pick(rng, {2, 5, 9}), w = pick(rng, {17, 23, 33, 40, 57, 64});
     const int c = pick(rng, {4, 7, 16, 30});
     const int k = pick(rng, {3, 3, 5});
@@ -74,11 +80,33 @@ TEST(DepthwiseConv2D, WideRowsMatchReference) {
              {x, g.random_constant(rng, "w", {1, k, k, c}), g.random_constant(rng, "b", {c})}, a);
     test::OpCheckOptions o;
     o.partial_ranges = 5;
-    summary.add(test::check_cpu_op(g.graph(), rng, o));
+    summary.add(check(g.graph(), rng, o));
     if (HasFailure()) break;
   }
-  fmt::print("DEPTHWISE_CONV_2D wide: {}\n", summary.to_string());
+  fmt::print("DEPTHWISE_CONV_2D wide {}: {}\n", test::to_string(executor()), summary.to_string());
 }
+
+// MobileNet's depthwise layer (3x3, stride 1 and 2, 32 channels, ReLU6) and an odd one (13
+// channels on 11x9, stride 2).
+TEST_P(DepthwiseConv2D, MobileNetLayers) {
+  auto rng = this->rng();
+  for (auto [h, w, c, stride] : {std::tuple{16, 16, 32, 1}, {16, 16, 32, 2}, {11, 9, 13, 2}}) {
+    SCOPED_TRACE(fmt::format("in [1,{},{},{}] stride {}", h, w, c, stride));
+    test::GraphBuilder g("depthwise_mobilenet");
+    DepthwiseConv2DAttributes a;
+    a.padding = Padding::kSame;
+    a.stride_h = a.stride_w = stride;
+    a.activation = c == 32 ? Activation::kRelu6 : Activation::kNone;
+    const int x = g.input("x", {1, h, w, c});
+    g.add_op(OpType::kDepthwiseConv2D,
+             {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
+    const test::OpCheck r = check(g.graph(), rng);
+    fmt::print("DEPTHWISE_CONV_2D [1,{},{},{}] s{} {}: relative L2 {:.3g}\n", h, w, c, stride,
+               test::to_string(executor()), r.rel_l2);
+  }
+}
+
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(DepthwiseConv2D);
 
 Graph dw_graph(int h, int w, int c, int out_c, int k, DepthwiseConv2DAttributes a, bool const_weights = true) {
   test::GraphBuilder g("depthwise_shape");
@@ -89,7 +117,7 @@ Graph dw_graph(int h, int w, int c, int out_c, int k, DepthwiseConv2DAttributes 
   return g.graph();
 }
 
-TEST(DepthwiseConv2D, ShapeInferenceMatchesTFLite) {
+TEST(DepthwiseConv2DShapes, InferenceMatchesTFLite) {
   DepthwiseConv2DAttributes a;
   a.stride_h = a.stride_w = 2;
   a.padding = Padding::kSame;
@@ -120,7 +148,7 @@ void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
   }
 }
 
-TEST(DepthwiseConv2D, Errors) {
+TEST(DepthwiseConv2DShapes, Errors) {
   DepthwiseConv2DAttributes a;
   expect_error(dw_graph(8, 8, 4, 4, 3, a, false), ErrorKind::kUnsupported, "'w'");
   expect_error(dw_graph(8, 8, 4, 6, 3, a), ErrorKind::kInvalidModel, "'w'");  // 6 % 4 != 0
@@ -129,7 +157,7 @@ TEST(DepthwiseConv2D, Errors) {
   expect_error(g, ErrorKind::kInvalidModel, "inputs");
 }
 
-TEST(DepthwiseConv2D, DISABLED_Throughput) {
+TEST(DepthwiseConv2DBench, DISABLED_Throughput) {
   auto rng = test::make_rng(12);
   for (auto [h, c, s] : {std::tuple{112, 32, 1}, {112, 96, 2}, {56, 144, 1}, {14, 576, 1}}) {
     test::GraphBuilder g("dw_bench");

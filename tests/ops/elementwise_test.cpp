@@ -1,18 +1,28 @@
-// Tests of the elementwise ops (ADD, SUB, MUL, DIV with broadcasting and constant operands, PRELU,
-// and the unary activations): CPU kernel vs the float64 reference on random awkward shapes, and
-// random partial slice x row ranges on poisoned outputs.
+// The elementwise ops (ADD, SUB, MUL, DIV with every broadcast variant and constant operands on
+// either side, PRELU with constant alphas, and the unary activations) on every executor (CPU, GPU
+// fp32, GPU fp16) vs the float64 reference on the same random awkward shapes, with random partial
+// slice x row ranges on poisoned outputs; shape inference and errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "tests/support/general_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
-std::mt19937_64 rng_for_test() { return test::rng_for_current_test(); }
+
+class Binary : public test::OpTest {
+ protected:
+  void run_binary_cases(OpType type, double lo_b, double hi_b, const test::CaseCounts& counts);
+};
+class Prelu : public Binary {};
+class Unary : public test::OpTest {
+ protected:
+  void run_unary_cases(OpType type, double lo, double hi, const test::CaseCounts& counts);
+};
 
 // The second operand's shape for a broadcast variant of an [n,h,w,c] first operand.
 std::vector<int> operand_shape(int variant, int n, int h, int w, int c) {
@@ -28,17 +38,18 @@ std::vector<int> operand_shape(int variant, int n, int h, int w, int c) {
   }
 }
 
-void run_binary_cases(OpType type, double lo_b, double hi_b) {
-  std::mt19937_64 rng = rng_for_test();
+void Binary::run_binary_cases(OpType type, double lo_b, double hi_b, const test::CaseCounts& counts) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 40; ++trial) {
-    const int n = pick(rng, {1, 2}), h = pick(rng, {1, 3, 7, 13}), w = pick(rng, {1, 3, 7, 13});
-    const int c = pick(rng, {1, 3, 5, 13, 17});
-    const int variant = std::uniform_int_distribution<int>(0, 7)(rng);
-    const bool constant = std::uniform_int_distribution<int>(0, 1)(rng) == 1;
-    const bool swap = type != OpType::kPrelu && std::uniform_int_distribution<int>(0, 3)(rng) == 0;
-    const Activation act =
-        pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1});
+  const int trials = cases(counts);
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
+    const int c = test::random_channels(rng);
+    const int variant = trial < 8 ? trial : test::uniform_int(rng, 0, 7);  // every variant at least once
+    const bool constant = test::uniform_int(rng, 0, 1) == 1;
+    const bool swap = type != OpType::kPrelu && test::uniform_int(rng, 0, 2) == 0;
+    const Activation act = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6,
+                                      Activation::kReluN1To1, Activation::kSigmoid});
     const std::vector<int> sa = {n, h, w, c}, sb = operand_shape(variant, n, h, w, c);
     test::GraphBuilder b(fmt::format("{}_test", to_string(type)));
     const int x = b.input("x", sa);
@@ -52,31 +63,43 @@ void run_binary_cases(OpType type, double lo_b, double hi_b) {
     SCOPED_TRACE(fmt::format("{} {} {} {}{} act {}", to_string(type), test::shape_str(swap ? sb : sa),
                              test::shape_str(swap ? sa : sb), constant ? "const " : "", swap ? "swapped" : "",
                              to_string(type == OpType::kPrelu ? Activation::kNone : act)));
-    summary.add(test::check_cpu_op(b.graph(), rng, opt));
+    summary.add(check(b.graph(), rng, opt));
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("{} {}: {}\n", to_string(type), test::to_string(executor()), summary.to_string());
 }
 
-TEST(Binary, Add) { run_binary_cases(OpType::kAdd, -1.0, 1.0); }
-TEST(Binary, Sub) { run_binary_cases(OpType::kSub, -1.0, 1.0); }
-TEST(Binary, Mul) { run_binary_cases(OpType::kMul, -2.0, 2.0); }
-TEST(Binary, Div) { run_binary_cases(OpType::kDiv, 0.5, 2.0); }
+TEST_P(Binary, Add) { run_binary_cases(OpType::kAdd, -1.0, 1.0, {.cpu = 40, .gpu = 16, .fp16 = 2}); }
+TEST_P(Binary, Sub) { run_binary_cases(OpType::kSub, -1.0, 1.0, {.cpu = 40, .gpu = 12, .fp16 = 2}); }
+TEST_P(Binary, Mul) { run_binary_cases(OpType::kMul, -2.0, 2.0, {.cpu = 40, .gpu = 16, .fp16 = 2}); }
+TEST_P(Binary, Div) { run_binary_cases(OpType::kDiv, 0.5, 2.0, {.cpu = 40, .gpu = 12, .fp16 = 2}); }
 
-TEST(Binary, BothOperandsBroadcast) {
-  std::mt19937_64 rng = rng_for_test();
-  for (int trial = 0; trial < 10; ++trial) {
-    const int n = pick(rng, {1, 2}), h = pick(rng, {3, 7, 13}), w = pick(rng, {3, 7, 13}), c = pick(rng, {1, 5, 17});
+TEST_P(Binary, BothOperandsBroadcast) {
+  std::mt19937_64 rng = this->rng();
+  const int trials = cases({.cpu = 10, .gpu = 4, .fp16 = 1});
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = test::random_batch(rng), h = pick(rng, {3, 7, 13}), w = pick(rng, {3, 7, 13});
+    const int c = pick(rng, {1, 5, 17});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, 1, c});
     const int y = b.input("y", {1, 1, w, 1});
     b.add_op(OpType::kMul, {x, y}, BinaryAttributes{Activation::kNone});
     SCOPED_TRACE(fmt::format("[{},{},1,{}] x [1,1,{},1]", n, h, c, w));
-    const test::OpCheck r = test::check_cpu_op(b.graph(), rng);
+    const test::OpCheck r = check(b.graph(), rng);
     EXPECT_EQ(r.output_shape, (Shape4{n, h, w, c}));
   }
 }
 
-TEST(Binary, OutputRankIsTheLargerInputRank) {
+TEST_P(Binary, SameTensorTwice) {
+  std::mt19937_64 rng = this->rng();
+  test::GraphBuilder b;
+  const int x = b.input("x", {2, 5, 7, 13});
+  b.add_op(OpType::kMul, {x, x}, BinaryAttributes{Activation::kNone});
+  check(b.graph(), rng);
+}
+
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Binary);
+
+TEST(BinaryShapes, OutputRankIsTheLargerInputRank) {
   test::GraphBuilder b;
   const int x = b.input("x", {2, 5});
   const int y = b.input("y", {5});
@@ -85,7 +108,7 @@ TEST(Binary, OutputRankIsTheLargerInputRank) {
   EXPECT_EQ(b.graph().tensors[size_t(b.graph().ops[0].outputs[0])].shape, (std::vector<int>{2, 5}));
 }
 
-TEST(Binary, RejectsIncompatibleShapes) {
+TEST(BinaryShapes, RejectsIncompatibleShapes) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 4, 4, 3});
   const int y = b.input("y", {1, 4, 4, 5});
@@ -99,7 +122,7 @@ TEST(Binary, RejectsIncompatibleShapes) {
   }
 }
 
-TEST(Binary, RejectsOperandWhose4DMappingDiffersFromNumPy) {
+TEST(BinaryShapes, RejectsOperandWhose4DMappingDiffersFromNumPy) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 4, 6, 3});
   const int y = b.input("y", {6, 3});  // NumPy: [1,1,6,3]; 4D mapping: [6,1,1,3]
@@ -112,26 +135,29 @@ TEST(Binary, RejectsOperandWhose4DMappingDiffersFromNumPy) {
   }
 }
 
-TEST(Prelu, AlphaBroadcast) { run_binary_cases(OpType::kPrelu, -1.0, 1.0); }
+TEST_P(Prelu, AlphaBroadcast) { run_binary_cases(OpType::kPrelu, -1.0, 1.0, {.cpu = 40, .gpu = 12, .fp16 = 2}); }
 
-TEST(Prelu, ConstantAlphaPerChannel) {
-  std::mt19937_64 rng = rng_for_test();
+TEST_P(Prelu, ConstantAlphaPerChannel) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 20; ++trial) {
-    const int n = pick(rng, {1, 2}), h = pick(rng, {1, 3, 7, 13}), w = pick(rng, {1, 3, 7, 13});
-    const int c = pick(rng, {1, 3, 5, 13, 17});
+  const int trials = cases({.cpu = 20, .gpu = 8, .fp16 = 1});
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
+    const int c = test::random_channels(rng);
     const std::vector<int> alpha_shape = pick<std::vector<int>>(rng, {{1, 1, c}, {c}, {1, 1, 1, c}, {1}});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
     const int a = b.random_constant(rng, "alpha", alpha_shape, 0.0, 0.5);
     b.add_op(OpType::kPrelu, {x, a}, NoAttributes{});
     SCOPED_TRACE(fmt::format("PRELU [{},{},{},{}] alpha {}", n, h, w, c, test::shape_str(alpha_shape)));
-    summary.add(test::check_cpu_op(b.graph(), rng));
+    summary.add(check(b.graph(), rng));
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("PRELU constant alpha {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-TEST(Prelu, RejectsAlphaLargerThanInput) {
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Prelu);
+
+TEST(PreluShapes, RejectsAlphaLargerThanInput) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 4, 4, 1});
   const int a = b.input("alpha", {1, 1, 1, 8});
@@ -139,14 +165,15 @@ TEST(Prelu, RejectsAlphaLargerThanInput) {
   EXPECT_THROW(infer_shapes(b.graph()), Error);
 }
 
-void run_unary_cases(OpType type, double lo, double hi) {
-  std::mt19937_64 rng = rng_for_test();
+void Unary::run_unary_cases(OpType type, double lo, double hi, const test::CaseCounts& counts) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 20; ++trial) {
+  const int trials = cases(counts);
+  for (int trial = 0; trial < trials; ++trial) {
     const int rank = pick(rng, {2, 3, 4, 4, 4});
-    const int n = pick(rng, {1, 2}), h = pick(rng, {1, 3, 7, 13}), w = pick(rng, {1, 3, 7, 13});
-    const int c = pick(rng, {1, 3, 5, 13, 17});
-    const std::vector<int> shape = rank == 4 ? std::vector<int>{n, h, w, c}
+    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
+    const int c = test::random_channels(rng);
+    const std::vector<int> shape = rank == 4   ? std::vector<int>{n, h, w, c}
                                    : rank == 3 ? std::vector<int>{n, w, c}
                                                : std::vector<int>{n, c};
     test::GraphBuilder b;
@@ -156,19 +183,26 @@ void run_unary_cases(OpType type, double lo, double hi) {
     opt.input_lo = lo;
     opt.input_hi = hi;
     SCOPED_TRACE(fmt::format("{} {}", to_string(type), test::shape_str(shape)));
-    summary.add(test::check_cpu_op(b.graph(), rng, opt));
+    summary.add(check(b.graph(), rng, opt));
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("{} in [{},{}) {}: {}\n", to_string(type), lo, hi, test::to_string(executor()), summary.to_string());
 }
 
-TEST(Unary, HardSwish) { run_unary_cases(OpType::kHardSwish, -5.0, 5.0); }
-TEST(Unary, Logistic) { run_unary_cases(OpType::kLogistic, -6.0, 6.0); }
-TEST(Unary, Tanh) { run_unary_cases(OpType::kTanh, -3.0, 3.0); }
-// Far into saturation (the SIMD exp is clamped, its valid range ends near 104).
-TEST(Unary, LogisticSaturates) { run_unary_cases(OpType::kLogistic, -120.0, 120.0); }
-TEST(Unary, TanhSaturates) { run_unary_cases(OpType::kTanh, -60.0, 60.0); }
-TEST(Unary, Relu) { run_unary_cases(OpType::kRelu, -2.0, 2.0); }
-TEST(Unary, Relu6) { run_unary_cases(OpType::kRelu6, -3.0, 9.0); }
+constexpr test::CaseCounts kUnaryCases = {.cpu = 20, .gpu = 8, .fp16 = 1};
+TEST_P(Unary, HardSwish) { run_unary_cases(OpType::kHardSwish, -5.0, 5.0, kUnaryCases); }
+TEST_P(Unary, Logistic) { run_unary_cases(OpType::kLogistic, -6.0, 6.0, kUnaryCases); }
+TEST_P(Unary, Tanh) { run_unary_cases(OpType::kTanh, -3.0, 3.0, kUnaryCases); }
+// Far into saturation (the SIMD exp is clamped, its valid range ends near 104; no inf/inf in the
+// GPU's tanh): the results stay finite.
+constexpr test::CaseCounts kSaturatingCases = {.cpu = 20, .gpu = 1, .fp16 = 1};
+TEST_P(Unary, Saturates) {
+  run_unary_cases(OpType::kLogistic, -120.0, 120.0, kSaturatingCases);
+  run_unary_cases(OpType::kTanh, -60.0, 60.0, kSaturatingCases);
+}
+TEST_P(Unary, Relu) { run_unary_cases(OpType::kRelu, -2.0, 2.0, kUnaryCases); }
+TEST_P(Unary, Relu6) { run_unary_cases(OpType::kRelu6, -3.0, 9.0, kUnaryCases); }
+
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Unary);
 
 }  // namespace
 }  // namespace hetsched

@@ -1,6 +1,8 @@
-// Op epilogues on the CPU: every producer family with random epilogues (unary steps, binary steps
-// with activation and scalar operands) vs the float64 reference, whole range and partial slice x
-// row ranges on poisoned buffers (the executor's per-tile application, as check_cpu_op runs it).
+// Op epilogues on every executor (CPU; GPU fp32 and fp16: every producer shader, conv2d,
+// depthwise_conv2d, fully_connected, transpose_conv, unary, elementwise_binary): every producer
+// family with random epilogues (unary steps, binary steps with activation and scalar operands) vs
+// the float64 reference on the same cases, whole range and partial slice x row ranges on poisoned
+// buffers (on the CPU the executor's per-tile application, as check_op runs it); errors.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -8,26 +10,32 @@
 #include "graph/epilogue.h"
 #include "graph/error.h"
 #include "tests/support/epilogue_cases.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-TEST(Epilogue, RandomCasesMatchReferenceOnCpu) {
-  auto rng = test::make_rng(41);
+class Epilogue : public test::OpTest {};
+
+TEST_P(Epilogue, RandomCasesMatchReference) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  for (int i = 0; i < 120; ++i) {
+  const int count = cases({.cpu = 120, .gpu = 60, .fp16 = 3});
+  for (int i = 0; i < count; ++i) {
     test::EpilogueCase c = test::make_epilogue_case(rng, i);
     SCOPED_TRACE(c.description);
     test::OpCheckOptions o;
     o.abs_floor = 1e-5;
-    summary.add(test::check_cpu_op(c.builder.graph(), rng, o));
+    summary.add(check(c.builder.graph(), rng, o));
     if (HasFailure()) break;
   }
-  fmt::print("epilogues (CPU): {}\n", summary.to_string());
+  fmt::print("epilogues {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Epilogue);
+
 // The steps really run: a conv with and without its epilogue gives different results.
-TEST(Epilogue, ChangesTheResult) {
+TEST(EpilogueSteps, ChangesTheResult) {
   auto rng = test::make_rng(42);
   test::EpilogueCase c = test::make_epilogue_case(rng, 0);
   Graph& g = c.builder.graph();
@@ -50,7 +58,7 @@ TEST(Epilogue, ChangesTheResult) {
   for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i] + 10.0f, 1e-4) << i;
 }
 
-TEST(Epilogue, InvalidEpiloguesAreRefused) {
+TEST(EpilogueSteps, InvalidEpiloguesAreRefused) {
   auto rng = test::make_rng(43);
   test::EpilogueCase c = test::make_epilogue_case(rng, 0);
   Graph& g = c.builder.graph();

@@ -1,6 +1,6 @@
-// FULLY_CONNECTED: CPU kernel vs the float64 reference for inputs of every rank (flattened in
-// NHWC order, keep_num_dims), rows that cover several pixels or split them, partial ranges,
-// shape inference and errors.
+// FULLY_CONNECTED on every executor (CPU, GPU fp32, GPU fp16) vs the float64 reference for inputs
+// of every rank (flattened in NHWC order, keep_num_dims), rows that cover several pixels or split
+// them, partial ranges on poisoned buffers; shape inference and errors.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -8,20 +8,22 @@
 
 #include "cpu/kernel.h"
 #include "graph/error.h"
-#include "tests/support/op_test_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-template <typename T>
-T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
-  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
-}
+using test::pick;
 
-TEST(FullyConnected, RandomCasesMatchReference) {
-  auto rng = test::make_rng(31);
+class FullyConnected : public test::OpTest {};
+
+// Inputs of every rank (flattened in NHWC order, keep_num_dims), rows of one pixel, of the whole
+// input or of another divisor (rows that split a pixel take the GPU's gather path).
+TEST_P(FullyConnected, RandomCasesMatchReference) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  for (int n = 0; n < 200; ++n) {
+  const int cases = this->cases({.cpu = 200, .gpu = 30, .fp16 = 2});
+  for (int n = 0; n < cases; ++n) {
     const int rank = pick(rng, {1, 2, 2, 3, 4, 4});
     std::vector<int> shape;
     // At most ~17^3 elements: a float32 dot of I terms has a relative error ~ sqrt(I) * 6e-8.
@@ -55,24 +57,27 @@ TEST(FullyConnected, RandomCasesMatchReference) {
     // (ReLU survivors, cancellation) that can exceed the relative bound.
     test::OpCheckOptions options;
     options.abs_floor = 3e-8 * I;
-    summary.add(test::check_cpu_op(g.graph(), rng, options));
+    summary.add(check(g.graph(), rng, options));
     if (HasFailure()) break;
   }
-  fmt::print("FULLY_CONNECTED: {}\n", summary.to_string());
+  fmt::print("FULLY_CONNECTED {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// A classifier head: [1,1280] x [1000,1280].
-TEST(FullyConnected, ClassifierHead) {
-  auto rng = test::make_rng(32);
+// MobileNet's classifier head: [1,1280] x [1001,1280].
+TEST_P(FullyConnected, ClassifierHead) {
+  auto rng = this->rng();
   test::GraphBuilder g("fc_head");
   const int x = g.input("x", {1, 1280});
   g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {1001, 1280}), g.random_constant(rng, "b", {1001})},
            FullyConnectedAttributes{});
-  const test::OpCheck r = test::check_cpu_op(g.graph(), rng);
-  fmt::print("FULLY_CONNECTED 1280->1001: relative L2 {:.3g}, max-abs {:.3g}\n", r.rel_l2, r.max_abs);
+  const test::OpCheck r = check(g.graph(), rng);
+  fmt::print("FULLY_CONNECTED 1280->1001 {}: relative L2 {:.3g}, max-abs {:.3g}\n", test::to_string(executor()),
+             r.rel_l2, r.max_abs);
 }
 
-TEST(FullyConnected, DISABLED_Throughput) {
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(FullyConnected);
+
+TEST(FullyConnectedBench, DISABLED_Throughput) {
   auto rng = test::make_rng(33);
   for (auto [rows, I, O] : {std::tuple{1, 1280, 1001}, {1, 3136, 10}, {64, 256, 256}}) {
     test::GraphBuilder g("fc_bench");
@@ -105,7 +110,7 @@ Graph fc_graph(std::vector<int> in_shape, int O, int I, FullyConnectedAttributes
   return g.graph();
 }
 
-TEST(FullyConnected, ShapeInferenceMatchesTFLite) {
+TEST(FullyConnectedShapes, InferenceMatchesTFLite) {
   struct Case {
     std::vector<int> in;
     int O, I;
@@ -145,7 +150,7 @@ void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
   }
 }
 
-TEST(FullyConnected, Errors) {
+TEST(FullyConnectedShapes, Errors) {
   expect_error(fc_graph({1, 10}, 4, 10, {}, false), ErrorKind::kUnsupported, "'w'");
   expect_error(fc_graph({1, 10}, 4, 3, {}), ErrorKind::kInvalidModel, "'x'");  // 10 % 3 != 0
   FullyConnectedAttributes keep;

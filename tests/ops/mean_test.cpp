@@ -1,31 +1,37 @@
-// Tests of MEAN over axes {1,2}, {3}, {1,2,3}, {2}, {0,3} with keep_dims on and off (output rank
-// as TFLite gives it), ranks 2-4; CPU kernel vs the float64 reference, partial row ranges.
+// MEAN on every executor (CPU, GPU fp32, GPU fp16) vs the float64 reference on the same random
+// cases: axes {1,2}, {3}, {1,2,3}, {2}, {0,3}, {2,1}, {0} with keep_dims on and off (output rank as
+// TFLite gives it; the output's 4D shape then differs from the reduced one), ranks 2-4, wide and
+// model-sized spatial means; partial row ranges on poisoned buffers; errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "graph/error.h"
-#include "tests/support/general_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
 
-TEST(Mean, Rank4AxesAndKeepDims) {
-  std::mt19937_64 rng = test::rng_for_current_test();
+class Mean : public test::OpTest {};
+
+TEST_P(Mean, Rank4AxesAndKeepDims) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 60; ++trial) {
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
+  const std::vector<std::vector<int>> all_axes = {{1, 2}, {3}, {1, 2, 3}, {2}, {0, 3}, {2, 1}, {0}};
+  const int trials = cases({.cpu = 60, .gpu = 21, .fp16 = 2});
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
     const int c = test::random_channels(rng);
-    const std::vector<int> axes = pick<std::vector<int>>(rng, {{1, 2}, {3}, {1, 2, 3}, {2}, {0, 3}, {2, 1}});
-    const bool keep = test::uniform_int(rng, 0, 1) == 1;
+    const std::vector<int> axes = all_axes[size_t(trial) % all_axes.size()];
+    const bool keep = trial / int(all_axes.size()) % 2 == 0 ? test::uniform_int(rng, 0, 1) == 1 : trial % 2 == 0;
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
     b.add_op(OpType::kMean, {x}, MeanAttributes{axes, keep});
     SCOPED_TRACE(fmt::format("[{},{},{},{}] axes {} keep_dims {}", n, h, w, c, fmt::join(axes, ","), keep));
-    summary.add(test::check_cpu_op(b.graph(), rng));
+    summary.add(check(b.graph(), rng));
     // TFLite's output shape: reduced axes kept as 1 or dropped.
     std::vector<int> expected;
     const std::vector<int> in = {n, h, w, c};
@@ -36,43 +42,55 @@ TEST(Mean, Rank4AxesAndKeepDims) {
     }
     EXPECT_EQ(b.graph().tensors[size_t(b.graph().ops[0].outputs[0])].shape, expected);
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("MEAN {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// Global means of wide maps (efficientnet's squeeze-excite: 112x112): the 16-pixel partial-sum
-// steps of a row, their remainder, and rows summed across.
-TEST(Mean, WideSpatialMeans) {
-  std::mt19937_64 rng = test::rng_for_current_test();
+// Global means of wide maps (efficientnet's squeeze-excite: 112x112): the CPU's 16-pixel
+// partial-sum steps of a row, their remainder, and rows summed across; and the hand landmark /
+// selfie landscape case at a modest size, with a common offset (float sums row by row stay well
+// inside the tolerance).
+TEST_P(Mean, WideSpatialMeans) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (const auto& [h, w, c] : {std::tuple{1, 16, 5}, {3, 37, 8}, {17, 112, 3}, {56, 56, 13}}) {
+  for (const auto& [h, w, c, lo, keep] : {std::tuple{1, 16, 5, -1.0, true}, {3, 37, 8, -1.0, true},
+                                          {17, 112, 3, -1.0, true}, {56, 56, 13, -1.0, true},
+                                          {40, 40, 24, 1.0, false}, {40, 40, 24, 1.0, true}}) {
+    if (on_gpu() && lo < 0) continue;  // the CPU's row steps; the GPU reduces rows alike
     test::GraphBuilder b;
     const int x = b.input("x", {1, h, w, c});
-    b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, true});
-    SCOPED_TRACE(fmt::format("[1,{},{},{}] axes 1,2", h, w, c));
-    summary.add(test::check_cpu_op(b.graph(), rng));
+    b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, keep});
+    test::OpCheckOptions opt;
+    opt.input_lo = lo;
+    opt.input_hi = lo + 2.0;
+    SCOPED_TRACE(fmt::format("[1,{},{},{}] axes 1,2 keep_dims {} inputs in [{},{})", h, w, c, keep, lo, lo + 2));
+    const test::OpCheck r = check(b.graph(), rng, opt);
+    summary.add(r);
+    EXPECT_EQ(r.output_shape, (Shape4{1, 1, 1, c}));  // [1,1,1,c] or [1,c]
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("MEAN wide {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-TEST(Mean, LowerRanks) {
-  std::mt19937_64 rng = test::rng_for_current_test();
-  for (int trial = 0; trial < 10; ++trial) {
+TEST_P(Mean, LowerRanks) {
+  std::mt19937_64 rng = this->rng();
+  const int trials = cases({.cpu = 10, .gpu = 6, .fp16 = 1});
+  for (int trial = 0; trial < trials; ++trial) {
     const int n = test::random_batch(rng), w = test::random_spatial(rng), c = test::random_channels(rng);
-    const bool keep = test::uniform_int(rng, 0, 1) == 1;
+    const bool keep = trial % 2 == 0;
+    const int axis = trial % 4 < 2 ? 2 : 3;  // [N,W,C] over W (4D axis 2) or C (4D axis 3)
     test::GraphBuilder b;
-    // [N,W,C] over W (4D axis 2) or C (4D axis 3).
-    const int axis = pick(rng, {2, 3});
     const int x = b.input("x", {n, w, c});
     b.add_op(OpType::kMean, {x}, MeanAttributes{{axis}, keep});
     SCOPED_TRACE(fmt::format("[{},{},{}] 4D axis {} keep_dims {}", n, w, c, axis, keep));
-    test::check_cpu_op(b.graph(), rng);
+    check(b.graph(), rng);
     const std::vector<int> expected = axis == 2 ? (keep ? std::vector<int>{n, 1, c} : std::vector<int>{n, c})
                                                 : (keep ? std::vector<int>{n, w, 1} : std::vector<int>{n, w});
     EXPECT_EQ(b.graph().tensors[size_t(b.graph().ops[0].outputs[0])].shape, expected);
   }
 }
 
-TEST(Mean, RejectsAxisMissingFromTheRank) {
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Mean);
+
+TEST(MeanShapes, RejectsAxisMissingFromTheRank) {
   test::GraphBuilder b;
   const int x = b.input("x", {2, 5, 3});
   b.add_op(OpType::kMean, {x}, MeanAttributes{{1}, true});  // H does not exist in rank 3

@@ -1,74 +1,102 @@
-// Tests of AVERAGE_POOL_2D (padding excluded from the count) and MAX_POOL_2D: strides 1-3, SAME and
-// VALID, global windows, fused activations; CPU kernel vs the float64 reference, partial ranges.
+// AVERAGE_POOL_2D (padding excluded from the count) and MAX_POOL_2D on every executor (CPU, GPU
+// fp32, GPU fp16) vs the float64 reference on the same random cases: strides 1-3, SAME and VALID
+// (with explicit VALID pads), global windows (up to the selfie SE blocks' 128x128), fused
+// activations, partial ranges on poisoned buffers; TFLite's SAME pads and errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "tests/support/general_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
 
-void run_pool_cases(OpType type) {
-  std::mt19937_64 rng = test::rng_for_current_test();
-  test::ErrorSummary summary;
-  for (int trial = 0; trial < 60; ++trial) {
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int c = test::random_channels(rng);
-    Pool2DAttributes a;
-    const bool global = trial % 6 == 0;
-    a.filter_h = global ? h : test::uniform_int(rng, 1, 4);
-    a.filter_w = global ? w : test::uniform_int(rng, 1, 4);
-    a.stride_h = global ? 1 : test::uniform_int(rng, 1, 3);
-    a.stride_w = global ? 1 : test::uniform_int(rng, 1, 3);
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    if (a.padding == Padding::kValid && (a.filter_h > h || a.filter_w > w)) a.padding = Padding::kSame;
-    // Explicit VALID pads (kept by shape inference, as for convolutions) in some cases.
-    if (a.padding == Padding::kValid && !global && test::uniform_int(rng, 0, 3) == 0)
-      a.pads = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1),
-                test::uniform_int(rng, 0, 1)};
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
-    test::GraphBuilder b;
-    const int x = b.input("x", {n, h, w, c});
-    b.add_op(type, {x}, a);
-    SCOPED_TRACE(fmt::format("{} [{},{},{},{}] filter {}x{} stride {}x{} {} pads {}/{}/{}/{} act {}", to_string(type),
-                             n, h, w, c, a.filter_h, a.filter_w, a.stride_h, a.stride_w,
-                             a.padding == Padding::kSame ? "SAME" : "VALID", a.pads.top, a.pads.bottom, a.pads.left,
-                             a.pads.right, to_string(a.activation)));
-    const test::OpCheck r = test::check_cpu_op(b.graph(), rng);
-    summary.add(r);
-    if (global && a.padding == Padding::kValid) {
-      EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
+class Pool2D : public test::OpTest {
+ protected:
+  void run_pool_cases(OpType type) {
+    std::mt19937_64 rng = this->rng();
+    test::ErrorSummary summary;
+    const int trials = cases({.cpu = 60, .gpu = 20, .fp16 = 2});
+    for (int trial = 0; trial < trials; ++trial) {
+      const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
+      const int c = test::random_channels(rng);
+      Pool2DAttributes a;
+      const bool global = trial % 5 == 0;
+      a.filter_h = global ? h : test::uniform_int(rng, 1, 4);
+      a.filter_w = global ? w : test::uniform_int(rng, 1, 4);
+      a.stride_h = global ? 1 : test::uniform_int(rng, 1, 3);
+      a.stride_w = global ? 1 : test::uniform_int(rng, 1, 3);
+      a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+      if (a.padding == Padding::kValid && (a.filter_h > h || a.filter_w > w)) a.padding = Padding::kSame;
+      // Explicit VALID pads (kept by shape inference, as for convolutions) in some cases.
+      if (a.padding == Padding::kValid && !global && test::uniform_int(rng, 0, 3) == 0)
+        a.pads = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1),
+                  test::uniform_int(rng, 0, 1)};
+      a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
+      test::GraphBuilder b;
+      const int x = b.input("x", {n, h, w, c});
+      b.add_op(type, {x}, a);
+      SCOPED_TRACE(fmt::format("{} [{},{},{},{}] filter {}x{} stride {}x{} {} pads {}/{}/{}/{} act {}",
+                               to_string(type), n, h, w, c, a.filter_h, a.filter_w, a.stride_h, a.stride_w,
+                               a.padding == Padding::kSame ? "SAME" : "VALID", a.pads.top, a.pads.bottom,
+                               a.pads.left, a.pads.right, to_string(a.activation)));
+      const test::OpCheck r = check(b.graph(), rng);
+      summary.add(r);
+      if (global && a.padding == Padding::kValid) {
+        EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
+      }
     }
+    fmt::print("{} {}: {}\n", to_string(type), test::to_string(executor()), summary.to_string());
   }
-  std::printf("%s\n", summary.to_string().c_str());
-}
+};
 
-TEST(Pool2D, Average) { run_pool_cases(OpType::kAveragePool2D); }
-TEST(Pool2D, Max) { run_pool_cases(OpType::kMaxPool2D); }
+TEST_P(Pool2D, Average) { run_pool_cases(OpType::kAveragePool2D); }
+TEST_P(Pool2D, Max) { run_pool_cases(OpType::kMaxPool2D); }
 
-// The selfie model's SE blocks: global averages over up to 128x128 windows.
-TEST(Pool2D, LargeGlobalAverage) {
-  std::mt19937_64 rng = test::rng_for_current_test();
-  for (int size : {32, 128}) {
+// The selfie model's SE blocks: global averages over up to 128x128 windows; the float sum stays
+// within tolerance of the float64 reference, also for inputs with a large common offset.
+TEST_P(Pool2D, LargeGlobalAverage) {
+  std::mt19937_64 rng = this->rng();
+  for (auto [size, c, lo] : {std::tuple{32, 6, 0.0}, {128, 6, 0.0}, {48, 16, 2.0}}) {
     test::GraphBuilder b;
-    const int x = b.input("x", {1, size, size, 6});
+    const int x = b.input("x", {1, size, size, c});
     Pool2DAttributes a;
     a.filter_h = a.filter_w = size;
     b.add_op(OpType::kAveragePool2D, {x}, a);
     test::OpCheckOptions opt;
-    opt.input_lo = 0.0;  // post-ReLU activations
+    opt.input_lo = lo;  // post-ReLU activations
     opt.input_hi = 4.0;
-    SCOPED_TRACE(fmt::format("global {}x{}", size, size));
-    const test::OpCheck r = test::check_cpu_op(b.graph(), rng, opt);
-    std::printf("global %dx%d average: relative L2 %.3g, max-abs %.3g\n", size, size, r.rel_l2, r.max_abs);
+    SCOPED_TRACE(fmt::format("global {}x{}x{} inputs in [{},4)", size, size, c, lo));
+    const test::OpCheck r = check(b.graph(), rng, opt);
+    EXPECT_EQ(r.output_shape, (Shape4{1, 1, 1, c}));
+    fmt::print("global {}x{} average {}: relative L2 {:.3g}, max-abs {:.3g}\n", size, size,
+               test::to_string(executor()), r.rel_l2, r.max_abs);
   }
 }
 
-TEST(Pool2D, SamePadsFollowTfLite) {
+TEST_P(Pool2D, AverageExcludesPaddingFromTheCount) {
+  std::mt19937_64 rng = this->rng();
+  for (auto [h, w, c] : {std::tuple{3, 3, 1}, {5, 4, 3}}) {
+    test::GraphBuilder b;
+    const int x = b.input("x", {1, h, w, c});
+    Pool2DAttributes a;
+    a.filter_h = a.filter_w = 3;
+    a.padding = Padding::kSame;
+    b.add_op(OpType::kAveragePool2D, {x}, a);
+    test::OpCheckOptions opt;
+    opt.make_input = [](int, const Shape4& s, std::mt19937_64&) { return std::vector<double>(s.elements(), 1.0); };
+    SCOPED_TRACE(fmt::format("[1,{},{},{}]", h, w, c));
+    const test::OpCheck r = check(b.graph(), rng, opt);
+    EXPECT_EQ(r.max_abs, 0.0);  // every window averages ones only: 1 everywhere, corners included
+  }
+}
+
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Pool2D);
+
+TEST(Pool2DShapes, SamePadsFollowTfLite) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 7, 8, 3});
   Pool2DAttributes a;
@@ -83,21 +111,7 @@ TEST(Pool2D, SamePadsFollowTfLite) {
   EXPECT_EQ(op.attrs<Pool2DAttributes>().pads, (Padding2D{1, 1, 0, 1}));
 }
 
-TEST(Pool2D, AverageExcludesPaddingFromTheCount) {
-  test::GraphBuilder b;
-  const int x = b.input("x", {1, 3, 3, 1});
-  Pool2DAttributes a;
-  a.filter_h = a.filter_w = 3;
-  a.padding = Padding::kSame;
-  b.add_op(OpType::kAveragePool2D, {x}, a);
-  std::mt19937_64 rng = test::rng_for_current_test();
-  test::OpCheckOptions opt;
-  opt.make_input = [](int, const Shape4& s, std::mt19937_64&) { return std::vector<double>(s.elements(), 1.0); };
-  const test::OpCheck r = test::check_cpu_op(b.graph(), rng, opt);
-  EXPECT_EQ(r.max_abs, 0.0);  // every window averages ones only: 1 everywhere, corners included
-}
-
-TEST(Pool2D, RejectsWindowLargerThanValidInput) {
+TEST(Pool2DShapes, RejectsWindowLargerThanValidInput) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 3, 3, 2});
   Pool2DAttributes a;

@@ -1,50 +1,56 @@
-// Tests of RESHAPE as a PHWC4 re-layout that keeps the NHWC flat order: same 4D shape, same
-// channels, and channel-changing reshapes (e.g. [1,H,W,k*C] -> [1,H*W*k,C] of the detector heads);
-// CPU kernel vs the float64 reference, partial row ranges.
+// RESHAPE as a PHWC4 re-layout that keeps the NHWC flat order, on every executor (CPU, GPU fp32,
+// GPU fp16) vs the float64 reference on the same random cases: same 4D shape (a copy), same
+// channels, and channel-changing reshapes (e.g. [1,H,W,k*C] -> [1,H*W*k,C] of the detector heads),
+// constant input; partial row ranges on poisoned buffers; errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "tests/support/general_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
 
-TEST(Reshape, Random) {
-  std::mt19937_64 rng = test::rng_for_current_test();
+class Reshape : public test::OpTest {};
+
+TEST_P(Reshape, Random) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 60; ++trial) {
+  const int trials = cases({.cpu = 60, .gpu = 20, .fp16 = 2});
+  for (int trial = 0; trial < trials; ++trial) {
     const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
     const int k = pick(rng, {1, 2, 3}), c = test::random_channels(rng);
     const std::vector<int> in = {n, h, w, k * c};
     const std::vector<std::vector<int>> outs = {
         {n, h * w * k, c},  // detector heads
         {n, h * w * k * c}, {n, w, h, k * c}, {n * h, w, k, c}, {n * h * w * k * c}, {n, 1, 1, h * w * k * c},
-        {n, h * w, k * c},  {n, h, w * k * c},  {n, h * w * k, 1, c}};
-    const std::vector<int> out = outs[size_t(test::uniform_int(rng, 0, int(outs.size()) - 1))];
+        {n, h * w, k * c},  {n, h, w * k * c},  {n, h * w * k, 1, c}, {n, h, w, k * c}};
+    const std::vector<int> out = outs[size_t(trial) % outs.size()];
     test::GraphBuilder b;
     const int x = b.input("x", in);
     const int op = b.add_op(OpType::kReshape, {x}, ReshapeAttributes{});
     b.graph().tensors[size_t(b.graph().ops[size_t(op)].outputs[0])].shape = out;  // set by the importer
     SCOPED_TRACE(fmt::format("{} -> {}", test::shape_str(in), test::shape_str(out)));
-    summary.add(test::check_cpu_op(b.graph(), rng));
+    summary.add(check(b.graph(), rng));
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("RESHAPE {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-TEST(Reshape, ConstantInput) {
-  std::mt19937_64 rng = test::rng_for_current_test();
+TEST_P(Reshape, ConstantInput) {
+  std::mt19937_64 rng = this->rng();
   test::GraphBuilder b;
   const int x = b.random_constant(rng, "c", {1, 3, 5, 7});
   const int op = b.add_op(OpType::kReshape, {x}, ReshapeAttributes{});
   b.graph().tensors[size_t(b.graph().ops[size_t(op)].outputs[0])].shape = {1, 15, 7};
-  test::check_cpu_op(b.graph(), rng);
+  check(b.graph(), rng);
 }
 
-TEST(Reshape, RejectsElementCountMismatch) {
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Reshape);
+
+TEST(ReshapeShapes, RejectsElementCountMismatch) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 4, 4, 3});
   const int op = b.add_op(OpType::kReshape, {x}, ReshapeAttributes{});

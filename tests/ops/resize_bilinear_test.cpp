@@ -1,28 +1,33 @@
-// Tests of RESIZE_BILINEAR with TFLite's formulas: half_pixel_centers, align_corners, neither;
-// 2x and non-2x sizes, down- and upsampling; CPU kernel vs the float64 reference, partial ranges.
+// RESIZE_BILINEAR with TFLite's formulas on every executor (CPU, GPU fp32, GPU fp16) vs the
+// float64 reference on the same random cases: half_pixel_centers, align_corners, neither; exact 2x
+// (the MediaPipe case) and other sizes, down- and upsampling; partial ranges on poisoned buffers;
+// hand-computed values and errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "tests/support/general_op_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
 
-TEST(ResizeBilinear, Random) {
-  std::mt19937_64 rng = test::rng_for_current_test();
+class ResizeBilinear : public test::OpTest {};
+
+TEST_P(ResizeBilinear, Random) {
+  std::mt19937_64 rng = this->rng();
   test::ErrorSummary summary;
-  for (int trial = 0; trial < 60; ++trial) {
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
+  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
     const int c = test::random_channels(rng);
     ResizeBilinearAttributes a;
     const int mode = trial % 3;
     a.align_corners = mode == 1;
     a.half_pixel_centers = mode == 2;
-    const bool twice = test::uniform_int(rng, 0, 2) == 0;
+    const bool twice = trial % 2 == 0;  // with trial % 3: every mode both ways
     a.out_h = twice ? 2 * h : pick(rng, {1, 2, 5, 7, 11, 26});
     a.out_w = twice ? 2 * w : pick(rng, {1, 3, 5, 9, 13, 20});
     test::GraphBuilder b;
@@ -30,23 +35,28 @@ TEST(ResizeBilinear, Random) {
     b.add_op(OpType::kResizeBilinear, {x}, a);
     SCOPED_TRACE(fmt::format("[{},{},{},{}] -> {}x{} align_corners {} half_pixel_centers {}", n, h, w, c, a.out_h,
                              a.out_w, a.align_corners, a.half_pixel_centers));
-    summary.add(test::check_cpu_op(b.graph(), rng));
+    summary.add(check(b.graph(), rng));
   }
-  std::printf("%s\n", summary.to_string().c_str());
+  fmt::print("RESIZE_BILINEAR {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// The MediaPipe case: exact 2x upsampling with half_pixel_centers at a model-like size.
-TEST(ResizeBilinear, ModelUpsample) {
-  std::mt19937_64 rng = test::rng_for_current_test();
-  test::GraphBuilder b;
-  const int x = b.input("x", {1, 24, 24, 30});
-  b.add_op(OpType::kResizeBilinear, {x}, ResizeBilinearAttributes{48, 48, false, true});
-  const test::OpCheck r = test::check_cpu_op(b.graph(), rng);
-  std::printf("24x24 -> 48x48: relative L2 %.3g, max-abs %.3g\n", r.rel_l2, r.max_abs);
+// The MediaPipe case: exact 2x upsampling with half_pixel_centers at model-like sizes.
+TEST_P(ResizeBilinear, ModelUpsample) {
+  std::mt19937_64 rng = this->rng();
+  for (int size : {24, 16}) {
+    test::GraphBuilder b;
+    const int x = b.input("x", {1, size, size, 30});
+    b.add_op(OpType::kResizeBilinear, {x}, ResizeBilinearAttributes{2 * size, 2 * size, false, true});
+    const test::OpCheck r = check(b.graph(), rng);
+    fmt::print("{0}x{0} -> {1}x{1} {2}: relative L2 {3:.3g}, max-abs {4:.3g}\n", size, 2 * size,
+               test::to_string(executor()), r.rel_l2, r.max_abs);
+  }
 }
+
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(ResizeBilinear);
 
 // Hand-computed TFLite values for a 1x2 -> 1x4 resize of [0, 1] (rows trivially 1 -> 1).
-TEST(ResizeBilinear, MatchesTfLiteFormulas) {
+TEST(ResizeBilinearReference, MatchesTfLiteFormulas) {
   struct Case {
     bool align, half;
     std::vector<double> expected;
@@ -71,7 +81,7 @@ TEST(ResizeBilinear, MatchesTfLiteFormulas) {
   }
 }
 
-TEST(ResizeBilinear, RejectsBothFlags) {
+TEST(ResizeBilinearShapes, RejectsBothFlags) {
   test::GraphBuilder b;
   const int x = b.input("x", {1, 4, 4, 3});
   b.add_op(OpType::kResizeBilinear, {x}, ResizeBilinearAttributes{8, 8, true, true});

@@ -8,7 +8,7 @@
 #include "cpu/kernels/conv2d_winograd.h"
 #include "cpu/simd/simd_target.h"
 #include "hwy/highway.h"
-#include "tests/support/op_test_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
@@ -33,7 +33,7 @@ void depthwise_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
     const int x = g.input("x", {1, h, w, c});
     g.add_op(OpType::kDepthwiseConv2D,
              {x, g.random_constant(rng, "w", {1, k, k, c}), g.random_constant(rng, "b", {c})}, a);
-    summary.add(test::check_cpu_op(g.graph(), rng));
+    summary.add(test::check_op(test::Executor::kCpu, g.graph(), rng));
   }
 }
 
@@ -50,7 +50,7 @@ void winograd_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
     test::OpCheckOptions o;
     o.make_kernel = cpu::make_conv2d_winograd_kernel;
     o.abs_floor = 1e-6;
-    summary.add(test::check_cpu_op(g.graph(), rng, o));
+    summary.add(test::check_op(test::Executor::kCpu, g.graph(), rng, o));
   }
 }
 
@@ -63,7 +63,7 @@ void elementwise_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
     test::OpCheckOptions o;
     o.input_lo = -8.0;
     o.input_hi = 8.0;
-    summary.add(test::check_cpu_op(g.graph(), rng, o));
+    summary.add(test::check_op(test::Executor::kCpu, g.graph(), rng, o));
   }
   for (OpType t : {OpType::kAdd, OpType::kMul, OpType::kPrelu}) {
     for (const std::vector<int>& sb : {std::vector<int>{1, 5, 11, 9}, std::vector<int>{1, 1, 1, 9}}) {
@@ -74,7 +74,7 @@ void elementwise_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
       OpAttributes attrs = NoAttributes{};
       if (t != OpType::kPrelu) attrs = BinaryAttributes{Activation::kRelu6};
       g.add_op(t, {x, y}, attrs);
-      summary.add(test::check_cpu_op(g.graph(), rng));
+      summary.add(test::check_op(test::Executor::kCpu, g.graph(), rng));
     }
   }
 }

@@ -1,5 +1,6 @@
-// TRANSPOSE_CONV: CPU kernel vs the float64 reference (TFLite's scatter form) on random awkward
-// shapes and partial ranges, TFLite output pads, and errors.
+// TRANSPOSE_CONV on every executor (CPU: packed GEMM on every SIMD target; GPU fp32 and fp16:
+// gather form) vs the float64 reference (TFLite's scatter form) on the same random awkward shapes
+// with partial ranges on poisoned buffers; TFLite output pads, and errors.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -10,24 +11,23 @@
 #include "cpu/kernel.h"
 #include "cpu/simd/simd_target.h"
 #include "graph/error.h"
-#include "tests/support/op_test_harness.h"
+#include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-template <typename T>
-T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
-  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
-}
+using test::pick;
 
 // The output size TFLite's converter writes for a transpose conv: SAME in*s, VALID (in-1)*s + k.
 int natural_out(int in, int k, int s, Padding p) { return p == Padding::kSame ? in * s : (in - 1) * s + k; }
 
-// `count` random transpose convs against the float64 reference, whole and partial ranges.
-void check_random_transpose_convs(std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
+// `count` random transpose convs on `executor` against the float64 reference, whole and partial
+// ranges: heights 1..9 and 13, widths also 16, channels not a multiple of 4.
+void check_random_transpose_convs(test::Executor executor, std::mt19937_64& rng, int count,
+                                  test::ErrorSummary& summary) {
   for (int n = 0; n < count; ++n) {
     const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, {1, 3, 7, 13}), w = pick(rng, {1, 3, 7, 13, 16});
+    const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16});
     const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
     const int kh = pick(rng, {1, 2, 3, 4, 5}), kw = pick(rng, {kh, kh, 1, 3});
     TransposeConvAttributes a;
@@ -49,20 +49,24 @@ void check_random_transpose_convs(std::mt19937_64& rng, int count, test::ErrorSu
     const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
     const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
     g.add_op(OpType::kTransposeConv, {x, wt, b}, a);
-    summary.add(test::check_cpu_op(g.graph(), rng));
-    if (::testing::Test::HasFailure()) break;
+    summary.add(test::check_op(executor, g.graph(), rng));
+    if (::testing::Test::HasFailure() || ::testing::Test::IsSkipped()) break;
   }
 }
 
-TEST(TransposeConv, RandomCasesMatchReference) {
-  auto rng = test::make_rng(21);
+class TransposeConv : public test::OpTest {};
+
+TEST_P(TransposeConv, RandomCasesMatchReference) {
+  auto rng = this->rng();
   test::ErrorSummary summary;
-  check_random_transpose_convs(rng, 160, summary);
-  fmt::print("TRANSPOSE_CONV: {}\n", summary.to_string());
+  check_random_transpose_convs(executor(), rng, cases({.cpu = 160, .gpu = 24, .fp16 = 2}), summary);
+  fmt::print("TRANSPOSE_CONV {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
-// The packed GEMM is dispatched per SIMD target: check every one this processor supports.
-TEST(TransposeConv, EverySimdTarget) {
+HETSCHED_OP_TEST_ON_ALL_EXECUTORS(TransposeConv);
+
+// The CPU's packed GEMM is dispatched per SIMD target: check every one this processor supports.
+TEST(TransposeConvSimd, EverySimdTarget) {
   int tested = 0;
   for (const int64_t target : cpu::simd_compiled_targets()) {
     hwy::SetSupportedTargetsForTest(target);
@@ -70,7 +74,7 @@ TEST(TransposeConv, EverySimdTarget) {
     EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
     auto rng = test::make_rng(23);
     test::ErrorSummary summary;
-    check_random_transpose_convs(rng, 40, summary);
+    check_random_transpose_convs(test::Executor::kCpu, rng, 40, summary);
     fmt::print("TRANSPOSE_CONV on {}: {}\n", hwy::TargetName(target), summary.to_string());
     ++tested;
   }
@@ -78,7 +82,7 @@ TEST(TransposeConv, EverySimdTarget) {
   EXPECT_GE(tested, 2);
 }
 
-TEST(TransposeConv, DISABLED_Throughput) {
+TEST(TransposeConvBench, DISABLED_Throughput) {
   auto rng = test::make_rng(22);
   for (auto [h, ic, oc, k] : {std::tuple{32, 64, 32, 4}, {64, 32, 16, 3}, {128, 16, 8, 2}}) {
     test::GraphBuilder g("tconv_bench");
@@ -115,7 +119,7 @@ Graph tconv_graph(int h, int w, int c, int oc, int k, TransposeConvAttributes a,
   return g.graph();
 }
 
-TEST(TransposeConv, ShapeInferenceMatchesTFLite) {
+TEST(TransposeConvShapes, InferenceMatchesTFLite) {
   struct Case {
     int in, k, s;
     Padding p;
@@ -157,7 +161,7 @@ void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
   }
 }
 
-TEST(TransposeConv, Errors) {
+TEST(TransposeConvShapes, Errors) {
   TransposeConvAttributes a;
   a.stride_h = a.stride_w = 2;
   a.out_h = a.out_w = 16;

@@ -49,11 +49,13 @@ EpilogueCase make_epilogue_case(std::mt19937_64& rng, int i) {
     op = b.add_op(OpType::kTransposeConv,
                   {x, b.random_constant(rng, "w", {oc, 3, 3, ic}), b.random_constant(rng, "b", {oc})}, a);
   } else if (family == 4) {
-    op = b.add_op(pick(rng, {OpType::kLogistic, OpType::kHardSwish, OpType::kTanh}), {x}, NoAttributes{});
+    const OpType unary[] = {OpType::kLogistic, OpType::kHardSwish, OpType::kTanh};
+    op = b.add_op(unary[(i / 6) % 3], {x}, NoAttributes{});  // each type in turn: fixed case counts per op
   } else {
     BinaryAttributes a;
     a.activation = pick(rng, {Activation::kNone, Activation::kRelu6});
-    op = b.add_op(pick(rng, {OpType::kAdd, OpType::kMul, OpType::kSub}), {x, b.input("x2", {n, h, w, ic})}, a);
+    const OpType binary[] = {OpType::kAdd, OpType::kMul, OpType::kSub};
+    op = b.add_op(binary[(i / 6) % 3], {x, b.input("x2", {n, h, w, ic})}, a);
   }
   infer_shapes(b.graph());
   Op& o = b.graph().ops[size_t(op)];

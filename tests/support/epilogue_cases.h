@@ -1,8 +1,8 @@
-// Random one-op graphs whose op carries an epilogue (graph/epilogue.h), shared by the CPU
-// (tests/ops/epilogue_test.cpp) and GPU (tests/gpu_ops/epilogue_gpu_test.cpp) epilogue tests: a
-// producer of each family that supports epilogues, on awkward shapes (channels not a multiple of
-// 4, stride 2, dilation, SAME/VALID), with 1 to 4 random steps mixing unary steps, binary steps
-// with activation operands (model inputs of the output's shape) and scalar operands.
+// Random one-op graphs whose op carries an epilogue (graph/epilogue.h), for the epilogue tests on
+// every executor (tests/ops/epilogue_test.cpp): a producer of each family that supports
+// epilogues, on awkward shapes (channels not a multiple of 4, stride 2, dilation, SAME/VALID), with
+// 1 to 4 random steps mixing unary steps, binary steps with activation operands (model inputs of
+// the output's shape) and scalar operands.
 #pragma once
 #include <random>
 #include <string>
@@ -17,7 +17,8 @@ struct EpilogueCase {
 };
 
 // Case `i` cycles through the producer families (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
-// TRANSPOSE_CONV, a unary op, a binary op); shapes and steps are random.
+// TRANSPOSE_CONV, a unary op, a binary op; the unary and binary ops in turn too); shapes and steps
+// are random.
 EpilogueCase make_epilogue_case(std::mt19937_64& rng, int i);
 
 }  // namespace hetsched::test

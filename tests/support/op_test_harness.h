@@ -8,7 +8,7 @@
 //   int w = b.random_constant(rng, "w", {8, 3, 3, 5});
 //   int bias = b.random_constant(rng, "b", {8});
 //   b.add_op(OpType::kConv2D, {x, w, bias}, Conv2DAttributes{...});
-//   test::OpCheck r = test::check_cpu_op(b.graph(), rng);   // gtest failures are added inside
+//   test::OpCheck r = test::check_op(test::Executor::kCpu, b.graph(), rng);   // op_check.h
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -40,7 +40,7 @@ class GraphBuilder {
   // A tensor of any dtype/constness (for error tests: int32 weights, non-constant weights, ...).
   int tensor(Tensor t);
   // Appends an op with one fresh output tensor (shape set by shape inference); returns the op index.
-  // The output becomes a model output. No shape inference here: call infer_shapes() or check_cpu_op().
+  // The output becomes a model output. No shape inference here: call infer_shapes() or check_op().
   int add_op(OpType type, std::vector<int> inputs, OpAttributes attributes);
 
   Graph& graph() { return graph_; }
@@ -52,8 +52,7 @@ class GraphBuilder {
 
 // How one op is checked.
 struct OpCheckOptions {
-  // Maximum relative L2 error of the CPU kernel against the float64 reference.
-  double max_rel_l2 = 1e-5;
+  // (The tolerance is not here: it is the op's row of tests/support/op_tolerances.h.)
   // The full run also passes when max-abs <= abs_floor: for long dot products whose outputs are
   // small after cancellation (or clipped by ReLU to a few small survivors), the relative error is
   // ill-conditioned. 0 = relative L2 only.
@@ -67,11 +66,12 @@ struct OpCheckOptions {
   // Random partial ranges per case (only along the axes the descriptor says are splittable).
   int partial_ranges = 3;
   // Partial results must be bit-identical to the full run inside the range (a kernel whose
-  // arithmetic does not depend on the range). Else they are compared with max_rel_l2.
+  // arithmetic does not depend on the range). Else they are compared with the executor's tolerance.
   bool partial_bit_exact = true;
   // Index of the op to check in graph.ops.
   int op_index = 0;
   // The CPU kernel to check (a specific fast path); empty: the registry's, as the executor gets it.
+  // Used by the CPU executor only.
   cpu::CpuKernelFactory make_kernel = nullptr;
 };
 
@@ -82,16 +82,31 @@ struct OpCheck {
   std::vector<OutputRange> ranges_checked;  // the partial ranges that were run
 };
 
-// Runs shape inference on the whole graph, creates random inputs for the non-constant inputs of
-// the op (constants: float32 ones are passed to the reference as RefTensors, others with their
-// shape and no data; the CPU kernel gets views with data == nullptr for every constant, as the
-// executor does), runs the reference and the CPU kernel (whole range, on a kPoison-filled buffer,
-// and an empty range, which must write nothing), checks
-// the relative L2 error, that the padding lanes are zero, and that nothing is left poisoned; then
-// runs `partial_ranges` random sub-ranges on poisoned buffers and checks with check_written_range
-// and against the full result. Failures are reported with ADD_FAILURE (callers add SCOPED_TRACE
-// with the case description); the returned metrics let a test print a summary.
-OpCheck check_cpu_op(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {});
+// CpuKernel::run's signature: PHWC4 host buffers in and out, one output range.
+using KernelRun =
+    std::function<void(std::span<const cpu::ConstView> inputs, const cpu::MutableView& output, const OutputRange& range)>;
+
+// One executor's kernel of the op under test, as the shared test body sees it.
+struct DeviceRun {
+  std::string device;  // "CPU", "GPU (...)", "GPU fp16 (...)": for messages and the case tally
+  KernelRun run;
+  double max_rel_l2 = 1e-5;
+  bool partial_ranges = true;  // also run options.partial_ranges random sub-ranges
+};
+
+// The shared test body. `graph` must already have been through infer_shapes(). Creates random
+// inputs for the non-constant inputs of the op (constants: float32 ones are passed to the
+// reference as RefTensors, others with their shape and no data; the kernels get views with
+// data == nullptr for every constant, as the executors do), runs the float64 reference, then for
+// each device in order: the whole range on a kPoison-filled buffer (checked: written exactly,
+// padding lanes zero, relative L2 vs the reference below the device's tolerance or max-abs <=
+// options.abs_floor) and an empty range (must write nothing); then, if the device's
+// partial_ranges is set, options.partial_ranges random sub-ranges (check_written_range; values vs
+// that device's whole-range result, bit-exact when options.partial_bit_exact). Failures are
+// ADD_FAILUREs naming the device (callers add SCOPED_TRACE with the case description). Returns the
+// metrics of the LAST device. check_op (op_check.h) runs it for one executor.
+OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options,
+                      std::span<const DeviceRun> devices);
 
 // A random non-empty sub-range of the output (slices and/or rows, as `split_*` allow).
 OutputRange random_range(std::mt19937_64& rng, const Shape4& out, bool split_slices, bool split_rows);

@@ -1,0 +1,40 @@
+// The one tolerance table of the per-op tests: each op's largest relative L2 error against the
+// float64 reference, per executor (CPU float32, GPU float32, GPU fp16: float16 storage, float32
+// arithmetic). check_op reads it; a test never writes a tolerance of its own.
+#pragma once
+#include <array>
+#include <ostream>
+#include <string>
+
+#include "graph/graph.h"
+
+namespace hetsched::test {
+
+// Where a per-op test runs an op: the executors that have kernels for it.
+enum class Executor { kCpu, kGpu, kGpuFp16 };
+inline constexpr std::array<Executor, 3> kAllExecutors = {Executor::kCpu, Executor::kGpu, Executor::kGpuFp16};
+
+// "Cpu", "Gpu", "GpuFp16": gtest instantiation names (the GPU ones match the ASan no-leak-check
+// regex of scripts/test.sh, which every test that touches Vulkan must).
+std::string to_string(Executor e);
+// gtest's printer (ctest's test names end in "# GetParam() = Gpu").
+inline void PrintTo(Executor e, std::ostream* os) { *os << to_string(e); }
+
+struct OpTolerance {
+  double cpu = 1e-5;   // float32 kernels: rounding only
+  double gpu = 1e-4;   // GPU float math may differ (FMA contraction, reassociation, approximate exp/tanh)
+  double fp16 = 5e-3;  // float16 tensors and weights (~2.4e-4 per rounding), float32 accumulators
+  // fp16 also passes when max-abs <= this (2^-9, 4 float16 ulps at 1.0): a long dot of rounded
+  // inputs that cancels to a small output (FULLY_CONNECTED [1,72] -> 1 then HARD_SWISH: relative
+  // L2 8e-3, max-abs 4e-4; measured on lavapipe) is ill-conditioned in relative terms.
+  double fp16_abs_floor = 1.0 / 512;
+  double operator[](Executor e) const { return e == Executor::kCpu ? cpu : e == Executor::kGpu ? gpu : fp16; }
+};
+
+// The tolerance of `type` on `executor` (relative L2 of the whole output vs the reference; for
+// ops with an epilogue, the producer's row).
+double max_rel_l2(OpType type, Executor executor);
+// The max-abs floor `executor` adds to a test's OpCheckOptions::abs_floor for `type` (0: none).
+double abs_floor(OpType type, Executor executor);
+
+}  // namespace hetsched::test
