@@ -1,6 +1,6 @@
 // Public API: a session runs one model with the options given (policy, threads, device,
 // precision): set inputs, run, read outputs and the last run's report. Errors are thrown as
-// hetsched::Error (graph/error.h) with context. Under policy `auto` the session holds several
+// hetsched::Error (base/error.h) with context. Under policy `auto` the session holds several
 // prepared runners (CPU, GPU, co-scheduled plan) and an adaptive controller that picks one per run
 // (scheduler/adaptive_controller.h); `auto:static` decides once, at prepare.
 #pragma once

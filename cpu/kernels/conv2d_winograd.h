@@ -15,9 +15,5 @@ bool winograd_applies(const Graph& graph, const Op& op);
 bool winograd_pays(const Graph& graph, const Op& op);
 // The Winograd kernel (any range of output slices and rows); throws kUnsupported if !winograd_applies.
 std::unique_ptr<CpuKernel> create_conv2d_winograd_kernel(const Graph& graph, const Op& op);
-// TEMPORARY old name for tests/ops (owned by the one-test-per-op branch); remove after both merge.
-inline std::unique_ptr<CpuKernel> make_conv2d_winograd_kernel(const Graph& graph, const Op& op) {
-  return create_conv2d_winograd_kernel(graph, op);
-}
 
 }  // namespace hetsched::cpu

@@ -76,9 +76,3 @@ class ConvLikeKernel final : public GpuKernel {
 };
 
 }  // namespace hetsched::gpu::conv_kernels
-
-namespace hetsched::gpu {
-// TEMPORARY: the old abbreviated name, for branches written before the rename (the cooperative-matrix
-// conv kernels); remove once they are merged and renamed.
-namespace convgpu = conv_kernels;
-}  // namespace hetsched::gpu

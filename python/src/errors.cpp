@@ -1,4 +1,4 @@
-// Errors: one Python exception class per hetsched::ErrorKind (graph/error.h), all derived from
+// Errors: one Python exception class per hetsched::ErrorKind (base/error.h), all derived from
 // hetsched.Error and carrying the C++ message unchanged. InvalidArgumentError is also a ValueError
 // (what numpy users and LiteRT's interpreter raise for a wrong shape or dtype).
 #include <nanobind/nanobind.h>

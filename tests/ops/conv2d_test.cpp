@@ -16,7 +16,7 @@
 #include "cpu/kernel.h"
 #include "cpu/simd/simd_target.h"
 #include "gpu/workgroup_tuning.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "tests/support/gpu_op_harness.h"
 #include "tests/support/op_check.h"
 

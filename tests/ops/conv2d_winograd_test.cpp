@@ -7,7 +7,7 @@
 
 #include "cpu/kernels/conv2d.h"
 #include "cpu/kernels/conv2d_winograd.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -64,12 +64,12 @@ TEST(Conv2DWinograd, RandomCasesMatchReference) {
     // Tiny cases (1 channel, RELU leaving a few survivors near 1e-7) make the relative error
     // ill-conditioned for both kernels; a wrong kernel is off by far more than 1e-6 anywhere.
     o.abs_floor = 1e-6;
-    o.make_kernel = cpu::make_conv2d_winograd_kernel;
+    o.make_kernel = cpu::create_conv2d_winograd_kernel;
     std::mt19937_64 r1(case_seed);
     Graph g1 = case_graph(c, r1);
     winograd.add(test::check_op(test::Executor::kCpu, g1, r1, o));
     // The same graph and inputs through the direct conv: Winograd's error next to it.
-    o.make_kernel = cpu::make_conv2d_kernel;
+    o.make_kernel = cpu::create_conv2d_kernel;
     o.partial_ranges = 0;
     std::mt19937_64 r2(case_seed);
     Graph g2 = case_graph(c, r2);
@@ -90,7 +90,7 @@ TEST(Conv2DWinograd, DeepChannels) {
     c.a.activation = Activation::kRelu;
     SCOPED_TRACE(c.str());
     test::OpCheckOptions o;
-    o.make_kernel = cpu::make_conv2d_winograd_kernel;
+    o.make_kernel = cpu::create_conv2d_winograd_kernel;
     o.partial_ranges = 4;
     Graph g = case_graph(c, rng);
     summary.add(test::check_op(test::Executor::kCpu, g, rng, o));
@@ -122,7 +122,7 @@ TEST(Conv2DWinograd, AppliesOnlyTo3x3Stride1Undilated) {
     EXPECT_FALSE(cpu::winograd_applies(gs, gs.ops[0]));
     EXPECT_FALSE(cpu::winograd_pays(gs, gs.ops[0]));
     try {
-      cpu::make_conv2d_winograd_kernel(gs, gs.ops[0]);
+      cpu::create_conv2d_winograd_kernel(gs, gs.ops[0]);
       ADD_FAILURE() << "no error for stride " << sh << " dilation " << dh;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::kUnsupported) << e.what();

@@ -8,7 +8,7 @@
 
 #include "cpu/executor.h"
 #include "graph/epilogue.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "tests/support/epilogue_cases.h"
 #include "tests/support/op_check.h"
 

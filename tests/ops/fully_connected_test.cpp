@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "cpu/kernel.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {

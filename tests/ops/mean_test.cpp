@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "graph/error.h"
+#include "base/error.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {

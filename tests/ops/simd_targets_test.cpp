@@ -48,7 +48,7 @@ void winograd_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
     const int x = g.input("x", {1, h, w, ic});
     g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, 3, 3, ic}), g.random_constant(rng, "b", {oc})}, a);
     test::OpCheckOptions o;
-    o.make_kernel = cpu::make_conv2d_winograd_kernel;
+    o.make_kernel = cpu::create_conv2d_winograd_kernel;
     o.abs_floor = 1e-6;
     summary.add(test::check_op(test::Executor::kCpu, g.graph(), rng, o));
   }

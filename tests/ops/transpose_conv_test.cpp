@@ -10,7 +10,7 @@
 
 #include "cpu/kernel.h"
 #include "cpu/simd/simd_target.h"
-#include "graph/error.h"
+#include "base/error.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {

@@ -14,6 +14,7 @@ namespace hetsched::test {
 
 // The fp16 executor's bound on a model's outputs vs the fp32 executor (the ops' default fp16 row).
 inline constexpr double kGpuFp16MaxRelL2 = OpTolerance{}.fp16;
+inline constexpr double kGpuDefaultMaxRelL2 = OpTolerance{}.gpu;
 
 }  // namespace hetsched::test
 

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "gpu/storage_precision.h"
-#include "graph/error.h"
+#include "base/error.h"
 
 namespace hetsched::test {
 
