@@ -64,15 +64,20 @@ for p in "${pids[@]}"; do wait "$p" || log "a generator failed (see gen.log)"; d
 log "$(find "$OUT/archs" -name '*.tflite' | wc -l) architectures generated in all"
 
 # 2. Profiling, batch by batch, within the budget.
-while (( SECONDS - start < BUDGET )); do
-  mapfile -t todo < <(find "$OUT/archs" -name '*.tflite' | sort | grep -vxFf "$OUT/profiled.txt" | head -n 10)
-  (( ${#todo[@]} )) || break
-  log "profiling ${#todo[@]} architectures"
-  # shellcheck disable=SC2086
-  "$BIN" profile "${todo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS --out "$OUT/dataset.csv" --append \
-    2>> "$OUT/profile.log" || log "some models of the batch were skipped (see profile.log)"
-  printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
-done
+# profile_pending DIR: profiles the architectures under DIR not profiled yet, 10 at a time, until
+# the budget is spent.
+profile_pending() {
+  while (( SECONDS - start < BUDGET )); do
+    mapfile -t todo < <(find "$1" -name '*.tflite' | sort | grep -vxFf "$OUT/profiled.txt" | head -n 10)
+    (( ${#todo[@]} )) || break
+    log "profiling ${#todo[@]} architectures of $1"
+    # shellcheck disable=SC2086
+    "$BIN" profile "${todo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS --out "$OUT/dataset.csv" --append \
+      2>> "$OUT/profile.log" || log "some models of the batch were skipped (see profile.log)"
+    printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
+  done
+}
+profile_pending "$OUT/archs"
 log "$(wc -l < "$OUT/profiled.txt") architectures profiled in all"
 
 # 2b. Adaptive sampling (nn-Meter): where the predictor errs on held-out architectures, generate
@@ -85,15 +90,7 @@ if [[ "${ADAPTIVE:-1}" == 1 && -s "$OUT/dataset.csv" && ! -s "$OUT/focus.json" ]
     nice -n 10 "$PY" profiles/gen/gen_archs.py --family mobile --seed 2 --count "${ADAPTIVE_COUNT:-$((N / 4))}" \
       --out "$OUT/archs/mobile.focus" --focus "$OUT/focus.json" $MOBILE_FLAGS --time-budget "$GEN_BUDGET" \
       2>> "$OUT/gen.log" || log "the focused generator failed (see gen.log)"
-    while (( SECONDS - start < BUDGET )); do
-      mapfile -t todo < <(find "$OUT/archs/mobile.focus" -name '*.tflite' | sort | grep -vxFf "$OUT/profiled.txt" | head -n 10)
-      (( ${#todo[@]} )) || break
-      log "profiling ${#todo[@]} focused architectures"
-      # shellcheck disable=SC2086
-      "$BIN" profile "${todo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS --out "$OUT/dataset.csv" --append \
-        2>> "$OUT/profile.log" || log "some models of the batch were skipped (see profile.log)"
-      printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
-    done
+    profile_pending "$OUT/archs/mobile.focus"
   else
     log "adaptive sampling skipped (see gen.log)"
   fi
