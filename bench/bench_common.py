@@ -19,6 +19,18 @@ def run_hetsched(binary, model, policy, iterations, warmup, cache_dir, *extra, t
     return json.loads(p.stdout)
 
 
+def add_zoo_run_args(ap, iterations=50, warmup=5):
+    """The arguments every zoo benchmark takes: the binary, the zoo index and a subset of it, timed
+    and warm-up runs, and where its results go (--out-dir, --tag)."""
+    ap.add_argument("--bin", default=str(ROOT / "build" / "hetsched"))
+    ap.add_argument("--index", default=str(ROOT / "models" / "index.json"))
+    ap.add_argument("--models", default="", help="comma-separated zoo names (default: all)")
+    ap.add_argument("--iterations", type=int, default=iterations)
+    ap.add_argument("--warmup", type=int, default=warmup)
+    ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--tag", default="")
+
+
 def zoo_models(index_path, wanted=""):
     """(index entry, model path) for the runnable zoo models, optionally only the comma-separated names."""
     names = set(filter(None, wanted.split(",")))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_common import run_hetsched, zoo_models  # noqa: E402
+from bench_common import add_zoo_run_args, run_hetsched, zoo_models  # noqa: E402
 
 
 def run(binary, model, policy, threads, iterations, warmup, cache_dir):
@@ -26,14 +26,8 @@ def run(binary, model, policy, threads, iterations, warmup, cache_dir):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=str(ROOT / "build" / "hetsched"))
+    add_zoo_run_args(ap)
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--iterations", type=int, default=50)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--models", default="")
-    ap.add_argument("--index", default=str(ROOT / "models" / "index.json"))
-    ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--tag", default="")
     args = ap.parse_args()
     rows = []
     for m, path in zoo_models(args.index, args.models):

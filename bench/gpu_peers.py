@@ -35,6 +35,7 @@ import onnx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers_onnx  # noqa: E402
+from bench_common import add_zoo_run_args  # noqa: E402
 
 SEED = 20261123
 
@@ -360,21 +361,15 @@ def write_report(rows, failures, args, meta):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=str(ROOT / "build" / "hetsched"))
-    ap.add_argument("--index", default=str(ROOT / "models" / "index.json"))
+    add_zoo_run_args(ap, iterations=50, warmup=10)
     ap.add_argument("--onnx-dir", default=str(ROOT / ".peers" / "arch"))
     ap.add_argument("--work-dir", default="/tmp/hetsched_peers")
     ap.add_argument("--engines", default="ours,ncnn,torch")
     ap.add_argument("--precisions", default="fp32,fp16")
     ap.add_argument("--device", default="cuda")
-    ap.add_argument("--iterations", type=int, default=50)
-    ap.add_argument("--warmup", type=int, default=10)
-    ap.add_argument("--models", default="")
     ap.add_argument("--verify", action="store_true")
     ap.add_argument("--litert", action="store_true")
     ap.add_argument("--debug", action="store_true")
-    ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--tag", default="")
     ap.add_argument("--state", default="", help="JSON-lines file of finished models: skipped, appended to, reported")
     ap.add_argument("--budget-s", type=float, default=0, help="start no new model after this many seconds")
     args = ap.parse_args()
