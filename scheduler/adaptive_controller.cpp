@@ -375,6 +375,9 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
 }
 
 void AdaptiveController::start_user_runs() {
+  // GPU readings taken while the decision ran its candidates in turn measured the session's own GPU
+  // work as well (and a cold first probe): the estimates get the first reading taken after it.
+  for (auto& g : est_gpu_probe_) g.reset();
   for (int64_t& r : last_probe_run_) r -= run_;
   for (ControllerEvent& e : events_) e.run -= run_ + 1;  // the decision at prepare: run -1
   run_ = 0;

@@ -84,7 +84,8 @@ class AdaptiveController {
   bool disable(int candidate, const std::string& reason, double now_ms);
   int64_t runs() const { return run_; }
   // Counts runs from 0 again (the session's user runs after the decision at prepare); events taken
-  // before get negative run numbers.
+  // before get negative run numbers. The GPU readings of the decision are dropped (they measured
+  // the session's own turns on the GPU too): the first reading after it dates the estimates.
   void start_user_runs();
 
  private:

@@ -40,8 +40,14 @@ class GpuProbe {
   // Submits a probe unless one is in flight. Never waits.
   void submit();
   // When a probe completed since the last call: its submit-to-completion ms (median of the last 3
-  // completed probes, against noise); else nullopt.
+  // completed probes, against noise); else nullopt, and for the first probe (a warm-up).
   std::optional<double> poll();
+  // Drops the completed probes' history (the median's window) and the probe in flight: readings
+  // of probes submitted from here on only.
+  void forget() {
+    recent_.clear();
+    completed_ = in_flight_ ? 0 : 1;  // a probe in flight completes as a discarded warm-up
+  }
   // Waits for a probe in flight (before a run that uses the GPU executor it records from).
   void drain();
   bool in_flight() const { return in_flight_; }
@@ -55,6 +61,7 @@ class GpuProbe {
   int64_t submit_ns_ = 0;
   double last_exec_ms_ = 0;
   std::deque<double> recent_;
+  int64_t completed_ = 0;  // probes read back; the first is a warm-up and not reported
 };
 
 }  // namespace hetsched
