@@ -19,7 +19,7 @@ struct Conv2DSpec {
 }  // namespace
 
 std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
-  if (auto coopmat = try_make_conv2d_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
+  if (auto coopmat = try_create_conv2d_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<Conv2DAttributes>();
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();

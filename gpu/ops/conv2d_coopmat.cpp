@@ -164,10 +164,11 @@ std::vector<WorkgroupSize> coopmat_tile_candidates(uint32_t invocations) {
   return c;
 }
 
-std::unique_ptr<GpuKernel> try_make_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                          const Op& op) {
-  if (!ctx.device.coopmat_enabled()) return nullptr;
-  const auto& a = op.attrs<Conv2DAttributes>();
+namespace {
+// The geometry CONV_2D and TRANSPOSE_CONV share: shapes, the [O, KH, KW, I] filter's window,
+// strides, the padding's top-left and the fused activation.
+template <typename Attributes>
+CoopMatConvGeometry windowed_geometry(const Graph& graph, const Op& op, const Attributes& a) {
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
   CoopMatConvGeometry g;
   g.in = graph.tensors[size_t(op.inputs[0])].shape4();
@@ -176,15 +177,25 @@ std::unique_ptr<GpuKernel> try_make_conv2d_coopmat_kernel(const GpuKernelContext
   g.kernel_w = wt.shape[2];
   g.stride_h = a.stride_h;
   g.stride_w = a.stride_w;
-  g.dilation_h = a.dilation_h;
-  g.dilation_w = a.dilation_w;
   g.pad_top = a.pads.top;
   g.pad_left = a.pads.left;
   g.activation = int32_t(a.activation);
+  return g;
+}
+}  // namespace
+
+std::unique_ptr<GpuKernel> try_create_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                            const Op& op) {
+  if (!ctx.device.coopmat_enabled()) return nullptr;
+  const auto& a = op.attrs<Conv2DAttributes>();
+  const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
+  CoopMatConvGeometry g = windowed_geometry(graph, op, a);
+  g.dilation_h = a.dilation_h;
+  g.dilation_w = a.dilation_w;
   return build(ctx, graph, op, g, wt.f32(), wt.shape[0], wt.shape[3]);
 }
 
-std::unique_ptr<GpuKernel> try_make_fully_connected_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> try_create_fully_connected_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                                    const Op& op) {
   if (!ctx.device.coopmat_enabled()) return nullptr;
   const auto& a = op.attrs<FullyConnectedAttributes>();
@@ -200,21 +211,11 @@ std::unique_ptr<GpuKernel> try_make_fully_connected_coopmat_kernel(const GpuKern
   return build(ctx, graph, op, g, wt.f32(), O, I);
 }
 
-std::unique_ptr<GpuKernel> try_make_transpose_conv_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                                  const Op& op) {
+std::unique_ptr<GpuKernel> try_create_transpose_conv_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                                    const Op& op) {
   if (!ctx.device.coopmat_enabled()) return nullptr;
-  const auto& a = op.attrs<TransposeConvAttributes>();
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  CoopMatConvGeometry g;
-  g.in = graph.tensors[size_t(op.inputs[0])].shape4();
-  g.out = graph.tensors[size_t(op.outputs[0])].shape4();
-  g.kernel_h = wt.shape[1];
-  g.kernel_w = wt.shape[2];
-  g.stride_h = a.stride_h;
-  g.stride_w = a.stride_w;
-  g.pad_top = a.pads.top;
-  g.pad_left = a.pads.left;
-  g.activation = int32_t(a.activation);
+  CoopMatConvGeometry g = windowed_geometry(graph, op, op.attrs<TransposeConvAttributes>());
   g.transposed = true;
   return build(ctx, graph, op, g, wt.f32(), wt.shape[0], wt.shape[3]);
 }

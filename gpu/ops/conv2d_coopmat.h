@@ -2,7 +2,7 @@
 // implicit GEMM with float16 operands and float32 accumulators, for devices created with
 // cooperative matrices (VulkanDevice::coopmat_enabled(): precision fp16 or mixed on a device that
 // reports VK_NV_cooperative_matrix's 16x16x16 fp16 shape). The conv2d.comp / fully_connected.comp
-// / transpose_conv.comp kernels are the fallback; try_make_* return nullptr where the cooperative path does not apply or
+// / transpose_conv.comp kernels are the fallback; try_create_* return nullptr where the cooperative path does not apply or
 // the driver rejects its pipeline (then saying so on stderr), so the caller falls back.
 #pragma once
 #include <memory>
@@ -37,14 +37,14 @@ std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange
 std::vector<WorkgroupSize> coopmat_tile_candidates(uint32_t invocations);
 
 // nullptr when the device has no cooperative matrices enabled or the pipeline cannot be built.
-std::unique_ptr<GpuKernel> try_make_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> try_create_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                           const Op& op);
 // FULLY_CONNECTED whose input is a flat vector per batch (h = w = 1, I = channels); else nullptr.
-std::unique_ptr<GpuKernel> try_make_fully_connected_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> try_create_fully_connected_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                                    const Op& op);
 
 // TRANSPOSE_CONV (gather form, as transpose_conv.comp); nullptr as above.
-std::unique_ptr<GpuKernel> try_make_transpose_conv_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
+std::unique_ptr<GpuKernel> try_create_transpose_conv_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                                   const Op& op);
 
 // Cooperative-matrix kernels created in this process (for tests and the device benchmark).

@@ -21,7 +21,7 @@ struct FullyConnectedSpec {
 
 std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                           const Op& op) {
-  if (auto coopmat = try_make_fully_connected_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
+  if (auto coopmat = try_create_fully_connected_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<FullyConnectedAttributes>();
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();

@@ -20,7 +20,7 @@ struct TransposeConvSpec {
 
 std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                          const Op& op) {
-  if (auto coopmat = try_make_transpose_conv_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
+  if (auto coopmat = try_create_transpose_conv_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
   const auto& a = op.attrs<TransposeConvAttributes>();
   const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
   const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
