@@ -13,11 +13,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 HONEST_MODELS="${HONEST_MODELS:-hand_landmark_full,pose_landmark_full,mobilenet_v2,efficientnet_b0,selfie_segmentation,face_detection_short_range}"
 if [[ ${1:-} == pack ]]; then
-  exclude=$(git rev-parse --git-path info/exclude)
-  grep -qx '/.xfer-auto/' "$exclude" 2>/dev/null || echo '/.xfer-auto/' >> "$exclude"
-  bash ../shared/device/prepare.sh build/controller_overhead >/dev/null 2>&1 || bash /work/shared/device/prepare.sh build/controller_overhead
-  rm -rf .xfer-auto && mkdir -p .xfer-auto/models
-  for m in ${HONEST_MODELS//,/ }; do [[ -f .xfer-load/models/$m.tflite ]] || cp -L "models/$m.tflite" .xfer-auto/models/; done
+  source scripts/device_common.sh
+  device_pack_targets controller_overhead -- controller_overhead >/dev/null
+  device_xfer_models .xfer-auto "$HONEST_MODELS" .xfer-load
   du -sh .device .xfer-load .xfer-auto 2>/dev/null | sed 's/^/auto_device: /'
   exit 0
 fi

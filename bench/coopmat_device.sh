@@ -18,14 +18,9 @@ cd "$ROOT"
 MODELS="${MODELS:-mobilenet_v2,efficientnet_b0,pose_landmark_full,palm_detection_full,selfie_segmentation,face_detection_short_range}"
 if [[ ${1:-} == pack ]]; then
   set -e
-  BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
-  ninja -C "$BUILD" hetsched_cli coopmat_gpu_test >/dev/null
-  bash ../shared/device/prepare.sh "$BUILD/hetsched" "$BUILD/tests/coopmat_gpu_test" >/dev/null 2>&1 ||
-    bash /work/shared/device/prepare.sh "$BUILD/hetsched" "$BUILD/tests/coopmat_gpu_test"
-  exclude=$(git rev-parse --git-path info/exclude)
-  grep -qx '/.xfer-coopmat/' "$exclude" 2>/dev/null || echo '/.xfer-coopmat/' >> "$exclude"
-  rm -rf .xfer-coopmat && mkdir -p .xfer-coopmat/models
-  for m in ${MODELS//,/ }; do cp -L "models/$m.tflite" .xfer-coopmat/models/; done
+  source scripts/device_common.sh
+  device_pack_targets hetsched_cli coopmat_gpu_test -- hetsched tests/coopmat_gpu_test >/dev/null
+  device_xfer_models .xfer-coopmat "$MODELS"
   du -shL .device .xfer-coopmat | sed 's/^/coopmat_device: /'
   exit 0
 fi

@@ -23,12 +23,8 @@ MODELS="${MODELS:-hand_landmark_full,mobilenet_v2,selfie_segmentation,face_detec
 
 if [[ ${1:-} == pack ]]; then
   set -e
-  BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
-  SHARED="${HETSCHED_SHARED:-$ROOT/../shared}"
-  [[ -f $SHARED/device/prepare.sh ]] || SHARED=/work/shared
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSCHED_BUILD_TESTS=ON >/dev/null
-  ninja -C "$BUILD" hetsched_cli load_scenario hetsched_gpu_load >/dev/null
-  bash "$SHARED/device/prepare.sh" "$BUILD/hetsched" "$BUILD/load_scenario" "$BUILD/hetsched_gpu_load"
+  source scripts/device_common.sh
+  device_pack_targets hetsched_cli load_scenario hetsched_gpu_load -- hetsched load_scenario hetsched_gpu_load
   # stress-ng and every library it links that a bare Ubuntu 24.04 may lack, behind a wrapper that
   # sets their LD_LIBRARY_PATH, as one archive (29 MB unpacked, 9 MB packed).
   sng=$(command -v stress-ng) || { echo "load_device: stress-ng is not installed (scripts/setup.sh)"; exit 1; }
@@ -45,10 +41,7 @@ LD_LIBRARY_PATH="$here/lib" exec "$here/stress-ng.bin" "$@"
 WRAP
   chmod +x "$tmp/stress-ng/stress-ng"
   tar -C "$tmp" -czf .device/stress-ng.tar.gz stress-ng && rm -rf "$tmp"
-  exclude=$(git rev-parse --git-path info/exclude)
-  grep -qx '/.xfer-load/' "$exclude" 2>/dev/null || echo '/.xfer-load/' >> "$exclude"
-  rm -rf .xfer-load && mkdir -p .xfer-load/models
-  for m in ${MODELS//,/ }; do cp -L "models/$m.tflite" .xfer-load/models/; done
+  device_xfer_models .xfer-load "$MODELS"
   du -sh .device .xfer-load | sed 's/^/load_device: /'
   echo "load_device: carry [\".device\", \".xfer-load\"]; run: bash .device/enter.sh bash bench/load_device.sh"
   exit 0

@@ -25,13 +25,9 @@ HS_HOME="${HS_HOME:-/root/hs}"
 
 if [[ ${1:-} == pack ]]; then
   set -e
-  BUILD="${HETSCHED_BUILD_DIR:-$ROOT/build}"
-  SHARED="${HETSCHED_SHARED:-$ROOT/../shared}"
-  [[ -f $SHARED/device/prepare.sh ]] || SHARED=/work/shared
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$BUILD" hetsched_cli hetsched_gpu_load split_sweep >/dev/null
   bash bench/load_device.sh pack            # hetsched, load_scenario, hetsched_gpu_load, stress-ng
-  bash "$SHARED/device/prepare.sh" "$BUILD/split_sweep"
+  source scripts/device_common.sh
+  device_pack_targets split_sweep -- split_sweep
   bash scripts/python_device_pack.sh || echo "device_run: no cp312 wheel: experiments will time through the CLI (E3's breakdown and E7's energy need the package)"
   du -sh .device .whl 2>/dev/null | sed 's/^/device_run: /'
   echo "device_run: carry [\".device\", \".whl\"]; run: bash experiments/device_run.sh run [--only E1 ...]"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# What the GPU-machine pack scripts share (sourced, from the project root): build Release targets
+# and carry their binaries and libraries in .device/ (../shared/device/prepare.sh), and copy zoo
+# models into an ignored .xfer-* folder. Used by bench/load_device.sh, bench/auto_device.sh,
+# bench/coopmat_device.sh and experiments/device_run.sh.
+
+# device_pack_targets TARGET... : configures build/ (Release, tests on), builds the targets, and
+# prepares the binaries named by the remaining arguments (paths relative to the build folder)
+# after `--`, e.g. device_pack_targets hetsched_cli -- hetsched.
+device_pack_targets() {
+  local build="${HETSCHED_BUILD_DIR:-$PWD/build}" shared="${HETSCHED_SHARED:-$PWD/../shared}" targets=() bins=()
+  [[ -f $shared/device/prepare.sh ]] || shared=/work/shared
+  while (( $# )) && [[ $1 != -- ]]; do targets+=("$1"); shift; done
+  shift || true
+  for b in "$@"; do bins+=("$build/$b"); done
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHETSCHED_BUILD_TESTS=ON >/dev/null
+  ninja -C "$build" "${targets[@]}" >/dev/null
+  bash "$shared/device/prepare.sh" "${bins[@]}"
+}
+
+# device_xfer_models DIR MODELS [SKIP_DIR]: DIR (an ignored .xfer-* folder, listed in the git
+# exclude file) gets DIR/models/<name>.tflite for each comma-separated name, except those already
+# in SKIP_DIR/models (travelling in another folder).
+device_xfer_models() {
+  local dir="$1" models="$2" skip="${3:-}" exclude
+  exclude=$(git rev-parse --git-path info/exclude)
+  grep -qx "/$dir/" "$exclude" 2>/dev/null || echo "/$dir/" >> "$exclude"
+  rm -rf "$dir" && mkdir -p "$dir/models"
+  for m in ${models//,/ }; do
+    [[ -n $skip && -f $skip/models/$m.tflite ]] || cp -L "models/$m.tflite" "$dir/models/"
+  done
+}
