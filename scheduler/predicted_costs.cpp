@@ -12,6 +12,7 @@
 #include "profiles/kernel_features.h"
 #include "profiles/machine_info.h"
 #include "profiles/predictor.h"
+#include "scheduler/op_profiler.h"
 
 namespace hetsched {
 
@@ -48,12 +49,6 @@ PredictedCosts predict_op_costs(const Graph& g, const gpu::VulkanDevice& device,
       }
     std::set<int> dispatched;
     for (const auto& d : gpu::plan_dispatches(g, true)) dispatched.insert(d.op_index);
-    partition::PolicySpec gpu_policy;
-    gpu_policy.kind = partition::PolicySpec::Kind::kGpu;
-    gpu_policy.text = "gpu";
-    std::vector<bool> has_gpu_kernel(g.ops.size(), false);
-    for (const auto& s : partition::make_plan(g, gpu_policy).steps)
-      has_gpu_kernel[size_t(s.op_index)] = s.kind == partition::StepKind::kGpu;
     const profiles::ProcessorModel& cpu_model = predictor.processor(cpu_key);
     const profiles::ProcessorModel& gpu_model = predictor.processor(gpu_key);
     partition::CostModel c;
@@ -67,7 +62,7 @@ PredictedCosts predict_op_costs(const Graph& g, const gpu::VulkanDevice& device,
       c.ops[i].cpu_ms = predictor.kernel_us(cpu_key, f, profiles::RangeAxis::kWhole, whole) / 1000;
       // -1: no GPU kernel (a CPU fallback); 0: a kernel that is not dispatched (a concat its
       // producers write in place).
-      if (!has_gpu_kernel[i]) c.ops[i].gpu_ms = -1;
+      if (!partition::gpu_supports(g.ops[i])) c.ops[i].gpu_ms = -1;
       else if (!dispatched.count(int(i))) c.ops[i].gpu_ms = 0;
       else
         c.ops[i].gpu_ms =
@@ -83,6 +78,22 @@ PredictedCosts predict_op_costs(const Graph& g, const gpu::VulkanDevice& device,
   } catch (const Error& e) {
     out.note = fmt::format("{}: ops measured", e.what());
   }
+  return out;
+}
+
+PlanningCosts planning_costs(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                             int threads, bool predict) {
+  PlanningCosts out;
+  out.source = "op costs measured (prediction off)";
+  if (predict) {
+    PredictedCosts predicted = predict_op_costs(g, device, threads, gpu::default_cache_dir());
+    out.source = std::move(predicted.note);
+    if (predicted.costs) {
+      out.costs = *std::move(predicted.costs);
+      return out;
+    }
+  }
+  out.costs = profile_ops(g, device, cache, ProfileOptions{threads});
   return out;
 }
 

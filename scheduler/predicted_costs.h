@@ -9,6 +9,7 @@
 #include <string>
 
 #include "gpu/device.h"
+#include "gpu/pipeline_cache.h"
 #include "graph/graph.h"
 #include "partition/cost_model.h"
 
@@ -26,5 +27,15 @@ struct PredictedCosts {
 // and so do the co-running slowdowns (corun_factor) a split step pays.
 PredictedCosts predict_op_costs(const Graph& graph, const gpu::VulkanDevice& device, int threads,
                                 const std::filesystem::path& cache_dir);
+
+// The costs `auto` and `hetsched plan` plan from: predicted (above, from the default cache
+// directory's profile) when `predict` is on and the profile can, else every op measured
+// (scheduler/op_profiler.h, cached per model); `source` says which, and why.
+struct PlanningCosts {
+  partition::CostModel costs;
+  std::string source;
+};
+PlanningCosts planning_costs(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
+                             int threads, bool predict);
 
 }  // namespace hetsched

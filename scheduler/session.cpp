@@ -17,7 +17,6 @@
 #include "partition/policy.h"
 #include "scheduler/adaptive_controller.h"
 #include "scheduler/load_sensors.h"
-#include "scheduler/op_profiler.h"
 #include "scheduler/predicted_costs.h"
 #include "scheduler/runner.h"
 
@@ -186,15 +185,9 @@ class Session::Impl {
   // `auto`: the cost model's plan, the CPU and the GPU as candidates, prepared now; the controller
   // then times them in steady state (blocks of consecutive runs) and picks one.
   void prepare_auto(const partition::PolicySpec& policy) {
-    partition::CostModel costs;
-    if (options_.predict_costs) {
-      PredictedCosts predicted = predict_op_costs(graph_, *device_, options_.threads, gpu::default_cache_dir());
-      cost_source_ = predicted.note;
-      if (predicted.costs) costs = *std::move(predicted.costs);
-    } else {
-      cost_source_ = "ops measured (predicted costs off)";
-    }
-    if (costs.ops.empty()) costs = profile_ops(graph_, *device_, cache_.get(), ProfileOptions{options_.threads});
+    PlanningCosts planning = planning_costs(graph_, *device_, cache_.get(), options_.threads, options_.predict_costs);
+    cost_source_ = std::move(planning.source);
+    const partition::CostModel& costs = planning.costs;
     partition::Plan plan = partition::make_plan(graph_, policy, &costs);
     std::vector<CandidateInfo> cand;
     double cpu_ms = 0, gpu_ms = 0;

@@ -17,7 +17,6 @@
 #include "partition/plan_syncs.h"
 #include "partition/policy.h"
 #include "scheduler/model.h"
-#include "scheduler/op_profiler.h"
 #include "scheduler/predicted_costs.h"
 #include "scheduler/session.h"
 #include "tools/cli_validate.h"
@@ -97,14 +96,9 @@ Command add_plan_command(CLI::App& app) {
             gpu::VulkanDevice device(gpu::DeviceOptions{a->device, false});
             gpu::PipelineCache cache(device);
             if (a->measure < 0) fail(ErrorKind::kInvalidArgument, "--measure must be >= 0 (got {})", a->measure);
-            std::string cost_source = "op costs measured (--measured-costs)";
-            partition::CostModel costs;
-            if (!a->measured_costs) {
-              PredictedCosts predicted = predict_op_costs(g, device, a->threads, gpu::default_cache_dir());
-              cost_source = predicted.note;
-              if (predicted.costs) costs = *std::move(predicted.costs);
-            }
-            if (costs.ops.empty()) costs = profile_ops(g, device, &cache, ProfileOptions{a->threads});
+            const PlanningCosts planning = planning_costs(g, device, &cache, a->threads, !a->measured_costs);
+            const partition::CostModel& costs = planning.costs;
+            const std::string& cost_source = planning.source;
             const auto plan = partition::make_plan(g, policy, &costs);
             if (!a->save.empty()) partition::save_plan(plan, a->save);
             Measured measured;
