@@ -259,6 +259,17 @@ def test_auto_across_a_switch_matches_litert(name, seed, tmp_path):
     pytest.fail(f"auto chose neither processor? {summary['decisions']}")
 
 
+def fp16_bound_errors(e, out_dir, litert):
+    """Per output of a run with float16 arithmetic (fp16 storage, or mixed's float16 operands) in
+    out_dir: (index, LiteRT's output, ours, relative L2 against the nearest of LiteRT's float32
+    paths with the fp16 RMS floor, the model's tolerance). Checks dtype and shape."""
+    for i, want in enumerate(litert["xnnpack"]):
+        got = np.load(out_dir / f"output_{i}.npy")
+        assert got.dtype == np.float32 and got.shape == want.shape
+        rel = min(zoo.relative_l2(got, litert[k][i], FP16_RMS_FLOOR) for k in zoo.LITERT_PATHS)
+        yield i, want, got, rel, FP16_ILL_CONDITIONED.get(e["name"], FP16_TOLERANCE)
+
+
 @pytest.mark.parametrize("e", FP16_CASES)
 def test_fp16_matches_litert(e, seed, tmp_path):
     """--policy gpu --precision fp16 against LiteRT's float32 paths, bound FP16_TOLERANCE."""
@@ -275,11 +286,7 @@ def test_fp16_matches_litert(e, seed, tmp_path):
                     "--output-dir", out_dir, "--iterations", 1, "--warmup", 0)
     assert proc.returncode == 0, f"hetsched run --precision fp16 failed ({proc.returncode}): {proc.stderr.strip()}"
     bad = []
-    for i, want in enumerate(litert["xnnpack"]):
-        got = np.load(out_dir / f"output_{i}.npy")
-        assert got.dtype == np.float32 and got.shape == want.shape
-        rel = min(zoo.relative_l2(got, litert[k][i], FP16_RMS_FLOOR) for k in zoo.LITERT_PATHS)
-        tol = FP16_ILL_CONDITIONED.get(e["name"], FP16_TOLERANCE)
+    for i, want, got, rel, tol in fp16_bound_errors(e, out_dir, litert):
         print(f"{e['name']} [gpu fp16] output {i} {e['outputs'][i]['name']}: shape {list(want.shape)} "
               f"relative L2 {rel:.3g} vs LiteRT (tolerance {tol}; RMS floor {FP16_RMS_FLOOR}; max abs "
               f"{float(np.max(np.abs(got.astype(np.float64) - want))) if want.size else 0.0:.3g}; LiteRT fp32 "
@@ -320,11 +327,7 @@ def test_mixed_matches_litert(e, seed, tmp_path):
     assert proc.returncode == 0, f"hetsched run --precision mixed failed ({proc.returncode}): {proc.stderr.strip()}"
     coopmat = json.loads(proc.stdout).get("coopmat_kernels")
     bad = []
-    for i, want in enumerate(litert["xnnpack"]):
-        got = np.load(out_dir / f"output_{i}.npy")
-        assert got.dtype == np.float32 and got.shape == want.shape
-        rel = min(zoo.relative_l2(got, litert[k][i], FP16_RMS_FLOOR) for k in zoo.LITERT_PATHS)
-        tol = FP16_ILL_CONDITIONED.get(e["name"], FP16_TOLERANCE)
+    for i, _, _, rel, tol in fp16_bound_errors(e, out_dir, litert):
         print(f"{e['name']} [gpu mixed, {coopmat} tensor-core kernels] output {i} {e['outputs'][i]['name']}: "
               f"relative L2 {rel:.3g} vs LiteRT (tolerance {tol}; RMS floor {FP16_RMS_FLOOR})")
         if not rel < tol:
