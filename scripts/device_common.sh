@@ -29,4 +29,13 @@ device_xfer_models() {
   for m in ${models//,/ }; do
     [[ -n $skip && -f $skip/models/$m.tflite ]] || cp -L "models/$m.tflite" "$dir/models/"
   done
+  # The zoo index entries of the models that travel (tests/python and scripts/zoo.py read it there).
+  [[ -f models/index.json ]] && python3 - "$dir/models/index.json" "$models" <<'PY'
+import json, sys
+names = set(sys.argv[2].split(","))
+index = json.load(open("models/index.json"))
+entries = index if isinstance(index, list) else index.get("models", [])
+kept = [e for e in entries if e.get("name") in names]
+json.dump(kept if isinstance(index, list) else {**index, "models": kept}, open(sys.argv[1], "w"), indent=1)
+PY
 }
