@@ -28,14 +28,27 @@ constexpr double kCoopMatMaxRelL2 = test::kGpuFp16MaxRelL2;
 // The process's device created with cooperative matrices (fp16 storage or not; real, or emulated by
 // conv2d_coopmat_emulated.comp); nullptr with the reason when there is no device or, for the real
 // ones, no cooperative matrices on it.
+struct CoopMatDeviceSlot {
+  bool tried = false;
+  std::unique_ptr<gpu::VulkanDevice> device;
+  std::string reason;
+};
+CoopMatDeviceSlot coopmat_slots[4];
+
+// The devices go when the tests end, inside RUN_ALL_TESTS, not among the static destructors at exit:
+// there, with four devices alive, the NVIDIA driver crashed the process after every test had passed
+// (SIGSEGV, exit 139, H100 2026-12-06).
+class CoopMatDevicesTeardown : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    for (auto& s : coopmat_slots) s.device.reset();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const coopmat_devices_teardown =
+    ::testing::AddGlobalTestEnvironment(new CoopMatDevicesTeardown);
+
 gpu::VulkanDevice* coopmat_device(bool fp16, bool emulate, std::string* why) {
-  struct Slot {
-    bool tried = false;
-    std::unique_ptr<gpu::VulkanDevice> device;
-    std::string reason;
-  };
-  static Slot slots[4];
-  Slot& s = slots[(fp16 ? 1 : 0) + (emulate ? 2 : 0)];
+  CoopMatDeviceSlot& s = coopmat_slots[(fp16 ? 1 : 0) + (emulate ? 2 : 0)];
   if (!s.tried) {
     s.tried = true;
     try {
