@@ -15,6 +15,8 @@
 //    and the others are compared: one whose estimate is still valid (the load on its processors
 //    has not changed since it was measured) and lower by the switch margin is switched to at once;
 //    one whose estimate is stale is probed first (a short block of runs: one warm-up, then 3).
+//    Between changes the estimate follows the window's median every `window` runs; when that
+//    drifts up past a candidate with a valid estimate (by the switch margin), that one takes over.
 // 3. Watch the others: load readings (other processes' CPU share, the latency of a tiny GPU probe)
 //    mark a candidate's estimate stale when its processor got less busy (then it is probed when
 //    the drop could make it win) or busier (never switched to without a probe). Candidates within
@@ -100,7 +102,9 @@ class AdaptiveController {
   void finish_decide(double now_ms);
   void record_steady(double ms, const LoadReading& load, double now_ms);
   void record_probe(double ms, const LoadReading& load, double now_ms);
-  void reconsider(const LoadReading& load, double now_ms, const std::string& why);
+  // Switches to a candidate whose estimate still holds and beats the running one by the switch
+  // margin; else, when `may_probe`, probes the most promising stale one.
+  void reconsider(const LoadReading& load, double now_ms, const std::string& why, bool may_probe = true);
   void switch_to(int c, const std::string& kind, const std::string& reason, double now_ms);
   void start_probe(int c, const std::string& reason, double now_ms);
   void stamp(int c, const LoadReading& load);

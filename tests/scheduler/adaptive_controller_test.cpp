@@ -132,6 +132,40 @@ TEST(AdaptiveController, SwitchesToGpuUnderCpuLoadAndBack) {
   EXPECT_GE(cpu_after, 960);
 }
 
+TEST(AdaptiveController, LuckyProbeIsUndoneWhenItsRunnerDriftsUp) {
+  // Another process keeps the GPU 90% busy in 20 ms cycles (H100 load run 2026-12-06): the co plan
+  // slows to 1.45 ms, the GPU runner's probe lands in the gaps (1.3 ms) and wins, then the GPU runs
+  // 1.65 ms, under the 1.3x slowdown threshold of its estimate. The drift up of its estimate puts
+  // the co plan (valid estimate, same GPU load) ahead again: switched back at once. No noise, so
+  // nothing else (a window over the threshold) can cause the switch.
+  constexpr int kLoadFrom = 200;
+  int gpu_runs_loaded = 0;
+  auto lat = [&](int k, int run) {
+    const bool loaded = run >= kLoadFrom;
+    if (k == 1) {
+      if (!loaded) return 0.72;
+      return ++gpu_runs_loaded <= 4 ? 1.3 : 1.65;
+    }
+    return loaded ? 1.45 : 0.6;
+  };
+  auto load = [](int run) { return LoadReading{0.0, run >= kLoadFrom ? 0.5 : 0.05}; };
+  Sim s({{"gpu-less", kCpu, 9, false}, {"gpu", kGpu, 0.7, false}, {"co", kBoth, 0.6, true}}, true, 0.0);
+  s.settle(lat, load);
+  ASSERT_EQ(s.c.active(), 2);
+  gpu_runs_loaded = 0;
+  for (int i = 0; i < 400; ++i) s.step(lat, load);
+  bool probed_gpu = false, back_to_co = false;
+  for (const auto& e : s.c.events()) {
+    probed_gpu |= e.kind == "switch" && e.to == "gpu";
+    back_to_co |= probed_gpu && e.kind == "switch" && e.to == "co" && e.reason.find("drifted") != std::string::npos;
+  }
+  EXPECT_TRUE(probed_gpu) << "the scenario needs the lucky probe to win";
+  EXPECT_TRUE(back_to_co);
+  int co_runs = 0;
+  for (int r = 300; r < 400; ++r) co_runs += s.served[r] == 2;
+  EXPECT_GE(co_runs, 95);
+}
+
 TEST(AdaptiveController, ProbesStayRareWhileNothingChanges) {
   // 20,000 quiet runs (~13 s) with 10% noise: no switch, and the re-checks of the close co plan
   // (backing off 1, 2, 4, 8 s) cost under 0.5% of the runs.
