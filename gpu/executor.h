@@ -55,6 +55,11 @@ struct GpuExecutorOptions {
   // keep their defaults and are not cached, so a later prepare times them (tuning completes over
   // a few starts on a slow device such as lavapipe; on a real GPU one start suffices).
   double tuning_budget_ms = 5000;
+  // Whether the tuning candidates' pipelines are compiled ahead of the timing loop on other
+  // threads: kAuto on every device but a CPU one (lavapipe: the threads would take the cores being
+  // timed); kOn forces it (tests), kOff never.
+  enum class Precompile { kAuto, kOn, kOff };
+  Precompile precompile = Precompile::kAuto;
 };
 
 class GpuExecutor {

@@ -1,10 +1,14 @@
 // GpuExecutor's workgroup tuning at prepare time: per kernel, the cached local size for its key, or
 // each candidate timed with GPU timestamps (a warm-up dispatch and one timed one; a second round
 // of three timed dispatches when the first took under 1 ms) and the fastest kept and stored in the
-// tuning cache, while the prepare's tuning budget lasts.
+// tuning cache, while the prepare's tuning budget lasts. On a real GPU the candidates' pipelines
+// are compiled ahead of the timing loop on the other cores (CandidatePrecompiler).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <set>
+#include <thread>
 
 #include "base/error.h"
 #include "gpu/executor.h"
@@ -13,6 +17,73 @@ namespace hetsched::gpu {
 namespace {
 constexpr int kDispatches[] = {1, 3};  // timed dispatches per round, after one warm-up dispatch
 constexpr double kRepeatBelowUs = 1000;  // a second round only for dispatches shorter than this
+constexpr unsigned kMaxCompileThreads = 15;
+
+// Pipeline creation, not timing, took most of the tuning budget on the H100 (2026-12-06: 1-17
+// shapes timed per 5 s start, up to 7 starts to finish a model): each candidate local size is a
+// new pipeline. Worker threads walk the kernels to tune in the loop's order and build every
+// candidate's pipeline (set_workgroup, ending on the default again) into the internally
+// synchronized VkPipelineCache, ahead of the loop, whose own set_workgroup() calls then hit it.
+// A kernel is touched by one thread at a time: the loop claims it first (acquire()), waiting for
+// a worker that has it. Not on a CPU device (lavapipe): there the compiling threads would take
+// cores from the "GPU" being timed.
+class CandidatePrecompiler {
+ public:
+  CandidatePrecompiler(std::vector<GpuKernel*> kernels, const DeviceInfo& info, const GpuKernelContext& ctx)
+      : kernels_(std::move(kernels)), state_(kernels_.size()), info_(info), ctx_(ctx) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = std::min<unsigned>({cores - 1, kMaxCompileThreads, unsigned(kernels_.size())});
+    for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this](std::stop_token stop) { work(stop); });
+  }
+  CandidatePrecompiler(const CandidatePrecompiler&) = delete;
+  CandidatePrecompiler& operator=(const CandidatePrecompiler&) = delete;
+
+  // The loop is about to use `kernel`: no worker touches it from now on. False when a worker
+  // failed on it and it may not be at its default size.
+  bool acquire(const GpuKernel* kernel) {
+    for (size_t i = 0; i < kernels_.size(); ++i) {
+      if (kernels_[i] != kernel) continue;
+      int expected = kFree;
+      if (state_[i].compare_exchange_strong(expected, kTaken)) return true;  // not started: the loop compiles
+      state_[i].wait(kBusy);  // a worker has it: wait until it is done
+      return state_[i].load() != kFailed;
+    }
+    return true;
+  }
+  // Kernels the workers compiled (call after the workers stopped).
+  int compiled() const {
+    return int(std::count_if(state_.begin(), state_.end(), [](const std::atomic<int>& s) { return s.load() == kDone; }));
+  }
+  void stop() { pool_.clear(); }  // jthread: stop requested, then joined
+
+ private:
+  static constexpr int kFree = 0, kBusy = 1, kDone = 2, kFailed = 3, kTaken = 4;
+
+  void work(std::stop_token stop) {
+    for (size_t i = next_++; i < kernels_.size() && !stop.stop_requested(); i = next_++) {
+      int expected = kFree;
+      if (!state_[i].compare_exchange_strong(expected, kBusy)) continue;  // the loop got there first
+      int done = kDone;
+      try {
+        const std::vector<WorkgroupSize> candidates = kernels_[i]->workgroup_candidates(info_);
+        for (size_t c = 1; c < candidates.size() && !stop.stop_requested(); ++c)
+          kernels_[i]->set_workgroup(ctx_, candidates[c]);
+        kernels_[i]->set_workgroup(ctx_, candidates[0]);  // the loop starts from the default
+      } catch (const Error&) {
+        done = kFailed;  // the loop builds the same pipelines and reports what fails
+      }
+      state_[i].store(done);
+      state_[i].notify_all();
+    }
+  }
+
+  std::vector<GpuKernel*> kernels_;
+  std::vector<std::atomic<int>> state_;
+  std::atomic<size_t> next_{0};
+  const DeviceInfo& info_;
+  GpuKernelContext ctx_;
+  std::vector<std::jthread> pool_;  // last: joined first, before the state it uses goes
+};
 }  // namespace
 
 double GpuExecutor::time_op_us(int op_index, TimestampQueries& queries) {
@@ -61,6 +132,27 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     submit_and_wait(device_, cmd, fmt::format("model '{}': zeroing the arena for tuning", graph_.model_name));
   }
 
+  // The kernels the loop will time (one per tuning key the cache lacks), for the precompiler.
+  std::unique_ptr<CandidatePrecompiler> precompiler;
+  const bool precompile = options_.precompile == GpuExecutorOptions::Precompile::kOn ||
+                          (options_.precompile == GpuExecutorOptions::Precompile::kAuto &&
+                           device_.info().type != DeviceType::kCpu);
+  if (queries && pipelines && precompile) {
+    std::vector<GpuKernel*> to_time;
+    std::set<std::string> keys;
+    for (size_t i = 0; i < kernels_.size(); ++i) {
+      GpuKernel* k = kernels_[i].get();
+      if (!k) continue;
+      const std::vector<WorkgroupSize> candidates = k->workgroup_candidates(device_.info());
+      const std::string key = workgroup_tuning_key(*k, graph_.tensors[graph_.ops[i].outputs[0]].shape4());
+      if (candidates.size() < 2 || key.empty() || !keys.insert(key).second) continue;
+      const WorkgroupTuningCache::Entry* e = cache.find(key);
+      if (e && std::find(candidates.begin(), candidates.end(), e->best) != candidates.end()) continue;
+      to_time.push_back(k);
+    }
+    if (to_time.size() > 1) precompiler = std::make_unique<CandidatePrecompiler>(std::move(to_time), device_.info(), ctx);
+  }
+
   std::map<std::string, WorkgroupSize> decided;  // keys settled during this prepare
   const int total = int(std::count_if(kernels_.begin(), kernels_.end(), [](const auto& k) { return k != nullptr; }));
   int done = 0;
@@ -80,6 +172,7 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     auto in_candidates = [&](const WorkgroupSize& s) {
       return std::find(candidates.begin(), candidates.end(), s) != candidates.end();
     };
+    if (precompiler && !precompiler->acquire(k)) k->set_workgroup(ctx, candidates[0]);
     WorkgroupSize best = candidates[0];
     WorkgroupSize current = candidates[0];
     if (const auto it = decided.find(key); it != decided.end()) {
@@ -113,6 +206,10 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     decided[key] = best;
     if (!(best == current)) k->set_workgroup(ctx, best);
     if (!(best == candidates[0])) ++tuning_stats_.changed;
+  }
+  if (precompiler) {
+    precompiler->stop();  // after their current kernel
+    tuning_stats_.precompiled = precompiler->compiled();
   }
   tuning_stats_.tuning_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

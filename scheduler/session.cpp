@@ -289,7 +289,7 @@ class Session::Impl {
   void note_tuning(const gpu::GpuExecutor& executor) {
     const gpu::TuningStats& s = executor.tuning_stats();
     tuning_summary_ = {tuning_ != nullptr, s.kernels, s.shapes_timed, s.cache_hits, s.changed, s.deferred,
-                       s.timed_default_us, s.timed_best_us, s.tuning_ms};
+                       s.timed_default_us, s.timed_best_us, s.tuning_ms, s.precompiled};
   }
 
   const Graph& graph_;

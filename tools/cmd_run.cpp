@@ -197,7 +197,7 @@ int run(const RunArgs& a) {
     const TuningSummary& t = session.tuning();
     j["tuning"] = {{"enabled", t.enabled},          {"kernels", t.kernels},
                    {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
-                   {"changed", t.changed},           {"deferred", t.deferred},           {"timed_default_us", t.timed_default_us},
+                   {"changed", t.changed},           {"deferred", t.deferred}, {"precompiled", t.precompiled},           {"timed_default_us", t.timed_default_us},
                    {"timed_best_us", t.timed_best_us}, {"tuning_ms", t.tuning_ms}};
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["latencies_ms"] = latencies;

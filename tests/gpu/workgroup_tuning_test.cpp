@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <unistd.h>
 
 #include "gpu/cache_file.h"
 #include "gpu/executor.h"
+#include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
 #include "graph/op_registry.h"
 #include "scheduler/session.h"
@@ -212,6 +214,47 @@ TEST(WorkgroupTuning, CorruptCacheIsIgnoredWithAWarning) {
     gpu::WorkgroupTuningCache reread(dev, dir.path);
     EXPECT_TRUE(reread.warning().empty()) << reread.warning();
     EXPECT_EQ(reread.size(), 4u);
+  }
+}
+
+TEST(WorkgroupTuning, PrecompiledCandidatesTimeTheSameKernelsAndKeepOutputs) {
+  // Forced on (a CPU device such as lavapipe has it off): other threads compile the candidates'
+  // pipelines while the loop times; the loop must time the same keys, end with every kernel at a
+  // size it chose, and give the same outputs as the untuned executor.
+  HETSCHED_SKIP_WITHOUT_GPU();
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one core: no compiling threads";
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  auto rng = test::rng_for_current_test();
+  const Graph graph = small_model(rng);
+  TempDir dir("precompile");
+  gpu::PipelineCache pipelines(dev, dir.path);
+  gpu::WorkgroupTuningCache cache(dev, dir.path);
+  gpu::GpuExecutorOptions o;
+  o.tuning = &cache;
+  o.tuning_budget_ms = 1e9;
+  o.precompile = gpu::GpuExecutorOptions::Precompile::kOn;
+  gpu::GpuExecutor tuned(graph, dev, &pipelines, o);
+  const gpu::TuningStats& st = tuned.tuning_stats();
+  EXPECT_EQ(st.kernels, 5);
+  EXPECT_EQ(st.shapes_timed, 4) << "the two identical convs share one key";
+  EXPECT_EQ(st.cache_hits, 1);
+  EXPECT_EQ(st.deferred, 0);
+  // The worker starts with the first kernel while the loop builds its queries; the loop then
+  // times candidates for tens of ms per kernel here, so the worker is ahead of it.
+  EXPECT_GE(st.precompiled, 1);
+  EXPECT_LE(st.precompiled, 4);
+  EXPECT_EQ(cache.size(), 4u);
+  gpu::GpuExecutor plain(graph, dev, nullptr, gpu::GpuExecutorOptions{});
+  const uint64_t seed = rng();
+  std::mt19937_64 r1(seed), r2(seed);
+  const auto want = run_model(graph, plain, r1);
+  const auto got = run_model(graph, tuned, r2);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(want[i].size(), got[i].size());
+    size_t differ = 0;
+    for (size_t j = 0; j < want[i].size(); ++j) differ += want[i][j] != got[i][j];
+    EXPECT_EQ(differ, 0u) << "output " << i << ": " << differ << " of " << want[i].size() << " values differ";
   }
 }
 
