@@ -58,14 +58,11 @@ void reference_concat(const Graph&, const Op& op, std::span<const RefTensor> in,
 }  // namespace
 
 void register_concatenation_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kConcatenation;
-  d.infer_shape = infer_concat;
-  d.reference = reference_concat;
-  d.split_slices = d.split_rows = true;
-  d.channel_local = false;  // a channel concat moves channels across slices
-  d.channel_local_for = [](const Graph&, const Op& op) { return op.attrs<ConcatenationAttributes>().axis != 3; };
-  table.push_back(d);
+  // A channel concat moves channels across slices: channel-local only off the channel axis.
+  table.push_back({.type = OpType::kConcatenation, .infer_shape = infer_concat, .reference = reference_concat,
+                   .split_slices = true, .split_rows = true, .channel_local_for = [](const Graph&, const Op& op) {
+                     return op.attrs<ConcatenationAttributes>().axis != 3;
+                   }});
 }
 
 }  // namespace hetsched

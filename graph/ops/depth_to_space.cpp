@@ -35,13 +35,8 @@ void reference_d2s(const Graph&, const Op& op, std::span<const RefTensor> in, Re
 }  // namespace
 
 void register_depth_to_space_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kDepthToSpace;
-  d.infer_shape = infer_d2s;
-  d.reference = reference_d2s;
-  d.split_slices = d.split_rows = true;
-  d.channel_local = false;
-  table.push_back(d);
+  table.push_back({.type = OpType::kDepthToSpace, .infer_shape = infer_d2s, .reference = reference_d2s,
+                   .split_slices = true, .split_rows = true});
 }
 
 }  // namespace hetsched

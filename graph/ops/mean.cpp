@@ -64,14 +64,8 @@ Shape4 mean_reduced_shape(const Shape4& in, const std::vector<int>& axes4) {
 }
 
 void register_mean_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kMean;
-  d.infer_shape = infer_mean;
-  d.reference = reference_mean;
-  d.split_slices = false;  // a channel mean reads every slice
-  d.split_rows = true;
-  d.channel_local = false;
-  table.push_back(d);
+  // Rows only: a channel mean reads every slice.
+  table.push_back({.type = OpType::kMean, .infer_shape = infer_mean, .reference = reference_mean, .split_rows = true});
 }
 
 }  // namespace hetsched

@@ -40,17 +40,12 @@ void reference_pad(const Graph&, const Op& op, std::span<const RefTensor> in, Re
 }  // namespace
 
 void register_pad_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kPad;
-  d.infer_shape = infer_pad;
-  d.reference = reference_pad;
-  d.split_slices = d.split_rows = true;
-  d.channel_local = false;
-  d.channel_local_for = [](const Graph&, const Op& op) {
-    const auto& p = op.attrs<PadAttributes>().pads;
-    return p[3][0] == 0 && p[3][1] == 0;  // spatial-only pads keep channels in their slices
-  };
-  table.push_back(d);
+  // Spatial-only pads keep channels in their slices.
+  table.push_back({.type = OpType::kPad, .infer_shape = infer_pad, .reference = reference_pad, .split_slices = true,
+                   .split_rows = true, .channel_local_for = [](const Graph&, const Op& op) {
+                     const auto& p = op.attrs<PadAttributes>().pads;
+                     return p[3][0] == 0 && p[3][1] == 0;
+                   }});
 }
 
 }  // namespace hetsched
