@@ -10,17 +10,14 @@ namespace {
 
 void infer_conv2d(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
-  auto& a = op.attrs<Conv2DAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 4, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 4);
-  const int out_c = w.shape[0], kh = w.shape[1], kw = w.shape[2];
+  const auto [in, w] = input_and_weights(graph, op, 4, 4, 4);
+  const int out_c = w.shape[0];
   if (w.shape[3] != in.shape[3])
     fail(ErrorKind::kUnsupported, "{}: weights '{}' {} have {} input channels, input '{}' {} has {} (grouped "
          "convolution is not supported)", where(graph, op), w.name, w.shape_string(), w.shape[3], in.name,
          in.shape_string(), in.shape[3]);
   optional_bias(graph, op, 2, out_c);
-  set_window_output(graph, op, a, in, kh, kw, out_c);
+  set_window_output(graph, op, op.attrs<Conv2DAttributes>(), in, w, out_c);
 }
 
 int64_t conv2d_macs(const Graph& graph, const Op& op) {

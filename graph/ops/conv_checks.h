@@ -22,6 +22,15 @@ const Tensor& activation_input(const Graph& graph, const Op& op, int pos, int mi
 // (non-constant weights: kUnsupported).
 const Tensor& constant_weights(const Graph& graph, const Op& op, int pos, int rank);
 
+// What every conv-like op checks first: 2 or 3 inputs and one output (expect_io_count), the float32
+// activation input 0 with rank in [min_rank, max_rank] (activation_input) and the constant weights 1
+// of rank `weight_rank` (constant_weights).
+struct InputAndWeights {
+  const Tensor& input;
+  const Tensor& weights;
+};
+InputAndWeights input_and_weights(const Graph& graph, const Op& op, int min_rank, int max_rank, int weight_rank);
+
 // The optional bias at position `pos` (absent position or index -1: nullptr): a constant float32
 // tensor of `channels` elements.
 const Tensor* optional_bias(const Graph& graph, const Op& op, int pos, int channels);
@@ -44,11 +53,12 @@ bool reads_own_row_only(const Tensor& weights, int stride_h, int stride_w, const
 void set_output(Graph& graph, const Op& op, std::vector<int> shape);
 
 // The output of a dilated window op with attributes `A` (CONV_2D, DEPTHWISE_CONV_2D) over input `in`
-// [N,H,W,.] with a kh x kw kernel: checks strides and dilations, resolves a.pads (window_output)
+// [N,H,W,.] with weights [.,KH,KW,.]: checks strides and dilations, resolves a.pads (window_output)
 // and sets output 0 to [N, OH, OW, out_c].
 template <typename A>
-void set_window_output(Graph& graph, const Op& op, A& a, const Tensor& in, int kh, int kw, int out_c) {
+void set_window_output(Graph& graph, const Op& op, A& a, const Tensor& in, const Tensor& weights, int out_c) {
   check_window(graph, op, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w);
+  const int kh = weights.shape[1], kw = weights.shape[2];
   const int oh = window_output(graph, op, "height", in.shape[1], kh, a.stride_h, a.dilation_h, a.padding,
                                &a.pads.top, &a.pads.bottom);
   const int ow = window_output(graph, op, "width", in.shape[2], kw, a.stride_w, a.dilation_w, a.padding,

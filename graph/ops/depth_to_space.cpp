@@ -24,12 +24,10 @@ void reference_d2s(const Graph&, const Op& op, std::span<const RefTensor> in, Re
   const int bs = op.attrs<DepthToSpaceAttributes>().block_size;
   const Shape4 is = in[0].shape, os = out.shape;
   out.data.assign(os.elements(), 0.0);
-  for (int n = 0; n < os.n; ++n)
-    for (int y = 0; y < os.h; ++y)
-      for (int x = 0; x < os.w; ++x)
-        for (int c = 0; c < os.c; ++c)
-          out.data[general_ops::nhwc_index(os, n, y, x, c)] =
-              in[0].data[general_ops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
+  general_ops::for_each_nhwc(os, [&](int n, int y, int x, int c) {
+    out.data[general_ops::nhwc_index(os, n, y, x, c)] =
+        in[0].data[general_ops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
+  });
 }
 
 }  // namespace

@@ -10,11 +10,9 @@ namespace {
 
 void infer_depthwise(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
+  const auto [in, w] = input_and_weights(graph, op, 4, 4, 4);
   auto& a = op.attrs<DepthwiseConv2DAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 4, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 4);
-  const int in_c = in.shape[3], out_c = w.shape[3], kh = w.shape[1], kw = w.shape[2];
+  const int in_c = in.shape[3], out_c = w.shape[3];
   if (w.shape[0] != 1 || out_c % in_c != 0)
     fail(ErrorKind::kInvalidModel, "{}: weights '{}' have shape {}, expected [1,KH,KW,{}*multiplier] for input '{}' {}",
          where(graph, op), w.name, w.shape_string(), in_c, in.name, in.shape_string());
@@ -22,7 +20,7 @@ void infer_depthwise(Graph& graph, Op& op) {
     fail(ErrorKind::kInvalidModel, "{}: negative depth_multiplier {}", where(graph, op), a.depth_multiplier);
   a.depth_multiplier = out_c / in_c;
   optional_bias(graph, op, 2, out_c);
-  set_window_output(graph, op, a, in, kh, kw, out_c);
+  set_window_output(graph, op, a, in, w, out_c);
 }
 
 int64_t depthwise_macs(const Graph& graph, const Op& op) {

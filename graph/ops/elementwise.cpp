@@ -56,16 +56,11 @@ template <OpType kType>
 void reference_binary(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
   const Shape4 a = in[0].shape, b = in[1].shape, o = out.shape;
   out.data.assign(o.elements(), 0.0);
-  for (int n = 0; n < o.n; ++n)
-    for (int y = 0; y < o.h; ++y)
-      for (int x = 0; x < o.w; ++x)
-        for (int c = 0; c < o.c; ++c) {
-          const double va = in[0].data[nhwc_index(a, a.n == 1 ? 0 : n, a.h == 1 ? 0 : y, a.w == 1 ? 0 : x,
-                                                  a.c == 1 ? 0 : c)];
-          const double vb = in[1].data[nhwc_index(b, b.n == 1 ? 0 : n, b.h == 1 ? 0 : y, b.w == 1 ? 0 : x,
-                                                  b.c == 1 ? 0 : c)];
-          out.data[nhwc_index(o, n, y, x, c)] = apply_activation(op.activation(), binary_apply<kType>(va, vb));
-        }
+  general_ops::for_each_nhwc(o, [&](int n, int y, int x, int c) {
+    const double va = in[0].data[general_ops::broadcast_index(a, n, y, x, c)];
+    const double vb = in[1].data[general_ops::broadcast_index(b, n, y, x, c)];
+    out.data[nhwc_index(o, n, y, x, c)] = apply_activation(op.activation(), binary_apply<kType>(va, vb));
+  });
 }
 
 template <OpType kType>

@@ -10,10 +10,8 @@ namespace {
 
 void infer_fully_connected(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
+  const auto [in, w] = input_and_weights(graph, op, 1, 4, 2);
   const auto& a = op.attrs<FullyConnectedAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 1, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 2);
   const int O = w.shape[0], I = w.shape[1];
   optional_bias(graph, op, 2, O);
   if (a.keep_num_dims) {

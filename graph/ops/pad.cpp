@@ -29,12 +29,10 @@ void reference_pad(const Graph&, const Op& op, std::span<const RefTensor> in, Re
   const PadAttributes& a = op.attrs<PadAttributes>();
   const Shape4 is = in[0].shape, os = out.shape;
   out.data.assign(os.elements(), 0.0);
-  for (int n = 0; n < is.n; ++n)
-    for (int y = 0; y < is.h; ++y)
-      for (int x = 0; x < is.w; ++x)
-        for (int c = 0; c < is.c; ++c)
-          out.data[general_ops::nhwc_index(os, n + a.pads[0][0], y + a.pads[1][0], x + a.pads[2][0], c + a.pads[3][0])] =
-              in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
+  general_ops::for_each_nhwc(is, [&](int n, int y, int x, int c) {
+    out.data[general_ops::nhwc_index(os, n + a.pads[0][0], y + a.pads[1][0], x + a.pads[2][0], c + a.pads[3][0])] =
+        in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
+  });
 }
 
 }  // namespace

@@ -20,10 +20,8 @@ void transpose_pads(int out, int kernel, int stride, Padding padding, int* befor
 
 void infer_transpose_conv(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
+  const auto [in, w] = input_and_weights(graph, op, 4, 4, 4);
   auto& a = op.attrs<TransposeConvAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 4, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 4);
   if (a.out_h <= 0 || a.out_w <= 0 || a.out_c <= 0)
     fail(ErrorKind::kInvalidModel, "{}: invalid output shape {}x{}x{}", where(graph, op), a.out_h, a.out_w, a.out_c);
   if (w.shape[0] != a.out_c || w.shape[3] != in.shape[3])

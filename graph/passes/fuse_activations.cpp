@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "graph/passes/erase_ops.h"
+
 namespace hetsched {
 namespace {
 
@@ -45,10 +47,7 @@ PassResult fuse_activations(Graph& g) {
     ++fused;
   }
   if (fused == 0) return {false, "no fusable activation"};
-  std::vector<Op> kept;
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (!remove[i]) kept.push_back(std::move(g.ops[i]));
-  g.ops = std::move(kept);
+  erase_marked_ops(g, remove);
   return {true, fmt::format("fused {} activations", fused)};
 }
 
