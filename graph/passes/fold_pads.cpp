@@ -37,7 +37,6 @@ bool spatial_only(const PadAttributes& p) {
 }  // namespace
 
 PassResult fold_pads(Graph& g) {
-  int folded = 0;
   std::vector<bool> remove(g.ops.size(), false);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Op& pad = g.ops[i];
@@ -67,11 +66,10 @@ PassResult fold_pads(Graph& g) {
       continue;
     conv->inputs[0] = pad.inputs[0];
     remove[i] = true;
-    ++folded;
   }
-  if (folded == 0) return {false, "no foldable PAD"};
-  erase_marked_ops(g, remove);
-  return {true, fmt::format("folded {} PADs into convs", folded)};
+  if (const size_t folded = erase_marked_ops(g, remove))
+    return {true, fmt::format("folded {} PADs into convs", folded)};
+  return {false, "no foldable PAD"};
 }
 
 }  // namespace hetsched
