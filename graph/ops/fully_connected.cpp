@@ -43,7 +43,7 @@ void fully_connected_reference(const Graph& graph, const Op& op, std::span<const
   const std::vector<double>& in = r.input.data;
   const std::vector<double>& w = r.weights;
   const size_t O = size_t(r.weight_shape[0]), I = size_t(r.weight_shape[1]);
-  const size_t rows = in.size() / I;  // the output's rows * O elements
+  const size_t rows = in.size() / I;  // the input flattened to rows of I values, one output row each
   for (size_t row = 0; row < rows; ++row)
     for (size_t o = 0; o < O; ++o) {
       double acc = r.bias_at(int(o));
@@ -55,7 +55,7 @@ void fully_connected_reference(const Graph& graph, const Op& op, std::span<const
 }  // namespace
 
 OpDescriptor fully_connected_descriptor() {
-  // Output rows split: 1 unless keep_num_dims keeps a spatial shape.
+  // split_rows: output rows (1 unless keep_num_dims keeps a spatial shape).
   return {.type = OpType::kFullyConnected, .infer_shape = infer_fully_connected, .macs = fully_connected_macs,
           .reference = fully_connected_reference, .split_slices = true, .split_rows = true, .takes_epilogue = true};
 }
