@@ -51,18 +51,15 @@ CoopMatSupport query_coopmat_support(VkInstance instance, VkPhysicalDevice devic
   auto features = vk_struct<VkPhysicalDeviceCooperativeMatrixFeaturesNV>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV);
   auto f12 = vk_struct<VkPhysicalDeviceVulkan12Features>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
-  features.pNext = &f12;
   auto features2 = vk_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
-  features2.pNext = &features;
-  vkGetPhysicalDeviceFeatures2(device, &features2);
+  vkGetPhysicalDeviceFeatures2(device, &vk_chain(features2, features, f12));
   c.feature = features.cooperativeMatrix == VK_TRUE;
   c.vulkan_memory_model = f12.vulkanMemoryModel == VK_TRUE;
 
   auto props = vk_struct<VkPhysicalDeviceCooperativeMatrixPropertiesNV>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_NV);
   auto props2 = vk_struct<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
-  props2.pNext = &props;
-  vkGetPhysicalDeviceProperties2(device, &props2);
+  vkGetPhysicalDeviceProperties2(device, &vk_chain(props2, props));
   c.compute_stage = (props.cooperativeMatrixSupportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0;
 
   // An instance-level function of a device extension: through vkGetInstanceProcAddr.

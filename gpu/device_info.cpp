@@ -232,10 +232,8 @@ DeviceInfo query_device_info(VkInstance instance, VkPhysicalDevice pd, int index
   // Vulkan 1.1/1.2 property and feature structs (valid because the device speaks 1.2).
   auto p11 = vk_struct<VkPhysicalDeviceVulkan11Properties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_PROPERTIES);
   auto p12 = vk_struct<VkPhysicalDeviceVulkan12Properties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES);
-  p11.pNext = &p12;
   auto props2 = vk_struct<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
-  props2.pNext = &p11;
-  vkGetPhysicalDeviceProperties2(pd, &props2);
+  vkGetPhysicalDeviceProperties2(pd, &vk_chain(props2, p11, p12));
   d.subgroup_size = p11.subgroupSize;
   d.max_memory_allocation_size = p11.maxMemoryAllocationSize;
   d.driver_name = p12.driverName;
@@ -243,10 +241,8 @@ DeviceInfo query_device_info(VkInstance instance, VkPhysicalDevice pd, int index
 
   auto f11 = vk_struct<VkPhysicalDeviceVulkan11Features>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES);
   auto f12 = vk_struct<VkPhysicalDeviceVulkan12Features>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
-  f11.pNext = &f12;
   auto features2 = vk_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
-  features2.pNext = &f11;
-  vkGetPhysicalDeviceFeatures2(pd, &features2);
+  vkGetPhysicalDeviceFeatures2(pd, &vk_chain(features2, f11, f12));
   d.storage_buffer_16bit = f11.storageBuffer16BitAccess;
   d.shader_float16 = f12.shaderFloat16;
   // Test hook: HETSCHED_VK_HIDE_FEATURES=fp16 makes a device look as if it lacked 16-bit storage

@@ -1,22 +1,18 @@
 // The GPU kernel factory table and the constant upload helper.
 #include "gpu/gpu_kernel.h"
 
-#include <array>
 #include <cstring>
 
 #include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/storage_precision.h"
+#include "graph/op_type_table.h"
 
 namespace hetsched::gpu {
 namespace {
-const std::array<GpuKernelEntry, kOpTypeCount>& table() {
-  static const std::array<GpuKernelEntry, kOpTypeCount> t = [] {
-    std::array<GpuKernelEntry, kOpTypeCount> a{};
-    register_conv_gpu_kernels(a.data());
-    register_general_gpu_kernels(a.data());
-    return a;
-  }();
+const OpTypeTable<GpuKernelEntry>& table() {
+  static const OpTypeTable<GpuKernelEntry> t =
+      fill_op_type_table<GpuKernelEntry>({register_conv_gpu_kernels, register_general_gpu_kernels});
   return t;
 }
 }  // namespace

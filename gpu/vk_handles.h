@@ -12,65 +12,79 @@
 
 namespace hetsched::gpu {
 
-// An owned top-level handle (VkInstance, VkDevice) destroyed by Destroy(handle, nullptr).
-template <typename T, auto Destroy>
-class OwnedHandle {
+// The one move-only owner every handle type below is made of: a handle and the Destroyer that
+// destroys it, holding whatever parent the destroy call needs (nothing, the VkDevice, the instance
+// and an extension function). A moved-from owner holds VK_NULL_HANDLE and a default Destroyer.
+template <typename T, typename Destroyer>
+class UniqueHandle {
  public:
-  OwnedHandle() = default;
-  explicit OwnedHandle(T handle) : handle_(handle) {}
-  OwnedHandle(OwnedHandle&& other) noexcept : handle_(std::exchange(other.handle_, VK_NULL_HANDLE)) {}
-  OwnedHandle& operator=(OwnedHandle&& other) noexcept {
+  UniqueHandle() = default;
+  UniqueHandle(T handle, Destroyer destroyer) : handle_(handle), destroyer_(destroyer) {}
+  UniqueHandle(UniqueHandle&& other) noexcept
+      : handle_(std::exchange(other.handle_, VK_NULL_HANDLE)),
+        destroyer_(std::exchange(other.destroyer_, Destroyer{})) {}
+  UniqueHandle& operator=(UniqueHandle&& other) noexcept {
     if (this != &other) {
       reset();
       handle_ = std::exchange(other.handle_, VK_NULL_HANDLE);
+      destroyer_ = std::exchange(other.destroyer_, Destroyer{});
     }
     return *this;
   }
-  OwnedHandle(const OwnedHandle&) = delete;
-  OwnedHandle& operator=(const OwnedHandle&) = delete;
-  ~OwnedHandle() { reset(); }
+  UniqueHandle(const UniqueHandle&) = delete;
+  UniqueHandle& operator=(const UniqueHandle&) = delete;
+  ~UniqueHandle() { reset(); }
 
   T get() const { return handle_; }
   explicit operator bool() const { return handle_ != VK_NULL_HANDLE; }
   void reset() {
-    if (handle_ != VK_NULL_HANDLE) Destroy(std::exchange(handle_, VK_NULL_HANDLE), nullptr);
+    if (handle_ != VK_NULL_HANDLE) destroyer_(std::exchange(handle_, VK_NULL_HANDLE));
   }
+
+ protected:
+  const Destroyer& destroyer() const { return destroyer_; }
 
  private:
   T handle_ = VK_NULL_HANDLE;
+  Destroyer destroyer_{};
+};
+
+// Destroy(handle, nullptr): a top-level handle.
+template <auto Destroy>
+struct DestroyTopLevel {
+  template <typename T>
+  void operator()(T handle) const {
+    Destroy(handle, nullptr);
+  }
+};
+
+// An owned top-level handle (VkInstance, VkDevice) destroyed by Destroy(handle, nullptr).
+template <typename T, auto Destroy>
+class OwnedHandle : public UniqueHandle<T, DestroyTopLevel<Destroy>> {
+ public:
+  OwnedHandle() = default;
+  explicit OwnedHandle(T handle) : UniqueHandle<T, DestroyTopLevel<Destroy>>(handle, {}) {}
+};
+
+// Destroy(device, handle, nullptr): a child of a VkDevice.
+template <auto Destroy>
+struct DestroyDeviceChild {
+  VkDevice device = VK_NULL_HANDLE;
+  template <typename T>
+  void operator()(T handle) const {
+    Destroy(device, handle, nullptr);
+  }
 };
 
 // An owned child of a VkDevice, destroyed by Destroy(device, handle, nullptr). The VkDevice is not
 // owned and must outlive this object.
 template <typename T, auto Destroy>
-class DeviceHandle {
+class DeviceHandle : public UniqueHandle<T, DestroyDeviceChild<Destroy>> {
  public:
   DeviceHandle() = default;
-  DeviceHandle(VkDevice device, T handle) : device_(device), handle_(handle) {}
-  DeviceHandle(DeviceHandle&& other) noexcept
-      : device_(std::exchange(other.device_, VK_NULL_HANDLE)), handle_(std::exchange(other.handle_, VK_NULL_HANDLE)) {}
-  DeviceHandle& operator=(DeviceHandle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      device_ = std::exchange(other.device_, VK_NULL_HANDLE);
-      handle_ = std::exchange(other.handle_, VK_NULL_HANDLE);
-    }
-    return *this;
-  }
-  DeviceHandle(const DeviceHandle&) = delete;
-  DeviceHandle& operator=(const DeviceHandle&) = delete;
-  ~DeviceHandle() { reset(); }
+  DeviceHandle(VkDevice device, T handle) : UniqueHandle<T, DestroyDeviceChild<Destroy>>(handle, {device}) {}
 
-  T get() const { return handle_; }
-  VkDevice device() const { return device_; }
-  explicit operator bool() const { return handle_ != VK_NULL_HANDLE; }
-  void reset() {
-    if (handle_ != VK_NULL_HANDLE) Destroy(device_, std::exchange(handle_, VK_NULL_HANDLE), nullptr);
-  }
-
- private:
-  VkDevice device_ = VK_NULL_HANDLE;
-  T handle_ = VK_NULL_HANDLE;
+  VkDevice device() const { return this->destroyer().device; }
 };
 
 // VkInstance. Destroy only after every VkDevice and messenger created from it is gone.
@@ -109,44 +123,22 @@ using QueryPool = DeviceHandle<VkQueryPool, vkDestroyQueryPool>;
 // flag): pipelines may be created through it from several threads at once.
 using PipelineCacheHandle = DeviceHandle<VkPipelineCache, vkDestroyPipelineCache>;
 
-}  // namespace hetsched::gpu
-
-namespace hetsched::gpu {
 
 // VkDebugUtilsMessengerEXT, destroyed through the extension function loaded from its instance
 // (the one handle whose destroy function is not a loader export). Same rules as above; the
 // VkInstance must outlive it.
-class DebugMessengerHandle {
+struct DestroyDebugMessenger {
+  VkInstance instance = VK_NULL_HANDLE;
+  PFN_vkDestroyDebugUtilsMessengerEXT destroy = nullptr;
+  void operator()(VkDebugUtilsMessengerEXT handle) const {
+    if (destroy) destroy(instance, handle, nullptr);
+  }
+};
+class DebugMessengerHandle : public UniqueHandle<VkDebugUtilsMessengerEXT, DestroyDebugMessenger> {
  public:
   DebugMessengerHandle() = default;
   DebugMessengerHandle(VkInstance instance, VkDebugUtilsMessengerEXT handle, PFN_vkDestroyDebugUtilsMessengerEXT destroy)
-      : instance_(instance), handle_(handle), destroy_(destroy) {}
-  DebugMessengerHandle(DebugMessengerHandle&& other) noexcept
-      : instance_(std::exchange(other.instance_, VK_NULL_HANDLE)),
-        handle_(std::exchange(other.handle_, VK_NULL_HANDLE)),
-        destroy_(std::exchange(other.destroy_, nullptr)) {}
-  DebugMessengerHandle& operator=(DebugMessengerHandle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      instance_ = std::exchange(other.instance_, VK_NULL_HANDLE);
-      handle_ = std::exchange(other.handle_, VK_NULL_HANDLE);
-      destroy_ = std::exchange(other.destroy_, nullptr);
-    }
-    return *this;
-  }
-  DebugMessengerHandle(const DebugMessengerHandle&) = delete;
-  DebugMessengerHandle& operator=(const DebugMessengerHandle&) = delete;
-  ~DebugMessengerHandle() { reset(); }
-
-  VkDebugUtilsMessengerEXT get() const { return handle_; }
-  void reset() {
-    if (handle_ != VK_NULL_HANDLE && destroy_) destroy_(instance_, std::exchange(handle_, VK_NULL_HANDLE), nullptr);
-  }
-
- private:
-  VkInstance instance_ = VK_NULL_HANDLE;
-  VkDebugUtilsMessengerEXT handle_ = VK_NULL_HANDLE;
-  PFN_vkDestroyDebugUtilsMessengerEXT destroy_ = nullptr;
+      : UniqueHandle(handle, {instance, destroy}) {}
 };
 
 }  // namespace hetsched::gpu

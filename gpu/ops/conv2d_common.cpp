@@ -46,6 +46,25 @@ std::vector<float> pack_conv_weights(std::span<const float> w, int O, int KH, in
   return p;
 }
 
+ConvLikeOperands conv_like_operands(const Graph& graph, const Op& op) {
+  return {graph.tensors[size_t(op.inputs[0])].shape4(), graph.tensors[size_t(op.outputs[0])].shape4(),
+          graph.tensors[size_t(op.inputs[1])]};
+}
+
+ConvLikeSetup conv_like_setup(const Graph& graph, const Op& op, std::string shader, const ConvLikeOperands& x,
+                              int out_channels, bool slice_per_group) {
+  ConvLikeSetup s;
+  s.shader = std::move(shader);
+  s.local_size = local_size_for(x.out, slice_per_group);
+  s.bias = pack_bias(graph, op, 2, out_channels);
+  return s;
+}
+
+ConvLikeSpecHead spec_head(const ConvLikeSetup& s, const ConvLikeOperands& x) {
+  return {s.local_size[0], s.local_size[1], s.local_size[2], x.out.n, x.in.h, x.in.w, x.in.c, x.out.h, x.out.w,
+          x.out.c};
+}
+
 ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op, ConvLikeSetup setup)
     : context_(fmt::format("model '{}': {}", graph.model_name, graph.describe(op))),
       out_(graph.tensors[size_t(op.outputs[0])].shape4()),

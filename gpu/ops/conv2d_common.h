@@ -34,6 +34,20 @@ std::vector<float> pack_bias(const Graph& graph, const Op& op, int pos, int chan
 // the shader's step is acc += M * in4). Padding lanes are 0.
 std::vector<float> pack_conv_weights(std::span<const float> w, int O, int KH, int KW, int I);
 
+// Specialization constants 0..9 of every conv-like shader: the local size, then the input's and the
+// output's shapes. Each shader's typed spec struct starts with it; its own constants follow (10..).
+struct ConvLikeSpecHead {
+  uint32_t local_x, local_y, local_z;
+  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c;
+};
+
+// What each conv-like factory reads of its op {input, weights, bias or -1}.
+struct ConvLikeOperands {
+  Shape4 in, out;
+  const Tensor& weights;
+};
+ConvLikeOperands conv_like_operands(const Graph& graph, const Op& op);
+
 // What a conv-like kernel is made of, computed by each op's factory at plan time.
 struct ConvLikeSetup {
   std::string shader;           // gpu/shaders/<shader>.comp
@@ -45,6 +59,13 @@ struct ConvLikeSetup {
   // blocks too (register_blocked_candidates) and the grid follows the block.
   bool register_blocked = false;
 };
+
+// The start of every conv-like setup: `shader`, its local size (local_size_for) and the bias of
+// `out_channels` (input 2); the factory adds the spec constants and the packed weights.
+ConvLikeSetup conv_like_setup(const Graph& graph, const Op& op, std::string shader, const ConvLikeOperands& x,
+                              int out_channels, bool slice_per_group);
+// The spec head of a setup's local size and the operands' shapes.
+ConvLikeSpecHead spec_head(const ConvLikeSetup& s, const ConvLikeOperands& x);
 
 
 // One pipeline, its packed constants in device-local buffers, and one descriptor set.

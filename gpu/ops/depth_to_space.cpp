@@ -18,10 +18,8 @@ struct DepthToSpaceSpec {
 std::unique_ptr<GpuKernel> create_depth_to_space_gpu_kernel(const GpuKernelContext& ctx, const Graph& g,
                                                             const Op& op) {
   const Shape4 out = shape_of(g, op.outputs.at(0));
-  DepthToSpaceSpec spec;
-  spec.local = local_size_for(out);
-  spec.block = op.attrs<DepthToSpaceAttributes>().block_size;
-  spec.out = spec_shape(out);
+  const DepthToSpaceSpec spec{
+      .local = local_size_for(out), .block = op.attrs<DepthToSpaceAttributes>().block_size, .out = spec_shape(out)};
   return std::make_unique<SingleDispatchKernel>(ctx, g, op, "depth_to_space", spec);
 }
 

@@ -11,8 +11,7 @@ namespace {
 
 // Specialization constants of fully_connected.comp (field i = constant_id i).
 struct FullyConnectedSpec {
-  uint32_t local_x, local_y, local_z;
-  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c;
+  conv_kernels::ConvLikeSpecHead head;
   int32_t depth, activation;
   VkBool32 chunked;
 };
@@ -22,19 +21,16 @@ struct FullyConnectedSpec {
 std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                           const Op& op) {
   if (auto coopmat = try_create_fully_connected_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
+  using namespace conv_kernels;
   const auto& a = op.attrs<FullyConnectedAttributes>();
-  const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
-  const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
-  const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  const int O = wt.shape[0], I = wt.shape[1];
+  const ConvLikeOperands x = conv_like_operands(graph, op);
+  const Shape4& in = x.in;
+  const int O = x.weights.shape[0], I = x.weights.shape[1];
   const bool chunked = I % in.c == 0;
-  conv_kernels::ConvLikeSetup s;
-  s.shader = "fully_connected";
-  s.local_size = conv_kernels::local_size_for(out);
-  s.spec = SpecConstants::from_struct(FullyConnectedSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n,
-                                                         in.h, in.w, in.c, out.h, out.w, out.c, I,
-                                                         int32_t(a.activation), chunked ? VK_TRUE : VK_FALSE});
-  const std::span<const float> w = wt.f32();
+  ConvLikeSetup s = conv_like_setup(graph, op, "fully_connected", x, O, /*slice_per_group=*/false);
+  s.spec = SpecConstants::from_struct(
+      FullyConnectedSpec{spec_head(s, x), I, int32_t(a.activation), chunked ? VK_TRUE : VK_FALSE});
+  const std::span<const float> w = x.weights.f32();
   const size_t os_stride = chunked ? size_t(I / in.c) * slices_of(in.c) * 16 : size_t(I) * 4;
   s.weights.assign(size_t(slices_of(O)) * os_stride, 0.0f);
   for (int o = 0; o < O; ++o)
@@ -49,8 +45,7 @@ std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelCont
       }
       s.weights[size_t(o / 4) * os_stride + at + size_t(o % 4)] = w[size_t(o) * I + i];
     }
-  s.bias = conv_kernels::pack_bias(graph, op, 2, O);
-  return std::make_unique<conv_kernels::ConvLikeKernel>(ctx, graph, op, std::move(s));
+  return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
 }  // namespace hetsched::gpu

@@ -22,22 +22,14 @@ struct Pool2DSpec {
 std::unique_ptr<GpuKernel> create_pool2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const Pool2DAttributes& a = op.attrs<Pool2DAttributes>();
   const Shape4 in = shape_of(g, op.inputs.at(0)), out = shape_of(g, op.outputs.at(0));
-  Pool2DSpec spec;
-  spec.local = local_size_for(out);
-  spec.is_max = op.type == OpType::kMaxPool2D;
-  spec.activation = int32_t(a.activation);
-  spec.filter_h = a.filter_h;
-  spec.filter_w = a.filter_w;
-  spec.stride_h = a.stride_h;
-  spec.stride_w = a.stride_w;
-  spec.pad_top = a.pads.top;
-  spec.pad_left = a.pads.left;
-  spec.in_h = in.h;
-  spec.in_w = in.w;
-  spec.out_n = out.n;
-  spec.out_h = out.h;
-  spec.out_w = out.w;
-  spec.c = out.c;
+  const Pool2DSpec spec{.local = local_size_for(out),
+                        .is_max = op.type == OpType::kMaxPool2D ? VK_TRUE : VK_FALSE,
+                        .activation = int32_t(a.activation),
+                        .filter_h = a.filter_h, .filter_w = a.filter_w,
+                        .stride_h = a.stride_h, .stride_w = a.stride_w,
+                        .pad_top = a.pads.top, .pad_left = a.pads.left,
+                        .in_h = in.h, .in_w = in.w,
+                        .out_n = out.n, .out_h = out.h, .out_w = out.w, .c = out.c};
   return std::make_unique<SingleDispatchKernel>(ctx, g, op, "pool2d", spec);
 }
 

@@ -18,10 +18,8 @@ struct SoftmaxSpec {
 
 std::unique_ptr<GpuKernel> create_softmax_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const Shape4 out = shape_of(g, op.outputs.at(0));
-  SoftmaxSpec spec;
-  spec.local = local_size_for(out);
-  spec.beta = op.attrs<SoftmaxAttributes>().beta;
-  spec.shape = spec_shape(out);
+  const SoftmaxSpec spec{
+      .local = local_size_for(out), .beta = op.attrs<SoftmaxAttributes>().beta, .shape = spec_shape(out)};
   return std::make_unique<SingleDispatchKernel>(ctx, g, op, "softmax", spec);
 }
 

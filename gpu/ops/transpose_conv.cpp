@@ -10,8 +10,7 @@ namespace {
 
 // Specialization constants of transpose_conv.comp (field i = constant_id i).
 struct TransposeConvSpec {
-  uint32_t local_x, local_y, local_z;
-  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c;
+  conv_kernels::ConvLikeSpecHead head;
   int32_t kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left;
   int32_t activation;
 };
@@ -21,21 +20,15 @@ struct TransposeConvSpec {
 std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                          const Op& op) {
   if (auto coopmat = try_create_transpose_conv_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
+  using namespace conv_kernels;
   const auto& a = op.attrs<TransposeConvAttributes>();
-  const Shape4 in = graph.tensors[size_t(op.inputs[0])].shape4();
-  const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
-  const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  const int O = wt.shape[0], KH = wt.shape[1], KW = wt.shape[2], I = wt.shape[3];
-  conv_kernels::ConvLikeSetup s;
-  s.shader = "transpose_conv";
-  s.local_size = conv_kernels::local_size_for(out, /*slice_per_group=*/true);
-  s.spec = SpecConstants::from_struct(TransposeConvSpec{s.local_size[0], s.local_size[1], s.local_size[2], out.n,
-                                                        in.h, in.w, in.c, out.h, out.w, out.c, KH, KW, a.stride_h,
-                                                        a.stride_w, a.pads.top, a.pads.left,
-                                                        int32_t(a.activation)});
-  s.weights = conv_kernels::pack_conv_weights(wt.f32(), O, KH, KW, I);
-  s.bias = conv_kernels::pack_bias(graph, op, 2, O);
-  return std::make_unique<conv_kernels::ConvLikeKernel>(ctx, graph, op, std::move(s));
+  const ConvLikeOperands x = conv_like_operands(graph, op);
+  const int O = x.weights.shape[0], KH = x.weights.shape[1], KW = x.weights.shape[2], I = x.weights.shape[3];
+  ConvLikeSetup s = conv_like_setup(graph, op, "transpose_conv", x, O, /*slice_per_group=*/true);
+  s.spec = SpecConstants::from_struct(TransposeConvSpec{spec_head(s, x), KH, KW, a.stride_h, a.stride_w, a.pads.top,
+                                                        a.pads.left, int32_t(a.activation)});
+  s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
+  return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
 }  // namespace hetsched::gpu

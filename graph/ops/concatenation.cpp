@@ -42,15 +42,12 @@ void reference_concat(const Graph&, const Op& op, std::span<const RefTensor> in,
   int offset = 0;
   for (const RefTensor& t : in) {
     const Shape4 is = t.shape;
-    for (int n = 0; n < is.n; ++n)
-      for (int y = 0; y < is.h; ++y)
-        for (int x = 0; x < is.w; ++x)
-          for (int c = 0; c < is.c; ++c) {
-            std::array<int, 4> o = {n, y, x, c};
-            o[a.axis] += offset;
-            out.data[general_ops::nhwc_index(os, o[0], o[1], o[2], o[3])] =
-                apply_activation(a.activation, t.data[general_ops::nhwc_index(is, n, y, x, c)]);
-          }
+    general_ops::for_each_nhwc(is, [&](int n, int y, int x, int c) {
+      std::array<int, 4> o = {n, y, x, c};
+      o[a.axis] += offset;
+      out.data[general_ops::nhwc_index(os, o[0], o[1], o[2], o[3])] =
+          apply_activation(a.activation, t.data[general_ops::nhwc_index(is, n, y, x, c)]);
+    });
     offset += dims(is)[a.axis];
   }
 }
@@ -58,14 +55,11 @@ void reference_concat(const Graph&, const Op& op, std::span<const RefTensor> in,
 }  // namespace
 
 void register_concatenation_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kConcatenation;
-  d.infer_shape = infer_concat;
-  d.reference = reference_concat;
-  d.split_slices = d.split_rows = true;
-  d.channel_local = false;  // a channel concat moves channels across slices
-  d.channel_local_for = [](const Graph&, const Op& op) { return op.attrs<ConcatenationAttributes>().axis != 3; };
-  table.push_back(d);
+  // A channel concat moves channels across slices: channel-local only off the channel axis.
+  table.push_back({.type = OpType::kConcatenation, .infer_shape = infer_concat, .reference = reference_concat,
+                   .split_slices = true, .split_rows = true, .channel_local_for = [](const Graph&, const Op& op) {
+                     return op.attrs<ConcatenationAttributes>().axis != 3;
+                   }});
 }
 
 }  // namespace hetsched

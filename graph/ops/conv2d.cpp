@@ -3,28 +3,21 @@
 
 #include "base/error.h"
 #include "graph/ops/conv_checks.h"
+#include "graph/ops/conv_reference.h"
 
 namespace hetsched {
 namespace {
 
 void infer_conv2d(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
-  auto& a = op.attrs<Conv2DAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 4, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 4);
-  const int out_c = w.shape[0], kh = w.shape[1], kw = w.shape[2];
+  const auto [in, w] = input_and_weights(graph, op, 4, 4, 4);
+  const int out_c = w.shape[0];
   if (w.shape[3] != in.shape[3])
     fail(ErrorKind::kUnsupported, "{}: weights '{}' {} have {} input channels, input '{}' {} has {} (grouped "
          "convolution is not supported)", where(graph, op), w.name, w.shape_string(), w.shape[3], in.name,
          in.shape_string(), in.shape[3]);
   optional_bias(graph, op, 2, out_c);
-  check_window(graph, op, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w);
-  const int oh = window_output(graph, op, "height", in.shape[1], kh, a.stride_h, a.dilation_h, a.padding,
-                               &a.pads.top, &a.pads.bottom);
-  const int ow = window_output(graph, op, "width", in.shape[2], kw, a.stride_w, a.dilation_w, a.padding,
-                               &a.pads.left, &a.pads.right);
-  set_output(graph, op, {in.shape[0], oh, ow, out_c});
+  set_window_output(graph, op, op.attrs<Conv2DAttributes>(), in, w, out_c);
 }
 
 int64_t conv2d_macs(const Graph& graph, const Op& op) {
@@ -34,53 +27,21 @@ int64_t conv2d_macs(const Graph& graph, const Op& op) {
 }
 
 void conv2d_reference(const Graph& graph, const Op& op, std::span<const RefTensor> inputs, RefTensor& output) {
-  const auto& a = op.attrs<Conv2DAttributes>();
-  const RefTensor& in = inputs[0];
-  const std::vector<int>& ws = graph.tensors[size_t(op.inputs[1])].shape;
-  const std::vector<double>& w = inputs[1].data;
-  const bool has_bias = inputs.size() > 2 && !inputs[2].data.empty();
-  const int O = ws[0], KH = ws[1], KW = ws[2], I = ws[3];
-  const Shape4 os = graph.tensors[size_t(op.outputs[0])].shape4();
-  const Shape4& is = in.shape;
-  output.shape = os;
-  output.data.assign(os.elements(), 0.0);
-  for (int b = 0; b < os.n; ++b)
-    for (int y = 0; y < os.h; ++y)
-      for (int x = 0; x < os.w; ++x)
-        for (int o = 0; o < O; ++o) {
-          double acc = has_bias ? inputs[2].data[size_t(o)] : 0.0;
-          for (int ky = 0; ky < KH; ++ky) {
-            const int iy = y * a.stride_h - a.pads.top + ky * a.dilation_h;
-            if (iy < 0 || iy >= is.h) continue;
-            for (int kx = 0; kx < KW; ++kx) {
-              const int ix = x * a.stride_w - a.pads.left + kx * a.dilation_w;
-              if (ix < 0 || ix >= is.w) continue;
-              const double* px = &in.data[((size_t(b) * is.h + iy) * is.w + ix) * size_t(I)];
-              const double* wk = &w[((size_t(o) * KH + ky) * KW + kx) * size_t(I)];
-              for (int i = 0; i < I; ++i) acc += px[i] * wk[i];
-            }
-          }
-          output.data[((size_t(b) * os.h + y) * os.w + x) * size_t(O) + size_t(o)] = apply_activation(a.activation, acc);
-        }
+  const ConvReferenceOperands r = conv_reference_operands(graph, op, inputs, output);
+  const int KH = r.weight_shape[1], KW = r.weight_shape[2], I = r.weight_shape[3];
+  gather_window_reference(r, op.attrs<Conv2DAttributes>(), KH, KW, output,
+                          [&](double& acc, const double* px, int ky, int kx, int o) {
+                            const double* wk = &r.weights[((size_t(o) * KH + ky) * KW + kx) * size_t(I)];
+                            for (int i = 0; i < I; ++i) acc += px[i] * wk[i];
+                          });
 }
 
 }  // namespace
 
 OpDescriptor conv2d_descriptor() {
-  OpDescriptor d;
-  d.type = OpType::kConv2D;
-  d.infer_shape = infer_conv2d;
-  d.macs = conv2d_macs;
-  d.reference = conv2d_reference;
-  d.split_slices = true;
-  d.split_rows = true;
-  d.channel_local = false;
-  d.takes_epilogue = true;
-  d.row_local_for = [](const Graph& g, const Op& op) {
-    const auto& a = op.attrs<Conv2DAttributes>();
-    return conv_checks::reads_own_row_only(g.tensors[size_t(op.inputs[1])], a.stride_h, a.stride_w, a.pads);
-  };
-  return d;
+  return {.type = OpType::kConv2D, .infer_shape = infer_conv2d, .macs = conv2d_macs, .reference = conv2d_reference,
+          .split_slices = true, .split_rows = true,
+          .row_local_for = conv_checks::window_reads_own_row<Conv2DAttributes>, .takes_epilogue = true};
 }
 
 }  // namespace hetsched

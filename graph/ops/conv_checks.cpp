@@ -98,6 +98,12 @@ const Tensor* optional_bias(const Graph& graph, const Op& op, int pos, int chann
   return &t;
 }
 
+InputAndWeights input_and_weights(const Graph& graph, const Op& op, int min_rank, int max_rank, int weight_rank) {
+  expect_io_count(graph, op, 2, 3);
+  const Tensor& input = activation_input(graph, op, 0, min_rank, max_rank);
+  return {input, constant_weights(graph, op, 1, weight_rank)};
+}
+
 void check_window(const Graph& graph, const Op& op, int stride_h, int stride_w, int dilation_h, int dilation_w) {
   if (stride_h < 1 || stride_w < 1)
     fail(ErrorKind::kInvalidModel, "{}: strides must be >= 1, got {}x{}", where(graph, op), stride_h, stride_w);

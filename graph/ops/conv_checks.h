@@ -22,6 +22,15 @@ const Tensor& activation_input(const Graph& graph, const Op& op, int pos, int mi
 // (non-constant weights: kUnsupported).
 const Tensor& constant_weights(const Graph& graph, const Op& op, int pos, int rank);
 
+// What every conv-like op checks first: 2 or 3 inputs and one output (expect_io_count), the float32
+// activation input 0 with rank in [min_rank, max_rank] (activation_input) and the constant weights 1
+// of rank `weight_rank` (constant_weights).
+struct InputAndWeights {
+  const Tensor& input;
+  const Tensor& weights;
+};
+InputAndWeights input_and_weights(const Graph& graph, const Op& op, int min_rank, int max_rank, int weight_rank);
+
 // The optional bias at position `pos` (absent position or index -1: nullptr): a constant float32
 // tensor of `channels` elements.
 const Tensor* optional_bias(const Graph& graph, const Op& op, int pos, int channels);
@@ -37,10 +46,32 @@ int window_output(const Graph& graph, const Op& op, const char* axis, int in, in
                   int dilation, Padding padding, int* pad_before, int* pad_after);
 
 // Whether a window op reads only its own output row: a 1x1 kernel (weights [.,1,1,.]) with stride 1
-// and no pads (OpDescriptor::row_local_for of CONV_2D and DEPTHWISE_CONV_2D).
+// and no pads.
 bool reads_own_row_only(const Tensor& weights, int stride_h, int stride_w, const Padding2D& pads);
 
 // Sets output 0 of the op to float32 with the given shape.
 void set_output(Graph& graph, const Op& op, std::vector<int> shape);
+
+// The output of a dilated window op with attributes `A` (CONV_2D, DEPTHWISE_CONV_2D) over input `in`
+// [N,H,W,.] with weights [.,KH,KW,.]: checks strides and dilations, resolves a.pads (window_output)
+// and sets output 0 to [N, OH, OW, out_c].
+template <typename A>
+void set_window_output(Graph& graph, const Op& op, A& a, const Tensor& in, const Tensor& weights, int out_c) {
+  check_window(graph, op, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w);
+  const int kh = weights.shape[1], kw = weights.shape[2];
+  const int oh = window_output(graph, op, "height", in.shape[1], kh, a.stride_h, a.dilation_h, a.padding,
+                               &a.pads.top, &a.pads.bottom);
+  const int ow = window_output(graph, op, "width", in.shape[2], kw, a.stride_w, a.dilation_w, a.padding,
+                               &a.pads.left, &a.pads.right);
+  set_output(graph, op, {in.shape[0], oh, ow, out_c});
+}
+
+// OpDescriptor::row_local_for of a window op with attributes `A` and weights at input 1
+// (reads_own_row_only).
+template <typename A>
+bool window_reads_own_row(const Graph& graph, const Op& op) {
+  const A& a = op.attrs<A>();
+  return reads_own_row_only(graph.tensors[size_t(op.inputs[1])], a.stride_h, a.stride_w, a.pads);
+}
 
 }  // namespace hetsched::conv_checks

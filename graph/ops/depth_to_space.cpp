@@ -24,24 +24,17 @@ void reference_d2s(const Graph&, const Op& op, std::span<const RefTensor> in, Re
   const int bs = op.attrs<DepthToSpaceAttributes>().block_size;
   const Shape4 is = in[0].shape, os = out.shape;
   out.data.assign(os.elements(), 0.0);
-  for (int n = 0; n < os.n; ++n)
-    for (int y = 0; y < os.h; ++y)
-      for (int x = 0; x < os.w; ++x)
-        for (int c = 0; c < os.c; ++c)
-          out.data[general_ops::nhwc_index(os, n, y, x, c)] =
-              in[0].data[general_ops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
+  general_ops::for_each_nhwc(os, [&](int n, int y, int x, int c) {
+    out.data[general_ops::nhwc_index(os, n, y, x, c)] =
+        in[0].data[general_ops::nhwc_index(is, n, y / bs, x / bs, ((y % bs) * bs + x % bs) * os.c + c)];
+  });
 }
 
 }  // namespace
 
 void register_depth_to_space_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kDepthToSpace;
-  d.infer_shape = infer_d2s;
-  d.reference = reference_d2s;
-  d.split_slices = d.split_rows = true;
-  d.channel_local = false;
-  table.push_back(d);
+  table.push_back({.type = OpType::kDepthToSpace, .infer_shape = infer_d2s, .reference = reference_d2s,
+                   .split_slices = true, .split_rows = true});
 }
 
 }  // namespace hetsched

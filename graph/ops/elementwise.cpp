@@ -56,16 +56,11 @@ template <OpType kType>
 void reference_binary(const Graph&, const Op& op, std::span<const RefTensor> in, RefTensor& out) {
   const Shape4 a = in[0].shape, b = in[1].shape, o = out.shape;
   out.data.assign(o.elements(), 0.0);
-  for (int n = 0; n < o.n; ++n)
-    for (int y = 0; y < o.h; ++y)
-      for (int x = 0; x < o.w; ++x)
-        for (int c = 0; c < o.c; ++c) {
-          const double va = in[0].data[nhwc_index(a, a.n == 1 ? 0 : n, a.h == 1 ? 0 : y, a.w == 1 ? 0 : x,
-                                                  a.c == 1 ? 0 : c)];
-          const double vb = in[1].data[nhwc_index(b, b.n == 1 ? 0 : n, b.h == 1 ? 0 : y, b.w == 1 ? 0 : x,
-                                                  b.c == 1 ? 0 : c)];
-          out.data[nhwc_index(o, n, y, x, c)] = apply_activation(op.activation(), binary_apply<kType>(va, vb));
-        }
+  general_ops::for_each_nhwc(o, [&](int n, int y, int x, int c) {
+    const double va = in[0].data[general_ops::broadcast_index(a, n, y, x, c)];
+    const double vb = in[1].data[general_ops::broadcast_index(b, n, y, x, c)];
+    out.data[nhwc_index(o, n, y, x, c)] = apply_activation(op.activation(), binary_apply<kType>(va, vb));
+  });
 }
 
 template <OpType kType>
@@ -74,52 +69,43 @@ void reference_unary(const Graph&, const Op&, std::span<const RefTensor> in, Ref
   for (size_t i = 0; i < out.data.size(); ++i) out.data[i] = unary_apply<kType>(in[0].data[i]);
 }
 
+// Output slice s of a binary op reads slice s of each operand (slice 0 of an operand broadcast over
+// channels, which is not local when that operand is an activation with C == 1 and the output C > 4).
+bool binary_channel_local(const Graph& g, const Op& op) {
+  const int c = g.tensors[op.outputs[0]].shape4().c;
+  for (int t : op.inputs)
+    if (t >= 0 && !g.tensors[t].is_constant && g.tensors[t].shape4().c != c) return false;
+  return true;
+}
+
+// The float64 reference of elementwise op kType of kind kKind.
+template <OpType kType, ElementwiseKind kKind>
+constexpr auto elementwise_reference() {
+  if constexpr (kKind == ElementwiseKind::kBinary) return &reference_binary<kType>;
+  else return &reference_unary<kType>;
+}
+
 // What every elementwise op shares: local to each element (so to any slice and row range) and
 // able both to apply an epilogue and, with a step code, to be one.
-OpDescriptor elementwise_descriptor(OpType type, ElementwiseKind kind, int epilogue_step, int shader_op) {
-  OpDescriptor d;
-  d.type = type;
-  d.elementwise = kind;
-  d.epilogue_step = epilogue_step;
-  d.shader_op = shader_op;
-  d.takes_epilogue = d.row_local = d.split_slices = d.split_rows = d.channel_local = true;
-  return d;
-}
-
-template <OpType kType>
-OpDescriptor binary_descriptor(int epilogue_step, int shader_op) {
-  OpDescriptor d = elementwise_descriptor(kType, ElementwiseKind::kBinary, epilogue_step, shader_op);
-  d.infer_shape = infer_binary;
-  d.reference = reference_binary<kType>;
-  // Output slice s reads slice s of each operand (slice 0 of an operand broadcast over channels,
-  // which is not local when that operand is an activation with C == 1 and the output C > 4).
-  d.channel_local_for = [](const Graph& g, const Op& op) {
-    const int c = g.tensors[op.outputs[0]].shape4().c;
-    for (int t : op.inputs)
-      if (t >= 0 && !g.tensors[t].is_constant && g.tensors[t].shape4().c != c) return false;
-    return true;
-  };
-  return d;
-}
-
-template <OpType kType>
-OpDescriptor unary_descriptor(int epilogue_step, int shader_op) {
-  OpDescriptor d = elementwise_descriptor(kType, ElementwiseKind::kUnary, epilogue_step, shader_op);
-  d.infer_shape = infer_unary;
-  d.reference = reference_unary<kType>;
-  return d;
+OpDescriptor elementwise_descriptor(OpType type, ElementwiseKind kind, decltype(OpDescriptor::reference) reference,
+                                    int epilogue_step, int shader_op) {
+  const bool binary = kind == ElementwiseKind::kBinary;
+  return {.type = type, .infer_shape = binary ? infer_binary : infer_unary, .reference = reference,
+          .split_slices = true, .split_rows = true, .channel_local = true,
+          .channel_local_for = binary ? binary_channel_local : nullptr, .row_local = true, .elementwise = kind,
+          .epilogue_step = epilogue_step, .takes_epilogue = true, .shader_op = shader_op};
 }
 
 }  // namespace
 
 void register_elementwise_ops(std::vector<OpDescriptor>& table) {
-  // One row per op of the lists in elementwise.h: its epilogue step and its GPU shader's OP code.
-#define HETSCHED_BINARY_ROW(op, step, code) table.push_back(binary_descriptor<OpType::op>(step, code));
-#define HETSCHED_UNARY_ROW(op, step, code) table.push_back(unary_descriptor<OpType::op>(step, code));
-  HETSCHED_BINARY_OPS(HETSCHED_BINARY_ROW)
-  HETSCHED_UNARY_OPS(HETSCHED_UNARY_ROW)
-#undef HETSCHED_BINARY_ROW
-#undef HETSCHED_UNARY_ROW
+  // One row per op of the list in elementwise.h: its kind, epilogue step and GPU shader's OP code.
+#define HETSCHED_ELEMENTWISE_ROW(op, kind, step, code)                                                     \
+  table.push_back(elementwise_descriptor(OpType::op, ElementwiseKind::kind,                               \
+                                         elementwise_reference<OpType::op, ElementwiseKind::kind>(), step, \
+                                         code));
+  HETSCHED_ELEMENTWISE_OPS(HETSCHED_ELEMENTWISE_ROW)
+#undef HETSCHED_ELEMENTWISE_ROW
 }
 
 }  // namespace hetsched

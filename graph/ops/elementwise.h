@@ -5,28 +5,29 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
 #include "graph/op_codes.h"
 #include "graph/op_registry.h"
 
-// The elementwise ops, one row each: X(OpType enumerator, epilogue step code, GPU shader OP code),
-// codes from graph/op_codes.h (EPILOGUE_NONE: cannot be folded into an epilogue). This list is the
-// op table's rows (register_elementwise_ops) and every compile-time dispatch over the ops
-// (visit_unary/visit_binary below: the reference epilogue, the CPU kernels and SIMD loops).
-#define HETSCHED_BINARY_OPS(X)              \
-  X(kAdd, EPILOGUE_ADD, BINARY_ADD)         \
-  X(kSub, EPILOGUE_SUB, BINARY_SUB)         \
-  X(kMul, EPILOGUE_MUL, BINARY_MUL)         \
-  X(kDiv, EPILOGUE_NONE, BINARY_DIV)        \
-  X(kPrelu, EPILOGUE_NONE, BINARY_PRELU)
-#define HETSCHED_UNARY_OPS(X)                          \
-  X(kHardSwish, EPILOGUE_HARD_SWISH, UNARY_HARD_SWISH) \
-  X(kLogistic, EPILOGUE_LOGISTIC, UNARY_LOGISTIC)      \
-  X(kTanh, EPILOGUE_TANH, UNARY_TANH)                  \
-  X(kRelu, EPILOGUE_RELU, UNARY_RELU)                  \
-  X(kRelu6, EPILOGUE_RELU6, UNARY_RELU6)
+// The elementwise ops, one row each: X(OpType enumerator, ElementwiseKind enumerator, epilogue step
+// code, GPU shader OP code), codes from graph/op_codes.h (EPILOGUE_NONE: cannot be folded into an
+// epilogue). This list is the op table's rows (register_elementwise_ops) and every compile-time
+// dispatch over the ops (visit_unary/visit_binary below: the reference epilogue, the CPU kernels and
+// SIMD loops).
+#define HETSCHED_ELEMENTWISE_OPS(X)                             \
+  X(kAdd, kBinary, EPILOGUE_ADD, BINARY_ADD)                    \
+  X(kSub, kBinary, EPILOGUE_SUB, BINARY_SUB)                    \
+  X(kMul, kBinary, EPILOGUE_MUL, BINARY_MUL)                    \
+  X(kDiv, kBinary, EPILOGUE_NONE, BINARY_DIV)                   \
+  X(kPrelu, kBinary, EPILOGUE_NONE, BINARY_PRELU)               \
+  X(kHardSwish, kUnary, EPILOGUE_HARD_SWISH, UNARY_HARD_SWISH)  \
+  X(kLogistic, kUnary, EPILOGUE_LOGISTIC, UNARY_LOGISTIC)       \
+  X(kTanh, kUnary, EPILOGUE_TANH, UNARY_TANH)                   \
+  X(kRelu, kUnary, EPILOGUE_RELU, UNARY_RELU)                   \
+  X(kRelu6, kUnary, EPILOGUE_RELU6, UNARY_RELU6)
 
 namespace hetsched {
 
@@ -34,23 +35,29 @@ namespace hetsched {
 template <OpType kType>
 using OpTag = std::integral_constant<OpType, kType>;
 
+// f(OpTag<type>{}) for an elementwise op type of kind kKind; throws kInternal for another type.
+template <ElementwiseKind kKind, typename F>
+decltype(auto) visit_elementwise(OpType type, F&& f) {
+  switch (type) {
+#define HETSCHED_VISIT_CASE(op, kind, step, code)                            \
+  case OpType::op:                                                           \
+    if constexpr (ElementwiseKind::kind == kKind) return f(OpTag<OpType::op>{}); \
+    else break;
+    HETSCHED_ELEMENTWISE_OPS(HETSCHED_VISIT_CASE)
+#undef HETSCHED_VISIT_CASE
+    default: break;
+  }
+  fail(ErrorKind::kInternal, "{} is not a {} elementwise op", to_string(type),
+       kKind == ElementwiseKind::kBinary ? "binary" : "unary");
+}
 // f(OpTag<type>{}) for a binary (resp. unary) elementwise op type; throws kInternal for another type.
 template <typename F>
 decltype(auto) visit_binary(OpType type, F&& f) {
-  switch (type) {
-#define HETSCHED_VISIT_CASE(op, step, code) \
-  case OpType::op: return f(OpTag<OpType::op>{});
-    HETSCHED_BINARY_OPS(HETSCHED_VISIT_CASE)
-    default: fail(ErrorKind::kInternal, "{} is not a binary elementwise op", to_string(type));
-  }
+  return visit_elementwise<ElementwiseKind::kBinary>(type, std::forward<F>(f));
 }
 template <typename F>
 decltype(auto) visit_unary(OpType type, F&& f) {
-  switch (type) {
-    HETSCHED_UNARY_OPS(HETSCHED_VISIT_CASE)
-#undef HETSCHED_VISIT_CASE
-    default: fail(ErrorKind::kInternal, "{} is not a unary elementwise op", to_string(type));
-  }
+  return visit_elementwise<ElementwiseKind::kUnary>(type, std::forward<F>(f));
 }
 
 // HARD_SWISH as TFLite: x * relu6(x + 3) / 6.

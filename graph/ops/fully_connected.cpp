@@ -3,16 +3,15 @@
 
 #include "base/error.h"
 #include "graph/ops/conv_checks.h"
+#include "graph/ops/conv_reference.h"
 
 namespace hetsched {
 namespace {
 
 void infer_fully_connected(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
+  const auto [in, w] = input_and_weights(graph, op, 1, 4, 2);
   const auto& a = op.attrs<FullyConnectedAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 1, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 2);
   const int O = w.shape[0], I = w.shape[1];
   optional_bias(graph, op, 2, O);
   if (a.keep_num_dims) {
@@ -40,35 +39,25 @@ int64_t fully_connected_macs(const Graph& graph, const Op& op) {
 void fully_connected_reference(const Graph& graph, const Op& op, std::span<const RefTensor> inputs,
                                RefTensor& output) {
   const auto& a = op.attrs<FullyConnectedAttributes>();
-  const std::vector<int>& ws = graph.tensors[size_t(op.inputs[1])].shape;
-  const std::vector<double>& in = inputs[0].data;
-  const std::vector<double>& w = inputs[1].data;
-  const bool has_bias = inputs.size() > 2 && !inputs[2].data.empty();
-  const size_t O = size_t(ws[0]), I = size_t(ws[1]);
-  const size_t rows = in.size() / I;
-  output.shape = graph.tensors[size_t(op.outputs[0])].shape4();
-  output.data.assign(rows * O, 0.0);
-  for (size_t r = 0; r < rows; ++r)
+  const ConvReferenceOperands r = conv_reference_operands(graph, op, inputs, output);
+  const std::vector<double>& in = r.input.data;
+  const std::vector<double>& w = r.weights;
+  const size_t O = size_t(r.weight_shape[0]), I = size_t(r.weight_shape[1]);
+  const size_t rows = in.size() / I;  // the input flattened to rows of I values, one output row each
+  for (size_t row = 0; row < rows; ++row)
     for (size_t o = 0; o < O; ++o) {
-      double acc = has_bias ? inputs[2].data[o] : 0.0;
-      for (size_t i = 0; i < I; ++i) acc += in[r * I + i] * w[o * I + i];
-      output.data[r * O + o] = apply_activation(a.activation, acc);
+      double acc = r.bias_at(int(o));
+      for (size_t i = 0; i < I; ++i) acc += in[row * I + i] * w[o * I + i];
+      output.data[row * O + o] = apply_activation(a.activation, acc);
     }
 }
 
 }  // namespace
 
 OpDescriptor fully_connected_descriptor() {
-  OpDescriptor d;
-  d.type = OpType::kFullyConnected;
-  d.infer_shape = infer_fully_connected;
-  d.macs = fully_connected_macs;
-  d.reference = fully_connected_reference;
-  d.split_slices = true;
-  d.split_rows = true;  // output rows (1 unless keep_num_dims keeps a spatial shape)
-  d.channel_local = false;
-  d.takes_epilogue = true;
-  return d;
+  // split_rows: output rows (1 unless keep_num_dims keeps a spatial shape).
+  return {.type = OpType::kFullyConnected, .infer_shape = infer_fully_connected, .macs = fully_connected_macs,
+          .reference = fully_connected_reference, .split_slices = true, .split_rows = true, .takes_epilogue = true};
 }
 
 }  // namespace hetsched

@@ -43,4 +43,19 @@ inline size_t nhwc_index(const Shape4& s, int b, int y, int x, int c) {
   return ((size_t(b) * s.h + y) * s.w + x) * s.c + c;
 }
 
+// Offset of (b, y, x, c) in a NHWC RefTensor of shape `s` broadcast to a larger shape: index 0 on
+// the dimensions where s has size 1.
+inline size_t broadcast_index(const Shape4& s, int b, int y, int x, int c) {
+  return nhwc_index(s, s.n == 1 ? 0 : b, s.h == 1 ? 0 : y, s.w == 1 ? 0 : x, s.c == 1 ? 0 : c);
+}
+
+// f(n, y, x, c) for every element of `s`, in NHWC order.
+template <typename F>
+void for_each_nhwc(const Shape4& s, F&& f) {
+  for (int n = 0; n < s.n; ++n)
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x)
+        for (int c = 0; c < s.c; ++c) f(n, y, x, c);
+}
+
 }  // namespace hetsched::general_ops

@@ -39,12 +39,9 @@ void reference_mean(const Graph&, const Op& op, std::span<const RefTensor> in, R
   const Shape4 is = in[0].shape;
   const Shape4 rs = mean_reduced_shape(is, op.attrs<MeanAttributes>().axes);
   std::vector<double> sum(rs.elements(), 0.0);
-  for (int n = 0; n < is.n; ++n)
-    for (int y = 0; y < is.h; ++y)
-      for (int x = 0; x < is.w; ++x)
-        for (int c = 0; c < is.c; ++c)
-          sum[general_ops::nhwc_index(rs, rs.n == 1 ? 0 : n, rs.h == 1 ? 0 : y, rs.w == 1 ? 0 : x, rs.c == 1 ? 0 : c)] +=
-              in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
+  general_ops::for_each_nhwc(is, [&](int n, int y, int x, int c) {
+    sum[general_ops::broadcast_index(rs, n, y, x, c)] += in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
+  });
   const double count = double(is.elements()) / double(rs.elements());
   for (double& v : sum) v /= count;
   out.data = std::move(sum);  // same NHWC flat order as the output's own 4D shape
@@ -64,14 +61,8 @@ Shape4 mean_reduced_shape(const Shape4& in, const std::vector<int>& axes4) {
 }
 
 void register_mean_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kMean;
-  d.infer_shape = infer_mean;
-  d.reference = reference_mean;
-  d.split_slices = false;  // a channel mean reads every slice
-  d.split_rows = true;
-  d.channel_local = false;
-  table.push_back(d);
+  // Rows only: a channel mean reads every slice.
+  table.push_back({.type = OpType::kMean, .infer_shape = infer_mean, .reference = reference_mean, .split_rows = true});
 }
 
 }  // namespace hetsched

@@ -29,28 +29,21 @@ void reference_pad(const Graph&, const Op& op, std::span<const RefTensor> in, Re
   const PadAttributes& a = op.attrs<PadAttributes>();
   const Shape4 is = in[0].shape, os = out.shape;
   out.data.assign(os.elements(), 0.0);
-  for (int n = 0; n < is.n; ++n)
-    for (int y = 0; y < is.h; ++y)
-      for (int x = 0; x < is.w; ++x)
-        for (int c = 0; c < is.c; ++c)
-          out.data[general_ops::nhwc_index(os, n + a.pads[0][0], y + a.pads[1][0], x + a.pads[2][0], c + a.pads[3][0])] =
-              in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
+  general_ops::for_each_nhwc(is, [&](int n, int y, int x, int c) {
+    out.data[general_ops::nhwc_index(os, n + a.pads[0][0], y + a.pads[1][0], x + a.pads[2][0], c + a.pads[3][0])] =
+        in[0].data[general_ops::nhwc_index(is, n, y, x, c)];
+  });
 }
 
 }  // namespace
 
 void register_pad_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kPad;
-  d.infer_shape = infer_pad;
-  d.reference = reference_pad;
-  d.split_slices = d.split_rows = true;
-  d.channel_local = false;
-  d.channel_local_for = [](const Graph&, const Op& op) {
-    const auto& p = op.attrs<PadAttributes>().pads;
-    return p[3][0] == 0 && p[3][1] == 0;  // spatial-only pads keep channels in their slices
-  };
-  table.push_back(d);
+  // Spatial-only pads keep channels in their slices.
+  table.push_back({.type = OpType::kPad, .infer_shape = infer_pad, .reference = reference_pad, .split_slices = true,
+                   .split_rows = true, .channel_local_for = [](const Graph&, const Op& op) {
+                     const auto& p = op.attrs<PadAttributes>().pads;
+                     return p[3][0] == 0 && p[3][1] == 0;
+                   }});
 }
 
 }  // namespace hetsched

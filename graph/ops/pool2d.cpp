@@ -72,12 +72,8 @@ void reference_pool(const Graph&, const Op& op, std::span<const RefTensor> in, R
 
 template <OpType kType, bool kMax>
 OpDescriptor pool_descriptor() {
-  OpDescriptor d;
-  d.type = kType;
-  d.infer_shape = infer_pool;
-  d.reference = reference_pool<kMax>;
-  d.split_slices = d.split_rows = d.channel_local = true;
-  return d;
+  return {.type = kType, .infer_shape = infer_pool, .reference = reference_pool<kMax>, .split_slices = true,
+          .split_rows = true, .channel_local = true};
 }
 
 }  // namespace

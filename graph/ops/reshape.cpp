@@ -25,14 +25,8 @@ void reference_reshape(const Graph&, const Op&, std::span<const RefTensor> in, R
 }  // namespace
 
 void register_reshape_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kReshape;
-  d.infer_shape = infer_reshape;
-  d.reference = reference_reshape;
-  d.split_slices = false;
-  d.split_rows = true;
-  d.channel_local = false;
-  table.push_back(d);
+  table.push_back({.type = OpType::kReshape, .infer_shape = infer_reshape, .reference = reference_reshape,
+                   .split_rows = true});
 }
 
 }  // namespace hetsched

@@ -50,12 +50,8 @@ void reference_resize(const Graph&, const Op& op, std::span<const RefTensor> in,
 }  // namespace
 
 void register_resize_bilinear_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kResizeBilinear;
-  d.infer_shape = infer_resize;
-  d.reference = reference_resize;
-  d.split_slices = d.split_rows = d.channel_local = true;
-  table.push_back(d);
+  table.push_back({.type = OpType::kResizeBilinear, .infer_shape = infer_resize, .reference = reference_resize,
+                   .split_slices = true, .split_rows = true, .channel_local = true});
 }
 
 }  // namespace hetsched

@@ -32,14 +32,9 @@ void reference_softmax(const Graph&, const Op& op, std::span<const RefTensor> in
 }  // namespace
 
 void register_softmax_ops(std::vector<OpDescriptor>& table) {
-  OpDescriptor d;
-  d.type = OpType::kSoftmax;
-  d.infer_shape = infer_softmax;
-  d.reference = reference_softmax;
-  d.split_slices = false;  // the sum runs over every slice
-  d.split_rows = true;
-  d.channel_local = false;
-  table.push_back(d);
+  // Rows only: the sum runs over every slice.
+  table.push_back({.type = OpType::kSoftmax, .infer_shape = infer_softmax, .reference = reference_softmax,
+                   .split_rows = true});
 }
 
 }  // namespace hetsched

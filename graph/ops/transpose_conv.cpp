@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "graph/ops/conv_checks.h"
+#include "graph/ops/conv_reference.h"
 
 namespace hetsched {
 namespace {
@@ -19,10 +20,8 @@ void transpose_pads(int out, int kernel, int stride, Padding padding, int* befor
 
 void infer_transpose_conv(Graph& graph, Op& op) {
   using namespace conv_checks;
-  expect_io_count(graph, op, 2, 3);
+  const auto [in, w] = input_and_weights(graph, op, 4, 4, 4);
   auto& a = op.attrs<TransposeConvAttributes>();
-  const Tensor& in = activation_input(graph, op, 0, 4, 4);
-  const Tensor& w = constant_weights(graph, op, 1, 4);
   if (a.out_h <= 0 || a.out_w <= 0 || a.out_c <= 0)
     fail(ErrorKind::kInvalidModel, "{}: invalid output shape {}x{}x{}", where(graph, op), a.out_h, a.out_w, a.out_c);
   if (w.shape[0] != a.out_c || w.shape[3] != in.shape[3])
@@ -45,15 +44,12 @@ int64_t transpose_conv_macs(const Graph& graph, const Op& op) {
 void transpose_conv_reference(const Graph& graph, const Op& op, std::span<const RefTensor> inputs,
                               RefTensor& output) {
   const auto& a = op.attrs<TransposeConvAttributes>();
-  const RefTensor& in = inputs[0];
-  const std::vector<int>& ws = graph.tensors[size_t(op.inputs[1])].shape;
-  const std::vector<double>& w = inputs[1].data;
-  const bool has_bias = inputs.size() > 2 && !inputs[2].data.empty();
-  const int O = ws[0], KH = ws[1], KW = ws[2], I = ws[3];
-  const Shape4 os = graph.tensors[size_t(op.outputs[0])].shape4();
+  const ConvReferenceOperands r = conv_reference_operands(graph, op, inputs, output);
+  const RefTensor& in = r.input;
+  const std::vector<double>& w = r.weights;
+  const int O = r.weight_shape[0], KH = r.weight_shape[1], KW = r.weight_shape[2], I = r.weight_shape[3];
+  const Shape4& os = r.out;
   const Shape4& is = in.shape;
-  output.shape = os;
-  output.data.assign(os.elements(), 0.0);
   for (int b = 0; b < is.n; ++b)
     for (int iy = 0; iy < is.h; ++iy)
       for (int ix = 0; ix < is.w; ++ix)
@@ -73,25 +69,15 @@ void transpose_conv_reference(const Graph& graph, const Op& op, std::span<const 
             }
           }
         }
-  for (size_t i = 0; i < output.data.size(); ++i) {
-    const double bias = has_bias ? inputs[2].data[i % size_t(O)] : 0.0;
-    output.data[i] = apply_activation(a.activation, output.data[i] + bias);
-  }
+  for (size_t i = 0; i < output.data.size(); ++i)
+    output.data[i] = apply_activation(a.activation, output.data[i] + r.bias_at(int(i % size_t(O))));
 }
 
 }  // namespace
 
 OpDescriptor transpose_conv_descriptor() {
-  OpDescriptor d;
-  d.type = OpType::kTransposeConv;
-  d.infer_shape = infer_transpose_conv;
-  d.macs = transpose_conv_macs;
-  d.reference = transpose_conv_reference;
-  d.split_slices = true;
-  d.split_rows = true;
-  d.channel_local = false;
-  d.takes_epilogue = true;
-  return d;
+  return {.type = OpType::kTransposeConv, .infer_shape = infer_transpose_conv, .macs = transpose_conv_macs,
+          .reference = transpose_conv_reference, .split_slices = true, .split_rows = true, .takes_epilogue = true};
 }
 
 }  // namespace hetsched

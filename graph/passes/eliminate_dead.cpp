@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "graph/passes/erase_ops.h"
+
 namespace hetsched {
 
 PassResult eliminate_dead(Graph& g) {
@@ -12,22 +14,17 @@ PassResult eliminate_dead(Graph& g) {
   std::vector<bool> needed(nt, false);
   for (int t : g.outputs)
     if (t >= 0 && size_t(t) < nt) needed[size_t(t)] = true;
-  std::vector<bool> live(g.ops.size(), false);
+  std::vector<bool> dead(g.ops.size(), true);
   for (size_t i = g.ops.size(); i-- > 0;) {
     const Op& op = g.ops[i];
     bool any = false;
     for (int t : op.outputs) any |= t >= 0 && size_t(t) < nt && needed[size_t(t)];
     if (!any) continue;
-    live[i] = true;
+    dead[i] = false;
     for (int t : op.inputs)
       if (t >= 0 && size_t(t) < nt) needed[size_t(t)] = true;
   }
-  std::vector<Op> kept;
-  kept.reserve(g.ops.size());
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (live[i]) kept.push_back(std::move(g.ops[i]));
-  const size_t removed_ops = g.ops.size() - kept.size();
-  g.ops = std::move(kept);
+  const size_t removed_ops = erase_marked_ops(g, dead);
 
   std::vector<bool> used(nt, false);
   auto mark = [&](int t) {

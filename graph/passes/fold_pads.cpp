@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "graph/passes/erase_ops.h"
+
 namespace hetsched {
 namespace {
 
@@ -35,7 +37,6 @@ bool spatial_only(const PadAttributes& p) {
 }  // namespace
 
 PassResult fold_pads(Graph& g) {
-  int folded = 0;
   std::vector<bool> remove(g.ops.size(), false);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Op& pad = g.ops[i];
@@ -54,25 +55,21 @@ PassResult fold_pads(Graph& g) {
     if (padded.shape.size() != 4 || weights.shape.size() != 4) continue;
     const Shape4 ps = padded.shape4();
     if (weights.shape[1] < 1 || weights.shape[2] < 1) continue;
-    if (conv->type == OpType::kConv2D) {
-      auto& a = conv->attrs<Conv2DAttributes>();
-      if (a.stride_h < 1 || a.stride_w < 1 || a.dilation_h < 1 || a.dilation_w < 1) continue;
+    // CONV_2D's or DEPTHWISE_CONV_2D's attributes; false when its window is invalid (left to shape inference).
+    auto fold_into = [&](auto& a) {
+      if (a.stride_h < 1 || a.stride_w < 1 || a.dilation_h < 1 || a.dilation_w < 1) return false;
       grow_pads(a, {weights.shape[1], weights.shape[2], a.stride_h, a.stride_w, a.dilation_h, a.dilation_w}, ps, pa);
-    } else {
-      auto& a = conv->attrs<DepthwiseConv2DAttributes>();
-      if (a.stride_h < 1 || a.stride_w < 1 || a.dilation_h < 1 || a.dilation_w < 1) continue;
-      grow_pads(a, {weights.shape[1], weights.shape[2], a.stride_h, a.stride_w, a.dilation_h, a.dilation_w}, ps, pa);
-    }
+      return true;
+    };
+    if (!(conv->type == OpType::kConv2D ? fold_into(conv->attrs<Conv2DAttributes>())
+                                        : fold_into(conv->attrs<DepthwiseConv2DAttributes>())))
+      continue;
     conv->inputs[0] = pad.inputs[0];
     remove[i] = true;
-    ++folded;
   }
-  if (folded == 0) return {false, "no foldable PAD"};
-  std::vector<Op> kept;
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (!remove[i]) kept.push_back(std::move(g.ops[i]));
-  g.ops = std::move(kept);
-  return {true, fmt::format("folded {} PADs into convs", folded)};
+  if (const size_t folded = erase_marked_ops(g, remove))
+    return {true, fmt::format("folded {} PADs into convs", folded)};
+  return {false, "no foldable PAD"};
 }
 
 }  // namespace hetsched

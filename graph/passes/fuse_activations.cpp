@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "graph/passes/erase_ops.h"
+
 namespace hetsched {
 namespace {
 
@@ -24,7 +26,6 @@ bool has_activation_slot(const Op& op) {
 }  // namespace
 
 PassResult fuse_activations(Graph& g) {
-  int fused = 0;
   std::vector<bool> remove(g.ops.size(), false);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Op& act = g.ops[i];
@@ -42,14 +43,9 @@ PassResult fuse_activations(Graph& g) {
     prod.set_activation(*a);
     prod.outputs[0] = act.outputs[0];
     remove[i] = true;
-    ++fused;
   }
-  if (fused == 0) return {false, "no fusable activation"};
-  std::vector<Op> kept;
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (!remove[i]) kept.push_back(std::move(g.ops[i]));
-  g.ops = std::move(kept);
-  return {true, fmt::format("fused {} activations", fused)};
+  if (const size_t fused = erase_marked_ops(g, remove)) return {true, fmt::format("fused {} activations", fused)};
+  return {false, "no fusable activation"};
 }
 
 }  // namespace hetsched

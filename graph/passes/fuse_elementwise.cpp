@@ -7,6 +7,7 @@
 
 #include "graph/epilogue.h"
 #include "graph/op_registry.h"
+#include "graph/passes/erase_ops.h"
 
 namespace hetsched {
 namespace {
@@ -164,10 +165,7 @@ PassResult fuse_elementwise(Graph& g) {
     moved += at_consumer ? 1 : 0;
   }
   if (fused == 0) return {false, "no fusable elementwise chain"};
-  std::vector<Op> kept;
-  for (int i = 0; i < n; ++i)
-    if (!removed[size_t(i)]) kept.push_back(std::move(g.ops[size_t(i)]));
-  g.ops = std::move(kept);
+  erase_marked_ops(g, removed);
   return {true, fmt::format("fused {} elementwise ops into their producers ({} as {} swish steps, {} moved to "
                             "the consumer's place)",
                             fused, 2 * swishes, swishes, moved)};

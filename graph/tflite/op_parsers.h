@@ -73,4 +73,25 @@ Activation to_activation(const OpContext& ctx, tflite::ActivationFunctionType a)
 Padding to_padding(const OpContext& ctx, tflite::Padding p);
 int positive(const OpContext& ctx, int v, const char* what);
 
+// The window options of CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV and the pools into their
+// attributes: strides, dilations where the options have them, padding, fused activation.
+template <typename Options, typename Attributes>
+void read_window_options(const OpContext& ctx, const Options& o, Attributes& a) {
+  a.stride_h = positive(ctx, o.stride_h(), "stride_h");
+  a.stride_w = positive(ctx, o.stride_w(), "stride_w");
+  if constexpr (requires { o.dilation_h_factor(); }) {
+    a.dilation_h = positive(ctx, o.dilation_h_factor(), "dilation_h");
+    a.dilation_w = positive(ctx, o.dilation_w_factor(), "dilation_w");
+  }
+  a.padding = to_padding(ctx, o.padding());
+  a.activation = to_activation(ctx, o.fused_activation_function());
+}
+
+// What every parser ends with: the op's type, its inputs in the normalized order, its attributes.
+inline void set_op(Op& op, OpType type, std::vector<int> inputs, OpAttributes attributes) {
+  op.type = type;
+  op.inputs = std::move(inputs);
+  op.attributes = std::move(attributes);
+}
+
 }  // namespace hetsched::tflite_import

@@ -9,29 +9,16 @@ namespace {
 
 void parse_conv2d(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(2, 3);
-  const auto& o = ctx.required_options<tflite::Conv2DOptions>();
   Conv2DAttributes a;
-  a.stride_h = positive(ctx, o.stride_h(), "stride_h");
-  a.stride_w = positive(ctx, o.stride_w(), "stride_w");
-  a.dilation_h = positive(ctx, o.dilation_h_factor(), "dilation_h");
-  a.dilation_w = positive(ctx, o.dilation_w_factor(), "dilation_w");
-  a.padding = to_padding(ctx, o.padding());
-  a.activation = to_activation(ctx, o.fused_activation_function());
-  op.type = OpType::kConv2D;
-  op.inputs = {ctx.input(0), ctx.input(1), ctx.optional_input(2)};
-  op.attributes = a;
+  read_window_options(ctx, ctx.required_options<tflite::Conv2DOptions>(), a);
+  set_op(op, OpType::kConv2D, {ctx.input(0), ctx.input(1), ctx.optional_input(2)}, a);
 }
 
 void parse_depthwise(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(2, 3);
   const auto& o = ctx.required_options<tflite::DepthwiseConv2DOptions>();
   DepthwiseConv2DAttributes a;
-  a.stride_h = positive(ctx, o.stride_h(), "stride_h");
-  a.stride_w = positive(ctx, o.stride_w(), "stride_w");
-  a.dilation_h = positive(ctx, o.dilation_h_factor(), "dilation_h");
-  a.dilation_w = positive(ctx, o.dilation_w_factor(), "dilation_w");
-  a.padding = to_padding(ctx, o.padding());
-  a.activation = to_activation(ctx, o.fused_activation_function());
+  read_window_options(ctx, o, a);
   // depth_multiplier is redundant in TFLite >= 2.1 (and sometimes 0): take it from the shapes.
   const Tensor& in = ctx.tensor(ctx.input(0));
   const Tensor& w = ctx.tensor(ctx.input(1));
@@ -39,20 +26,14 @@ void parse_depthwise(const OpContext& ctx, Op& op) {
     a.depth_multiplier = w.shape[3] / in.shape[3];
   else
     a.depth_multiplier = positive(ctx, o.depth_multiplier(), "depth_multiplier");
-  op.type = OpType::kDepthwiseConv2D;
-  op.inputs = {ctx.input(0), ctx.input(1), ctx.optional_input(2)};
-  op.attributes = a;
+  set_op(op, OpType::kDepthwiseConv2D, {ctx.input(0), ctx.input(1), ctx.optional_input(2)}, a);
 }
 
 // TFLite order {output_shape, weights, input, bias?}; output_shape is an int constant [4].
 void parse_transpose_conv(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(3, 4);
-  const auto& o = ctx.required_options<tflite::TransposeConvOptions>();
   TransposeConvAttributes a;
-  a.stride_h = positive(ctx, o.stride_h(), "stride_h");
-  a.stride_w = positive(ctx, o.stride_w(), "stride_w");
-  a.padding = to_padding(ctx, o.padding());
-  a.activation = to_activation(ctx, o.fused_activation_function());
+  read_window_options(ctx, ctx.required_options<tflite::TransposeConvOptions>(), a);
   const std::vector<int64_t> shape = ctx.const_ints(0);
   if (shape.size() != 4) ctx.invalid("output_shape has {} values, expected 4", shape.size());
   for (int k = 1; k < 4; ++k)
@@ -60,9 +41,7 @@ void parse_transpose_conv(const OpContext& ctx, Op& op) {
   a.out_h = int(shape[1]);
   a.out_w = int(shape[2]);
   a.out_c = int(shape[3]);
-  op.type = OpType::kTransposeConv;
-  op.inputs = {ctx.input(2), ctx.input(1), ctx.optional_input(3)};
-  op.attributes = a;
+  set_op(op, OpType::kTransposeConv, {ctx.input(2), ctx.input(1), ctx.optional_input(3)}, a);
 }
 
 void parse_fully_connected(const OpContext& ctx, Op& op) {
@@ -74,9 +53,7 @@ void parse_fully_connected(const OpContext& ctx, Op& op) {
     a.keep_num_dims = o->keep_num_dims();
     a.activation = to_activation(ctx, o->fused_activation_function());
   }
-  op.type = OpType::kFullyConnected;
-  op.inputs = {ctx.input(0), ctx.input(1), ctx.optional_input(2)};
-  op.attributes = a;
+  set_op(op, OpType::kFullyConnected, {ctx.input(0), ctx.input(1), ctx.optional_input(2)}, a);
 }
 
 // MediaPipe's Convolution2DTransposeBias: inputs {input, weights [O,KH,KW,I], bias [O]};
@@ -99,9 +76,7 @@ void parse_transpose_conv_bias(const OpContext& ctx, Op& op) {
   a.out_h = out.shape[1];
   a.out_w = out.shape[2];
   a.out_c = out.shape[3];
-  op.type = OpType::kTransposeConv;
-  op.inputs = {ctx.input(0), ctx.input(1), ctx.input(2)};
-  op.attributes = a;
+  set_op(op, OpType::kTransposeConv, {ctx.input(0), ctx.input(1), ctx.input(2)}, a);
 }
 
 }  // namespace

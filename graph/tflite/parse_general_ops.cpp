@@ -13,9 +13,7 @@ void parse_binary(const OpContext& ctx, Op& op, OpType type) {
   ctx.expect_inputs(2, 2);
   BinaryAttributes a;
   if (const Options* o = ctx.options<Options>()) a.activation = to_activation(ctx, o->fused_activation_function());
-  op.type = type;
-  op.inputs = {ctx.input(0), ctx.input(1)};
-  op.attributes = a;
+  set_op(op, type, {ctx.input(0), ctx.input(1)}, a);
 }
 
 void parse_add(const OpContext& c, Op& op) { parse_binary<tflite::AddOptions>(c, op, OpType::kAdd); }
@@ -29,13 +27,8 @@ void parse_pool(const OpContext& ctx, Op& op, OpType type) {
   Pool2DAttributes a;
   a.filter_h = positive(ctx, o.filter_height(), "filter_height");
   a.filter_w = positive(ctx, o.filter_width(), "filter_width");
-  a.stride_h = positive(ctx, o.stride_h(), "stride_h");
-  a.stride_w = positive(ctx, o.stride_w(), "stride_w");
-  a.padding = to_padding(ctx, o.padding());
-  a.activation = to_activation(ctx, o.fused_activation_function());
-  op.type = type;
-  op.inputs = {ctx.input(0)};
-  op.attributes = a;
+  read_window_options(ctx, o, a);
+  set_op(op, type, {ctx.input(0)}, a);
 }
 void parse_avg_pool(const OpContext& c, Op& op) { parse_pool(c, op, OpType::kAveragePool2D); }
 void parse_max_pool(const OpContext& c, Op& op) { parse_pool(c, op, OpType::kMaxPool2D); }
@@ -46,18 +39,16 @@ void parse_concatenation(const OpContext& ctx, Op& op) {
   ConcatenationAttributes a;
   a.axis = to_axis4(o.axis(), int(ctx.output_tensor().shape.size()));
   a.activation = to_activation(ctx, o.fused_activation_function());
-  op.type = OpType::kConcatenation;
-  op.inputs.clear();
-  for (int i = 0; i < ctx.input_count(); ++i) op.inputs.push_back(ctx.input(i));
-  op.attributes = a;
+  std::vector<int> inputs;
+  for (int i = 0; i < ctx.input_count(); ++i) inputs.push_back(ctx.input(i));
+  set_op(op, OpType::kConcatenation, std::move(inputs), a);
 }
 
 void parse_depth_to_space(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(1, 1);
   const auto& o = ctx.required_options<tflite::DepthToSpaceOptions>();
-  op.type = OpType::kDepthToSpace;
-  op.inputs = {ctx.input(0)};
-  op.attributes = DepthToSpaceAttributes{positive(ctx, o.block_size(), "block_size")};
+  const int input = ctx.input(0);  // checked before the block size, as the op's fields are filled
+  set_op(op, OpType::kDepthToSpace, {input}, DepthToSpaceAttributes{positive(ctx, o.block_size(), "block_size")});
 }
 
 // {input, paddings [rank, 2]} -> PadAttributes on 4D axes.
@@ -73,9 +64,7 @@ void parse_pad(const OpContext& ctx, Op& op) {
       ctx.invalid("padding ({}, {}) of axis {} is out of range", before, after, axis);
     a.pads[size_t(to_axis4(axis, rank))] = {int(before), int(after)};
   }
-  op.type = OpType::kPad;
-  op.inputs = {ctx.input(0)};
-  op.attributes = a;
+  set_op(op, OpType::kPad, {ctx.input(0)}, a);
 }
 
 // {input, axes} -> MeanAttributes with sorted, unique 4D axes.
@@ -90,17 +79,13 @@ void parse_mean(const OpContext& ctx, Op& op) {
   std::sort(a.axes.begin(), a.axes.end());
   a.axes.erase(std::unique(a.axes.begin(), a.axes.end()), a.axes.end());
   if (const auto* o = ctx.options<tflite::ReducerOptions>()) a.keep_dims = o->keep_dims();
-  op.type = OpType::kMean;
-  op.inputs = {ctx.input(0)};
-  op.attributes = a;
+  set_op(op, OpType::kMean, {ctx.input(0)}, a);
 }
 
 // The shape operand (or option) is dropped: the output tensor's shape is the truth.
 void parse_reshape(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(1, 2);
-  op.type = OpType::kReshape;
-  op.inputs = {ctx.input(0)};
-  op.attributes = ReshapeAttributes{};
+  set_op(op, OpType::kReshape, {ctx.input(0)}, ReshapeAttributes{});
 }
 
 // {input, size [2]} -> out_h, out_w; align_corners / half_pixel_centers from the options
@@ -119,32 +104,24 @@ void parse_resize_bilinear(const OpContext& ctx, Op& op) {
     a.half_pixel_centers = o->half_pixel_centers();
   }
   if (a.align_corners && a.half_pixel_centers) ctx.invalid("align_corners and half_pixel_centers are both set");
-  op.type = OpType::kResizeBilinear;
-  op.inputs = {ctx.input(0)};
-  op.attributes = a;
+  set_op(op, OpType::kResizeBilinear, {ctx.input(0)}, a);
 }
 
 void parse_softmax(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(1, 1);
-  const auto& o = ctx.required_options<tflite::SoftmaxOptions>();
-  op.type = OpType::kSoftmax;
-  op.inputs = {ctx.input(0)};
-  op.attributes = SoftmaxAttributes{o.beta()};
+  const float beta = ctx.required_options<tflite::SoftmaxOptions>().beta();
+  set_op(op, OpType::kSoftmax, {ctx.input(0)}, SoftmaxAttributes{beta});
 }
 
 void parse_prelu(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(2, 2);
-  op.type = OpType::kPrelu;
-  op.inputs = {ctx.input(0), ctx.input(1)};
-  op.attributes = NoAttributes{};
+  set_op(op, OpType::kPrelu, {ctx.input(0), ctx.input(1)}, NoAttributes{});
 }
 
 template <OpType kType>
 void parse_unary(const OpContext& ctx, Op& op) {
   ctx.expect_inputs(1, 1);
-  op.type = kType;
-  op.inputs = {ctx.input(0)};
-  op.attributes = NoAttributes{};
+  set_op(op, kType, {ctx.input(0)}, NoAttributes{});
 }
 
 }  // namespace
