@@ -18,10 +18,7 @@ using test::pick;
 class Concatenation : public test::OpTest {};
 
 TEST_P(Concatenation, RandomAxesAndSizes) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial("CONCATENATION", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int axis = trial % 2 == 0 ? 3 : trial % 6 == 1 ? 1 : trial % 6 == 3 ? 2 : 0;  // channels half the time
     const int inputs = test::uniform_int(rng, 2, 3);
     std::vector<int> base = {test::random_batch(rng), test::uniform_int(rng, 1, 13), test::uniform_int(rng, 1, 13),
@@ -43,15 +40,12 @@ TEST_P(Concatenation, RandomAxesAndSizes) {
     a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
     b.add_op(OpType::kConcatenation, ids, a);
     SCOPED_TRACE(desc + " act " + to_string(a.activation));
-    summary.add(check(b.graph(), rng));
-  }
-  fmt::print("CONCATENATION {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng);
+  });
 }
 
 TEST_P(Concatenation, LowerRanks) {
-  std::mt19937_64 rng = this->rng();
-  const int trials = cases({.cpu = 10, .gpu = 4, .fp16 = 1});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial({.cpu = 10, .gpu = 4, .fp16 = 1}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), w = test::random_spatial(rng);
     const int c1 = test::random_channels(rng), c2 = test::random_channels(rng);
     test::GraphBuilder b;
@@ -63,7 +57,7 @@ TEST_P(Concatenation, LowerRanks) {
     check(b.graph(), rng);
     const Tensor& out = b.graph().tensors[size_t(b.graph().ops[0].outputs[0])];
     EXPECT_EQ(out.shape, rank3 ? (std::vector<int>{n, w, c1 + c2}) : (std::vector<int>{n, c1 + c2}));
-  }
+  });
 }
 
 // Eight inputs (the GPU kernel's maximum), channel counts 1..17: lanes of one output slice from up

@@ -17,10 +17,7 @@ using test::pick;
 class Pad : public test::OpTest {};
 
 TEST_P(Pad, SpatialAndChannel) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial("PAD", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
     const int c = test::random_channels(rng);
     PadAttributes a;
@@ -42,11 +39,10 @@ TEST_P(Pad, SpatialAndChannel) {
                              a.pads[0][1], a.pads[1][0], a.pads[1][1], a.pads[2][0], a.pads[2][1], a.pads[3][0],
                              a.pads[3][1]));
     const test::OpCheck r = check(b.graph(), rng);
-    summary.add(r);
     EXPECT_EQ(r.output_shape, (Shape4{n + a.pads[0][0] + a.pads[0][1], h + a.pads[1][0] + a.pads[1][1],
                                       w + a.pads[2][0] + a.pads[2][1], c + a.pads[3][0] + a.pads[3][1]}));
-  }
-  fmt::print("PAD {}: {}\n", test::to_string(executor()), summary.to_string());
+    return r;
+  });
 }
 
 // Blaze residual: 32 -> 48 channels, zeros after.

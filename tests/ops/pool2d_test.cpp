@@ -17,10 +17,7 @@ using test::pick;
 class Pool2D : public test::OpTest {
  protected:
   void run_pool_cases(OpType type) {
-    std::mt19937_64 rng = this->rng();
-    test::ErrorSummary summary;
-    const int trials = cases({.cpu = 60, .gpu = 20, .fp16 = 2});
-    for (int trial = 0; trial < trials; ++trial) {
+    for_each_trial(to_string(type), {.cpu = 60, .gpu = 20, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
       const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
       const int c = test::random_channels(rng);
       Pool2DAttributes a;
@@ -44,12 +41,11 @@ class Pool2D : public test::OpTest {
                                a.padding == Padding::kSame ? "SAME" : "VALID", a.pads.top, a.pads.bottom,
                                a.pads.left, a.pads.right, to_string(a.activation)));
       const test::OpCheck r = check(b.graph(), rng);
-      summary.add(r);
       if (global && a.padding == Padding::kValid) {
         EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
       }
-    }
-    fmt::print("{} {}: {}\n", to_string(type), test::to_string(executor()), summary.to_string());
+      return r;
+    });
   }
 };
 

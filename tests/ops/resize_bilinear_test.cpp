@@ -17,10 +17,7 @@ using test::pick;
 class ResizeBilinear : public test::OpTest {};
 
 TEST_P(ResizeBilinear, Random) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial("RESIZE_BILINEAR", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
     const int c = test::random_channels(rng);
     ResizeBilinearAttributes a;
@@ -35,9 +32,8 @@ TEST_P(ResizeBilinear, Random) {
     b.add_op(OpType::kResizeBilinear, {x}, a);
     SCOPED_TRACE(fmt::format("[{},{},{},{}] -> {}x{} align_corners {} half_pixel_centers {}", n, h, w, c, a.out_h,
                              a.out_w, a.align_corners, a.half_pixel_centers));
-    summary.add(check(b.graph(), rng));
-  }
-  fmt::print("RESIZE_BILINEAR {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng);
+  });
 }
 
 // The MediaPipe case: exact 2x upsampling with half_pixel_centers at model-like sizes.

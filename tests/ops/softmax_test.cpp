@@ -15,10 +15,7 @@ using test::pick;
 class Softmax : public test::OpTest {};
 
 TEST_P(Softmax, Random) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 40, .gpu = 16, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial("SOFTMAX", {.cpu = 40, .gpu = 16, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
     const int rank = pick(rng, {2, 3, 4, 4});
     const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
     const int c = test::random_channels(rng);
@@ -33,9 +30,8 @@ TEST_P(Softmax, Random) {
     opt.input_lo = -5.0;
     opt.input_hi = 5.0;
     SCOPED_TRACE(fmt::format("{} beta {}", test::shape_str(shape), beta));
-    summary.add(check(b.graph(), rng, opt));
-  }
-  fmt::print("SOFTMAX {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng, opt);
+  });
 }
 
 // A classifier head ([2,1001]) with large logits, and 37 channels over three rows.
