@@ -8,6 +8,8 @@
 
 #include "cpu/kernel.h"
 #include "base/error.h"
+#include "tests/support/conv_cases.h"
+#include "tests/support/infer_errors.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -19,29 +21,33 @@ class DepthwiseConv2D : public test::OpTest {};
 
 // Random awkward shapes: heights and widths 1..13 and 16 (widths also 21), channels not a
 // multiple of 4, multipliers 1 to 3, kernels 1 to 5 (and 1xk), strides 1 to 3, dilation 2,
-// SAME/VALID, every fused activation, with and without bias.
-TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int cases = this->cases({.cpu = 200, .gpu = 28, .fp16 = 3});
+// SAME/VALID, every fused activation, with and without bias; drawn again until the VALID window fits.
+struct DepthwiseCase {
+  int batch, h, w, c, m, kh, kw;
+  DepthwiseConv2DAttributes a;
+  bool bias;
+};
+DepthwiseCase random_depthwise_case(std::mt19937_64& rng) {
   const std::initializer_list<int> heights = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
-  for (int n = 0; n < cases;) {
-    const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, heights), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21});
-    const int c = pick(rng, {1, 3, 5, 8, 13, 17}), m = pick(rng, {1, 1, 2, 3});
-    const int kh = pick(rng, {1, 2, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
-    DepthwiseConv2DAttributes a;
-    a.depth_multiplier = m;
-    a.stride_h = pick(rng, {1, 2, 3});
-    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-    a.dilation_h = pick(rng, {1, 1, 2});
-    a.dilation_w = pick(rng, {1, 1, 2});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1,
-                              Activation::kTanh, Activation::kSigmoid});
-    const bool bias = pick(rng, {true, true, false});
-    if (a.padding == Padding::kValid && ((kh - 1) * a.dilation_h + 1 > h || (kw - 1) * a.dilation_w + 1 > w)) continue;
-    ++n;
+  for (;;) {
+    DepthwiseCase k;
+    k.batch = pick(rng, {1, 1, 2});
+    k.h = pick(rng, heights);
+    k.w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21});
+    k.c = pick(rng, {1, 3, 5, 8, 13, 17});
+    k.m = pick(rng, {1, 1, 2, 3});
+    k.kh = pick(rng, {1, 2, 3, 5});
+    k.kw = pick(rng, {k.kh, k.kh, 1, 3});
+    k.a.depth_multiplier = k.m;
+    test::random_window(rng, k.a);
+    k.bias = pick(rng, {true, true, false});
+    if (test::window_fits(k.a, k.kh, k.kw, k.h, k.w)) return k;
+  }
+}
+
+TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
+  for_each_trial("DEPTHWISE_CONV_2D", {.cpu = 200, .gpu = 28, .fp16 = 3}, [&](std::mt19937_64& rng, int) {
+    const auto [batch, h, w, c, m, kh, kw, a, bias] = random_depthwise_case(rng);
     SCOPED_TRACE(fmt::format("in [{},{},{},{}] k {}x{} multiplier {} stride {}x{} dilation {}x{} {} {} bias {}", batch,
                              h, w, c, kh, kw, m, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
                              a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
@@ -50,19 +56,14 @@ TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
     const int wt = g.random_constant(rng, "w", {1, kh, kw, c * m});
     const int b = bias ? g.random_constant(rng, "b", {c * m}) : -1;
     g.add_op(OpType::kDepthwiseConv2D, {x, wt, b}, a);
-    summary.add(check(g.graph(), rng));
-    if (HasFailure()) break;
-  }
-  fmt::print("DEPTHWISE_CONV_2D {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng);
+  }, test::OnFailure::kStop);
 }
 
 // Wide rows: the full-vector register blocks of the CPU's stride-1 path (16 pixels per block on
 // AVX-512), their remainders, and stride 2 / dilation beside them, with partial ranges on poisoned buffers.
 TEST_P(DepthwiseConv2D, WideRowsMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int cases = this->cases({.cpu = 40, .gpu = 1, .fp16 = 1});
-  for (int n = 0; n < cases; ++n) {
+  for_each_trial("DEPTHWISE_CONV_2D wide", {.cpu = 40, .gpu = 1, .fp16 = 1}, [&](std::mt19937_64& rng, int) {
     const int h = pick(rng, {2, 5, 9}), w = pick(rng, {17, 23, 33, 40, 57, 64});
     const int c = pick(rng, {4, 7, 16, 30});
     const int k = pick(rng, {3, 3, 5});
@@ -80,10 +81,8 @@ TEST_P(DepthwiseConv2D, WideRowsMatchReference) {
              {x, g.random_constant(rng, "w", {1, k, k, c}), g.random_constant(rng, "b", {c})}, a);
     test::OpCheckOptions o;
     o.partial_ranges = 5;
-    summary.add(check(g.graph(), rng, o));
-    if (HasFailure()) break;
-  }
-  fmt::print("DEPTHWISE_CONV_2D wide {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng, o);
+  }, test::OnFailure::kStop);
 }
 
 // MobileNet's depthwise layer (3x3, stride 1 and 2, 32 channels, ReLU6) and an odd one (13
@@ -138,14 +137,7 @@ TEST(DepthwiseConv2DShapes, InferenceMatchesTFLite) {
 }
 
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (DEPTHWISE_CONV_2D)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (DEPTHWISE_CONV_2D)", needle});
 }
 
 TEST(DepthwiseConv2DShapes, Errors) {

@@ -8,6 +8,7 @@
 
 #include "cpu/kernel.h"
 #include "base/error.h"
+#include "tests/support/infer_errors.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -20,10 +21,7 @@ class FullyConnected : public test::OpTest {};
 // Inputs of every rank (flattened in NHWC order, keep_num_dims), rows of one pixel, of the whole
 // input or of another divisor (rows that split a pixel take the GPU's gather path).
 TEST_P(FullyConnected, RandomCasesMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int cases = this->cases({.cpu = 200, .gpu = 30, .fp16 = 2});
-  for (int n = 0; n < cases; ++n) {
+  for_each_trial("FULLY_CONNECTED", {.cpu = 200, .gpu = 30, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
     const int rank = pick(rng, {1, 2, 2, 3, 4, 4});
     std::vector<int> shape;
     // At most ~17^3 elements: a float32 dot of I terms has a relative error ~ sqrt(I) * 6e-8.
@@ -57,10 +55,8 @@ TEST_P(FullyConnected, RandomCasesMatchReference) {
     // (ReLU survivors, cancellation) that can exceed the relative bound.
     test::OpCheckOptions options;
     options.abs_floor = 3e-8 * I;
-    summary.add(check(g.graph(), rng, options));
-    if (HasFailure()) break;
-  }
-  fmt::print("FULLY_CONNECTED {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng, options);
+  }, test::OnFailure::kStop);
 }
 
 // MobileNet's classifier head: [1,1280] x [1001,1280].
@@ -140,14 +136,7 @@ TEST(FullyConnectedShapes, InferenceMatchesTFLite) {
 }
 
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (FULLY_CONNECTED)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (FULLY_CONNECTED)", needle});
 }
 
 TEST(FullyConnectedShapes, Errors) {

@@ -6,12 +6,11 @@
 
 #include <chrono>
 
-#include "hwy/targets.h"
-
 #include "cpu/kernel.h"
-#include "cpu/simd/simd_target.h"
 #include "base/error.h"
+#include "tests/support/infer_errors.h"
 #include "tests/support/op_check.h"
+#include "tests/support/simd_targets.h"
 
 namespace hetsched {
 namespace {
@@ -22,10 +21,10 @@ using test::pick;
 int natural_out(int in, int k, int s, Padding p) { return p == Padding::kSame ? in * s : (in - 1) * s + k; }
 
 // `count` random transpose convs on `executor` against the float64 reference, whole and partial
-// ranges: heights 1..9 and 13, widths also 16, channels not a multiple of 4.
+// ranges: heights 1..9 and 13, widths also 16, channels not a multiple of 4; stops at the first failure.
 void check_random_transpose_convs(test::Executor executor, std::mt19937_64& rng, int count,
                                   test::ErrorSummary& summary) {
-  for (int n = 0; n < count; ++n) {
+  test::run_trials(rng, count, summary, test::OnFailure::kStop, [&](std::mt19937_64& rng, int) {
     const int batch = pick(rng, {1, 1, 2});
     const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16});
     const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
@@ -49,37 +48,29 @@ void check_random_transpose_convs(test::Executor executor, std::mt19937_64& rng,
     const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
     const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
     g.add_op(OpType::kTransposeConv, {x, wt, b}, a);
-    summary.add(test::check_op(executor, g.graph(), rng));
-    if (::testing::Test::HasFailure() || ::testing::Test::IsSkipped()) break;
-  }
+    return test::check_op(executor, g.graph(), rng);
+  });
 }
 
 class TransposeConv : public test::OpTest {};
 
 TEST_P(TransposeConv, RandomCasesMatchReference) {
-  auto rng = this->rng();
   test::ErrorSummary summary;
+  std::mt19937_64 rng = this->rng();
   check_random_transpose_convs(executor(), rng, cases({.cpu = 160, .gpu = 24, .fp16 = 2}), summary);
-  fmt::print("TRANSPOSE_CONV {}: {}\n", test::to_string(executor()), summary.to_string());
+  test::print_summary("TRANSPOSE_CONV", executor(), summary);
 }
 
 HETSCHED_OP_TEST_ON_ALL_EXECUTORS(TransposeConv);
 
 // The CPU's packed GEMM is dispatched per SIMD target: check every one this processor supports.
 TEST(TransposeConvSimd, EverySimdTarget) {
-  int tested = 0;
-  for (const int64_t target : cpu::simd_compiled_targets()) {
-    hwy::SetSupportedTargetsForTest(target);
-    SCOPED_TRACE(hwy::TargetName(target));
-    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
+  test::for_each_simd_target(test::OnFailure::kContinue, [](const char* target) {
     auto rng = test::make_rng(23);
     test::ErrorSummary summary;
     check_random_transpose_convs(test::Executor::kCpu, rng, 40, summary);
-    fmt::print("TRANSPOSE_CONV on {}: {}\n", hwy::TargetName(target), summary.to_string());
-    ++tested;
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  EXPECT_GE(tested, 2);
+    fmt::print("TRANSPOSE_CONV on {}: {}\n", target, summary.to_string());
+  });
 }
 
 TEST(TransposeConvBench, DISABLED_Throughput) {
@@ -151,14 +142,7 @@ TEST(TransposeConvShapes, InferenceMatchesTFLite) {
 }
 
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (TRANSPOSE_CONV)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (TRANSPOSE_CONV)", needle});
 }
 
 TEST(TransposeConvShapes, Errors) {

@@ -44,9 +44,6 @@ struct CaseCounts {
   int cpu = 0, gpu = 0, fp16 = 0;
 };
 
-// What a trial loop does after a trial that failed (or skipped the test).
-enum class OnFailure { kContinue, kStop };
-
 // The trial loop of a random-case test: body(rng, trial) for trial = 0 .. count-1, each
 // OpCheck it returns added to `summary`; with OnFailure::kStop the loop ends after the first
 // trial that adds a failure or skips the test.
