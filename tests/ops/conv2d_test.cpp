@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "tests/support/conv_cases.h"
 #include "tests/support/gpu_op_harness.h"
 #include "tests/support/infer_errors.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 #include "tests/support/simd_targets.h"
 
@@ -25,63 +25,39 @@ namespace {
 
 using test::pick;
 
-// A random conv of awkward shape: heights and widths 1..13 and 16, channels not a multiple of 4,
-// kernels 1 to 5 and 1xk, strides, dilations, both paddings, every activation; drawn again until
-// its VALID window fits.
-struct ConvCase {
-  int batch, h, w, ic, oc, kh, kw;
-  Conv2DAttributes a;
-  bool bias;
-};
-ConvCase random_conv_case(std::mt19937_64& rng) {
+// One random conv on `executor` against the float64 reference, on the whole range and on partial
+// ranges: heights and widths 1..13 and 16, channels not a multiple of 4, kernels 1 to 5 and 1xk,
+// strides, dilations, both paddings, every activation. On the fp16 GPU every other case runs one
+// of the register blocks the tuner tries.
+test::OpCheck check_random_conv(test::Executor executor, std::mt19937_64& rng, int trial) {
   const std::initializer_list<int> sizes = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
-  for (;;) {
-    ConvCase c;
-    c.batch = pick(rng, {1, 1, 2});
-    c.h = pick(rng, sizes);
-    c.w = pick(rng, sizes);
-    c.ic = pick(rng, {1, 3, 5, 8, 13, 17});
-    c.oc = pick(rng, {1, 3, 5, 8, 13, 17});
-    c.kh = pick(rng, {1, 2, 3, 5});
-    c.kw = pick(rng, {c.kh, c.kh, 1, 3});
-    test::random_window(rng, c.a);
-    c.bias = pick(rng, {true, true, false});
-    if (test::window_fits(c.a, c.kh, c.kw, c.h, c.w)) return c;
+  const std::initializer_list<int> channels = {1, 3, 5, 8, 13, 17};
+  const auto [batch, h, w, ic, oc, kh, kw, a, bias] =
+      test::random_conv_case<Conv2DAttributes>(rng, sizes, sizes, channels, channels);
+  SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w,
+                           ic, oc, kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
+                           a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
+  test::GraphBuilder g("conv2d_random");
+  const int x = g.input("x", {batch, h, w, ic});
+  const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
+  const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
+  g.add_op(OpType::kConv2D, {x, wt, b}, a);
+  std::optional<gpu::WorkgroupSize> block;
+  const int n = trial + 1;  // the case's number from 1: odd ones take a register block
+  if (executor == test::Executor::kGpuFp16 && n % 2 == 1) {
+    const auto [bs, bx] = gpu::kRegisterBlocks[size_t(n) % std::size(gpu::kRegisterBlocks)];
+    block = gpu::WorkgroupSize{8, 4, 1, bs, bx};
   }
-}
-
-// `count` random convs on `executor` against the float64 reference, each on the whole range and
-// on partial ranges, stopping at the first failure. On the fp16 GPU every other case runs one of
-// the register blocks the tuner tries.
-void check_random_convs(test::Executor executor, std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
-  test::run_trials(rng, count, summary, test::OnFailure::kStop, [&](std::mt19937_64& rng, int trial) {
-    const auto [batch, h, w, ic, oc, kh, kw, a, bias] = random_conv_case(rng);
-    SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w,
-                             ic, oc, kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
-                             a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
-    test::GraphBuilder g("conv2d_random");
-    const int x = g.input("x", {batch, h, w, ic});
-    const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
-    const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
-    g.add_op(OpType::kConv2D, {x, wt, b}, a);
-    std::optional<gpu::WorkgroupSize> block;
-    const int n = trial + 1;  // the case's number from 1: odd ones take a register block
-    if (executor == test::Executor::kGpuFp16 && n % 2 == 1) {
-      const auto [bs, bx] = gpu::kRegisterBlocks[size_t(n) % std::size(gpu::kRegisterBlocks)];
-      block = gpu::WorkgroupSize{8, 4, 1, bs, bx};
-    }
-    SCOPED_TRACE(block ? fmt::format("block {}x{}", block->block_s, block->block_x) : "default block");
-    return test::check_op(executor, g.graph(), rng, {}, block);
-  });
+  SCOPED_TRACE(block ? fmt::format("block {}x{}", block->block_s, block->block_x) : "default block");
+  return test::check_op(executor, g.graph(), rng, {}, block);
 }
 
 class Conv2D : public test::OpTest {};
 
 TEST_P(Conv2D, RandomCasesMatchReference) {
-  test::ErrorSummary summary;
-  std::mt19937_64 rng = this->rng();
-  check_random_convs(executor(), rng, cases({.cpu = 160, .gpu = 24, .fp16 = 12}), summary);
-  test::print_summary("CONV_2D", executor(), summary);
+  for_each_trial("CONV_2D", {.cpu = 160, .gpu = 24, .fp16 = 12}, [&](std::mt19937_64& rng, int trial) {
+    return check_random_conv(executor(), rng, trial);
+  }, test::OnFailure::kStop);
 }
 
 // A 1x1 stride-1 conv takes the CPU's flat GEMM path and is the bulk of MobileNet: larger shapes,
@@ -186,11 +162,8 @@ HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Conv2D);
 // random cases on every target this processor supports (AVX-512, AVX2+FMA, the scalar fallback),
 // not only the best one, so the paths other machines take are tested here too.
 TEST(Conv2DSimd, EverySimdTarget) {
-  test::for_each_simd_target(test::OnFailure::kContinue, [](const char* target) {
-    auto rng = test::make_rng(5);
-    test::ErrorSummary summary;
-    check_random_convs(test::Executor::kCpu, rng, 40, summary);
-    fmt::print("CONV_2D on {}: {}\n", target, summary.to_string());
+  test::run_trials_on_every_simd_target("CONV_2D", 5, 40, [](std::mt19937_64& rng, int trial) {
+    return check_random_conv(test::Executor::kCpu, rng, trial);
   });
 }
 
@@ -323,20 +296,8 @@ double conv_gflops(int h, int w, int ic, int oc, int k, int stride) {
   const int x = g.input("x", {1, h, w, ic});
   g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
   Graph& graph = g.graph();
-  infer_shapes(graph);
-  const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-  auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-  std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-  const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-  const cpu::MutableView mv{out.data(), os};
-  kernel->run(views, mv, OutputRange::whole(os));
-  double best = 1e30;
-  for (int rep = 0; rep < 7; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    kernel->run(views, mv, OutputRange::whole(os));
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  const double gflops = 2.0 * double(total_macs(graph)) / best * 1e-9;
+  const double best = test::best_cpu_kernel_seconds(graph, rng, 7, 1);
+  const double gflops = test::gflops(graph, best);
   fmt::print("CONV_2D {}x{}x{} -> {} k{} s{}: {:.3f} ms, {:.2f} GFLOP/s\n", h, w, ic, oc, k, stride, best * 1e3, gflops);
   return gflops;
 }

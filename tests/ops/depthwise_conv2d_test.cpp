@@ -4,12 +4,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
-#include "cpu/kernel.h"
 #include "base/error.h"
 #include "tests/support/conv_cases.h"
 #include "tests/support/infer_errors.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -21,33 +19,13 @@ class DepthwiseConv2D : public test::OpTest {};
 
 // Random awkward shapes: heights and widths 1..13 and 16 (widths also 21), channels not a
 // multiple of 4, multipliers 1 to 3, kernels 1 to 5 (and 1xk), strides 1 to 3, dilation 2,
-// SAME/VALID, every fused activation, with and without bias; drawn again until the VALID window fits.
-struct DepthwiseCase {
-  int batch, h, w, c, m, kh, kw;
-  DepthwiseConv2DAttributes a;
-  bool bias;
-};
-DepthwiseCase random_depthwise_case(std::mt19937_64& rng) {
-  const std::initializer_list<int> heights = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
-  for (;;) {
-    DepthwiseCase k;
-    k.batch = pick(rng, {1, 1, 2});
-    k.h = pick(rng, heights);
-    k.w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21});
-    k.c = pick(rng, {1, 3, 5, 8, 13, 17});
-    k.m = pick(rng, {1, 1, 2, 3});
-    k.kh = pick(rng, {1, 2, 3, 5});
-    k.kw = pick(rng, {k.kh, k.kh, 1, 3});
-    k.a.depth_multiplier = k.m;
-    test::random_window(rng, k.a);
-    k.bias = pick(rng, {true, true, false});
-    if (test::window_fits(k.a, k.kh, k.kw, k.h, k.w)) return k;
-  }
-}
-
+// SAME/VALID, every fused activation, with and without bias.
 TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
   for_each_trial("DEPTHWISE_CONV_2D", {.cpu = 200, .gpu = 28, .fp16 = 3}, [&](std::mt19937_64& rng, int) {
-    const auto [batch, h, w, c, m, kh, kw, a, bias] = random_depthwise_case(rng);
+    auto [batch, h, w, c, m, kh, kw, a, bias] = test::random_conv_case<DepthwiseConv2DAttributes>(
+        rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21},
+        {1, 3, 5, 8, 13, 17}, {1, 1, 2, 3});
+    a.depth_multiplier = m;
     SCOPED_TRACE(fmt::format("in [{},{},{},{}] k {}x{} multiplier {} stride {}x{} dilation {}x{} {} {} bias {}", batch,
                              h, w, c, kh, kw, m, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
                              a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
@@ -160,19 +138,9 @@ TEST(DepthwiseConv2DBench, DISABLED_Throughput) {
     const int x = g.input("x", {1, h, h, c});
     g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
     Graph& graph = g.graph();
-    infer_shapes(graph);
-    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-    double best = 1e30;
-    for (int rep = 0; rep < 8; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    const double best = test::best_cpu_kernel_seconds(graph, rng, 8);
     fmt::print("DEPTHWISE {}x{}x{} s{}: {:.3f} ms, {:.2f} GFLOP/s\n", h, h, c, s, best * 1e3,
-               2.0 * double(total_macs(graph)) / best * 1e-9);
+               test::gflops(graph, best));
   }
 }
 

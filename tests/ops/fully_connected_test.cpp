@@ -4,11 +4,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
-#include "cpu/kernel.h"
 #include "base/error.h"
 #include "tests/support/infer_errors.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -81,19 +79,9 @@ TEST(FullyConnectedBench, DISABLED_Throughput) {
     g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {O, I}), g.random_constant(rng, "b", {O})},
              FullyConnectedAttributes{});
     Graph& graph = g.graph();
-    infer_shapes(graph);
-    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-    double best = 1e30;
-    for (int rep = 0; rep < 8; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    const double best = test::best_cpu_kernel_seconds(graph, rng, 8);
     fmt::print("FULLY_CONNECTED [{},{}] -> {}: {:.3f} ms, {:.2f} GFLOP/s\n", rows, I, O, best * 1e3,
-               2.0 * double(total_macs(graph)) / best * 1e-9);
+               test::gflops(graph, best));
   }
 }
 

@@ -44,17 +44,6 @@ struct CaseCounts {
   int cpu = 0, gpu = 0, fp16 = 0;
 };
 
-// The trial loop of a random-case test: body(rng, trial) for trial = 0 .. count-1, each
-// OpCheck it returns added to `summary`; with OnFailure::kStop the loop ends after the first
-// trial that adds a failure or skips the test.
-template <class Body>
-void run_trials(std::mt19937_64& rng, int count, ErrorSummary& summary, OnFailure on_failure, Body&& body) {
-  for (int trial = 0; trial < count; ++trial) {
-    summary.add(body(rng, trial));
-    if (on_failure == OnFailure::kStop && (::testing::Test::HasFailure() || ::testing::Test::IsSkipped())) break;
-  }
-}
-
 // Prints "<label> <executor>: <summary>" (the last line of a random-case test).
 void print_summary(std::string_view label, Executor executor, const ErrorSummary& summary);
 

@@ -206,6 +206,13 @@ std::string compare_in_range(std::span<const float> part, std::span<const float>
 
 }  // namespace
 
+void run_trials(std::mt19937_64& rng, int count, ErrorSummary& summary, OnFailure on_failure, const TrialBody& body) {
+  for (int trial = 0; trial < count; ++trial) {
+    summary.add(body(rng, trial));
+    if (on_failure == OnFailure::kStop && (::testing::Test::HasFailure() || ::testing::Test::IsSkipped())) break;
+  }
+}
+
 size_t count_differing_in_range(std::span<const float> a, std::span<const float> b, const Shape4& s,
                                 const OutputRange& r) {
   size_t differ = 0;

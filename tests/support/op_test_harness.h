@@ -147,4 +147,11 @@ struct ErrorSummary {
 // What a loop over cases (or SIMD targets) does after one that failed (or skipped the test).
 enum class OnFailure { kContinue, kStop };
 
+// One trial of a random-case test: draws its case from `rng` and checks it.
+using TrialBody = std::function<OpCheck(std::mt19937_64& rng, int trial)>;
+// The trial loop of a random-case test: body(rng, trial) for trial = 0 .. count-1, each OpCheck
+// added to `summary`; with OnFailure::kStop the loop ends after the first trial that adds a
+// failure or skips the test.
+void run_trials(std::mt19937_64& rng, int count, ErrorSummary& summary, OnFailure on_failure, const TrialBody& body);
+
 }  // namespace hetsched::test

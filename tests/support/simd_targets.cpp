@@ -1,6 +1,7 @@
 // Running test cases on every SIMD target (see simd_targets.h).
 #include "tests/support/simd_targets.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -22,6 +23,15 @@ void for_each_simd_target(OnFailure on_failure, const std::function<void(const c
     if (on_failure == OnFailure::kStop && ::testing::Test::HasFailure()) break;
   }
   hwy::SetSupportedTargetsForTest(0);
+}
+
+void run_trials_on_every_simd_target(std::string_view label, uint64_t seed, int count, const TrialBody& body) {
+  for_each_simd_target(OnFailure::kContinue, [&](const char* target) {
+    std::mt19937_64 rng = make_rng(seed);
+    ErrorSummary summary;
+    run_trials(rng, count, summary, OnFailure::kStop, body);
+    fmt::print("{} on {}: {}\n", label, target, summary.to_string());
+  });
 }
 
 }  // namespace hetsched::test
