@@ -13,22 +13,19 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Concatenation : public test::OpTest {};
 
 TEST_P(Concatenation, RandomAxesAndSizes) {
   for_each_trial("CONCATENATION", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int axis = trial % 2 == 0 ? 3 : trial % 6 == 1 ? 1 : trial % 6 == 3 ? 2 : 0;  // channels half the time
     const int inputs = test::uniform_int(rng, 2, 3);
-    std::vector<int> base = {test::random_batch(rng), test::uniform_int(rng, 1, 13), test::uniform_int(rng, 1, 13),
-                             test::random_channels(rng)};
+    const std::vector<int> base = test::random_nhwc(rng, 13).shape();
     test::GraphBuilder b;
     std::vector<int> ids;
     std::string desc = fmt::format("axis {}:", axis);
     for (int i = 0; i < inputs; ++i) {
       std::vector<int> s = base;
-      s[size_t(axis)] = axis == 3   ? pick(rng, {1, 3, 4, 5, 8, 13, 17})
+      s[size_t(axis)] = axis == 3   ? test::pick(rng, {1, 3, 4, 5, 8, 13, 17})
                         : axis == 0 ? test::random_batch(rng)
                                     : test::uniform_int(rng, 1, 13);
       const bool constant = test::uniform_int(rng, 0, 4) == 0;
@@ -37,7 +34,7 @@ TEST_P(Concatenation, RandomAxesAndSizes) {
     }
     ConcatenationAttributes a;
     a.axis = axis;
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
+    a.activation = test::pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
     b.add_op(OpType::kConcatenation, ids, a);
     SCOPED_TRACE(desc + " act " + to_string(a.activation));
     return check(b.graph(), rng);

@@ -11,15 +11,13 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class DepthToSpace : public test::OpTest {};
 
 TEST_P(DepthToSpace, Random) {
   for_each_trial("DEPTH_TO_SPACE", {.cpu = 40, .gpu = 16, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
-    const int bs = pick(rng, {2, 3}), cout = pick(rng, {1, 3, 4, 5, 8, 13});
+    const int bs = test::pick(rng, {2, 3}), cout = test::pick(rng, {1, 3, 4, 5, 8, 13});
     const int n = test::random_batch(rng);
-    const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 13});
+    const int h = test::pick(rng, {1, 2, 3, 4, 5, 6, 7, 13}), w = test::pick(rng, {1, 2, 3, 4, 5, 6, 7, 13});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, cout * bs * bs});
     b.add_op(OpType::kDepthToSpace, {x}, DepthToSpaceAttributes{bs});

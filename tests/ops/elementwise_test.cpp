@@ -41,8 +41,7 @@ std::vector<int> operand_shape(int variant, int n, int h, int w, int c) {
 
 void Binary::run_binary_cases(OpType type, double lo_b, double hi_b, const test::CaseCounts& counts) {
   for_each_trial(to_string(type), counts, [&](std::mt19937_64& rng, int trial) {
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int c = test::random_channels(rng);
+    const auto [n, h, w, c] = test::random_nhwc(rng);
     const int variant = trial < 8 ? trial : test::uniform_int(rng, 0, 7);  // every variant at least once
     const bool constant = test::uniform_int(rng, 0, 1) == 1;
     const bool swap = type != OpType::kPrelu && test::uniform_int(rng, 0, 2) == 0;
@@ -123,8 +122,7 @@ TEST_P(Prelu, AlphaBroadcast) { run_binary_cases(OpType::kPrelu, -1.0, 1.0, {.cp
 
 TEST_P(Prelu, ConstantAlphaPerChannel) {
   for_each_trial("PRELU constant alpha", {.cpu = 20, .gpu = 8, .fp16 = 1}, [&](std::mt19937_64& rng, int) {
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int c = test::random_channels(rng);
+    const auto [n, h, w, c] = test::random_nhwc(rng);
     const std::vector<int> alpha_shape = pick<std::vector<int>>(rng, {{1, 1, c}, {c}, {1, 1, 1, c}, {1}});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
@@ -148,8 +146,7 @@ TEST(PreluShapes, RejectsAlphaLargerThanInput) {
 void Unary::run_unary_cases(OpType type, double lo, double hi, const test::CaseCounts& counts) {
   for_each_trial(fmt::format("{} in [{},{})", to_string(type), lo, hi), counts, [&](std::mt19937_64& rng, int) {
     const int rank = pick(rng, {2, 3, 4, 4, 4});
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int c = test::random_channels(rng);
+    const auto [n, h, w, c] = test::random_nhwc(rng);
     const std::vector<int> shape = rank == 4   ? std::vector<int>{n, h, w, c}
                                    : rank == 3 ? std::vector<int>{n, w, c}
                                                : std::vector<int>{n, c};

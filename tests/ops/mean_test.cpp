@@ -13,15 +13,12 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Mean : public test::OpTest {};
 
 TEST_P(Mean, Rank4AxesAndKeepDims) {
   const std::vector<std::vector<int>> all_axes = {{1, 2}, {3}, {1, 2, 3}, {2}, {0, 3}, {2, 1}, {0}};
   for_each_trial("MEAN", {.cpu = 60, .gpu = 21, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
-    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-    const int c = test::random_channels(rng);
+    const auto [n, h, w, c] = test::random_nhwc(rng, 13);
     const std::vector<int> axes = all_axes[size_t(trial) % all_axes.size()];
     const bool keep = trial / int(all_axes.size()) % 2 == 0 ? test::uniform_int(rng, 0, 1) == 1 : trial % 2 == 0;
     test::GraphBuilder b;

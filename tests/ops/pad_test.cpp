@@ -12,21 +12,18 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Pad : public test::OpTest {};
 
 TEST_P(Pad, SpatialAndChannel) {
   for_each_trial("PAD", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
-    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-    const int c = test::random_channels(rng);
+    const auto [n, h, w, c] = test::random_nhwc(rng, 13);
     PadAttributes a;
     const int kind = trial % 4;  // 0 spatial, 1 channel, 2 everything, 3 symmetric (1,1)/(2,2)
     if (kind == 0 || kind == 2) {
       a.pads[1] = {test::uniform_int(rng, 0, 2), test::uniform_int(rng, 0, 2)};
       a.pads[2] = {test::uniform_int(rng, 0, 2), test::uniform_int(rng, 0, 2)};
     }
-    if (kind == 1 || kind == 2) a.pads[3] = {pick(rng, {0, 0, 1, 2, 3, 4, 5}), pick(rng, {0, 1, 3, 4, 5, 16})};
+    if (kind == 1 || kind == 2) a.pads[3] = {test::pick(rng, {0, 0, 1, 2, 3, 4, 5}), test::pick(rng, {0, 1, 3, 4, 5, 16})};
     if (kind == 2) a.pads[0] = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1)};
     if (kind == 3) {
       const int p = test::uniform_int(rng, 1, 2);

@@ -12,27 +12,24 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Pool2D : public test::OpTest {
  protected:
   void run_pool_cases(OpType type) {
     for_each_trial(to_string(type), {.cpu = 60, .gpu = 20, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
-      const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-      const int c = test::random_channels(rng);
+      const auto [n, h, w, c] = test::random_nhwc(rng, 13);
       Pool2DAttributes a;
       const bool global = trial % 5 == 0;
       a.filter_h = global ? h : test::uniform_int(rng, 1, 4);
       a.filter_w = global ? w : test::uniform_int(rng, 1, 4);
       a.stride_h = global ? 1 : test::uniform_int(rng, 1, 3);
       a.stride_w = global ? 1 : test::uniform_int(rng, 1, 3);
-      a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+      a.padding = test::pick(rng, {Padding::kSame, Padding::kValid});
       if (a.padding == Padding::kValid && (a.filter_h > h || a.filter_w > w)) a.padding = Padding::kSame;
       // Explicit VALID pads (kept by shape inference, as for convolutions) in some cases.
       if (a.padding == Padding::kValid && !global && test::uniform_int(rng, 0, 3) == 0)
         a.pads = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1),
                   test::uniform_int(rng, 0, 1)};
-      a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
+      a.activation = test::pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
       test::GraphBuilder b;
       const int x = b.input("x", {n, h, w, c});
       b.add_op(type, {x}, a);

@@ -12,14 +12,12 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Reshape : public test::OpTest {};
 
 TEST_P(Reshape, Random) {
   for_each_trial("RESHAPE", {.cpu = 60, .gpu = 20, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int k = pick(rng, {1, 2, 3}), c = test::random_channels(rng);
+    const int k = test::pick(rng, {1, 2, 3}), c = test::random_channels(rng);
     const std::vector<int> in = {n, h, w, k * c};
     const std::vector<std::vector<int>> outs = {
         {n, h * w * k, c},  // detector heads

@@ -12,21 +12,18 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class ResizeBilinear : public test::OpTest {};
 
 TEST_P(ResizeBilinear, Random) {
   for_each_trial("RESIZE_BILINEAR", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
-    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-    const int c = test::random_channels(rng);
+    const auto [n, h, w, c] = test::random_nhwc(rng, 13);
     ResizeBilinearAttributes a;
     const int mode = trial % 3;
     a.align_corners = mode == 1;
     a.half_pixel_centers = mode == 2;
     const bool twice = trial % 2 == 0;  // with trial % 3: every mode both ways
-    a.out_h = twice ? 2 * h : pick(rng, {1, 2, 5, 7, 11, 26});
-    a.out_w = twice ? 2 * w : pick(rng, {1, 3, 5, 9, 13, 20});
+    a.out_h = twice ? 2 * h : test::pick(rng, {1, 2, 5, 7, 11, 26});
+    a.out_w = twice ? 2 * w : test::pick(rng, {1, 3, 5, 9, 13, 20});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
     b.add_op(OpType::kResizeBilinear, {x}, a);
