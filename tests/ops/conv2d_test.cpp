@@ -15,7 +15,7 @@
 #include "base/error.h"
 #include "tests/support/conv_cases.h"
 #include "tests/support/gpu_op_harness.h"
-#include "tests/support/infer_errors.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 #include "tests/support/simd_targets.h"
@@ -289,12 +289,9 @@ TEST(Conv2DShapes, Errors) {
 double conv_gflops(int h, int w, int ic, int oc, int k, int stride) {
   auto rng = test::make_rng(3);
   test::GraphBuilder g("conv2d_bench");
-  Conv2DAttributes a;
-  a.stride_h = a.stride_w = stride;
-  a.padding = Padding::kSame;
-  a.activation = Activation::kRelu6;
   const int x = g.input("x", {1, h, w, ic});
-  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})},
+           test::same_padded<Conv2DAttributes>(stride, Activation::kRelu6));
   Graph& graph = g.graph();
   const double best = test::best_cpu_kernel_seconds(graph, rng, 7, 1);
   const double gflops = test::gflops(graph, best);

@@ -6,14 +6,12 @@
 
 #include "base/error.h"
 #include "tests/support/conv_cases.h"
-#include "tests/support/infer_errors.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
-
-using test::pick;
 
 class DepthwiseConv2D : public test::OpTest {};
 
@@ -42,14 +40,14 @@ TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
 // AVX-512), their remainders, and stride 2 / dilation beside them, with partial ranges on poisoned buffers.
 TEST_P(DepthwiseConv2D, WideRowsMatchReference) {
   for_each_trial("DEPTHWISE_CONV_2D wide", {.cpu = 40, .gpu = 1, .fp16 = 1}, [&](std::mt19937_64& rng, int) {
-    const int h = pick(rng, {2, 5, 9}), w = pick(rng, {17, 23, 33, 40, 57, 64});
-    const int c = pick(rng, {4, 7, 16, 30});
-    const int k = pick(rng, {3, 3, 5});
+    const int h = test::pick(rng, {2, 5, 9}), w = test::pick(rng, {17, 23, 33, 40, 57, 64});
+    const int c = test::pick(rng, {4, 7, 16, 30});
+    const int k = test::pick(rng, {3, 3, 5});
     DepthwiseConv2DAttributes a;
-    a.stride_h = a.stride_w = pick(rng, {1, 1, 2});
-    a.dilation_h = a.dilation_w = pick(rng, {1, 1, 2});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu6, Activation::kSigmoid});
+    a.stride_h = a.stride_w = test::pick(rng, {1, 1, 2});
+    a.dilation_h = a.dilation_w = test::pick(rng, {1, 1, 2});
+    a.padding = test::pick(rng, {Padding::kSame, Padding::kValid});
+    a.activation = test::pick(rng, {Activation::kNone, Activation::kRelu6, Activation::kSigmoid});
     if (a.padding == Padding::kValid && (k - 1) * a.dilation_h + 1 > h) a.padding = Padding::kSame;
     SCOPED_TRACE(fmt::format("in [1,{},{},{}] k {} stride {} dilation {} {} {}", h, w, c, k, a.stride_h, a.dilation_h,
                              a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation)));
@@ -70,13 +68,10 @@ TEST_P(DepthwiseConv2D, MobileNetLayers) {
   for (auto [h, w, c, stride] : {std::tuple{16, 16, 32, 1}, {16, 16, 32, 2}, {11, 9, 13, 2}}) {
     SCOPED_TRACE(fmt::format("in [1,{},{},{}] stride {}", h, w, c, stride));
     test::GraphBuilder g("depthwise_mobilenet");
-    DepthwiseConv2DAttributes a;
-    a.padding = Padding::kSame;
-    a.stride_h = a.stride_w = stride;
-    a.activation = c == 32 ? Activation::kRelu6 : Activation::kNone;
     const int x = g.input("x", {1, h, w, c});
     g.add_op(OpType::kDepthwiseConv2D,
-             {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
+             {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})},
+             test::same_padded<DepthwiseConv2DAttributes>(stride, c == 32 ? Activation::kRelu6 : Activation::kNone));
     const test::OpCheck r = check(g.graph(), rng);
     fmt::print("DEPTHWISE_CONV_2D [1,{},{},{}] s{} {}: relative L2 {:.3g}\n", h, w, c, stride,
                test::to_string(executor()), r.rel_l2);
@@ -131,12 +126,9 @@ TEST(DepthwiseConv2DBench, DISABLED_Throughput) {
   auto rng = test::make_rng(12);
   for (auto [h, c, s] : {std::tuple{112, 32, 1}, {112, 96, 2}, {56, 144, 1}, {14, 576, 1}}) {
     test::GraphBuilder g("dw_bench");
-    DepthwiseConv2DAttributes a;
-    a.stride_h = a.stride_w = s;
-    a.padding = Padding::kSame;
-    a.activation = Activation::kRelu6;
     const int x = g.input("x", {1, h, h, c});
-    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
+    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})},
+             test::same_padded<DepthwiseConv2DAttributes>(s, Activation::kRelu6));
     Graph& graph = g.graph();
     const double best = test::best_cpu_kernel_seconds(graph, rng, 8);
     fmt::print("DEPTHWISE {}x{}x{} s{}: {:.3f} ms, {:.2f} GFLOP/s\n", h, h, c, s, best * 1e3,

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
-#include "tests/support/infer_errors.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/error.h"
-#include "tests/support/infer_errors.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 #include "tests/support/simd_targets.h"

@@ -33,6 +33,17 @@ bool window_fits(const Attributes& a, int kh, int kw, int h, int w) {
   return a.padding != Padding::kValid || ((kh - 1) * a.dilation_h + 1 <= h && (kw - 1) * a.dilation_w + 1 <= w);
 }
 
+// SAME-padded window attributes (Conv2DAttributes, DepthwiseConv2DAttributes) with equal strides,
+// no dilation and a fused activation: the layers of the throughput tests.
+template <class Attributes>
+Attributes same_padded(int stride, Activation activation) {
+  Attributes a;
+  a.stride_h = a.stride_w = stride;
+  a.padding = Padding::kSame;
+  a.activation = activation;
+  return a;
+}
+
 // A random convolution case of awkward shape. channels_a/channels_b: CONV_2D's input and output
 // channels, DEPTHWISE_CONV_2D's channels and depth multiplier.
 template <class Attributes>

@@ -1,5 +1,5 @@
-// infer_shapes error checks (see infer_errors.h).
-#include "tests/support/infer_errors.h"
+// Error checks (see expect_error.h).
+#include "tests/support/expect_error.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,10 @@
 
 namespace hetsched::test {
 
-void expect_infer_error(Graph graph, ErrorKind kind, std::initializer_list<std::string_view> needles) {
+void expect_error_from(const std::function<void()>& call, ErrorKind kind,
+                       std::initializer_list<std::string_view> needles) {
   try {
-    infer_shapes(graph);
+    call();
     std::string expected;
     for (std::string_view n : needles) expected += " '" + std::string(n) + "'";
     ADD_FAILURE() << "no error, expected one naming" << expected;
@@ -19,6 +20,10 @@ void expect_infer_error(Graph graph, ErrorKind kind, std::initializer_list<std::
     EXPECT_EQ(e.kind(), kind) << e.what();
     for (std::string_view n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
   }
+}
+
+void expect_infer_error(Graph graph, ErrorKind kind, std::initializer_list<std::string_view> needles) {
+  expect_error_from([&] { infer_shapes(graph); }, kind, needles);
 }
 
 }  // namespace hetsched::test
