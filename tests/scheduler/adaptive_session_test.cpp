@@ -23,6 +23,7 @@
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
+#include "tests/support/conv_cases.h"
 #include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"
 #include "tests/support/test_util.h"
@@ -35,14 +36,11 @@ namespace {
 Graph make_net(std::mt19937_64& rng) {
   test::GraphBuilder b("adaptive_net");
   const int x = b.input("x", {1, 24, 24, 8});
-  Conv2DAttributes ca;
-  ca.padding = Padding::kSame;
-  ca.activation = Activation::kRelu;
-  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w1", {16, 3, 3, 8}, -0.3, 0.3), b.random_constant(rng, "b1", {16})}, ca);
+  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w1", {16, 3, 3, 8}, -0.3, 0.3), b.random_constant(rng, "b1", {16})},
+           test::same_padded<Conv2DAttributes>(1, Activation::kRelu));
   const int t1 = b.graph().ops.back().outputs[0];
-  DepthwiseConv2DAttributes da;
-  da.padding = Padding::kSame;
-  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 16}, -0.3, 0.3), -1}, da);
+  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 16}, -0.3, 0.3), -1},
+           test::same_padded<DepthwiseConv2DAttributes>(1, Activation::kNone));
   const int t2 = b.graph().ops.back().outputs[0];
   b.add_op(OpType::kAdd, {t2, t1}, BinaryAttributes{});
   const int t3 = b.graph().ops.back().outputs[0];

@@ -68,6 +68,24 @@ Graph make_net(std::mt19937_64& rng, int h, int w) {
   return g;
 }
 
+// A random plan: each op on the CPU, the GPU or split along a random axis at a random boundary
+// (an op that cannot be split on that axis goes to the CPU; its boundary is drawn all the same).
+Plan random_mixed_plan(const Graph& g, std::mt19937_64& rng) {
+  Plan plan;
+  plan.model = g.model_name;
+  for (int i = 0; i < int(g.ops.size()); ++i) {
+    PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
+    const Shape4 out = g.tensors[g.ops[i].outputs[0]].shape4();
+    if (s.kind == StepKind::kSplit) {
+      if (!partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
+      const int extent = s.axis == SplitAxis::kSlices ? out.slices() : out.h;
+      s.boundary = int(rng() % (extent + 1));
+    }
+    plan.steps.push_back(s);
+  }
+  return plan;
+}
+
 std::vector<float> random_input(const Graph& g, std::mt19937_64& rng) {
   std::uniform_real_distribution<float> d(-1, 1);
   std::vector<float> v(g.tensors[g.inputs[0]].elements());
@@ -150,21 +168,7 @@ TEST_F(CoSchedulerTest, FusedPlansMatchCpu) {
 TEST_F(CoSchedulerTest, RandomMixedPlansMatchCpu) {
   auto rng = test::make_rng(2);
   const Graph g = make_net(rng, 8, 13);
-  for (int trial = 0; trial < 12; ++trial) {
-    Plan plan;
-    plan.model = g.model_name;
-    for (int i = 0; i < int(g.ops.size()); ++i) {
-      PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
-      const Shape4 out = g.tensors[g.ops[i].outputs[0]].shape4();
-      if (s.kind == StepKind::kSplit) {
-        if (!partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
-        const int extent = s.axis == SplitAxis::kSlices ? out.slices() : out.h;
-        s.boundary = int(rng() % (extent + 1));
-      }
-      plan.steps.push_back(s);
-    }
-    expect_matches_cpu(g, plan, rng);
-  }
+  for (int trial = 0; trial < 12; ++trial) expect_matches_cpu(g, random_mixed_plan(g, rng), rng);
 }
 
 // Issue #12 bullet 6: the arenas alias (a fraction of the bytes without aliasing), and runs with
@@ -206,20 +210,7 @@ TEST_F(CoSchedulerTest, AliasedArenasMatchCpu) {
     }
     expect_matches_cpu(g, plan, rng);
   }
-  for (int trial = 0; trial < 8; ++trial) {
-    Plan plan;
-    plan.model = g.model_name;
-    for (int i = 0; i < int(g.ops.size()); ++i) {
-      PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
-      const Shape4 out = g.tensors[g.ops[i].outputs[0]].shape4();
-      if (s.kind == StepKind::kSplit) {
-        if (!partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
-        s.boundary = int(rng() % ((s.axis == SplitAxis::kSlices ? out.slices() : out.h) + 1));
-      }
-      plan.steps.push_back(s);
-    }
-    expect_matches_cpu(g, plan, rng);
-  }
+  for (int trial = 0; trial < 8; ++trial) expect_matches_cpu(g, random_mixed_plan(g, rng), rng);
 }
 
 TEST_F(CoSchedulerTest, RunAfterInjectedFaultIsCorrect) {
