@@ -53,12 +53,6 @@ Graph make_net(std::mt19937_64& rng) {
   return g;
 }
 
-double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
-  return std::sqrt(num / std::max(den, 1e-30));
-}
-
 class AdaptiveSessionGpuTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -132,7 +126,7 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
     ref.run();
     runner.push_back(session.last_report().runner);
     events_in_reports += int(session.last_report().events.size());
-    EXPECT_LT(rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run << " on " << runner[run];
+    EXPECT_LT(test::output_rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run << " on " << runner[run];
   }
   const int kRuns = int(runner.size());
   std::string log;
@@ -233,7 +227,7 @@ TEST_F(AdaptiveSessionGpuTest, LostGpuFallsBackToTheCpu) {
       ASSERT_NO_THROW(session.run()) << "run " << run;
       ref.run();
       EXPECT_EQ(session.last_report().runner, "cpu");
-      EXPECT_LT(rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run;
+      EXPECT_LT(test::output_rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run;
     }
     gpu::fault_injection::disarm_all();
     bool fell_back = false;

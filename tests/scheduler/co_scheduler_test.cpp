@@ -93,20 +93,7 @@ std::vector<float> random_input(const Graph& g, std::mt19937_64& rng) {
   return v;
 }
 
-// CPU threads of the executors under test: HETSCHED_TEST_THREADS, default 2. The ThreadSanitizer
-// job uses 1: the system TBB is not instrumented, so TSan cannot see its internal synchronization
-// and reports false races inside tbb::parallel_for; with one thread the kernels run on the host
-// thread and TSan checks what matters here, the host against the GPU queue and the timelines.
-int test_threads() {
-  const char* e = std::getenv("HETSCHED_TEST_THREADS");
-  return e && *e ? std::max(1, std::atoi(e)) : 2;
-}
-
-double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
-  return std::sqrt(num / std::max(den, 1e-30));
-}
+using test::test_threads;
 
 class CoSchedulerTest : public ::testing::Test {
  protected:
@@ -126,7 +113,7 @@ class CoSchedulerTest : public ::testing::Test {
       co.run();
       ref.run();
       for (size_t o = 0; o < g.outputs.size(); ++o)
-        EXPECT_LT(rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5)
+        EXPECT_LT(test::output_rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5)
             << "plan " << partition::to_json(plan).dump() << " run " << run << " output " << o;
     }
   }
@@ -157,7 +144,7 @@ TEST_F(CoSchedulerTest, FusedPlansMatchCpu) {
     const auto x = random_input(g, rng);
     a.set_input(0, x), b.set_input(0, x);
     a.run(), b.run();
-    for (size_t o = 0; o < g.outputs.size(); ++o) EXPECT_LT(rel_l2(a.output_nhwc(int(o)), b.output_nhwc(int(o))), 1e-6);
+    for (size_t o = 0; o < g.outputs.size(); ++o) EXPECT_LT(test::output_rel_l2(a.output_nhwc(int(o)), b.output_nhwc(int(o))), 1e-6);
   }
   for (const char* p : {"gpu", "ratio=0.25", "ratio=0.5", "ratio=0.75", "ratio=0.5:rows", "ratio=0.9:rows"}) {
     SCOPED_TRACE(p);
@@ -228,7 +215,7 @@ TEST_F(CoSchedulerTest, RunAfterInjectedFaultIsCorrect) {
     ref.set_input(0, x);
     ref.run();
     for (size_t o = 0; o < g.outputs.size(); ++o)
-      EXPECT_LT(rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5) << "after a fault at step " << step;
+      EXPECT_LT(test::output_rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5) << "after a fault at step " << step;
   }
 }
 
