@@ -1,5 +1,6 @@
 """The hetsched binary for the Python suites at tests/: $HETSCHED_BIN (scripts/test.sh sets it),
-else build/hetsched; and a runner that fails the test with the command's output."""
+else build/hetsched; a runner that fails the test with the command's output; and the workspace of
+a module whose runs share one hetsched cache."""
 import os
 import subprocess
 from pathlib import Path
@@ -14,6 +15,15 @@ def binary():
     if not b.is_file():
         pytest.fail(f"hetsched binary not found at {b} (build it, or set HETSCHED_BIN)")
     return str(b)
+
+
+def cache_workspace(tmp_path_factory, name, model):
+    """A fresh folder for a module's runs and an environment whose hetsched cache is inside it.
+    Fails the test when `model` (a zoo model the module needs) is missing."""
+    if not model.is_file():
+        pytest.fail(f"{model} missing (scripts/setup.sh fetches the zoo)")
+    d = tmp_path_factory.mktemp(name)
+    return d, dict(os.environ, HETSCHED_CACHE_DIR=str(d / "cache"))
 
 
 def run(args, env, check=True):

@@ -5,7 +5,6 @@
 # A profile without a predictor, or a predictor without this thread count, falls back to measuring
 # with a note that says why.
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "profiles" / "train"))
 import predictors as P  # noqa: E402
-from cli_support import binary, run  # noqa: E402
+from cli_support import binary, cache_workspace, run  # noqa: E402
 
 MODEL = ROOT / "models" / "face_detection_short_range.tflite"
 THREADS = 2
@@ -40,10 +39,7 @@ def predictor(cpu_law, gpu_law, cpu_key=f"cpu:t{THREADS}"):
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
-    if not MODEL.is_file():
-        pytest.fail(f"{MODEL} missing (scripts/setup.sh fetches the zoo)")
-    d = tmp_path_factory.mktemp("predicted_planning")
-    env = dict(os.environ, HETSCHED_CACHE_DIR=str(d / "cache"))
+    d, env = cache_workspace(tmp_path_factory, "predicted_planning", MODEL)
     devices = subprocess.run([binary(), "devices"], capture_output=True, text=True).stdout
     if "usable" not in devices and "Vulkan" not in devices:
         pytest.skip("no Vulkan device")

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 sys.path.insert(0, str(ROOT / "profiles" / "train"))
 import predictors as P  # noqa: E402
-from cli_support import binary, run  # noqa: E402
+from cli_support import binary, cache_workspace, run  # noqa: E402
 
 ZOO_MODEL = ROOT / "models" / "face_detection_short_range.tflite"
 ARCH_SEED = 3
@@ -30,10 +30,7 @@ def rows(path):
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
-    if not ZOO_MODEL.is_file():
-        pytest.fail(f"{ZOO_MODEL} missing (scripts/setup.sh fetches the zoo)")
-    d = tmp_path_factory.mktemp("profile")
-    env = dict(os.environ, HETSCHED_CACHE_DIR=str(d / "cache"))
+    d, env = cache_workspace(tmp_path_factory, "profile", ZOO_MODEL)
     print(f"architecture seed {ARCH_SEED}")
     run([PY, str(ROOT / "profiles/gen/gen_archs.py"), "--family", "nb101", "--count", "1", "--seed", str(ARCH_SEED),
          "--out", str(d / "archs"), "--resolution", "16", "--stem-channels", "16"], env)

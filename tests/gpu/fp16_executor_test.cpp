@@ -8,6 +8,8 @@
 
 #include "gpu/executor.h"
 #include "graph/op_registry.h"
+#include "tests/support/conv_cases.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/general_op_harness.h"
 #include "tests/support/gpu_op_harness.h"
 
@@ -18,17 +20,12 @@ namespace {
 Graph model(std::mt19937_64& rng) {
   test::GraphBuilder g("fp16_model");
   const int x = g.input("x", {1, 17, 15, 7});
-  Conv2DAttributes c;
-  c.padding = Padding::kSame;
-  c.stride_h = c.stride_w = 2;
-  c.activation = Activation::kRelu6;
-  const int conv = g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {10, 3, 3, 7}), g.random_constant(rng, "b", {10})}, c);
-  DepthwiseConv2DAttributes d;
-  d.padding = Padding::kSame;
+  const int conv = g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {10, 3, 3, 7}), g.random_constant(rng, "b", {10})},
+                            test::same_padded<Conv2DAttributes>(2, Activation::kRelu6));
   const int dw = g.add_op(OpType::kDepthwiseConv2D,
                           {g.graph().ops[conv].outputs[0], g.random_constant(rng, "dw", {1, 3, 3, 10}),
                            g.random_constant(rng, "db", {10})},
-                          d);
+                          test::same_padded<DepthwiseConv2DAttributes>(1, Activation::kNone));
   g.add_op(OpType::kMean, {g.graph().ops[dw].outputs[0]}, MeanAttributes{{1, 2}, true});
   Graph graph = g.graph();
   infer_shapes(graph);
@@ -44,13 +41,23 @@ double rel_l2(const std::vector<float>& got, const std::vector<float>& want) {
   return std::sqrt(num) / std::max(std::sqrt(den), 1e-30);
 }
 
-TEST(Fp16Executor, OutputsWithinTheFp16BoundOfFp32) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  std::string why;
-  const gpu::VulkanDevice* dev16 = test::test_gpu_device_fp16(&why);
-  if (!dev16) GTEST_SKIP() << "no fp16 device: " << why;
-  auto rng = test::rng_for_current_test();
-  const Graph graph = model(rng);
+// Both devices, and the model from the test's generator (which goes on drawing the inputs).
+class Fp16Executor : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    HETSCHED_SKIP_WITHOUT_GPU();
+    std::string why;
+    dev16 = test::test_gpu_device_fp16(&why);
+    if (!dev16) GTEST_SKIP() << "no fp16 device: " << why;
+    rng = test::rng_for_current_test();
+    graph = model(rng);
+  }
+  const gpu::VulkanDevice* dev16 = nullptr;
+  std::mt19937_64 rng;
+  Graph graph;
+};
+
+TEST_F(Fp16Executor, OutputsWithinTheFp16BoundOfFp32) {
   std::vector<float> x(graph.tensors[graph.inputs[0]].elements());
   std::uniform_real_distribution<float> u(0, 1);
   for (float& v : x) v = u(rng);
@@ -71,22 +78,10 @@ TEST(Fp16Executor, OutputsWithinTheFp16BoundOfFp32) {
   }
 }
 
-TEST(Fp16Executor, CoExecutionIsRefused) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  std::string why;
-  const gpu::VulkanDevice* dev16 = test::test_gpu_device_fp16(&why);
-  if (!dev16) GTEST_SKIP() << "no fp16 device: " << why;
-  auto rng = test::rng_for_current_test();
-  const Graph graph = model(rng);
+TEST_F(Fp16Executor, CoExecutionIsRefused) {
   gpu::GpuExecutorOptions o;
   o.shared_arena = true;
-  try {
-    gpu::GpuExecutor ex(graph, *dev16, nullptr, o);
-    FAIL() << "an fp16 executor with a shared arena was created";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kUnsupported) << e.what();
-    EXPECT_NE(std::string(e.what()).find("fp16"), std::string::npos) << e.what();
-  }
+  test::expect_error_from([&] { gpu::GpuExecutor ex(graph, *dev16, nullptr, o); }, ErrorKind::kUnsupported, {"fp16"});
 }
 
 }  // namespace

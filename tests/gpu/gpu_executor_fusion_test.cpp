@@ -18,12 +18,6 @@
 namespace hetsched {
 namespace {
 
-double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
-  return std::sqrt(num / std::max(den, 1e-30));
-}
-
 int conv(test::GraphBuilder& b, std::mt19937_64& rng, int in, int out_c, int k, const std::string& name) {
   Conv2DAttributes a;
   a.padding = Padding::kSame;
@@ -53,7 +47,7 @@ double gpu_vs_cpu(const Graph& gpu_graph, const Graph& cpu_graph, std::mt19937_6
   cpu_exec.run();
   double worst = 0;
   for (size_t o = 0; o < gpu_graph.outputs.size(); ++o)
-    worst = std::max(worst, rel_l2(gpu_exec.output_nhwc(int(o)), cpu_exec.output_nhwc(int(o))));
+    worst = std::max(worst, test::output_rel_l2(gpu_exec.output_nhwc(int(o)), cpu_exec.output_nhwc(int(o))));
   return worst;
 }
 

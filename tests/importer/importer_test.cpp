@@ -14,6 +14,7 @@
 #include "base/fp16.h"
 #include "graph/load_model.h"
 #include "graph/tflite/model_writer.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/test_util.h"
 
 namespace hetsched {
@@ -53,17 +54,7 @@ Graph load(const w::ModelSpec& m, const std::string& name = "test.tflite") {
   return load_tflite_buffer(bytes, name);
 }
 
-// Runs `f`, expects an Error of `kind` whose message contains every piece of `parts`.
-template <typename F>
-void expect_error(F&& f, ErrorKind kind, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no error thrown";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    for (const std::string& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using test::expect_error_from;
 
 const Tensor& tensor(const Graph& g, int t) { return g.tensors[size_t(t)]; }
 
@@ -111,7 +102,7 @@ TEST(Importer, UnsupportedBuiltinNamesOpAndModel) {
   const int sliced = m.add_tensor({1, 8, 8, 4}, "sliced");
   m.add_op(w::op::kStridedSlice, {o}, {sliced});
   m.outputs = {sliced};
-  expect_error([&] { load(m, "sliced.tflite"); }, ErrorKind::kUnsupported,
+  expect_error_from([&] { load(m, "sliced.tflite"); }, ErrorKind::kUnsupported,
                {"model 'sliced.tflite'", "op 2 (STRIDED_SLICE) is not supported"});
 }
 
@@ -121,7 +112,7 @@ TEST(Importer, UnsupportedCustomNamesCustomCode) {
   const int t = m.add_tensor({1, 8, 8, 4}, "landmarks");
   m.add_op(w::op::kCustom, {o}, {t}, {}, "TransformLandmarks");
   m.outputs = {t};
-  expect_error([&] { load(m, "custom.tflite"); }, ErrorKind::kUnsupported,
+  expect_error_from([&] { load(m, "custom.tflite"); }, ErrorKind::kUnsupported,
                {"model 'custom.tflite'", "op 2 (CUSTOM:TransformLandmarks) is not supported"});
 }
 
@@ -130,7 +121,7 @@ TEST(Importer, RelunN1To1StandaloneIsUnsupported) {
   const int t = m.add_tensor({1, 8, 8, 4}, "clipped");
   m.add_op(w::op::kReluN1To1, {m.outputs[0]}, {t});
   m.outputs = {t};
-  expect_error([&] { load(m); }, ErrorKind::kUnsupported, {"RELU_N1_TO_1"});
+  expect_error_from([&] { load(m); }, ErrorKind::kUnsupported, {"RELU_N1_TO_1"});
 }
 
 TEST(Importer, MediaPipeTransposeConvBias) {
@@ -161,7 +152,7 @@ TEST(Importer, MediaPipeTransposeConvBias) {
   EXPECT_EQ(tensor(g, op.inputs[2]).name, "b");
 
   m.ops[0].custom_options.resize(8);
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"custom options hold 8 bytes"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"custom options hold 8 bytes"});
 }
 
 TEST(Importer, BuiltinTransposeConvReordersInputs) {
@@ -291,31 +282,31 @@ TEST(Importer, DensifyRejectsBadMetadata) {
   w::SparseDimSpec& inner = m.tensors[1].sparsity.dims[3];
   if (inner.indices.empty()) inner.indices.push_back(0), inner.segments.back() = 1;
   inner.indices[0] = 6;  // out of range for a dimension of 6
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"w_sparse", "array_indices out of range"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"w_sparse", "array_indices out of range"});
   m = sparse_model(16, &dense);
   m.tensors[1].sparsity.traversal_order = {0, 1, 1, 3};
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"not a permutation"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"not a permutation"});
 }
 
 TEST(Importer, TensorIndexOutOfRange) {
   w::ModelSpec m = conv_model();
   m.ops[1].inputs[0] = 99;
-  expect_error([&] { load(m, "idx.tflite"); }, ErrorKind::kInvalidModel, {"model 'idx.tflite'", "op 1", "tensor 99"});
+  expect_error_from([&] { load(m, "idx.tflite"); }, ErrorKind::kInvalidModel, {"model 'idx.tflite'", "op 1", "tensor 99"});
   m = conv_model();
   m.outputs = {-1};
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"output 0 is tensor -1"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"output 0 is tensor -1"});
 }
 
 TEST(Importer, BufferIndexOutOfRange) {
   w::ModelSpec m = conv_model();
   m.tensors[index_of(m, "bias")].buffer = 77;
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"'bias'", "buffer 77"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"'bias'", "buffer 77"});
 }
 
 TEST(Importer, WrongBufferSize) {
   w::ModelSpec m = conv_model();
   m.buffers[m.tensors[index_of(m, "bias")].buffer].resize(12);
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"'bias'", "needs 16 bytes", "holds 12"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"'bias'", "needs 16 bytes", "holds 12"});
 }
 
 TEST(Importer, CycleIsRejected) {
@@ -327,7 +318,7 @@ TEST(Importer, CycleIsRejected) {
   m.add_op(w::op::kRelu, {a}, {b});
   m.inputs = {in};
   m.outputs = {a};
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"cycle"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"cycle"});
 }
 
 TEST(Importer, OpsOutOfOrderAreSorted) {
@@ -353,20 +344,20 @@ TEST(Importer, ReadOfUnwrittenTensorIsRejected) {
   m.add_op(w::op::kAdd, {in, ghost}, {out}, w::BinaryOptions{});
   m.inputs = {in};
   m.outputs = {out};
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"'ghost'", "no op writes"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"'ghost'", "no op writes"});
 }
 
 TEST(Importer, OutputsAndInputsMustBeConsistent) {
   w::ModelSpec m = conv_model();
   const int orphan = m.add_tensor({1, 8, 8, 4}, "orphan");
   m.outputs.push_back(orphan);
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"no op writes the model output 'orphan'"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"no op writes the model output 'orphan'"});
   m = conv_model();
   m.ops[1].outputs = {m.inputs[0]};
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"op 1 (CONV_2D)", "model input 'input'"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"op 1 (CONV_2D)", "model input 'input'"});
   m = conv_model();
   m.ops.push_back(m.ops[1]);  // a second writer of 'output'
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"'output' is written by"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"'output' is written by"});
 }
 
 TEST(Importer, RankAboveFourIsUnsupported) {
@@ -376,7 +367,7 @@ TEST(Importer, RankAboveFourIsUnsupported) {
   m.add_op(w::op::kRelu, {in}, {out});
   m.inputs = {in};
   m.outputs = {out};
-  expect_error([&] { load(m); }, ErrorKind::kUnsupported, {"'input5d'", "rank 5"});
+  expect_error_from([&] { load(m); }, ErrorKind::kUnsupported, {"'input5d'", "rank 5"});
 }
 
 TEST(Importer, QuantizedActivationsAreUnsupported) {
@@ -388,22 +379,22 @@ TEST(Importer, QuantizedActivationsAreUnsupported) {
   m.add_op(w::op::kRelu, {in}, {out});
   m.inputs = {in};
   m.outputs = {out};
-  expect_error([&] { load(m); }, ErrorKind::kUnsupported, {"int8", "quantized"});
+  expect_error_from([&] { load(m); }, ErrorKind::kUnsupported, {"int8", "quantized"});
 }
 
 TEST(Importer, MissingOptionsAndBadStrides) {
   w::ModelSpec m = conv_model();
   m.ops[1].options = std::monostate{};
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"op 1 (CONV_2D)", "options are missing"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"op 1 (CONV_2D)", "options are missing"});
   m = conv_model();
   std::get<w::ConvOptions>(m.ops[1].options).stride_h = 0;
-  expect_error([&] { load(m); }, ErrorKind::kInvalidModel, {"stride_h is 0"});
+  expect_error_from([&] { load(m); }, ErrorKind::kInvalidModel, {"stride_h is 0"});
 }
 
 TEST(Importer, NotAFlatbuffer) {
   std::vector<uint8_t> junk(100, 0x41);
-  expect_error([&] { load_tflite_buffer(junk, "junk.tflite"); }, ErrorKind::kInvalidModel, {"model 'junk.tflite'"});
-  expect_error([&] { load_tflite("/nonexistent/x.tflite"); }, ErrorKind::kInvalidArgument, {"model 'x.tflite'"});
+  expect_error_from([&] { load_tflite_buffer(junk, "junk.tflite"); }, ErrorKind::kInvalidModel, {"model 'junk.tflite'"});
+  expect_error_from([&] { load_tflite("/nonexistent/x.tflite"); }, ErrorKind::kInvalidArgument, {"model 'x.tflite'"});
 }
 
 // Loads `bytes`: an Error is fine, a graph must be self-consistent; anything else fails the test.
@@ -516,7 +507,7 @@ TEST(ImporterZoo, LoadsEveryModelOrNamesTheUnsupportedOp) {
     const std::string name = p.filename().string();
     SCOPED_TRACE(name);
     if (name == "face_landmark_with_attention.tflite") {
-      expect_error([&] { load_tflite(p.string()); }, ErrorKind::kUnsupported,
+      expect_error_from([&] { load_tflite(p.string()); }, ErrorKind::kUnsupported,
                    {"model 'face_landmark_with_attention.tflite'", "(CUSTOM:", "is not supported"});
       continue;
     }

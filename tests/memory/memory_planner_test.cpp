@@ -88,6 +88,11 @@ size_t total(const Records& records, Strategy s, size_t alignment = 64) {
   return plan_memory(records, s, alignment).total_bytes;
 }
 
+// Expects each strategy's total bytes (alignment 64).
+void expect_totals(const Records& records, std::initializer_list<std::pair<Strategy, size_t>> totals) {
+  for (const auto& [s, bytes] : totals) EXPECT_EQ(total(records, s), bytes) << to_string(s);
+}
+
 // Random live ranges of random sizes (some zero, some huge): no structure at all.
 Records random_records(std::mt19937_64& rng, size_t n, int tasks) {
   std::uniform_int_distribution<int> task(0, tasks - 1);
@@ -206,10 +211,10 @@ TEST(MemoryPlanner, OffsetsBeatSharedObjects) {
   // so object strategies need A's object plus one more (3 units, their optimum).
   const Records records = {{128, 0, 0}, {64, 1, 1}, {64, 1, 1}};
   EXPECT_EQ(memory_lower_bound(records), 128u);
-  EXPECT_EQ(total(records, Strategy::kGreedyBySize), 128u);
-  EXPECT_EQ(total(records, Strategy::kGreedyInOrder), 192u);
-  EXPECT_EQ(total(records, Strategy::kGreedyByBreadth), 192u);
-  EXPECT_EQ(total(records, Strategy::kMinCostFlow), 192u);
+  expect_totals(records, {{Strategy::kGreedyBySize, 128u},
+                          {Strategy::kGreedyInOrder, 192u},
+                          {Strategy::kGreedyByBreadth, 192u},
+                          {Strategy::kMinCostFlow, 192u}});
   EXPECT_EQ(plan_memory_best(records).strategy, Strategy::kGreedyBySize);
 }
 
@@ -220,11 +225,11 @@ TEST(MemoryPlanner, InOrderIsMyopic) {
   // the bound. Sizes are not multiples of the alignment on purpose.
   const Records records = {{250, 0, 0}, {3, 1, 3}, {256, 2, 2}};
   EXPECT_EQ(memory_lower_bound(records), 320u);
-  EXPECT_EQ(total(records, Strategy::kGreedyInOrder), 512u);
-  EXPECT_EQ(total(records, Strategy::kGreedyByBreadth), 320u);
-  EXPECT_EQ(total(records, Strategy::kMinCostFlow), 320u);
-  EXPECT_EQ(total(records, Strategy::kGreedyBySize), 320u);
-  EXPECT_EQ(total(records, Strategy::kNaive), 576u);
+  expect_totals(records, {{Strategy::kGreedyInOrder, 512u},
+                          {Strategy::kGreedyByBreadth, 320u},
+                          {Strategy::kMinCostFlow, 320u},
+                          {Strategy::kGreedyBySize, 320u},
+                          {Strategy::kNaive, 576u}});
 }
 
 TEST(MemoryPlanner, OffsetsRespectAnyAlignment) {
@@ -332,9 +337,9 @@ TEST(MemoryPlanner, OrderSearchReachesTheBoundWhereBothGreedyOrdersMiss) {
   // units, some placement order 12 (the bound); the search must find it.
   const Records records = {{256, 0, 1}, {256, 0, 2}, {128, 2, 3}, {64, 1, 1}, {192, 1, 3}, {192, 2, 2}};
   EXPECT_EQ(memory_lower_bound(records), 768u);
-  EXPECT_EQ(total(records, Strategy::kGreedyBySize), 832u);
-  EXPECT_EQ(total(records, Strategy::kGreedyByBreadthOffsets), 832u);
-  EXPECT_EQ(total(records, Strategy::kOrderSearch), 768u);
+  expect_totals(records, {{Strategy::kGreedyBySize, 832u},
+                          {Strategy::kGreedyByBreadthOffsets, 832u},
+                          {Strategy::kOrderSearch, 768u}});
   const MemoryPlan best = plan_memory_best(records);
   EXPECT_EQ(best.total_bytes, 768u);
   EXPECT_EQ(best.strategy, Strategy::kOrderSearch);

@@ -7,31 +7,26 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/gpu_op_harness.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Concatenation : public test::OpTest {};
 
 TEST_P(Concatenation, RandomAxesAndSizes) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial("CONCATENATION", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int axis = trial % 2 == 0 ? 3 : trial % 6 == 1 ? 1 : trial % 6 == 3 ? 2 : 0;  // channels half the time
     const int inputs = test::uniform_int(rng, 2, 3);
-    std::vector<int> base = {test::random_batch(rng), test::uniform_int(rng, 1, 13), test::uniform_int(rng, 1, 13),
-                             test::random_channels(rng)};
+    const std::vector<int> base = test::random_nhwc(rng, 13).shape();
     test::GraphBuilder b;
     std::vector<int> ids;
     std::string desc = fmt::format("axis {}:", axis);
     for (int i = 0; i < inputs; ++i) {
       std::vector<int> s = base;
-      s[size_t(axis)] = axis == 3   ? pick(rng, {1, 3, 4, 5, 8, 13, 17})
+      s[size_t(axis)] = axis == 3   ? test::pick(rng, {1, 3, 4, 5, 8, 13, 17})
                         : axis == 0 ? test::random_batch(rng)
                                     : test::uniform_int(rng, 1, 13);
       const bool constant = test::uniform_int(rng, 0, 4) == 0;
@@ -40,18 +35,15 @@ TEST_P(Concatenation, RandomAxesAndSizes) {
     }
     ConcatenationAttributes a;
     a.axis = axis;
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
+    a.activation = test::pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
     b.add_op(OpType::kConcatenation, ids, a);
     SCOPED_TRACE(desc + " act " + to_string(a.activation));
-    summary.add(check(b.graph(), rng));
-  }
-  fmt::print("CONCATENATION {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng);
+  });
 }
 
 TEST_P(Concatenation, LowerRanks) {
-  std::mt19937_64 rng = this->rng();
-  const int trials = cases({.cpu = 10, .gpu = 4, .fp16 = 1});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial({.cpu = 10, .gpu = 4, .fp16 = 1}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), w = test::random_spatial(rng);
     const int c1 = test::random_channels(rng), c2 = test::random_channels(rng);
     test::GraphBuilder b;
@@ -63,7 +55,7 @@ TEST_P(Concatenation, LowerRanks) {
     check(b.graph(), rng);
     const Tensor& out = b.graph().tensors[size_t(b.graph().ops[0].outputs[0])];
     EXPECT_EQ(out.shape, rank3 ? (std::vector<int>{n, w, c1 + c2}) : (std::vector<int>{n, c1 + c2}));
-  }
+  });
 }
 
 // Eight inputs (the GPU kernel's maximum), channel counts 1..17: lanes of one output slice from up
@@ -99,13 +91,11 @@ TEST(ConcatenationGpu, RejectsMoreThanEightInputs) {
   for (int i = 0; i < 9; ++i) ids.push_back(b.input(fmt::format("x{}", i), {1, 2, 2, 3}));
   b.add_op(OpType::kConcatenation, ids, ConcatenationAttributes{3, Activation::kNone});
   infer_shapes(b.graph());
-  try {
-    gpu::create_gpu_kernel(gpu::GpuKernelContext{*test::test_gpu_device(), nullptr}, b.graph(), b.graph().ops[0]);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
-    EXPECT_NE(std::string(e.what()).find("CONCATENATION"), std::string::npos) << e.what();
-  }
+  test::expect_error_from(
+      [&] {
+        gpu::create_gpu_kernel(gpu::GpuKernelContext{*test::test_gpu_device(), nullptr}, b.graph(), b.graph().ops[0]);
+      },
+      ErrorKind::kUnsupported, {"CONCATENATION"});
 }
 
 }  // namespace

@@ -7,108 +7,74 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <chrono>
 #include <optional>
 #include <vector>
 
-#include "hwy/targets.h"
-
 #include "cpu/kernel.h"
-#include "cpu/simd/simd_target.h"
 #include "gpu/workgroup_tuning.h"
 #include "base/error.h"
+#include "tests/support/conv_cases.h"
 #include "tests/support/gpu_op_harness.h"
+#include "tests/support/expect_error.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
+#include "tests/support/simd_targets.h"
 
 namespace hetsched {
 namespace {
 
 using test::pick;
 
-constexpr std::initializer_list<Activation> kActivations = {Activation::kNone, Activation::kRelu,
-                                                            Activation::kRelu6, Activation::kReluN1To1,
-                                                            Activation::kTanh, Activation::kSigmoid};
-
-// Random stride (1-3), dilation (1-2), SAME/VALID padding and activation of a conv case.
-Conv2DAttributes random_attributes(std::mt19937_64& rng) {
-  Conv2DAttributes a;
-  a.stride_h = pick(rng, {1, 2, 3});
-  a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-  a.dilation_h = pick(rng, {1, 1, 2});
-  a.dilation_w = pick(rng, {1, 1, 2});
-  a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-  a.activation = pick(rng, kActivations);
-  return a;
-}
-
-// False when a VALID window of kh x kw taps (dilated) does not fit an h x w input.
-bool fits(const Conv2DAttributes& a, int kh, int kw, int h, int w) {
-  return a.padding != Padding::kValid || ((kh - 1) * a.dilation_h + 1 <= h && (kw - 1) * a.dilation_w + 1 <= w);
-}
-
-// `count` random convs on `executor` (awkward shapes: heights and widths 1..13 and 16, channels
-// not a multiple of 4, kernels 1 to 5 and 1xk, strides, dilations, both paddings, every
-// activation) against the float64 reference, each on the whole range and on partial ranges. On
-// the fp16 GPU every other case runs one of the register blocks the tuner tries.
-void check_random_convs(test::Executor executor, std::mt19937_64& rng, int count, test::ErrorSummary& summary) {
+// One random conv on `executor` against the float64 reference, on the whole range and on partial
+// ranges: heights and widths 1..13 and 16, channels not a multiple of 4, kernels 1 to 5 and 1xk,
+// strides, dilations, both paddings, every activation. On the fp16 GPU every other case runs one
+// of the register blocks the tuner tries.
+test::OpCheck check_random_conv(test::Executor executor, std::mt19937_64& rng, int trial) {
   const std::initializer_list<int> sizes = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
-  for (int n = 0; n < count;) {
-    const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, sizes), w = pick(rng, sizes);
-    const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
-    const int kh = pick(rng, {1, 2, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
-    const Conv2DAttributes a = random_attributes(rng);
-    const bool bias = pick(rng, {true, true, false});
-    if (!fits(a, kh, kw, h, w)) continue;
-    ++n;
-    SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w,
-                             ic, oc, kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
-                             a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
-    test::GraphBuilder g("conv2d_random");
-    const int x = g.input("x", {batch, h, w, ic});
-    const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
-    const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
-    g.add_op(OpType::kConv2D, {x, wt, b}, a);
-    std::optional<gpu::WorkgroupSize> block;
-    if (executor == test::Executor::kGpuFp16 && n % 2 == 1) {
-      const auto [bs, bx] = gpu::kRegisterBlocks[size_t(n) % std::size(gpu::kRegisterBlocks)];
-      block = gpu::WorkgroupSize{8, 4, 1, bs, bx};
-    }
-    SCOPED_TRACE(block ? fmt::format("block {}x{}", block->block_s, block->block_x) : "default block");
-    summary.add(test::check_op(executor, g.graph(), rng, {}, block));
-    if (::testing::Test::HasFailure() || ::testing::Test::IsSkipped()) break;
+  const std::initializer_list<int> channels = {1, 3, 5, 8, 13, 17};
+  const auto [batch, h, w, ic, oc, kh, kw, a, bias] =
+      test::random_conv_case<Conv2DAttributes>(rng, sizes, sizes, channels, channels);
+  SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} dilation {}x{} {} {} bias {}", batch, h, w,
+                           ic, oc, kh, kw, ic, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
+                           a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
+  test::GraphBuilder g("conv2d_random");
+  const int x = g.input("x", {batch, h, w, ic});
+  const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
+  const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
+  g.add_op(OpType::kConv2D, {x, wt, b}, a);
+  std::optional<gpu::WorkgroupSize> block;
+  const int n = trial + 1;  // the case's number from 1: odd ones take a register block
+  if (executor == test::Executor::kGpuFp16 && n % 2 == 1) {
+    const auto [bs, bx] = gpu::kRegisterBlocks[size_t(n) % std::size(gpu::kRegisterBlocks)];
+    block = gpu::WorkgroupSize{8, 4, 1, bs, bx};
   }
+  SCOPED_TRACE(block ? fmt::format("block {}x{}", block->block_s, block->block_x) : "default block");
+  return test::check_op(executor, g.graph(), rng, {}, block);
 }
 
 class Conv2D : public test::OpTest {};
 
 TEST_P(Conv2D, RandomCasesMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  check_random_convs(executor(), rng, cases({.cpu = 160, .gpu = 24, .fp16 = 12}), summary);
-  fmt::print("CONV_2D {}: {}\n", test::to_string(executor()), summary.to_string());
+  for_each_trial("CONV_2D", {.cpu = 160, .gpu = 24, .fp16 = 12}, [&](std::mt19937_64& rng, int trial) {
+    return check_random_conv(executor(), rng, trial);
+  }, test::OnFailure::kStop);
 }
 
 // A 1x1 stride-1 conv takes the CPU's flat GEMM path and is the bulk of MobileNet: larger shapes,
 // wider channel counts and odd widths.
 TEST_P(Conv2D, Pointwise) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int count = cases({.cpu = 40, .gpu = 8, .fp16 = 1});
-  for (int n = 0; n < count; ++n) {
+  for_each_trial("CONV_2D 1x1", {.cpu = 40, .gpu = 8, .fp16 = 1}, [&](std::mt19937_64& rng, int) {
     const int batch = pick(rng, {1, 2}), h = pick(rng, {1, 5, 9, 14}), w = pick(rng, {1, 3, 7, 13, 16});
     const int ic = pick(rng, {1, 4, 13, 17, 32, 40}), oc = pick(rng, {1, 3, 8, 13, 24, 33});
     Conv2DAttributes a;
     a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, kActivations);
+    a.activation = pick(rng, test::kFusedActivations);
     SCOPED_TRACE(fmt::format("1x1 in [{},{},{},{}] out {} {}", batch, h, w, ic, oc, to_string(a.activation)));
     test::GraphBuilder g("conv2d_1x1");
     const int x = g.input("x", {batch, h, w, ic});
     g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, 1, 1, ic}), g.random_constant(rng, "b", {oc})}, a);
-    summary.add(check(g.graph(), rng));
-    if (HasFailure()) break;
-  }
-  fmt::print("CONV_2D 1x1 {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng);
+  }, test::OnFailure::kStop);
 }
 
 // A constant data input: the kernel keeps (CPU) or uploads and binds (GPU) its own PHWC4 copy
@@ -196,19 +162,9 @@ HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Conv2D);
 // random cases on every target this processor supports (AVX-512, AVX2+FMA, the scalar fallback),
 // not only the best one, so the paths other machines take are tested here too.
 TEST(Conv2DSimd, EverySimdTarget) {
-  int tested = 0;
-  for (const int64_t target : cpu::simd_compiled_targets()) {
-    hwy::SetSupportedTargetsForTest(target);
-    SCOPED_TRACE(hwy::TargetName(target));
-    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
-    auto rng = test::make_rng(5);
-    test::ErrorSummary summary;
-    check_random_convs(test::Executor::kCpu, rng, 40, summary);
-    fmt::print("CONV_2D on {}: {}\n", hwy::TargetName(target), summary.to_string());
-    ++tested;
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  EXPECT_GE(tested, 2);
+  test::run_trials_on_every_simd_target("CONV_2D", 5, 40, [](std::mt19937_64& rng, int trial) {
+    return check_random_conv(test::Executor::kCpu, rng, trial);
+  });
 }
 
 // A graph of one conv on [1,h,w,c] with weights [oc,k,k,c].
@@ -275,14 +231,7 @@ TEST(Conv2DShapes, InferenceMatchesTFLite) {
 
 // Expects infer_shapes to throw an Error of `kind` whose message names the op and `needle`.
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (CONV_2D)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (CONV_2D)", needle});
 }
 
 TEST(Conv2DShapes, Errors) {
@@ -340,27 +289,12 @@ TEST(Conv2DShapes, Errors) {
 double conv_gflops(int h, int w, int ic, int oc, int k, int stride) {
   auto rng = test::make_rng(3);
   test::GraphBuilder g("conv2d_bench");
-  Conv2DAttributes a;
-  a.stride_h = a.stride_w = stride;
-  a.padding = Padding::kSame;
-  a.activation = Activation::kRelu6;
   const int x = g.input("x", {1, h, w, ic});
-  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})},
+           test::same_padded<Conv2DAttributes>(stride, Activation::kRelu6));
   Graph& graph = g.graph();
-  infer_shapes(graph);
-  const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-  auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-  std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-  const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-  const cpu::MutableView mv{out.data(), os};
-  kernel->run(views, mv, OutputRange::whole(os));
-  double best = 1e30;
-  for (int rep = 0; rep < 7; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    kernel->run(views, mv, OutputRange::whole(os));
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  const double gflops = 2.0 * double(total_macs(graph)) / best * 1e-9;
+  const double best = test::best_cpu_kernel_seconds(graph, rng, 7, 1);
+  const double gflops = test::gflops(graph, best);
   fmt::print("CONV_2D {}x{}x{} -> {} k{} s{}: {:.3f} ms, {:.2f} GFLOP/s\n", h, w, ic, oc, k, stride, best * 1e3, gflops);
   return gflops;
 }
@@ -400,8 +334,9 @@ TEST(Conv2DGpu, RegisterBlocksMatchReference) {
       const int h = test::uniform_int(rng, 1, 11), w = test::uniform_int(rng, 1, 13);
       const int ic = test::random_channels(rng), oc = pick(rng, {test::random_channels(rng), 9, 23, 30});
       const int kh = pick(rng, {1, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
-      const Conv2DAttributes a = random_attributes(rng);
-      if (!fits(a, kh, kw, h, w)) continue;
+      Conv2DAttributes a;
+      test::random_window(rng, a);
+      if (!test::window_fits(a, kh, kw, h, w)) continue;
       ++n;
       const auto [lx, ly, lz] = pick(rng, {std::array<uint32_t, 3>{8, 8, 1}, {4, 2, 1}, {2, 2, 4}, {1, 1, 1}});
       block.x = lx, block.y = ly, block.z = lz;
@@ -462,16 +397,7 @@ TEST(Conv2DGpu, BlockedRangesAtEverySliceStart) {
         std::vector<float> got(out.phwc4_elements(), test::kPoison);
         runner.run(views, cpu::MutableView{got.data(), out}, r);
         EXPECT_EQ(test::check_written_range(got, out, r), "");
-        size_t differ = 0;
-        for (int b = 0; b < out.n; ++b)
-          for (int s = r.slice_begin; s < r.slice_end; ++s)
-            for (int y = r.row_begin; y < r.row_end; ++y)
-              for (int xx = 0; xx < out.w; ++xx)
-                for (int l = 0; l < kSliceWidth; ++l) {
-                  const size_t o = out.offset(b, s, y, xx) + size_t(l);
-                  differ += got[o] != want[o];
-                }
-        EXPECT_EQ(differ, 0u);
+        EXPECT_EQ(test::count_differing_in_range(got, want, out, r), 0u);
       }
   }
 }

@@ -8,15 +8,14 @@
 #include "cpu/kernels/conv2d.h"
 #include "cpu/kernels/conv2d_winograd.h"
 #include "base/error.h"
+#include "tests/support/conv_cases.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
 
-template <typename T>
-T pick(std::mt19937_64& rng, std::initializer_list<T> v) {
-  return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
-}
+using test::pick;
 
 struct Case {
   int batch, h, w, ic, oc;
@@ -37,8 +36,7 @@ Case random_case(std::mt19937_64& rng) {
   c.w = std::max(lo, pick(rng, {1, 2, 3, 6, 13, 17, 35}));
   c.ic = pick(rng, {1, 3, 5, 8, 13, 17, 36});
   c.oc = pick(rng, {1, 3, 5, 8, 13, 17, 24, 40});
-  c.a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1,
-                              Activation::kTanh, Activation::kSigmoid});
+  c.a.activation = pick(rng, test::kFusedActivations);
   c.bias = pick(rng, {true, true, false});
   return c;
 }
@@ -100,34 +98,33 @@ TEST(Conv2DWinograd, DeepChannels) {
 
 TEST(Conv2DWinograd, AppliesOnlyTo3x3Stride1Undilated) {
   auto rng = test::make_rng(23);
+  // The case's graph after shape inference, and whether Winograd applies to it and pays.
+  const auto inferred = [&](const Case& k) {
+    Graph g = case_graph(k, rng);
+    infer_shapes(g);
+    return std::tuple{g, cpu::winograd_applies(g, g.ops[0]), cpu::winograd_pays(g, g.ops[0])};
+  };
   Case c{1, 16, 16, 64, 64, {}, true};
   c.a.padding = Padding::kSame;
-  Graph g = case_graph(c, rng);
-  infer_shapes(g);
-  EXPECT_TRUE(cpu::winograd_applies(g, g.ops[0]));
-  EXPECT_TRUE(cpu::winograd_pays(g, g.ops[0]));
+  const auto [g, applies, pays] = inferred(c);
+  EXPECT_TRUE(applies);
+  EXPECT_TRUE(pays);
   // Applies, but the packed-GEMM direct conv is faster with few channels (conv_kernels_bench).
   Case thin{1, 16, 16, 32, 32, {}, true};
   thin.a.padding = Padding::kSame;
-  Graph gt = case_graph(thin, rng);
-  infer_shapes(gt);
-  EXPECT_TRUE(cpu::winograd_applies(gt, gt.ops[0]));
-  EXPECT_FALSE(cpu::winograd_pays(gt, gt.ops[0]));
+  const auto [gt, thin_applies, thin_pays] = inferred(thin);
+  EXPECT_TRUE(thin_applies);
+  EXPECT_FALSE(thin_pays);
   for (auto [sh, dh] : {std::pair{2, 1}, {1, 2}}) {
     Case s = c;
     s.a.stride_h = s.a.stride_w = sh;
     s.a.dilation_h = s.a.dilation_w = dh;
-    Graph gs = case_graph(s, rng);
-    infer_shapes(gs);
-    EXPECT_FALSE(cpu::winograd_applies(gs, gs.ops[0]));
-    EXPECT_FALSE(cpu::winograd_pays(gs, gs.ops[0]));
-    try {
-      cpu::create_conv2d_winograd_kernel(gs, gs.ops[0]);
-      ADD_FAILURE() << "no error for stride " << sh << " dilation " << dh;
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::kUnsupported) << e.what();
-      EXPECT_NE(std::string(e.what()).find("CONV_2D"), std::string::npos) << e.what();
-    }
+    const auto [gs, s_applies, s_pays] = inferred(s);
+    EXPECT_FALSE(s_applies);
+    EXPECT_FALSE(s_pays);
+    SCOPED_TRACE(fmt::format("stride {} dilation {}", sh, dh));
+    test::expect_error_from([&] { cpu::create_conv2d_winograd_kernel(gs, gs.ops[0]); }, ErrorKind::kUnsupported,
+                            {"CONV_2D"});
   }
 }
 

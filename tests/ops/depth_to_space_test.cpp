@@ -11,27 +11,21 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class DepthToSpace : public test::OpTest {};
 
 TEST_P(DepthToSpace, Random) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 40, .gpu = 16, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
-    const int bs = pick(rng, {2, 3}), cout = pick(rng, {1, 3, 4, 5, 8, 13});
+  for_each_trial("DEPTH_TO_SPACE", {.cpu = 40, .gpu = 16, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
+    const int bs = test::pick(rng, {2, 3}), cout = test::pick(rng, {1, 3, 4, 5, 8, 13});
     const int n = test::random_batch(rng);
-    const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 13});
+    const int h = test::pick(rng, {1, 2, 3, 4, 5, 6, 7, 13}), w = test::pick(rng, {1, 2, 3, 4, 5, 6, 7, 13});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, cout * bs * bs});
     b.add_op(OpType::kDepthToSpace, {x}, DepthToSpaceAttributes{bs});
     SCOPED_TRACE(fmt::format("[{},{},{},{}] block {}", n, h, w, cout * bs * bs, bs));
     const test::OpCheck r = check(b.graph(), rng);
-    summary.add(r);
     EXPECT_EQ(r.output_shape, (Shape4{n, h * bs, w * bs, cout}));
-  }
-  fmt::print("DEPTH_TO_SPACE {}: {}\n", test::to_string(executor()), summary.to_string());
+    return r;
+  });
 }
 
 HETSCHED_OP_TEST_ON_ALL_EXECUTORS(DepthToSpace);

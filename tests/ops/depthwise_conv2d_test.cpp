@@ -4,16 +4,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
-#include "cpu/kernel.h"
 #include "base/error.h"
+#include "tests/support/conv_cases.h"
+#include "tests/support/expect_error.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
 namespace {
-
-using test::pick;
 
 class DepthwiseConv2D : public test::OpTest {};
 
@@ -21,27 +19,11 @@ class DepthwiseConv2D : public test::OpTest {};
 // multiple of 4, multipliers 1 to 3, kernels 1 to 5 (and 1xk), strides 1 to 3, dilation 2,
 // SAME/VALID, every fused activation, with and without bias.
 TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int cases = this->cases({.cpu = 200, .gpu = 28, .fp16 = 3});
-  const std::initializer_list<int> heights = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16};
-  for (int n = 0; n < cases;) {
-    const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, heights), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21});
-    const int c = pick(rng, {1, 3, 5, 8, 13, 17}), m = pick(rng, {1, 1, 2, 3});
-    const int kh = pick(rng, {1, 2, 3, 5}), kw = pick(rng, {kh, kh, 1, 3});
-    DepthwiseConv2DAttributes a;
+  for_each_trial("DEPTHWISE_CONV_2D", {.cpu = 200, .gpu = 28, .fp16 = 3}, [&](std::mt19937_64& rng, int) {
+    auto [batch, h, w, c, m, kh, kw, a, bias] = test::random_conv_case<DepthwiseConv2DAttributes>(
+        rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 21},
+        {1, 3, 5, 8, 13, 17}, {1, 1, 2, 3});
     a.depth_multiplier = m;
-    a.stride_h = pick(rng, {1, 2, 3});
-    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-    a.dilation_h = pick(rng, {1, 1, 2});
-    a.dilation_w = pick(rng, {1, 1, 2});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1,
-                              Activation::kTanh, Activation::kSigmoid});
-    const bool bias = pick(rng, {true, true, false});
-    if (a.padding == Padding::kValid && ((kh - 1) * a.dilation_h + 1 > h || (kw - 1) * a.dilation_w + 1 > w)) continue;
-    ++n;
     SCOPED_TRACE(fmt::format("in [{},{},{},{}] k {}x{} multiplier {} stride {}x{} dilation {}x{} {} {} bias {}", batch,
                              h, w, c, kh, kw, m, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
                              a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation), bias));
@@ -50,27 +32,22 @@ TEST_P(DepthwiseConv2D, RandomCasesMatchReference) {
     const int wt = g.random_constant(rng, "w", {1, kh, kw, c * m});
     const int b = bias ? g.random_constant(rng, "b", {c * m}) : -1;
     g.add_op(OpType::kDepthwiseConv2D, {x, wt, b}, a);
-    summary.add(check(g.graph(), rng));
-    if (HasFailure()) break;
-  }
-  fmt::print("DEPTHWISE_CONV_2D {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng);
+  }, test::OnFailure::kStop);
 }
 
 // Wide rows: the full-vector register blocks of the CPU's stride-1 path (16 pixels per block on
 // AVX-512), their remainders, and stride 2 / dilation beside them, with partial ranges on poisoned buffers.
 TEST_P(DepthwiseConv2D, WideRowsMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int cases = this->cases({.cpu = 40, .gpu = 1, .fp16 = 1});
-  for (int n = 0; n < cases; ++n) {
-    const int h = pick(rng, {2, 5, 9}), w = pick(rng, {17, 23, 33, 40, 57, 64});
-    const int c = pick(rng, {4, 7, 16, 30});
-    const int k = pick(rng, {3, 3, 5});
+  for_each_trial("DEPTHWISE_CONV_2D wide", {.cpu = 40, .gpu = 1, .fp16 = 1}, [&](std::mt19937_64& rng, int) {
+    const int h = test::pick(rng, {2, 5, 9}), w = test::pick(rng, {17, 23, 33, 40, 57, 64});
+    const int c = test::pick(rng, {4, 7, 16, 30});
+    const int k = test::pick(rng, {3, 3, 5});
     DepthwiseConv2DAttributes a;
-    a.stride_h = a.stride_w = pick(rng, {1, 1, 2});
-    a.dilation_h = a.dilation_w = pick(rng, {1, 1, 2});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu6, Activation::kSigmoid});
+    a.stride_h = a.stride_w = test::pick(rng, {1, 1, 2});
+    a.dilation_h = a.dilation_w = test::pick(rng, {1, 1, 2});
+    a.padding = test::pick(rng, {Padding::kSame, Padding::kValid});
+    a.activation = test::pick(rng, {Activation::kNone, Activation::kRelu6, Activation::kSigmoid});
     if (a.padding == Padding::kValid && (k - 1) * a.dilation_h + 1 > h) a.padding = Padding::kSame;
     SCOPED_TRACE(fmt::format("in [1,{},{},{}] k {} stride {} dilation {} {} {}", h, w, c, k, a.stride_h, a.dilation_h,
                              a.padding == Padding::kSame ? "SAME" : "VALID", to_string(a.activation)));
@@ -80,10 +57,8 @@ TEST_P(DepthwiseConv2D, WideRowsMatchReference) {
              {x, g.random_constant(rng, "w", {1, k, k, c}), g.random_constant(rng, "b", {c})}, a);
     test::OpCheckOptions o;
     o.partial_ranges = 5;
-    summary.add(check(g.graph(), rng, o));
-    if (HasFailure()) break;
-  }
-  fmt::print("DEPTHWISE_CONV_2D wide {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng, o);
+  }, test::OnFailure::kStop);
 }
 
 // MobileNet's depthwise layer (3x3, stride 1 and 2, 32 channels, ReLU6) and an odd one (13
@@ -93,13 +68,10 @@ TEST_P(DepthwiseConv2D, MobileNetLayers) {
   for (auto [h, w, c, stride] : {std::tuple{16, 16, 32, 1}, {16, 16, 32, 2}, {11, 9, 13, 2}}) {
     SCOPED_TRACE(fmt::format("in [1,{},{},{}] stride {}", h, w, c, stride));
     test::GraphBuilder g("depthwise_mobilenet");
-    DepthwiseConv2DAttributes a;
-    a.padding = Padding::kSame;
-    a.stride_h = a.stride_w = stride;
-    a.activation = c == 32 ? Activation::kRelu6 : Activation::kNone;
     const int x = g.input("x", {1, h, w, c});
     g.add_op(OpType::kDepthwiseConv2D,
-             {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
+             {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})},
+             test::same_padded<DepthwiseConv2DAttributes>(stride, c == 32 ? Activation::kRelu6 : Activation::kNone));
     const test::OpCheck r = check(g.graph(), rng);
     fmt::print("DEPTHWISE_CONV_2D [1,{},{},{}] s{} {}: relative L2 {:.3g}\n", h, w, c, stride,
                test::to_string(executor()), r.rel_l2);
@@ -138,14 +110,7 @@ TEST(DepthwiseConv2DShapes, InferenceMatchesTFLite) {
 }
 
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (DEPTHWISE_CONV_2D)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (DEPTHWISE_CONV_2D)", needle});
 }
 
 TEST(DepthwiseConv2DShapes, Errors) {
@@ -161,26 +126,13 @@ TEST(DepthwiseConv2DBench, DISABLED_Throughput) {
   auto rng = test::make_rng(12);
   for (auto [h, c, s] : {std::tuple{112, 32, 1}, {112, 96, 2}, {56, 144, 1}, {14, 576, 1}}) {
     test::GraphBuilder g("dw_bench");
-    DepthwiseConv2DAttributes a;
-    a.stride_h = a.stride_w = s;
-    a.padding = Padding::kSame;
-    a.activation = Activation::kRelu6;
     const int x = g.input("x", {1, h, h, c});
-    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})}, a);
+    g.add_op(OpType::kDepthwiseConv2D, {x, g.random_constant(rng, "w", {1, 3, 3, c}), g.random_constant(rng, "b", {c})},
+             test::same_padded<DepthwiseConv2DAttributes>(s, Activation::kRelu6));
     Graph& graph = g.graph();
-    infer_shapes(graph);
-    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-    double best = 1e30;
-    for (int rep = 0; rep < 8; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    const double best = test::best_cpu_kernel_seconds(graph, rng, 8);
     fmt::print("DEPTHWISE {}x{}x{} s{}: {:.3f} ms, {:.2f} GFLOP/s\n", h, h, c, s, best * 1e3,
-               2.0 * double(total_macs(graph)) / best * 1e-9);
+               test::gflops(graph, best));
   }
 }
 

@@ -4,10 +4,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
-#include "cpu/kernel.h"
 #include "base/error.h"
+#include "tests/support/expect_error.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -20,10 +19,7 @@ class FullyConnected : public test::OpTest {};
 // Inputs of every rank (flattened in NHWC order, keep_num_dims), rows of one pixel, of the whole
 // input or of another divisor (rows that split a pixel take the GPU's gather path).
 TEST_P(FullyConnected, RandomCasesMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  const int cases = this->cases({.cpu = 200, .gpu = 30, .fp16 = 2});
-  for (int n = 0; n < cases; ++n) {
+  for_each_trial("FULLY_CONNECTED", {.cpu = 200, .gpu = 30, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
     const int rank = pick(rng, {1, 2, 2, 3, 4, 4});
     std::vector<int> shape;
     // At most ~17^3 elements: a float32 dot of I terms has a relative error ~ sqrt(I) * 6e-8.
@@ -57,10 +53,8 @@ TEST_P(FullyConnected, RandomCasesMatchReference) {
     // (ReLU survivors, cancellation) that can exceed the relative bound.
     test::OpCheckOptions options;
     options.abs_floor = 3e-8 * I;
-    summary.add(check(g.graph(), rng, options));
-    if (HasFailure()) break;
-  }
-  fmt::print("FULLY_CONNECTED {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(g.graph(), rng, options);
+  }, test::OnFailure::kStop);
 }
 
 // MobileNet's classifier head: [1,1280] x [1001,1280].
@@ -85,19 +79,9 @@ TEST(FullyConnectedBench, DISABLED_Throughput) {
     g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {O, I}), g.random_constant(rng, "b", {O})},
              FullyConnectedAttributes{});
     Graph& graph = g.graph();
-    infer_shapes(graph);
-    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-    double best = 1e30;
-    for (int rep = 0; rep < 8; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    const double best = test::best_cpu_kernel_seconds(graph, rng, 8);
     fmt::print("FULLY_CONNECTED [{},{}] -> {}: {:.3f} ms, {:.2f} GFLOP/s\n", rows, I, O, best * 1e3,
-               2.0 * double(total_macs(graph)) / best * 1e-9);
+               test::gflops(graph, best));
   }
 }
 
@@ -140,14 +124,7 @@ TEST(FullyConnectedShapes, InferenceMatchesTFLite) {
 }
 
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (FULLY_CONNECTED)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (FULLY_CONNECTED)", needle});
 }
 
 TEST(FullyConnectedShapes, Errors) {

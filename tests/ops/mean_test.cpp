@@ -13,25 +13,19 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Mean : public test::OpTest {};
 
 TEST_P(Mean, Rank4AxesAndKeepDims) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
   const std::vector<std::vector<int>> all_axes = {{1, 2}, {3}, {1, 2, 3}, {2}, {0, 3}, {2, 1}, {0}};
-  const int trials = cases({.cpu = 60, .gpu = 21, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
-    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-    const int c = test::random_channels(rng);
+  for_each_trial("MEAN", {.cpu = 60, .gpu = 21, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
+    const auto [n, h, w, c] = test::random_nhwc(rng, 13);
     const std::vector<int> axes = all_axes[size_t(trial) % all_axes.size()];
     const bool keep = trial / int(all_axes.size()) % 2 == 0 ? test::uniform_int(rng, 0, 1) == 1 : trial % 2 == 0;
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
     b.add_op(OpType::kMean, {x}, MeanAttributes{axes, keep});
     SCOPED_TRACE(fmt::format("[{},{},{},{}] axes {} keep_dims {}", n, h, w, c, fmt::join(axes, ","), keep));
-    summary.add(check(b.graph(), rng));
+    const test::OpCheck r = check(b.graph(), rng);
     // TFLite's output shape: reduced axes kept as 1 or dropped.
     std::vector<int> expected;
     const std::vector<int> in = {n, h, w, c};
@@ -41,8 +35,8 @@ TEST_P(Mean, Rank4AxesAndKeepDims) {
       else if (keep) expected.push_back(1);
     }
     EXPECT_EQ(b.graph().tensors[size_t(b.graph().ops[0].outputs[0])].shape, expected);
-  }
-  fmt::print("MEAN {}: {}\n", test::to_string(executor()), summary.to_string());
+    return r;
+  });
 }
 
 // Global means of wide maps (efficientnet's squeeze-excite: 112x112): the CPU's 16-pixel
@@ -71,9 +65,7 @@ TEST_P(Mean, WideSpatialMeans) {
 }
 
 TEST_P(Mean, LowerRanks) {
-  std::mt19937_64 rng = this->rng();
-  const int trials = cases({.cpu = 10, .gpu = 6, .fp16 = 1});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial({.cpu = 10, .gpu = 6, .fp16 = 1}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), w = test::random_spatial(rng), c = test::random_channels(rng);
     const bool keep = trial % 2 == 0;
     const int axis = trial % 4 < 2 ? 2 : 3;  // [N,W,C] over W (4D axis 2) or C (4D axis 3)
@@ -85,7 +77,7 @@ TEST_P(Mean, LowerRanks) {
     const std::vector<int> expected = axis == 2 ? (keep ? std::vector<int>{n, 1, c} : std::vector<int>{n, c})
                                                 : (keep ? std::vector<int>{n, w, 1} : std::vector<int>{n, w});
     EXPECT_EQ(b.graph().tensors[size_t(b.graph().ops[0].outputs[0])].shape, expected);
-  }
+  });
 }
 
 HETSCHED_OP_TEST_ON_ALL_EXECUTORS(Mean);

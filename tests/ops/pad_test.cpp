@@ -12,29 +12,30 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
+// The pads of case `trial`, by trial % 4: 0 spatial, 1 channel, 2 everything, 3 symmetric
+// (1,1)/(2,2).
+PadAttributes random_pads(std::mt19937_64& rng, int trial) {
+  PadAttributes a;
+  const int kind = trial % 4;
+  if (kind == 0 || kind == 2) {
+    a.pads[1] = {test::uniform_int(rng, 0, 2), test::uniform_int(rng, 0, 2)};
+    a.pads[2] = {test::uniform_int(rng, 0, 2), test::uniform_int(rng, 0, 2)};
+  }
+  if (kind == 1 || kind == 2) a.pads[3] = {test::pick(rng, {0, 0, 1, 2, 3, 4, 5}), test::pick(rng, {0, 1, 3, 4, 5, 16})};
+  if (kind == 2) a.pads[0] = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1)};
+  if (kind == 3) {
+    const int p = test::uniform_int(rng, 1, 2);
+    a.pads[1] = a.pads[2] = {p, p};
+  }
+  return a;
+}
 
 class Pad : public test::OpTest {};
 
 TEST_P(Pad, SpatialAndChannel) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
-    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-    const int c = test::random_channels(rng);
-    PadAttributes a;
-    const int kind = trial % 4;  // 0 spatial, 1 channel, 2 everything, 3 symmetric (1,1)/(2,2)
-    if (kind == 0 || kind == 2) {
-      a.pads[1] = {test::uniform_int(rng, 0, 2), test::uniform_int(rng, 0, 2)};
-      a.pads[2] = {test::uniform_int(rng, 0, 2), test::uniform_int(rng, 0, 2)};
-    }
-    if (kind == 1 || kind == 2) a.pads[3] = {pick(rng, {0, 0, 1, 2, 3, 4, 5}), pick(rng, {0, 1, 3, 4, 5, 16})};
-    if (kind == 2) a.pads[0] = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1)};
-    if (kind == 3) {
-      const int p = test::uniform_int(rng, 1, 2);
-      a.pads[1] = a.pads[2] = {p, p};
-    }
+  for_each_trial("PAD", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
+    const auto [n, h, w, c] = test::random_nhwc(rng, 13);
+    const PadAttributes a = random_pads(rng, trial);
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
     b.add_op(OpType::kPad, {x}, a);
@@ -42,11 +43,10 @@ TEST_P(Pad, SpatialAndChannel) {
                              a.pads[0][1], a.pads[1][0], a.pads[1][1], a.pads[2][0], a.pads[2][1], a.pads[3][0],
                              a.pads[3][1]));
     const test::OpCheck r = check(b.graph(), rng);
-    summary.add(r);
     EXPECT_EQ(r.output_shape, (Shape4{n + a.pads[0][0] + a.pads[0][1], h + a.pads[1][0] + a.pads[1][1],
                                       w + a.pads[2][0] + a.pads[2][1], c + a.pads[3][0] + a.pads[3][1]}));
-  }
-  fmt::print("PAD {}: {}\n", test::to_string(executor()), summary.to_string());
+    return r;
+  });
 }
 
 // Blaze residual: 32 -> 48 channels, zeros after.

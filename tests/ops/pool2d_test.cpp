@@ -12,30 +12,24 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Pool2D : public test::OpTest {
  protected:
   void run_pool_cases(OpType type) {
-    std::mt19937_64 rng = this->rng();
-    test::ErrorSummary summary;
-    const int trials = cases({.cpu = 60, .gpu = 20, .fp16 = 2});
-    for (int trial = 0; trial < trials; ++trial) {
-      const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-      const int c = test::random_channels(rng);
+    for_each_trial(to_string(type), {.cpu = 60, .gpu = 20, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
+      const auto [n, h, w, c] = test::random_nhwc(rng, 13);
       Pool2DAttributes a;
       const bool global = trial % 5 == 0;
       a.filter_h = global ? h : test::uniform_int(rng, 1, 4);
       a.filter_w = global ? w : test::uniform_int(rng, 1, 4);
       a.stride_h = global ? 1 : test::uniform_int(rng, 1, 3);
       a.stride_w = global ? 1 : test::uniform_int(rng, 1, 3);
-      a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+      a.padding = test::pick(rng, {Padding::kSame, Padding::kValid});
       if (a.padding == Padding::kValid && (a.filter_h > h || a.filter_w > w)) a.padding = Padding::kSame;
       // Explicit VALID pads (kept by shape inference, as for convolutions) in some cases.
       if (a.padding == Padding::kValid && !global && test::uniform_int(rng, 0, 3) == 0)
         a.pads = {test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1), test::uniform_int(rng, 0, 1),
                   test::uniform_int(rng, 0, 1)};
-      a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
+      a.activation = test::pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6});
       test::GraphBuilder b;
       const int x = b.input("x", {n, h, w, c});
       b.add_op(type, {x}, a);
@@ -44,12 +38,11 @@ class Pool2D : public test::OpTest {
                                a.padding == Padding::kSame ? "SAME" : "VALID", a.pads.top, a.pads.bottom,
                                a.pads.left, a.pads.right, to_string(a.activation)));
       const test::OpCheck r = check(b.graph(), rng);
-      summary.add(r);
       if (global && a.padding == Padding::kValid) {
         EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
       }
-    }
-    fmt::print("{} {}: {}\n", to_string(type), test::to_string(executor()), summary.to_string());
+      return r;
+    });
   }
 };
 

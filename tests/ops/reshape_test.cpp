@@ -12,17 +12,12 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Reshape : public test::OpTest {};
 
 TEST_P(Reshape, Random) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 20, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
+  for_each_trial("RESHAPE", {.cpu = 60, .gpu = 20, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
     const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int k = pick(rng, {1, 2, 3}), c = test::random_channels(rng);
+    const int k = test::pick(rng, {1, 2, 3}), c = test::random_channels(rng);
     const std::vector<int> in = {n, h, w, k * c};
     const std::vector<std::vector<int>> outs = {
         {n, h * w * k, c},  // detector heads
@@ -34,9 +29,8 @@ TEST_P(Reshape, Random) {
     const int op = b.add_op(OpType::kReshape, {x}, ReshapeAttributes{});
     b.graph().tensors[size_t(b.graph().ops[size_t(op)].outputs[0])].shape = out;  // set by the importer
     SCOPED_TRACE(fmt::format("{} -> {}", test::shape_str(in), test::shape_str(out)));
-    summary.add(check(b.graph(), rng));
-  }
-  fmt::print("RESHAPE {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng);
+  });
 }
 
 TEST_P(Reshape, ConstantInput) {

@@ -12,32 +12,25 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class ResizeBilinear : public test::OpTest {};
 
 TEST_P(ResizeBilinear, Random) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 60, .gpu = 24, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
-    const int n = test::random_batch(rng), h = test::uniform_int(rng, 1, 13), w = test::uniform_int(rng, 1, 13);
-    const int c = test::random_channels(rng);
+  for_each_trial("RESIZE_BILINEAR", {.cpu = 60, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
+    const auto [n, h, w, c] = test::random_nhwc(rng, 13);
     ResizeBilinearAttributes a;
     const int mode = trial % 3;
     a.align_corners = mode == 1;
     a.half_pixel_centers = mode == 2;
     const bool twice = trial % 2 == 0;  // with trial % 3: every mode both ways
-    a.out_h = twice ? 2 * h : pick(rng, {1, 2, 5, 7, 11, 26});
-    a.out_w = twice ? 2 * w : pick(rng, {1, 3, 5, 9, 13, 20});
+    a.out_h = twice ? 2 * h : test::pick(rng, {1, 2, 5, 7, 11, 26});
+    a.out_w = twice ? 2 * w : test::pick(rng, {1, 3, 5, 9, 13, 20});
     test::GraphBuilder b;
     const int x = b.input("x", {n, h, w, c});
     b.add_op(OpType::kResizeBilinear, {x}, a);
     SCOPED_TRACE(fmt::format("[{},{},{},{}] -> {}x{} align_corners {} half_pixel_centers {}", n, h, w, c, a.out_h,
                              a.out_w, a.align_corners, a.half_pixel_centers));
-    summary.add(check(b.graph(), rng));
-  }
-  fmt::print("RESIZE_BILINEAR {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng);
+  });
 }
 
 // The MediaPipe case: exact 2x upsampling with half_pixel_centers at model-like sizes.

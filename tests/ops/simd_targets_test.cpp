@@ -6,18 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "cpu/kernels/conv2d_winograd.h"
-#include "cpu/simd/simd_target.h"
-#include "hwy/highway.h"
+#include "tests/support/conv_cases.h"
 #include "tests/support/op_check.h"
+#include "tests/support/simd_targets.h"
 
 namespace hetsched {
 namespace {
 
-Activation random_activation(std::mt19937_64& rng) {
-  constexpr Activation kAll[] = {Activation::kNone,      Activation::kRelu, Activation::kRelu6,
-                                 Activation::kReluN1To1, Activation::kTanh, Activation::kSigmoid};
-  return kAll[std::uniform_int_distribution<size_t>(0, 5)(rng)];
-}
+Activation random_activation(std::mt19937_64& rng) { return test::pick(rng, test::kFusedActivations); }
 
 void depthwise_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
   for (auto [h, w, c, k, stride, dil] : {std::tuple{5, 30, 7, 3, 1, 1}, {6, 57, 16, 5, 1, 1}, {7, 40, 9, 3, 2, 1},
@@ -81,20 +77,13 @@ void elementwise_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
 
 TEST(SimdTargets, FastPathsMatchReferenceOnEveryTarget) {
   auto rng = test::make_rng(31);
-  const std::vector<int64_t> targets = cpu::simd_compiled_targets();
-  EXPECT_GE(targets.size(), 2u) << "expected the best target and the fallback at least";
-  for (int64_t target : targets) {
-    hwy::SetSupportedTargetsForTest(target);
-    SCOPED_TRACE(hwy::TargetName(target));
-    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target)) << "dispatch did not follow the mock";
+  test::for_each_simd_target(test::OnFailure::kStop, [&](const char* target) {
     test::ErrorSummary summary;
     depthwise_cases(rng, summary);
     winograd_cases(rng, summary);
     elementwise_cases(rng, summary);
-    fmt::print("{}: {}\n", hwy::TargetName(target), summary.to_string());
-    if (HasFailure()) break;
-  }
-  hwy::SetSupportedTargetsForTest(0);
+    fmt::print("{}: {}\n", target, summary.to_string());
+  });
 }
 
 }  // namespace

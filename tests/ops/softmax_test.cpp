@@ -10,22 +10,16 @@
 namespace hetsched {
 namespace {
 
-using test::pick;
-
 class Softmax : public test::OpTest {};
 
 TEST_P(Softmax, Random) {
-  std::mt19937_64 rng = this->rng();
-  test::ErrorSummary summary;
-  const int trials = cases({.cpu = 40, .gpu = 16, .fp16 = 2});
-  for (int trial = 0; trial < trials; ++trial) {
-    const int rank = pick(rng, {2, 3, 4, 4});
-    const int n = test::random_batch(rng), h = test::random_spatial(rng), w = test::random_spatial(rng);
-    const int c = test::random_channels(rng);
+  for_each_trial("SOFTMAX", {.cpu = 40, .gpu = 16, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
+    const int rank = test::pick(rng, {2, 3, 4, 4});
+    const auto [n, h, w, c] = test::random_nhwc(rng);
     const std::vector<int> shape = rank == 4   ? std::vector<int>{n, h, w, c}
                                    : rank == 3 ? std::vector<int>{n, w, c}
                                                : std::vector<int>{n, c};
-    const float beta = pick(rng, {1.0f, 0.5f, 2.0f});
+    const float beta = test::pick(rng, {1.0f, 0.5f, 2.0f});
     test::GraphBuilder b;
     const int x = b.input("x", shape);
     b.add_op(OpType::kSoftmax, {x}, SoftmaxAttributes{beta});
@@ -33,9 +27,8 @@ TEST_P(Softmax, Random) {
     opt.input_lo = -5.0;
     opt.input_hi = 5.0;
     SCOPED_TRACE(fmt::format("{} beta {}", test::shape_str(shape), beta));
-    summary.add(check(b.graph(), rng, opt));
-  }
-  fmt::print("SOFTMAX {}: {}\n", test::to_string(executor()), summary.to_string());
+    return check(b.graph(), rng, opt);
+  });
 }
 
 // A classifier head ([2,1001]) with large logits, and 37 channels over three rows.

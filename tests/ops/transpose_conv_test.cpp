@@ -4,14 +4,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
-#include "hwy/targets.h"
-
-#include "cpu/kernel.h"
-#include "cpu/simd/simd_target.h"
 #include "base/error.h"
+#include "tests/support/expect_error.h"
+#include "tests/support/kernel_bench.h"
 #include "tests/support/op_check.h"
+#include "tests/support/simd_targets.h"
 
 namespace hetsched {
 namespace {
@@ -21,65 +18,50 @@ using test::pick;
 // The output size TFLite's converter writes for a transpose conv: SAME in*s, VALID (in-1)*s + k.
 int natural_out(int in, int k, int s, Padding p) { return p == Padding::kSame ? in * s : (in - 1) * s + k; }
 
-// `count` random transpose convs on `executor` against the float64 reference, whole and partial
+// One random transpose conv on `executor` against the float64 reference, whole and partial
 // ranges: heights 1..9 and 13, widths also 16, channels not a multiple of 4.
-void check_random_transpose_convs(test::Executor executor, std::mt19937_64& rng, int count,
-                                  test::ErrorSummary& summary) {
-  for (int n = 0; n < count; ++n) {
-    const int batch = pick(rng, {1, 1, 2});
-    const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16});
-    const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
-    const int kh = pick(rng, {1, 2, 3, 4, 5}), kw = pick(rng, {kh, kh, 1, 3});
-    TransposeConvAttributes a;
-    a.stride_h = pick(rng, {1, 2, 3});
-    a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
-    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
-    a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
-    a.out_h = natural_out(h, kh, a.stride_h, a.padding);
-    a.out_w = natural_out(w, kw, a.stride_w, a.padding);
-    // Also the other output sizes that are consistent with the input (SAME: ceil(out/s) == in).
-    if (a.padding == Padding::kSame && a.stride_h > 1 && pick(rng, {false, true})) a.out_h -= a.stride_h - 1;
-    a.out_c = oc;
-    const bool bias = pick(rng, {true, true, false});
-    SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} {} out {}x{} {} bias {}", batch, h, w, ic,
-                             oc, kh, kw, ic, a.stride_h, a.stride_w, a.padding == Padding::kSame ? "SAME" : "VALID",
-                             a.out_h, a.out_w, to_string(a.activation), bias));
-    test::GraphBuilder g("transpose_conv_random");
-    const int x = g.input("x", {batch, h, w, ic});
-    const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
-    const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
-    g.add_op(OpType::kTransposeConv, {x, wt, b}, a);
-    summary.add(test::check_op(executor, g.graph(), rng));
-    if (::testing::Test::HasFailure() || ::testing::Test::IsSkipped()) break;
-  }
+test::OpCheck check_random_transpose_conv(test::Executor executor, std::mt19937_64& rng) {
+  const int batch = pick(rng, {1, 1, 2});
+  const int h = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13}), w = pick(rng, {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16});
+  const int ic = pick(rng, {1, 3, 5, 8, 13, 17}), oc = pick(rng, {1, 3, 5, 8, 13, 17});
+  const int kh = pick(rng, {1, 2, 3, 4, 5}), kw = pick(rng, {kh, kh, 1, 3});
+  TransposeConvAttributes a;
+  a.stride_h = pick(rng, {1, 2, 3});
+  a.stride_w = pick(rng, {1, 2, 3, a.stride_h});
+  a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+  a.activation = pick(rng, {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid});
+  a.out_h = natural_out(h, kh, a.stride_h, a.padding);
+  a.out_w = natural_out(w, kw, a.stride_w, a.padding);
+  // Also the other output sizes that are consistent with the input (SAME: ceil(out/s) == in).
+  if (a.padding == Padding::kSame && a.stride_h > 1 && pick(rng, {false, true})) a.out_h -= a.stride_h - 1;
+  a.out_c = oc;
+  const bool bias = pick(rng, {true, true, false});
+  SCOPED_TRACE(fmt::format("in [{},{},{},{}] w [{},{},{},{}] stride {}x{} {} out {}x{} {} bias {}", batch, h, w, ic,
+                           oc, kh, kw, ic, a.stride_h, a.stride_w, a.padding == Padding::kSame ? "SAME" : "VALID",
+                           a.out_h, a.out_w, to_string(a.activation), bias));
+  test::GraphBuilder g("transpose_conv_random");
+  const int x = g.input("x", {batch, h, w, ic});
+  const int wt = g.random_constant(rng, "w", {oc, kh, kw, ic});
+  const int b = bias ? g.random_constant(rng, "b", {oc}) : -1;
+  g.add_op(OpType::kTransposeConv, {x, wt, b}, a);
+  return test::check_op(executor, g.graph(), rng);
 }
 
 class TransposeConv : public test::OpTest {};
 
 TEST_P(TransposeConv, RandomCasesMatchReference) {
-  auto rng = this->rng();
-  test::ErrorSummary summary;
-  check_random_transpose_convs(executor(), rng, cases({.cpu = 160, .gpu = 24, .fp16 = 2}), summary);
-  fmt::print("TRANSPOSE_CONV {}: {}\n", test::to_string(executor()), summary.to_string());
+  for_each_trial("TRANSPOSE_CONV", {.cpu = 160, .gpu = 24, .fp16 = 2}, [&](std::mt19937_64& rng, int) {
+    return check_random_transpose_conv(executor(), rng);
+  }, test::OnFailure::kStop);
 }
 
 HETSCHED_OP_TEST_ON_ALL_EXECUTORS(TransposeConv);
 
 // The CPU's packed GEMM is dispatched per SIMD target: check every one this processor supports.
 TEST(TransposeConvSimd, EverySimdTarget) {
-  int tested = 0;
-  for (const int64_t target : cpu::simd_compiled_targets()) {
-    hwy::SetSupportedTargetsForTest(target);
-    SCOPED_TRACE(hwy::TargetName(target));
-    EXPECT_EQ(cpu::simd_target_name(), hwy::TargetName(target));
-    auto rng = test::make_rng(23);
-    test::ErrorSummary summary;
-    check_random_transpose_convs(test::Executor::kCpu, rng, 40, summary);
-    fmt::print("TRANSPOSE_CONV on {}: {}\n", hwy::TargetName(target), summary.to_string());
-    ++tested;
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  EXPECT_GE(tested, 2);
+  test::run_trials_on_every_simd_target("TRANSPOSE_CONV", 23, 40, [](std::mt19937_64& rng, int) {
+    return check_random_transpose_conv(test::Executor::kCpu, rng);
+  });
 }
 
 TEST(TransposeConvBench, DISABLED_Throughput) {
@@ -94,19 +76,9 @@ TEST(TransposeConvBench, DISABLED_Throughput) {
     const int x = g.input("x", {1, h, h, ic});
     g.add_op(OpType::kTransposeConv, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
     Graph& graph = g.graph();
-    infer_shapes(graph);
-    const Shape4 is = graph.tensors[size_t(x)].shape4(), os = graph.tensors[size_t(graph.ops[0].outputs[0])].shape4();
-    auto kernel = cpu::create_cpu_kernel(graph, graph.ops[0]);
-    std::vector<float> in = test::to_phwc4(test::random_ref(rng, is)), out(os.phwc4_elements());
-    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-    double best = 1e30;
-    for (int rep = 0; rep < 5; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      kernel->run(views, {out.data(), os}, OutputRange::whole(os));
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    const double best = test::best_cpu_kernel_seconds(graph, rng, 5);
     fmt::print("TRANSPOSE_CONV {}x{}x{} -> {}x{}x{} k{} s2: {:.3f} ms, {:.2f} GFLOP/s\n", h, h, ic, 2 * h, 2 * h, oc, k,
-               best * 1e3, 2.0 * double(total_macs(graph)) / best * 1e-9);
+               best * 1e3, test::gflops(graph, best));
   }
 }
 
@@ -151,14 +123,7 @@ TEST(TransposeConvShapes, InferenceMatchesTFLite) {
 }
 
 void expect_error(Graph g, ErrorKind kind, const std::string& needle) {
-  try {
-    infer_shapes(g);
-    ADD_FAILURE() << "no error, expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find("op 0 (TRANSPOSE_CONV)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  test::expect_infer_error(std::move(g), kind, {"op 0 (TRANSPOSE_CONV)", needle});
 }
 
 TEST(TransposeConvShapes, Errors) {

@@ -26,7 +26,6 @@ namespace hetsched {
 namespace {
 
 using partition::Plan;
-using partition::PlanStep;
 using partition::SplitAxis;
 using partition::StepKind;
 
@@ -153,7 +152,7 @@ Plan random_plan(const Graph& g, std::mt19937_64& rng) {
   Plan plan;
   plan.model = g.model_name;
   for (int i = 0; i < int(g.ops.size()); ++i) {
-    PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
+    partition::PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
     if (s.kind != StepKind::kCpu && !partition::gpu_supports(g.ops[i])) s.kind = StepKind::kCpu;
     if (s.kind == StepKind::kSplit && !partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
     if (s.kind == StepKind::kSplit) {

@@ -44,6 +44,16 @@ struct Builder {
     g.tensors.push_back(std::move(t));
     return int(g.tensors.size() - 1);
   }
+  // The graph's inputs and outputs.
+  void set_io(std::vector<int> inputs, std::vector<int> outputs) {
+    g.inputs = std::move(inputs);
+    g.outputs = std::move(outputs);
+  }
+  // The same, then shape inference: the graph is complete.
+  void finish(std::vector<int> inputs, std::vector<int> outputs) {
+    set_io(std::move(inputs), std::move(outputs));
+    infer_shapes(g);
+  }
   Op& op(OpType type, std::vector<int> in, std::vector<int> out, OpAttributes attrs = NoAttributes{}) {
     Op o;
     o.type = type;
@@ -145,8 +155,7 @@ TEST(FuseActivations, FusesSingleConsumer) {
   const int c = b.conv(in, 5, 3, 1, Padding::kSame, {1, 6, 6, 5}, "conv");
   const int r = b.activation({1, 6, 6, 5}, "relu");
   b.op(OpType::kRelu, {c}, {r});
-  b.g.inputs = {in};
-  b.g.outputs = {r};
+  b.set_io({in}, {r});
   const Graph before = b.g;
   const PassResult res = fuse_activations(b.g);
   EXPECT_TRUE(res.applied) << res.reason;
@@ -163,8 +172,7 @@ TEST(FuseActivations, Relu6AndTanhIntoAdd) {
     const int s = b.activation({1, 4, 4, 8}, "sum"), o = b.activation({1, 4, 4, 8}, "act");
     b.op(OpType::kAdd, {x, y}, {s}, BinaryAttributes{});
     b.op(t, {s}, {o});
-    b.g.inputs = {x, y};
-    b.g.outputs = {o};
+    b.set_io({x, y}, {o});
     const Graph before = b.g;
     EXPECT_TRUE(fuse_activations(b.g).applied);
     ASSERT_EQ(b.g.ops.size(), 1u);
@@ -181,8 +189,7 @@ TEST(FuseActivations, NotWithTwoConsumersOrModelOutputOrExistingActivation) {
     const int r = b.activation({1, 6, 6, 4}, "relu"), s = b.activation({1, 6, 6, 4}, "sum");
     b.op(OpType::kRelu, {c}, {r});
     b.op(OpType::kAdd, {c, r}, {s}, BinaryAttributes{});
-    b.g.inputs = {in};
-    b.g.outputs = {s};
+    b.set_io({in}, {s});
     EXPECT_FALSE(fuse_activations(b.g).applied);
     EXPECT_EQ(b.g.ops.size(), 3u);
   }
@@ -192,8 +199,7 @@ TEST(FuseActivations, NotWithTwoConsumersOrModelOutputOrExistingActivation) {
     const int c = b.conv(in, 4, 1, 1, Padding::kValid, {1, 6, 6, 4}, "conv");
     const int r = b.activation({1, 6, 6, 4}, "relu");
     b.op(OpType::kRelu, {c}, {r});
-    b.g.inputs = {in};
-    b.g.outputs = {r, c};
+    b.set_io({in}, {r, c});
     EXPECT_FALSE(fuse_activations(b.g).applied);
   }
   {  // the conv already has RELU6; LOGISTIC has no fused form
@@ -206,8 +212,7 @@ TEST(FuseActivations, NotWithTwoConsumersOrModelOutputOrExistingActivation) {
     const int c2 = b.conv(r, 4, 1, 1, Padding::kValid, {1, 6, 6, 4}, "conv2");
     const int l = b.activation({1, 6, 6, 4}, "logistic");
     b.op(OpType::kLogistic, {c2}, {l});
-    b.g.inputs = {in};
-    b.g.outputs = {l};
+    b.set_io({in}, {l});
     EXPECT_FALSE(fuse_activations(b.g).applied);
     EXPECT_EQ(b.g.ops.size(), 4u);
   }
@@ -223,8 +228,7 @@ TEST(FoldPads, SpatialPadIntoValidAndSameConvIsExact) {
       const int kh = 3;
       const int oh = conv_output_size(10, kh, stride, 1, p), ow = conv_output_size(12, kh, stride, 1, p);
       const int c = b.conv(padded, 5, kh, stride, p, {1, oh, ow, 5}, "conv");
-      b.g.inputs = {in};
-      b.g.outputs = {c};
+      b.set_io({in}, {c});
       const Graph before = b.g;
       const PassResult r = fold_pads(b.g);
       ASSERT_TRUE(r.applied) << r.reason;
@@ -253,8 +257,7 @@ TEST(FoldPads, IntoDepthwise) {
   const int wt = b.constant({1, 5, 5, 6}, "dw_w"), bias = b.constant({6}, "dw_b");
   const int out = b.activation({1, 8, 8, 6}, "dw");
   b.op(OpType::kDepthwiseConv2D, {padded, wt, bias}, {out}, DepthwiseConv2DAttributes{});
-  b.g.inputs = {in};
-  b.g.outputs = {out};
+  b.set_io({in}, {out});
   const Graph before = b.g;
   ASSERT_TRUE(fold_pads(b.g).applied);
   EXPECT_EQ(b.g.ops[0].attrs<DepthwiseConv2DAttributes>().pads, (Padding2D{2, 2, 2, 2}));
@@ -267,8 +270,7 @@ TEST(FoldPads, NeverChannelPadsPoolsOrSharedOutputs) {
     const int in = b.activation({1, 6, 6, 4}, "in");
     const int padded = b.pad(in, {{{0, 0}, {0, 0}, {0, 0}, {0, 4}}}, "padded");
     const int c = b.conv(padded, 3, 1, 1, Padding::kValid, {1, 6, 6, 3}, "conv");
-    b.g.inputs = {in};
-    b.g.outputs = {c};
+    b.set_io({in}, {c});
     EXPECT_FALSE(fold_pads(b.g).applied);
   }
   for (OpType pool : {OpType::kMaxPool2D, OpType::kAveragePool2D}) {
@@ -279,8 +281,7 @@ TEST(FoldPads, NeverChannelPadsPoolsOrSharedOutputs) {
     Pool2DAttributes a;
     a.filter_h = a.filter_w = a.stride_h = a.stride_w = 2;
     b.op(pool, {padded}, {out}, a);
-    b.g.inputs = {in};
-    b.g.outputs = {out};
+    b.set_io({in}, {out});
     EXPECT_FALSE(fold_pads(b.g).applied) << to_string(pool);
   }
   {  // the padded tensor is read twice
@@ -301,8 +302,7 @@ TEST(TopologicalSort, SortsAndRejectsCycles) {
   const int in = b.activation({1, 4}, "in"), x = b.activation({1, 4}, "x"), y = b.activation({1, 4}, "y");
   b.op(OpType::kLogistic, {x}, {y});
   b.op(OpType::kRelu, {in}, {x});
-  b.g.inputs = {in};
-  b.g.outputs = {y};
+  b.set_io({in}, {y});
   EXPECT_TRUE(topological_sort(b.g).applied);
   EXPECT_EQ(b.g.ops[0].type, OpType::kRelu);
   EXPECT_FALSE(topological_sort(b.g).applied);
@@ -322,8 +322,7 @@ TEST(EliminateDead, RemovesUnusedOpsAndRemaps) {
   const int in = b.activation({1, 4}, "in"), dead = b.activation({1, 4}, "dead"), out = b.activation({1, 4}, "out");
   b.op(OpType::kTanh, {in}, {dead});
   b.op(OpType::kRelu, {in}, {out});
-  b.g.inputs = {in};
-  b.g.outputs = {out};
+  b.set_io({in}, {out});
   (void)unused_const;
   const PassResult r = eliminate_dead(b.g);
   EXPECT_TRUE(r.applied);
@@ -352,8 +351,7 @@ TEST(FoldConstants, DequantizeAndReferenceFolding) {
   b.op(OpType::kDequantize, {w16}, {w32});
   b.op(OpType::kAdd, {w32, other}, {sum}, BinaryAttributes{});
   b.op(OpType::kMul, {in, sum}, {out}, BinaryAttributes{});
-  b.g.inputs = {in};
-  b.g.outputs = {out};
+  b.set_io({in}, {out});
   const std::vector<float> other_v(b.g.tensors[size_t(other)].f32().begin(), b.g.tensors[size_t(other)].f32().end());
 
   Graph load_time = b.g;
@@ -422,9 +420,7 @@ TEST(FuseElementwise, FusesSingleConsumerChain) {
   b.op(OpType::kAdd, {t2, t1}, {sum}, BinaryAttributes{Activation::kRelu6});
   const int hs = b.activation({1, 6, 6, 6}, "hs");
   b.op(OpType::kHardSwish, {sum}, {hs});
-  b.g.inputs = {x};
-  b.g.outputs = {hs};
-  infer_shapes(b.g);
+  b.finish({x}, {hs});
   const Graph before = b.g;
   const PassResult r = fuse_elementwise(b.g);
   EXPECT_TRUE(r.applied) << r.reason;
@@ -457,9 +453,7 @@ SwishGraph swish_after_conv(bool swapped, bool t_is_output) {
   b.op(OpType::kLogistic, {g.t}, {s});
   g.m = b.activation({1, 5, 5, 7}, "m");
   b.op(OpType::kMul, swapped ? std::vector<int>{s, g.t} : std::vector<int>{g.t, s}, {g.m}, BinaryAttributes{});
-  b.g.inputs = {x};
-  b.g.outputs = t_is_output ? std::vector<int>{g.m, g.t} : std::vector<int>{g.m};
-  infer_shapes(b.g);
+  b.finish({x}, t_is_output ? std::vector<int>{g.m, g.t} : std::vector<int>{g.m});
   return g;
 }
 
@@ -510,9 +504,7 @@ TEST(FuseElementwise, RefusesUnsafeCases) {
     const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
     const int r = b.activation({1, 4, 4, 5}, "r");
     b.op(OpType::kHardSwish, {t}, {r});
-    b.g.inputs = {x};
-    b.g.outputs = {t, r};
-    infer_shapes(b.g);
+    b.finish({x}, {t, r});
     EXPECT_FALSE(fuse_elementwise(b.g).applied);
   }
   {
@@ -522,9 +514,7 @@ TEST(FuseElementwise, RefusesUnsafeCases) {
     const int r1 = b.activation({1, 4, 4, 5}, "r1"), r2 = b.activation({1, 4, 4, 5}, "r2");
     b.op(OpType::kHardSwish, {t}, {r1});
     b.op(OpType::kLogistic, {t}, {r2});
-    b.g.inputs = {x};
-    b.g.outputs = {r1, r2};
-    infer_shapes(b.g);
+    b.finish({x}, {r1, r2});
     EXPECT_FALSE(fuse_elementwise(b.g).applied);
   }
   {
@@ -537,9 +527,7 @@ TEST(FuseElementwise, RefusesUnsafeCases) {
     const int t2 = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c2");
     const int a = b.activation({1, 4, 4, 5}, "a");
     b.op(OpType::kAdd, {t2, b.constant({5}, "k")}, {a}, BinaryAttributes{});
-    b.g.inputs = {x, gate};
-    b.g.outputs = {m, a};
-    infer_shapes(b.g);
+    b.finish({x, gate}, {m, a});
     EXPECT_FALSE(fuse_elementwise(b.g).applied);
   }
   {
@@ -548,9 +536,7 @@ TEST(FuseElementwise, RefusesUnsafeCases) {
     const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
     const int d = b.activation({1, 4, 4, 5}, "d");
     b.op(OpType::kSub, {b.constant({1}, "k"), t}, {d}, BinaryAttributes{});
-    b.g.inputs = {x};
-    b.g.outputs = {d};
-    infer_shapes(b.g);
+    b.finish({x}, {d});
     EXPECT_FALSE(fuse_elementwise(b.g).applied);
   }
 }
@@ -562,9 +548,7 @@ TEST(FuseElementwise, ScalarConstantOperand) {
   const int t = b.conv(x, 5, 1, 1, Padding::kSame, {1, 4, 4, 5}, "c");
   const int m = b.activation({1, 4, 4, 5}, "m");
   b.op(OpType::kMul, {b.constant({1}, "k"), t}, {m}, BinaryAttributes{});
-  b.g.inputs = {x};
-  b.g.outputs = {m};
-  infer_shapes(b.g);
+  b.finish({x}, {m});
   const Graph before = b.g;
   EXPECT_TRUE(fuse_elementwise(b.g).applied);
   ASSERT_EQ(b.g.ops.size(), 1u);
@@ -584,9 +568,7 @@ TEST(FuseElementwise, KeepsTopologicalOrderWhenTheOperandComesLater) {
   const int tb = b.conv(x, 5, 3, 1, Padding::kSame, {1, 4, 4, 5}, "cb");
   const int d = b.activation({1, 4, 4, 5}, "d");
   b.op(OpType::kSub, {ta, tb}, {d}, BinaryAttributes{});
-  b.g.inputs = {x};
-  b.g.outputs = {d};
-  infer_shapes(b.g);
+  b.finish({x}, {d});
   const Graph before = b.g;
   EXPECT_TRUE(fuse_elementwise(b.g).applied);
   ASSERT_EQ(b.g.ops.size(), 2u);

@@ -23,6 +23,7 @@
 #include "partition/policy.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
+#include "tests/support/conv_cases.h"
 #include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"
 #include "tests/support/test_util.h"
@@ -35,14 +36,11 @@ namespace {
 Graph make_net(std::mt19937_64& rng) {
   test::GraphBuilder b("adaptive_net");
   const int x = b.input("x", {1, 24, 24, 8});
-  Conv2DAttributes ca;
-  ca.padding = Padding::kSame;
-  ca.activation = Activation::kRelu;
-  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w1", {16, 3, 3, 8}, -0.3, 0.3), b.random_constant(rng, "b1", {16})}, ca);
+  b.add_op(OpType::kConv2D, {x, b.random_constant(rng, "w1", {16, 3, 3, 8}, -0.3, 0.3), b.random_constant(rng, "b1", {16})},
+           test::same_padded<Conv2DAttributes>(1, Activation::kRelu));
   const int t1 = b.graph().ops.back().outputs[0];
-  DepthwiseConv2DAttributes da;
-  da.padding = Padding::kSame;
-  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 16}, -0.3, 0.3), -1}, da);
+  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 16}, -0.3, 0.3), -1},
+           test::same_padded<DepthwiseConv2DAttributes>(1, Activation::kNone));
   const int t2 = b.graph().ops.back().outputs[0];
   b.add_op(OpType::kAdd, {t2, t1}, BinaryAttributes{});
   const int t3 = b.graph().ops.back().outputs[0];
@@ -53,12 +51,6 @@ Graph make_net(std::mt19937_64& rng) {
   g.outputs = {g.ops.back().outputs[0]};
   infer_shapes(g);
   return g;
-}
-
-double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
-  return std::sqrt(num / std::max(den, 1e-30));
 }
 
 class AdaptiveSessionGpuTest : public ::testing::Test {
@@ -134,7 +126,7 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
     ref.run();
     runner.push_back(session.last_report().runner);
     events_in_reports += int(session.last_report().events.size());
-    EXPECT_LT(rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run << " on " << runner[run];
+    EXPECT_LT(test::output_rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run << " on " << runner[run];
   }
   const int kRuns = int(runner.size());
   std::string log;
@@ -235,7 +227,7 @@ TEST_F(AdaptiveSessionGpuTest, LostGpuFallsBackToTheCpu) {
       ASSERT_NO_THROW(session.run()) << "run " << run;
       ref.run();
       EXPECT_EQ(session.last_report().runner, "cpu");
-      EXPECT_LT(rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run;
+      EXPECT_LT(test::output_rel_l2(session.output(0), ref.output_nhwc(0)), 1e-5) << "run " << run;
     }
     gpu::fault_injection::disarm_all();
     bool fell_back = false;

@@ -68,6 +68,24 @@ Graph make_net(std::mt19937_64& rng, int h, int w) {
   return g;
 }
 
+// A random plan: each op on the CPU, the GPU or split along a random axis at a random boundary
+// (an op that cannot be split on that axis goes to the CPU; its boundary is drawn all the same).
+Plan random_mixed_plan(const Graph& g, std::mt19937_64& rng) {
+  Plan plan;
+  plan.model = g.model_name;
+  for (int i = 0; i < int(g.ops.size()); ++i) {
+    PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
+    const Shape4 out = g.tensors[g.ops[i].outputs[0]].shape4();
+    if (s.kind == StepKind::kSplit) {
+      if (!partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
+      const int extent = s.axis == SplitAxis::kSlices ? out.slices() : out.h;
+      s.boundary = int(rng() % (extent + 1));
+    }
+    plan.steps.push_back(s);
+  }
+  return plan;
+}
+
 std::vector<float> random_input(const Graph& g, std::mt19937_64& rng) {
   std::uniform_real_distribution<float> d(-1, 1);
   std::vector<float> v(g.tensors[g.inputs[0]].elements());
@@ -75,20 +93,7 @@ std::vector<float> random_input(const Graph& g, std::mt19937_64& rng) {
   return v;
 }
 
-// CPU threads of the executors under test: HETSCHED_TEST_THREADS, default 2. The ThreadSanitizer
-// job uses 1: the system TBB is not instrumented, so TSan cannot see its internal synchronization
-// and reports false races inside tbb::parallel_for; with one thread the kernels run on the host
-// thread and TSan checks what matters here, the host against the GPU queue and the timelines.
-int test_threads() {
-  const char* e = std::getenv("HETSCHED_TEST_THREADS");
-  return e && *e ? std::max(1, std::atoi(e)) : 2;
-}
-
-double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
-  return std::sqrt(num / std::max(den, 1e-30));
-}
+using test::test_threads;
 
 class CoSchedulerTest : public ::testing::Test {
  protected:
@@ -108,7 +113,7 @@ class CoSchedulerTest : public ::testing::Test {
       co.run();
       ref.run();
       for (size_t o = 0; o < g.outputs.size(); ++o)
-        EXPECT_LT(rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5)
+        EXPECT_LT(test::output_rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5)
             << "plan " << partition::to_json(plan).dump() << " run " << run << " output " << o;
     }
   }
@@ -139,7 +144,7 @@ TEST_F(CoSchedulerTest, FusedPlansMatchCpu) {
     const auto x = random_input(g, rng);
     a.set_input(0, x), b.set_input(0, x);
     a.run(), b.run();
-    for (size_t o = 0; o < g.outputs.size(); ++o) EXPECT_LT(rel_l2(a.output_nhwc(int(o)), b.output_nhwc(int(o))), 1e-6);
+    for (size_t o = 0; o < g.outputs.size(); ++o) EXPECT_LT(test::output_rel_l2(a.output_nhwc(int(o)), b.output_nhwc(int(o))), 1e-6);
   }
   for (const char* p : {"gpu", "ratio=0.25", "ratio=0.5", "ratio=0.75", "ratio=0.5:rows", "ratio=0.9:rows"}) {
     SCOPED_TRACE(p);
@@ -150,21 +155,7 @@ TEST_F(CoSchedulerTest, FusedPlansMatchCpu) {
 TEST_F(CoSchedulerTest, RandomMixedPlansMatchCpu) {
   auto rng = test::make_rng(2);
   const Graph g = make_net(rng, 8, 13);
-  for (int trial = 0; trial < 12; ++trial) {
-    Plan plan;
-    plan.model = g.model_name;
-    for (int i = 0; i < int(g.ops.size()); ++i) {
-      PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
-      const Shape4 out = g.tensors[g.ops[i].outputs[0]].shape4();
-      if (s.kind == StepKind::kSplit) {
-        if (!partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
-        const int extent = s.axis == SplitAxis::kSlices ? out.slices() : out.h;
-        s.boundary = int(rng() % (extent + 1));
-      }
-      plan.steps.push_back(s);
-    }
-    expect_matches_cpu(g, plan, rng);
-  }
+  for (int trial = 0; trial < 12; ++trial) expect_matches_cpu(g, random_mixed_plan(g, rng), rng);
 }
 
 // Issue #12 bullet 6: the arenas alias (a fraction of the bytes without aliasing), and runs with
@@ -206,20 +197,7 @@ TEST_F(CoSchedulerTest, AliasedArenasMatchCpu) {
     }
     expect_matches_cpu(g, plan, rng);
   }
-  for (int trial = 0; trial < 8; ++trial) {
-    Plan plan;
-    plan.model = g.model_name;
-    for (int i = 0; i < int(g.ops.size()); ++i) {
-      PlanStep s{i, StepKind(rng() % 3), SplitAxis(rng() % 2), 0, 0};
-      const Shape4 out = g.tensors[g.ops[i].outputs[0]].shape4();
-      if (s.kind == StepKind::kSplit) {
-        if (!partition::can_split(g, g.ops[i], s.axis)) s.kind = StepKind::kCpu;
-        s.boundary = int(rng() % ((s.axis == SplitAxis::kSlices ? out.slices() : out.h) + 1));
-      }
-      plan.steps.push_back(s);
-    }
-    expect_matches_cpu(g, plan, rng);
-  }
+  for (int trial = 0; trial < 8; ++trial) expect_matches_cpu(g, random_mixed_plan(g, rng), rng);
 }
 
 TEST_F(CoSchedulerTest, RunAfterInjectedFaultIsCorrect) {
@@ -237,7 +215,7 @@ TEST_F(CoSchedulerTest, RunAfterInjectedFaultIsCorrect) {
     ref.set_input(0, x);
     ref.run();
     for (size_t o = 0; o < g.outputs.size(); ++o)
-      EXPECT_LT(rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5) << "after a fault at step " << step;
+      EXPECT_LT(test::output_rel_l2(co.output_nhwc(int(o)), ref.output_nhwc(int(o))), 1e-5) << "after a fault at step " << step;
   }
 }
 

@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 
 #include "gpu/ops/conv2d_coopmat.h"
 #include "base/error.h"
@@ -20,11 +19,7 @@
 namespace hetsched {
 namespace {
 
-const bool kPrivateCaches = [] {
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("hetsched_precision_mixed_{}", ::getpid());
-  setenv("HETSCHED_CACHE_DIR", dir.c_str(), 1);
-  return true;
-}();
+const bool kPrivateCaches = test::use_private_cache_dir("hetsched_precision_mixed");
 
 // input [1,12,11,20] -> conv 1x1 (40, relu6) -> conv 3x3 (24) -> FC-free head: logistic.
 std::shared_ptr<const Model> model() {

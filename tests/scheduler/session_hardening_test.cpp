@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 #include "base/error.h"
@@ -21,6 +20,8 @@
 #include "gpu/fault_injection.h"
 #include "partition/policy.h"
 #include "scheduler/session.h"
+#include "tests/support/conv_cases.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/gpu_op_harness.h"
 #include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"
@@ -30,32 +31,22 @@ namespace hetsched {
 namespace {
 namespace fi = gpu::fault_injection;
 
-int test_threads() {
-  const char* e = std::getenv("HETSCHED_TEST_THREADS");
-  return e && *e ? std::max(1, std::atoi(e)) : 2;
-}
+using test::test_threads;
 
 // The caches of these sessions go to a private directory, saved even on a busy machine.
-const bool kPrivateCaches = [] {
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("hetsched_session_hardening_{}", ::getpid());
-  setenv("HETSCHED_CACHE_DIR", dir.c_str(), 1);
-  return true;
-}();
+const bool kPrivateCaches = test::use_private_cache_dir("hetsched_session_hardening");
 
 // input [1,10,9,6] -> conv 3x3 (11, relu) -> depthwise 3x3 -> add(conv) -> logistic.
 std::shared_ptr<const Model> small_model() {
   auto rng = test::make_rng(19);
   test::GraphBuilder b("hardening_net");
   const int x = b.input("x", {1, 10, 9, 6});
-  Conv2DAttributes ca;
-  ca.padding = Padding::kSame;
-  ca.activation = Activation::kRelu;
   b.add_op(OpType::kConv2D,
-           {x, b.random_constant(rng, "w1", {11, 3, 3, 6}, -0.3, 0.3), b.random_constant(rng, "b1", {11})}, ca);
+           {x, b.random_constant(rng, "w1", {11, 3, 3, 6}, -0.3, 0.3), b.random_constant(rng, "b1", {11})},
+           test::same_padded<Conv2DAttributes>(1, Activation::kRelu));
   const int t1 = b.graph().ops.back().outputs[0];
-  DepthwiseConv2DAttributes da;
-  da.padding = Padding::kSame;
-  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 11}, -0.3, 0.3), -1}, da);
+  b.add_op(OpType::kDepthwiseConv2D, {t1, b.random_constant(rng, "w2", {1, 3, 3, 11}, -0.3, 0.3), -1},
+           test::same_padded<DepthwiseConv2DAttributes>(1, Activation::kNone));
   b.add_op(OpType::kAdd, {b.graph().ops.back().outputs[0], t1}, BinaryAttributes{});
   b.add_op(OpType::kLogistic, {b.graph().ops.back().outputs[0]}, NoAttributes{});
   Graph g = b.graph();
@@ -93,33 +84,33 @@ SessionOptions options(const char* policy) {
   return o;
 }
 
+// Needs the GPU; each test injects faults into sessions of small_model() and compares what they
+// compute before and after with a CPU session's outputs.
 class GpuSessionFaults : public ::testing::Test {
  protected:
+  void SetUp() override {
+    HETSCHED_SKIP_WITHOUT_GPU();
+    model = small_model();
+  }
   void TearDown() override { fi::disarm_all(); }
+  std::vector<float> cpu_output(const std::vector<float>& in) const {
+    Session cpu(model, options("cpu"));
+    return run_once(cpu, in);
+  }
+  std::shared_ptr<const Model> model;
 };
 
 TEST_F(GpuSessionFaults, DeviceLostAtSubmitIsOneClearErrorAndANewSessionWorks) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  const auto model = small_model();
-  Session cpu(model, options("cpu"));
   const auto in = input_for(*model, 1);
-  const auto want = run_once(cpu, in);
+  const auto want = cpu_output(in);
   for (const char* policy : {"gpu", "ratio=0.5", "ratio=0.5:rows"}) {
     SCOPED_TRACE(policy);
     Session s(model, options(policy));
     expect_close(run_once(s, in), want, "before the fault");
     const int before = fi::delivered();
     fi::arm(fi::Site::kQueueSubmit, VK_ERROR_DEVICE_LOST, 1);
-    try {
-      run_once(s, in);
-      ADD_FAILURE() << "a lost device was not reported";
-    } catch (const Error& e) {
-      const std::string m = e.what();
-      EXPECT_EQ(e.kind(), ErrorKind::kDeviceUnavailable) << m;
-      EXPECT_NE(m.find("vkQueueSubmit failed with VK_ERROR_DEVICE_LOST"), std::string::npos) << m;
-      EXPECT_NE(m.find("device was lost"), std::string::npos) << m;
-      EXPECT_NE(m.find("create a new session"), std::string::npos) << m;
-    }
+    test::expect_error_from([&] { run_once(s, in); }, ErrorKind::kDeviceUnavailable,
+                            {"vkQueueSubmit failed with VK_ERROR_DEVICE_LOST", "device was lost", "create a new session"});
     EXPECT_EQ(fi::delivered(), before + 1);
     EXPECT_EQ(fi::remaining(fi::Site::kQueueSubmit), 0);
     Session again(model, options(policy));
@@ -128,23 +119,13 @@ TEST_F(GpuSessionFaults, DeviceLostAtSubmitIsOneClearErrorAndANewSessionWorks) {
 }
 
 TEST_F(GpuSessionFaults, OutOfDeviceMemoryAtCreationIsResourceExhaustedAndANewSessionWorks) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  const auto model = small_model();
-  Session cpu(model, options("cpu"));
   const auto in = input_for(*model, 2);
-  const auto want = run_once(cpu, in);
+  const auto want = cpu_output(in);
   for (const char* policy : {"gpu", "ratio=0.25"}) {
     SCOPED_TRACE(policy);
     fi::arm(fi::Site::kMemoryAllocation, VK_ERROR_OUT_OF_DEVICE_MEMORY, 1);
-    try {
-      Session s(model, options(policy));
-      ADD_FAILURE() << "an allocation failure was not reported";
-    } catch (const Error& e) {
-      const std::string m = e.what();
-      EXPECT_EQ(e.kind(), ErrorKind::kResourceExhausted) << m;
-      EXPECT_NE(m.find("vkAllocateMemory failed with VK_ERROR_OUT_OF_DEVICE_MEMORY"), std::string::npos) << m;
-      EXPECT_NE(m.find("out of GPU memory"), std::string::npos) << m;
-    }
+    test::expect_error_from([&] { Session s(model, options(policy)); }, ErrorKind::kResourceExhausted,
+                            {"vkAllocateMemory failed with VK_ERROR_OUT_OF_DEVICE_MEMORY", "out of GPU memory"});
     EXPECT_EQ(fi::remaining(fi::Site::kMemoryAllocation), 0);
     Session again(model, options(policy));
     expect_close(run_once(again, in), want, "a session created after the fault");

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "tests/support/op_test_harness.h"
 
@@ -26,5 +27,29 @@ inline int uniform_int(std::mt19937_64& rng, int lo, int hi) { return std::unifo
 inline int random_batch(std::mt19937_64& rng) { return pick(rng, {1, 2}); }
 inline int random_spatial(std::mt19937_64& rng) { return pick(rng, {1, 3, 7, 13}); }
 inline int random_channels(std::mt19937_64& rng) { return pick(rng, {1, 3, 5, 13, 17}); }
+
+// A 4D shape [n,h,w,c].
+struct Nhwc {
+  int n, h, w, c;
+  std::vector<int> shape() const { return {n, h, w, c}; }
+};
+// A random [N,H,W,C], drawn in that order: random_batch, H and W by random_spatial, random_channels.
+inline Nhwc random_nhwc(std::mt19937_64& rng) {
+  Nhwc s;
+  s.n = random_batch(rng);
+  s.h = random_spatial(rng);
+  s.w = random_spatial(rng);
+  s.c = random_channels(rng);
+  return s;
+}
+// The same with H and W uniform in 1..max_hw.
+inline Nhwc random_nhwc(std::mt19937_64& rng, int max_hw) {
+  Nhwc s;
+  s.n = random_batch(rng);
+  s.h = uniform_int(rng, 1, max_hw);
+  s.w = uniform_int(rng, 1, max_hw);
+  s.c = random_channels(rng);
+  return s;
+}
 
 }  // namespace hetsched::test

@@ -54,6 +54,10 @@ OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const Op
   return check_op_with(graph, rng, opts, std::span<const DeviceRun>(&run, 1));
 }
 
+void print_summary(std::string_view label, Executor executor, const ErrorSummary& summary) {
+  fmt::print("{} {}: {}\n", label, to_string(executor), summary.to_string());
+}
+
 void OpTest::SetUp() {
   if (!on_gpu()) return;
   std::string why;

@@ -4,11 +4,11 @@
 // Typical use (tests/ops/<op>_test.cpp):
 //   class DepthwiseConv2D : public test::OpTest {};
 //   TEST_P(DepthwiseConv2D, RandomCases) {
-//     auto rng = this->rng();                              // same cases on every executor
-//     for (int n = 0; n < cases({.cpu = 200, .gpu = 28, .fp16 = 6}); ++n) {
+//     // Same cases on every executor; prints "DEPTHWISE_CONV_2D Cpu: <worst errors>" at the end.
+//     for_each_trial("DEPTHWISE_CONV_2D", {.cpu = 200, .gpu = 28, .fp16 = 6}, [&](std::mt19937_64& rng, int trial) {
 //       test::GraphBuilder g("dw"); ... g.add_op(...);
-//       check(g.graph(), rng);                             // gtest failures are added inside
-//     }
+//       return check(g.graph(), rng);                      // gtest failures are added inside
+//     });
 //   }
 //   HETSCHED_OP_TEST_ON_ALL_EXECUTORS(DepthwiseConv2D);
 // The instantiations are named DepthwiseConv2D.RandomCases/Cpu, .../Gpu and .../GpuFp16; the GPU
@@ -19,6 +19,8 @@
 
 #include <optional>
 #include <random>
+#include <string_view>
+#include <type_traits>
 
 #include "gpu/gpu_kernel.h"
 #include "tests/support/general_op_harness.h"
@@ -42,6 +44,9 @@ struct CaseCounts {
   int cpu = 0, gpu = 0, fp16 = 0;
 };
 
+// Prints "<label> <executor>: <summary>" (the last line of a random-case test).
+void print_summary(std::string_view label, Executor executor, const ErrorSummary& summary);
+
 class OpTest : public ::testing::TestWithParam<Executor> {
  protected:
   void SetUp() override;  // skips the GPU executors when there is no (fp16) Vulkan device
@@ -54,6 +59,26 @@ class OpTest : public ::testing::TestWithParam<Executor> {
   OpCheck check(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options = {},
                 const std::optional<gpu::WorkgroupSize>& workgroup = std::nullopt) const {
     return check_op(executor(), graph, rng, options, workgroup);
+  }
+  // cases(counts) trials of body(rng, trial) on one generator from rng(). A body that returns an
+  // OpCheck has it added to an ErrorSummary printed at the end as "<label> <executor>: ..." (see
+  // run_trials for on_failure); a body that returns nothing just runs (label unused, no line).
+  template <class Body>
+  void for_each_trial(std::string_view label, const CaseCounts& counts, Body&& body,
+                      OnFailure on_failure = OnFailure::kContinue) const {
+    std::mt19937_64 rng = this->rng();
+    if constexpr (std::is_void_v<std::invoke_result_t<Body&, std::mt19937_64&, int>>) {
+      for (int trial = 0, count = cases(counts); trial < count; ++trial) body(rng, trial);
+    } else {
+      ErrorSummary summary;
+      run_trials(rng, cases(counts), summary, on_failure, body);
+      print_summary(label, executor(), summary);
+    }
+  }
+  // The same without a summary: body(rng, trial) returns nothing.
+  template <class Body>
+  void for_each_trial(const CaseCounts& counts, Body&& body) const {
+    for_each_trial("", counts, body);
   }
 };
 

@@ -188,18 +188,13 @@ std::string compare_in_range(std::span<const float> part, std::span<const float>
   double num = 0, den = 0;
   size_t mismatches = 0;
   std::string first;
-  for (int b = 0; b < s.n; ++b)
-    for (int sl = r.slice_begin; sl < r.slice_end; ++sl)
-      for (int y = r.row_begin; y < r.row_end; ++y)
-        for (int x = 0; x < s.w; ++x)
-          for (int l = 0; l < kSliceWidth; ++l) {
-            const size_t o = s.offset(b, sl, y, x) + size_t(l);
-            const double d = double(part[o]) - double(full[o]);
-            num += d * d;
-            den += double(full[o]) * double(full[o]);
-            if (part[o] != full[o] && mismatches++ == 0)
-              first = fmt::format("b={} slice={} y={} x={} lane={}: {} vs full {}", b, sl, y, x, l, part[o], full[o]);
-          }
+  for_each_in_range(s, r, [&](size_t o, int b, int sl, int y, int x, int l) {
+    const double d = double(part[o]) - double(full[o]);
+    num += d * d;
+    den += double(full[o]) * double(full[o]);
+    if (part[o] != full[o] && mismatches++ == 0)
+      first = fmt::format("b={} slice={} y={} x={} lane={}: {} vs full {}", b, sl, y, x, l, part[o], full[o]);
+  });
   if (options.partial_bit_exact) {
     if (mismatches == 0) return "";
     return fmt::format("{} values differ from the whole-range run, first at {}", mismatches, first);
@@ -210,6 +205,20 @@ std::string compare_in_range(std::span<const float> part, std::span<const float>
 }
 
 }  // namespace
+
+void run_trials(std::mt19937_64& rng, int count, ErrorSummary& summary, OnFailure on_failure, const TrialBody& body) {
+  for (int trial = 0; trial < count; ++trial) {
+    summary.add(body(rng, trial));
+    if (on_failure == OnFailure::kStop && (::testing::Test::HasFailure() || ::testing::Test::IsSkipped())) break;
+  }
+}
+
+size_t count_differing_in_range(std::span<const float> a, std::span<const float> b, const Shape4& s,
+                                const OutputRange& r) {
+  size_t differ = 0;
+  for_each_in_range(s, r, [&](size_t o, int, int, int, int, int) { differ += a[o] != b[o]; });
+  return differ;
+}
 
 OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& options,
                       std::span<const DeviceRun> devices) {

@@ -119,6 +119,20 @@ RefTensor constant_ref(const Tensor& t);
 // First padding lane (channel >= C of the last slice) inside `r` that is not zero, or "".
 std::string check_padding_lanes(std::span<const float> buf, const Shape4& s, const OutputRange& r);
 
+// Calls f(offset, b, slice, y, x, lane) for every float of the PHWC4 buffer of shape `s` inside
+// `r` (all batches, every lane of the range's slices, padding lanes included).
+template <class F>
+void for_each_in_range(const Shape4& s, const OutputRange& r, F&& f) {
+  for (int b = 0; b < s.n; ++b)
+    for (int sl = r.slice_begin; sl < r.slice_end; ++sl)
+      for (int y = r.row_begin; y < r.row_end; ++y)
+        for (int x = 0; x < s.w; ++x)
+          for (int l = 0; l < kSliceWidth; ++l) f(s.offset(b, sl, y, x) + size_t(l), b, sl, y, x, l);
+}
+// How many floats inside `r` differ (bitwise, as floats) between two PHWC4 buffers of shape `s`.
+size_t count_differing_in_range(std::span<const float> a, std::span<const float> b, const Shape4& s,
+                                const OutputRange& r);
+
 // Pretty "[1,13,13,5]" of a shape vector (for case descriptions).
 std::string shape_str(const std::vector<int>& shape);
 
@@ -129,5 +143,15 @@ struct ErrorSummary {
   void add(const OpCheck& c);
   std::string to_string() const;
 };
+
+// What a loop over cases (or SIMD targets) does after one that failed (or skipped the test).
+enum class OnFailure { kContinue, kStop };
+
+// One trial of a random-case test: draws its case from `rng` and checks it.
+using TrialBody = std::function<OpCheck(std::mt19937_64& rng, int trial)>;
+// The trial loop of a random-case test: body(rng, trial) for trial = 0 .. count-1, each OpCheck
+// added to `summary`; with OnFailure::kStop the loop ends after the first trial that adds a
+// failure or skips the test.
+void run_trials(std::mt19937_64& rng, int count, ErrorSummary& summary, OnFailure on_failure, const TrialBody& body);
 
 }  // namespace hetsched::test

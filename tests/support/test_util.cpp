@@ -3,10 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
+
+#include <unistd.h>
 
 namespace hetsched::test {
 
@@ -32,6 +36,23 @@ std::vector<double> random_doubles(std::mt19937_64& rng, size_t n, double lo, do
 
 RefTensor random_ref(std::mt19937_64& rng, const Shape4& shape, double lo, double hi) {
   return RefTensor{shape, random_doubles(rng, shape.elements(), lo, hi)};
+}
+
+double output_rel_l2(std::span<const float> a, std::span<const float> b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += double(b[i]) * b[i];
+  return std::sqrt(num / std::max(den, 1e-30));
+}
+
+bool use_private_cache_dir(const std::string& prefix) {
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("{}_{}", prefix, ::getpid());
+  setenv("HETSCHED_CACHE_DIR", dir.c_str(), 1);
+  return true;
+}
+
+int test_threads() {
+  const char* e = std::getenv("HETSCHED_TEST_THREADS");
+  return e && *e ? std::max(1, std::atoi(e)) : 2;
 }
 
 double relative_l2(std::span<const float> a, std::span<const double> b) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "graph/op_registry.h"
@@ -25,6 +26,20 @@ RefTensor random_ref(std::mt19937_64& rng, const Shape4& shape, double lo = -1.0
 // ||a - b||_2 / max(||b||_2, tiny) and max |a - b|.
 double relative_l2(std::span<const float> a, std::span<const double> b);
 double max_abs_diff(std::span<const float> a, std::span<const double> b);
+
+// sqrt(sum (a-b)^2 / max(sum b^2, 1e-30)), each difference squared in float: an executor's output
+// `a` against the CPU executor's `b` in the scheduler and whole-graph tests.
+double output_rel_l2(std::span<const float> a, std::span<const float> b);
+
+// CPU threads of the executors under test: HETSCHED_TEST_THREADS, default 2. The ThreadSanitizer
+// job uses 1: the system TBB is not instrumented, so TSan cannot see its internal synchronization
+// and reports false races inside tbb::parallel_for; with one thread the kernels run on the host
+// thread and TSan checks what matters here, the host against the GPU queue and the timelines.
+int test_threads();
+
+// Points HETSCHED_CACHE_DIR at <temp>/<prefix>_<pid> (this process's own caches); returns true,
+// for a namespace-scope `const bool kPrivateCaches = ...` that runs before the tests.
+bool use_private_cache_dir(const std::string& prefix);
 
 // PHWC4 float buffer from a NHWC RefTensor, and back (the padding lanes zero).
 std::vector<float> to_phwc4(const RefTensor& t);
