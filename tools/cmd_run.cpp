@@ -15,6 +15,7 @@
 #include "cpu/simd/simd_target.h"
 #include "gpu/ops/conv2d_coopmat.h"
 #include "partition/policy.h"
+#include "scheduler/random_inputs.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
 #include "tools/cli_text.h"
@@ -122,24 +123,16 @@ int run(const RunArgs& a) {
     fail(ErrorKind::kInvalidArgument, "model '{}' has {} inputs but {} --input files were given", model->name(),
          inputs.size(), a.inputs.size());
   std::mt19937_64 rng(seed);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!a.inputs.empty()) {
-      NpyArray arr = read_npy(a.inputs[i]);
-      if (arr.dtype != "<f4")
-        fail(ErrorKind::kInvalidArgument, "input file '{}' has dtype {}, but model input {} ('{}') is float32",
-             a.inputs[i], arr.dtype, i, inputs[i].name);
-      if (arr.shape != inputs[i].shape)
-        fail(ErrorKind::kInvalidArgument, "input file '{}' has shape [{}], but model input {} ('{}') is [{}]",
-             a.inputs[i], fmt::join(arr.shape, ","), i, inputs[i].name, fmt::join(inputs[i].shape, ","));
-      session.set_input(int(i), arr.data);
-    } else {
-      size_t n = 1;
-      for (int d : inputs[i].shape) n *= size_t(d);
-      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-      std::vector<float> data(n);
-      for (float& x : data) x = dist(rng);
-      session.set_input(int(i), data);
-    }
+  if (a.inputs.empty()) set_random_inputs(session, rng);
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    NpyArray arr = read_npy(a.inputs[i]);
+    if (arr.dtype != "<f4")
+      fail(ErrorKind::kInvalidArgument, "input file '{}' has dtype {}, but model input {} ('{}') is float32",
+           a.inputs[i], arr.dtype, i, inputs[i].name);
+    if (arr.shape != inputs[i].shape)
+      fail(ErrorKind::kInvalidArgument, "input file '{}' has shape [{}], but model input {} ('{}') is [{}]",
+           a.inputs[i], fmt::join(arr.shape, ","), i, inputs[i].name, fmt::join(inputs[i].shape, ","));
+    session.set_input(int(i), arr.data);
   }
 
   // Timed runs carry no profiling; per-step times (and --report/--trace) come from profiled runs
