@@ -16,6 +16,7 @@
 #include "gpu/ops/conv2d_coopmat.h"
 #include "partition/policy.h"
 #include "scheduler/random_inputs.h"
+#include "scheduler/report_json.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
 #include "tools/cli_text.h"
@@ -187,21 +188,14 @@ int run(const RunArgs& a) {
     j["init_ms"] = init_ms;
     j["precision"] = a.precision;
     j["coopmat_kernels"] = gpu::coopmat_kernels_created();  // conv/FC kernels on tensor cores (precision fp16/mixed)
-    const TuningSummary& t = session.tuning();
-    j["tuning"] = {{"enabled", t.enabled},          {"kernels", t.kernels},
-                   {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
-                   {"changed", t.changed},           {"deferred", t.deferred},           {"timed_default_us", t.timed_default_us},
-                   {"timed_best_us", t.timed_best_us}, {"tuning_ms", t.tuning_ms}};
+    j["tuning"] = to_json(session.tuning());
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["latencies_ms"] = latencies;
     j["runner"] = session.last_report().runner;
     if (is_auto) j["cost_source"] = session.cost_source();
     j["runs_by_runner"] = runs_by_runner;
     j["plan"] = nlohmann::json::parse(session.plan_json());
-    j["decisions"] = nlohmann::json::array();
-    for (const ControllerEvent& e : session.decisions())
-      j["decisions"].push_back({{"run", e.run}, {"session_ms", e.session_ms}, {"kind", e.kind}, {"from", e.from},
-                                {"to", e.to}, {"reason", e.reason}});
+    j["decisions"] = to_json(session.decisions());
     j["ops"] = nlohmann::json::array();
     for (size_t s = 0; s < steps.size(); ++s)
       j["ops"].push_back({{"index", steps[s].op_index}, {"type", steps[s].op_type}, {"device", steps[s].device},
