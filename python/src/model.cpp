@@ -42,10 +42,7 @@ nb::dict describe(const ModelHandle& h) {
 
 void bind_model(nb::module_& m) {
   nb::class_<ModelHandle>(m, "Model", "A loaded, prepared .tflite model (immutable; share it between sessions).")
-      .def(
-          "__init__",
-          [](ModelHandle* self, const std::string& path) { construct_without_gil(self, path); },
-          nb::arg("path"))
+      .def("__init__", &construct_without_gil<ModelHandle, const std::string&>, nb::arg("path"))
       .def_prop_ro("name", [](const ModelHandle& h) { return h.model->name(); })
       .def_prop_ro("path", [](const ModelHandle& h) { return h.path; })
       .def("describe", &describe, "inputs, outputs, op counts, MACs per op and in total, as a dict");
