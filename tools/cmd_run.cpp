@@ -28,11 +28,8 @@
 namespace hetsched::tools {
 namespace {
 
-struct RunArgs {
-  std::string model;
-  std::string policy = "cpu";
-  int threads = 0;
-  int device = -1;
+struct RunArgs : SessionArgs {
+  RunArgs() { policy = "cpu"; }
   std::string precision = "fp32";
   bool no_tune = false;
   int warmup = 1;
@@ -254,10 +251,7 @@ int run(const RunArgs& a) {
 Command add_run_command(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* c = app.add_subcommand("run", "Run a .tflite model and time it");
-  c->add_option("model", a->model, "the .tflite model")->required();
-  c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | auto:static | ratio=R[:rows] | plan=FILE")->capture_default_str();
-  add_threads_option(c, a->threads);
-  add_device_option(c, a->device);
+  add_session_options(c, *a, "where ops run: cpu | gpu | auto | auto:static | ratio=R[:rows] | plan=FILE");
   c->add_option("--precision", a->precision,
                 "fp32 | fp16 | mixed. fp16: GPU-only, float16 tensors and weights, float32 arithmetic (tensor cores with "
                 "float32 accumulators where offered); mixed: float32 tensors, tensor cores with float16 operands where "
