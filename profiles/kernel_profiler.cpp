@@ -76,9 +76,11 @@ TimingStats sample(const std::function<double(int)>& run, const KernelProfileOpt
   return summarize(std::move(s));
 }
 
-// A sampler for sample(): `repeats` back-to-back calls of `once`, timed by the host clock, per call.
-std::function<double(int)> wall_clock(std::function<void()> once) {
-  return [once = std::move(once)](int repeats) {
+// A sampler for sample(): `repeats` back-to-back calls of `once`, timed by the host clock, per call
+// (a template: the timed loop calls `once` directly, not through a std::function).
+template <typename F>
+auto wall_clock(F once) {
+  return [once](int repeats) {
     const auto t0 = Clock::now();
     for (int k = 0; k < repeats; ++k) once();
     return us_since(t0) / repeats;
