@@ -9,21 +9,16 @@
 # Output: $OUT/honest_<TAG>.csv/.md and $OUT/load_<TAG>/. HONEST_DIRS (space-separated) are searched
 # for the models first: the zoo travels in parts of < 64 MiB (.xfer-h1, ...), one part per call.
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 HONEST_MODELS="${HONEST_MODELS:-hand_landmark_full,pose_landmark_full,mobilenet_v2,efficientnet_b0,selfie_segmentation,face_detection_short_range}"
 if [[ ${1:-} == pack ]]; then
-  source scripts/device_common.sh
   device_pack_targets controller_overhead -- controller_overhead >/dev/null
   device_xfer_models .xfer-auto "$HONEST_MODELS" .xfer-load
   du -sh .device .xfer-load .xfer-auto 2>/dev/null | sed 's/^/auto_device: /'
   exit 0
 fi
-OUT="${OUT:-/tmp/out}"
 TAG="${TAG:-h100}"
-HS_HOME="${HS_HOME:-/root/hs}"
-mkdir -p "$OUT" "$HS_HOME/cache"
-export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
+device_machine_env
 what="${1:-all}"
 if [[ $what == honest || $what == all ]]; then
   paths=()

@@ -1,4 +1,7 @@
-"""Helpers the benchmark scripts share: running `hetsched run --json` and listing the zoo."""
+"""Helpers the benchmark scripts share: running `hetsched run --json`, listing the zoo and writing
+a zoo table."""
+import csv
+import datetime
 import json
 import os
 import subprocess
@@ -29,6 +32,30 @@ def add_zoo_run_args(ap, iterations=50, warmup=5):
     ap.add_argument("--warmup", type=int, default=warmup)
     ap.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
     ap.add_argument("--tag", default="")
+
+
+def write_zoo_table(args, name, rows, cols, heading, md_cols=None, cell=None):
+    """A zoo benchmark's table: ARGS.out_dir/NAME_TAG_DATE.csv (every column of `cols`, "" where a
+    row lacks one) and .md (`heading` lines, then a Markdown table of `md_cols`, default `cols`;
+    cell(row, col) gives a cell's value, default the row's, floats to 3 decimals), printed too.
+    TAG is --tag or the host name, DATE today's; heading(tag, date) returns the heading lines."""
+    date = datetime.date.today().isoformat()
+    tag = args.tag or os.uname().nodename
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"{name}_{tag}_{date}.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in cols})
+    md_cols = md_cols or cols
+    cell = cell or (lambda r, c: r.get(c, ""))
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = heading(tag, date) + ["", "| " + " | ".join(md_cols) + " |", "|" + "---|" * len(md_cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(fmt(cell(r, c)) for c in md_cols) + " |")
+    (out / f"{name}_{tag}_{date}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def zoo_models(index_path, wanted=""):

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "base/random_values.h"
 #include "base/stats.h"
 #include "cpu/kernels/conv2d.h"
 #include "cpu/kernels/conv2d_winograd.h"
@@ -31,9 +32,7 @@ int add_tensor(Graph& g, std::string name, std::vector<int> shape, std::mt19937&
   t.shape = std::move(shape);
   t.is_constant = constant;
   if (constant) {
-    std::uniform_real_distribution<float> d(-1, 1);
-    std::vector<float> v(t.elements());
-    for (float& x : v) x = d(rng);
+    const std::vector<float> v = random_values(t.elements(), rng);
     t.data.resize(v.size() * sizeof(float));
     std::memcpy(t.data.data(), v.data(), t.data.size());
   }
@@ -41,62 +40,62 @@ int add_tensor(Graph& g, std::string name, std::vector<int> shape, std::mt19937&
   return int(g.tensors.size()) - 1;
 }
 
+// One op y = op(x, w, b): x of shape `x`, random constant weights `w` and bias of `bias` values,
+// y's shape inferred.
+Graph one_op_graph(const char* model, OpType type, OpAttributes attributes, std::vector<int> x, std::vector<int> w,
+                   int bias, std::mt19937& rng) {
+  Graph g;
+  g.model_name = model;
+  Op op;
+  op.type = type;
+  op.inputs = {add_tensor(g, "x", std::move(x), rng, false), add_tensor(g, "w", std::move(w), rng, true),
+               add_tensor(g, "b", {bias}, rng, true)};
+  op.outputs = {add_tensor(g, "y", {}, rng, false)};
+  op.attributes = std::move(attributes);
+  g.inputs = {op.inputs[0]};
+  g.outputs = op.outputs;
+  g.ops.push_back(std::move(op));
+  infer_shapes(g);
+  return g;
+}
+
 struct DwShape {
   int h, w, c, k, stride;
 };
 
 Graph depthwise_graph(const DwShape& s, std::mt19937& rng) {
-  Graph g;
-  g.model_name = "dw_bench";
-  const int x = add_tensor(g, "x", {1, s.h, s.w, s.c}, rng, false);
-  const int w = add_tensor(g, "w", {1, s.k, s.k, s.c}, rng, true);
-  const int b = add_tensor(g, "b", {s.c}, rng, true);
-  const int y = add_tensor(g, "y", {}, rng, false);
-  g.inputs = {x};
-  g.outputs = {y};
-  Op op;
-  op.type = OpType::kDepthwiseConv2D;
-  op.inputs = {x, w, b};
-  op.outputs = {y};
   DepthwiseConv2DAttributes a;
   a.stride_h = a.stride_w = s.stride;
   a.padding = Padding::kSame;
   a.activation = Activation::kRelu6;
-  op.attributes = a;
-  g.ops.push_back(std::move(op));
-  infer_shapes(g);
-  return g;
+  return one_op_graph("dw_bench", OpType::kDepthwiseConv2D, a, {1, s.h, s.w, s.c}, {1, s.k, s.k, s.c}, s.c, rng);
 }
 
 Graph conv_graph(const ConvShape& s, std::mt19937& rng) {
-  Graph g;
-  g.model_name = "conv_bench";
-  const int x = add_tensor(g, "x", {1, s.h, s.w, s.ic}, rng, false);
-  const int w = add_tensor(g, "w", {s.oc, 3, 3, s.ic}, rng, true);
-  const int b = add_tensor(g, "b", {s.oc}, rng, true);
-  const int y = add_tensor(g, "y", {}, rng, false);
-  g.inputs = {x};
-  g.outputs = {y};
-  Op op;
-  op.type = OpType::kConv2D;
-  op.inputs = {x, w, b};
-  op.outputs = {y};
   Conv2DAttributes a;
   a.padding = Padding::kSame;
   a.activation = Activation::kRelu;
-  op.attributes = a;
-  g.ops.push_back(std::move(op));
-  infer_shapes(g);
-  return g;
+  return one_op_graph("conv_bench", OpType::kConv2D, a, {1, s.h, s.w, s.ic}, {s.oc, 3, 3, s.ic}, s.oc, rng);
 }
 
-double seconds_of(const cpu::CpuKernel& k, const std::vector<float>& in, const Shape4& is, std::vector<float>& out,
-                  const Shape4& os) {
-  const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
-  const auto t0 = std::chrono::steady_clock::now();
-  k.run(views, {out.data(), os}, OutputRange::whole(os));
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+// The one op of `g` on a random input (uniform in [0, 1)): the kernels under test run on these buffers.
+struct OpBuffers {
+  const Op& op;
+  Shape4 is, os;
+  std::vector<float> in, out;
+  OpBuffers(const Graph& g, std::mt19937& rng)
+      : op(g.ops[0]),
+        is(g.tensors[size_t(op.inputs[0])].shape4()),
+        os(g.tensors[size_t(op.outputs[0])].shape4()),
+        in(random_values(is.phwc4_elements(), rng, 0, 1)),
+        out(os.phwc4_elements()) {}
+  double seconds_of(const cpu::CpuKernel& k) {
+    const cpu::ConstView views[] = {{in.data(), is}, {}, {}};
+    const auto t0 = std::chrono::steady_clock::now();
+    k.run(views, {out.data(), os}, OutputRange::whole(os));
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+};
 
 }  // namespace
 
@@ -120,15 +119,11 @@ int main(int argc, char** argv) {
   fmt::print("| depthwise (h w c k stride) | ms (p10) | GFLOP/s |\n|---|---|---|\n");
   for (const DwShape& s : dw_shapes) {
     Graph g = depthwise_graph(s, rng);
-    const Op& op = g.ops[0];
-    const Shape4 is = g.tensors[size_t(op.inputs[0])].shape4(), os = g.tensors[size_t(op.outputs[0])].shape4();
-    std::vector<float> in(is.phwc4_elements()), out(os.phwc4_elements());
-    std::uniform_real_distribution<float> d(0, 1);
-    for (float& x : in) x = d(rng);
-    const auto k = cpu::create_cpu_kernel(g, op);
-    seconds_of(*k, in, is, out, os);
+    OpBuffers b(g, rng);
+    const auto k = cpu::create_cpu_kernel(g, b.op);
+    b.seconds_of(*k);
     std::vector<double> t;
-    for (int r = 0; r < reps; ++r) t.push_back(seconds_of(*k, in, is, out, os));
+    for (int r = 0; r < reps; ++r) t.push_back(b.seconds_of(*k));
     const double m = quantile(t, 0.5);
     fmt::print("| {} {} {} {} {} | {:.3f} ({:.3f}) | {:.1f} |\n", s.h, s.w, s.c, s.k, s.stride, m * 1e3,
                quantile(t, 0.1) * 1e3, 2.0 * double(total_macs(g)) / m * 1e-9);
@@ -136,19 +131,16 @@ int main(int argc, char** argv) {
   fmt::print("| conv 3x3 s1 (h w ic oc) | direct ms (p10) | winograd ms (p10) | winograd/direct | pays |\n|---|---|---|---|---|\n");
   for (const ConvShape& s : shapes) {
     Graph g = conv_graph(s, rng);
-    const Op& op = g.ops[0];
-    const Shape4 is = g.tensors[size_t(op.inputs[0])].shape4(), os = g.tensors[size_t(op.outputs[0])].shape4();
-    std::vector<float> in(is.phwc4_elements()), out(os.phwc4_elements());
-    std::uniform_real_distribution<float> d(0, 1);
-    for (float& x : in) x = d(rng);
+    OpBuffers b(g, rng);
+    const Op& op = b.op;
     const auto direct = cpu::create_conv2d_kernel(g, op);
     const auto wino = cpu::create_conv2d_winograd_kernel(g, op);
-    seconds_of(*direct, in, is, out, os);
-    seconds_of(*wino, in, is, out, os);
+    b.seconds_of(*direct);
+    b.seconds_of(*wino);
     std::vector<double> td, tw;
     for (int r = 0; r < reps; ++r) {
-      td.push_back(seconds_of(*direct, in, is, out, os));
-      tw.push_back(seconds_of(*wino, in, is, out, os));
+      td.push_back(b.seconds_of(*direct));
+      tw.push_back(b.seconds_of(*wino));
     }
     const double md = quantile(td, 0.5), mw = quantile(tw, 0.5);
     fmt::print("| {} {} {} {} | {:.3f} ({:.3f}) | {:.3f} ({:.3f}) | {:.2f} | {} |\n", s.h, s.w, s.ic, s.oc, md * 1e3,

@@ -13,12 +13,10 @@
 # Robustness: a driver that rejects the cooperative pipeline makes hetsched say so on stderr and
 # fall back (the csv's coopmat_kernels column is then 0); a failing model is recorded, not fatal.
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 MODELS="${MODELS:-mobilenet_v2,efficientnet_b0,pose_landmark_full,palm_detection_full,selfie_segmentation,face_detection_short_range}"
 if [[ ${1:-} == pack ]]; then
   set -e
-  source scripts/device_common.sh
   device_pack_targets hetsched_cli coopmat_gpu_test -- hetsched tests/coopmat_gpu_test >/dev/null
   device_xfer_models .xfer-coopmat "$MODELS"
   du -shL .device .xfer-coopmat | sed 's/^/coopmat_device: /'

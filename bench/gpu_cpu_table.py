@@ -6,17 +6,14 @@ usage: bench/gpu_cpu_table.py [--bin build/hetsched] [--threads 16] [--iteration
                               [--models a,b] [--out-dir bench/results] [--tag NAME]
 """
 import argparse
-import csv
-import datetime
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_common import add_zoo_run_args, run_hetsched, zoo_models  # noqa: E402
+from bench_common import add_zoo_run_args, run_hetsched, write_zoo_table, zoo_models  # noqa: E402
 
 
 def run(binary, model, policy, threads, iterations, warmup, cache_dir):
@@ -49,26 +46,13 @@ def main():
             row["cpu_over_gpu"] = row["cpu_ms"] / row["gpu_ms"]
         print(json.dumps(row), flush=True)
         rows.append(row)
-    date = datetime.date.today().isoformat()
-    tag = args.tag or os.uname().nodename
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     cols = ["model", "macs_m", "gpu_ms", "cpu_ms", "cpu_over_gpu", "gpu_init_cold_ms", "gpu_init_warm_ms",
             "cpu_init_ms", "gpu_error", "cpu_error"]
-    with open(out / f"gpu_cpu_{tag}_{date}.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
-        w.writeheader()
-        for r in rows:
-            w.writerow({c: r.get(c, "") for c in cols})
-    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
-    lines = [f"GPU-only vs CPU-only ({args.threads or 'all'} threads), median of {args.iterations} runs after "
-             f"{args.warmup} warm-up; init cold = empty pipeline cache. Machine: {tag}, {date}.", "",
-             "| " + " | ".join(cols[:8]) + " |", "|" + "---|" * 8]
-    for r in rows:
-        lines.append("| " + " | ".join(fmt(r.get(c, r.get("gpu_error", "") if c == "gpu_ms" else "")) for c in cols[:8]) + " |")
-    (out / f"gpu_cpu_{tag}_{date}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
+    write_zoo_table(
+        args, "gpu_cpu", rows, cols,
+        lambda tag, date: [f"GPU-only vs CPU-only ({args.threads or 'all'} threads), median of {args.iterations} runs "
+                           f"after {args.warmup} warm-up; init cold = empty pipeline cache. Machine: {tag}, {date}."],
+        md_cols=cols[:8], cell=lambda r, c: r.get(c, r.get("gpu_error", "") if c == "gpu_ms" else ""))
 
 if __name__ == "__main__":
     sys.exit(main())

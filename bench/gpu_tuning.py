@@ -12,10 +12,7 @@ usage: bench/gpu_tuning.py [--bin build/hetsched] [--iterations 50] [--warmup 5]
                            [--models a,b] [--fp16] [--out-dir bench/results] [--tag NAME]
 """
 import argparse
-import csv
-import datetime
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -23,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_common import add_zoo_run_args, run_hetsched, zoo_models  # noqa: E402
+from bench_common import add_zoo_run_args, run_hetsched, write_zoo_table, zoo_models  # noqa: E402
 
 
 def run(binary, model, cache_dir, iterations, warmup, *extra):
@@ -69,30 +66,17 @@ def main():
             row["error"] = str(e)
         print(json.dumps(row), flush=True)
         rows.append(row)
-    date = datetime.date.today().isoformat()
-    tag = args.tag or os.uname().nodename
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     cols = ["model", "no_tune_ms", "tuned_ms", "gain", "fp16_ms", "kernels", "shapes_timed", "changed", "deferred",
             "timed_gain", "tune_starts", "tuning_ms", "tune_init_ms", "error"]
-    with open(out / f"gpu_tuning_{tag}_{date}.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
-        w.writeheader()
-        for r in rows:
-            w.writerow({c: r.get(c, "") for c in cols})
-    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
     gains = [r["gain"] for r in rows if isinstance(r.get("gain"), float)]
     geo = statistics.geometric_mean(gains) if gains else float("nan")
-    lines = [f"GPU-only latency, --no-tune vs tuned (workgroup sizes from a fresh tuning cache), median of "
-             f"{args.iterations} runs after {args.warmup} warm-up, median of {args.rounds} alternating rounds. "
-             f"gain = no_tune / tuned (geometric mean {geo:.3f}); timed_gain = the tuner's own estimate "
-             f"(sum of default / sum of best dispatch times of the shapes it timed). Machine: {tag}, {date}.",
-             "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for r in rows:
-        lines.append("| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |")
-    (out / f"gpu_tuning_{tag}_{date}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
+    write_zoo_table(
+        args, "gpu_tuning", rows, cols,
+        lambda tag, date: [f"GPU-only latency, --no-tune vs tuned (workgroup sizes from a fresh tuning cache), median "
+                           f"of {args.iterations} runs after {args.warmup} warm-up, median of {args.rounds} alternating "
+                           f"rounds. gain = no_tune / tuned (geometric mean {geo:.3f}); timed_gain = the tuner's own "
+                           f"estimate (sum of default / sum of best dispatch times of the shapes it timed). "
+                           f"Machine: {tag}, {date}."])
 
 if __name__ == "__main__":
     sys.exit(main())

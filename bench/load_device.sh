@@ -17,13 +17,11 @@
 #   WARMUP (20), BUDGET_S (480: no process starts that would end later), TAG (h100; say h200 when
 #   the card is one).
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 MODELS="${MODELS:-hand_landmark_full,mobilenet_v2,selfie_segmentation,face_detection_short_range}"
 
 if [[ ${1:-} == pack ]]; then
   set -e
-  source scripts/device_common.sh
   device_pack_targets hetsched_cli load_scenario hetsched_gpu_load -- hetsched load_scenario hetsched_gpu_load
   # stress-ng and every library it links that a bare Ubuntu 24.04 may lack, behind a wrapper that
   # sets their LD_LIBRARY_PATH, as one archive (29 MB unpacked, 9 MB packed).
@@ -48,20 +46,15 @@ WRAP
 fi
 
 # --- on the GPU machine ---
-OUT="${OUT:-/tmp/out}"
-HS_HOME="${HS_HOME:-/root/hs}"
 BIN="${BIN:-.device/bin}"
 TAG="${TAG:-h100}"
 POLICIES="${POLICIES:-cpu,gpu,auto:static,auto}"
 SCHEDULE="${SCHEDULE:-idle:2,gpu90:4,idle:3,cpu100:4,both:3,idle:2}"
 THREADS="${THREADS:-16}"
-mkdir -p "$OUT/load_$TAG" "$HS_HOME/cache"
-export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
+device_machine_env "load_$TAG"
 models_dir=.xfer-load/models
 [[ -d $models_dir ]] || models_dir=models
-if [[ -f .device/stress-ng.tar.gz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
-  tar -C "$HS_HOME" -xzf .device/stress-ng.tar.gz
-fi
+device_unpack_stress_ng
 STRESS_NG="${STRESS_NG:-$HS_HOME/stress-ng/stress-ng}"
 [[ -x $STRESS_NG ]] || STRESS_NG=$(command -v stress-ng || echo stress-ng)
 "$STRESS_NG" --version || echo "load_device: stress-ng does not run: cpuNN phases will report it"

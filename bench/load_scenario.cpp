@@ -26,6 +26,7 @@
 #include "bench/load/phase_loads.h"
 #include "bench/load/schedule.h"
 #include "scheduler/model.h"
+#include "scheduler/random_inputs.h"
 #include "scheduler/session.h"
 
 using namespace hetsched;
@@ -116,15 +117,7 @@ int main(int argc, char** argv) {
     std::printf("load_scenario: model %s, policy %s, seed %lld, schedule %s\n", model_name.c_str(),
                 policy.c_str(), static_cast<long long>(seed), schedule_text.c_str());
     std::mt19937 rng{static_cast<uint32_t>(seed)};
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    const auto inputs = model->inputs();
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      size_t n = 1;
-      for (int d : inputs[i].shape) n *= size_t(d);
-      std::vector<float> data(n);
-      for (float& x : data) x = dist(rng);
-      session.set_input(int(i), data);
-    }
+    set_random_inputs(session, rng);
     for (int i = 0; i < warmup && !g_stop; ++i) session.run();
 
     std::ofstream csv(csv_path);

@@ -17,6 +17,7 @@
 #include <random>
 
 #include "base/error.h"
+#include "base/random_values.h"
 #include "base/stats.h"
 #include "gpu/device.h"
 #include "gpu/pipeline_cache.h"
@@ -42,12 +43,8 @@ Stats stats(std::vector<double> v) {
 
 std::vector<std::vector<float>> random_inputs(const Graph& g) {
   std::mt19937 rng(11);
-  std::uniform_real_distribution<float> d(-1, 1);
   std::vector<std::vector<float>> out;
-  for (int t : g.inputs) {
-    out.emplace_back(g.tensors[t].elements());
-    for (float& x : out.back()) x = d(rng);
-  }
+  for (int t : g.inputs) out.push_back(random_values(g.tensors[t].elements(), rng));
   return out;
 }
 
@@ -57,9 +54,9 @@ bool clearly_slower(const std::vector<double>& ms, double cutoff_ms) {
   return cutoff_ms > 0 && ms.size() == 3 && stats(ms).median > cutoff_ms;
 }
 
-Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::PipelineCache& cache,
-                const partition::Plan& plan, int threads, int warmup, int runs, double cutoff_ms) {
-  CoScheduler s(g, dev, &cache, plan, threads);
+// `warmup` untimed and up to `runs` timed runs of `s` (a CoScheduler or a Session) on random_inputs(g).
+template <typename Runnable>
+Stats time_runs(Runnable& s, const Graph& g, int warmup, int runs, double cutoff_ms) {
   const auto in = random_inputs(g);
   for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
   std::vector<double> ms;
@@ -72,6 +69,12 @@ Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::Pipelin
   return stats(ms);
 }
 
+Stats time_plan(const Graph& g, const gpu::VulkanDevice& dev, const gpu::PipelineCache& cache,
+                const partition::Plan& plan, int threads, int warmup, int runs, double cutoff_ms) {
+  CoScheduler s(g, dev, &cache, plan, threads);
+  return time_runs(s, g, warmup, runs, cutoff_ms);
+}
+
 SessionOptions session_options(const std::string& policy, int threads) {
   SessionOptions o;
   o.policy = partition::parse_policy(policy);
@@ -82,16 +85,7 @@ SessionOptions session_options(const std::string& policy, int threads) {
 Stats time_session(std::shared_ptr<const Model> model, const std::string& policy, int threads, int warmup, int runs,
                    double cutoff_ms = 0) {
   Session s(model, session_options(policy, threads));
-  const auto in = random_inputs(model->graph());
-  for (size_t i = 0; i < in.size(); ++i) s.set_input(int(i), in[i]);
-  std::vector<double> ms;
-  for (int r = 0; r < warmup + runs; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    s.run();
-    if (r >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    if (clearly_slower(ms, cutoff_ms)) break;
-  }
-  return stats(ms);
+  return time_runs(s, model->graph(), warmup, runs, cutoff_ms);
 }
 
 // Tunes the GPU workgroup sizes before anything is timed: a tuning budget per prepare defers some

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "scheduler/random_inputs.h"
 #include "scheduler/session.h"
 
 int main(int argc, char** argv) {
@@ -19,15 +20,7 @@ int main(int argc, char** argv) {
     hetsched::Session session(model, options);
 
     std::mt19937 rng(42);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    const auto inputs = model->inputs();
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      size_t n = 1;
-      for (int d : inputs[i].shape) n *= size_t(d);
-      std::vector<float> data(n);
-      for (float& x : data) x = dist(rng);
-      session.set_input(int(i), data);
-    }
+    hetsched::set_random_inputs(session, rng);
     session.run();
     const auto outputs = model->outputs();
     for (size_t i = 0; i < outputs.size(); ++i) {

@@ -19,14 +19,12 @@
 # Knobs: HS_HOME (/root/hs), RESULTS (results folder to resume; copied into $OUT at the end),
 #   BUDGET_S (540: run.sh stops starting configurations after it; the rest resumes next call).
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 HS_HOME="${HS_HOME:-/root/hs}"
 
 if [[ ${1:-} == pack ]]; then
   set -e
   bash bench/load_device.sh pack            # hetsched, load_scenario, hetsched_gpu_load, stress-ng
-  source scripts/device_common.sh
   device_pack_targets split_sweep -- split_sweep
   bash scripts/python_device_pack.sh || echo "device_run: no cp312 wheel: experiments will time through the CLI (E3's breakdown and E7's energy need the package)"
   du -sh .device .whl 2>/dev/null | sed 's/^/device_run: /'
@@ -36,12 +34,9 @@ fi
 [[ ${1:-} == run ]] && shift
 
 # --- on the GPU machine ---
-OUT="${OUT:-/tmp/out}"
-mkdir -p "$OUT/experiments" "$HS_HOME/cache"
-export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
-if [[ -f .device/stress-ng.tar.gz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
-  tar -C "$HS_HOME" -xzf .device/stress-ng.tar.gz
-fi
+device_machine_env experiments
+export MPLBACKEND=Agg
+device_unpack_stress_ng
 [[ -x $HS_HOME/stress-ng/stress-ng ]] && export STRESS_NG="$HS_HOME/stress-ng/stress-ng"
 wheel=$(ls -1 .whl/hetsched-*-cp312-*.whl 2>/dev/null | head -1)
 if [[ -n $wheel && ! -d .pyhs ]]; then python3 -m zipfile -e "$wheel" .pyhs; fi

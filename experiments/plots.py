@@ -19,6 +19,23 @@ def save(fig, out, stem):
     return stem
 
 
+def style(ax, xlabel=None, ylabel=None, xscale=None, yscale=None, legend=None, unity=False):
+    """What the figures set on an axes: a grey line at 1 (`unity`: gains and ratios), log scales,
+    the axis labels and a legend at font size `legend`."""
+    if unity:
+        ax.axhline(1, color="grey", lw=0.8)
+    if xscale:
+        ax.set_xscale(xscale)
+    if yscale:
+        ax.set_yscale(yscale)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend(fontsize=legend)
+
+
 def e1(out, pot):
     if not pot:
         return []
@@ -30,11 +47,8 @@ def e1(out, pot):
     ax.scatter([p["speed_ratio"] for p in pot], [p["plan_gain"] for p in pot], marker="o", label="best plan found")
     ax.scatter([p["speed_ratio"] for p in pot if p["auto_gain"] == p["auto_gain"]],
                [p["auto_gain"] for p in pot if p["auto_gain"] == p["auto_gain"]], marker="x", label="auto")
-    ax.axhline(1, color="grey", lw=0.8)
-    ax.set_xscale("log")
-    ax.set_xlabel("speed ratio s = T_cpu / T_gpu (model x CPU threads)")
-    ax.set_ylabel("gain over the best single processor")
-    ax.legend(fontsize=8)
+    style(ax, "speed ratio s = T_cpu / T_gpu (model x CPU threads)", "gain over the best single processor",
+          xscale="log", legend=8, unity=True)
     return [save(fig, out, "E1_gain_vs_speed_ratio")]
 
 
@@ -49,9 +63,7 @@ def e2(out, lrows):
     ax.boxplot([by[n] for n in names])
     ax.set_xticks(range(1, len(names) + 1))
     ax.set_xticklabels(names, fontsize=7)
-    ax.axhline(1, color="grey", lw=0.8)
-    ax.set_ylabel("best split / better processor (gain, per layer)")
-    ax.set_yscale("log")
+    style(ax, ylabel="best split / better processor (gain, per layer)", yscale="log", unity=True)
     return [save(fig, out, "E2_layer_gain_by_type")]
 
 
@@ -80,8 +92,7 @@ def e3(out, rows):
         x += 2.5
     ax.set_xticks(ticks)
     ax.set_xticklabels(labels, fontsize=6)
-    ax.set_ylabel("ms per run (median of profiled runs)")
-    ax.legend(fontsize=8)
+    style(ax, ylabel="ms per run (median of profiled runs)", legend=8)
     return [save(fig, out, "E3_breakdown")]
 
 
@@ -93,13 +104,8 @@ def e4(out, points):
         axs[0].plot([p["ratio"] for p in pts], [p["ms"] for p in pts], marker=".", lw=0.8,
                     label=f"{model[:18]} {axis} r{rnd}")
         axs[1].scatter([p["distance"] for p in pts], [p["penalty"] for p in pts], s=10)
-    axs[0].set_xlabel("split ratio (CPU share)")
-    axs[0].set_ylabel("median latency (ms)")
-    axs[0].set_yscale("log")
-    axs[0].legend(fontsize=6)
-    axs[1].set_xlabel("distance from the round's optimum ratio")
-    axs[1].set_ylabel("latency / optimum")
-    axs[1].set_yscale("log")
+    style(axs[0], "split ratio (CPU share)", "median latency (ms)", yscale="log", legend=6)
+    style(axs[1], "distance from the round's optimum ratio", "latency / optimum", yscale="log")
     return [save(fig, out, "E4_ratio_sweep")]
 
 
@@ -123,10 +129,8 @@ def e5(out, env, phases):
             ax.bar([k + i * w for k in range(len(rs))], [r.get(f"{p}_ms", math.nan) for r in rs], w, label=p)
         ax.set_xticks([k + 0.4 for k in range(len(rs))])
         ax.set_xticklabels([r["phase"] for r in rs], fontsize=7)
-        ax.set_yscale("log")
-        ax.set_ylabel("median latency (ms)")
         ax.set_title(model[0], fontsize=9)
-        ax.legend(fontsize=7)
+        style(ax, ylabel="median latency (ms)", yscale="log", legend=7)
         stems.append(save(fig, out, f"E5_{model[0]}"))
     return stems
 
@@ -137,9 +141,8 @@ def e6(out, table):
     fig, axs = plt.subplots(1, 3, figsize=(11, 3.6))
     for ax, f in zip(axs, ("depthwise_mac_share", "macs_per_byte", "resolution")):
         ax.scatter([t[f] for t in table], [t["plan_gain"] for t in table])
-        ax.set_xlabel(f)
-        ax.axhline(1, color="grey", lw=0.8)
-    axs[0].set_ylabel("best plan gain over the best single processor")
+        style(ax, xlabel=f, unity=True)
+    style(axs[0], ylabel="best plan gain over the best single processor")
     return [save(fig, out, "E6_features_vs_gain")]
 
 
@@ -172,6 +175,5 @@ def e8(out, rows):
         ax.bar([k + i * w for k in range(len(procs))], [v.get(q, math.nan) * 100 for q in procs], w, label=p)
     ax.set_xticks([k + 0.4 for k in range(len(procs))])
     ax.set_xticklabels(procs)
-    ax.set_ylabel("% of held-out kernels within +-10%")
-    ax.legend(fontsize=8)
+    style(ax, ylabel="% of held-out kernels within +-10%", legend=8)
     return [save(fig, out, "E8_within10")]

@@ -21,7 +21,7 @@ ComputePipeline::ComputePipeline(const VulkanDevice& device, const ComputePipeli
     : shader_(shader_variant(desc.shader, device)),
       push_constant_bytes_(desc.push_constant_bytes),
       storage_buffers_(desc.storage_buffers) {
-  const std::span<const uint32_t> words = find_spirv(shader_);
+  const std::span<const uint32_t> words = desc.spirv.empty() ? find_spirv(shader_) : desc.spirv;
   if (words.empty()) {
     std::string names;
     for (std::string_view n : embedded_shader_names()) names += fmt::format("{}{}", names.empty() ? "" : ", ", n);

@@ -4,6 +4,7 @@
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "gpu/spec_constants.h"
@@ -19,6 +20,9 @@ struct ComputePipelineDesc {
   SpecConstants spec = {};           // see spec_constants.h
   uint32_t push_constant_bytes = 0;  // multiple of 4, <= maxPushConstantsSize
   uint32_t storage_buffers = 0;      // std430 buffers at set 0, bindings 0..N-1
+  // Set: these SPIR-V words instead of the embedded shader (one outside gpu/'s registry, such as
+  // bench/load's gpu_load.comp); `shader` then only names it in errors.
+  std::span<const uint32_t> spirv = {};
 };
 
 // The embedded shader that runs `shader` on `device`: `<shader>_fp16` (16-bit storage, fp16

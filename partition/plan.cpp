@@ -13,21 +13,22 @@
 #include <fstream>
 #include <limits>
 
+#include "base/enum_names.h"
 #include "base/error.h"
 #include "graph/op_registry.h"
 
 namespace hetsched::partition {
 
-const char* to_string(StepKind k) {
-  switch (k) {
-    case StepKind::kCpu: return "cpu";
-    case StepKind::kGpu: return "gpu";
-    case StepKind::kSplit: return "split";
-  }
-  return "?";
-}
+namespace {
+// The names plan files use (to_json and plan_from_json read the same tables).
+constexpr EnumName<StepKind> kStepKinds[] = {
+    {StepKind::kCpu, "cpu"}, {StepKind::kGpu, "gpu"}, {StepKind::kSplit, "split"}};
+constexpr EnumName<SplitAxis> kSplitAxes[] = {{SplitAxis::kSlices, "slices"}, {SplitAxis::kRows, "rows"}};
+}  // namespace
 
-const char* to_string(SplitAxis a) { return a == SplitAxis::kSlices ? "slices" : "rows"; }
+const char* to_string(StepKind k) { return name_of(kStepKinds, k); }
+
+const char* to_string(SplitAxis a) { return name_of(kSplitAxes, a); }
 
 OutputRange PlanStep::cpu_range(const Shape4& out) const {
   OutputRange r = OutputRange::whole(out);
@@ -146,16 +147,15 @@ Plan plan_from_json(const nlohmann::json& j, const Graph& g) {
       s.op_index = strict_int(js, "op", i);
       if (s.op_index != int(i)) fail(ErrorKind::kInvalidArgument, "plan step {} names op {}", i, s.op_index);
       const std::string kind = js.at("kind").get<std::string>();
-      if (kind == "cpu") s.kind = StepKind::kCpu;
-      else if (kind == "gpu") s.kind = StepKind::kGpu;
-      else if (kind == "split") s.kind = StepKind::kSplit;
-      else fail(ErrorKind::kInvalidArgument, "plan step {}: unknown kind '{}'", i, kind);
+      const std::optional<StepKind> step_kind = value_of(kStepKinds, kind);
+      if (!step_kind) fail(ErrorKind::kInvalidArgument, "plan step {}: unknown kind '{}'", i, kind);
+      s.kind = *step_kind;
       s.predicted_ms = js.value("predicted_ms", 0.0);
       if (s.kind == StepKind::kSplit) {
         const std::string axis = js.at("axis").get<std::string>();
-        if (axis != "slices" && axis != "rows")
-          fail(ErrorKind::kInvalidArgument, "plan step {}: unknown axis '{}'", i, axis);
-        s.axis = axis == "slices" ? SplitAxis::kSlices : SplitAxis::kRows;
+        const std::optional<SplitAxis> split_axis = value_of(kSplitAxes, axis);
+        if (!split_axis) fail(ErrorKind::kInvalidArgument, "plan step {}: unknown axis '{}'", i, axis);
+        s.axis = *split_axis;
         s.boundary = strict_int(js, "boundary", i);
         const Op& op = g.ops[i];
         const OpDescriptor& d = describe_op(op.type);

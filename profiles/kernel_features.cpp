@@ -5,11 +5,16 @@
 #include <cmath>
 #include <variant>
 
+#include "base/enum_names.h"
 #include "base/error.h"
 #include "graph/op_registry.h"
 
 namespace hetsched::profiles {
 namespace {
+
+// The names of the dataset's `axis` column (written and read through the same table).
+constexpr EnumName<RangeAxis> kRangeAxes[] = {
+    {RangeAxis::kWhole, "whole"}, {RangeAxis::kSlices, "slices"}, {RangeAxis::kRows, "rows"}};
 
 int64_t phwc4_bytes(const Shape4& s) { return int64_t(s.phwc4_bytes()); }
 
@@ -20,20 +25,11 @@ void window_of(KernelFeatures& f, const A& a) {
 
 }  // namespace
 
-const char* to_string(RangeAxis a) {
-  switch (a) {
-    case RangeAxis::kWhole: return "whole";
-    case RangeAxis::kSlices: return "slices";
-    case RangeAxis::kRows: return "rows";
-  }
-  return "?";
-}
+const char* to_string(RangeAxis a) { return name_of(kRangeAxes, a); }
 
 RangeAxis range_axis_from_string(std::string_view s) {
-  if (s == "whole") return RangeAxis::kWhole;
-  if (s == "slices") return RangeAxis::kSlices;
-  if (s == "rows") return RangeAxis::kRows;
-  fail(ErrorKind::kInvalidArgument, "unknown range axis '{}' (expected whole, slices or rows)", s);
+  if (const std::optional<RangeAxis> a = value_of(kRangeAxes, s)) return *a;
+  fail(ErrorKind::kInvalidArgument, "unknown range axis '{}' (expected {})", s, names_of(kRangeAxes));
 }
 
 KernelFeatures kernel_features(const Graph& g, const Op& op) {

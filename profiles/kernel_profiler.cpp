@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "base/error.h"
+#include "base/random_values.h"
 #include "cpu/executor.h"
 #include "gpu/buffer.h"
 #include "gpu/command.h"
@@ -35,13 +36,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double us_since(Clock::time_point t0) { return std::chrono::duration<double, std::micro>(Clock::now() - t0).count(); }
-
-std::vector<float> random_input(const Tensor& t, std::mt19937& rng) {
-  std::uniform_real_distribution<float> d(-1, 1);
-  std::vector<float> v(t.elements());
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 // The ranges one op is measured over: the whole output, then each fraction along each axis its
 // kernels can split, without repeating a range (small outputs round several fractions alike).
@@ -82,6 +76,26 @@ TimingStats sample(const std::function<double(int)>& run, const KernelProfileOpt
   return summarize(std::move(s));
 }
 
+// A sampler for sample(): `repeats` back-to-back calls of `once`, timed by the host clock, per call
+// (a template: the timed loop calls `once` directly, not through a std::function).
+template <typename F>
+auto wall_clock(F once) {
+  return [once](int repeats) {
+    const auto t0 = Clock::now();
+    for (int k = 0; k < repeats; ++k) once();
+    return us_since(t0) / repeats;
+  };
+}
+
+// The row of op `op_index` over one of its ranges (ranges_of), from the processor's `base` row.
+Measurement range_row(Measurement m, int op_index, const KernelFeatures& f,
+                      const std::tuple<RangeAxis, double, OutputRange>& range) {
+  m.op_index = op_index, m.features = f;
+  std::tie(m.axis, m.fraction, m.range) = range;
+  m.load_avg = load_average_1min();
+  return m;
+}
+
 Measurement model_row(const Graph& g) {
   Measurement m;
   m.model = g.model_name;
@@ -97,6 +111,26 @@ Measurement model_row(const Graph& g) {
 
 }  // namespace
 
+std::vector<double> sync_round_trips_us(const gpu::VulkanDevice& device, int samples, const std::string& what) {
+  gpu::TimelineSemaphore host_to_gpu(device), gpu_to_host(device);
+  gpu::CommandBuffer cmd(device);
+  cmd.begin();
+  cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
+  cmd.end();
+  std::vector<double> us;
+  for (int i = 1; i <= samples; ++i) {
+    const VkCommandBuffer cb = cmd.get();
+    gpu::TimelineWait w{host_to_gpu.get(), uint64_t(i)};
+    gpu::TimelineSignal s{gpu_to_host.get(), uint64_t(i)};
+    gpu::submit(device, gpu::Submission{{&cb, 1}, {&w, 1}, {&s, 1}, VK_NULL_HANDLE}, what);
+    const auto t0 = Clock::now();
+    host_to_gpu.signal(uint64_t(i), what);
+    gpu_to_host.wait(uint64_t(i), std::chrono::seconds(10), what);
+    us.push_back(us_since(t0));
+  }
+  return us;
+}
+
 std::string driver_of(const gpu::VulkanDevice& device) {
   const auto& i = device.info();
   return i.driver_info.empty() ? i.driver_name : i.driver_name + " " + i.driver_info;
@@ -106,7 +140,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
                          const ProgressFn& progress) {
   cpu::CpuExecutor ex(g, cpu::CpuExecutorOptions{threads});
   std::mt19937 rng(o.seed);
-  for (size_t i = 0; i < g.inputs.size(); ++i) ex.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+  for (size_t i = 0; i < g.inputs.size(); ++i) ex.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
   ex.run();  // every tensor holds values a real run would (no NaNs or denormals from a zeroed arena)
   const std::string cpu_name = cpu_model_name();
   auto base = [&](Measurement m) {
@@ -119,18 +153,9 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
   for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     const Op& op = g.ops[i];
     const KernelFeatures f = kernel_features(g, op);
-    for (const auto& [axis, fraction, range] : ranges_of(g, op, o.fractions)) {
-      Measurement m = base({});
-      m.op_index = int(i), m.features = f, m.axis = axis, m.fraction = fraction, m.range = range;
-      m.load_avg = load_average_1min();
-      const OutputRange r = range;
-      m.stats = sample(
-          [&](int repeats) {
-            const auto t0 = Clock::now();
-            for (int k = 0; k < repeats; ++k) ex.run_op(int(i), r);
-            return us_since(t0) / repeats;
-          },
-          o, &m.cpu_us);
+    for (const auto& range : ranges_of(g, op, o.fractions)) {
+      Measurement m = range_row(base({}), int(i), f, range);
+      m.stats = sample(wall_clock([&] { ex.run_op(int(i), m.range); }), o, &m.cpu_us);
       out.push_back(std::move(m));
     }
     if (progress && (i + 1) % 25 == 0)
@@ -139,13 +164,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
   if (o.whole_model) {
     Measurement m = base(model_row(g));
     m.load_avg = load_average_1min();
-    m.stats = sample(
-        [&](int repeats) {
-          const auto t0 = Clock::now();
-          for (int k = 0; k < repeats; ++k) ex.run();
-          return us_since(t0) / repeats;
-        },
-        o, &m.cpu_us);
+    m.stats = sample(wall_clock([&] { ex.run(); }), o, &m.cpu_us);
     out.push_back(std::move(m));
   }
 }
@@ -183,11 +202,9 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     const Op& op = g.ops[i];
     const KernelFeatures f = kernel_features(g, op);
     const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
-    for (const auto& [axis, fraction, range] : ranges_of(g, op, o.fractions)) {
-      Measurement m = base({});
-      m.op_index = int(i), m.features = f, m.axis = axis, m.fraction = fraction, m.range = range;
-      m.load_avg = load_average_1min();
-      const OutputRange r = range;
+    for (const auto& range : ranges_of(g, op, o.fractions)) {
+      Measurement m = range_row(base({}), int(i), f, range);
+      const OutputRange r = m.range;
       m.stats = sample(
           [&](int repeats) {
             gpu::CommandBuffer cmd(device);
@@ -217,16 +234,10 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     wo.tuning = tuning;
     gpu::GpuExecutor whole(g, device, cache, wo);
     std::mt19937 rng(o.seed);
-    for (size_t i = 0; i < g.inputs.size(); ++i) whole.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+    for (size_t i = 0; i < g.inputs.size(); ++i) whole.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
     Measurement m = base(model_row(g));
     m.load_avg = load_average_1min();
-    m.stats = sample(
-        [&](int repeats) {
-          const auto t0 = Clock::now();
-          for (int k = 0; k < repeats; ++k) whole.run();
-          return us_since(t0) / repeats;
-        },
-        o);
+    m.stats = sample(wall_clock([&] { whole.run(); }), o);
     out.push_back(std::move(m));
   }
 }
@@ -258,25 +269,7 @@ FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int
     }
     c.gpu_submit_us = summarize(us).median_us;
   }
-  {  // Cross-device synchronization, as scheduler/op_profiler.cpp's measure_sync_ms.
-    gpu::TimelineSemaphore host_to_gpu(*device), gpu_to_host(*device);
-    gpu::CommandBuffer cmd(*device);
-    cmd.begin();
-    cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
-    cmd.end();
-    std::vector<double> us;
-    for (int i = 1; i <= samples; ++i) {
-      const VkCommandBuffer cb = cmd.get();
-      gpu::TimelineWait w{host_to_gpu.get(), uint64_t(i)};
-      gpu::TimelineSignal s{gpu_to_host.get(), uint64_t(i)};
-      gpu::submit(*device, gpu::Submission{{&cb, 1}, {&w, 1}, {&s, 1}, VK_NULL_HANDLE}, "fixed-cost probe: sync");
-      const auto t0 = Clock::now();
-      host_to_gpu.signal(uint64_t(i), "fixed-cost probe: sync");
-      gpu_to_host.wait(uint64_t(i), std::chrono::seconds(10), "fixed-cost probe: sync");
-      us.push_back(us_since(t0));
-    }
-    c.sync_us = summarize(us).median_us;
-  }
+  c.sync_us = summarize(sync_round_trips_us(*device, samples, "fixed-cost probe: sync")).median_us;
   try {  // GPU-side: a barrier between dispatches (the gap a dispatch pays), and a 1 MiB host -> device copy.
     gpu::TimestampQueries q(*device, 4);
     constexpr uint64_t kBytes = 1 << 20;
@@ -314,14 +307,14 @@ std::function<void()> gpu_model_step(const Graph& g, const gpu::VulkanDevice& de
   o.tuning = tuning;
   auto ex = std::make_shared<gpu::GpuExecutor>(g, device, cache, o);
   std::mt19937 rng(seed);
-  for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+  for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
   return [ex] { ex->run(); };
 }
 
 std::function<void()> cpu_model_step(const Graph& g, int threads, unsigned seed) {
   auto ex = std::make_shared<cpu::CpuExecutor>(g, cpu::CpuExecutorOptions{threads});
   std::mt19937 rng(seed);
-  for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+  for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
   return [ex] { ex->run(); };
 }
 

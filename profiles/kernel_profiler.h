@@ -83,6 +83,11 @@ std::function<void()> gpu_model_step(const Graph& graph, const gpu::VulkanDevice
                                      unsigned seed = 1);
 std::function<void()> cpu_model_step(const Graph& graph, int threads, unsigned seed = 1);
 
+// Host-measured cross-device round trips (host signals -> GPU waits -> GPU signals -> host wakes),
+// `samples` of them, in microseconds; `what` names the probe in errors. FixedCosts::sync_us and the
+// cost model's sync_ms (scheduler/op_profiler.h) are their median.
+std::vector<double> sync_round_trips_us(const gpu::VulkanDevice& device, int samples, const std::string& what);
+
 // "driver_name driver_info" of a device, for the dataset.
 std::string driver_of(const gpu::VulkanDevice& device);
 

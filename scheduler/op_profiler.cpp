@@ -12,24 +12,17 @@
 #include <thread>
 
 #include "base/error.h"
+#include "base/random_values.h"
 #include "base/stats.h"
 #include "cpu/executor.h"
 #include "gpu/cache_file.h"
-#include "gpu/command.h"
-#include "gpu/timeline.h"
 #include "graph/op_registry.h"
 #include "partition/policy.h"
+#include "profiles/kernel_profiler.h"
 #include "scheduler/co_scheduler.h"
 
 namespace hetsched {
 namespace {
-
-std::vector<float> random_input(const Tensor& t, std::mt19937& rng) {
-  std::uniform_real_distribution<float> d(-1, 1);
-  std::vector<float> v(t.elements());
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 // Why a cached cost model cannot be used for `g` ("" when it can): every cost a finite number >= 0
 // (gpu_ms may be -1: no GPU kernel). A negative or infinite cost used to reach the planner as is.
@@ -88,23 +81,7 @@ std::filesystem::path profile_cache_file(const Graph& g, const gpu::VulkanDevice
 }
 
 double measure_sync_ms(const gpu::VulkanDevice& device, int samples) {
-  gpu::TimelineSemaphore host_to_gpu(device), gpu_to_host(device);
-  gpu::CommandBuffer cmd(device);
-  cmd.begin();
-  cmd.barrier(gpu::kHostWrite, gpu::kComputeRead);
-  cmd.end();
-  std::vector<double> ms;
-  for (int i = 1; i <= samples; ++i) {
-    const VkCommandBuffer cb = cmd.get();
-    gpu::TimelineWait w{host_to_gpu.get(), uint64_t(i)};
-    gpu::TimelineSignal s{gpu_to_host.get(), uint64_t(i)};
-    gpu::submit(device, gpu::Submission{{&cb, 1}, {&w, 1}, {&s, 1}, VK_NULL_HANDLE}, "sync probe");
-    const auto t0 = std::chrono::steady_clock::now();
-    host_to_gpu.signal(uint64_t(i), "sync probe");
-    gpu_to_host.wait(uint64_t(i), std::chrono::seconds(10), "sync probe");
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return median(ms, 0);
+  return median(profiles::sync_round_trips_us(device, samples, "sync probe"), 0) / 1000;
 }
 
 partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
@@ -122,7 +99,7 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
   // CPU: whole-model runs, per-op medians.
   {
     cpu::CpuExecutor cpu(g, cpu::CpuExecutorOptions{o.threads});
-    for (size_t i = 0; i < g.inputs.size(); ++i) cpu.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+    for (size_t i = 0; i < g.inputs.size(); ++i) cpu.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
     std::vector<std::vector<double>> t(g.ops.size());
     for (int r = 0; r <= o.runs; ++r) {
       cpu.run();
@@ -139,7 +116,7 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
     gpu_policy.text = "gpu";
     CoScheduler sched(g, device, cache, partition::make_plan(g, gpu_policy), o.threads);
     sched.set_profiling(true);
-    for (size_t i = 0; i < g.inputs.size(); ++i) sched.set_input(int(i), random_input(g.tensors[g.inputs[i]], rng));
+    for (size_t i = 0; i < g.inputs.size(); ++i) sched.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
     std::vector<std::vector<double>> t(g.ops.size());
     for (int r = 0; r <= o.runs; ++r) {
       sched.run();

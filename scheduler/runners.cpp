@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include "base/error.h"
 #include "cpu/executor.h"
@@ -42,49 +43,49 @@ void single_processor_report(const Graph& g, const std::vector<double>& times, c
   }
 }
 
-class CpuRunner final : public Runner {
+// The CPU and GPU runners: one executor runs the whole graph under the single-processor plan;
+// the report lays the executor's per-op times end to end.
+template <typename Executor>
+class SingleProcessorRunner : public Runner {
  public:
-  CpuRunner(const Graph& g, int threads)
-      : graph_(g), exec_(g, cpu::CpuExecutorOptions{threads}),
-        plan_(single_processor_plan(g, partition::PolicySpec::Kind::kCpu)) {}
-  const char* name() const override { return "cpu"; }
-  RunnerUse uses() const override { return {true, false}; }
   void set_input(int i, std::span<const float> x) override { exec_.set_input(i, x); }
   void run(RunReport& report) override {
     const auto t0 = Clock::now();
     exec_.run();
     apply_fake_slowdown(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    single_processor_report(graph_, exec_.op_times_ms(), "cpu",
+    single_processor_report(graph_, exec_.op_times_ms(), name(),
                             std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), report);
   }
   std::vector<float> output(int i) const override { return exec_.output_nhwc(i); }
-  void set_profiling(bool) override {}  // CPU steps are always timed
   const partition::Plan& plan() const override { return plan_; }
 
- private:
+ protected:
+  template <typename... ExecutorArgs>
+  SingleProcessorRunner(const Graph& g, partition::PolicySpec::Kind kind, ExecutorArgs&&... args)
+      : graph_(g), exec_(g, std::forward<ExecutorArgs>(args)...), plan_(single_processor_plan(g, kind)) {}
+
   const Graph& graph_;
-  cpu::CpuExecutor exec_;
+  Executor exec_;
   partition::Plan plan_;
 };
 
-class GpuRunner final : public Runner {
+class CpuRunner final : public SingleProcessorRunner<cpu::CpuExecutor> {
+ public:
+  CpuRunner(const Graph& g, int threads)
+      : SingleProcessorRunner(g, partition::PolicySpec::Kind::kCpu, cpu::CpuExecutorOptions{threads}) {}
+  const char* name() const override { return "cpu"; }
+  RunnerUse uses() const override { return {true, false}; }
+  void set_profiling(bool) override {}  // CPU steps are always timed
+};
+
+class GpuRunner final : public SingleProcessorRunner<gpu::GpuExecutor> {
  public:
   GpuRunner(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
             gpu::WorkgroupTuningCache* tuning)
-      : graph_(g), exec_(g, device, cache, options(tuning)), plan_(single_processor_plan(g, partition::PolicySpec::Kind::kGpu)) {}
+      : SingleProcessorRunner(g, partition::PolicySpec::Kind::kGpu, device, cache, options(tuning)) {}
   const char* name() const override { return "gpu"; }
   RunnerUse uses() const override { return {false, true}; }
-  void set_input(int i, std::span<const float> x) override { exec_.set_input(i, x); }
-  void run(RunReport& report) override {
-    const auto t0 = Clock::now();
-    exec_.run();
-    apply_fake_slowdown(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    single_processor_report(graph_, exec_.op_times_ms(), "gpu",
-                            std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), report);
-  }
-  std::vector<float> output(int i) const override { return exec_.output_nhwc(i); }
   void set_profiling(bool on) override { exec_.set_profiling(on); }
-  const partition::Plan& plan() const override { return plan_; }
   gpu::GpuExecutor* gpu_executor() override { return &exec_; }
 
  private:
@@ -93,9 +94,6 @@ class GpuRunner final : public Runner {
     o.tuning = tuning;
     return o;
   }
-  const Graph& graph_;
-  gpu::GpuExecutor exec_;
-  partition::Plan plan_;
 };
 
 class CoRunner final : public Runner {

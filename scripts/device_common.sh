@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# What the GPU-machine pack scripts share (sourced, from the project root): build Release targets
-# and carry their binaries and libraries in .device/ (../shared/device/prepare.sh), and copy zoo
-# models into an ignored .xfer-* folder. Used by bench/load_device.sh, bench/auto_device.sh,
-# bench/coopmat_device.sh and experiments/device_run.sh.
+# What the GPU-machine scripts share (sourced first thing; it moves to the project root, ROOT): on
+# the development machine, build Release targets and carry their binaries and libraries in .device/
+# (../shared/device/prepare.sh), and copy zoo models into an ignored .xfer-* folder; on the GPU
+# machine, the output and cache folders and the bundled stress-ng. Used by bench/load_device.sh,
+# bench/auto_device.sh, bench/coopmat_device.sh and experiments/device_run.sh:
+#   source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
 
 # device_pack_targets TARGET... : configures build/ (Release, tests on), builds the targets, and
 # prepares the binaries named by the remaining arguments (paths relative to the build folder)
@@ -38,4 +42,22 @@ entries = index if isinstance(index, list) else index.get("models", [])
 kept = [e for e in entries if e.get("name") in names]
 json.dump(kept if isinstance(index, list) else {**index, "models": kept}, open(sys.argv[1], "w"), indent=1)
 PY
+}
+
+# device_machine_env [SUBDIR]: on the GPU machine: OUT (default /tmp/out) and HS_HOME (/root/hs),
+# the folders $OUT/SUBDIR and $HS_HOME/cache, and HETSCHED_CACHE_DIR (that cache, kept between
+# calls while the machine stays warm) and PYTHONUNBUFFERED exported.
+device_machine_env() {
+  OUT="${OUT:-/tmp/out}"
+  HS_HOME="${HS_HOME:-/root/hs}"
+  mkdir -p "$OUT/${1:-}" "$HS_HOME/cache"
+  export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
+}
+
+# device_unpack_stress_ng: stress-ng as bench/load_device.sh pack bundled it (.device/stress-ng.tar.gz),
+# unpacked once to $HS_HOME/stress-ng/ (the GPU machine's image lacks stress-ng).
+device_unpack_stress_ng() {
+  if [[ -f .device/stress-ng.tar.gz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
+    tar -C "$HS_HOME" -xzf .device/stress-ng.tar.gz
+  fi
 }

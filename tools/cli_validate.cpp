@@ -54,6 +54,13 @@ CLI::Option* add_device_option(CLI::App* app, int& device) {
           "INDEX>=0", "device"));
 }
 
+void add_session_options(CLI::App* app, SessionArgs& args, const std::string& policy_help) {
+  app->add_option("model", args.model, "the .tflite model")->required();
+  app->add_option("--policy", args.policy, policy_help)->capture_default_str();
+  add_threads_option(app, args.threads);
+  add_device_option(app, args.device);
+}
+
 void check_device_index(int device) {
   if (device < 0) return;
   const auto devices = gpu::list_devices();

@@ -1,5 +1,5 @@
 // Command-line validation shared by every subcommand: one definition of what --threads and
-// --device accept, and checks of input/output paths made before any work starts (a bad --report
+// --device accept (and of the model/policy/threads/device options of the session commands), and checks of input/output paths made before any work starts (a bad --report
 // path must fail before the first iteration, not after the last).
 #pragma once
 #include <CLI/CLI.hpp>
@@ -18,6 +18,18 @@ CLI::Option* add_threads_option(CLI::App* app, int& threads);
 // Adds `--device`: a Vulkan device index >= 0 (see `hetsched devices`); left out, -1 = the best
 // device. A negative value given on the command line is refused (it used to mean "best").
 CLI::Option* add_device_option(CLI::App* app, int& device);
+
+// What every command that opens sessions on a model takes first (run, plan): the model file and
+// where it runs. A command's args struct derives from it and sets its own default policy.
+struct SessionArgs {
+  std::string model;
+  std::string policy;
+  int threads = 0;
+  int device = -1;
+};
+// Adds them in this order: the `model` positional (required), --policy (`policy_help`, default
+// shown), --threads and --device (add_threads_option, add_device_option).
+void add_session_options(CLI::App* app, SessionArgs& args, const std::string& policy_help);
 
 // The text of the error for a bad thread count, or "" when `threads` is valid.
 std::string threads_error(int threads);

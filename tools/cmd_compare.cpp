@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/stats.h"
 #include "partition/policy.h"
+#include "scheduler/random_inputs.h"
 #include "scheduler/session.h"
 #include "tools/commands.h"
 #include "tools/plan_summary.h"
@@ -52,12 +53,7 @@ PolicyResult run_policy(const std::shared_ptr<const Model>& model, const std::st
     Session s(model, o);
     r.init_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     std::mt19937_64 rng(a.seed);
-    std::uniform_real_distribution<float> d(0, 1);
-    for (size_t i = 0; i < model->inputs().size(); ++i) {
-      std::vector<float> x(model->graph().tensors[model->graph().inputs[i]].elements());
-      for (float& v : x) v = d(rng);
-      s.set_input(int(i), x);
-    }
+    set_random_inputs(s, rng, 0, 1);
     for (int i = 0; i < a.warmup; ++i) s.run();
     std::vector<double> ms;
     for (int i = 0; i < a.iterations; ++i) {

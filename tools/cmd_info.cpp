@@ -20,6 +20,7 @@
 #include "partition/plan_liveness.h"
 #include "partition/policy.h"
 #include "scheduler/model.h"
+#include "scheduler/model_summary.h"
 #include "tools/cli_validate.h"
 #include "tools/commands.h"
 
@@ -97,32 +98,21 @@ nlohmann::json describe_gpu(const Graph& fused, const std::string& path) {
 nlohmann::json describe(const Graph& g, bool with_memory) {
   nlohmann::json j;
   j["model"] = g.model_name;
-  auto tensors = [&](const std::vector<int>& ids) {
-    nlohmann::json a = nlohmann::json::array();
-    for (int id : ids) a.push_back({{"name", g.tensors[id].name}, {"shape", g.tensors[id].shape},
-                                    {"dtype", to_string(g.tensors[id].dtype)}});
-    return a;
-  };
-  j["inputs"] = tensors(g.inputs);
-  j["outputs"] = tensors(g.outputs);
-  std::map<std::string, int> counts;
+  j["inputs"] = tensors_json(g, g.inputs);
+  j["outputs"] = tensors_json(g, g.outputs);
+  const OpCensus census = op_census(g);
   std::set<int> params;
-  int64_t total = 0;
   j["ops"] = nlohmann::json::array();
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Op& op = g.ops[i];
-    const OpDescriptor& d = describe_op(op.type);
-    const int64_t macs = d.macs ? d.macs(g, op) : 0;
-    total += macs;
-    counts[to_string(op.type)]++;
     for (int t : op.inputs)
       if (t >= 0 && g.tensors[t].is_constant) params.insert(t);
     j["ops"].push_back({{"index", i}, {"model_index", op.model_index}, {"type", to_string(op.type)},
                         {"activation", to_string(op.activation())}, {"epilogue", epilogue_string(g, op)},
-                        {"output_shape", g.tensors[op.outputs[0]].shape}, {"macs", macs}});
+                        {"output_shape", g.tensors[op.outputs[0]].shape}, {"macs", census.macs[i]}});
   }
-  j["op_counts"] = counts;
-  j["total_macs"] = total;
+  j["op_counts"] = census.counts;
+  j["total_macs"] = census.total_macs;
   size_t param_bytes = 0;
   for (int t : params) param_bytes += g.tensors[t].data.size();
   j["parameter_bytes"] = param_bytes;

@@ -24,11 +24,8 @@
 
 namespace hetsched::tools {
 namespace {
-struct PlanArgs {
-  std::string model;
-  std::string policy = "auto";
-  int threads = 0;
-  int device = -1;
+struct PlanArgs : SessionArgs {
+  PlanArgs() { policy = "auto"; }
   bool json = false;
   std::string save;
   bool measured_costs = false;  // --measured-costs: never the predictor
@@ -77,10 +74,7 @@ Measured measure_plan(const std::shared_ptr<const Model>& model, const std::stri
 Command add_plan_command(CLI::App& app) {
   auto a = std::make_shared<PlanArgs>();
   CLI::App* c = app.add_subcommand("plan", "Print the plan of a policy with predicted step costs");
-  c->add_option("model", a->model, "the .tflite model")->required();
-  c->add_option("--policy", a->policy, "cpu | gpu | auto | ratio=R[:rows] | plan=FILE")->capture_default_str();
-  add_threads_option(c, a->threads);
-  add_device_option(c, a->device);
+  add_session_options(c, *a, "cpu | gpu | auto | ratio=R[:rows] | plan=FILE");
   c->add_flag("--json", a->json, "print as JSON");
   c->add_option("--save", a->save, "also save the plan (JSON) for --policy plan=FILE");
   c->add_flag("--measured-costs", a->measured_costs,

@@ -15,6 +15,8 @@
 #include "cpu/simd/simd_target.h"
 #include "gpu/ops/conv2d_coopmat.h"
 #include "partition/policy.h"
+#include "scheduler/random_inputs.h"
+#include "scheduler/report_json.h"
 #include "scheduler/report_io.h"
 #include "scheduler/session.h"
 #include "tools/cli_text.h"
@@ -26,11 +28,8 @@
 namespace hetsched::tools {
 namespace {
 
-struct RunArgs {
-  std::string model;
-  std::string policy = "cpu";
-  int threads = 0;
-  int device = -1;
+struct RunArgs : SessionArgs {
+  RunArgs() { policy = "cpu"; }
   std::string precision = "fp32";
   bool no_tune = false;
   int warmup = 1;
@@ -122,24 +121,16 @@ int run(const RunArgs& a) {
     fail(ErrorKind::kInvalidArgument, "model '{}' has {} inputs but {} --input files were given", model->name(),
          inputs.size(), a.inputs.size());
   std::mt19937_64 rng(seed);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!a.inputs.empty()) {
-      NpyArray arr = read_npy(a.inputs[i]);
-      if (arr.dtype != "<f4")
-        fail(ErrorKind::kInvalidArgument, "input file '{}' has dtype {}, but model input {} ('{}') is float32",
-             a.inputs[i], arr.dtype, i, inputs[i].name);
-      if (arr.shape != inputs[i].shape)
-        fail(ErrorKind::kInvalidArgument, "input file '{}' has shape [{}], but model input {} ('{}') is [{}]",
-             a.inputs[i], fmt::join(arr.shape, ","), i, inputs[i].name, fmt::join(inputs[i].shape, ","));
-      session.set_input(int(i), arr.data);
-    } else {
-      size_t n = 1;
-      for (int d : inputs[i].shape) n *= size_t(d);
-      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-      std::vector<float> data(n);
-      for (float& x : data) x = dist(rng);
-      session.set_input(int(i), data);
-    }
+  if (a.inputs.empty()) set_random_inputs(session, rng);
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    NpyArray arr = read_npy(a.inputs[i]);
+    if (arr.dtype != "<f4")
+      fail(ErrorKind::kInvalidArgument, "input file '{}' has dtype {}, but model input {} ('{}') is float32",
+           a.inputs[i], arr.dtype, i, inputs[i].name);
+    if (arr.shape != inputs[i].shape)
+      fail(ErrorKind::kInvalidArgument, "input file '{}' has shape [{}], but model input {} ('{}') is [{}]",
+           a.inputs[i], fmt::join(arr.shape, ","), i, inputs[i].name, fmt::join(inputs[i].shape, ","));
+    session.set_input(int(i), arr.data);
   }
 
   // Timed runs carry no profiling; per-step times (and --report/--trace) come from profiled runs
@@ -194,21 +185,14 @@ int run(const RunArgs& a) {
     j["init_ms"] = init_ms;
     j["precision"] = a.precision;
     j["coopmat_kernels"] = gpu::coopmat_kernels_created();  // conv/FC kernels on tensor cores (precision fp16/mixed)
-    const TuningSummary& t = session.tuning();
-    j["tuning"] = {{"enabled", t.enabled},          {"kernels", t.kernels},
-                   {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
-                   {"changed", t.changed},           {"deferred", t.deferred}, {"precompiled", t.precompiled},           {"timed_default_us", t.timed_default_us},
-                   {"timed_best_us", t.timed_best_us}, {"tuning_ms", t.tuning_ms}};
+    j["tuning"] = to_json(session.tuning());
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["latencies_ms"] = latencies;
     j["runner"] = session.last_report().runner;
     if (is_auto) j["cost_source"] = session.cost_source();
     j["runs_by_runner"] = runs_by_runner;
     j["plan"] = nlohmann::json::parse(session.plan_json());
-    j["decisions"] = nlohmann::json::array();
-    for (const ControllerEvent& e : session.decisions())
-      j["decisions"].push_back({{"run", e.run}, {"session_ms", e.session_ms}, {"kind", e.kind}, {"from", e.from},
-                                {"to", e.to}, {"reason", e.reason}});
+    j["decisions"] = to_json(session.decisions());
     j["ops"] = nlohmann::json::array();
     for (size_t s = 0; s < steps.size(); ++s)
       j["ops"].push_back({{"index", steps[s].op_index}, {"type", steps[s].op_type}, {"device", steps[s].device},
@@ -267,10 +251,7 @@ int run(const RunArgs& a) {
 Command add_run_command(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* c = app.add_subcommand("run", "Run a .tflite model and time it");
-  c->add_option("model", a->model, "the .tflite model")->required();
-  c->add_option("--policy", a->policy, "where ops run: cpu | gpu | auto | auto:static | ratio=R[:rows] | plan=FILE")->capture_default_str();
-  add_threads_option(c, a->threads);
-  add_device_option(c, a->device);
+  add_session_options(c, *a, "where ops run: cpu | gpu | auto | auto:static | ratio=R[:rows] | plan=FILE");
   c->add_option("--precision", a->precision,
                 "fp32 | fp16 | mixed. fp16: GPU-only, float16 tensors and weights, float32 arithmetic (tensor cores with "
                 "float32 accumulators where offered); mixed: float32 tensors, tensor cores with float16 operands where "

@@ -5,8 +5,9 @@
 
 #include "gpu/buffer.h"
 #include "gpu/command.h"
+#include "gpu/descriptors.h"
 #include "gpu/device.h"
-#include "gpu/vk_handles.h"
+#include "gpu/pipeline.h"
 
 namespace hetsched::load {
 
@@ -26,11 +27,9 @@ class BusyKernel {
  private:
   uint32_t groups_ = 0;
   gpu::Buffer sink_;
-  gpu::DescriptorSetLayout set_layout_;
-  gpu::PipelineLayout layout_;
-  gpu::Pipeline pipeline_;
-  gpu::DescriptorPool pool_;
-  VkDescriptorSet set_ = VK_NULL_HANDLE;  // owned by pool_
+  gpu::ComputePipeline pipeline_;
+  gpu::DescriptorArena descriptors_;
+  VkDescriptorSet set_ = VK_NULL_HANDLE;  // owned by descriptors_
 };
 
 }  // namespace hetsched::load

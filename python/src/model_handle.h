@@ -8,6 +8,8 @@
 namespace hetsched::python {
 
 struct ModelHandle {
+  // Loads and prepares the model at `path` (errors name the file).
+  explicit ModelHandle(const std::string& path) : model(Model::load(path)), path(path) {}
   std::shared_ptr<const Model> model;
   std::string path;
 };

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "bindings.h"
 #include "model_handle.h"
+#include "scheduler/report_json.h"
 
 namespace nb = nanobind;
 
@@ -22,22 +23,6 @@ namespace {
 
 using InputArray = nb::ndarray<const float, nb::c_contig, nb::device::cpu>;
 using OutputArray = nb::ndarray<nb::numpy, float>;
-
-// The `auto` controller's decisions as dicts (scheduler/session.h, ControllerEvent).
-nb::list events_list(const std::vector<ControllerEvent>& events) {
-  nb::list out;
-  for (const ControllerEvent& e : events) {
-    nb::dict d;
-    d["run"] = e.run;
-    d["session_ms"] = e.session_ms;
-    d["kind"] = e.kind;
-    d["from"] = e.from;
-    d["to"] = e.to;
-    d["reason"] = e.reason;
-    out.append(d);
-  }
-  return out;
-}
 
 class PySession {
  public:
@@ -74,45 +59,14 @@ class PySession {
   }
 
   nb::dict last_report() {
-    const RunReport r = locked([](Session& s) { return s.last_report(); });
-    nb::list steps;
-    for (const StepReport& s : r.steps) {
-      nb::dict d;
-      d["op_index"] = s.op_index;
-      d["op_type"] = s.op_type;
-      d["device"] = s.device;
-      d["start_ms"] = s.start_ms;
-      d["end_ms"] = s.end_ms;
-      d["wait_ms"] = s.wait_ms;
-      d["bytes_copied"] = s.bytes_copied;
-      steps.append(d);
-    }
-    nb::dict d;
-    d["total_ms"] = r.total_ms;
-    d["steps"] = steps;
-    d["runner"] = r.runner;
-    d["events"] = events_list(r.events);
-    return d;
+    return nb::cast<nb::dict>(to_python(to_json(locked([](Session& s) { return s.last_report(); }))));
   }
 
   void set_profiling(bool on) {
     locked([on](Session& s) { s.set_profiling(on); });
   }
 
-  nb::dict tuning() const {
-    const TuningSummary& t = session_.tuning();
-    nb::dict d;
-    d["enabled"] = t.enabled;
-    d["kernels"] = t.kernels;
-    d["shapes_timed"] = t.shapes_timed;
-    d["cache_hits"] = t.cache_hits;
-    d["changed"] = t.changed;
-    d["deferred"] = t.deferred;
-    d["timed_default_us"] = t.timed_default_us;
-    d["timed_best_us"] = t.timed_best_us;
-    d["tuning_ms"] = t.tuning_ms;
-    return d;
-  }
+  nb::dict tuning() const { return nb::cast<nb::dict>(to_python(to_json(session_.tuning()))); }
 
   // The plan the session runs now, as JSON text (partition/plan.h); under adaptive `auto` it
   // changes when the controller switches, hence the lock.
@@ -124,7 +78,7 @@ class PySession {
     return locked([](Session& s) { return s.current_runner(); });
   }
 
-  nb::list decisions() { return events_list(locked([](Session& s) { return s.decisions(); })); }
+  nb::list decisions() { return nb::cast<nb::list>(to_python(to_json(locked([](Session& s) { return s.decisions(); })))); }
 
   const SessionOptions& options() const { return session_.options(); }
 
@@ -150,9 +104,7 @@ void bind_session(nb::module_& m) {
           "__init__",
           [](PySession* self, const ModelHandle& model, const std::string& policy, int threads,
              std::optional<int> device, const std::string& precision, bool tune) {
-            SessionOptions options = session_options(policy, threads, device, precision, tune);
-            nb::gil_scoped_release release;
-            new (self) PySession(model.model, std::move(options));
+            construct_without_gil(self, model.model, session_options(policy, threads, device, precision, tune));
           },
           nb::arg("model"), nb::arg("policy"), nb::arg("threads"), nb::arg("device").none(), nb::arg("precision"),
           nb::arg("tune"))
