@@ -76,6 +76,24 @@ std::vector<std::vector<float>> run_model(const Graph& graph, gpu::GpuExecutor& 
   return outs;
 }
 
+// `tuned` gives bit-identical outputs to an executor with every default size, on one random input.
+void expect_same_outputs_as_untuned(const Graph& graph, const gpu::VulkanDevice& dev, gpu::GpuExecutor& tuned,
+                                    std::mt19937_64& rng) {
+  gpu::GpuExecutor plain(graph, dev, nullptr, gpu::GpuExecutorOptions{});
+  const uint64_t seed = rng();
+  std::mt19937_64 r1(seed), r2(seed);
+  const auto want = run_model(graph, plain, r1);
+  const auto got = run_model(graph, tuned, r2);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(want[i].size(), got[i].size());
+    size_t differ = 0;
+    for (size_t j = 0; j < want[i].size(); ++j) differ += want[i][j] != got[i][j];
+    EXPECT_EQ(differ, 0u) << "output " << i << ": " << differ << " of " << want[i].size() << " values differ";
+    EXPECT_NE(want[i][0], test::kPoison);
+  }
+}
+
 TEST(WorkgroupTuning, CandidatesStartWithTheCurrentSizeAndFitTheDevice) {
   HETSCHED_SKIP_WITHOUT_GPU();
   const gpu::DeviceInfo& info = test::test_gpu_device()->info();
@@ -244,18 +262,7 @@ TEST(WorkgroupTuning, PrecompiledCandidatesTimeTheSameKernelsAndKeepOutputs) {
   EXPECT_GE(st.precompiled, 1);
   EXPECT_LE(st.precompiled, 4);
   EXPECT_EQ(cache.size(), 4u);
-  gpu::GpuExecutor plain(graph, dev, nullptr, gpu::GpuExecutorOptions{});
-  const uint64_t seed = rng();
-  std::mt19937_64 r1(seed), r2(seed);
-  const auto want = run_model(graph, plain, r1);
-  const auto got = run_model(graph, tuned, r2);
-  ASSERT_EQ(want.size(), got.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    ASSERT_EQ(want[i].size(), got[i].size());
-    size_t differ = 0;
-    for (size_t j = 0; j < want[i].size(); ++j) differ += want[i][j] != got[i][j];
-    EXPECT_EQ(differ, 0u) << "output " << i << ": " << differ << " of " << want[i].size() << " values differ";
-  }
+  expect_same_outputs_as_untuned(graph, dev, tuned, rng);
 }
 
 TEST(WorkgroupTuning, TunedSizesGiveTheSameOutputs) {
@@ -285,19 +292,7 @@ TEST(WorkgroupTuning, TunedSizesGiveTheSameOutputs) {
   gpu::GpuExecutor tuned(graph, dev, nullptr, o);
   EXPECT_EQ(tuned.tuning_stats().changed, tuned.tuning_stats().kernels);
   EXPECT_EQ(tuned.tuning_stats().shapes_timed, 0);
-  gpu::GpuExecutor plain(graph, dev, nullptr, gpu::GpuExecutorOptions{});
-  const uint64_t seed = rng();
-  std::mt19937_64 r1(seed), r2(seed);
-  const auto want = run_model(graph, plain, r1);
-  const auto got = run_model(graph, tuned, r2);
-  ASSERT_EQ(want.size(), got.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    ASSERT_EQ(want[i].size(), got[i].size());
-    size_t differ = 0;
-    for (size_t j = 0; j < want[i].size(); ++j) differ += want[i][j] != got[i][j];
-    EXPECT_EQ(differ, 0u) << "output " << i << ": " << differ << " of " << want[i].size() << " values differ";
-    EXPECT_NE(want[i][0], test::kPoison);
-  }
+  expect_same_outputs_as_untuned(graph, dev, tuned, rng);
 }
 
 }  // namespace
