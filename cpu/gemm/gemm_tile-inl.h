@@ -9,7 +9,8 @@
 // one output value is the same for every MR and NV, so a value does not depend on its tile.
 // Per-target tile shape: AVX-512 8 x 2 vectors (16 zmm accumulators of 32; 12 x 2 measured no
 // faster and spills one), AVX2 6 x 2 (12 of 16 ymm), 128-bit targets 4 x 2. Not compiled for
-// HWY_SCALAR (1 lane): that target runs the plain loops of conv_gemm_simd.cpp.
+// HWY_SCALAR (1 lane): that target runs the plain loops of conv_gemm_simd.cpp. One-slice outputs
+// (1-4 channels) on AVX2/AVX-512: SliceTile, vectorized over pixels instead of channels.
 #if defined(HETSCHED_CPU_GEMM_TILE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef HETSCHED_CPU_GEMM_TILE_INL_H_
 #undef HETSCHED_CPU_GEMM_TILE_INL_H_
@@ -188,6 +189,84 @@ HWY_INLINE void RunPixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs&
     const int first = count * i / tiles, size = count * (i + 1) / tiles - first;
     fns[size_t(size - 1)](k, in_off + first * in_step, out_off + size_t(first) * out_step, t);
   }
+}
+
+// Outputs of one slice (1-4 channels, e.g. a segmentation head's TRANSPOSE_CONV): a tile of
+// output channels would fill 4 of a vector's lanes, so this tile runs the other way round, one
+// vector holding kPix consecutive pixels x their 4 output lanes. Input pixels at consecutive
+// PHWC4 pixels (stride 4 floats) load as one vector (pixel p's lanes in 128-bit block p); the
+// FMA for input lane l broadcasts lane l within each block against the panel row's first 4
+// weights repeated in every block. Per output value the same FMAs in the same order as Tile
+// (bias, then taps ky, kx, input slices, lanes; the last slice's padding lanes, 0 x 0, add +0),
+// so mixing both tiles in one row changes no value. Needs vectors of >= 2 pixels (AVX2, AVX-512).
+inline constexpr int kPix = kLanes / 4;  // pixels per vector
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+inline constexpr int kSliceTileVecs = 8;
+#else
+inline constexpr int kSliceTileVecs = 4;
+#endif
+inline constexpr bool kHasSliceTile = kPix >= 2;
+
+template <int NB>
+HWY_NOINLINE void SliceTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
+  const DF d;
+  VF acc[NB];
+  const VF b = hn::LoadDup128(d, k.bias);
+  Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc[i] = b; });
+  for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
+    for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
+      const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
+      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
+      for (int s = 0; s < k.in_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) {
+        VF x[NB];
+        Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR { x[i] = hn::LoadU(d, ip + i * kLanes); });
+        Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR {
+          const VF w = hn::LoadDup128(d, wp + l * kPanelWidth);
+          Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+            acc[i] = hn::MulAdd(hn::Broadcast<decltype(l)::value>(x[i]), w, acc[i]);
+          });
+        });
+      }
+    }
+  }
+  // Activation, padding lanes to 0 (lane c of every pixel), then each pixel's 4 floats.
+  HWY_ALIGN float lanes_valid[kLanes];
+  for (int i = 0; i < kLanes; ++i) lanes_valid[i] = i % 4 < k.valid_channels ? 1.0f : 0.0f;
+  const auto keep = hn::Ne(hn::Load(d, lanes_valid), hn::Zero(d));
+  Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+    const VF r = hn::IfThenElseZero(keep, Activate(d, acc[i], k.activation));
+    float* o = k.out + out_off + size_t(i * kPix) * k.out_pixel_stride;
+    if (k.out_pixel_stride == 4) {
+      hn::StoreU(r, d, o);
+    } else {
+      HWY_ALIGN float tmp[kLanes];
+      hn::Store(r, d, tmp);
+      for (int p = 0; p < kPix; ++p)
+        for (int l = 0; l < 4; ++l) o[size_t(p) * k.out_pixel_stride + size_t(l)] = tmp[p * 4 + l];
+    }
+  });
+}
+
+template <size_t... I>
+constexpr std::array<TileFn, kSliceTileVecs> MakeSliceTiles(std::index_sequence<I...>) {
+  return {&SliceTile<int(I) + 1>...};
+}
+inline constexpr std::array<TileFn, kSliceTileVecs> kSliceTiles = MakeSliceTiles(std::make_index_sequence<kSliceTileVecs>());
+
+// RunPixels for a one-slice output whose tile pixels are consecutive input pixels (in_step 4):
+// whole vectors of kPix pixels in SliceTiles of up to kSliceTileVecs vectors, the rest (fewer
+// than kPix pixels) in Tiles of `fns`.
+HWY_INLINE void RunSlicePixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count, ptrdiff_t in_off,
+                               size_t out_off, TapWindow t) {
+  if (count <= 0) return;
+  const int vecs = count / kPix;
+  for (int v = 0; v < vecs;) {
+    const int nb = std::min(kSliceTileVecs, vecs - v);
+    kSliceTiles[size_t(nb - 1)](k, in_off + ptrdiff_t(v) * kLanes, out_off + size_t(v * kPix) * k.out_pixel_stride, t);
+    v += nb;
+  }
+  const int done = vecs * kPix;
+  RunPixels(fns, k, count - done, in_off + ptrdiff_t(done) * 4, 4, out_off + size_t(done) * k.out_pixel_stride, t);
 }
 
 }  // namespace hetsched::cpu::gemm::HWY_NAMESPACE
