@@ -6,7 +6,8 @@
 //     other convs, per output row: the taps inside the input rows (ky window) are resolved once;
 //     interior pixels (every kx inside) run in tiles of kMaxMR, border pixels one at a time with
 //     their kx window clipped.
-// One-slice outputs run their consecutive pixels in SliceTiles (vectorized over pixels) instead.
+// One-slice outputs run their consecutive pixels in SliceTiles (vectorized over pixels) instead;
+// one-pixel outputs (GEMVs) run GemvTiles.
 // HWY_SCALAR (the baseline of GCC < 12.3 builds, run only on x86 without AVX2) computes each output
 // with plain loops in the same order instead.
 #undef HWY_TARGET_INCLUDE
@@ -161,7 +162,9 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   const size_t in_plane = size_t(g.in.h) * size_t(g.in.w) * 4, out_plane = size_t(g.out.h) * size_t(g.out.w) * 4;
   const int S_in = g.in.slices();
   const int ps = conv.flat() || g.transposed ? 4 : g.stride_w * 4;
-  const auto& fns = ps == 4 ? TileTable<4>::fn : ps == 8 ? TileTable<8>::fn : TileTable<0>::fn;
+  const bool one_pixel = g.out.h == 1 && g.out.w == 1;  // a GEMV: GemvTile (gemm_tile-inl.h)
+  const auto& fns = one_pixel ? (ps == 4 ? GemvTileTable<4>::fn : ps == 8 ? GemvTileTable<8>::fn : GemvTileTable<0>::fn)
+                              : (ps == 4 ? TileTable<4>::fn : ps == 8 ? TileTable<8>::fn : TileTable<0>::fn);
 
   TileArgs base;
   base.in_plane = in_plane;

@@ -11,6 +11,7 @@
 // faster and spills one), AVX2 6 x 2 (12 of 16 ymm), 128-bit targets 4 x 2. Not compiled for
 // HWY_SCALAR (1 lane): that target runs the plain loops of conv_gemm_simd.cpp. One-slice outputs
 // (1-4 channels) on AVX2/AVX-512: SliceTile, vectorized over pixels instead of channels.
+// One-pixel output maps: GemvTile, 4 FMA chains per vector.
 #if defined(HETSCHED_CPU_GEMM_TILE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef HETSCHED_CPU_GEMM_TILE_INL_H_
 #undef HETSCHED_CPU_GEMM_TILE_INL_H_
@@ -190,6 +191,64 @@ HWY_INLINE void RunPixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs&
     fns[size_t(size - 1)](k, in_off + first * in_step, out_off + size_t(first) * out_step, t);
   }
 }
+
+// A one-pixel output map (SE blocks' 1x1 convs, FULLY_CONNECTED): a GEMV, whose one-pixel Tile
+// is bound by the latency of NV dependent FMA chains. Here each input lane l of a slice has its own
+// chain (4 x NV accumulators), summed at the end as (bias + chain 0 + chain 1) + (chain 2 + chain 3).
+// A different order from Tile's, but every value of such an op is computed by this tile, whatever
+// the range (a one-pixel map has one row and one column; slices do not change a value's order).
+template <int NV>
+HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
+  const DF d;
+  VF acc[4][NV];
+  Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+    Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR { acc[l][v] = hn::Zero(d); });
+  });
+  const int full_slices = k.last_slice_lanes < 4 ? k.in_slices - 1 : k.in_slices;
+  for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
+    for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
+      const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
+      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
+      auto lane = [&](auto l) __attribute__((always_inline)) HWY_ATTR {
+        const VF x = hn::Set(d, ip[l]);
+        Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+          acc[l][v] = hn::MulAdd(x, hn::Load(d, wp + l * kPanelWidth + v * kLanes), acc[l][v]);
+        });
+      };
+      int s = 0;
+      for (; s < full_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) Unroll<4>(lane);
+      if (s < k.in_slices) {
+        if (k.last_slice_lanes > 0) lane(std::integral_constant<int, 0>());
+        if (k.last_slice_lanes > 1) lane(std::integral_constant<int, 1>());
+        if (k.last_slice_lanes > 2) lane(std::integral_constant<int, 2>());
+      }
+    }
+  }
+  Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+    const VF sum = hn::Add(hn::Add(hn::Add(hn::Load(d, k.bias + v * kLanes), acc[0][v]), acc[1][v]),
+                           hn::Add(acc[2][v], acc[3][v]));
+    const int ch0 = v * kLanes;
+    VF r = Activate(d, sum, k.activation);
+    if (ch0 + kLanes > k.valid_channels)
+      r = hn::IfThenElseZero(hn::FirstN(d, size_t(k.valid_channels > ch0 ? k.valid_channels - ch0 : 0)), r);
+    StoreSlices(d, r, k.out + size_t(v * kVecSlices) * k.out_plane + out_off, k.out_plane,
+                k.store_lo - v * kVecSlices, k.store_hi - v * kVecSlices);
+  });
+}
+
+// The tile tables of a one-pixel output: fn[nv - 1][0] is GemvTile<nv> (a single pixel only ever
+// runs the one-pixel tile).
+template <int PS>
+struct GemvTileTable {
+  static constexpr std::array<std::array<TileFn, kMaxMR>, kMaxNV> make() {
+    auto t = TileTable<PS>::fn;
+    t[0][0] = &GemvTile<1>;
+    if constexpr (kMaxNV > 1) t[1][0] = &GemvTile<2>;
+    return t;
+  }
+  static constexpr std::array<std::array<TileFn, kMaxMR>, kMaxNV> fn = make();
+};
+static_assert(kMaxNV <= 2, "GemvTileTable names GemvTile<1> and <2>");
 
 // Outputs of one slice (1-4 channels, e.g. a segmentation head's TRANSPOSE_CONV): a tile of
 // output channels would fill 4 of a vector's lanes, so this tile runs the other way round, one

@@ -39,29 +39,25 @@ class MeanKernel final : public CpuKernel {
   void run(std::span<const ConstView> views, const MutableView& out, const OutputRange& r) const override {
     const Shape4 I = inputs_.shape(0), O = out.shape;
     const float* in = inputs_.data(views, 0);
-    for (int n = 0; n < O.n; ++n)
-      for (int s = r.slice_begin; s < r.slice_end; ++s)
-        for (int y = r.row_begin; y < r.row_end; ++y) {
-          float* ro = out.data + O.offset(n, s, y, 0);
-          for (int x = 0; x < O.w; ++x) {
-            float* po = ro + size_t(x) * kSliceWidth;
-            if (fast_) {
-              double acc[kSliceWidth] = {0, 0, 0, 0};  // double across rows: means of large regions
-              for (int in_n = lo(0, n), n1 = hi(0, n, I.n); in_n < n1; ++in_n)
-                for (int iy = lo(1, y), y1 = hi(1, y, I.h); iy < y1; ++iy) {
-                  const int x0 = lo(2, x);
-                  add_pixel_sums(in + I.offset(in_n, s, iy, x0), hi(2, x, I.w) - x0, acc);
-                }
-              for (int l = 0; l < kSliceWidth; ++l) po[l] = float(acc[l] * inv_count_);
-            } else {
-              for (int l = 0; l < kSliceWidth; ++l) {
-                const int c = s * kSliceWidth + l;
-                po[l] = c < O.c ? element(in, I, ((size_t(n) * O.h + y) * O.w + x) * O.c + size_t(c)) : 0.0f;
-              }
+    general_kernels::for_each_row(out, r, [&](int n, int s, int y, float* ro) {
+      for (int x = 0; x < O.w; ++x) {
+        float* po = ro + size_t(x) * kSliceWidth;
+        if (fast_) {
+          double acc[kSliceWidth] = {0, 0, 0, 0};  // double across rows: means of large regions
+          for (int in_n = lo(0, n), n1 = hi(0, n, I.n); in_n < n1; ++in_n)
+            for (int iy = lo(1, y), y1 = hi(1, y, I.h); iy < y1; ++iy) {
+              const int x0 = lo(2, x);
+              add_pixel_sums(in + I.offset(in_n, s, iy, x0), hi(2, x, I.w) - x0, acc);
             }
+          for (int l = 0; l < kSliceWidth; ++l) po[l] = float(acc[l] * inv_count_);
+        } else {
+          for (int l = 0; l < kSliceWidth; ++l) {
+            const int c = s * kSliceWidth + l;
+            po[l] = c < O.c ? element(in, I, ((size_t(n) * O.h + y) * O.w + x) * O.c + size_t(c)) : 0.0f;
           }
-          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
+      }
+    });
   }
 
  private:

@@ -1,6 +1,7 @@
-// One-slice outputs (1-4 channels) of the packed GEMM run in SliceTiles vectorized over pixels
-// (cpu/gemm/gemm_tile-inl.h): CONV_2D (flat 1x1, stride-1 KxK, dilated, stride 2 which keeps the
-// channel tiles) and TRANSPOSE_CONV, widths that leave tails of every size, on every SIMD target vs
+// One-slice outputs (1-4 channels) of the packed GEMM run in SliceTiles vectorized over pixels, and
+// one-pixel outputs in GemvTiles (cpu/gemm/gemm_tile-inl.h): CONV_2D (flat 1x1, stride-1 KxK,
+// dilated, stride 2 which keeps the channel tiles, 1x1 maps) and TRANSPOSE_CONV, widths that leave
+// tails of every size, on every SIMD target vs
 // the float64 reference with partial ranges on poisoned buffers; and bit-identical outputs on the
 // targets that fuse multiply-adds (AVX2: 2 pixels per vector, AVX-512: 4), since a value must not
 // depend on the tile it falls in.
@@ -26,7 +27,9 @@ struct Case {
 
 constexpr Case kCases[] = {{false, 5, 23, 16, 1, 1, 1, 1}, {false, 4, 19, 5, 3, 3, 1, 1}, {false, 3, 17, 8, 4, 3, 1, 2},
                            {false, 6, 21, 7, 2, 3, 2, 1},  {true, 5, 13, 16, 1, 2, 2, 1},  {true, 4, 11, 6, 3, 3, 2, 1},
-                           {true, 3, 9, 9, 4, 4, 1, 1}};
+                           {true, 3, 9, 9, 4, 4, 1, 1},
+                           // one-pixel maps (GemvTile): a long K, a 3x3 conv whose taps are clipped to the centre
+                           {false, 1, 1, 67, 45, 1, 1, 1},  {false, 1, 1, 13, 70, 3, 1, 1}, {false, 1, 1, 130, 3, 1, 1, 1}};
 
 Graph make_graph(const Case& c, std::mt19937_64& rng) {
   test::GraphBuilder b("slice_tile");
