@@ -131,6 +131,9 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_aren
     run_piece(kernel, epilogue, d.split_rows, views, out, range);
     return;
   }
+  // One task per tile (simple_partitioner, grain 1): a worker descheduled mid-op (a loaded machine)
+  // holds back the op's join by one tile at most; the auto partitioner hands a thief half the
+  // remaining range as one task.
   auto tiles = [&] {
     tbb::parallel_for(tbb::blocked_range2d<int>(0, slice_tiles, 1, 0, row_tiles, 1), [&](const auto& r) {
       for (int si = r.rows().begin(); si < r.rows().end(); ++si)
@@ -142,7 +145,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_aren
           tile.row_end = range.row_begin + rows * (ri + 1) / row_tiles;
           if (!tile.empty()) run_piece(kernel, epilogue, d.split_rows, views, out, tile);
         }
-    });
+    }, tbb::simple_partitioner());
   };
   if (in_arena) {
     tiles();
