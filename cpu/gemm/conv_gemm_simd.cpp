@@ -6,7 +6,8 @@
 //     other convs, per output row: the taps inside the input rows (ky window) are resolved once;
 //     interior pixels (every kx inside) run in tiles of kMaxMR, border pixels one at a time with
 //     their kx window clipped.
-// One-slice outputs run their consecutive pixels in SliceTiles (vectorized over pixels) instead;
+// One-vector groups of output channels run their consecutive pixels in SliceTiles (vectorized over
+// pixels) instead;
 // one-pixel outputs (GEMVs) run GemvTiles.
 // HWY_SCALAR (the baseline of GCC < 12.3 builds, run only on x86 without AVX2) computes each output
 // with plain loops in the same order instead.
@@ -68,18 +69,18 @@ int FloorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int CeilDiv(int a, int b) { return -FloorDiv(-a, b); }
 
 // Output rows [y0, y1) of a non-flat conv for one vector group.
-// Runs `count` pixels of one tile row: SliceTiles for a one-slice output (`slice_tile`) when the
+// Runs `count` pixels of one tile row: SliceTiles of `slice_ns` output slices (0: none) when the
 // pixels are consecutive input pixels (in_step 4), else Tiles.
-HWY_INLINE void RunRow(bool slice_tile, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count,
+HWY_INLINE void RunRow(int slice_ns, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count,
                        ptrdiff_t in_off, ptrdiff_t in_step, size_t out_off, TapWindow t) {
   if constexpr (kHasSliceTile) {
-    if (slice_tile && in_step == 4) return RunSlicePixels(fns, k, count, in_off, out_off, t);
+    if (slice_ns > 0 && in_step == 4) return RunSlicePixels(slice_ns, fns, k, count, in_off, out_off, t);
   }
   RunPixels(fns, k, count, in_off, in_step, out_off, t);
 }
 
 void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int y0, int y1,
-              bool slice_tile) {
+              int slice_tile) {
   const int W = g.in.w, OW = g.out.w;
   const int x_lo = std::min(OW, CeilDiv(g.pad_left, g.stride_w));
   const int x_last = FloorDiv(W - 1 + g.pad_left - (g.kw - 1) * g.dilation_w, g.stride_w);  // last interior x
@@ -112,7 +113,7 @@ void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, cons
 // stepping the input by (-W*4, -4) and the panel by (sh*kw, sw) taps. Columns whose m range is
 // clipped by the input's edges run one at a time.
 void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, TileArgs k, int y0, int y1,
-                   bool slice_tile) {
+                   int slice_tile) {
   const int W = g.in.w, sh = g.stride_h, sw = g.stride_w;
   const size_t tap_w = size_t(g.in.slices()) * 4 * kPanelWidth;  // panel floats per tap
   k.tap_dy = -ptrdiff_t(W) * 4;
@@ -178,7 +179,6 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   base.out_plane = out_plane;
   base.activation = g.activation;
 
-  const bool slice_tile = g.out.slices() == 1;  // vectorized over pixels (gemm_tile-inl.h)
   const int p_lo = range.slice_begin / kPanelSlices, p_hi = CeilDiv(range.slice_end, kPanelSlices);
   const int group = int(std::max<size_t>(1, kWeightBlockBytes / panels.bytes_per_panel()));
   // Block of the M dimension: pixels (flat) or output rows whose input fits the budget.
@@ -214,6 +214,8 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
             k.store_hi = s_first + e - s0;
             k.valid_channels = g.out.c - 4 * s0;
             const auto& row = fns[size_t(nv - 1)];
+            // A one-vector group: SliceTiles over its slices up to the range's last (gemm_tile-inl.h).
+            const int slice_tile = nv == 1 ? std::min(kVecSlices, k.store_hi) : 0;
             if (conv.flat()) {
               RunRow(slice_tile, row, k, m_stop - m, ptrdiff_t(m) * 4, 4, size_t(m) * 4, TapWindow{});
             } else if (g.transposed) {

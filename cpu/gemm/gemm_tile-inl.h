@@ -250,9 +250,10 @@ struct GemvTileTable {
 };
 static_assert(kMaxNV <= 2, "GemvTileTable names GemvTile<1> and <2>");
 
-// Outputs of one slice (1-4 channels, e.g. a segmentation head's TRANSPOSE_CONV): a tile of
-// output channels would fill 4 of a vector's lanes, so this tile runs the other way round, one
-// vector holding kPix consecutive pixels x their 4 output lanes. Input pixels at consecutive
+// Groups of one vector of output channels (up to 16 channels on AVX-512, 8 on AVX2; 1-4 channels
+// e.g. a segmentation head's TRANSPOSE_CONV would fill 4 of a vector's lanes): each input value is
+// a broadcast load for few FMAs, so this tile runs the other way round, one vector holding kPix
+// consecutive pixels x the 4 output lanes of one slice. Input pixels at consecutive
 // PHWC4 pixels (stride 4 floats) load as one vector (pixel p's lanes in 128-bit block p); the
 // FMA for input lane l broadcasts lane l within each block against the panel row's first 4
 // weights repeated in every block. Per output value the same FMAs in the same order as Tile
@@ -266,12 +267,15 @@ inline constexpr int kSliceTileVecs = 4;
 #endif
 inline constexpr bool kHasSliceTile = kPix >= 2;
 
-template <int NB>
+// NS output slices (1..kVecSlices, the slices of a one-vector group) x NB vectors of kPix pixels.
+template <int NS, int NB>
 HWY_NOINLINE void SliceTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
   const DF d;
-  VF acc[NB];
-  const VF b = hn::LoadDup128(d, k.bias);
-  Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc[i] = b; });
+  VF acc[NS][NB];
+  Unroll<NS>([&](auto os) __attribute__((always_inline)) HWY_ATTR {
+    const VF b = hn::LoadDup128(d, k.bias + os * 4);
+    Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc[os][i] = b; });
+  });
   for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
     for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
       const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
@@ -280,48 +284,79 @@ HWY_NOINLINE void SliceTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off,
         VF x[NB];
         Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR { x[i] = hn::LoadU(d, ip + i * kLanes); });
         Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR {
-          const VF w = hn::LoadDup128(d, wp + l * kPanelWidth);
+          VF w[NS];
+          Unroll<NS>([&](auto os) __attribute__((always_inline)) HWY_ATTR {
+            w[os] = hn::LoadDup128(d, wp + l * kPanelWidth + os * 4);
+          });
           Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
-            acc[i] = hn::MulAdd(hn::Broadcast<decltype(l)::value>(x[i]), w, acc[i]);
+            const VF b = hn::Broadcast<decltype(l)::value>(x[i]);
+            Unroll<NS>([&](auto os) __attribute__((always_inline)) HWY_ATTR {
+              acc[os][i] = hn::MulAdd(b, w[os], acc[os][i]);
+            });
           });
         });
       }
     }
   }
-  // Activation, padding lanes to 0 (lane c of every pixel), then each pixel's 4 floats.
-  HWY_ALIGN float lanes_valid[kLanes];
-  for (int i = 0; i < kLanes; ++i) lanes_valid[i] = i % 4 < k.valid_channels ? 1.0f : 0.0f;
-  const auto keep = hn::Ne(hn::Load(d, lanes_valid), hn::Zero(d));
-  Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
-    const VF r = hn::IfThenElseZero(keep, Activate(d, acc[i], k.activation));
-    float* o = k.out + out_off + size_t(i * kPix) * k.out_pixel_stride;
-    if (k.out_pixel_stride == 4) {
-      hn::StoreU(r, d, o);
-    } else {
-      HWY_ALIGN float tmp[kLanes];
-      hn::Store(r, d, tmp);
-      for (int p = 0; p < kPix; ++p)
-        for (int l = 0; l < 4; ++l) o[size_t(p) * k.out_pixel_stride + size_t(l)] = tmp[p * 4 + l];
-    }
+  // Per slice of the range: activation, padding lanes to 0 (lane c of every pixel), then each
+  // pixel's 4 floats.
+  Unroll<NS>([&](auto os) __attribute__((always_inline)) HWY_ATTR {
+    if (os < k.store_lo || os >= k.store_hi) return;
+    const int valid = k.valid_channels - 4 * os;
+    HWY_ALIGN float lanes_valid[kLanes];
+    for (int i = 0; i < kLanes; ++i) lanes_valid[i] = i % 4 < valid ? 1.0f : 0.0f;
+    const auto keep = hn::Ne(hn::Load(d, lanes_valid), hn::Zero(d));
+    Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+      VF r = Activate(d, acc[os][i], k.activation);
+      if (valid < 4) r = hn::IfThenElseZero(keep, r);
+      float* o = k.out + size_t(os) * k.out_plane + out_off + size_t(i * kPix) * k.out_pixel_stride;
+      if (k.out_pixel_stride == 4) {
+        hn::StoreU(r, d, o);
+      } else {
+        HWY_ALIGN float tmp[kLanes];
+        hn::Store(r, d, tmp);
+        for (int p = 0; p < kPix; ++p)
+          for (int l = 0; l < 4; ++l) o[size_t(p) * k.out_pixel_stride + size_t(l)] = tmp[p * 4 + l];
+      }
+    });
   });
 }
 
-template <size_t... I>
-constexpr std::array<TileFn, kSliceTileVecs> MakeSliceTiles(std::index_sequence<I...>) {
-  return {&SliceTile<int(I) + 1>...};
-}
-inline constexpr std::array<TileFn, kSliceTileVecs> kSliceTiles = MakeSliceTiles(std::make_index_sequence<kSliceTileVecs>());
+// Vectors per SliceTile of NS slices: NS x NB accumulators within the register file (AVX-512 32
+// zmm: 16 accumulators + NB inputs + NS weights; AVX2 16 ymm: 8).
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+inline constexpr int kSliceTileAcc = 16;
+#else
+inline constexpr int kSliceTileAcc = 8;
+#endif
+constexpr int SliceTileMaxNB(int ns) { return std::max(1, std::min(kSliceTileVecs, kSliceTileAcc / ns)); }
 
-// RunPixels for a one-slice output whose tile pixels are consecutive input pixels (in_step 4):
-// whole vectors of kPix pixels in SliceTiles of up to kSliceTileVecs vectors, the rest (fewer
-// than kPix pixels) in Tiles of `fns`.
-HWY_INLINE void RunSlicePixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count, ptrdiff_t in_off,
-                               size_t out_off, TapWindow t) {
+struct SliceTileRow {
+  std::array<TileFn, kSliceTileVecs> fn{};
+  int max_nb = 1;
+};
+template <int NS, size_t... I>
+constexpr SliceTileRow MakeSliceTileRow(std::index_sequence<I...>) {
+  return {{(int(I) < SliceTileMaxNB(NS) ? &SliceTile<NS, (int(I) < SliceTileMaxNB(NS) ? int(I) + 1 : 1)> : nullptr)...},
+          SliceTileMaxNB(NS)};
+}
+template <size_t... S>
+constexpr std::array<SliceTileRow, kVecSlices> MakeSliceTiles(std::index_sequence<S...>) {
+  return {MakeSliceTileRow<int(S) + 1>(std::make_index_sequence<kSliceTileVecs>())...};
+}
+inline constexpr std::array<SliceTileRow, kVecSlices> kSliceTiles = MakeSliceTiles(std::make_index_sequence<kVecSlices>());
+
+// RunPixels for a one-vector group of `ns` output slices whose tile pixels are consecutive input
+// pixels (in_step 4): whole vectors of kPix pixels in SliceTiles, the rest (fewer than kPix
+// pixels) in Tiles of `fns`.
+HWY_INLINE void RunSlicePixels(int ns, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count,
+                               ptrdiff_t in_off, size_t out_off, TapWindow t) {
   if (count <= 0) return;
+  const SliceTileRow& row = kSliceTiles[size_t(ns - 1)];
   const int vecs = count / kPix;
   for (int v = 0; v < vecs;) {
-    const int nb = std::min(kSliceTileVecs, vecs - v);
-    kSliceTiles[size_t(nb - 1)](k, in_off + ptrdiff_t(v) * kLanes, out_off + size_t(v * kPix) * k.out_pixel_stride, t);
+    const int nb = std::min(row.max_nb, vecs - v);
+    row.fn[size_t(nb - 1)](k, in_off + ptrdiff_t(v) * kLanes, out_off + size_t(v * kPix) * k.out_pixel_stride, t);
     v += nb;
   }
   const int done = vecs * kPix;

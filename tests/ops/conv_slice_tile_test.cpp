@@ -1,10 +1,10 @@
-// One-slice outputs (1-4 channels) of the packed GEMM run in SliceTiles vectorized over pixels, and
-// one-pixel outputs in GemvTiles (cpu/gemm/gemm_tile-inl.h): CONV_2D (flat 1x1, stride-1 KxK,
-// dilated, stride 2 which keeps the channel tiles, 1x1 maps) and TRANSPOSE_CONV, widths that leave
-// tails of every size, on every SIMD target vs
-// the float64 reference with partial ranges on poisoned buffers; and bit-identical outputs on the
-// targets that fuse multiply-adds (AVX2: 2 pixels per vector, AVX-512: 4), since a value must not
-// depend on the tile it falls in.
+// One-vector groups of output channels (1-16 channels on AVX-512, 1-8 on AVX2) of the packed GEMM
+// run in SliceTiles vectorized over pixels, and one-pixel outputs in GemvTiles
+// (cpu/gemm/gemm_tile-inl.h): CONV_2D (flat 1x1, stride-1 KxK, dilated, stride 2 which keeps the
+// channel tiles, 1x1 maps) and TRANSPOSE_CONV, widths that leave tails of every size, on every SIMD
+// target vs the float64 reference with partial ranges on poisoned buffers; and bit-identical
+// outputs on the targets that fuse multiply-adds (AVX2: 2 pixels per vector, AVX-512: 4), since a
+// value must not depend on the tile it falls in.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -28,6 +28,9 @@ struct Case {
 constexpr Case kCases[] = {{false, 5, 23, 16, 1, 1, 1, 1}, {false, 4, 19, 5, 3, 3, 1, 1}, {false, 3, 17, 8, 4, 3, 1, 2},
                            {false, 6, 21, 7, 2, 3, 2, 1},  {true, 5, 13, 16, 1, 2, 2, 1},  {true, 4, 11, 6, 3, 3, 2, 1},
                            {true, 3, 9, 9, 4, 4, 1, 1},
+                           // one-vector groups of 2-4 slices (5-16 channels; 40 = a full panel + 2 slices)
+                           {false, 5, 23, 16, 16, 1, 1, 1}, {false, 4, 19, 5, 13, 3, 1, 1}, {false, 3, 18, 8, 6, 3, 1, 1},
+                           {false, 3, 13, 9, 40, 1, 1, 1},  {true, 4, 11, 6, 8, 2, 2, 1},
                            // one-pixel maps (GemvTile): a long K, a 3x3 conv whose taps are clipped to the centre
                            {false, 1, 1, 67, 45, 1, 1, 1},  {false, 1, 1, 13, 70, 3, 1, 1}, {false, 1, 1, 130, 3, 1, 1, 1}};
 
@@ -72,7 +75,7 @@ TEST(ConvSliceTile, MatchesReferenceOnEveryTarget) {
       Graph g = make_graph(c, rng);
       summary.add(test::check_op(test::Executor::kCpu, g, rng));
     }
-    fmt::print("one-slice GEMM on {}: {}\n", hwy::TargetName(target), summary.to_string());
+    fmt::print("small-group GEMM tiles on {}: {}\n", hwy::TargetName(target), summary.to_string());
     ++tested;
   }
   hwy::SetSupportedTargetsForTest(0);
