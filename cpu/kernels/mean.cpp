@@ -14,8 +14,15 @@ namespace {
 
 // Adds the per-lane sums of `count` consecutive 4-float pixels from p to acc: float partial sums in
 // 64 independent chains (16 pixels per step, which the compiler vectorizes), then added to the
-// double accumulators once per call (a row), so a long row is not one dependent add chain.
+// double accumulators once per call (a row), so a long row is not one dependent add chain. A row
+// of fewer than 16 pixels (the SE blocks' 7x7 and 14x14 maps) goes straight into the doubles:
+// zeroing and folding 64 partials cost more than its adds.
 void add_pixel_sums(const float* p, int count, double (&acc)[kSliceWidth]) {
+  if (count < 16) {
+    for (int i = 0; i < count; ++i)
+      for (int l = 0; l < kSliceWidth; ++l) acc[l] += double(p[size_t(i) * kSliceWidth + size_t(l)]);
+    return;
+  }
   float part[16 * kSliceWidth] = {};
   int i = 0;
   for (; i + 16 <= count; i += 16)
