@@ -111,6 +111,29 @@ HWY_INLINE void Unroll(F&& f) {
   }(std::make_integer_sequence<int, N>());
 }
 
+// Calls lane(l, ip, wp) for every tap (ky, kx) of the window, input slice and input lane l (an
+// integral constant; the last slice's padding lanes skipped) in the order the FMAs of every output
+// value follow: ky, kx, slice, lane. ip points at lane 0 of the tap's input slice (plus in_off),
+// wp at the slice's panel row of lane 0.
+template <class Lane>
+HWY_INLINE void ForEachTapLane(const TileArgs& k, ptrdiff_t in_off, const TapWindow& t, Lane&& lane) {
+  const int full_slices = k.last_slice_lanes < 4 ? k.in_slices - 1 : k.in_slices;
+  for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
+    for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
+      const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
+      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
+      int s = 0;
+      for (; s < full_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth)
+        Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR { lane(l, ip, wp); });
+      if (s < k.in_slices) {  // the last slice's padding lanes (input and weights 0) are skipped
+        if (k.last_slice_lanes > 0) lane(std::integral_constant<int, 0>(), ip, wp);
+        if (k.last_slice_lanes > 1) lane(std::integral_constant<int, 1>(), ip, wp);
+        if (k.last_slice_lanes > 2) lane(std::integral_constant<int, 2>(), ip, wp);
+      }
+    }
+  }
+}
+
 // MR pixels (input tap origins in_off + p * stride, outputs out_off + p * out_pixel_stride) x NV
 // vectors. PS: the
 // pixel stride in floats when known at compile time (4: stride 1, 8: stride 2), 0: runtime.
@@ -123,30 +146,19 @@ HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapW
     const VF b = hn::Load(d, k.bias + v * kLanes);
     Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR { acc[p][v] = b; });
   });
-  const int full_slices = k.last_slice_lanes < 4 ? k.in_slices - 1 : k.in_slices;
-  for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
-    for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
-      const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
-      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
-      // One input lane l of the current slice: NV weight vectors, MR broadcast FMAs each.
-      auto lane = [&](auto l) __attribute__((always_inline)) HWY_ATTR {
-        VF w[NV];
-        Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
-          w[v] = hn::Load(d, wp + l * kPanelWidth + v * kLanes);
-        });
-        Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
-          const VF x = hn::Set(d, ip[p * ps + l]);
-          Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
-            acc[p][v] = hn::MulAdd(x, w[v], acc[p][v]);
-          });
-        });
-      };
-      int s = 0;
-      for (; s < full_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) Unroll<4>(lane);
-      if (s < k.in_slices)  // the last slice's padding lanes (input and weights 0) are skipped
-        for (int l = 0; l < k.last_slice_lanes; ++l) lane(l);
-    }
-  }
+  // One input lane l of the current slice: NV weight vectors, MR broadcast FMAs each.
+  ForEachTapLane(k, in_off, t, [&](auto l, const float* ip, const float* wp) __attribute__((always_inline)) HWY_ATTR {
+    VF w[NV];
+    Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+      w[v] = hn::Load(d, wp + l * kPanelWidth + v * kLanes);
+    });
+    Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
+      const VF x = hn::Set(d, ip[p * ps + l]);
+      Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+        acc[p][v] = hn::MulAdd(x, w[v], acc[p][v]);
+      });
+    });
+  });
   // Store path, per vector: activation, padding lanes to 0, the slices of the range. (A later
   // per-tile epilogue, e.g. a fused residual add, applies to the stored tile after this.)
   Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
@@ -204,26 +216,12 @@ HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, 
   Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
     Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR { acc[l][v] = hn::Zero(d); });
   });
-  const int full_slices = k.last_slice_lanes < 4 ? k.in_slices - 1 : k.in_slices;
-  for (int ky = t.ky_lo; ky < t.ky_hi; ++ky) {
-    for (int kx = t.kx_lo; kx < t.kx_hi; ++kx) {
-      const float* ip = k.in + (in_off + ky * k.tap_dy + kx * k.tap_dx);
-      const float* wp = k.w + t.w_off + size_t(ky) * k.w_ky + size_t(kx) * k.w_kx;
-      auto lane = [&](auto l) __attribute__((always_inline)) HWY_ATTR {
-        const VF x = hn::Set(d, ip[l]);
-        Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
-          acc[l][v] = hn::MulAdd(x, hn::Load(d, wp + l * kPanelWidth + v * kLanes), acc[l][v]);
-        });
-      };
-      int s = 0;
-      for (; s < full_slices; ++s, ip += k.in_plane, wp += 4 * kPanelWidth) Unroll<4>(lane);
-      if (s < k.in_slices) {
-        if (k.last_slice_lanes > 0) lane(std::integral_constant<int, 0>());
-        if (k.last_slice_lanes > 1) lane(std::integral_constant<int, 1>());
-        if (k.last_slice_lanes > 2) lane(std::integral_constant<int, 2>());
-      }
-    }
-  }
+  ForEachTapLane(k, in_off, t, [&](auto l, const float* ip, const float* wp) __attribute__((always_inline)) HWY_ATTR {
+    const VF x = hn::Set(d, ip[l]);
+    Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+      acc[l][v] = hn::MulAdd(x, hn::Load(d, wp + l * kPanelWidth + v * kLanes), acc[l][v]);
+    });
+  });
   Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
     const VF sum = hn::Add(hn::Add(hn::Add(hn::Load(d, k.bias + v * kLanes), acc[0][v]), acc[1][v]),
                            hn::Add(acc[2][v], acc[3][v]));
