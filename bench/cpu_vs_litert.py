@@ -2,6 +2,7 @@
 # Benchmarks hetsched's CPU policy against LiteRT (XNNPACK) on every runnable zoo model; table, CSV and Markdown.
 """Usage: bench/cpu_vs_litert.py [--threads 1 2] [--iterations 30] [--warmup 3] [--models a,b]
                                  [--litert-only] [--bin build/hetsched] [--seed S] [--out-dir bench/results]
+                                 [--bin-before OLD_BINARY] [--tag TAG] [--rounds R]
 
 Same seeded random inputs for both. LiteRT: Interpreter(num_threads=T) (XNNPACK, its default
 delegate), median of `iterations` timed invoke() calls after `warmup`. hetsched: in this process
@@ -9,13 +10,19 @@ through the `hetsched` Python package (bench_common.time_in_process: a Session w
 T threads, median of `iterations` timed run() calls after `warmup`, the same as `hetsched run`
 measures) when it is installed, else (or with --engine cli) `hetsched run --json --policy cpu
 --threads T --iterations N --warmup W --input in0.npy ...`, its latency_ms.median.
-Writes bench/results/cpu_vs_litert_<machine>_<date>.{csv,md}, machine = CPU model name + host.
+--bin-before OLD_BINARY also times an older build through the CLI in the same loop (LiteRT, before,
+ours per model and thread count), for before/after tables taken in the same conditions.
+--rounds R repeats each (model, threads) measurement R times back to back, the engines interleaved,
+and reports the median of the R medians (a loaded machine's slow phases then hit every engine).
+The load average at the start and end is written beside the table.
+Writes bench/results/cpu_vs_litert_<machine>_<date>[-TAG].{csv,md}, machine = CPU model name + host.
 """
 import argparse
 import csv
 import datetime
 import json
 import math
+import os
 import platform
 import re
 import socket
@@ -130,6 +137,10 @@ def main() -> int:
                     help="time hetsched in process through the Python package, or through the CLI; auto: the "
                          "package when installed")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--bin-before", type=Path, default=None,
+                    help="an older hetsched binary timed through the CLI beside ours (before/after columns)")
+    ap.add_argument("--tag", default="", help="suffix of the result files' names")
+    ap.add_argument("--rounds", type=int, default=1, help="measurements per (model, threads), engines interleaved")
     ap.add_argument("--breakdown", type=int, default=4,
                     help="per-op time breakdown of this many models with the highest ratio at the fewest threads")
     args = ap.parse_args()
@@ -153,6 +164,7 @@ def main() -> int:
 
     rows = []
     op_profiles = {}
+    load_start = Path("/proc/loadavg").read_text().split()[:3]
     with tempfile.TemporaryDirectory(prefix="hetsched-bench-") as tmp:
         for e in entries:
             inputs = zoo.random_inputs(e, args.seed)
@@ -162,39 +174,64 @@ def main() -> int:
                 np.save(p, x)
                 in_paths.append(p)
             for t in args.threads:
-                lite = bench_litert(e, inputs, t, args.iterations, args.warmup)
-                if args.litert_only:
-                    run = None
-                elif use_package:
-                    run = bench_hetsched_package(e, inputs, t, args.iterations, args.warmup)
-                else:
-                    run = bench_hetsched(binary, e, in_paths, t, args.iterations, args.warmup)
-                ours = float(run["latency_ms"]["median"]) if run else None
+                lites, ours_runs, befores = [], [], []
+                run = None
+                for _ in range(max(1, args.rounds)):
+                    lites.append(bench_litert(e, inputs, t, args.iterations, args.warmup))
+                    if args.litert_only:
+                        run = None
+                    elif use_package:
+                        run = bench_hetsched_package(e, inputs, t, args.iterations, args.warmup)
+                    else:
+                        run = bench_hetsched(binary, e, in_paths, t, args.iterations, args.warmup)
+                    if run:
+                        ours_runs.append(float(run["latency_ms"]["median"]))
+                    if args.bin_before:
+                        old = bench_hetsched(args.bin_before, e, in_paths, t, args.iterations, args.warmup)
+                        befores.append(float(old["latency_ms"]["median"]))
+                lite = statistics.median(lites)
+                ours = statistics.median(ours_runs) if ours_runs else None
                 ratio = ours / lite if ours is not None else None
-                rows.append({"model": e["name"], "threads": t, "macs_m": e["macs"] / 1e6,
-                             "ours_ms": ours, "litert_ms": lite, "ratio": ratio})
+                row = {"model": e["name"], "threads": t, "macs_m": e["macs"] / 1e6,
+                       "ours_ms": ours, "litert_ms": lite, "ratio": ratio}
+                if args.bin_before:
+                    row["before_ms"] = statistics.median(befores)
+                    row["before_ratio"] = row["before_ms"] / lite
+                rows.append(row)
                 if run:
                     op_profiles[(e["name"], t)] = run.get("ops", [])
                 print(f"{e['name']:32s} T={t}  ours {fmt(ours):>9s} ms  LiteRT {fmt(lite):>9s} ms  "
-                      f"ratio {fmt(ratio):>6s}", flush=True)
+                      f"ratio {fmt(ratio):>6s}"
+                      + (f"  before {fmt(row['before_ms']):>9s} ms ratio {fmt(row['before_ratio']):>6s}"
+                         if args.bin_before else ""), flush=True)
 
+    load_end = Path("/proc/loadavg").read_text().split()[:3]
     date = datetime.date.today().isoformat()
     machine = machine_name()
     header = ["model", "threads", "MMACs", "ours ms", "LiteRT ms", "ratio (ours/LiteRT)"]
+    if args.bin_before:
+        header += ["before ms", "before/LiteRT"]
     lines = [f"# hetsched CPU vs LiteRT (XNNPACK), {machine}, {date}", "",
              f"median of {args.iterations} runs after {args.warmup} warm-up, seed {args.seed}"
              + ("" if args.litert_only else f", hetsched timed {'in process (Python package)' if use_package else 'by the CLI'}")
-             + (", LiteRT only" if args.litert_only else ""), "",
+             + (", LiteRT only" if args.litert_only else "")
+             + (f"; 'before' = {args.bin_before} by the CLI in the same loop" if args.bin_before else "")
+             + (f"; median of {args.rounds} rounds, engines interleaved" if args.rounds > 1 else "")
+             + f"; load average (1/5/15 min) {' '.join(load_start)} at the start, {' '.join(load_end)} at the end"
+             + f" ({len(os.sched_getaffinity(0))} CPUs)", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
         lines.append(f"| {r['model']} | {r['threads']} | {r['macs_m']:.1f} | {fmt(r['ours_ms'])} | "
-                     f"{fmt(r['litert_ms'])} | {fmt(r['ratio'])} |")
+                     f"{fmt(r['litert_ms'])} | {fmt(r['ratio'])} |"
+                     + (f" {fmt(r['before_ms'])} | {fmt(r['before_ratio'])} |" if args.bin_before else ""))
     for t in args.threads:
         sel = [r for r in rows if r["threads"] == t]
         gm_ours = geomean([r["ours_ms"] for r in sel]) if not args.litert_only else None
         gm_lite = geomean([r["litert_ms"] for r in sel])
         gm_ratio = geomean([r["ratio"] for r in sel]) if not args.litert_only else None
-        lines.append(f"| **geomean** | {t} | | {fmt(gm_ours)} | {fmt(gm_lite)} | {fmt(gm_ratio)} |")
+        lines.append(f"| **geomean** | {t} | | {fmt(gm_ours)} | {fmt(gm_lite)} | {fmt(gm_ratio)} |"
+                     + (f" {fmt(geomean([r['before_ms'] for r in sel]))} | "
+                        f"{fmt(geomean([r['before_ratio'] for r in sel]))} |" if args.bin_before else ""))
     if len(args.threads) > 1 and not args.litert_only:
         lines += scaling_section(rows, args.threads)
     if not args.litert_only and args.breakdown > 0:
@@ -204,9 +241,11 @@ def main() -> int:
     print(table)
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    stem = args.out_dir / f"cpu_vs_litert_{machine}_{date}{'_litert-only' if args.litert_only else ''}"
+    stem = args.out_dir / (f"cpu_vs_litert_{machine}_{date}{'_litert-only' if args.litert_only else ''}"
+                           + (f"-{args.tag}" if args.tag else ""))
     with open(f"{stem}.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["model", "threads", "macs_m", "ours_ms", "litert_ms", "ratio"])
+        fields = ["model", "threads", "macs_m", "ours_ms", "litert_ms", "ratio"]
+        w = csv.DictWriter(f, fieldnames=fields + (["before_ms", "before_ratio"] if args.bin_before else []))
         w.writeheader()
         for r in rows:
             w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else ("" if v is None else v)) for k, v in r.items()})

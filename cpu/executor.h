@@ -52,14 +52,22 @@ class CpuExecutor {
   const memory::MemoryPlan& memory_plan() const { return plan_; }
 
  private:
-  void run_tiled(int op_index, const OutputRange& range);
+  static constexpr int64_t kMacsPerTile = 100'000;  // ~2.5 us of single-thread work per tile
+  static constexpr int64_t kValuesPerTile = 8 * 1024;
+  static constexpr int kTilesPerThread = 4;
+  static constexpr int kBandRows = 8;  // rows per kernel call when an epilogue follows
+
+  // in_arena: called from inside arena_->execute (run_ops), so no second entry.
+  void run_tiled(int op_index, const OutputRange& range, bool in_arena);
+  void run_piece(const CpuKernel& kernel, const CpuEpilogue& epilogue, bool split_rows,
+                 std::span<const ConstView> views, const MutableView& out, const OutputRange& range) const;
 
   const Graph& graph_;
   int threads_;
   std::unique_ptr<tbb::task_arena> arena_;
   std::vector<std::unique_ptr<CpuKernel>> kernels_;
   std::vector<CpuEpilogue> epilogues_;  // per op: applied to each tile after its kernel
-  std::vector<bool> worth_threads_;     // per op: enough work to pay for a parallel_for
+  std::vector<int> max_tiles_;          // per op, whole output: tiles its work pays for (1: inline)
   std::vector<std::vector<ConstView>> input_views_;  // per op: shapes fixed, data resolved each run
   memory::MemoryPlan plan_;
   size_t arena_bytes_ = 0;

@@ -6,6 +6,9 @@
 //     other convs, per output row: the taps inside the input rows (ky window) are resolved once;
 //     interior pixels (every kx inside) run in tiles of kMaxMR, border pixels one at a time with
 //     their kx window clipped.
+// One-vector groups of output channels run their consecutive pixels in SliceTiles (vectorized over
+// pixels) instead;
+// one-pixel outputs (GEMVs) run GemvTiles.
 // HWY_SCALAR (the baseline of GCC < 12.3 builds, run only on x86 without AVX2) computes each output
 // with plain loops in the same order instead.
 #undef HWY_TARGET_INCLUDE
@@ -66,7 +69,18 @@ int FloorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int CeilDiv(int a, int b) { return -FloorDiv(-a, b); }
 
 // Output rows [y0, y1) of a non-flat conv for one vector group.
-void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int y0, int y1) {
+// Runs `count` pixels of one tile row: SliceTiles of `slice_ns` output slices (0: none) when the
+// pixels are consecutive input pixels (in_step 4), else Tiles.
+HWY_INLINE void RunRow(int slice_ns, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int count,
+                       ptrdiff_t in_off, ptrdiff_t in_step, size_t out_off, TapWindow t) {
+  if constexpr (kHasSliceTile) {
+    if (slice_ns > 0 && in_step == 4) return RunSlicePixels(slice_ns, fns, k, count, in_off, out_off, t);
+  }
+  RunPixels(fns, k, count, in_off, in_step, out_off, t);
+}
+
+void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, const TileArgs& k, int y0, int y1,
+              int slice_tile) {
   const int W = g.in.w, OW = g.out.w;
   const int x_lo = std::min(OW, CeilDiv(g.pad_left, g.stride_w));
   const int x_last = FloorDiv(W - 1 + g.pad_left - (g.kw - 1) * g.dilation_w, g.stride_w);  // last interior x
@@ -86,8 +100,8 @@ void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, cons
     for (int x = 0; x < x_lo; ++x) border(x);
     t.kx_lo = 0;
     t.kx_hi = g.kw;
-    RunPixels(fns, k, x_hi - x_lo, row_in + ptrdiff_t(x_lo * g.stride_w - g.pad_left) * 4, ptrdiff_t(g.stride_w) * 4,
-              row_out + size_t(x_lo) * 4, t);
+    RunRow(slice_tile, fns, k, x_hi - x_lo, row_in + ptrdiff_t(x_lo * g.stride_w - g.pad_left) * 4,
+           ptrdiff_t(g.stride_w) * 4, row_out + size_t(x_lo) * 4, t);
     for (int x = x_hi; x < OW; ++x) border(x);
   }
 }
@@ -98,7 +112,8 @@ void ConvRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, cons
 // of pixels j..j+MR-1 is a conv tile with input stride 4, output stride 4*sw, and taps (i, m)
 // stepping the input by (-W*4, -4) and the panel by (sh*kw, sw) taps. Columns whose m range is
 // clipped by the input's edges run one at a time.
-void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, TileArgs k, int y0, int y1) {
+void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns, TileArgs k, int y0, int y1,
+                   int slice_tile) {
   const int W = g.in.w, sh = g.stride_h, sw = g.stride_w;
   const size_t tap_w = size_t(g.in.slices()) * 4 * kPanelWidth;  // panel floats per tap
   k.tap_dy = -ptrdiff_t(W) * 4;
@@ -132,8 +147,8 @@ void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns,
       for (int j = 0; j < j_lo; ++j) column(j);
       t.kx_lo = 0;
       t.kx_hi = nm;
-      RunPixels(fns, k, j_hi - j_lo, in_row + ptrdiff_t(c0 + j_lo) * 4, 4,
-                out_row + size_t(j_lo) * k.out_pixel_stride, t);
+      RunRow(slice_tile, fns, k, j_hi - j_lo, in_row + ptrdiff_t(c0 + j_lo) * 4, 4,
+             out_row + size_t(j_lo) * k.out_pixel_stride, t);
       for (int j = j_hi; j < J; ++j) column(j);
     }
   }
@@ -148,7 +163,9 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   const size_t in_plane = size_t(g.in.h) * size_t(g.in.w) * 4, out_plane = size_t(g.out.h) * size_t(g.out.w) * 4;
   const int S_in = g.in.slices();
   const int ps = conv.flat() || g.transposed ? 4 : g.stride_w * 4;
-  const auto& fns = ps == 4 ? TileTable<4>::fn : ps == 8 ? TileTable<8>::fn : TileTable<0>::fn;
+  const bool one_pixel = g.out.h == 1 && g.out.w == 1;  // a GEMV: GemvTile (gemm_tile-inl.h)
+  const auto& fns = one_pixel ? (ps == 4 ? GemvTileTable<4>::fn : ps == 8 ? GemvTileTable<8>::fn : GemvTileTable<0>::fn)
+                              : (ps == 4 ? TileTable<4>::fn : ps == 8 ? TileTable<8>::fn : TileTable<0>::fn);
 
   TileArgs base;
   base.in_plane = in_plane;
@@ -197,12 +214,14 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
             k.store_hi = s_first + e - s0;
             k.valid_channels = g.out.c - 4 * s0;
             const auto& row = fns[size_t(nv - 1)];
+            // A one-vector group: SliceTiles over its slices up to the range's last (gemm_tile-inl.h).
+            const int slice_tile = nv == 1 ? std::min(kVecSlices, k.store_hi) : 0;
             if (conv.flat()) {
-              RunPixels(row, k, m_stop - m, ptrdiff_t(m) * 4, 4, size_t(m) * 4, TapWindow{});
+              RunRow(slice_tile, row, k, m_stop - m, ptrdiff_t(m) * 4, 4, size_t(m) * 4, TapWindow{});
             } else if (g.transposed) {
-              TransposeRows(g, row, k, m, m_stop);
+              TransposeRows(g, row, k, m, m_stop, slice_tile);
             } else {
-              ConvRows(g, row, k, m, m_stop);
+              ConvRows(g, row, k, m, m_stop, slice_tile);
             }
           }
         }

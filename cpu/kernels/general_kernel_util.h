@@ -1,5 +1,6 @@
 // Helpers of the general (non-conv) CPU kernels: constant inputs packed to PHWC4 at create, the
-// fused activation over a row, and zeroing of the padding lanes of the last channel slice.
+// fused activation over a row, zeroing of the padding lanes of the last channel slice, and the loop
+// over the output rows of a range.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -52,6 +53,20 @@ inline void zero_padding_lanes(float* p, int pixels, int channels) {
 // zero_padding_lanes if slice s is the last slice of a tensor of `channels` channels.
 inline void zero_padding_if_last(float* p, int pixels, int channels, int s) {
   if (s == slices_of(channels) - 1) zero_padding_lanes(p, pixels, channels);
+}
+
+// Calls f(n, s, y, row) for every output row of `r` (every batch; row: its first float), then
+// zeroes the padding lanes of the rows of the last slice: the loop every row-wise kernel runs.
+template <class F>
+void for_each_row(const MutableView& out, const OutputRange& r, F&& f) {
+  const Shape4& O = out.shape;
+  for (int n = 0; n < O.n; ++n)
+    for (int s = r.slice_begin; s < r.slice_end; ++s)
+      for (int y = r.row_begin; y < r.row_end; ++y) {
+        float* row = out.data + O.offset(n, s, y, 0);
+        f(n, s, y, row);
+        zero_padding_if_last(row, O.w, O.c, s);
+      }
 }
 
 }  // namespace hetsched::cpu::general_kernels

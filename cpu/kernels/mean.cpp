@@ -14,8 +14,15 @@ namespace {
 
 // Adds the per-lane sums of `count` consecutive 4-float pixels from p to acc: float partial sums in
 // 64 independent chains (16 pixels per step, which the compiler vectorizes), then added to the
-// double accumulators once per call (a row), so a long row is not one dependent add chain.
+// double accumulators once per call (a row), so a long row is not one dependent add chain. A row
+// of fewer than 16 pixels (the SE blocks' 7x7 and 14x14 maps) goes straight into the doubles:
+// zeroing and folding 64 partials cost more than its adds.
 void add_pixel_sums(const float* p, int count, double (&acc)[kSliceWidth]) {
+  if (count < 16) {
+    for (int i = 0; i < count; ++i)
+      for (int l = 0; l < kSliceWidth; ++l) acc[l] += double(p[size_t(i) * kSliceWidth + size_t(l)]);
+    return;
+  }
   float part[16 * kSliceWidth] = {};
   int i = 0;
   for (; i + 16 <= count; i += 16)
@@ -39,29 +46,25 @@ class MeanKernel final : public CpuKernel {
   void run(std::span<const ConstView> views, const MutableView& out, const OutputRange& r) const override {
     const Shape4 I = inputs_.shape(0), O = out.shape;
     const float* in = inputs_.data(views, 0);
-    for (int n = 0; n < O.n; ++n)
-      for (int s = r.slice_begin; s < r.slice_end; ++s)
-        for (int y = r.row_begin; y < r.row_end; ++y) {
-          float* ro = out.data + O.offset(n, s, y, 0);
-          for (int x = 0; x < O.w; ++x) {
-            float* po = ro + size_t(x) * kSliceWidth;
-            if (fast_) {
-              double acc[kSliceWidth] = {0, 0, 0, 0};  // double across rows: means of large regions
-              for (int in_n = lo(0, n), n1 = hi(0, n, I.n); in_n < n1; ++in_n)
-                for (int iy = lo(1, y), y1 = hi(1, y, I.h); iy < y1; ++iy) {
-                  const int x0 = lo(2, x);
-                  add_pixel_sums(in + I.offset(in_n, s, iy, x0), hi(2, x, I.w) - x0, acc);
-                }
-              for (int l = 0; l < kSliceWidth; ++l) po[l] = float(acc[l] * inv_count_);
-            } else {
-              for (int l = 0; l < kSliceWidth; ++l) {
-                const int c = s * kSliceWidth + l;
-                po[l] = c < O.c ? element(in, I, ((size_t(n) * O.h + y) * O.w + x) * O.c + size_t(c)) : 0.0f;
-              }
+    general_kernels::for_each_row(out, r, [&](int n, int s, int y, float* ro) {
+      for (int x = 0; x < O.w; ++x) {
+        float* po = ro + size_t(x) * kSliceWidth;
+        if (fast_) {
+          double acc[kSliceWidth] = {0, 0, 0, 0};  // double across rows: means of large regions
+          for (int in_n = lo(0, n), n1 = hi(0, n, I.n); in_n < n1; ++in_n)
+            for (int iy = lo(1, y), y1 = hi(1, y, I.h); iy < y1; ++iy) {
+              const int x0 = lo(2, x);
+              add_pixel_sums(in + I.offset(in_n, s, iy, x0), hi(2, x, I.w) - x0, acc);
             }
+          for (int l = 0; l < kSliceWidth; ++l) po[l] = float(acc[l] * inv_count_);
+        } else {
+          for (int l = 0; l < kSliceWidth; ++l) {
+            const int c = s * kSliceWidth + l;
+            po[l] = c < O.c ? element(in, I, ((size_t(n) * O.h + y) * O.w + x) * O.c + size_t(c)) : 0.0f;
           }
-          general_kernels::zero_padding_if_last(ro, O.w, O.c, s);
         }
+      }
+    });
   }
 
  private:
