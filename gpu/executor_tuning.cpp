@@ -29,28 +29,26 @@ constexpr unsigned kMaxCompileThreads = 15;
 // cores from the "GPU" being timed.
 class CandidatePrecompiler {
  public:
+  // kernels[i]: the kernel of op i to compile ahead, or null.
   CandidatePrecompiler(std::vector<GpuKernel*> kernels, const DeviceInfo& info, const GpuKernelContext& ctx)
       : kernels_(std::move(kernels)), state_(kernels_.size()), info_(info), ctx_(ctx) {
+    const auto wanted = size_t(std::count_if(kernels_.begin(), kernels_.end(), [](GpuKernel* k) { return k; }));
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = std::min<unsigned>({cores - 1, kMaxCompileThreads, unsigned(kernels_.size())});
+    const unsigned threads = std::min<unsigned>({cores - 1, kMaxCompileThreads, unsigned(wanted)});
     for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this](std::stop_token stop) { work(stop); });
   }
   CandidatePrecompiler(const CandidatePrecompiler&) = delete;
   CandidatePrecompiler& operator=(const CandidatePrecompiler&) = delete;
 
-  // The loop is about to use `kernel`: no worker touches it from now on. False when a worker
+  // The loop is about to use op i's kernel: no worker touches it from now on. False when a worker
   // failed on it and it may not be at its default size.
-  bool acquire(const GpuKernel* kernel) {
-    for (size_t i = 0; i < kernels_.size(); ++i) {
-      if (kernels_[i] != kernel) continue;
-      int expected = kFree;
-      if (state_[i].compare_exchange_strong(expected, kTaken)) return true;  // not started: the loop compiles
-      state_[i].wait(kBusy);  // a worker has it: wait until it is done
-      return state_[i].load() != kFailed;
-    }
-    return true;
+  bool acquire(size_t i) {
+    int expected = kFree;
+    if (state_[i].compare_exchange_strong(expected, kTaken)) return true;  // not started: the loop compiles
+    state_[i].wait(kBusy);  // a worker has it: wait until it is done
+    return state_[i].load() != kFailed;
   }
-  // Kernels the workers compiled (call after the workers stopped).
+  // Kernels the workers compiled (call after stop()).
   int compiled() const {
     return int(std::count_if(state_.begin(), state_.end(), [](const std::atomic<int>& s) { return s.load() == kDone; }));
   }
@@ -62,7 +60,7 @@ class CandidatePrecompiler {
   void work(std::stop_token stop) {
     for (size_t i = next_++; i < kernels_.size() && !stop.stop_requested(); i = next_++) {
       int expected = kFree;
-      if (!state_[i].compare_exchange_strong(expected, kBusy)) continue;  // the loop got there first
+      if (!kernels_[i] || !state_[i].compare_exchange_strong(expected, kBusy)) continue;  // the loop got there first
       int done = kDone;
       try {
         const std::vector<WorkgroupSize> candidates = kernels_[i]->workgroup_candidates(info_);
@@ -132,25 +130,38 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     submit_and_wait(device_, cmd, fmt::format("model '{}': zeroing the arena for tuning", graph_.model_name));
   }
 
-  // The kernels the loop will time (one per tuning key the cache lacks), for the precompiler.
+  // Each kernel's candidates and tuning key, once; a key's size from the cache file, if valid.
+  struct Tunable {
+    std::vector<WorkgroupSize> candidates;
+    std::string key;  // empty: not tunable
+  };
+  std::vector<Tunable> tunables(kernels_.size());
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    if (!kernels_[i]) continue;
+    Tunable& t = tunables[i];
+    t.candidates = kernels_[i]->workgroup_candidates(device_.info());
+    if (t.candidates.size() >= 2) t.key = workgroup_tuning_key(*kernels_[i], graph_.tensors[graph_.ops[i].outputs[0]].shape4());
+  }
+  auto cached = [&](const Tunable& t) -> const WorkgroupSize* {
+    const WorkgroupTuningCache::Entry* e = cache.find(t.key);
+    return e && std::find(t.candidates.begin(), t.candidates.end(), e->best) != t.candidates.end() ? &e->best : nullptr;
+  };
+
+  // The kernels the loop will time (the first of each key the cache lacks), for the precompiler.
   std::unique_ptr<CandidatePrecompiler> precompiler;
   const bool precompile = options_.precompile == GpuExecutorOptions::Precompile::kOn ||
                           (options_.precompile == GpuExecutorOptions::Precompile::kAuto &&
                            device_.info().type != DeviceType::kCpu);
   if (queries && pipelines && precompile) {
-    std::vector<GpuKernel*> to_time;
+    std::vector<GpuKernel*> to_time(kernels_.size(), nullptr);
     std::set<std::string> keys;
-    for (size_t i = 0; i < kernels_.size(); ++i) {
-      GpuKernel* k = kernels_[i].get();
-      if (!k) continue;
-      const std::vector<WorkgroupSize> candidates = k->workgroup_candidates(device_.info());
-      const std::string key = workgroup_tuning_key(*k, graph_.tensors[graph_.ops[i].outputs[0]].shape4());
-      if (candidates.size() < 2 || key.empty() || !keys.insert(key).second) continue;
-      const WorkgroupTuningCache::Entry* e = cache.find(key);
-      if (e && std::find(candidates.begin(), candidates.end(), e->best) != candidates.end()) continue;
-      to_time.push_back(k);
-    }
-    if (to_time.size() > 1) precompiler = std::make_unique<CandidatePrecompiler>(std::move(to_time), device_.info(), ctx);
+    int wanted = 0;
+    for (size_t i = 0; i < kernels_.size(); ++i)
+      if (!tunables[i].key.empty() && keys.insert(tunables[i].key).second && !cached(tunables[i])) {
+        to_time[i] = kernels_[i].get();
+        ++wanted;
+      }
+    if (wanted > 1) precompiler = std::make_unique<CandidatePrecompiler>(std::move(to_time), device_.info(), ctx);
   }
 
   std::map<std::string, WorkgroupSize> decided;  // keys settled during this prepare
@@ -165,21 +176,18 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     GpuKernel* k = kernels_[i].get();
     if (!k) continue;
     ++done;
-    const std::vector<WorkgroupSize> candidates = k->workgroup_candidates(device_.info());
-    const std::string key = workgroup_tuning_key(*k, graph_.tensors[graph_.ops[i].outputs[0]].shape4());
-    if (candidates.size() < 2 || key.empty()) continue;
+    const std::vector<WorkgroupSize>& candidates = tunables[i].candidates;
+    const std::string& key = tunables[i].key;
+    if (key.empty()) continue;
     ++tuning_stats_.kernels;
-    auto in_candidates = [&](const WorkgroupSize& s) {
-      return std::find(candidates.begin(), candidates.end(), s) != candidates.end();
-    };
-    if (precompiler && !precompiler->acquire(k)) k->set_workgroup(ctx, candidates[0]);
+    if (precompiler && !precompiler->acquire(i)) k->set_workgroup(ctx, candidates[0]);
     WorkgroupSize best = candidates[0];
     WorkgroupSize current = candidates[0];
     if (const auto it = decided.find(key); it != decided.end()) {
       best = it->second;
       ++tuning_stats_.cache_hits;
-    } else if (const WorkgroupTuningCache::Entry* e = cache.find(key); e && in_candidates(e->best)) {
-      best = e->best;
+    } else if (const WorkgroupSize* from_file = cached(tunables[i])) {
+      best = *from_file;
       ++tuning_stats_.cache_hits;
     } else if (queries && std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() <
                               options_.tuning_budget_ms) {
