@@ -22,6 +22,27 @@ def run_hetsched(binary, model, policy, iterations, warmup, cache_dir, *extra, t
     return json.loads(p.stdout)
 
 
+def run_json(binary, args, timeout):
+    """`hetsched ARGS --json` parsed; RuntimeError with the args, exit code and stderr's tail."""
+    proc = subprocess.run([str(binary), *map(str, args), "--json"], capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))}: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout)
+
+
+def complete_tuning(binary, model, *extra, timeout=600, log=print, max_starts=10):
+    """GPU tuning completed before any timing: `hetsched run MODEL --policy gpu EXTRA` starts (own
+    processes, one run each) until no kernel's tuning is deferred to a later start. Returns how many
+    starts it took (-1: still deferred after max_starts)."""
+    for start in range(max_starts):
+        j = run_json(binary, ["run", model, "--policy", "gpu", *extra, "--iterations", "1", "--warmup", "0"], timeout)
+        deferred = j["tuning"]["deferred"]
+        log(f"  tuning start {start + 1}: {j['tuning']['shapes_timed']} shapes timed, {deferred} deferred")
+        if deferred == 0:
+            return start + 1
+    return -1
+
+
 def add_zoo_run_args(ap, iterations=50, warmup=5):
     """The arguments every zoo benchmark takes: the binary, the zoo index and a subset of it, timed
     and warm-up runs, and where its results go (--out-dir, --tag)."""

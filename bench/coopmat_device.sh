@@ -55,17 +55,12 @@ for m in ${MODELS//,/ }; do
   for v in "${variants[@]}"; do
     IFS='|' read -r name prec envs <<< "$v"
     od="$DIR/out_${m}_$name"; mkdir -p "$od"
+    # Tuning completed first (bench_common.complete_tuning: `gpu` starts until nothing is deferred);
+    # one start left most kernels untuned on the H100 (2026-12-06: up to 79 deferred).
     # shellcheck disable=SC2086
-    # Tuning completed first: `gpu` starts until nothing is deferred (at most 8), as bench/honest_auto.py
-    # does; one start left most kernels untuned on the H100 (2026-12-06: up to 79 deferred).
-    for start in 1 2 3 4 5 6 7 8; do
-      [[ -z $TUNE_FLAG ]] || break
-      # shellcheck disable=SC2086
-      deferred=$(env $envs timeout 120 "$BIN" run "$f" --policy gpu --precision "$prec" --warmup 0 --iterations 1 \
-        --json 2>> "$DIR/${m}_$name.tune.err" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["tuning"]["deferred"])' 2>/dev/null)
-      echo "tuning start $start: ${deferred:-?} deferred" >> "$DIR/${m}_$name.tune.err"
-      [[ $deferred == 0 || -z $deferred ]] && break
-    done
+    [[ -z $TUNE_FLAG ]] && env $envs "$PY" -c 'import sys; sys.path.insert(0, "bench"); import bench_common as b
+b.complete_tuning(sys.argv[1], sys.argv[2], "--precision", sys.argv[3], timeout=120)' "$BIN" "$f" "$prec" \
+      >> "$DIR/${m}_$name.tune.err" 2>&1
     # shellcheck disable=SC2086
     env $envs timeout 120 "$BIN" run "$f" --policy gpu --precision "$prec" $TUNE_FLAG --warmup "$WARMUP" \
       --iterations "$ITER" --seed 7 --output-dir "$od" --json > "$DIR/${m}_$name.json" 2> "$DIR/${m}_$name.err"

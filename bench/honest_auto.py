@@ -22,25 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench_common import complete_tuning, run_json
+
 POLICIES = ["cpu", "gpu", "auto"]
-
-
-def run_json(binary, args, timeout):
-    proc = subprocess.run([binary, *args, "--json"], capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
-    return json.loads(proc.stdout)
-
-
-def complete_tuning(binary, model, threads, timeout, log):
-    for start in range(10):
-        j = run_json(binary, ["run", model, "--policy", "gpu", "--threads", str(threads), "--iterations", "1",
-                              "--warmup", "0"], timeout)
-        deferred = j["tuning"]["deferred"]
-        log(f"  tuning start {start + 1}: {j['tuning']['shapes_timed']} shapes timed, {deferred} deferred")
-        if deferred == 0:
-            return start + 1
-    return -1
 
 
 def main():
@@ -82,7 +66,7 @@ def main():
         starts = 0
         try:
             if not a.no_complete_tuning:
-                starts = complete_tuning(a.bin, model, a.threads, a.timeout, log)
+                starts = complete_tuning(a.bin, model, "--threads", a.threads, timeout=a.timeout, log=log)
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             log(f"  no GPU: {e}")
         cut = set()
