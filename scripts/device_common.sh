@@ -37,10 +37,9 @@ device_xfer_models() {
   [[ -f models/index.json ]] && python3 - "$dir/models/index.json" "$models" <<'PY'
 import json, sys
 names = set(sys.argv[2].split(","))
-index = json.load(open("models/index.json"))
-entries = index if isinstance(index, list) else index.get("models", [])
-kept = [e for e in entries if e.get("name") in names]
-json.dump(kept if isinstance(index, list) else {**index, "models": kept}, open(sys.argv[1], "w"), indent=1)
+index = json.load(open("models/index.json"))  # scripts/make_index.py: {"models": [...], ...}
+index["models"] = [e for e in index["models"] if e["name"] in names]
+json.dump(index, open(sys.argv[1], "w"), indent=1)
 PY
 }
 
