@@ -12,19 +12,12 @@
 
 #include "cpu/gemm/packed_panels.h"
 #include "graph/activation.h"
+#include "graph/ops/conv_geometry.h"
 #include "graph/phwc4.h"
 
 namespace hetsched::cpu::gemm {
 
-struct ConvGeometry {
-  Shape4 in, out;
-  int kh = 1, kw = 1;
-  int stride_h = 1, stride_w = 1;
-  int dilation_h = 1, dilation_w = 1;
-  int pad_top = 0, pad_left = 0;  // resolved TFLite padding (PAD already folded in)
-  Activation activation = Activation::kNone;
-  bool transposed = false;  // TRANSPOSE_CONV: out[y,x] gathers in[iy,ix] with y + pad_top = iy*stride_h + ky
-};
+using ConvGeometry = hetsched::ConvGeometry;  // graph/ops/conv_geometry.h
 
 class ConvGemm {
  public:

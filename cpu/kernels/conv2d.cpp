@@ -7,11 +7,7 @@
 namespace hetsched::cpu {
 
 std::unique_ptr<CpuKernel> create_conv2d_kernel(const Graph& graph, const Op& op) {
-  const auto& a = op.attrs<Conv2DAttributes>();
-  gemm::ConvGeometry g = gemm_geometry(graph, op, a);
-  g.dilation_h = a.dilation_h;
-  g.dilation_w = a.dilation_w;
-  return create_gemm_conv_kernel(graph, op, g);
+  return create_gemm_conv_kernel(graph, op, conv_geometry(graph, op));
 }
 
 }  // namespace hetsched::cpu

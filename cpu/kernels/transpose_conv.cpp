@@ -10,9 +10,7 @@
 namespace hetsched::cpu {
 
 std::unique_ptr<CpuKernel> create_transpose_conv_kernel(const Graph& graph, const Op& op) {
-  gemm::ConvGeometry g = gemm_geometry(graph, op, op.attrs<TransposeConvAttributes>());
-  g.transposed = true;
-  return create_gemm_conv_kernel(graph, op, g);
+  return create_gemm_conv_kernel(graph, op, conv_geometry(graph, op));
 }
 
 }  // namespace hetsched::cpu

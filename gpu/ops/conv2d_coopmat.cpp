@@ -12,6 +12,7 @@
 #include "gpu/device.h"
 #include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/epilogue.h"
+#include "graph/ops/conv_geometry.h"
 #include "base/error.h"
 
 namespace hetsched::gpu {
@@ -33,7 +34,7 @@ struct CoopMatConvSpec {
 
 class CoopMatConvKernel final : public GpuKernel {
  public:
-  CoopMatConvKernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op, const CoopMatConvGeometry& g,
+  CoopMatConvKernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op, const ConvGeometry& g,
                     const std::vector<float>& weights, const std::vector<float>& bias)
       : context_(fmt::format("model '{}': {} (cooperative matrix)", graph.model_name, graph.describe(op))),
         out_(g.out),
@@ -42,8 +43,8 @@ class CoopMatConvKernel final : public GpuKernel {
         shader_(ctx.device.coopmat_emulated() ? "conv2d_coopmat_emulated" : "conv2d_coopmat"),
         spec_(with_epilogue(SpecConstants::from_struct(CoopMatConvSpec{
                                 invocations_, 1, 1, g.out.n, g.in.h, g.in.w, g.in.c, g.out.h, g.out.w, g.out.c,
-                                g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w,
-                                g.pad_top, g.pad_left, g.activation, g.transposed ? VK_TRUE : VK_FALSE}),
+                                g.kh, g.kw, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w,
+                                g.pad_top, g.pad_left, int32_t(g.activation), g.transposed ? VK_TRUE : VK_FALSE}),
                             op)),
         pipeline_(make_pipeline(ctx)),
         weights_(upload_constant(ctx.device, std::span<const float>(weights), context_ + " packed weights")),
@@ -121,9 +122,9 @@ class CoopMatConvKernel final : public GpuKernel {
 // Builds the kernel; a driver that rejects the pipeline (or any other build error) is reported on
 // stderr and answered with nullptr: the caller's fallback kernel runs instead.
 std::unique_ptr<GpuKernel> build(const GpuKernelContext& ctx, const Graph& graph, const Op& op,
-                                 const CoopMatConvGeometry& g, std::span<const float> w, int O, int I) {
+                                 const ConvGeometry& g, std::span<const float> w, int O, int I) {
   try {
-    const std::vector<float> weights = pack_coopmat_weights(w, O, g.kernel_h, g.kernel_w, I);
+    const std::vector<float> weights = pack_coopmat_weights(w, O, g.kh, g.kw, I);
     const std::vector<float> bias = conv_kernels::pack_bias(graph, op, 2, O);
     auto kernel = std::make_unique<CoopMatConvKernel>(ctx, graph, op, g, weights, bias);
     ++g_created;
@@ -164,35 +165,11 @@ std::vector<WorkgroupSize> coopmat_tile_candidates(uint32_t invocations) {
   return c;
 }
 
-namespace {
-// The geometry CONV_2D and TRANSPOSE_CONV share: shapes, the [O, KH, KW, I] filter's window,
-// strides, the padding's top-left and the fused activation.
-template <typename Attributes>
-CoopMatConvGeometry windowed_geometry(const Graph& graph, const Op& op, const Attributes& a) {
-  const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  CoopMatConvGeometry g;
-  g.in = graph.tensors[size_t(op.inputs[0])].shape4();
-  g.out = graph.tensors[size_t(op.outputs[0])].shape4();
-  g.kernel_h = wt.shape[1];
-  g.kernel_w = wt.shape[2];
-  g.stride_h = a.stride_h;
-  g.stride_w = a.stride_w;
-  g.pad_top = a.pads.top;
-  g.pad_left = a.pads.left;
-  g.activation = int32_t(a.activation);
-  return g;
-}
-}  // namespace
-
 std::unique_ptr<GpuKernel> try_create_conv2d_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
                                                             const Op& op) {
   if (!ctx.device.coopmat_enabled()) return nullptr;
-  const auto& a = op.attrs<Conv2DAttributes>();
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  CoopMatConvGeometry g = windowed_geometry(graph, op, a);
-  g.dilation_h = a.dilation_h;
-  g.dilation_w = a.dilation_w;
-  return build(ctx, graph, op, g, wt.f32(), wt.shape[0], wt.shape[3]);
+  return build(ctx, graph, op, conv_geometry(graph, op), wt.f32(), wt.shape[0], wt.shape[3]);
 }
 
 std::unique_ptr<GpuKernel> try_create_fully_connected_coopmat_kernel(const GpuKernelContext& ctx, const Graph& graph,
@@ -200,14 +177,14 @@ std::unique_ptr<GpuKernel> try_create_fully_connected_coopmat_kernel(const GpuKe
   if (!ctx.device.coopmat_enabled()) return nullptr;
   const auto& a = op.attrs<FullyConnectedAttributes>();
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  CoopMatConvGeometry g;
+  ConvGeometry g;
   g.in = graph.tensors[size_t(op.inputs[0])].shape4();
   g.out = graph.tensors[size_t(op.outputs[0])].shape4();
   const int O = wt.shape[0], I = wt.shape[1];
   // A flat input per batch row (N x 1 x 1 x I) and output (N x 1 x 1 x O): a 1x1 conv.
   if (g.in.h != 1 || g.in.w != 1 || g.in.c != I || g.out.h != 1 || g.out.w != 1 || g.out.c != O || g.out.n != g.in.n)
     return nullptr;
-  g.activation = int32_t(a.activation);
+  g.activation = a.activation;
   return build(ctx, graph, op, g, wt.f32(), O, I);
 }
 
@@ -215,9 +192,7 @@ std::unique_ptr<GpuKernel> try_create_transpose_conv_coopmat_kernel(const GpuKer
                                                                     const Op& op) {
   if (!ctx.device.coopmat_enabled()) return nullptr;
   const Tensor& wt = graph.tensors[size_t(op.inputs[1])];
-  CoopMatConvGeometry g = windowed_geometry(graph, op, op.attrs<TransposeConvAttributes>());
-  g.transposed = true;
-  return build(ctx, graph, op, g, wt.f32(), wt.shape[0], wt.shape[3]);
+  return build(ctx, graph, op, conv_geometry(graph, op), wt.f32(), wt.shape[0], wt.shape[3]);
 }
 
 int coopmat_kernels_created() { return g_created.load(); }

@@ -13,15 +13,6 @@
 
 namespace hetsched::gpu {
 
-// The GEMM's geometry: the conv's shapes and attributes (an FC on a flat input is a 1x1 conv).
-struct CoopMatConvGeometry {
-  Shape4 in, out;
-  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  int pad_top = 0, pad_left = 0;
-  int32_t activation = 0;
-  bool transposed = false;  // TRANSPOSE_CONV (gather form; dilation 1)
-};
-
 // Weights [O,KH,KW,I] -> B, row-major K x N in vec4 of 4 output channels: row k = kslice * 4 + lane,
 // kslice = (ky * KW + kx) * ceil(I/4) + input slice, rows padded with zeros to a multiple of 16;
 // element (k, o) at (k * ceil(O/4) + o/4) * 4 + o%4. Zero where the input or output lane is padding.
