@@ -8,9 +8,12 @@
 #   bash experiments/device_run.sh pack
 # builds hetsched, hetsched_gpu_load and split_sweep (Release), fills .device/ (prepare.sh), bundles
 # stress-ng (bench/load_device.sh pack: .device/stress-ng.tar.gz) and the cp312 wheel of the Python
-# package (scripts/python_device_pack.sh: .whl/). The models go as usual (scripts/device_pack.sh ->
-# .xfer parts, scripts/device_unpack.sh there -> $HS_HOME/models, 227 MB: several calls).
-# Then, per device call, carry [".device", ".whl"] and run from the project root there:
+# package (scripts/python_device_pack.sh: .whl/). The models travel as timing twins in .xfer-twins
+# (scripts/timing_twin.py: same graphs, compressible weights, 1.1 MB for the whole zoo; outputs are
+# not the originals', latencies are: bench/timing_twin_check.py), with E1/E6's generated
+# architectures (made here: the GPU machine has no TensorFlow), unpacked there into $HS_HOME/models
+# and the results' .cache/archs.
+# Then, per device call, carry [".device", ".whl", ".xfer-twins"] and run from the project root there:
 #   bash experiments/device_run.sh run [run.sh options]        e.g.
 #   bash experiments/device_run.sh run --only E1 --models mobilenet_v2,selfie_segmentation
 # Output: $OUT/experiments/<machine>_<date>/ (CSVs, plots, REPORT.md). Copy it to
@@ -27,8 +30,13 @@ if [[ ${1:-} == pack ]]; then
   bash bench/load_device.sh pack            # hetsched, load_scenario, hetsched_gpu_load, stress-ng
   device_pack_targets split_sweep -- split_sweep
   bash scripts/python_device_pack.sh || echo "device_run: no cp312 wheel: experiments will time through the CLI (E3's breakdown and E7's energy need the package)"
-  du -sh .device .whl 2>/dev/null | sed 's/^/device_run: /'
-  echo "device_run: carry [\".device\", \".whl\"]; run: bash experiments/device_run.sh run [--only E1 ...]"
+  device_xfer_twins .xfer-twins
+  archs=.cache/experiments-archs  # E1/E6's generated architectures, as experiments/run.py makes them
+  .venv/bin/python -c "import sys; from pathlib import Path; sys.path.insert(0, 'experiments'); import run
+run.generate_archs(Path(sys.argv[1]), 3)" "$archs"  # run.py's --generated default
+  .venv/bin/python scripts/timing_twin.py pack .xfer-twins/archs "$archs"/*.tflite 2>> .xfer-twins/twins.log
+  du -sh .device .whl .xfer-twins 2>/dev/null | sed 's/^/device_run: /'
+  echo "device_run: carry [\".device\", \".whl\", \".xfer-twins\"]; run: bash experiments/device_run.sh run [--only E1 ...]"
   exit 0
 fi
 [[ ${1:-} == run ]] && shift
@@ -48,6 +56,11 @@ if [[ -z $results ]]; then
   results="$HS_HOME/experiments"   # kept on the machine between calls while it stays warm
 fi
 mkdir -p "$results"
+if [[ -d .xfer-twins ]]; then  # the timing twins of the zoo and of the generated architectures
+  models="$HS_HOME/models"
+  device_unpack_twins .xfer-twins "$models"
+  python3 scripts/timing_twin.py unpack .xfer-twins/archs "$results/.cache/archs"
+fi
 # The GPU machine's python3 has numpy, matplotlib and pytest; the package comes from the wheel.
 bash .device/enter.sh python3 experiments/run.py --bin .device/bin --models-dir "$models" --out "$results" \
   --budget-s "${BUDGET_S:-540}" "$@"

@@ -81,11 +81,16 @@ def zoo(models_dir, wanted):
 
 
 def generated(ctx, count):
-    """Seeded NAS-Bench-101 cells and mobile blocks (profiles/gen, TensorFlow), small enough for the
-    machine (here: lavapipe), kept in the results' .cache."""
+    """Seeded NAS-Bench-101 cells and mobile blocks, kept in the results' .cache (see generate_archs)."""
     if count <= 0:
         return {}
-    d = ctx.cache / "archs"
+    return generate_archs(ctx.cache / "archs", count)
+
+
+def generate_archs(d, count):
+    """count NAS-Bench-101 cells and count mobile blocks (profiles/gen, TensorFlow), seeded, small
+    enough for the machine (here: lavapipe), in d unless there already (experiments/device_run.sh
+    pack makes them here for the GPU machine, which has no TensorFlow). Returns {name: path}."""
     import subprocess
     for fam, extra in (("nb101", ["--resolution", "32", "--stem-channels", "32"]),
                        ("mobile", ["--min-res", "96", "--max-res", "160", "--width-scale", "0.75"])):

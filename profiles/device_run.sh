@@ -4,27 +4,54 @@
 # GPU in fp32 and fp16), profiles the zoo for model-level evaluation (never trained on), then
 # trains the predictors and writes the accuracy report. Everything goes to $OUT.
 #
-#   OUT=/path profiles/device_run.sh [N_ARCHS] [BUDGET_S]
+#   OUT=/path profiles/device_run.sh [N_ARCHS] [BUDGET_S]      everything on one machine
+#
+# The GPU machine has neither TensorFlow nor lightgbm, so there the work splits in three:
+#   profiles/device_run.sh pack ARCH_DIR...    here: builds hetsched, fills .device/ and
+#       .xfer-profile/ with timing twins (scripts/timing_twin.py: same graphs, compressible
+#       weights, xz) of the architectures under ARCH_DIR (made by profiles/gen/gen_archs.py) and
+#       of the zoo; carry [".device", ".xfer-profile"]
+#   bash .device/enter.sh bash profiles/device_run.sh run [N_ARCHS] [BUDGET_S]    there: unpacks
+#       the twins, skips generation, adaptive sampling and training (no TensorFlow, no lightgbm),
+#       profiles within the budget; $OUT holds dataset.csv, zoo.csv, machine.txt and the logs
+#   OUT=DIR profiles/device_run.sh train       here again, on the folder that came back: phase 3's
+#       training, report and predictor.
 #
 # Three phases, so that generation (TensorFlow, many cores) never overlaps a measurement:
 #   1. generate up to N_ARCHS (default 2000; half per family) with GEN_JOBS (8) parallel processes
-#      for at most GEN_BUDGET_S (120) seconds;
-#   2. profile the architectures not profiled yet, in batches of 10, until BUDGET_S (default 420,
+#      for at most GEN_BUDGET_S (120) seconds (when TensorFlow is there);
+#   2. profile the architectures not profiled yet, in batches of BATCH (10), until BUDGET_S (default 420,
 #      counted from the start) is spent;
-#   2b. adaptive sampling once (ADAPTIVE=1): profiles/gen/adaptive.py finds where the predictor
-#      errs on held-out architectures and N/4 more mobile architectures are generated there;
+#   2b. adaptive sampling once (ADAPTIVE=1, TensorFlow): profiles/gen/adaptive.py finds where the
+#      predictor errs on held-out architectures and N/4 more mobile architectures are generated there;
 #   3. profile the zoo once (ZOO_BUDGET_S, 120), train, report (profiles/report.py), install the
-#      predictor into the device profile.
+#      predictor into the device profile (when lightgbm is there).
 # A later call with the same $OUT resumes: files, rows and the list of profiled models are kept.
 # Cost guide: a mobile architecture takes a few seconds at 3 thread counts + 2 GPU precisions; a
 # NAS-Bench-101 one at the published size (32x32, stem 128) tens of seconds at 1 thread, so
 # NB101_FLAGS="--stem-channels 64" (or PROFILE_FLAGS="--threads 4,16") buys more architectures.
-# Needs: build/hetsched (Release), .venv with tensorflow-cpu and lightgbm (requirements.txt).
+# Needs: build/hetsched (Release); .venv with tensorflow-cpu and lightgbm (requirements.txt) for
+# generation and training.
 # Env: THREADS (1,4,16), GPU_FLAGS (--gpu --corun), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS,
-#      GEN_JOBS, GEN_BUDGET_S, ZOO (1: profile the zoo), ZOO_BUDGET_S.
+#      GEN_JOBS, GEN_BUDGET_S, ZOO (1: profile the zoo), ZOO_DIR (models), ZOO_BUDGET_S.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+mode=all
+case "${1:-}" in pack|run|train) mode=$1; shift ;; esac
+
+if [[ $mode == pack ]]; then
+  (( $# )) || { echo "device_run: pack ARCH_DIR...: the folders of generated architectures" >&2; exit 2; }
+  source scripts/device_common.sh
+  device_pack_targets hetsched_cli -- hetsched
+  xfer=.xfer-profile
+  device_xfer_twins "$xfer"  # the zoo's twins in $xfer/models
+  mapfile -t archs < <(find "$@" -name '*.tflite' | sort)
+  "$ROOT/.venv/bin/python" scripts/timing_twin.py pack "$xfer/archs" "${archs[@]}" 2>> "$xfer/twins.log"
+  du -sh .device "$xfer" | sed 's/^/device_run: /'
+  echo "device_run: ${#archs[@]} architectures and the zoo as timing twins; carry [\".device\", \"$xfer\"]"
+  exit 0
+fi
 : "${OUT:?set OUT to the output folder}"
 N="${1:-2000}"
 BUDGET="${2:-420}"
@@ -36,17 +63,35 @@ MOBILE_FLAGS="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
 GEN_JOBS="${GEN_JOBS:-8}"
 GEN_BUDGET="${GEN_BUDGET_S:-120}"
 PY="${PY:-$ROOT/.venv/bin/python}"
+[[ -x $PY ]] || PY=python3
 BIN="${HETSCHED_BIN:-$ROOT/build/hetsched}"
+[[ $mode == run && ! -x $BIN && -x $ROOT/.device/bin/hetsched ]] && BIN="$ROOT/.device/bin/hetsched"
+ZOO_DIR="${ZOO_DIR:-models}"
 export HETSCHED_CACHE_DIR="${HETSCHED_CACHE_DIR:-$OUT/cache}"
 mkdir -p "$OUT/archs" "$OUT/cache"
 touch "$OUT/profiled.txt"
 start=$SECONDS
 log() { echo "device_run: $* ($((SECONDS - start)) s)" | tee -a "$OUT/device_run.log" >&2; }
-[[ -x "$BIN" ]] || { echo "device_run: $BIN missing: build first" >&2; exit 1; }
-"$PY" -c "import tensorflow, lightgbm" 2>/dev/null || { echo "device_run: $PY lacks tensorflow or lightgbm" >&2; exit 1; }
-{ date -u +%FT%TZ; nproc; grep -m1 "model name" /proc/cpuinfo || true; "$BIN" devices || true; } > "$OUT/machine.txt" 2>&1
+have() { "$PY" -c "import $1" 2>/dev/null; }
+ARCHS_DIR="$OUT/archs"
+if [[ $mode == run && -d .xfer-profile ]]; then  # the timing twins carried by `pack`, unpacked outside $OUT
+  source scripts/device_common.sh
+  work="${WORK:-/tmp/hetsched-profile}"
+  ARCHS_DIR="$work/archs" ZOO_DIR="$work/zoo"
+  python3 scripts/timing_twin.py unpack .xfer-profile/archs "$ARCHS_DIR"
+  device_unpack_twins .xfer-profile "$ZOO_DIR"
+fi
+GEN=1
+have tensorflow || { GEN=0; log "no TensorFlow here: no generation, no adaptive sampling (the carried architectures only)"; }
+TRAIN=1
+have lightgbm || { TRAIN=0; log "no lightgbm here: train where it is (OUT=<this folder> profiles/device_run.sh train)"; }
+if [[ $mode != train ]]; then
+  [[ -x "$BIN" ]] || { echo "device_run: $BIN missing: build first" >&2; exit 1; }
+  { date -u +%FT%TZ; nproc; grep -m1 "model name" /proc/cpuinfo || true; "$BIN" devices || true; } > "$OUT/machine.txt" 2>&1
+fi
 
 # 1. Generation: job j of each family makes indices j, j + GEN_JOBS, ... (existing files are skipped).
+if [[ $mode != train && $GEN == 1 ]]; then
 log "generating up to $N architectures with $GEN_JOBS jobs for at most $GEN_BUDGET s"
 per_job=$(( (N / 2 + GEN_JOBS - 1) / GEN_JOBS ))
 pids=()
@@ -61,14 +106,17 @@ for family in nb101 mobile; do
   done
 done
 for p in "${pids[@]}"; do wait "$p" || log "a generator failed (see gen.log)"; done
-log "$(find "$OUT/archs" -name '*.tflite' | wc -l) architectures generated in all"
+fi
+log "$(find "$ARCHS_DIR" -name '*.tflite' | wc -l) architectures in all"
 
 # 2. Profiling, batch by batch, within the budget.
 # profile_pending DIR: profiles the architectures under DIR not profiled yet, 10 at a time, until
 # the budget is spent.
 profile_pending() {
   while (( SECONDS - start < BUDGET )); do
-    mapfile -t todo < <(find "$1" -name '*.tflite' | sort | grep -vxFf "$OUT/profiled.txt" | head -n 10)
+    # By index (name_<i>.tflite), so the families interleave when the budget ends early.
+    mapfile -t todo < <(find "$1" -name '*.tflite' | awk -F_ '{print $NF "\t" $0}' | sort -n | cut -f2- \
+      | grep -vxFf "$OUT/profiled.txt" | head -n "${BATCH:-10}")
     (( ${#todo[@]} )) || break
     log "profiling ${#todo[@]} architectures of $1"
     # shellcheck disable=SC2086
@@ -77,13 +125,13 @@ profile_pending() {
     printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
   done
 }
-profile_pending "$OUT/archs"
+[[ $mode != train ]] && profile_pending "$ARCHS_DIR"
 log "$(wc -l < "$OUT/profiled.txt") architectures profiled in all"
 
 # 2b. Adaptive sampling (nn-Meter): where the predictor errs on held-out architectures, generate
 # ADAPTIVE_COUNT (N/4) more mobile architectures weighted there (profiles/gen/adaptive.py ->
 # gen_archs.py --focus), once per $OUT, and profile them within what is left of the budget.
-if [[ "${ADAPTIVE:-1}" == 1 && -s "$OUT/dataset.csv" && ! -s "$OUT/focus.json" ]] && (( SECONDS - start < BUDGET )); then
+if [[ $mode != train && $GEN == 1 && "${ADAPTIVE:-1}" == 1 && -s "$OUT/dataset.csv" && ! -s "$OUT/focus.json" ]] && (( SECONDS - start < BUDGET )); then
   log "adaptive sampling: focus from the dataset so far"
   if nice -n 10 "$PY" profiles/gen/adaptive.py "$OUT/dataset.csv" --out "$OUT/focus.json" 2>> "$OUT/gen.log"; then
     # shellcheck disable=SC2086
@@ -97,20 +145,32 @@ if [[ "${ADAPTIVE:-1}" == 1 && -s "$OUT/dataset.csv" && ! -s "$OUT/focus.json" ]
 fi
 
 # 3. The zoo (evaluation only), training and the report.
-if [[ "${ZOO:-1}" == 1 && ! -s "$OUT/zoo.csv" ]]; then
+if [[ $mode != train && "${ZOO:-1}" == 1 && ! -s "$OUT/zoo.csv" ]]; then
   log "profiling the zoo (evaluation only)"
   zoo=()
-  for f in models/*.tflite; do [[ "$f" == *.litert.tflite ]] || zoo+=("$f"); done
+  for f in "$ZOO_DIR"/*.tflite; do [[ "$f" == *.litert.tflite ]] || zoo+=("$f"); done
   # shellcheck disable=SC2086
   timeout "${ZOO_BUDGET_S:-120}" "$BIN" profile "${zoo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS \
     --out "$OUT/zoo.csv" --no-device-profile 2>> "$OUT/profile.log" || log "zoo profiling incomplete (rows kept)"
 fi
+if [[ $TRAIN == 0 ]]; then
+  cp "$HETSCHED_CACHE_DIR"/device-*.json "$OUT/" 2>/dev/null || true
+  log "done (no training here): $OUT/dataset.csv, $OUT/zoo.csv"
+  exit 0
+fi
 log "training and report"
 zoo_args=()
 [[ -s "$OUT/zoo.csv" ]] && zoo_args=(--zoo "$OUT/zoo.csv")
+# The measured machine: machine.txt (written when it profiled), else this one.
+cpu_name=$(grep -m1 'model name' "$OUT/machine.txt" 2>/dev/null || grep -m1 'model name' /proc/cpuinfo)
+measured_on=$(head -n1 "$OUT/machine.txt" 2>/dev/null | cut -c1-10)
 nice -n 10 "$PY" profiles/report.py --train "$OUT/dataset.csv" "${zoo_args[@]}" --out "$OUT/report" \
-  --label "GPU machine, $(date -u +%F), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" > /dev/null
-# shellcheck disable=SC2086
-"$BIN" profile --install-predictor "$OUT/report/predictor_gbt.json" $GPU_FLAGS || log "predictor not installed"
-cp "$HETSCHED_CACHE_DIR"/device-*.json "$OUT/" 2>/dev/null || true
+  --label "GPU machine, ${measured_on:-$(date -u +%F)}, $(echo "$cpu_name" | cut -d: -f2 | xargs)" > /dev/null
+if [[ $mode == train ]]; then  # the predictor belongs in the measured device's profile, not this machine's
+  log "predictor: $OUT/report/predictor_gbt.json (install it there: hetsched profile --install-predictor FILE --gpu)"
+else
+  # shellcheck disable=SC2086
+  "$BIN" profile --install-predictor "$OUT/report/predictor_gbt.json" $GPU_FLAGS || log "predictor not installed"
+  cp "$HETSCHED_CACHE_DIR"/device-*.json "$OUT/" 2>/dev/null || true
+fi
 log "done: $OUT/report/report.md"

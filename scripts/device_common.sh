@@ -22,25 +22,53 @@ device_pack_targets() {
   bash "$shared/device/prepare.sh" "${bins[@]}"
 }
 
-# device_xfer_models DIR MODELS [SKIP_DIR]: DIR (an ignored .xfer-* folder, listed in the git
-# exclude file) gets DIR/models/<name>.tflite for each comma-separated name, except those already
-# in SKIP_DIR/models (travelling in another folder).
-device_xfer_models() {
-  local dir="$1" models="$2" skip="${3:-}" exclude
+# device_xfer_dir DIR: DIR (an ignored .xfer-* folder, listed in the git exclude file) emptied,
+# with DIR/models.
+device_xfer_dir() {
+  local exclude
   exclude=$(git rev-parse --git-path info/exclude)
-  grep -qx "/$dir/" "$exclude" 2>/dev/null || echo "/$dir/" >> "$exclude"
-  rm -rf "$dir" && mkdir -p "$dir/models"
-  for m in ${models//,/ }; do
-    [[ -n $skip && -f $skip/models/$m.tflite ]] || cp -L "models/$m.tflite" "$dir/models/"
-  done
-  # The zoo index entries of the models that travel (tests/python and scripts/zoo.py read it there).
-  [[ -f models/index.json ]] && python3 - "$dir/models/index.json" "$models" <<'PY'
+  grep -qx "/$1/" "$exclude" 2>/dev/null || echo "/$1/" >> "$exclude"
+  rm -rf "$1" && mkdir -p "$1/models"
+}
+
+# device_xfer_index DIR MODELS: DIR/models/index.json, the zoo index entries of the comma-separated
+# models that travel (tests/python and scripts/zoo.py read it there).
+device_xfer_index() {
+  [[ -f models/index.json ]] && python3 - "$1/models/index.json" "$2" <<'PY'
 import json, sys
 names = set(sys.argv[2].split(","))
 index = json.load(open("models/index.json"))  # scripts/make_index.py: {"models": [...], ...}
 index["models"] = [e for e in index["models"] if e["name"] in names]
 json.dump(index, open(sys.argv[1], "w"), indent=1)
 PY
+}
+
+# device_xfer_models DIR MODELS [SKIP_DIR]: DIR gets DIR/models/<name>.tflite for each
+# comma-separated name, except those already in SKIP_DIR/models (travelling in another folder).
+device_xfer_models() {
+  local dir="$1" models="$2" skip="${3:-}"
+  device_xfer_dir "$dir"
+  for m in ${models//,/ }; do
+    [[ -n $skip && -f $skip/models/$m.tflite ]] || cp -L "models/$m.tflite" "$dir/models/"
+  done
+  device_xfer_index "$dir" "$models"
+}
+
+# device_xfer_twins DIR [MODELS]: DIR/models/<name>.tflite.xz, the timing twins
+# (scripts/timing_twin.py: same graphs, compressible weights; for timing only) of the comma-separated
+# zoo models (default: every zoo model, resnet50 included: 1.1 MB in all), and their index. There,
+# device_unpack_twins DIR DEST makes DEST/<name>.tflite and DEST/index.json.
+device_xfer_twins() {
+  local dir="$1" models="${2:-}" files=()
+  [[ -n $models ]] || models=$(ls models/*.tflite | grep -v '\.litert\.tflite$' | xargs -n1 basename | sed 's/\.tflite$//' | paste -sd,)
+  device_xfer_dir "$dir"
+  for m in ${models//,/ }; do files+=("models/$m.tflite"); done
+  "$ROOT/.venv/bin/python" scripts/timing_twin.py pack "$dir/models" "${files[@]}" 2> "$dir/twins.log"
+  device_xfer_index "$dir" "$models"
+}
+device_unpack_twins() {
+  python3 scripts/timing_twin.py unpack "$1/models" "$2"
+  [[ -f $1/models/index.json ]] && cp "$1/models/index.json" "$2/"
 }
 
 # device_machine_env [SUBDIR]: on the GPU machine: OUT (default /tmp/out) and HS_HOME (/root/hs),
