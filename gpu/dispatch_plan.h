@@ -27,7 +27,9 @@ struct PlannedDispatch {
 // Ops without a GPU kernel (which run on the CPU under the gpu policy) get no entry; with
 // `in_place_concats`, neither do the concats written in place by their producers
 // (concat_in_place.h; assuming the device's storage-buffer offset alignment is at most 16 bytes,
-// true of the devices we run on), and the producers' entries say where they write.
-std::vector<PlannedDispatch> plan_dispatches(const Graph& graph, bool in_place_concats);
+// true of the devices we run on), and the producers' entries say where they write. With
+// `fuse_dwpw`, the depthwise ops fused into their pointwise op (fuse_dwpw.h) get none either, and
+// the pointwise op's entry is the fused kernel's (shader dwpw_conv2d, block = its default).
+std::vector<PlannedDispatch> plan_dispatches(const Graph& graph, bool in_place_concats, bool fuse_dwpw = false);
 
 }  // namespace hetsched::gpu

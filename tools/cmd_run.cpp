@@ -14,6 +14,7 @@
 #include "base/stats.h"
 #include "cpu/simd/simd_target.h"
 #include "gpu/ops/conv2d_coopmat.h"
+#include "gpu/ops/dwpw_conv2d.h"
 #include "partition/policy.h"
 #include "scheduler/random_inputs.h"
 #include "scheduler/report_json.h"
@@ -185,6 +186,7 @@ int run(const RunArgs& a) {
     j["init_ms"] = init_ms;
     j["precision"] = a.precision;
     j["coopmat_kernels"] = gpu::coopmat_kernels_created();  // conv/FC kernels on tensor cores (precision fp16/mixed)
+    j["dwpw_fused_kernels"] = gpu::dwpw_kernels_created();  // depthwise + 1x1 conv pairs in one dispatch (gpu/fuse_dwpw.h)
     j["tuning"] = to_json(session.tuning());
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["latencies_ms"] = latencies;
