@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "gpu/concat_in_place.h"
 #include "gpu/ops/dwpw_conv2d.h"
+#include "gpu/ops/mean_fc.h"
 #include "gpu/storage_precision.h"
 #include "graph/live_ranges.h"
 
@@ -32,26 +33,28 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   in_place_.elided_op.resize(graph_.ops.size(), false);
   in_place_.view_of.resize(graph_.tensors.size(), -1);
   in_place_.view_offset.resize(graph_.tensors.size(), 0);
-  // Depthwise + pointwise pairs in one dispatch, GPU-only runs only like the concats (fuse_dwpw.h).
-  dwpw_ = gpu_only && options_.fuse_depthwise_pointwise ? plan_dwpw_fusions(graph_) : DwPwFusions{};
-  dwpw_.depthwise_of.resize(graph_.ops.size(), -1);
-  dwpw_.elided_op.resize(graph_.ops.size(), false);
+  // Op chains in one dispatch, in GPU-only runs like the concats (gpu_fusions.h).
+  fusions_ = gpu_only ? plan_gpu_fusions(graph_, options_.fusions) : GpuFusions::none(graph_.ops.size());
   uint32_t buffers = 0;
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
     const bool on_gpu = (options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i)) && !in_place_.elided_op[i] &&
-                        !dwpw_.elided_op[i];
-    if (const int dw = dwpw_.depthwise_of[i]; on_gpu && dw >= 0)
-      kernels_.push_back(create_dwpw_conv2d_gpu_kernel(ctx, graph_, graph_.ops[size_t(dw)], graph_.ops[i]));
-    else
-      kernels_.push_back(on_gpu ? create_gpu_kernel(ctx, graph_, graph_.ops[i]) : nullptr);
-    if (on_gpu) buffers += kernels_.back()->storage_buffers();
+                        !fusions_.elided_op[i];
+    std::unique_ptr<GpuKernel> k;
+    if (on_gpu && fusions_.kind[i] == FusionKind::kDepthwisePointwise)
+      k = create_dwpw_conv2d_gpu_kernel(ctx, graph_, graph_.ops[size_t(fusions_.head_of[i])], graph_.ops[i]);
+    else if (on_gpu && fusions_.kind[i] == FusionKind::kMeanFc)
+      k = create_mean_fc_gpu_kernel(ctx, graph_, fused_chain(graph_, fusions_, int(i)));
+    else if (on_gpu)
+      k = create_gpu_kernel(ctx, graph_, graph_.ops[i]);
+    if (k) buffers += k->storage_buffers();
+    kernels_.push_back(std::move(k));
   }
 
   // Activation arenas planned by live ranges, aligned for storage-buffer binding offsets: one
   // device-local, and with shared_arena one host-visible for the tensors the CPU touches.
   std::vector<int> tensors;
   auto records = activation_usage_records(graph_, &tensors);
-  extend_dwpw_live_ranges(graph_, dwpw_, tensors, records);  // a fused depthwise input is read by its pointwise op
+  extend_fused_live_ranges(graph_, fusions_, tensors, records);  // a fused chain's last op reads its head's input
   {  // Views of an in-place concat's output: no record; the output's covers their live ranges.
     std::vector<int> record_of(graph_.tensors.size(), -1);
     for (size_t i = 0; i < tensors.size(); ++i) record_of[size_t(tensors[i])] = int(i);
@@ -127,7 +130,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     std::vector<BufferRange> inputs;
     for (int t : op.inputs)
       inputs.push_back(t >= 0 && !graph_.tensors[t].is_constant ? tensor_range(t) : BufferRange{});
-    if (const int dw = dwpw_.depthwise_of[i]; dw >= 0) inputs[0] = tensor_range(graph_.ops[size_t(dw)].inputs[0]);
+    if (const int head = fusions_.head_of[i]; head >= 0) inputs[0] = tensor_range(graph_.ops[size_t(head)].inputs[0]);
     kernels_[i]->bind(*descriptors_, inputs, tensor_range(op.outputs[0]));
   }
 
@@ -164,8 +167,8 @@ float* GpuExecutor::tensor_host_data(int tensor) const {
 }
 
 void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const {
-  // An in-place concat's inputs wrote its output; a fused depthwise op runs in its pointwise op's dispatch.
-  if (range.empty() || in_place_.elided_op[size_t(op_index)] || dwpw_.elided_op[size_t(op_index)]) return;
+  // An in-place concat's inputs wrote its output; a fused op runs in its chain's last op's dispatch.
+  if (range.empty() || in_place_.elided_op[size_t(op_index)] || fusions_.elided_op[size_t(op_index)]) return;
   if (!kernels_[op_index])
     fail(ErrorKind::kInternal, "model '{}': {} has no GPU kernel in this executor", graph_.model_name,
          graph_.describe(graph_.ops[op_index]));
@@ -199,7 +202,7 @@ void GpuExecutor::record_model() {
   HazardTracker hazards;  // the barrier rule (segment_recording.h)
   for (uint32_t i = 0; i < n_ops; ++i) {
     const Op& op = graph_.ops[i];
-    if (in_place_.elided_op[i] || dwpw_.elided_op[i]) {
+    if (in_place_.elided_op[i] || fusions_.elided_op[i]) {
       if (timestamps_) timestamps_->write(cmd, i, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
       continue;
     }

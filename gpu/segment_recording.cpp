@@ -35,9 +35,9 @@ std::vector<BufferRange> GpuExecutor::op_reads(int op_index) const {
   std::vector<BufferRange> reads;
   for (int t : graph_.ops[size_t(op_index)].inputs)
     if (t >= 0 && !graph_.tensors[size_t(t)].is_constant) reads.push_back(tensor_range(t));
-  // A fused pointwise op (fuse_dwpw.h) reads its depthwise op's input, not the depthwise output.
-  if (const int dw = dwpw_.depthwise_of.empty() ? -1 : dwpw_.depthwise_of[size_t(op_index)]; dw >= 0)
-    reads[0] = tensor_range(graph_.ops[size_t(dw)].inputs[0]);
+  // A fused chain's kernel (gpu_fusions.h) reads its head's input, not the intermediate tensor.
+  if (const int head = fusions_.head_of.empty() ? -1 : fusions_.head_of[size_t(op_index)]; head >= 0)
+    reads[0] = tensor_range(graph_.ops[size_t(head)].inputs[0]);
   return reads;
 }
 

@@ -1,10 +1,11 @@
-// The fused depthwise + pointwise GPU kernel (gpu/fuse_dwpw.h, gpu/ops/dwpw_conv2d.h,
-// gpu/shaders/dwpw_conv2d.comp) against the unfused pair on the CPU executor: random shapes
-// (batches, odd sizes, channels not a multiple of 4, strides, dilations, SAME/VALID, activations,
-// a HARD_SWISH step on the depthwise, a residual ADD on the pointwise), every tuning candidate,
+// The GPU executor's kernel fusions (gpu/gpu_fusions.h) against the unfused ops on the CPU executor.
+// Depthwise + pointwise (gpu/ops/dwpw_conv2d.h): random shapes (batches, odd sizes, channels not a
+// multiple of 4, strides, dilations, SAME/VALID, activations, a HARD_SWISH step on the depthwise, a
+// residual ADD on the pointwise), every tuning candidate. MEAN + FC [+ FC] (gpu/ops/mean_fc.h):
+// random maps and widths, FULLY_CONNECTED or 1x1 CONV_2D, activations and epilogues. Each on
 // whole, empty and partial slice x row ranges on poisoned output buffers. Then the GPU executor
-// with the fusion on and off on a small net (its outputs and which pairs it fuses), and the
-// device-free dispatch list (hetsched info --gpu) agreeing with the executor.
+// with the fusions on and off on small nets (outputs, which chains it fuses), and the device-free
+// dispatch list (hetsched info --gpu) agreeing with it.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -16,6 +17,8 @@
 #include "gpu/dispatch_plan.h"
 #include "gpu/executor.h"
 #include "gpu/fuse_dwpw.h"
+#include "gpu/fuse_mean_fc.h"
+#include "gpu/ops/mean_fc.h"
 #include "gpu/ops/dwpw_conv2d.h"
 #include "graph/op_registry.h"
 #include "graph/passes/fuse_elementwise.h"
@@ -103,19 +106,18 @@ PairCase random_case(std::mt19937_64& rng) {
   return c;
 }
 
-// The fused kernel alone over `range` of the pointwise output, from a poisoned output buffer.
+// A fused kernel alone over `range` of its last op's output, from a poisoned output buffer.
 class FusedRunner {
  public:
-  FusedRunner(gpu::VulkanDevice& device, const Graph& g, int dw, int pw) : device_(device), g_(g), pw_(pw) {
-    const gpu::GpuKernelContext ctx{device_, nullptr};
-    kernel_ = gpu::create_dwpw_conv2d_gpu_kernel(ctx, g, g.ops[size_t(dw)], g.ops[size_t(pw)]);
-    const Op& p = g.ops[size_t(pw)];
+  FusedRunner(gpu::VulkanDevice& device, const Graph& g, std::unique_ptr<gpu::GpuKernel> kernel, int head, int last)
+      : device_(device), g_(g), head_(head), kernel_(std::move(kernel)) {
+    const Op& p = g.ops[size_t(last)];
     std::vector<gpu::BufferRange> ranges(p.inputs.size());
     const auto make = [&](int t) {
       return gpu::Buffer(device_, g.tensors[size_t(t)].shape4().phwc4_elements() * 4, gpu::MemoryUse::kShared,
                          g.tensors[size_t(t)].name);
     };
-    x_ = make(g.ops[size_t(dw)].inputs[0]);
+    x_ = make(g.ops[size_t(head)].inputs[0]);
     ranges[0] = x_.whole();
     for (size_t i = 1; i < p.inputs.size(); ++i)
       if (p.inputs[i] >= 0 && !g.tensors[size_t(p.inputs[i])].is_constant) {
@@ -133,7 +135,7 @@ class FusedRunner {
     const auto upload = [&](int t, gpu::Buffer& b) {
       nhwc_to_phwc4(nhwc.at(t).data(), g_.tensors[size_t(t)].shape4(), static_cast<float*>(b.mapped()));
     };
-    upload(g_.ops[size_t(g_.producer_of(g_.ops[size_t(pw_)].inputs[0]))].inputs[0], x_);
+    upload(g_.ops[size_t(head_)].inputs[0], x_);
     for (size_t i = 0; i < operands_.size(); ++i) upload(operand_tensors_[i], operands_[i]);
     const size_t n = out_.size() / 4;
     std::fill_n(static_cast<float*>(out_.mapped()), n, test::kPoison);
@@ -150,7 +152,7 @@ class FusedRunner {
  private:
   gpu::VulkanDevice& device_;
   const Graph& g_;
-  int pw_;
+  int head_;
   std::unique_ptr<gpu::GpuKernel> kernel_;
   gpu::Buffer x_, out_;
   std::vector<gpu::Buffer> operands_;
@@ -177,18 +179,18 @@ TEST(DwPwFusionGpu, RandomPairsAnyRangeMatchUnfusedCpu) {
   HETSCHED_SKIP_WITHOUT_GPU();
   gpu::VulkanDevice& device = *test::test_gpu_device();
   auto rng = test::make_rng(1601);
-  for (int iter = 0; iter < 14; ++iter) {
+  for (int iter = 0; iter < 10; ++iter) {
     const PairCase c = random_case(rng);
     SCOPED_TRACE(c.str());
     const Graph plain = pair_graph(rng, c);
     Graph fused = plain;
     fuse_elementwise(fused);
     infer_shapes(fused);
-    const gpu::DwPwFusions f = gpu::plan_dwpw_fusions(fused);
-    ASSERT_EQ(f.count(), 1) << "the pair must be fusable";
+    const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+    ASSERT_EQ(f.count(gpu::FusionKind::kDepthwisePointwise), 1) << "the pair must be fusable";
     int pw = -1;
     for (size_t i = 0; i < fused.ops.size(); ++i)
-      if (f.depthwise_of[i] >= 0) pw = int(i);
+      if (f.head_of[i] >= 0) pw = int(i);
     // The unfused reference: the CPU executor on the plain graph.
     cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
     std::map<int, std::vector<float>> inputs;
@@ -203,8 +205,10 @@ TEST(DwPwFusionGpu, RandomPairsAnyRangeMatchUnfusedCpu) {
     std::vector<float> want(s.phwc4_elements());
     nhwc_to_phwc4(want_nhwc.data(), s, want.data());
 
-    FusedRunner runner(device, fused, f.depthwise_of[size_t(pw)], pw);
     const gpu::GpuKernelContext ctx{device, nullptr};
+    const int dw = f.head_of[size_t(pw)];
+    FusedRunner runner(device, fused, gpu::create_dwpw_conv2d_gpu_kernel(ctx, fused, fused.ops[size_t(dw)], fused.ops[size_t(pw)]),
+                       dw, pw);
     const auto candidates = runner.kernel().workgroup_candidates(device.info());
     ASSERT_FALSE(candidates.empty());
     for (const gpu::WorkgroupSize& wg : candidates) {
@@ -283,7 +287,7 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
   Graph fused = plain;
   ASSERT_TRUE(fuse_elementwise(fused).applied);
   infer_shapes(fused);
-  EXPECT_EQ(gpu::plan_dwpw_fusions(fused).count(), 2);
+  EXPECT_EQ(gpu::plan_gpu_fusions(fused, {}).count(gpu::FusionKind::kDepthwisePointwise), 2);
   cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
   std::vector<float> xin = random_values(rng, plain.tensors[size_t(plain.inputs[0])].elements());
   cpu_exec.set_input(0, xin);
@@ -291,9 +295,9 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
   for (bool on : {true, false}) {
     SCOPED_TRACE(on ? "fusion on" : "fusion off");
     gpu::GpuExecutorOptions o;
-    o.fuse_depthwise_pointwise = on;
+    o.fusions.depthwise_pointwise = on;
     gpu::GpuExecutor gpu_exec(fused, *test::test_gpu_device(), nullptr, o);
-    EXPECT_EQ(gpu_exec.fused_depthwise(), on ? 2 : 0);
+    EXPECT_EQ(gpu_exec.fusions().count(gpu::FusionKind::kDepthwisePointwise), on ? 2 : 0);
     gpu_exec.set_input(0, xin);
     gpu_exec.run();
     for (size_t i = 0; i < plain.outputs.size(); ++i)
@@ -303,10 +307,10 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
   gpu::GpuExecutorOptions co;
   co.ops_on_gpu.assign(fused.ops.size(), true);
   co.record_model = false;
-  EXPECT_EQ(gpu::GpuExecutor(fused, *test::test_gpu_device(), nullptr, co).fused_depthwise(), 0);
+  EXPECT_EQ(gpu::GpuExecutor(fused, *test::test_gpu_device(), nullptr, co).fusions().elided(), 0);
   // The device-free dispatch list: two dispatches fewer, the fused ones on dwpw_conv2d.
-  const auto unfused_list = gpu::plan_dispatches(fused, true, false);
-  const auto fused_list = gpu::plan_dispatches(fused, true, true);
+  const auto unfused_list = gpu::plan_dispatches(fused, true);
+  const auto fused_list = gpu::plan_dispatches(fused, true, {});
   EXPECT_EQ(fused_list.size() + 2, unfused_list.size());
   EXPECT_EQ(std::count_if(fused_list.begin(), fused_list.end(), [](const auto& d) { return d.shader == "dwpw_conv2d"; }), 2);
 }
@@ -319,11 +323,11 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   Graph fused = net;
   fuse_elementwise(fused);
   infer_shapes(fused);
-  const gpu::DwPwFusions f = gpu::plan_dwpw_fusions(fused);
+  const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
   for (size_t i = 0; i < fused.ops.size(); ++i) {
-    if (f.depthwise_of[i] < 0) continue;
+    if (f.head_of[i] < 0) continue;
     EXPECT_EQ(fused.ops[i].type, OpType::kConv2D);
-    EXPECT_TRUE(f.elided_op[size_t(f.depthwise_of[i])]);
+    EXPECT_TRUE(f.elided_op[size_t(f.head_of[i])]);
   }
   // Multiplier 2: not fused.
   test::GraphBuilder b("mult");
@@ -336,7 +340,7 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   Graph g = b.graph();
   g.outputs = {g.ops.back().outputs[0]};
   infer_shapes(g);
-  EXPECT_EQ(gpu::plan_dwpw_fusions(g).count(), 0);
+  EXPECT_EQ(gpu::plan_gpu_fusions(g, {}).elided(), 0);
   // Strided 1x1 consumer: not fused.
   test::GraphBuilder b2("strided");
   const int x2 = b2.input("x", {1, 6, 6, 4});
@@ -345,8 +349,180 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   Graph g2 = b2.graph();
   g2.outputs = {g2.ops.back().outputs[0]};
   infer_shapes(g2);
-  EXPECT_EQ(gpu::plan_dwpw_fusions(g2).count(), 0);
+  EXPECT_EQ(gpu::plan_gpu_fusions(g2, {}).elided(), 0);
   EXPECT_TRUE(gpu::dwpw_fusable(g2, 0, 1) == false);
+}
+
+
+struct MeanCase {
+  int h, w, c, mid, out;
+  bool fully_connected, two_fc, fc1_hard_swish, fc1_scalar_mul, residual;
+  Activation act1, act;
+  std::string str() const {
+    return fmt::format("{}x{}x{} -> {}{} via {} act1 {} hswish {} scalar {} act {} residual {}", h, w, c, mid,
+                       two_fc ? fmt::format(" -> {}", out) : "", fully_connected ? "FC" : "1x1 conv", to_string(act1),
+                       fc1_hard_swish, fc1_scalar_mul, to_string(act), residual);
+  }
+};
+
+// x -> MEAN(H, W) -> FC1 [-> HARD_SWISH] [-> MUL scalar] [-> FC2] [-> ADD(r)]: the unfused graph.
+Graph mean_graph(std::mt19937_64& rng, const MeanCase& c) {
+  test::GraphBuilder b("mean_fc");
+  const int x = b.input("x", {1, c.h, c.w, c.c});
+  b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, !c.fully_connected});
+  int t = b.graph().ops.back().outputs[0];
+  const auto fc = [&](int in, int in_c, int out_c, Activation act, const std::string& name) {
+    if (c.fully_connected) {
+      b.add_op(OpType::kFullyConnected,
+               {in, b.random_constant(rng, name + "_w", {out_c, in_c}), b.random_constant(rng, name + "_b", {out_c})},
+               FullyConnectedAttributes{false, act});
+    } else {
+      Conv2DAttributes a;
+      a.padding = Padding::kSame;
+      a.activation = act;
+      b.add_op(OpType::kConv2D,
+               {in, b.random_constant(rng, name + "_w", {out_c, 1, 1, in_c}), b.random_constant(rng, name + "_b", {out_c})},
+               a);
+    }
+    return b.graph().ops.back().outputs[0];
+  };
+  t = fc(t, c.c, c.mid, c.two_fc ? c.act1 : c.act, "fc1");
+  if (c.two_fc) {
+    if (c.fc1_hard_swish) {
+      b.add_op(OpType::kHardSwish, {t}, NoAttributes{});
+      t = b.graph().ops.back().outputs[0];
+    }
+    if (c.fc1_scalar_mul) {
+      const float k = 0.25f;
+      b.add_op(OpType::kMul, {t, b.constant("k", {1}, std::span<const float>(&k, 1))}, BinaryAttributes{});
+      t = b.graph().ops.back().outputs[0];
+    }
+    t = fc(t, c.mid, c.out, c.act, "fc2");
+  }
+  infer_shapes(b.graph());
+  if (c.residual) {
+    const int r = b.input("r", b.graph().tensors[size_t(t)].shape);
+    b.add_op(OpType::kAdd, {t, r}, BinaryAttributes{});
+    t = b.graph().ops.back().outputs[0];
+  }
+  Graph g = b.graph();
+  g.outputs = {t};
+  infer_shapes(g);
+  return g;
+}
+
+TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  gpu::VulkanDevice& device = *test::test_gpu_device();
+  auto rng = test::make_rng(1604);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const int widths[] = {1, 3, 5, 8, 13, 37, 72, 240, 1001};
+  const Activation acts[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSigmoid};
+  for (int iter = 0; iter < 12; ++iter) {
+    MeanCase c;
+    c.h = pick(1, 30);
+    c.w = pick(1, 30);
+    c.c = widths[pick(0, 8)];
+    c.mid = widths[pick(0, 7)];
+    c.out = widths[pick(0, 8)];
+    c.fully_connected = pick(0, 1) == 1;
+    c.two_fc = pick(0, 2) > 0;
+    c.fc1_hard_swish = pick(0, 1) == 1;
+    c.fc1_scalar_mul = pick(0, 1) == 1;
+    c.residual = pick(0, 2) == 0;
+    c.act1 = acts[pick(0, 3)];
+    c.act = acts[pick(0, 3)];
+    SCOPED_TRACE(c.str());
+    const Graph plain = mean_graph(rng, c);
+    Graph fused = plain;
+    fuse_elementwise(fused);
+    infer_shapes(fused);
+    const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+    ASSERT_EQ(f.count(gpu::FusionKind::kMeanFc), 1) << "the chain must be fusable";
+    int last = -1;
+    for (size_t i = 0; i < fused.ops.size(); ++i)
+      if (f.kind[i] == gpu::FusionKind::kMeanFc) last = int(i);
+    const std::vector<int> chain = gpu::fused_chain(fused, f, last);
+    ASSERT_EQ(chain.size(), c.two_fc ? 3u : 2u);
+    EXPECT_EQ(fused.ops[size_t(chain[0])].type, OpType::kMean);
+    cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
+    std::map<int, std::vector<float>> inputs;
+    for (size_t i = 0; i < plain.inputs.size(); ++i) {
+      const int t = plain.inputs[i];
+      inputs[t] = random_values(rng, plain.tensors[size_t(t)].elements());
+      cpu_exec.set_input(int(i), inputs[t]);
+    }
+    cpu_exec.run();
+    const Shape4 s = fused.tensors[size_t(fused.ops[size_t(last)].outputs[0])].shape4();
+    const std::vector<float> want_nhwc = cpu_exec.output_nhwc(0);
+    std::vector<float> want(s.phwc4_elements());
+    nhwc_to_phwc4(want_nhwc.data(), s, want.data());
+    const gpu::GpuKernelContext ctx{device, nullptr};
+    FusedRunner runner(device, fused, gpu::create_mean_fc_gpu_kernel(ctx, fused, chain), chain[0], last);
+    std::vector<OutputRange> ranges = {OutputRange::whole(s), OutputRange{0, s.slices(), 0, 0}};
+    for (int k = 0; k < 3; ++k) {
+      const int s0 = pick(0, s.slices() - 1);
+      ranges.push_back({s0, pick(s0 + 1, s.slices()), 0, 1});
+    }
+    for (const OutputRange& r : ranges) {
+      SCOPED_TRACE(fmt::format("range slices [{},{}) rows [{},{})", r.slice_begin, r.slice_end, r.row_begin, r.row_end));
+      const std::vector<float> got = runner.run(inputs, r);
+      EXPECT_EQ(test::check_written_range(got, s, r), "");
+      if (!r.empty()) {
+        EXPECT_LT(range_rel_l2(got, want, s, r), 1e-5);
+      }
+    }
+  }
+}
+
+// A squeeze-excite block and a classifier head: conv -> dw -> MEAN -> 1x1 conv (RELU) -> 1x1 conv
+// (sigmoid) -> MUL(dw output, gate) -> 1x1 conv -> MEAN -> FC: two MEAN + FC chains (2 and 1 FC).
+TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::make_rng(1605);
+  test::GraphBuilder b("se_net");
+  const int x = b.input("x", {1, 14, 10, 5});
+  const int c0 = conv(b, rng, x, 24, 3, 2, false, "c0");
+  const int d0 = conv(b, rng, c0, 0, 3, 1, true, "d0");
+  b.add_op(OpType::kMean, {d0}, MeanAttributes{{1, 2}, true});
+  Conv2DAttributes a;
+  a.activation = Activation::kRelu;
+  b.add_op(OpType::kConv2D, {b.graph().ops.back().outputs[0], b.random_constant(rng, "s1_w", {6, 1, 1, 24}), -1}, a);
+  a.activation = Activation::kSigmoid;
+  b.add_op(OpType::kConv2D,
+           {b.graph().ops.back().outputs[0], b.random_constant(rng, "s2_w", {24, 1, 1, 6}), b.random_constant(rng, "s2_b", {24})},
+           a);
+  b.add_op(OpType::kMul, {d0, b.graph().ops.back().outputs[0]}, BinaryAttributes{});
+  const int p = conv(b, rng, b.graph().ops.back().outputs[0], 40, 1, 1, false, "p");
+  b.add_op(OpType::kMean, {p}, MeanAttributes{{1, 2}, false});
+  b.add_op(OpType::kFullyConnected,
+           {b.graph().ops.back().outputs[0], b.random_constant(rng, "fc_w", {11, 40}), b.random_constant(rng, "fc_b", {11})},
+           FullyConnectedAttributes{false, Activation::kNone});
+  Graph plain = b.graph();
+  plain.outputs = {plain.ops.back().outputs[0]};
+  infer_shapes(plain);
+  Graph fused = plain;
+  fuse_elementwise(fused);
+  infer_shapes(fused);
+  EXPECT_EQ(gpu::plan_gpu_fusions(fused, {}).count(gpu::FusionKind::kMeanFc), 2);
+  EXPECT_EQ(gpu::plan_gpu_fusions(fused, {}).elided(), 3);  // MEAN + FC1 of the SE block, MEAN of the head
+  cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
+  const std::vector<float> xin = random_values(rng, plain.tensors[size_t(x)].elements());
+  cpu_exec.set_input(0, xin);
+  cpu_exec.run();
+  for (bool on : {true, false}) {
+    SCOPED_TRACE(on ? "fusion on" : "fusion off");
+    gpu::GpuExecutorOptions o;
+    o.fusions.mean_fc = on;
+    gpu::GpuExecutor gpu_exec(fused, *test::test_gpu_device(), nullptr, o);
+    EXPECT_EQ(gpu_exec.fusions().count(gpu::FusionKind::kMeanFc), on ? 2 : 0);
+    gpu_exec.set_input(0, xin);
+    gpu_exec.run();
+    EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(0), cpu_exec.output_nhwc(0)), 1e-5);
+  }
+  const auto fused_list = gpu::plan_dispatches(fused, true, {});
+  EXPECT_EQ(fused_list.size() + 3, gpu::plan_dispatches(fused, true).size());
+  EXPECT_EQ(std::count_if(fused_list.begin(), fused_list.end(), [](const auto& d) { return d.shader == "mean_fc"; }), 2);
 }
 
 }  // namespace
