@@ -38,7 +38,7 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       d.shader = "mean_fc";
       d.epilogue = fmt::format("[MEAN + {} FC] {}", chain.size() - 1, d.epilogue);
       d.local = {mean_fc_invocations(256), 1, 1};
-      d.workgroups = {1, 1, 1};
+      d.workgroups = {groups_for(uint32_t(s.slices()), mean_fc_group_slices(s)), 1, 1};
       out.push_back(std::move(d));
       continue;
     }

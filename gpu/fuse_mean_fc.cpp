@@ -49,7 +49,8 @@ void plan_mean_fc_fusions(const Graph& g, GpuFusions& f) {
     const Op& op1 = g.ops[size_t(fc1)];
     if (const int fc2 = only_reader(g, op1.outputs[0]);
         fc2 >= 0 && fc_like(g, g.ops[size_t(fc2)], op1.outputs[0]) && epilogue_without_operands(op1, 2) &&
-        g.tensors[size_t(op1.outputs[0])].shape4().c <= kMeanFcMaxHidden)
+        g.tensors[size_t(op1.outputs[0])].shape4().c <= kMeanFcMaxHidden &&
+        int64_t(in.shape4().c) * g.tensors[size_t(op1.outputs[0])].shape4().c <= kMeanFcMaxRedundantMacs)
       chain.push_back(fc2);
     bool taken = false;
     for (int i : chain) taken = taken || f.elided_op[size_t(i)] || f.kind[size_t(i)] != FusionKind::kNone;

@@ -24,6 +24,7 @@ struct MeanFcSpec {
   float ep1_scalar0;
   int32_t ep1_op1, ep1_act1;
   float ep1_scalar1;
+  int32_t group_slices;
 };
 
 constexpr uint32_t kBindings = 6 + kEpilogueBindings;
@@ -48,7 +49,9 @@ class MeanFcKernel final : public GpuKernel {
     const int mid_c = g.tensors[size_t(fc1.outputs[0])].shape4().c;
     const uint32_t local = mean_fc_invocations(ctx.device.info().max_workgroup_invocations);
     MeanFcSpec s{local, 1, 1, in.h, in.w, in.c, mid_c, out_.c, int32_t(chain.size() - 1),
-                 int32_t(fc1.activation()), int32_t(last_.activation()), 0, 0, 0.0f, 0, 0, 0.0f};
+                 int32_t(fc1.activation()), int32_t(last_.activation()), 0, 0, 0.0f, 0, 0, 0.0f,
+                 int32_t(mean_fc_group_slices(out_))};
+    group_slices_ = uint32_t(s.group_slices);
     if (chain.size() == 3) {
       if (!fc1.epilogue.empty())
         s.ep1_op0 = epilogue_step_code(fc1.epilogue[0]), s.ep1_act0 = int32_t(fc1.epilogue[0].activation),
@@ -95,13 +98,15 @@ class MeanFcKernel final : public GpuKernel {
       fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
            range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
     const conv_kernels::RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
-    cmd.dispatch(*pipeline_, set_, push, {1, 1, 1}, context_);
+    cmd.dispatch(*pipeline_, set_, push, {groups_for(uint32_t(range.slice_end - range.slice_begin), group_slices_), 1, 1},
+                 context_);
   }
 
  private:
   std::string context_;
   Op last_;  // for the epilogue's operand positions
   Shape4 out_;
+  uint32_t group_slices_ = 1;
   std::optional<ComputePipeline> pipeline_;
   Buffer w1_, b1_, w2_, b2_;
   VkDescriptorSet set_ = VK_NULL_HANDLE;
@@ -111,6 +116,11 @@ class MeanFcKernel final : public GpuKernel {
 
 uint32_t mean_fc_invocations(uint32_t max_invocations) {
   return std::min<uint32_t>(256, max_invocations ? max_invocations : 128);
+}
+
+uint32_t mean_fc_group_slices(const Shape4& out) {
+  const uint32_t slices = uint32_t(out.slices());
+  return std::max<uint32_t>(8, groups_for(slices, 32));
 }
 
 std::unique_ptr<GpuKernel> create_mean_fc_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,

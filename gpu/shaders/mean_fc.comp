@@ -3,10 +3,13 @@
 //   m[c]   = sum_{y,x} in[0,y,x,c] / (H * W)
 //   h[j]   = ep1(act1(b1[j] + sum_c w1[j,c] * m[c]))             (FC1; the last op when NUM_FC == 1)
 //   out[o] = epilogue(act(b2[o] + sum_j w2[o,j] * h[j]))          (FC2, when NUM_FC == 2)
-// One workgroup of G invocations: the pooled vector and FC1's outputs live in shared memory. Each
-// stage splits its reduction: P = G / (output slices) invocations (at least 1) share one output
-// slice, each summing every P-th term (pixels for the mean, input slices for an FC as conv2d.comp's
-// mat4 block product), and the slice's first invocation adds the P partial sums from shared memory.
+// Workgroups of G invocations, each owning GROUP_SLICES output slices of the range (grid x: their
+// count); each computes the whole pooled vector (and FC1's outputs) itself into shared memory, so
+// those stages are repeated per workgroup: the host keeps their cost small (gpu/fuse_mean_fc.h:
+// FC1 joins only when small; at most 32 workgroups). Each stage splits its reduction: P = G /
+// (output slices) invocations (at least 1) share one output slice, each summing every P-th term
+// (pixels for the mean, input slices for an FC as conv2d.comp's mat4 block product), and the
+// slice's first invocation adds the P partial sums from shared memory.
 // Range: output slices [range.x, range.y) (rows: the output has one, range [0, 1)); only the last
 // stage is restricted to it. Weights: conv2d.comp's packing with KH = KW = 1. Intermediates are
 // rounded to the storage type as the unfused path stores them (float16 in the fp16 variant).
@@ -33,6 +36,7 @@ layout(constant_id = 13) const float EP1_SCALAR0 = 0.0;
 layout(constant_id = 14) const int EP1_OP1 = 0;
 layout(constant_id = 15) const int EP1_ACT1 = 0;
 layout(constant_id = 16) const float EP1_SCALAR1 = 0.0;
+layout(constant_id = 17) const int GROUP_SLICES = 1;  // output slices per workgroup
 
 layout(std430, set = 0, binding = 0) writeonly buffer Output { STORE4 dst[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Input { STORE4 src[]; };
@@ -60,7 +64,9 @@ void main() {
   const int n = int(gl_LocalInvocationIndex);
   const int IN_S = (IN_C + 3) / 4, MID_S = (MID_C + 3) / 4;
   const int plane = IN_H * IN_W;
-  if (pc.range.z > 0 || pc.range.w < 1 || pc.range.x >= pc.range.y) return;  // the whole group: uniform
+  const int first = pc.range.x + int(gl_WorkGroupID.x) * GROUP_SLICES;
+  const int end = min(pc.range.y, first + GROUP_SLICES);
+  if (pc.range.z > 0 || pc.range.w < 1 || first >= end) return;  // the whole group: uniform
 
   // 1. Mean: P invocations per slice, slices in rounds of G / P.
   {
@@ -105,11 +111,11 @@ void main() {
   // 3. The last op over the range's slices, stored with its activation and epilogue.
   {
     const int K_S = NUM_FC == 2 ? MID_S : IN_S;
-    const int slices = pc.range.y - pc.range.x;
+    const int slices = end - first;
     const int P = max(1, G / slices), per_round = G / P;
     for (int s0 = 0; s0 < slices; s0 += per_round) {
-      const int s = pc.range.x + s0 + n / P, part = n % P;
-      const bool mine = s < pc.range.y && n < per_round * P;
+      const int s = first + s0 + n / P, part = n % P;
+      const bool mine = s < end && n < per_round * P;
       vec4 acc = vec4(0.0);
       if (mine) {
         if (NUM_FC == 2) {

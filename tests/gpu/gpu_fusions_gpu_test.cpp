@@ -351,6 +351,23 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   infer_shapes(g2);
   EXPECT_EQ(gpu::plan_gpu_fusions(g2, {}).elided(), 0);
   EXPECT_TRUE(gpu::dwpw_fusable(g2, 0, 1) == false);
+  // A wide squeeze-excite (FC1 of 480 x 240 weights, above kMeanFcMaxRedundantMacs): MEAN + FC1 fuse,
+  // FC2 keeps its dispatch; a narrow one (480 x 24) fuses whole.
+  for (int hidden : {240, 24}) {
+    test::GraphBuilder b3("se");
+    const int x3 = b3.input("x", {1, 7, 7, 480});
+    b3.add_op(OpType::kMean, {x3}, MeanAttributes{{1, 2}, true});
+    const int h = conv(b3, rng, b3.graph().ops.back().outputs[0], hidden, 1, 1, false, "fc1");
+    conv(b3, rng, h, 480, 1, 1, false, "fc2");
+    Graph g3 = b3.graph();
+    g3.outputs = {g3.ops.back().outputs[0]};
+    infer_shapes(g3);
+    const gpu::GpuFusions f3 = gpu::plan_gpu_fusions(g3, {});
+    ASSERT_EQ(f3.count(gpu::FusionKind::kMeanFc), 1);
+    const int last = hidden == 240 ? 1 : 2;
+    EXPECT_EQ(f3.kind[size_t(last)], gpu::FusionKind::kMeanFc) << "hidden " << hidden;
+    EXPECT_EQ(gpu::fused_chain(g3, f3, last).size(), size_t(last + 1));
+  }
 }
 
 
@@ -432,6 +449,8 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
     c.residual = pick(0, 2) == 0;
     c.act1 = acts[pick(0, 3)];
     c.act = acts[pick(0, 3)];
+    // FC1 joins only while small (fuse_mean_fc.h); the wide case: PlannerConditions.
+    if (c.two_fc && int64_t(c.c) * c.mid > gpu::kMeanFcMaxRedundantMacs) c.mid = widths[pick(0, 5)];
     SCOPED_TRACE(c.str());
     const Graph plain = mean_graph(rng, c);
     Graph fused = plain;
