@@ -496,9 +496,7 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
 
 // A squeeze-excite block and a classifier head: conv -> dw -> MEAN -> 1x1 conv (RELU) -> 1x1 conv
 // (sigmoid) -> MUL(dw output, gate) -> 1x1 conv -> MEAN -> FC: two MEAN + FC chains (2 and 1 FC).
-TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
-  HETSCHED_SKIP_WITHOUT_GPU();
-  auto rng = test::make_rng(1605);
+Graph se_net(std::mt19937_64& rng) {
   test::GraphBuilder b("se_net");
   const int x = b.input("x", {1, 14, 10, 5});
   const int c0 = conv(b, rng, x, 24, 3, 2, false, "c0");
@@ -520,6 +518,14 @@ TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
   Graph plain = b.graph();
   plain.outputs = {plain.ops.back().outputs[0]};
   infer_shapes(plain);
+  return plain;
+}
+
+TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  auto rng = test::make_rng(1605);
+  const Graph plain = se_net(rng);
+  const int x = plain.inputs[0];
   Graph fused = plain;
   fuse_elementwise(fused);
   infer_shapes(fused);
@@ -542,6 +548,41 @@ TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
   const auto fused_list = gpu::plan_dispatches(fused, true, {});
   EXPECT_EQ(fused_list.size() + 3, gpu::plan_dispatches(fused, true).size());
   EXPECT_EQ(std::count_if(fused_list.begin(), fused_list.end(), [](const auto& d) { return d.shader == "mean_fc"; }), 2);
+}
+
+
+// On an fp16 device (float16 tensors; the fused kernels round their intermediates to float16 as the
+// unfused ops store them): fused and unfused outputs agree, and both stay within the fp16 bound.
+TEST(GpuFusionsFp16, FusedMatchesUnfused) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  std::string why;
+  gpu::VulkanDevice* dev16 = test::test_gpu_device_fp16(&why);
+  if (!dev16) GTEST_SKIP() << "no fp16 device: " << why;
+  auto rng = test::make_rng(1606);
+  for (const Graph& plain : {small_net(rng), se_net(rng)}) {
+    SCOPED_TRACE(plain.model_name);
+    Graph fused = plain;
+    fuse_elementwise(fused);
+    infer_shapes(fused);
+    cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
+    const std::vector<float> xin = random_values(rng, plain.tensors[size_t(plain.inputs[0])].elements());
+    cpu_exec.set_input(0, xin);
+    cpu_exec.run();
+    std::vector<std::vector<float>> outs[2];
+    for (bool on : {true, false}) {
+      gpu::GpuExecutorOptions o;
+      o.fusions = {on, on};
+      gpu::GpuExecutor e(fused, *dev16, nullptr, o);
+      EXPECT_EQ(e.fusions().elided() > 0, on);
+      e.set_input(0, xin);
+      e.run();
+      for (size_t i = 0; i < plain.outputs.size(); ++i) outs[on].push_back(e.output_nhwc(int(i)));
+    }
+    for (size_t i = 0; i < plain.outputs.size(); ++i) {
+      EXPECT_LT(test::output_rel_l2(outs[1][i], outs[0][i]), 2e-3) << "output " << i << ": fused vs unfused";
+      EXPECT_LT(test::output_rel_l2(outs[1][i], cpu_exec.output_nhwc(int(i))), test::kGpuFp16MaxRelL2) << "output " << i;
+    }
+  }
 }
 
 }  // namespace
