@@ -33,8 +33,10 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   in_place_.elided_op.resize(graph_.ops.size(), false);
   in_place_.view_of.resize(graph_.tensors.size(), -1);
   in_place_.view_offset.resize(graph_.tensors.size(), 0);
-  // Op chains in one dispatch, in GPU-only runs like the concats (gpu_fusions.h).
-  fusions_ = gpu_only ? plan_gpu_fusions(graph_, options_.fusions) : GpuFusions::none(graph_.ops.size());
+  // Op chains in one dispatch, in GPU-only runs like the concats (gpu_fusions.h), with offsets the
+  // executor plans (the records must see the chain head's input read at the chain's end).
+  fusions_ = gpu_only && options_.tensor_offsets.empty() ? plan_gpu_fusions(graph_, options_.fusions)
+                                                         : GpuFusions::none(graph_.ops.size());
   uint32_t buffers = 0;
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
     const bool on_gpu = (options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i)) && !in_place_.elided_op[i] &&
