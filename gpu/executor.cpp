@@ -35,7 +35,12 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   in_place_.view_offset.resize(graph_.tensors.size(), 0);
   // Op chains in one dispatch, in GPU-only runs like the concats (gpu_fusions.h), with offsets the
   // executor plans (the records must see the chain head's input read at the chain's end).
-  fusions_ = gpu_only && options_.tensor_offsets.empty() ? plan_gpu_fusions(graph_, options_.fusions)
+  // Where the device runs convs on tensor cores (precision fp16/mixed, conv2d_coopmat.h) the 1x1
+  // conv stays there: the fused depthwise + pointwise kernel is scalar, and tensor cores made
+  // mobilenet_v2's convs 3-4x faster on the H100 (bench/results/coopmat_h100_2026-12-06).
+  GpuFusionSwitches switches = options_.fusions;
+  if (device_.coopmat_enabled()) switches.depthwise_pointwise = false;
+  fusions_ = gpu_only && options_.tensor_offsets.empty() ? plan_gpu_fusions(graph_, switches)
                                                          : GpuFusions::none(graph_.ops.size());
   uint32_t buffers = 0;
   for (size_t i = 0; i < graph_.ops.size(); ++i) {

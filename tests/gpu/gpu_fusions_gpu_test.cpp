@@ -14,6 +14,7 @@
 #include <map>
 
 #include "cpu/executor.h"
+#include "base/error.h"
 #include "gpu/dispatch_plan.h"
 #include "gpu/executor.h"
 #include "gpu/fuse_dwpw.h"
@@ -582,6 +583,29 @@ TEST(GpuFusionsFp16, FusedMatchesUnfused) {
       EXPECT_LT(test::output_rel_l2(outs[1][i], outs[0][i]), 2e-3) << "output " << i << ": fused vs unfused";
       EXPECT_LT(test::output_rel_l2(outs[1][i], cpu_exec.output_nhwc(int(i))), test::kGpuFp16MaxRelL2) << "output " << i;
     }
+  }
+}
+
+
+// Where convs run on tensor cores (here the emulated cooperative kernels, any device with
+// shaderFloat16) the 1x1 convs stay there: no depthwise + pointwise fusion; MEAN + FC still fuses.
+TEST(GpuFusionsCoopMat, NoDepthwisePointwiseOnTensorCores) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  std::unique_ptr<gpu::VulkanDevice> dev;
+  try {
+    dev = std::make_unique<gpu::VulkanDevice>(gpu::DeviceOptions{.cooperative_matrix = true, .coopmat_emulate = true});
+  } catch (const Error& e) {
+    GTEST_SKIP() << "no device with cooperative matrices (emulated): " << e.what();
+  }
+  if (!dev->coopmat_enabled()) GTEST_SKIP() << "cooperative matrices not enabled on " << dev->describe();
+  auto rng = test::make_rng(1607);
+  for (const Graph& plain : {small_net(rng), se_net(rng)}) {
+    Graph fused = plain;
+    fuse_elementwise(fused);
+    infer_shapes(fused);
+    gpu::GpuExecutor e(fused, *dev, nullptr, {});
+    EXPECT_EQ(e.fusions().count(gpu::FusionKind::kDepthwisePointwise), 0) << plain.model_name;
+    EXPECT_EQ(e.fusions().count(gpu::FusionKind::kMeanFc), plain.model_name == "se_net" ? 2 : 0);
   }
 }
 
