@@ -23,6 +23,23 @@ bool fc_like(const Graph& g, const Op& op, int in) {
   return false;
 }
 
+// MEAN over H and W, or an AVERAGE_POOL_2D whose one window is the whole map (selfie_segmentation's
+// squeeze-excite blocks): the same average.
+bool global_average(const Graph& g, const Op& op) {
+  if (op.inputs.empty() || op.inputs[0] < 0) return false;
+  if (op.type == OpType::kMean) {
+    std::vector<int> axes = op.attrs<MeanAttributes>().axes;
+    std::sort(axes.begin(), axes.end());
+    return axes == std::vector<int>{1, 2};
+  }
+  if (op.type != OpType::kAveragePool2D) return false;
+  const auto& a = op.attrs<Pool2DAttributes>();
+  const Shape4 in = g.tensors[size_t(op.inputs[0])].shape4();
+  const Shape4 out = g.tensors[size_t(op.outputs[0])].shape4();
+  return a.filter_h == in.h && a.filter_w == in.w && out.h == 1 && out.w == 1 && a.pads == Padding2D{} &&
+         a.activation == Activation::kNone;
+}
+
 // The only op reading tensor t, or -1.
 int only_reader(const Graph& g, int t) {
   if (!read_once(g, t)) return -1;
@@ -36,13 +53,9 @@ int only_reader(const Graph& g, int t) {
 void plan_mean_fc_fusions(const Graph& g, GpuFusions& f) {
   for (size_t m = 0; m < g.ops.size(); ++m) {
     const Op& mean = g.ops[m];
-    if (mean.type != OpType::kMean || mean.inputs.empty() || mean.inputs[0] < 0) continue;
-    std::vector<int> axes = mean.attrs<MeanAttributes>().axes;
-    std::sort(axes.begin(), axes.end());
+    if (!global_average(g, mean)) continue;
     const Tensor& in = g.tensors[size_t(mean.inputs[0])];
-    if (axes != std::vector<int>{1, 2} || in.is_constant || in.shape4().n != 1 || in.shape4().c > kMeanFcMaxChannels ||
-        !mean.epilogue.empty())
-      continue;
+    if (in.is_constant || in.shape4().n != 1 || in.shape4().c > kMeanFcMaxChannels || !mean.epilogue.empty()) continue;
     const int fc1 = only_reader(g, mean.outputs[0]);
     if (fc1 < 0 || !fc_like(g, g.ops[size_t(fc1)], mean.outputs[0])) continue;
     std::vector<int> chain = {int(m), fc1};

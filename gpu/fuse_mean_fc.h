@@ -8,7 +8,8 @@
 // 960 -> 240 -> 960) fuses MEAN + FC1 and keeps FC2's own dispatch. The bound is a guess to
 // calibrate on the GPU machine (bench/coopmat_device.sh times HETSCHED_NO_FUSE_MEANFC=1 against it).
 //
-// Conditions: MEAN over axes H and W of a non-constant input of batch 1 with at most 2048
+// Conditions: MEAN over axes H and W (or an AVERAGE_POOL_2D whose one window is the whole map,
+// no padding or activation) of a non-constant input of batch 1 with at most 2048
 // channels, no epilogue; its output read once, by FC1 (as its data input); FC1 is a
 // FULLY_CONNECTED of weights [O, C] or a CONV_2D of weights [O, 1, 1, C] on the 1x1 map. FC2 is
 // taken into the chain when FC1's output is read once, by such an op, FC1 has at most 1536

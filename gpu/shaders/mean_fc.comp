@@ -1,4 +1,4 @@
-// mean_fc: MEAN over H, W followed by one or two fully connected products (FULLY_CONNECTED or 1x1
+// mean_fc: MEAN over H, W (or a whole-map AVERAGE_POOL_2D) followed by one or two fully connected products (FULLY_CONNECTED or 1x1
 // CONV_2D on the 1x1 map) in one workgroup (gpu/fuse_mean_fc.h says which chains):
 //   m[c]   = sum_{y,x} in[0,y,x,c] / (H * W)
 //   h[j]   = ep1(act1(b1[j] + sum_c w1[j,c] * m[c]))             (FC1; the last op when NUM_FC == 1)

@@ -374,12 +374,13 @@ TEST(DwPwFusionGpu, PlannerConditions) {
 
 struct MeanCase {
   int h, w, c, mid, out;
+  bool pool;  // AVERAGE_POOL_2D over the whole map instead of MEAN
   bool fully_connected, two_fc, fc1_hard_swish, fc1_scalar_mul, residual;
   Activation act1, act;
   std::string str() const {
     return fmt::format("{}x{}x{} -> {}{} via {} act1 {} hswish {} scalar {} act {} residual {}", h, w, c, mid,
                        two_fc ? fmt::format(" -> {}", out) : "", fully_connected ? "FC" : "1x1 conv", to_string(act1),
-                       fc1_hard_swish, fc1_scalar_mul, to_string(act), residual);
+                       fc1_hard_swish, fc1_scalar_mul, to_string(act), residual).insert(0, pool ? "pool " : "");
   }
 };
 
@@ -387,7 +388,14 @@ struct MeanCase {
 Graph mean_graph(std::mt19937_64& rng, const MeanCase& c) {
   test::GraphBuilder b("mean_fc");
   const int x = b.input("x", {1, c.h, c.w, c.c});
-  b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, !c.fully_connected});
+  if (c.pool) {
+    Pool2DAttributes pa;
+    pa.filter_h = c.h;
+    pa.filter_w = c.w;
+    b.add_op(OpType::kAveragePool2D, {x}, pa);  // [1,1,1,C]
+  } else {
+    b.add_op(OpType::kMean, {x}, MeanAttributes{{1, 2}, !c.fully_connected});
+  }
   int t = b.graph().ops.back().outputs[0];
   const auto fc = [&](int in, int in_c, int out_c, Activation act, const std::string& name) {
     if (c.fully_connected) {
@@ -444,6 +452,7 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
     c.mid = widths[pick(0, 7)];
     c.out = widths[pick(0, 8)];
     c.fully_connected = pick(0, 1) == 1;
+    c.pool = iter == 0 || pick(0, 3) == 0;
     c.two_fc = pick(0, 2) > 0;
     c.fc1_hard_swish = pick(0, 1) == 1;
     c.fc1_scalar_mul = pick(0, 1) == 1;
@@ -464,7 +473,7 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
       if (f.kind[i] == gpu::FusionKind::kMeanFc) last = int(i);
     const std::vector<int> chain = gpu::fused_chain(fused, f, last);
     ASSERT_EQ(chain.size(), c.two_fc ? 3u : 2u);
-    EXPECT_EQ(fused.ops[size_t(chain[0])].type, OpType::kMean);
+    EXPECT_EQ(fused.ops[size_t(chain[0])].type, c.pool ? OpType::kAveragePool2D : OpType::kMean);
     cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
     std::map<int, std::vector<float>> inputs;
     for (size_t i = 0; i < plain.inputs.size(); ++i) {
