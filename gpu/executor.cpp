@@ -62,6 +62,16 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   std::vector<int> tensors;
   auto records = activation_usage_records(graph_, &tensors);
   extend_fused_live_ranges(graph_, fusions_, tensors, records);  // a fused chain's last op reads its head's input
+  {  // The outputs of ops inside a fused chain never reach memory: no record, no storage.
+    std::vector<bool> inside(graph_.tensors.size(), false);
+    for (size_t i = 0; i < graph_.ops.size(); ++i)
+      if (fusions_.elided_op[i]) inside[size_t(graph_.ops[i].outputs[0])] = true;
+    size_t kept = 0;
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (!inside[size_t(tensors[i])]) records[kept] = records[i], tensors[kept++] = tensors[i];
+    records.resize(kept);
+    tensors.resize(kept);
+  }
   {  // Views of an in-place concat's output: no record; the output's covers their live ranges.
     std::vector<int> record_of(graph_.tensors.size(), -1);
     for (size_t i = 0; i < tensors.size(); ++i) record_of[size_t(tensors[i])] = int(i);
@@ -135,9 +145,12 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     if (!kernels_[i]) continue;
     const Op& op = graph_.ops[i];
     std::vector<BufferRange> inputs;
-    for (int t : op.inputs)
+    for (size_t k = 0; k < op.inputs.size(); ++k) {
+      // A fused chain's kernel reads its head's input in place of the (storage-less) intermediate.
+      const int head = k == 0 ? fusions_.head_of[i] : -1;
+      const int t = head >= 0 ? graph_.ops[size_t(head)].inputs[0] : op.inputs[k];
       inputs.push_back(t >= 0 && !graph_.tensors[t].is_constant ? tensor_range(t) : BufferRange{});
-    if (const int head = fusions_.head_of[i]; head >= 0) inputs[0] = tensor_range(graph_.ops[size_t(head)].inputs[0]);
+    }
     kernels_[i]->bind(*descriptors_, inputs, tensor_range(op.outputs[0]));
   }
 

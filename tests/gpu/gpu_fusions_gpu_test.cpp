@@ -293,17 +293,22 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
   std::vector<float> xin = random_values(rng, plain.tensors[size_t(plain.inputs[0])].elements());
   cpu_exec.set_input(0, xin);
   cpu_exec.run();
+  size_t arena[2] = {0, 0};
   for (bool on : {true, false}) {
     SCOPED_TRACE(on ? "fusion on" : "fusion off");
     gpu::GpuExecutorOptions o;
     o.fusions.depthwise_pointwise = on;
     gpu::GpuExecutor gpu_exec(fused, *test::test_gpu_device(), nullptr, o);
     EXPECT_EQ(gpu_exec.fusions().count(gpu::FusionKind::kDepthwisePointwise), on ? 2 : 0);
+    arena[on] = gpu_exec.memory_plan().total_bytes;
     gpu_exec.set_input(0, xin);
     gpu_exec.run();
     for (size_t i = 0; i < plain.outputs.size(); ++i)
       EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(int(i)), cpu_exec.output_nhwc(int(i))), 1e-5) << "output " << i;
   }
+  // The fused depthwise outputs get no storage: the arena does not grow (it shrinks unless
+  // the widened live ranges of the depthwise inputs take the room back).
+  EXPECT_LE(arena[1], arena[0]);
   // Co-execution (ops_on_gpu given): never fused, every op keeps its own kernel.
   gpu::GpuExecutorOptions co;
   co.ops_on_gpu.assign(fused.ops.size(), true);
