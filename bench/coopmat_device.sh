@@ -12,12 +12,16 @@
 # Output: stdout (summary) and $OUT/coopmat_<TAG>/{devices.txt,gtest.txt,latency.csv,latency.md,*.json}.
 # Robustness: a driver that rejects the cooperative pipeline makes hetsched say so on stderr and
 # fall back (the csv's coopmat_kernels column is then 0); a failing model is recorded, not fatal.
+# Kernel fusions (gpu/gpu_fusions.h, issue #16 bullet 3): the variant fp32_nofuse runs with
+# HETSCHED_NO_FUSE_DWPW=1 HETSCHED_NO_FUSE_MEANFC=1; the summary gives each model's dispatch counts
+# with and without them and the fp32 latency saved per removed dispatch.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 MODELS="${MODELS:-mobilenet_v2,efficientnet_b0,pose_landmark_full,palm_detection_full,selfie_segmentation,face_detection_short_range}"
 if [[ ${1:-} == pack ]]; then
   set -e
-  device_pack_targets hetsched_cli coopmat_gpu_test -- hetsched tests/coopmat_gpu_test >/dev/null
+  device_pack_targets hetsched_cli coopmat_gpu_test gpu_fusions_gpu_test -- hetsched tests/coopmat_gpu_test \
+    tests/gpu_fusions_gpu_test >/dev/null
   device_xfer_models .xfer-coopmat "$MODELS"
   du -shL .device .xfer-coopmat | sed 's/^/coopmat_device: /'
   exit 0
@@ -43,17 +47,28 @@ echo "== correctness: cooperative-matrix kernels (gtest)"
 timeout 240 "$TEST_BIN" --gtest_filter="${GTEST_FILTER:-CoopMatGpu.*}" 2>&1 | tee "$DIR/gtest.txt" | \
   grep -E "^\[ +(OK|FAILED|SKIPPED|PASSED) +\]|cooperative|relative L2|Failure|rel|skipped|Skipped" | head -80
 echo "gtest exit: ${PIPESTATUS[0]}"
+FUSE_TEST_BIN="${FUSE_TEST_BIN:-.device/bin/gpu_fusions_gpu_test}"
+if [[ -x $FUSE_TEST_BIN ]]; then
+  echo "== correctness: fused kernels (gpu/gpu_fusions.h: depthwise + 1x1 conv, MEAN + FC; any range, poisoned buffers)"
+  timeout 180 "$FUSE_TEST_BIN" 2>&1 | tee "$DIR/gtest_fusions.txt" | grep -E "^\[ +(OK|FAILED|PASSED) +\]|Failure|seed" | head -20
+  echo "gtest (fusions) exit: ${PIPESTATUS[0]}"
+fi
 
 echo "== latency (GPU only, ms, median of $ITER; ${TUNE_FLAG:-tuned})"
 # variant: name | precision | env
-variants=("fp32|fp32|" "mixed|mixed|" "fp16|fp16|" "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1")
+variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_DWPW=1 HETSCHED_NO_FUSE_MEANFC=1" "mixed|mixed|" "fp16|fp16|"
+          "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1")
 echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
+# ONLY=fp32,fp32_nofuse (say) runs just those variants (a quicker fusion A/B).
 for m in ${MODELS//,/ }; do
   f=.xfer-coopmat/models/$m.tflite; [[ -f $f ]] || f=models/$m.tflite
   [[ -f $f ]] || { echo "$m,,,,,,,missing" >> "$DIR/latency.csv"; continue; }
-  disp=$("$BIN" info "$f" --gpu --json 2>/dev/null | "$PY" -c 'import json,sys; j = json.load(sys.stdin); g = j.get("gpu", j); a, b = g["dispatches_after_fusion"], g["dispatches_before_fusion"]; print(f"{a}/{b}")' 2>/dev/null || echo "")
   for v in "${variants[@]}"; do
     IFS='|' read -r name prec envs <<< "$v"
+    [[ -n ${ONLY:-} && ",$ONLY," != *",$name,"* ]] && continue
+    # This variant's dispatch count (its environment may turn kernel fusions off).
+    # shellcheck disable=SC2086
+    disp=$(env $envs "$BIN" info "$f" --gpu --json 2>/dev/null | "$PY" -c 'import json,sys; j = json.load(sys.stdin); g = j.get("gpu", j); a, b = g["dispatches_after_fusion"], g["dispatches_before_fusion"]; print(f"{a}/{b}")' 2>/dev/null || echo "")
     od="$DIR/out_${m}_$name"; mkdir -p "$od"
     # Tuning completed first (bench_common.complete_tuning: `gpu` starts until nothing is deferred);
     # one start left most kernels untuned on the H100 (2026-12-06: up to 79 deferred).
@@ -100,7 +115,7 @@ d = sys.argv[1]
 rows = [r for r in csv.DictReader(open(f"{d}/latency.csv")) if r["status"] == "ok"]
 by = {}
 for r in rows: by.setdefault(r["model"], {})[r["variant"]] = r
-names = ["fp32", "mixed", "mixed_nocoop", "fp16", "fp16_nocoop"]
+names = ["fp32", "fp32_nofuse", "mixed", "mixed_nocoop", "fp16", "fp16_nocoop"]
 lines = ["| model | dispatches (after/before fusion) | " + " | ".join(f"{n} ms" for n in names) + " | mixed err | fp16 err | coop kernels (mixed) |",
          "|---|---|" + "---|" * (len(names) + 3)]
 ratios = {"mixed/fp32": [], "fp16/fp16_nocoop": []}
@@ -118,6 +133,18 @@ for m, v in by.items():
         n = int(disp.split("/")[0])
         per.append(f"{m} {1000 * float(ms) / n:.2f}")
 if per: lines.append("\nfp32 us per dispatch (latency / dispatches after fusion): " + ", ".join(per))
+# Kernel fusions (gpu/gpu_fusions.h): dispatches without -> with, and the fp32 latency each removed
+# dispatch saved ((nofuse - fused) / removed: the dependent dispatch's cost net of the fused
+# kernels' extra work).
+fus = []
+for m, v in by.items():
+    a, b = v.get("fp32", {}), v.get("fp32_nofuse", {})
+    if a.get("median_ms") and b.get("median_ms") and a.get("dispatches_after/before_fusion") and b.get("dispatches_after/before_fusion"):
+        da, db = int(a["dispatches_after/before_fusion"].split("/")[0]), int(b["dispatches_after/before_fusion"].split("/")[0])
+        ma, mb = float(a["median_ms"]), float(b["median_ms"])
+        saved = f"{1000 * (mb - ma) / (db - da):.2f} us/dispatch" if db > da else "-"
+        fus.append(f"{m}: {db} -> {da} dispatches, {mb:.3f} -> {ma:.3f} ms ({saved})")
+if fus: lines.append("\nkernel fusions, fp32 (fp32_nofuse -> fp32): " + "; ".join(fus))
 for k, r in ratios.items():
     if r: lines.append(f"\ngeomean {k}: {math.exp(sum(map(math.log, r)) / len(r)):.3f} over {len(r)} models")
 open(f"{d}/latency.md", "w").write("\n".join(lines) + "\n")

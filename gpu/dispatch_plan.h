@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/gpu_fusions.h"
 #include "graph/graph.h"
 
 namespace hetsched::gpu {
@@ -27,7 +28,11 @@ struct PlannedDispatch {
 // Ops without a GPU kernel (which run on the CPU under the gpu policy) get no entry; with
 // `in_place_concats`, neither do the concats written in place by their producers
 // (concat_in_place.h; assuming the device's storage-buffer offset alignment is at most 16 bytes,
-// true of the devices we run on), and the producers' entries say where they write.
-std::vector<PlannedDispatch> plan_dispatches(const Graph& graph, bool in_place_concats);
+// true of the devices we run on), and the producers' entries say where they write. With
+// `fusions` (gpu_fusions.h, as the executor makes them in GPU-only runs), the ops computed inside a
+// later op's fused kernel get none either, and that op's entry is the fused kernel's (shader
+// dwpw_conv2d or mean_fc; 256 invocations assumed allowed per workgroup).
+std::vector<PlannedDispatch> plan_dispatches(const Graph& graph, bool in_place_concats,
+                                             const GpuFusionSwitches& fusions = {false, false});
 
 }  // namespace hetsched::gpu

@@ -6,6 +6,8 @@
 
 #include "base/error.h"
 #include "gpu/concat_in_place.h"
+#include "gpu/ops/dwpw_conv2d.h"
+#include "gpu/ops/mean_fc.h"
 #include "gpu/storage_precision.h"
 #include "graph/live_ranges.h"
 
@@ -31,17 +33,45 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   in_place_.elided_op.resize(graph_.ops.size(), false);
   in_place_.view_of.resize(graph_.tensors.size(), -1);
   in_place_.view_offset.resize(graph_.tensors.size(), 0);
+  // Op chains in one dispatch, in GPU-only runs like the concats (gpu_fusions.h), with offsets the
+  // executor plans (the records must see the chain head's input read at the chain's end).
+  // Where the device runs convs on tensor cores (precision fp16/mixed, conv2d_coopmat.h) the 1x1
+  // conv stays there: the fused depthwise + pointwise kernel is scalar, and tensor cores made
+  // mobilenet_v2's convs 3-4x faster on the H100 (bench/results/coopmat_h100_2026-12-06).
+  GpuFusionSwitches switches = options_.fusions;
+  if (device_.coopmat_enabled()) switches.depthwise_pointwise = false;
+  fusions_ = gpu_only && options_.tensor_offsets.empty() ? plan_gpu_fusions(graph_, switches)
+                                                         : GpuFusions::none(graph_.ops.size());
   uint32_t buffers = 0;
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
-    const bool on_gpu = (options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i)) && !in_place_.elided_op[i];
-    kernels_.push_back(on_gpu ? create_gpu_kernel(ctx, graph_, graph_.ops[i]) : nullptr);
-    if (on_gpu) buffers += kernels_.back()->storage_buffers();
+    const bool on_gpu = (options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i)) && !in_place_.elided_op[i] &&
+                        !fusions_.elided_op[i];
+    std::unique_ptr<GpuKernel> k;
+    if (on_gpu && fusions_.kind[i] == FusionKind::kDepthwisePointwise)
+      k = create_dwpw_conv2d_gpu_kernel(ctx, graph_, graph_.ops[size_t(fusions_.head_of[i])], graph_.ops[i]);
+    else if (on_gpu && fusions_.kind[i] == FusionKind::kMeanFc)
+      k = create_mean_fc_gpu_kernel(ctx, graph_, fused_chain(graph_, fusions_, int(i)));
+    else if (on_gpu)
+      k = create_gpu_kernel(ctx, graph_, graph_.ops[i]);
+    if (k) buffers += k->storage_buffers();
+    kernels_.push_back(std::move(k));
   }
 
   // Activation arenas planned by live ranges, aligned for storage-buffer binding offsets: one
   // device-local, and with shared_arena one host-visible for the tensors the CPU touches.
   std::vector<int> tensors;
   auto records = activation_usage_records(graph_, &tensors);
+  extend_fused_live_ranges(graph_, fusions_, tensors, records);  // a fused chain's last op reads its head's input
+  {  // The outputs of ops inside a fused chain never reach memory: no record, no storage.
+    std::vector<bool> inside(graph_.tensors.size(), false);
+    for (size_t i = 0; i < graph_.ops.size(); ++i)
+      if (fusions_.elided_op[i]) inside[size_t(graph_.ops[i].outputs[0])] = true;
+    size_t kept = 0;
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (!inside[size_t(tensors[i])]) records[kept] = records[i], tensors[kept++] = tensors[i];
+    records.resize(kept);
+    tensors.resize(kept);
+  }
   {  // Views of an in-place concat's output: no record; the output's covers their live ranges.
     std::vector<int> record_of(graph_.tensors.size(), -1);
     for (size_t i = 0; i < tensors.size(); ++i) record_of[size_t(tensors[i])] = int(i);
@@ -115,8 +145,12 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     if (!kernels_[i]) continue;
     const Op& op = graph_.ops[i];
     std::vector<BufferRange> inputs;
-    for (int t : op.inputs)
+    for (size_t k = 0; k < op.inputs.size(); ++k) {
+      // A fused chain's kernel reads its head's input in place of the (storage-less) intermediate.
+      const int head = k == 0 ? fusions_.head_of[i] : -1;
+      const int t = head >= 0 ? graph_.ops[size_t(head)].inputs[0] : op.inputs[k];
       inputs.push_back(t >= 0 && !graph_.tensors[t].is_constant ? tensor_range(t) : BufferRange{});
+    }
     kernels_[i]->bind(*descriptors_, inputs, tensor_range(op.outputs[0]));
   }
 
@@ -153,7 +187,8 @@ float* GpuExecutor::tensor_host_data(int tensor) const {
 }
 
 void GpuExecutor::record_op(CommandBuffer& cmd, int op_index, const OutputRange& range) const {
-  if (range.empty() || in_place_.elided_op[size_t(op_index)]) return;  // its inputs wrote the output
+  // An in-place concat's inputs wrote its output; a fused op runs in its chain's last op's dispatch.
+  if (range.empty() || in_place_.elided_op[size_t(op_index)] || fusions_.elided_op[size_t(op_index)]) return;
   if (!kernels_[op_index])
     fail(ErrorKind::kInternal, "model '{}': {} has no GPU kernel in this executor", graph_.model_name,
          graph_.describe(graph_.ops[op_index]));
@@ -187,7 +222,7 @@ void GpuExecutor::record_model() {
   HazardTracker hazards;  // the barrier rule (segment_recording.h)
   for (uint32_t i = 0; i < n_ops; ++i) {
     const Op& op = graph_.ops[i];
-    if (in_place_.elided_op[i]) {
+    if (in_place_.elided_op[i] || fusions_.elided_op[i]) {
       if (timestamps_) timestamps_->write(cmd, i, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
       continue;
     }

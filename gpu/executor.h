@@ -22,6 +22,7 @@
 #include "gpu/descriptors.h"
 #include "gpu/device.h"
 #include "gpu/fence.h"
+#include "gpu/gpu_fusions.h"
 #include "gpu/gpu_kernel.h"
 #include "gpu/pipeline_cache.h"
 #include "gpu/segment_recording.h"
@@ -60,6 +61,9 @@ struct GpuExecutorOptions {
   // timed); kOn forces it (tests), kOff never.
   enum class Precompile { kAuto, kOn, kOff };
   Precompile precompile = Precompile::kAuto;
+  // GPU-only runs: which kernel fusions to make (gpu/gpu_fusions.h: depthwise + 1x1 conv pairs,
+  // MEAN + FC chains); defaults from HETSCHED_NO_FUSE_DWPW / HETSCHED_NO_FUSE_MEANFC (A/B timings).
+  GpuFusionSwitches fusions = GpuFusionSwitches::from_env();
 };
 
 class GpuExecutor {
@@ -98,6 +102,8 @@ class GpuExecutor {
   const memory::MemoryPlan& memory_plan() const { return plan_; }
   // Concats written in place by their producers (no dispatch of their own).
   int in_place_concats() const { return in_place_.count(); }
+  // The kernel fusions made (gpu/gpu_fusions.h; none in co-execution).
+  const GpuFusions& fusions() const { return fusions_; }
   // What workgroup tuning did in the constructor (all zero without options.tuning).
   const TuningStats& tuning_stats() const { return tuning_stats_; }
 
@@ -115,6 +121,7 @@ class GpuExecutor {
   GpuExecutorOptions options_;
   std::vector<std::unique_ptr<GpuKernel>> kernels_;
   InPlaceConcats in_place_;             // concats whose inputs are views of their output
+  GpuFusions fusions_;                  // op chains run as one dispatch
   memory::MemoryPlan plan_;
   std::vector<int64_t> tensor_offset_;  // bytes into its arena; -1 for constants
   std::vector<bool> in_host_arena_;     // per tensor: in host_arena_ rather than arena_

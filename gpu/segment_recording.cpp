@@ -33,8 +33,13 @@ void host_and_compute_to_compute(CommandBuffer& cmd) {
 
 std::vector<BufferRange> GpuExecutor::op_reads(int op_index) const {
   std::vector<BufferRange> reads;
-  for (int t : graph_.ops[size_t(op_index)].inputs)
+  const std::vector<int>& inputs = graph_.ops[size_t(op_index)].inputs;
+  // A fused chain's kernel (gpu_fusions.h) reads its head's input, not the intermediate tensor.
+  const int head = fusions_.head_of.empty() ? -1 : fusions_.head_of[size_t(op_index)];
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const int t = k == 0 && head >= 0 ? graph_.ops[size_t(head)].inputs[0] : inputs[k];
     if (t >= 0 && !graph_.tensors[size_t(t)].is_constant) reads.push_back(tensor_range(t));
+  }
   return reads;
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "gpu/dispatch_plan.h"
+#include "gpu/gpu_fusions.h"
 #include "graph/epilogue.h"
 #include "graph/live_ranges.h"
 #include "graph/load_model.h"
@@ -77,11 +78,16 @@ nlohmann::json describe_gpu(const Graph& fused, const std::string& path) {
   prepare_graph(unfused, nullptr, PrepareOptions{.fuse_elementwise = false});
   const auto before = gpu::plan_dispatches(unfused, false);
   const auto fused_only = gpu::plan_dispatches(fused, false);
-  const auto after = gpu::plan_dispatches(fused, true);
+  const auto switches = gpu::GpuFusionSwitches::from_env();  // as the executor's default (gpu/gpu_fusions.h)
+  const auto after = gpu::plan_dispatches(fused, true, switches);
+  const gpu::GpuFusions kernels = gpu::plan_gpu_fusions(fused, switches);
   nlohmann::json j;
   j["dispatches_before_fusion"] = before.size();
   j["dispatches_after_fusion"] = after.size();
-  j["in_place_concats"] = fused_only.size() - after.size();
+  j["in_place_concats"] = fused_only.size() - gpu::plan_dispatches(fused, true).size();
+  j["fused_depthwise_pointwise"] = kernels.count(gpu::FusionKind::kDepthwisePointwise);
+  j["fused_mean_fc"] = kernels.count(gpu::FusionKind::kMeanFc);
+  j["fused_away"] = kernels.elided();  // dispatches the kernel fusions removed
   j["ops_without_gpu_kernel"] = fused.ops.size() - fused_only.size();
   j["dispatches"] = nlohmann::json::array();
   for (const auto& d : after) {
@@ -157,10 +163,11 @@ void print_text(const nlohmann::json& j) {
                o["macs"].get<int64_t>(), o["epilogue"].get<std::string>());
   if (j.contains("gpu")) {
     const auto& gj = j["gpu"];
-    fmt::print("\nGPU dispatches: {} before fusion, {} after ({} concats written in place; {} ops without a GPU "
-               "kernel)\n",
+    fmt::print("\nGPU dispatches: {} before fusion, {} after ({} concats written in place; {} depthwise + 1x1 conv "
+               "and {} MEAN + FC kernels, {} dispatches fewer; {} ops without a GPU kernel)\n",
                gj["dispatches_before_fusion"].get<size_t>(), gj["dispatches_after_fusion"].get<size_t>(),
-               gj["in_place_concats"].get<size_t>(), gj["ops_without_gpu_kernel"].get<size_t>());
+               gj["in_place_concats"].get<size_t>(), gj["fused_depthwise_pointwise"].get<int>(),
+               gj["fused_mean_fc"].get<int>(), gj["fused_away"].get<int>(), gj["ops_without_gpu_kernel"].get<size_t>());
     fmt::print("(untuned defaults, as with --no-tune; block: output slices x pixels per invocation)\n");
     fmt::print("{:>5}  {:<20} {:<18} {:<8} {:<12} {:<6} {:<14}  {}\n", "op", "type", "shader", "act", "local",
                "block", "workgroups", "epilogue");

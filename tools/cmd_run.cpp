@@ -14,6 +14,8 @@
 #include "base/stats.h"
 #include "cpu/simd/simd_target.h"
 #include "gpu/ops/conv2d_coopmat.h"
+#include "gpu/ops/dwpw_conv2d.h"
+#include "gpu/ops/mean_fc.h"
 #include "partition/policy.h"
 #include "scheduler/random_inputs.h"
 #include "scheduler/report_json.h"
@@ -185,6 +187,9 @@ int run(const RunArgs& a) {
     j["init_ms"] = init_ms;
     j["precision"] = a.precision;
     j["coopmat_kernels"] = gpu::coopmat_kernels_created();  // conv/FC kernels on tensor cores (precision fp16/mixed)
+    // Fused kernels created (gpu/gpu_fusions.h): depthwise + 1x1 conv pairs, MEAN + FC chains.
+    j["dwpw_fused_kernels"] = gpu::dwpw_kernels_created();
+    j["mean_fc_fused_kernels"] = gpu::mean_fc_kernels_created();
     j["tuning"] = to_json(session.tuning());
     j["latency_ms"] = {{"median", med}, {"min", mn}, {"max", mx}};
     j["latencies_ms"] = latencies;
