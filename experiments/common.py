@@ -55,11 +55,20 @@ def fnum(row, key, default=math.nan):
 
 class CsvStore:
     """One experiment's CSV: fixed columns, rows appended (and flushed) as they are measured, and
-    the keys of the rows already there, so an interrupted run skips what it has."""
+    the keys of the rows already there, so an interrupted run skips what it has. Rows recorded as
+    failures (status "error: ...") are dropped when the CSV is opened: a resumed run measures
+    those configurations again (H100, 2026-12-06: a run whose device failed mid-way would
+    otherwise have kept 690 failures)."""
 
     def __init__(self, path, columns, key):
         self.path, self.columns, self.key = Path(path), list(columns), list(key)
-        self.rows = read_csv(self.path)
+        rows = read_csv(self.path)
+        self.rows = [r for r in rows if not str(r.get("status", "")).startswith("error")]
+        if len(self.rows) < len(rows):
+            with open(self.path, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=self.columns, extrasaction="ignore")
+                w.writeheader()
+                w.writerows(self.rows)
         self.done = {self.key_of(r) for r in self.rows}
 
     def key_of(self, row):

@@ -16,7 +16,7 @@
 # Then, per device call, carry [".device", ".whl", ".xfer-twins"] and run from the project root there:
 #   bash experiments/device_run.sh run [run.sh options]        e.g.
 #   bash experiments/device_run.sh run --only E1 --models mobilenet_v2,selfie_segmentation
-# Output: $OUT/experiments/<machine>_<date>/ (CSVs, plots, REPORT.md). Copy it to
+# Output: $OUT/experiments_<machine>_<date>.tar.gz (CSVs, plots, REPORT.md). Unpack it into
 # experiments/results/ here; the next call resumes from it when RESULTS names it:
 #   RESULTS=experiments/results/h100-16core_2026-12-06 bash experiments/device_run.sh run --only E5
 # Knobs: HS_HOME (/root/hs), RESULTS (results folder to resume; copied into $OUT at the end),
@@ -67,9 +67,9 @@ bash .device/enter.sh python3 experiments/run.py --bin .device/bin --models-dir 
 rc=$?
 name=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['host_slug'] + '_' + m['date_utc'].split()[0])" \
   "$results/machine.json" 2>/dev/null || echo gpu-machine)
-rm -rf "$OUT/experiments/$name" && mkdir -p "$OUT/experiments/$name"
-# Everything but the caches (tuning, pipelines, plans, generated architectures) comes back.
-(cd "$results" && find . -path ./.cache -prune -o -type f -print | cpio -pdm --quiet "$OUT/experiments/$name") 2>/dev/null \
-  || (cd "$results" && tar --exclude=./.cache -cf - . | tar -C "$OUT/experiments/$name" -xf -)
-echo "device_run: exit $rc; results in $OUT/experiments/$name ($(du -sh "$OUT/experiments/$name" | cut -f1))"
+# Everything but the caches (tuning, pipelines, plans, generated architectures) comes back, as one
+# archive: the device tool returns at most 8 files (unpack it into experiments/results/ here).
+mkdir -p "$OUT"
+tar -C "$results" --exclude=./.cache -czf "$OUT/experiments_$name.tar.gz" .
+echo "device_run: exit $rc; results in $OUT/experiments_$name.tar.gz ($(du -sh "$OUT/experiments_$name.tar.gz" | cut -f1))"
 exit $rc

@@ -11,9 +11,12 @@
 #       .xfer-profile/ with timing twins (scripts/timing_twin.py: same graphs, compressible
 #       weights, xz) of the architectures under ARCH_DIR (made by profiles/gen/gen_archs.py) and
 #       of the zoo; carry [".device", ".xfer-profile"]
+#   OUT=/root/hs/profile RESULT_TAR=$OUT/profile.tar.gz \
 #   bash .device/enter.sh bash profiles/device_run.sh run [N_ARCHS] [BUDGET_S]    there: unpacks
 #       the twins, skips generation, adaptive sampling and training (no TensorFlow, no lightgbm),
-#       profiles within the budget; $OUT holds dataset.csv, zoo.csv, machine.txt and the logs
+#       profiles within the budget; OUT holds dataset.csv, zoo.csv, machine.txt and the logs, and
+#       RESULT_TAR gets them in one archive (the device tool returns at most 8 files: keep OUT
+#       outside the folder that comes back, and let only the archive travel)
 #   OUT=DIR profiles/device_run.sh train       here again, on the folder that came back: phase 3's
 #       training, report and predictor.
 #
@@ -156,6 +159,9 @@ fi
 if [[ $TRAIN == 0 ]]; then
   cp "$HETSCHED_CACHE_DIR"/device-*.json "$OUT/" 2>/dev/null || true
   log "done (no training here): $OUT/dataset.csv, $OUT/zoo.csv"
+  if [[ -n ${RESULT_TAR:-} ]]; then
+    tar -C "$OUT" --exclude=./cache --exclude=./archs -czf "$RESULT_TAR" . && log "archive: $RESULT_TAR"
+  fi
   exit 0
 fi
 log "training and report"

@@ -66,3 +66,16 @@ def test_spearman_and_diversity():
     table, corr = analysis.diversity(feats, read_csv(HERE / "fixtures_e1.csv"))
     assert {t["model"]: round(t["plan_gain"], 3) for t in table} == {"m1": 1.6, "m2": round(1 / 6, 3)}
     assert len(corr) == len(analysis.FEATURES)
+
+
+def test_csv_store_retries_failed_configurations(tmp_path):
+    from common import CsvStore
+    path = tmp_path / "E9.csv"
+    store = CsvStore(path, ["model", "policy", "median_ms", "status"], ["model", "policy"])
+    store.append([{"model": "a", "policy": "cpu", "median_ms": 1.0, "status": "ok"},
+                  {"model": "a", "policy": "gpu", "status": "error: no Vulkan device found"}])
+    again = CsvStore(path, ["model", "policy", "median_ms", "status"], ["model", "policy"])
+    assert again.has({"model": "a", "policy": "cpu"})
+    assert not again.has({"model": "a", "policy": "gpu"}), "a failed configuration must be measured again"
+    assert [r["policy"] for r in again.rows] == ["cpu"]
+    assert path.read_text().count("error") == 0
