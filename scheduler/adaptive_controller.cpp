@@ -258,6 +258,7 @@ void AdaptiveController::start_probe(int c, const std::string& reason, double no
   phase_ = Phase::kProbe;
   probe_ = next_ = c;
   probe_done_ = 0;
+  probe_is_recheck_ = false;
   probe_ms_.clear();
   last_probe_ms_[c] = now_ms;
   last_probe_run_[c] = run_;
@@ -309,6 +310,7 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
         window_.clear();
         if (slower) {
           reconsider(load, now_ms, why);
+          if (active_ != a) recheck_soon(a, now_ms);
           return;
         }
       } else if (run_ % adapt_.window == 0) {
@@ -346,20 +348,38 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
         return;
       }
     }
-    // Re-checked now and then, backing off (1, 2, 4 ... 30 s; at least 50 of its runs' worth of time
-    // apart, so a far slower processor costs at most ~2%): a candidate whose processors' load
+    // Re-checked now and then, backing off (1, 2, 4 ... 30 s; at least 50 times a re-check's extra
+    // cost apart, so a far slower processor costs at most ~2%): a candidate whose processors' load
     // dropped a little, one whose processors have no reading, and one close enough to the running
     // one that a transient (a cold GPU, a burst of load) may have made its estimate too high.
     const bool blind = (cand_[c].uses.cpu && !have_cpu_reading_) || (cand_[c].uses.gpu && !have_gpu_reading_);
     const bool close = est_[c] < kRecheckWithin * est_[a];
     if ((dropped == +1 || blind || close) &&
-        now_ms - std::max(last_probe_ms_[c], decided_ms_) >= std::max(slow_gap_ms_[c], 50 * est_[c])) {
+        now_ms - std::max(last_probe_ms_[c], decided_ms_) >= std::max(slow_gap_ms_[c], 50 * probe_extra_ms(c))) {
       slow_gap_ms_[c] = std::min(kTimerMaxMs, 2 * slow_gap_ms_[c]);
       start_probe(c, fmt::format("re-check of {} (last measured {}{})", cand_[c].name, ms_text(est_[c]),
                                  blind ? ", no load reading for its processors" : ""), now_ms);
+      probe_is_recheck_ = true;
       return;
     }
   }
+}
+
+double AdaptiveController::probe_extra_ms(int c) const {
+  const int a = active_;
+  return (kProbeTimed + 1) * std::max(est_[c] - est_[a], 0.05 * est_[a]);
+}
+
+void AdaptiveController::recheck_soon(int left, double now_ms) {
+  // A slowdown may be a burst (another process's duty-cycled GPU load: H100 study E5, 2026-12-06,
+  // face_detection_short_range left the GPU for the 6x slower CPU and kept it for the rest of the
+  // runs). Re-checking the candidate it left costs kProbeTimed + 1 runs at its slowed estimate
+  // instead of the running one's: the first re-check comes once 50 times that extra cost has
+  // passed (<= 2%), at least 10 runs after the switch, then backs off by doubling as before.
+  slow_gap_ms_[left] = std::min(kTimerFirstMs, 50 * probe_extra_ms(left));
+  probe_gap_ms_[left] = std::min(kMinProbeGapMs, slow_gap_ms_[left]);
+  last_probe_ms_[left] = now_ms;  // just measured: the first re-check counts from here
+  last_probe_run_[left] = run_;
 }
 
 void AdaptiveController::record_probe(double ms, const LoadReading& load, double now_ms) {
@@ -377,7 +397,10 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
                                        ms_text(est_[a])), now_ms);
     return;
   }
-  probe_gap_ms_[c] = std::min(kMaxProbeGapMs, 2 * probe_gap_ms_[c]);  // backs off while probes lose
+  // Backs off while probes lose; a timer re-check backs off on its own timer (slow_gap_ms_), so
+  // that losing re-checks under a lasting load do not delay the probe its end calls for.
+  probe_gap_ms_[c] = probe_is_recheck_ ? std::max(probe_gap_ms_[c], kMinProbeGapMs)
+                                       : std::min(kMaxProbeGapMs, 2 * probe_gap_ms_[c]);
   note("probe-result", a, c, fmt::format("{} {} (not better than {} {}); staying", cand_[c].name, ms_text(est_[c]),
                                          cand_[a].name, ms_text(est_[a])), now_ms);
   next_ = a;

@@ -107,6 +107,12 @@ class AdaptiveController {
   void reconsider(const LoadReading& load, double now_ms, const std::string& why, bool may_probe = true);
   void switch_to(int c, const std::string& kind, const std::string& reason, double now_ms);
   void start_probe(int c, const std::string& reason, double now_ms);
+  // After leaving candidate `left` because it slowed down: its first re-check comes early when
+  // that is cheap (its slowed estimate close to the running one's).
+  void recheck_soon(int left, double now_ms);
+  // What probing candidate c costs over running the active one: kProbeTimed + 1 runs at c's
+  // estimate (at least 5% of the active one's per run).
+  double probe_extra_ms(int c) const;
   void stamp(int c, const LoadReading& load);
   // Whether candidate c's estimate still holds under `load`: 0 valid, +1 its processors are less
   // busy than when it was measured (may be faster), -1 busier (may be slower).
@@ -147,6 +153,7 @@ class AdaptiveController {
   // Probe phase.
   int probe_ = -1;
   int probe_done_ = 0;
+  bool probe_is_recheck_ = false;  // started by the re-check timer
   std::vector<double> probe_ms_;
   std::vector<ControllerEvent> events_;
   size_t events_taken_ = 0;

@@ -186,6 +186,31 @@ TEST(AdaptiveController, ProbesStayRareWhileNothingChanges) {
   EXPECT_LE(off_active, 100);  // 0.5%
 }
 
+TEST(AdaptiveController, ABurstOnTheGpuIsLeftAndReturnedFromSoon) {
+  // H100 study E5 (2026-12-06): a duty-cycled GPU load slowed a few GPU runs of
+  // face_detection_short_range, auto switched to the 6x slower CPU and stayed there (the first
+  // re-check came after 1 s). The GPU probe does not see such a burst. Leaving is right; the way
+  // back must be cheap and soon: the slowed GPU is re-checked within tens of runs.
+  Sim s({{"cpu", kCpu, 1.5, false}, {"gpu", kGpu, 0.25, false}});
+  auto lat = [](int k, int run) { return k == 0 ? 1.5 : (run >= 50 && run < 60 ? 2.0 : 0.25); };
+  s.settle(lat, idle);
+  ASSERT_EQ(s.c.active(), 1);
+  for (int i = 0; i < 400; ++i) s.step(lat, idle);
+  int left_at = -1, back_at = -1;
+  for (int r = 50; r < 400; ++r) {
+    if (left_at < 0 && s.served[r] == 0) left_at = r;
+    if (left_at >= 0 && back_at < 0 && r > 60 && s.served[r] == 1 && s.served[r - 1] == 1) back_at = r;
+  }
+  ASSERT_GE(left_at, 0) << "the burst should make it leave the GPU";
+  ASSERT_GE(back_at, 0) << "never back on the GPU";
+  // The first re-check: 50 x its extra cost (4 runs x (2.0 - 1.5) ms) = 100 ms of 1.5 ms runs.
+  // Before this rule it came after 1 s (~660 runs).
+  EXPECT_LE(back_at - 60, 80) << "back " << back_at - 60 << " runs after the burst ended";
+  int gpu_runs = 0;
+  for (int r = 200; r < 400; ++r) gpu_runs += s.served[r] == 1;
+  EXPECT_GE(gpu_runs, 195);
+}
+
 TEST(AdaptiveController, StaticNeverSwitches) {
   Sim s(three(), false);
   s.settle(gpu_loaded, gpu_load);
