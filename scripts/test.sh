@@ -127,12 +127,18 @@ done
 
 # 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors, the Python package,
 #    and tests/experiments: `experiments/run.sh --quick` end to end, ~2.5 min here, plus its load generators).
+#    With this default list the split policies rotate (HETSCHED_SPLIT_ROTATION=2: each ratio on 2 models
+#    per run, picked by the printed seed; tests/conformance/seeded_run.py); cpu, gpu, auto and ratio=0.5
+#    (the Python package) run on every model. A user's HETSCHED_POLICIES runs on every model unless
+#    HETSCHED_SPLIT_ROTATION is set too.
 policies="cpu gpu auto"
 for r in 0 0.1 0.25 0.5 0.75 0.9 1; do policies+=" ratio=$r ratio=$r:rows"; done
-say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies})"
+rotation="${HETSCHED_SPLIT_ROTATION:-}"
+[[ -z "${HETSCHED_POLICIES:-}" && -z "$rotation" ]] && rotation=2
+say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies}; split rotation: ${rotation:-off})"
 # HETSCHED_REQUIRE_PY=1: tests/python fail (not skip) when the set-up's `hetsched` package is missing.
 HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" HETSCHED_POLICIES="${HETSCHED_POLICIES:-$policies}" HETSCHED_REQUIRE_PY=1 \
-  "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
+  HETSCHED_SPLIT_ROTATION="$rotation" "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
 [[ -f "$REPORTS/pytest.xml" ]] || steps+=(pytest=fail)
 
 say "done"
