@@ -34,10 +34,13 @@ else
 fi
 
 # 2. ASan + UBSan build, unit tests only (no benchmarks). No -Werror here: GCC's -O1 warnings differ
-#    from -O3's, and the Release build already enforces a warning-free tree.
+#    from -O3's, and the Release build already enforces a warning-free tree. Only tests/all is built
+#    (the unit-test binaries and the libraries they link; not the CLI or the example, which no -L unit
+#    test runs), and with -g1 (line tables: the sanitizers' reports keep every frame's file:line,
+#    inlined frames included; no local-variable info, whose tracking was ~25% of a test's compile).
 say "ASan+UBSan build in $ASAN"
-if bash scripts/build.sh "$ASAN" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
-     -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF; then
+if bash scripts/build.sh "$ASAN" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+     -DHETSCHED_SANITIZE=address,undefined -DHETSCHED_BUILD_BENCH=OFF -- tests/all; then
   # Tests that touch Vulkan run without leak detection: the loader dlclose()s the Mesa driver, so
   # its allocations show up as leaks from an "<unknown module>" that no suppression can name.
   gpu_re="${HETSCHED_ASAN_GPU_TESTS:-Gpu|GPU|Vulkan|CoScheduler|Fp16Executor|WorkgroupTuning}"
@@ -55,30 +58,22 @@ else
   steps+=(build-asan=fail)
 fi
 
-# 3. The importer fuzzer (clang, libFuzzer), seeded with the zoo's smaller models.
+# 3. The fuzzers (clang, libFuzzer), built together: the importer's seeded with the zoo's smaller
+#    models, the .npy reader's and the plan JSON reader's from tests/fuzz/corpus, bounded for CI. Each
+#    fuzzer runs on one thread, so the importer's runs beside the other two (one after the other):
+#    60 s of wall time for the three on 2 cores instead of 100 s, each fuzzer with a core to itself.
 if [[ -f tests/fuzz/CMakeLists.txt ]] && grep -q fuzz_tflite_importer tests/fuzz/CMakeLists.txt; then
-  say "fuzz_tflite_importer build in $FUZZ"
+  say "fuzz_tflite_importer, fuzz_npy, fuzz_plan_json build in $FUZZ"
   if CC=clang CXX=clang++ bash scripts/build.sh "$FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_FUZZ=ON \
-       -DHETSCHED_BUILD_BENCH=OFF -- fuzz_tflite_importer; then
+       -DHETSCHED_BUILD_BENCH=OFF -- fuzz_tflite_importer fuzz_npy fuzz_plan_json; then
     fuzzer="$(find "$FUZZ" -type f -name fuzz_tflite_importer -perm -u+x | head -n1)"
     rm -rf "$FUZZ/corpus" && mkdir -p "$FUZZ/corpus" "$FUZZ/artifacts"
     find models -maxdepth 1 -name '*.tflite' ! -name '*.litert.tflite' -size -8M -exec cp {} "$FUZZ/corpus/" \;
-    say "fuzz_tflite_importer for ${HETSCHED_FUZZ_SECONDS:-60} s"
-    if "$fuzzer" -max_total_time="${HETSCHED_FUZZ_SECONDS:-60}" -timeout=30 -rss_limit_mb=4096 \
-         -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/" "$FUZZ/corpus" > "$FUZZ/fuzz.log" 2>&1; then
-      tail -n 15 "$FUZZ/fuzz.log" >&2
-      steps+=(fuzz=pass)
-    else
-      tail -n 60 "$FUZZ/fuzz.log" >&2
-      steps+=(fuzz=fail)
-    fi
-  else
-    steps+=(build-fuzz=fail)
-  fi
-  # The .npy reader and the plan JSON reader, seeded from tests/fuzz/corpus, bounded for CI.
-  for target in fuzz_npy fuzz_plan_json; do
-    if CC=clang CXX=clang++ bash scripts/build.sh "$FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_FUZZ=ON \
-         -DHETSCHED_BUILD_BENCH=OFF -- "$target"; then
+    say "fuzz_tflite_importer for ${HETSCHED_FUZZ_SECONDS:-60} s, beside fuzz_npy and fuzz_plan_json"
+    "$fuzzer" -max_total_time="${HETSCHED_FUZZ_SECONDS:-60}" -timeout=30 -rss_limit_mb=4096 \
+      -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/" "$FUZZ/corpus" > "$FUZZ/fuzz.log" 2>&1 &
+    importer_pid=$!
+    for target in fuzz_npy fuzz_plan_json; do
       corpus="$FUZZ/corpus-$target" && rm -rf "$corpus" && mkdir -p "$corpus"
       cp tests/fuzz/corpus/"${target#fuzz_}"/* "$corpus/"
       say "$target for ${HETSCHED_FUZZ_SMALL_SECONDS:-20} s"
@@ -91,10 +86,18 @@ if [[ -f tests/fuzz/CMakeLists.txt ]] && grep -q fuzz_tflite_importer tests/fuzz
         tail -n 60 "$FUZZ/$target.log" >&2
         steps+=("$target=fail")
       fi
+    done
+    if wait "$importer_pid"; then
+      say "fuzz_tflite_importer done"
+      tail -n 15 "$FUZZ/fuzz.log" >&2
+      steps+=(fuzz=pass)
     else
-      steps+=("build-$target=fail")
+      tail -n 60 "$FUZZ/fuzz.log" >&2
+      steps+=(fuzz=fail)
     fi
-  done
+  else
+    steps+=(build-fuzz=fail)
+  fi
 else
   say "fuzz: skipped, tests/fuzz has no fuzz_tflite_importer target yet"
   steps+=(fuzz=skip)
@@ -102,10 +105,11 @@ fi
 
 # 4. ThreadSanitizer build of the co-scheduler tests (host thread vs the GPU queue and timeline
 #    semaphores) and of the session tests (N sessions on N threads sharing one model, device faults).
-#    One CPU thread: the system TBB is not instrumented (see co_scheduler_test.cpp).
+#    One CPU thread: the system TBB is not instrumented (see co_scheduler_test.cpp). -g1 as for ASan.
 TSAN="${HETSCHED_TSAN_DIR:-$ROOT/build-tsan}"
 say "TSan build of co_scheduler_test, session_hardening_test in $TSAN"
-if bash scripts/build.sh "$TSAN" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHETSCHED_SANITIZE=thread \
+if bash scripts/build.sh "$TSAN" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+     -DHETSCHED_SANITIZE=thread \
      -DHETSCHED_BUILD_BENCH=OFF -- co_scheduler_test session_hardening_test; then
   for t in co_scheduler_test session_hardening_test; do
     HETSCHED_TEST_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
@@ -127,12 +131,18 @@ done
 
 # 6. pytest (LiteRT conformance for every policy and split ratio on both axes, CLI errors, the Python package,
 #    and tests/experiments: `experiments/run.sh --quick` end to end, ~2.5 min here, plus its load generators).
+#    With this default list the split policies rotate (HETSCHED_SPLIT_ROTATION=2: each ratio on 2 models
+#    per run, picked by the printed seed; tests/conformance/seeded_run.py); cpu, gpu, auto and ratio=0.5
+#    (the Python package) run on every model. A user's HETSCHED_POLICIES runs on every model unless
+#    HETSCHED_SPLIT_ROTATION is set too.
 policies="cpu gpu auto"
 for r in 0 0.1 0.25 0.5 0.75 0.9 1; do policies+=" ratio=$r ratio=$r:rows"; done
-say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies})"
+rotation="${HETSCHED_SPLIT_ROTATION:-}"
+[[ -z "${HETSCHED_POLICIES:-}" && -z "$rotation" ]] && rotation=2
+say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies}; split rotation: ${rotation:-off})"
 # HETSCHED_REQUIRE_PY=1: tests/python fail (not skip) when the set-up's `hetsched` package is missing.
 HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" HETSCHED_POLICIES="${HETSCHED_POLICIES:-$policies}" HETSCHED_REQUIRE_PY=1 \
-  "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
+  HETSCHED_SPLIT_ROTATION="$rotation" "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
 [[ -f "$REPORTS/pytest.xml" ]] || steps+=(pytest=fail)
 
 say "done"

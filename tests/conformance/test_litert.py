@@ -11,6 +11,14 @@ Policies: $HETSCHED_POLICIES (default "cpu"); the binary: $HETSCHED_BIN (default
 build/hetsched). Seed: printed; HETSCHED_SEED reproduces. The policies in $HETSCHED_PY_POLICIES
 (default "ratio=0.5") run through the Python package (hetsched.Session, in process) instead of the
 CLI when it is installed (required when HETSCHED_REQUIRE_PY=1, as scripts/test.sh sets).
+Split rotation: with HETSCHED_SPLIT_ROTATION=N (scripts/test.sh sets N=2 with its own policy list,
+never with a user's HETSCHED_POLICIES) each split policy (ratio=R, ratio=R:rows) runs on N models
+per run instead of all, chosen by the seed (seeded_run.py: the models shuffled by the seed, dealt
+round-robin to the split policies, so every split variant still runs on N distinct models and every
+model gets one or more, and over many seeds every (model, policy) pair comes up; HETSCHED_SEED
+reproduces the choice). cpu, gpu, auto and the $HETSCHED_PY_POLICIES (the Python package path) run
+on every model regardless; unset or 0 runs every policy on every model. test_split_rotation checks
+and prints the assignment.
 With "gpu" among the policies, every model also runs `--policy gpu --precision fp16` (float16
 tensors and weights on the GPU; inputs and outputs float32) within relative L2 < 2e-2
 (FP16_TOLERANCE) of the nearest LiteRT path, the reference norm floored at RMS 1e-3
@@ -33,14 +41,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import seeded_run
 import zoo
 
 ROOT = zoo.ROOT
+
+
+def ids(entries):
+    return [e["name"] for e in entries]
+
+
 INDEX = zoo.load_index() if (ROOT / "models" / "index.json").is_file() else []
 RUNNABLE = [e for e in INDEX if not e.get("expect_refused")]
 REFUSED = [e for e in INDEX if e.get("expect_refused")]
 POLICIES = [p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_POLICIES", "cpu")) if p]
 PY_POLICIES = {p for p in re.split(r"[,\s]+", os.environ.get("HETSCHED_PY_POLICIES", "ratio=0.5")) if p}
+SPLIT_ROTATION = seeded_run.split_rotation_count()  # models per split policy; 0: every policy on every model
+MATCH_CASES = seeded_run.cases(ids(RUNNABLE), POLICIES, PY_POLICIES, SPLIT_ROTATION, seeded_run.SEED)
 TOLERANCE = 1e-4  # relative L2 per output, against the nearest of LiteRT's three CPU paths
 # ...raised to 3x the largest distance between those paths where LiteRT disagrees with itself by
 # more than 3.3e-5 (a few ill-conditioned outputs of the pose models: up to 4.3e-4 measured).
@@ -93,10 +110,6 @@ FP16_CASES = [pytest.param(e, id=e["name"], marks=pytest.mark.xfail(
            "pose_landmark_full's landmarks by up to 0.45; fp16 storage of the residual stream gives 0.02-0.09 on "
            "the segmentation map",
     strict=False)) if e["name"] in FP16_ILL_CONDITIONED else pytest.param(e, id=e["name"]) for e in RUNNABLE]
-
-
-def ids(entries):
-    return [e["name"] for e in entries]
 
 
 def entry(name: str) -> dict:
@@ -175,9 +188,29 @@ def litert_outputs(name: str, seed: int) -> tuple:
     return inputs, outs
 
 
-@pytest.mark.parametrize("policy", POLICIES)
-@pytest.mark.parametrize("e", RUNNABLE, ids=ids(RUNNABLE))
-def test_matches_litert(e, policy, seed, tmp_path):
+def test_split_rotation():
+    """The split rotation this run uses (printed): each split policy on SPLIT_ROTATION distinct models,
+    cpu/gpu/auto and the Python package's policies on every model (without rotation: all on all)."""
+    per_policy = {p: [m for m, q in MATCH_CASES if q == p] for p in POLICIES}
+    for p, models in per_policy.items():
+        print(f"{p}: {len(models)} models: {' '.join(models)}")
+        if SPLIT_ROTATION and seeded_run.is_rotated(p, PY_POLICIES):
+            want = min(SPLIT_ROTATION, len(RUNNABLE))
+            assert len(models) == len(set(models)) == want, f"{p} runs on {models}, expected {want} distinct models"
+        else:
+            assert models == ids(RUNNABLE), f"{p} must run on every model, runs on {models}"
+    if SPLIT_ROTATION and len(RUNNABLE) > 1:  # the seed decides it: another seed deals the models differently
+        rotated = [p for p in POLICIES if seeded_run.is_rotated(p, PY_POLICIES)]
+        again = seeded_run.cases(ids(RUNNABLE), POLICIES, PY_POLICIES, SPLIT_ROTATION, seeded_run.SEED)
+        assert again == MATCH_CASES, "the same seed must give the same cases"
+        if rotated:
+            others = {tuple(seeded_run.cases(ids(RUNNABLE), POLICIES, PY_POLICIES, SPLIT_ROTATION, s)) for s in range(8)}
+            assert len(others) > 1, "the rotation does not depend on the seed"
+
+
+@pytest.mark.parametrize("name, policy", MATCH_CASES, ids=[f"{m}-{p}" for m, p in MATCH_CASES])
+def test_matches_litert(name, policy, seed, tmp_path):
+    e = entry(name)
     inputs, litert = litert_outputs(e["name"], seed)
     in_paths = save_inputs(tmp_path, inputs)
     out_dir = tmp_path / "out"
