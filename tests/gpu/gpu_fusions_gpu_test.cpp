@@ -108,6 +108,29 @@ PairCase random_case(std::mt19937_64& rng) {
 }
 
 // A fused kernel alone over `range` of its last op's output, from a poisoned output buffer.
+// The unfused reference: random inputs (by tensor index) run through the CPU executor on the
+// plain graph; its output 0 in PHWC4, shaped as the output of `fused`'s op `last`.
+struct UnfusedReference {
+  std::map<int, std::vector<float>> inputs;
+  Shape4 shape;
+  std::vector<float> want;
+};
+UnfusedReference unfused_reference(const Graph& plain, const Graph& fused, int last, std::mt19937_64& rng) {
+  UnfusedReference r;
+  cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
+  for (size_t i = 0; i < plain.inputs.size(); ++i) {
+    const int t = plain.inputs[i];
+    r.inputs[t] = random_values(rng, plain.tensors[size_t(t)].elements());
+    cpu_exec.set_input(int(i), r.inputs[t]);
+  }
+  cpu_exec.run();
+  r.shape = fused.tensors[size_t(fused.ops[size_t(last)].outputs[0])].shape4();
+  const std::vector<float> want_nhwc = cpu_exec.output_nhwc(0);
+  r.want.resize(r.shape.phwc4_elements());
+  nhwc_to_phwc4(want_nhwc.data(), r.shape, r.want.data());
+  return r;
+}
+
 class FusedRunner {
  public:
   FusedRunner(gpu::VulkanDevice& device, const Graph& g, std::unique_ptr<gpu::GpuKernel> kernel, int head, int last)
@@ -193,18 +216,7 @@ TEST(DwPwFusionGpu, RandomPairsAnyRangeMatchUnfusedCpu) {
     for (size_t i = 0; i < fused.ops.size(); ++i)
       if (f.head_of[i] >= 0) pw = int(i);
     // The unfused reference: the CPU executor on the plain graph.
-    cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
-    std::map<int, std::vector<float>> inputs;
-    for (size_t i = 0; i < plain.inputs.size(); ++i) {
-      const int t = plain.inputs[i];
-      inputs[t] = random_values(rng, plain.tensors[size_t(t)].elements());
-      cpu_exec.set_input(int(i), inputs[t]);
-    }
-    cpu_exec.run();
-    const Shape4 s = fused.tensors[size_t(fused.ops[size_t(pw)].outputs[0])].shape4();
-    const std::vector<float> want_nhwc = cpu_exec.output_nhwc(0);
-    std::vector<float> want(s.phwc4_elements());
-    nhwc_to_phwc4(want_nhwc.data(), s, want.data());
+    const auto [inputs, s, want] = unfused_reference(plain, fused, pw, rng);
 
     const gpu::GpuKernelContext ctx{device, nullptr};
     const int dw = f.head_of[size_t(pw)];
@@ -479,18 +491,7 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
     const std::vector<int> chain = gpu::fused_chain(fused, f, last);
     ASSERT_EQ(chain.size(), c.two_fc ? 3u : 2u);
     EXPECT_EQ(fused.ops[size_t(chain[0])].type, c.pool ? OpType::kAveragePool2D : OpType::kMean);
-    cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
-    std::map<int, std::vector<float>> inputs;
-    for (size_t i = 0; i < plain.inputs.size(); ++i) {
-      const int t = plain.inputs[i];
-      inputs[t] = random_values(rng, plain.tensors[size_t(t)].elements());
-      cpu_exec.set_input(int(i), inputs[t]);
-    }
-    cpu_exec.run();
-    const Shape4 s = fused.tensors[size_t(fused.ops[size_t(last)].outputs[0])].shape4();
-    const std::vector<float> want_nhwc = cpu_exec.output_nhwc(0);
-    std::vector<float> want(s.phwc4_elements());
-    nhwc_to_phwc4(want_nhwc.data(), s, want.data());
+    const auto [inputs, s, want] = unfused_reference(plain, fused, last, rng);
     const gpu::GpuKernelContext ctx{device, nullptr};
     FusedRunner runner(device, fused, gpu::create_mean_fc_gpu_kernel(ctx, fused, chain), chain[0], last);
     std::vector<OutputRange> ranges = {OutputRange::whole(s), OutputRange{0, s.slices(), 0, 0}};
