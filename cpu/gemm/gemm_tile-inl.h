@@ -25,6 +25,7 @@
 
 #include "cpu/gemm/packed_panels.h"
 #include "graph/activation.h"
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 
 #if HWY_TARGET != HWY_SCALAR
@@ -245,6 +246,7 @@ HWY_INLINE void RunPixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs&
 // chain (4 x NV accumulators), summed at the end as (bias + chain 0 + chain 1) + (chain 2 + chain 3).
 // A different order from Tile's, but every value of such an op is computed by this tile, whatever
 // the range (a one-pixel map has one row and one column; slices do not change a value's order).
+inline constexpr size_t kGemvPrefetch = 16 * 4 * kPanelWidth;  // 16 input slices (8 KB) ahead
 template <int NV>
 HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
   const DF d;
@@ -253,6 +255,11 @@ HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, 
     Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR { acc[l][v] = hn::Zero(d); });
   });
   ForEachTapLane(k, in_off, t, [&](auto l, const float* ip, const float* wp) __attribute__((always_inline)) HWY_ATTR {
+    // The weights stream from memory (read once per run): each lane row's cache lines are
+    // requested kGemvPrefetch floats ahead (the panel is read in order, kPanelWidth floats per lane).
+    Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+      hwy::Prefetch(wp + kGemvPrefetch + l * kPanelWidth + v * kLanes);
+    });
     const VF x = hn::Set(d, ip[l]);
     Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
       acc[l][v] = hn::MulAdd(x, hn::Load(d, wp + l * kPanelWidth + v * kLanes), acc[l][v]);
