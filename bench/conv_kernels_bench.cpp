@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
   CLI::App app{"CPU conv fast paths vs the kernels they replace (1 thread)"};
   int reps = 30;
   app.add_option("--reps", reps, "timed runs per kernel and shape");
+  bool dw_only = false;
+  app.add_flag("--dw-only", dw_only, "time the depthwise shapes only");
   CLI11_PARSE(app, argc, argv);
   // 3x3 stride-1 convs of the zoo (h, w, in channels, out channels).
   const std::vector<ConvShape> shapes = {
@@ -115,7 +117,10 @@ int main(int argc, char** argv) {
   // DEPTHWISE_CONV_2D shapes of MobileNetV2 / EfficientNet-B0 (h, w, c, k, stride): the kernel alone.
   const std::vector<DwShape> dw_shapes = {{112, 112, 32, 3, 1}, {112, 112, 96, 3, 2}, {56, 56, 144, 3, 1},
                                           {56, 56, 144, 5, 2},  {28, 28, 240, 5, 1},  {14, 14, 576, 3, 1},
-                                          {14, 14, 672, 5, 1},  {7, 7, 1152, 5, 1},   {7, 7, 960, 3, 1}};
+                                          {14, 14, 672, 5, 1},  {7, 7, 1152, 5, 1},   {7, 7, 960, 3, 1},
+                                          // hand_landmark_lite / face_landmark: few channels, large maps
+                                          {112, 112, 24, 3, 1}, {112, 112, 64, 3, 2}, {56, 56, 96, 3, 1},
+                                          {96, 96, 16, 3, 1},   {128, 128, 16, 3, 1}, {64, 64, 32, 3, 1}};
   fmt::print("| depthwise (h w c k stride) | ms (p10) | GFLOP/s |\n|---|---|---|\n");
   for (const DwShape& s : dw_shapes) {
     Graph g = depthwise_graph(s, rng);
@@ -128,6 +133,7 @@ int main(int argc, char** argv) {
     fmt::print("| {} {} {} {} {} | {:.3f} ({:.3f}) | {:.1f} |\n", s.h, s.w, s.c, s.k, s.stride, m * 1e3,
                quantile(t, 0.1) * 1e3, 2.0 * double(total_macs(g)) / m * 1e-9);
   }
+  if (dw_only) return 0;
   fmt::print("| conv 3x3 s1 (h w ic oc) | direct ms (p10) | winograd ms (p10) | winograd/direct | pays |\n|---|---|---|---|---|\n");
   for (const ConvShape& s : shapes) {
     Graph g = conv_graph(s, rng);

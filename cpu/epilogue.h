@@ -11,6 +11,7 @@ namespace hetsched::cpu {
 
 class CpuEpilogue {
  public:
+  CpuEpilogue() = default;  // none (its op's kernel applies the epilogue in its store)
   CpuEpilogue(const Graph& graph, const Op& op);
   bool empty() const { return steps_.empty(); }
   // Applies the steps in place to `range` of `output` (every batch, whole rows), reading the

@@ -16,6 +16,26 @@
 #include "graph/op_registry.h"
 
 namespace hetsched::cpu {
+namespace {
+
+// Whether op i can run on each tile of op i - 1 right after it: an elementwise op (any range of
+// slices and rows) whose first input is op i - 1's output with the output's shape, so each output
+// element reads that input at the same element, which the producer's tile has just written. Its
+// other inputs come from earlier ops (topological order) or are op i - 1's output again.
+bool chains_to_previous(const Graph& graph, int i) {
+  if (i == 0) return false;
+  const Op& op = graph.ops[size_t(i)];
+  const Op& prev = graph.ops[size_t(i) - 1];
+  const OpDescriptor& d = describe_op(op.type);
+  if (d.elementwise == ElementwiseKind::kNone || !d.split_slices || !d.split_rows) return false;
+  if (op.inputs.empty() || op.inputs[0] != prev.outputs[0] || op.outputs.size() != 1) return false;
+  const Shape4 out = graph.tensors[size_t(op.outputs[0])].shape4();
+  for (int t : op.inputs)
+    if (t == prev.outputs[0] && !(graph.tensors[size_t(t)].shape4() == out)) return false;
+  return true;
+}
+
+}  // namespace
 
 CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph_(graph) {
   threads_ = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
@@ -36,12 +56,26 @@ CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph
     std::vector<ConstView> views;
     for (int t : op.inputs) views.push_back({nullptr, t >= 0 ? graph_.tensors[t].shape4() : Shape4{}});
     input_views_.push_back(std::move(views));
+    // Only with the executor's own arena: its plan (below) keeps a chained op's output apart from
+    // what its producer reads; an external binding was planned for ops one after the other.
+    chained_.push_back(options.chain_elementwise && options.own_arena &&
+                       chains_to_previous(graph_, int(chained_.size())));
   }
+
+  offer_fused_stores();
 
   tensor_ptr_.assign(graph_.tensors.size(), nullptr);
   if (options.own_arena) {
     std::vector<int> tensors;
-    const auto records = activation_usage_records(graph_, &tensors);
+    auto records = activation_usage_records(graph_, &tensors);
+    // A chained op writes its output while its producer still reads its inputs (other tiles, later
+    // bands): its output lives from the producer on, so it shares no memory with them.
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      const int producer = records[i].first_task;
+      if (producer < int(graph_.ops.size()) && chained_[size_t(producer)] &&
+          graph_.ops[size_t(producer)].outputs[0] == tensors[i])
+        records[i].first_task = producer - 1;
+    }
     plan_ = memory::plan_memory_best(records, 64);
     arena_bytes_ = std::max<size_t>(plan_.total_bytes, 64);
     arena_base_ = static_cast<float*>(std::aligned_alloc(64, (arena_bytes_ + 63) / 64 * 64));
@@ -56,6 +90,44 @@ CpuExecutor::CpuExecutor(const Graph& graph, CpuExecutorOptions options) : graph
 }
 
 CpuExecutor::~CpuExecutor() { std::free(arena_base_); }
+
+// Offers each op's kernel its epilogue (one residual ADD) and the chained PRELU after it, when the
+// PRELU's alphas are constants per channel and the op's output is read by the PRELU alone.
+void CpuExecutor::offer_fused_stores() {
+  const size_t n = graph_.ops.size();
+  fused_follower_.assign(n, 0);
+  std::vector<int> reads(graph_.tensors.size(), 0);
+  for (const Op& op : graph_.ops)
+    for (int t : op.inputs)
+      if (t >= 0) ++reads[size_t(t)];
+  for (int t : graph_.outputs) ++reads[size_t(t)];
+  for (size_t i = 0; i < n; ++i) {
+    const Op& op = graph_.ops[i];
+    FusedStore store;
+    if (op.epilogue.size() > 1) continue;
+    if (op.epilogue.size() == 1) {
+      const EpilogueStep& e = op.epilogue[0];
+      if (e.type != OpType::kAdd || e.operand_input < 0 || e.times_input) continue;
+      store.operand_input = e.operand_input;
+      store.operand_activation = e.activation;
+    }
+    const int out = op.outputs[0];
+    const int channels = graph_.tensors[size_t(out)].shape4().c;
+    if (i + 1 < n && chained_[i + 1] && reads[size_t(out)] == 1) {
+      const Op& next = graph_.ops[i + 1];
+      const int alpha = next.inputs.size() == 2 ? next.inputs[1] : -1;
+      if (next.type == OpType::kPrelu && next.epilogue.empty() && next.activation() == Activation::kNone &&
+          alpha >= 0 && graph_.tensors[size_t(alpha)].is_constant &&
+          graph_.tensors[size_t(alpha)].elements() == size_t(channels) &&
+          graph_.tensors[size_t(alpha)].shape4().c == channels)
+        store.prelu_alpha = graph_.tensors[size_t(alpha)].f32();
+    }
+    if (store.operand_input < 0 && store.prelu_alpha.empty()) continue;
+    if (!kernels_[i]->fuse_store(store)) continue;
+    if (store.operand_input >= 0) epilogues_[i] = CpuEpilogue();
+    fused_follower_[i] = !store.prelu_alpha.empty();
+  }
+}
 
 void CpuExecutor::set_input(int input_index, std::span<const float> nhwc) {
   const Tensor& t = graph_.tensors[graph_.inputs.at(input_index)];
@@ -73,33 +145,52 @@ std::vector<float> CpuExecutor::output_nhwc(int output_index) const {
   return out;
 }
 
-// Runs `range` on the calling thread. With an epilogue, in bands of rows, so the epilogue reads
-// each band while it is in cache (the kernel's own loops are cache-blocked).
-void CpuExecutor::run_piece(const CpuKernel& kernel, const CpuEpilogue& epilogue, bool split_rows,
-                            std::span<const ConstView> views, const MutableView& out, const OutputRange& range) const {
-  if (epilogue.empty() || !split_rows || range.row_end - range.row_begin <= kBandRows) {
-    kernel.run(views, out, range);
-    epilogue.apply(views, out, range);
-    return;
-  }
+// Runs `range` on the calling thread: the kernel, its epilogue, then the follower's. With an
+// epilogue or a follower, in bands of rows, so they read each band while it is in cache (the
+// kernel's own loops are cache-blocked).
+void CpuExecutor::run_piece(const Step& op, const Step* follower, bool split_rows, const OutputRange& range) const {
+  auto run = [&](const OutputRange& r) {
+    if (op.fused) op.kernel->run_fused(op.views, op.out, r);
+    else op.kernel->run(op.views, op.out, r);
+    op.epilogue->apply(op.views, op.out, r);
+    if (follower) {
+      follower->kernel->run(follower->views, follower->out, r);
+      follower->epilogue->apply(follower->views, follower->out, r);
+    }
+  };
+  if ((op.epilogue->empty() && !follower) || !split_rows || range.row_end - range.row_begin <= kBandRows) return run(range);
   for (int r0 = range.row_begin; r0 < range.row_end; r0 += kBandRows) {
     OutputRange band = range;
     band.row_begin = r0;
     band.row_end = std::min(range.row_end, r0 + kBandRows);
-    kernel.run(views, out, band);
-    epilogue.apply(views, out, band);
+    run(band);
   }
 }
 
-void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_arena) {
-  const Op& op = graph_.ops[op_index];
-  std::vector<ConstView>& views = input_views_[op_index];
+CpuExecutor::Step CpuExecutor::step(int op_index) {
+  const Op& op = graph_.ops[size_t(op_index)];
+  std::vector<ConstView>& views = input_views_[size_t(op_index)];
   for (size_t i = 0; i < op.inputs.size(); ++i)
-    views[i].data = op.inputs[i] >= 0 ? tensor_ptr_[op.inputs[i]] : nullptr;
+    views[i].data = op.inputs[i] >= 0 ? tensor_ptr_[size_t(op.inputs[i])] : nullptr;
   const int out_id = op.outputs[0];
-  const MutableView out{tensor_ptr_[out_id], graph_.tensors[out_id].shape4()};
-  const CpuKernel& kernel = *kernels_[op_index];
-  const CpuEpilogue& epilogue = epilogues_[op_index];
+  return {kernels_[size_t(op_index)].get(), &epilogues_[size_t(op_index)], views,
+          MutableView{tensor_ptr_[size_t(out_id)], graph_.tensors[size_t(out_id)].shape4()}};
+}
+
+void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_arena, int follower) {
+  const Op& op = graph_.ops[size_t(op_index)];
+  Step self = step(op_index);
+  Step chained;
+  const Step* next = nullptr;
+  if (follower >= 0 && fused_follower_[size_t(op_index)]) {  // the kernel's store computes the follower
+    self.out = step(follower).out;
+    self.fused = true;
+  } else if (follower >= 0) {
+    chained = step(follower);
+    next = &chained;
+  }
+  const CpuKernel& kernel = *self.kernel;
+  const MutableView& out = self.out;
   const OpDescriptor& d = describe_op(op.type);
 
   const int slices = range.slice_end - range.slice_begin;
@@ -110,7 +201,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_aren
   const double part = double(slices) * rows / (double(whole.slices()) * whole.h);
   const int target_tiles = std::max(1, int(max_tiles_[size_t(op_index)] * part + 0.5));
   if (threads_ == 1 || target_tiles < 2) {
-    run_piece(kernel, epilogue, d.split_rows, views, out, range);
+    run_piece(self, next, d.split_rows, range);
     return;
   }
   // Rows only when there are enough: a tile spanning every slice reuses each weight panel over
@@ -128,7 +219,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_aren
     row_tiles = d.split_rows ? std::min(rows, (target_tiles + slice_tiles - 1) / slice_tiles) : 1;
   }
   if (slice_tiles * row_tiles == 1) {
-    run_piece(kernel, epilogue, d.split_rows, views, out, range);
+    run_piece(self, next, d.split_rows, range);
     return;
   }
   // One task per tile (simple_partitioner, grain 1): a worker descheduled mid-op (a loaded machine)
@@ -143,7 +234,7 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_aren
           tile.slice_end = std::min(range.slice_end, (unit_first + units * (si + 1) / slice_tiles) * grain);
           tile.row_begin = range.row_begin + rows * ri / row_tiles;
           tile.row_end = range.row_begin + rows * (ri + 1) / row_tiles;
-          if (!tile.empty()) run_piece(kernel, epilogue, d.split_rows, views, out, tile);
+          if (!tile.empty()) run_piece(self, next, d.split_rows, tile);
         }
     }, tbb::simple_partitioner());
   };
@@ -162,8 +253,10 @@ void CpuExecutor::run_ops(int first, int last) {
     for (int i = first; i < last; ++i) {
       const auto t0 = Clock::now();
       const Shape4 s = graph_.tensors[graph_.ops[i].outputs[0]].shape4();
-      run_tiled(i, OutputRange::whole(s), threads_ > 1);
+      const int follower = i + 1 < last && chained_[size_t(i) + 1] ? i + 1 : -1;
+      run_tiled(i, OutputRange::whole(s), threads_ > 1, follower);
       op_times_ms_[i] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      if (follower >= 0) op_times_ms_[size_t(++i)] = 0.0;  // ran inside op i's tiles
     }
   };
   // One entry into the arena for the whole chain: the calling thread stays in it between ops, so

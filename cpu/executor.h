@@ -2,7 +2,12 @@
 // (kernel creation); intermediates live in one arena planned by live ranges (memory/). Each op's
 // output is tiled into (slice range x row range) pieces run in parallel inside a task_arena of
 // `threads` threads (rows first, slices in multiples of the kernel's slice_grain(); one thread
-// runs the whole range untiled). The scheduler can also run one op on any OutputRange (run_op)
+// runs the whole range untiled). In run_ops an elementwise op whose first input is the previous
+// op's output, of the same shape (face_landmark's 23 PRELUs after convs), is chained: it runs on
+// each tile (band of rows) of its producer right after the producer's kernel and epilogue, and its
+// time is counted in the producer's op_times_ms() entry (its own is 0). Kernels that can (the
+// packed-GEMM convs) compute a residual-ADD epilogue and a chained PRELU in their store
+// (CpuKernel::fuse_store): no pass over the output after them. The scheduler can also run one op on any OutputRange (run_op)
 // and can bind a tensor to memory it owns (bind_tensor), e.g. a buffer shared with the GPU.
 #pragma once
 #include <memory>
@@ -21,6 +26,9 @@ namespace hetsched::cpu {
 struct CpuExecutorOptions {
   int threads = 0;         // 0: all hardware threads
   bool own_arena = true;   // false: every activation tensor is bound with bind_tensor() before run
+  // run_ops: an elementwise op reading its predecessor's output at the same elements (PRELU after
+  // a conv) runs on each of the predecessor's tiles right after it, while the tile is in cache.
+  bool chain_elementwise = true;
 };
 
 class CpuExecutor {
@@ -57,10 +65,20 @@ class CpuExecutor {
   static constexpr int kTilesPerThread = 4;
   static constexpr int kBandRows = 8;  // rows per kernel call when an epilogue follows
 
-  // in_arena: called from inside arena_->execute (run_ops), so no second entry.
-  void run_tiled(int op_index, const OutputRange& range, bool in_arena);
-  void run_piece(const CpuKernel& kernel, const CpuEpilogue& epilogue, bool split_rows,
-                 std::span<const ConstView> views, const MutableView& out, const OutputRange& range) const;
+  // One op's kernel, epilogue and views of one run.
+  struct Step {
+    const CpuKernel* kernel = nullptr;
+    const CpuEpilogue* epilogue = nullptr;
+    std::span<const ConstView> views;
+    MutableView out;
+    bool fused = false;  // kernel->run_fused, out = the fused follower's output
+  };
+  Step step(int op_index);
+
+  // in_arena: called from inside arena_->execute (run_ops), so no second entry. follower: an op
+  // chained to this one (chained_), run on each of its tiles after it; -1 for none.
+  void run_tiled(int op_index, const OutputRange& range, bool in_arena, int follower = -1);
+  void run_piece(const Step& op, const Step* follower, bool split_rows, const OutputRange& range) const;
 
   const Graph& graph_;
   int threads_;
@@ -68,6 +86,9 @@ class CpuExecutor {
   std::vector<std::unique_ptr<CpuKernel>> kernels_;
   std::vector<CpuEpilogue> epilogues_;  // per op: applied to each tile after its kernel
   std::vector<int> max_tiles_;          // per op, whole output: tiles its work pays for (1: inline)
+  std::vector<char> chained_;           // per op: runs on the previous op's tiles in run_ops
+  std::vector<char> fused_follower_;    // per op: its kernel's store computes the next (chained) op too
+  void offer_fused_stores();
   std::vector<std::vector<ConstView>> input_views_;  // per op: shapes fixed, data resolved each run
   memory::MemoryPlan plan_;
   size_t arena_bytes_ = 0;

@@ -21,6 +21,15 @@ struct MutableView {
   Shape4 shape;
 };
 
+// What a kernel may compute in its store instead of passes over its output afterwards (the
+// executor offers it once, after creation, cpu/executor.h): the op's epilogue when it is one ADD
+// of an operand input (a residual), and a following PRELU with constant per-channel alphas.
+struct FusedStore {
+  int operand_input = -1;  // op.inputs position of the ADD step's operand; -1: no epilogue
+  Activation operand_activation = Activation::kNone;  // the ADD step's (a clamp)
+  std::span<const float> prelu_alpha;  // one per output channel; empty: no PRELU
+};
+
 class CpuKernel {
  public:
   virtual ~CpuKernel() = default;
@@ -30,6 +39,13 @@ class CpuKernel {
   // Output slices a tile should span in multiples of (aligned to multiples of it): the GEMM
   // kernels compute whole weight panels, so a tile cutting a panel recomputes part of it.
   virtual int slice_grain() const { return 1; }
+  // Takes `store` if the kernel can apply it (false: the executor keeps its passes). Once taken,
+  // run() also applies the epilogue's ADD, and run_fused() the ADD and then the PRELU (`output`
+  // is then the PRELU's output; the op's own output is not written).
+  virtual bool fuse_store(const FusedStore& /*store*/) { return false; }
+  virtual void run_fused(std::span<const ConstView> inputs, const MutableView& output, const OutputRange& range) const {
+    run(inputs, output, range);
+  }
 };
 
 using CpuKernelFactory = std::unique_ptr<CpuKernel> (*)(const Graph& graph, const Op& op);

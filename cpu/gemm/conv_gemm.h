@@ -19,13 +19,23 @@ namespace hetsched::cpu::gemm {
 
 using ConvGeometry = hetsched::ConvGeometry;  // graph/ops/conv_geometry.h
 
+// Applied at the store, after the fused activation, instead of passes over the output afterwards
+// (the op's residual epilogue step and a following PRELU, cpu/executor.h): out =
+// prelu(operand_activation(activation(acc) + operand)), each part optional, in that order with the
+// same float operations as the passes, so the values are the same.
+struct StoreOps {
+  const float* operand = nullptr;  // PHWC4 of the output's shape (batch 0), read at the output's elements
+  Activation operand_activation = Activation::kNone;  // clamp activations only (NONE, RELU, RELU6, RELU_N1_TO_1)
+  const float* alpha = nullptr;    // PRELU alphas per output channel, padded to whole panels (pack_panel_bias)
+};
+
 class ConvGemm {
  public:
   // `ohwi`: weights [out channels][kh][kw][in channels]; `bias`: out channels values or empty.
   ConvGemm(const ConvGeometry& geometry, std::span<const float> ohwi, std::span<const float> bias);
 
   // Computes output slices and rows of `range` of every batch of `out` (PHWC4) from `in` (PHWC4).
-  void run(const float* in, float* out, const OutputRange& range) const;
+  void run(const float* in, float* out, const OutputRange& range, const StoreOps& store = {}) const;
 
   const ConvGeometry& geometry() const { return g_; }
   const PackedPanels& weights() const { return weights_; }

@@ -28,7 +28,7 @@ namespace hetsched::cpu::gemm::HWY_NAMESPACE {
 // The input index a transpose conv tap reads (t = out + pad - k = in * stride), -1 if none.
 inline int tap_source(int t, int stride) { return t >= 0 && t % stride == 0 ? t / stride : -1; }
 
-void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const OutputRange& range) {
+void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const OutputRange& range, const StoreOps& store) {
   const ConvGeometry& g = conv.geometry();
   const PackedPanels& panels = conv.weights();
   const int S_in = g.in.slices();
@@ -55,7 +55,11 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
                   acc += ip[size_t(c / 4) * in_plane + size_t(c % 4)] * wp[size_t(c) * kPanelWidth];
               }
             }
-            out[g.out.offset(b, s, y, x) + size_t(lane)] = o < g.out.c ? apply_activation(g.activation, acc) : 0.0f;
+            const size_t at = g.out.offset(b, s, y, x) + size_t(lane);
+            float v = apply_activation(g.activation, acc);
+            if (store.operand) v = apply_activation(store.operand_activation, v + store.operand[at]);
+            if (store.alpha && v < 0.0f) v = v * store.alpha[o];
+            out[at] = o < g.out.c ? v : 0.0f;
           }
 }
 
@@ -156,7 +160,7 @@ void TransposeRows(const ConvGeometry& g, const std::array<TileFn, kMaxMR>& fns,
 
 }  // namespace
 
-void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const OutputRange& range) {
+void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const OutputRange& range, const StoreOps& store) {
   if (range.empty()) return;
   const ConvGeometry& g = conv.geometry();
   const PackedPanels& panels = conv.weights();
@@ -178,6 +182,7 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   base.pixel_stride = ps;
   base.out_plane = out_plane;
   base.activation = g.activation;
+  base.operand_activation = store.operand_activation;
 
   const int p_lo = range.slice_begin / kPanelSlices, p_hi = CeilDiv(range.slice_end, kPanelSlices);
   const int group = int(std::max<size_t>(1, kWeightBlockBytes / panels.bytes_per_panel()));
@@ -190,6 +195,7 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
   for (int b = 0; b < g.out.n; ++b) {
     const float* in_b = in + g.in.offset(b, 0, 0, 0);
     float* out_b = out + g.out.offset(b, 0, 0, 0);
+    const float* operand_b = store.operand ? store.operand + g.out.offset(b, 0, 0, 0) : nullptr;
     for (int pg = p_lo; pg < p_hi; pg += group) {
       const int pg_end = std::min(p_hi, pg + group);
       const int m_begin = conv.flat() ? range.row_begin * g.out.w : range.row_begin;
@@ -210,6 +216,8 @@ void RunConvGemm(const ConvGemm& conv, const float* in, float* out, const Output
             k.w = panels.panel(p) + v0 * kLanes;
             k.bias = conv.bias() + size_t(s0) * 4;
             k.out = out_b + size_t(s0) * out_plane;
+            if (operand_b) k.operand = operand_b + size_t(s0) * out_plane;
+            if (store.alpha) k.alpha = store.alpha + size_t(s0) * 4;
             k.store_lo = s_first + a - s0;
             k.store_hi = s_first + e - s0;
             k.valid_channels = g.out.c - 4 * s0;
@@ -237,8 +245,8 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace hetsched::cpu::gemm {
 HWY_EXPORT(RunConvGemm);
-void ConvGemm::run(const float* in, float* out, const OutputRange& range) const {
-  HWY_DYNAMIC_DISPATCH(RunConvGemm)(*this, in, out, range);
+void ConvGemm::run(const float* in, float* out, const OutputRange& range, const StoreOps& store) const {
+  HWY_DYNAMIC_DISPATCH(RunConvGemm)(*this, in, out, range, store);
 }
 }  // namespace hetsched::cpu::gemm
 #endif

@@ -4,8 +4,8 @@
 //   acc[p][v] = bias[v]; for ky, kx in the window, input slice s, lane l (the padding lanes of the
 //   last input slice skipped):
 //     acc[p][v] = fma(in[pixel p + tap][s][l] (broadcast), panel row (tap, s, l)[v], acc[p][v])
-// then the fused activation, padding lanes forced to 0, and the 4-channel groups of each vector
-// stored to their output slice planes (only the slices of the range). The order of the FMAs of
+// then the fused activation, the store ops (a residual operand, PRELU; conv_gemm.h's StoreOps),
+// padding lanes forced to 0, and the 4-channel groups of each vector stored to their output slice planes (only the slices of the range). The order of the FMAs of
 // one output value is the same for every MR and NV, so a value does not depend on its tile.
 // Per-target tile shape: AVX-512 8 x 2 vectors (16 zmm accumulators of 32; 12 x 2 measured no
 // faster and spills one), AVX2 6 x 2 (12 of 16 ymm), 128-bit targets 4 x 2. Not compiled for
@@ -25,6 +25,7 @@
 
 #include "cpu/gemm/packed_panels.h"
 #include "graph/activation.h"
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 
 #if HWY_TARGET != HWY_SCALAR
@@ -62,6 +63,11 @@ struct TileArgs {
   int store_lo = 0, store_hi = 0;    // slices to store, relative to the group's first slice
   int valid_channels = 0;            // output channels from the group's first one (rest are padding)
   Activation activation = Activation::kNone;
+  // StoreOps (conv_gemm.h): the operand at the group's first slice plane (same offsets as out),
+  // the PRELU alphas at the group's first channel (like bias); nullptr: none.
+  const float* operand = nullptr;
+  Activation operand_activation = Activation::kNone;
+  const float* alpha = nullptr;
 };
 
 // Taps ky in [ky_lo, ky_hi) x kx in [kx_lo, kx_hi) (the ones inside the input for these pixels),
@@ -99,6 +105,32 @@ HWY_INLINE void StoreSlices(D d, hn::Vec<D> v, float* p, size_t plane, int lo, i
     if (lo < kHalf) StoreSlices(dh, hn::LowerHalf(dh, v), p, plane, lo, hi);
     if (hi > kHalf) StoreSlices(dh, hn::UpperHalf(dh, v), p + size_t(kHalf) * plane, plane, lo - kHalf, hi - kHalf);
   }
+}
+
+// Loads the 4-lane slices j in [lo, hi) of a vector from p + j * plane (StoreSlices' layout); the
+// other slices are 0 (never read: they may lie past the tensor).
+template <class D>
+HWY_INLINE hn::Vec<D> LoadSlices(D d, const float* p, size_t plane, int lo, int hi) {
+  constexpr int kSlices = int(hn::MaxLanes(D())) / 4;
+  if constexpr (kSlices == 1) {
+    return lo <= 0 && hi > 0 ? hn::LoadU(d, p) : hn::Zero(d);
+  } else {
+    const hn::Half<D> dh;
+    constexpr int kHalf = kSlices / 2;
+    const auto low = lo < kHalf ? LoadSlices(dh, p, plane, lo, hi) : hn::Zero(dh);
+    const auto high = hi > kHalf ? LoadSlices(dh, p + size_t(kHalf) * plane, plane, lo - kHalf, hi - kHalf) : hn::Zero(dh);
+    return hn::Combine(d, high, low);
+  }
+}
+
+// The store ops after the activation (StoreOps, conv_gemm.h): v + operand (loaded by `operand`,
+// called only with one), its activation, then PRELU with the alphas `alpha` (a vector of the
+// channels of v) when k.alpha is set.
+template <class LoadOperand, class LoadAlpha>
+HWY_INLINE VF StoreOpsApply(DF d, const TileArgs& k, VF v, LoadOperand&& operand, LoadAlpha&& alpha) {
+  if (k.operand) v = Activate(d, hn::Add(v, operand()), k.operand_activation);
+  if (k.alpha) v = hn::IfThenElse(hn::Ge(v, hn::Zero(d)), v, hn::Mul(v, alpha()));
+  return v;
 }
 
 // Calls f(std::integral_constant<int, i>) for i = 0..N-1, unrolled at compile time: the
@@ -167,8 +199,13 @@ HWY_NOINLINE void Tile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapW
     const auto keep = hn::FirstN(d, size_t(k.valid_channels > ch0 ? k.valid_channels - ch0 : 0));
     float* o = k.out + size_t(v * kVecSlices) * k.out_plane + out_off;
     const int lo = k.store_lo - v * kVecSlices, hi = k.store_hi - v * kVecSlices;
+    const size_t at = size_t(v * kVecSlices) * k.out_plane + out_off;  // offset of pixel 0 from k.out
     Unroll<MR>([&](auto p) __attribute__((always_inline)) HWY_ATTR {
       VF r = Activate(d, acc[p][v], k.activation);
+      r = StoreOpsApply(
+          d, k, r,
+          [&]() HWY_ATTR { return LoadSlices(d, k.operand + at + size_t(p) * k.out_pixel_stride, k.out_plane, lo, hi); },
+          [&]() HWY_ATTR { return hn::Load(d, k.alpha + v * kLanes); });
       if (pad) r = hn::IfThenElseZero(keep, r);
       StoreSlices(d, r, o + size_t(p) * k.out_pixel_stride, k.out_plane, lo, hi);
     });
@@ -209,6 +246,7 @@ HWY_INLINE void RunPixels(const std::array<TileFn, kMaxMR>& fns, const TileArgs&
 // chain (4 x NV accumulators), summed at the end as (bias + chain 0 + chain 1) + (chain 2 + chain 3).
 // A different order from Tile's, but every value of such an op is computed by this tile, whatever
 // the range (a one-pixel map has one row and one column; slices do not change a value's order).
+inline constexpr size_t kGemvPrefetch = 16 * 4 * kPanelWidth;  // 16 input slices (8 KB) ahead
 template <int NV>
 HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, TapWindow t) {
   const DF d;
@@ -217,6 +255,11 @@ HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, 
     Unroll<4>([&](auto l) __attribute__((always_inline)) HWY_ATTR { acc[l][v] = hn::Zero(d); });
   });
   ForEachTapLane(k, in_off, t, [&](auto l, const float* ip, const float* wp) __attribute__((always_inline)) HWY_ATTR {
+    // The weights stream from memory (read once per run): each lane row's cache lines are
+    // requested kGemvPrefetch floats ahead (the panel is read in order, kPanelWidth floats per lane).
+    Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
+      hwy::Prefetch(wp + kGemvPrefetch + l * kPanelWidth + v * kLanes);
+    });
     const VF x = hn::Set(d, ip[l]);
     Unroll<NV>([&](auto v) __attribute__((always_inline)) HWY_ATTR {
       acc[l][v] = hn::MulAdd(x, hn::Load(d, wp + l * kPanelWidth + v * kLanes), acc[l][v]);
@@ -226,11 +269,15 @@ HWY_NOINLINE void GemvTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off, 
     const VF sum = hn::Add(hn::Add(hn::Add(hn::Load(d, k.bias + v * kLanes), acc[0][v]), acc[1][v]),
                            hn::Add(acc[2][v], acc[3][v]));
     const int ch0 = v * kLanes;
+    const int lo = k.store_lo - v * kVecSlices, hi = k.store_hi - v * kVecSlices;
     VF r = Activate(d, sum, k.activation);
+    r = StoreOpsApply(
+        d, k, r,
+        [&]() HWY_ATTR { return LoadSlices(d, k.operand + size_t(v * kVecSlices) * k.out_plane + out_off, k.out_plane, lo, hi); },
+        [&]() HWY_ATTR { return hn::Load(d, k.alpha + v * kLanes); });
     if (ch0 + kLanes > k.valid_channels)
       r = hn::IfThenElseZero(hn::FirstN(d, size_t(k.valid_channels > ch0 ? k.valid_channels - ch0 : 0)), r);
-    StoreSlices(d, r, k.out + size_t(v * kVecSlices) * k.out_plane + out_off, k.out_plane,
-                k.store_lo - v * kVecSlices, k.store_hi - v * kVecSlices);
+    StoreSlices(d, r, k.out + size_t(v * kVecSlices) * k.out_plane + out_off, k.out_plane, lo, hi);
   });
 }
 
@@ -305,9 +352,20 @@ HWY_NOINLINE void SliceTile(const TileArgs& k, ptrdiff_t in_off, size_t out_off,
     for (int i = 0; i < kLanes; ++i) lanes_valid[i] = i % 4 < valid ? 1.0f : 0.0f;
     const auto keep = hn::Ne(hn::Load(d, lanes_valid), hn::Zero(d));
     Unroll<NB>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+      const size_t at = size_t(os) * k.out_plane + out_off + size_t(i * kPix) * k.out_pixel_stride;
       VF r = Activate(d, acc[os][i], k.activation);
+      r = StoreOpsApply(
+          d, k, r,
+          [&]() HWY_ATTR {
+            if (k.out_pixel_stride == 4) return hn::LoadU(d, k.operand + at);
+            HWY_ALIGN float tmp[kLanes];
+            for (int p = 0; p < kPix; ++p)
+              for (int l = 0; l < 4; ++l) tmp[p * 4 + l] = k.operand[at + size_t(p) * k.out_pixel_stride + size_t(l)];
+            return hn::Load(d, tmp);
+          },
+          [&]() HWY_ATTR { return hn::LoadDup128(d, k.alpha + os * 4); });
       if (valid < 4) r = hn::IfThenElseZero(keep, r);
-      float* o = k.out + size_t(os) * k.out_plane + out_off + size_t(i * kPix) * k.out_pixel_stride;
+      float* o = k.out + at;
       if (k.out_pixel_stride == 4) {
         hn::StoreU(r, d, o);
       } else {

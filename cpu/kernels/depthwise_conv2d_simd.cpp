@@ -1,6 +1,7 @@
-// DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the map size.
-// Small maps (clipped path): the input read in place; border pixels clip their taps; interior
-// pixels of stride 1 in full vectors as below. Large maps (padded path): per slice and chunk of output rows,
+// DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the shape.
+// Small maps and every 3x3 stride 1 (clipped path): the input read in place; border pixels clip
+// their taps; interior pixels of stride 1 in full vectors as below (3x3 stride 1: two rows at once
+// through the padded path's row-pair kernel, its row pointers on the input rows). Large maps (padded path): per slice and chunk of output rows,
 // the input rows the chunk reads are copied once, zero-padded, into `stride_w` phase planes
 // (phase f holds padded columns f, f + sw, f + 2sw, ...): output pixel x at tap kx reads phase
 // (kx*dw) % sw at column x + (kx*dw) / sw, so consecutive output pixels read consecutive pixels
@@ -155,6 +156,30 @@ RowPairFn<D> row_pair_kernel(const DepthwiseParams& p) {
   return nullptr;
 }
 
+// Padded path: dst pixel c = src pixel c * sw for c in [0, n) (one phase row of a strided conv).
+// Stride 2 on AVX2 / AVX-512: 2 vectors of input pixels -> 1 vector of every other pixel (their
+// even 128-bit blocks), reading no pixel past src pixel 2n - 2; the rest one pixel at a time.
+template <class D>
+HWY_INLINE void copy_strided_pixels(D d, const float* src, int sw, float* dst, int n) {
+  int c = 0;
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  constexpr int kPx = int(hn::MaxLanes(D())) / 4;  // pixels per vector
+  const size_t N = hn::Lanes(d);
+  if (sw == 2)
+    for (; c + kPx <= n - 1; c += kPx) {  // reads src pixels 2c .. 2c + 2 kPx - 1 <= 2n - 2
+      const auto a = hn::LoadU(d, src + size_t(c) * 8), b = hn::LoadU(d, src + size_t(c) * 8 + N);
+#if HWY_TARGET <= HWY_AVX3
+      hn::StoreU(decltype(a){_mm512_shuffle_f32x4(a.raw, b.raw, 0x88)}, d, dst + size_t(c) * 4);
+#else
+      hn::StoreU(decltype(a){_mm256_permute2f128_ps(a.raw, b.raw, 0x20)}, d, dst + size_t(c) * 4);
+#endif
+    }
+#else
+  (void)d;
+#endif
+  for (; c < n; ++c) conv_kernels::store4(dst + size_t(c) * 4, conv_kernels::load4(src + size_t(c) * size_t(sw) * 4));
+}
+
 // Clipped path: everything fixed for one (batch, slice, output row).
 struct RowContext {
   const float* plane;  // input slice plane [H][W][4]
@@ -205,10 +230,41 @@ HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, in
   for (int i = 0; i < PX; ++i) conv_kernels::store_output(c.out_row + size_t(x + i) * 4, acc[i], p.activation, lanes);
 }
 
+// Clipped path, stride 1: output rows y and y + 1 (c: row y's context; out1: row y + 1) over the
+// full vectors of interior columns [x_lo, x_hi), through padded_block_2rows with its row pointers
+// on the input rows in place (every tap of an interior pixel inside the input).
+template <int KH, int KW, class D>
+void clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_lo, int x_hi, hn::Vec<D> bias_wide,
+                      const Epilogue& e, float* out1) {
+  const int px_per_vec = int(hn::Lanes(d) / 4);
+  const size_t row_floats = size_t(p.in.w) * 4;
+  const float* row_ptr[(KH + 1) * KW];
+  for (int r = 0; r < KH + 1; ++r)
+    for (int kx = 0; kx < KW; ++kx)  // at output column x the kernel reads row_ptr + 4x: input column x - pad_left + kx
+      row_ptr[r * KW + kx] = c.plane + size_t(c.iy0 + r) * row_floats + ptrdiff_t(kx - p.pad_left) * 4;
+  hn::Vec<D> wv[KH * KW];
+  for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, c.w + size_t(k) * 4);
+  constexpr int kBlock = KH * KW <= 9 ? 4 : 2;
+  int x = x_lo;
+  for (; x + kBlock * px_per_vec <= x_hi; x += kBlock * px_per_vec)
+    padded_block_2rows<KH, KW, 1, kBlock>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x);
+  for (; x + px_per_vec <= x_hi; x += px_per_vec) padded_block_2rows<KH, KW, 1, 1>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x);
+}
+
+template <class D>
+using ClippedPairFn = void (*)(D, const DepthwiseParams&, const RowContext&, int, int, hn::Vec<D>, const Epilogue&, float*);
+template <class D>
+ClippedPairFn<D> clipped_pair_kernel(const DepthwiseParams& p) {
+  if (p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1 || hn::Lanes(D()) < 4) return nullptr;
+  if (p.kh == 3 && p.kw == 3) return &clipped_row_pair<3, 3, D>;
+  return nullptr;  // 5x5: slower than the padded row pairs on 14x14 and larger, and than single rows on 7x7
+}
+
 // Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
 // in full vectors.
 void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
   const hn::ScalableTag<float> d;
+  const ClippedPairFn<decltype(d)> row_pair = clipped_pair_kernel<decltype(d)>(p);
   const int px_per_vec = int(hn::Lanes(d) / 4);
   const int W = p.in.w, OW = p.out.w;
   // Interior output columns: every kx tap inside the input.
@@ -223,6 +279,12 @@ void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, 
     for (int l = lanes; l < 4; ++l) e.lane_bits[l] = 0;
     const float* bias = p.bias + size_t(s) * 4;
     const auto bias_wide = hn::LoadDup128(d, bias);
+    auto border_of = [&](const RowContext& rc, int x) {
+      const int ix0 = x * p.stride_w - p.pad_left;
+      const int kx_lo = std::max(0, ceil_div(-ix0, p.dilation_w));
+      const int kx_hi = std::min(p.kw, floor_div(W - 1 - ix0, p.dilation_w) + 1);
+      clipped_pixels<1>(p, rc, x, kx_lo, kx_hi, bias, lanes);
+    };
     for (int y = range.row_begin; y < range.row_end; ++y) {
       RowContext c;
       c.plane = in + p.in.offset(b, s, 0, 0);
@@ -231,12 +293,27 @@ void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, 
       c.iy0 = y * p.stride_h - p.pad_top;
       c.ky_lo = std::max(0, ceil_div(-c.iy0, p.dilation_h));
       c.ky_hi = std::min(p.kh, floor_div(p.in.h - 1 - c.iy0, p.dilation_h) + 1);
-      auto border = [&](int x) {
-        const int ix0 = x * p.stride_w - p.pad_left;
-        const int kx_lo = std::max(0, ceil_div(-ix0, p.dilation_w));
-        const int kx_hi = std::min(p.kw, floor_div(W - 1 - ix0, p.dilation_w) + 1);
-        clipped_pixels<1>(p, c, x, kx_lo, kx_hi, bias, lanes);
-      };
+      auto border = [&](int x) { border_of(c, x); };
+      if (row_pair && y + 1 < range.row_end && c.ky_lo == 0 && c.ky_hi == p.kh &&
+          (y + 1) * p.stride_h - p.pad_top + (p.kh - 1) < p.in.h) {
+        // Rows y and y + 1 with every ky tap inside: interior columns through the row-pair kernel
+        // reading the input rows in place, border columns (and a tail of less than one vector) one
+        // pixel at a time, each row on its own.
+        RowContext c1 = c;
+        c1.out_row = out + p.out.offset(b, s, y + 1, 0);
+        c1.iy0 = c.iy0 + p.stride_h;
+        row_pair(d, p, c, x_lo, x_hi, bias_wide, e, c1.out_row);
+        auto rest = [&](const RowContext& rc) {
+          for (int x = 0; x < x_lo; ++x) border_of(rc, x);
+          for (int x = x_lo + (x_hi - x_lo) / px_per_vec * px_per_vec; x < x_hi; ++x)
+            clipped_pixels<1>(p, rc, x, 0, p.kw, bias, lanes);
+          for (int x = x_hi; x < OW; ++x) border_of(rc, x);
+        };
+        rest(c);
+        rest(c1);
+        ++y;
+        continue;
+      }
       int x = 0;
       for (; x < x_lo; ++x) border(x);
       if (p.stride_w == 1 && px_per_vec >= 1) {  // not on the 1-lane scalar target
@@ -295,7 +372,7 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
           const float* src = plane + (size_t(iy) * W + size_t(c_lo * sw + f - p.pad_left)) * 4;
           if (sw == 1) std::memcpy(dst + size_t(c_lo) * 4, src, size_t(c_hi - c_lo) * 16);
           else
-            for (int c = c_lo; c < c_hi; ++c) conv_kernels::store4(dst + size_t(c) * 4, conv_kernels::load4(src + size_t(c - c_lo) * sw * 4));
+            copy_strided_pixels(d, src, sw, dst + size_t(c_lo) * 4, c_hi - c_lo);
         }
       }
       int y = y0;
@@ -327,9 +404,13 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
 // Padded phase planes cost a copy of the input per slice; on small maps (few pixels per copied
 // row) the clipped path was faster in bench/conv_kernels_bench.cpp, on 28x28 and larger slower;
 // with the row-pair kernel, 5x5 taps on 14x14 maps are faster padded (0.19 vs 0.23 ms for 672
-// channels), 3x3 on 14x14 and anything on 7x7 still clipped.
+// channels), 3x3 on 14x14 and anything on 7x7 still clipped. 3x3 stride 1 runs clipped at every
+// size since the clipped path has row pairs in place (no copy): 112x112x24 0.172 -> 0.143 ms,
+// 128x128x16 0.145 -> 0.122, 112x112x32 0.240 -> 0.205, 56x56x144 0.274 -> 0.259, 14x14x576
+// 0.108 -> 0.098 (1 thread, medians of 30).
 void depthwise_rows_impl(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
-  if (p.out.w >= 24 || p.stride_w > 1 || (p.kw >= 5 && p.out.w >= 12)) rows_padded(p, in, out, b, range);
+  if (clipped_pair_kernel<hn::ScalableTag<float>>(p)) rows_clipped(p, in, out, b, range);  // 3x3 stride 1: any size
+  else if (p.out.w >= 24 || p.stride_w > 1 || (p.kw >= 5 && p.out.w >= 12)) rows_padded(p, in, out, b, range);
   else rows_clipped(p, in, out, b, range);
 }
 

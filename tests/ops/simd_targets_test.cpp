@@ -17,7 +17,11 @@ Activation random_activation(std::mt19937_64& rng) { return test::pick(rng, test
 
 void depthwise_cases(std::mt19937_64& rng, test::ErrorSummary& summary) {
   for (auto [h, w, c, k, stride, dil] : {std::tuple{5, 30, 7, 3, 1, 1}, {6, 57, 16, 5, 1, 1}, {7, 40, 9, 3, 2, 1},
-                                         {4, 13, 5, 3, 1, 2}, {9, 26, 12, 5, 2, 1}, {3, 9, 4, 3, 1, 1}}) {
+                                         {4, 13, 5, 3, 1, 2}, {9, 26, 12, 5, 2, 1}, {3, 9, 4, 3, 1, 1},
+                                         // 3x3 stride 1: row pairs read in place (odd heights, tails of
+                                         // every vector size); stride 2 on odd widths: the vectorized phase copy
+                                         {11, 37, 13, 3, 1, 1}, {8, 64, 16, 3, 1, 1}, {2, 19, 6, 3, 1, 1},
+                                         {8, 61, 8, 3, 2, 1}, {9, 30, 4, 5, 2, 1}}) {
     DepthwiseConv2DAttributes a;
     a.stride_h = a.stride_w = stride;
     a.dilation_h = a.dilation_w = dil;
