@@ -139,7 +139,8 @@ std::string driver_of(const gpu::VulkanDevice& device) {
 
 void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions& o, std::vector<Measurement>& out,
                          const ProgressFn& progress) {
-  cpu::CpuExecutor ex(g, cpu::CpuExecutorOptions{threads});
+  // Each kernel timed alone, as the datasets so far: no elementwise op chained onto its producer.
+  cpu::CpuExecutor ex(g, cpu::CpuExecutorOptions{.threads = threads, .chain_elementwise = false});
   std::mt19937 rng(o.seed);
   for (size_t i = 0; i < g.inputs.size(); ++i) ex.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
   ex.run();  // every tensor holds values a real run would (no NaNs or denormals from a zeroed arena)

@@ -98,7 +98,8 @@ partition::CostModel profile_ops(const Graph& g, const gpu::VulkanDevice& device
 
   // CPU: whole-model runs, per-op medians.
   {
-    cpu::CpuExecutor cpu(g, cpu::CpuExecutorOptions{o.threads});
+    // Per-op costs of the unfused ops (a chained PRELU would read 0 and its conv carry both).
+    cpu::CpuExecutor cpu(g, cpu::CpuExecutorOptions{.threads = o.threads, .chain_elementwise = false});
     for (size_t i = 0; i < g.inputs.size(); ++i) cpu.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
     std::vector<std::vector<double>> t(g.ops.size());
     for (int r = 0; r <= o.runs; ++r) {
