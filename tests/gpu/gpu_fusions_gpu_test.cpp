@@ -108,6 +108,16 @@ PairCase random_case(std::mt19937_64& rng) {
 }
 
 // A fused kernel alone over `range` of its last op's output, from a poisoned output buffer.
+// `plain` with its elementwise ops fused into epilogues, as the GPU executor runs it, and the
+// kernel fusions the executor plans on that graph.
+std::pair<Graph, gpu::GpuFusions> as_the_gpu_executor_sees_it(const Graph& plain) {
+  Graph fused = plain;
+  fuse_elementwise(fused);
+  infer_shapes(fused);
+  gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+  return {std::move(fused), std::move(f)};
+}
+
 // The unfused reference: random inputs (by tensor index) run through the CPU executor on the
 // plain graph; its output 0 in PHWC4, shaped as the output of `fused`'s op `last`.
 struct UnfusedReference {
@@ -207,10 +217,7 @@ TEST(DwPwFusionGpu, RandomPairsAnyRangeMatchUnfusedCpu) {
     const PairCase c = random_case(rng);
     SCOPED_TRACE(c.str());
     const Graph plain = pair_graph(rng, c);
-    Graph fused = plain;
-    fuse_elementwise(fused);
-    infer_shapes(fused);
-    const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+    const auto [fused, f] = as_the_gpu_executor_sees_it(plain);
     ASSERT_EQ(f.count(gpu::FusionKind::kDepthwisePointwise), 1) << "the pair must be fusable";
     int pw = -1;
     for (size_t i = 0; i < fused.ops.size(); ++i)
@@ -480,10 +487,7 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
     if (c.two_fc && int64_t(c.c) * c.mid > gpu::kMeanFcMaxRedundantMacs) c.mid = widths[pick(0, 5)];
     SCOPED_TRACE(c.str());
     const Graph plain = mean_graph(rng, c);
-    Graph fused = plain;
-    fuse_elementwise(fused);
-    infer_shapes(fused);
-    const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+    const auto [fused, f] = as_the_gpu_executor_sees_it(plain);
     ASSERT_EQ(f.count(gpu::FusionKind::kMeanFc), 1) << "the chain must be fusable";
     int last = -1;
     for (size_t i = 0; i < fused.ops.size(); ++i)
