@@ -5,11 +5,13 @@
 # latency with and without them, with each model's dispatch count and the output error of
 # mixed/fp16 against strict fp32.
 #
-# On the development machine (packs binaries + loader into .device/, models into .xfer-coopmat/):
-#   bash bench/coopmat_device.sh pack          # MODELS=a,b,... to choose (default below: 44 MB + 8 MB .device)
+# On the development machine (packs binaries + loader into .device/, the models' timing twins into
+# .xfer-coopmat/: scripts/timing_twin.py, same graphs with patterned weights, so the whole zoo fits;
+# the rel_l2_vs_fp32 column is then the twins' precision error, not the real models'):
+#   bash bench/coopmat_device.sh pack          # MODELS=a,b,... to choose (default below)
 # On the GPU machine, device tool, carry [".device", ".xfer-coopmat"], one call (< 600 s):
 #   bash .device/enter.sh bash bench/coopmat_device.sh
-# Output: stdout (summary) and $OUT/coopmat_<TAG>/{devices.txt,gtest.txt,latency.csv,latency.md,*.json}.
+# Output: stdout (summary) and $OUT/coopmat_<TAG>.tar.gz (devices.txt, gtest.txt, latency.csv, latency.md, *.json).
 # Robustness: a driver that rejects the cooperative pipeline makes hetsched say so on stderr and
 # fall back (the csv's coopmat_kernels column is then 0); a failing model is recorded, not fatal.
 # Kernel fusions (gpu/gpu_fusions.h, issue #16 bullet 3): the variant fp32_nofuse runs with
@@ -22,7 +24,7 @@ if [[ ${1:-} == pack ]]; then
   set -e
   device_pack_targets hetsched_cli coopmat_gpu_test gpu_fusions_gpu_test -- hetsched tests/coopmat_gpu_test \
     tests/gpu_fusions_gpu_test >/dev/null
-  device_xfer_models .xfer-coopmat "$MODELS"
+  device_xfer_twins .xfer-coopmat "$MODELS"
   du -shL .device .xfer-coopmat | sed 's/^/coopmat_device: /'
   exit 0
 fi
@@ -42,6 +44,8 @@ TUNE_FLAG=""; [[ ${TUNE:-1} == 0 ]] && TUNE_FLAG=--no-tune
 
 echo "== device"
 "$BIN" devices 2>&1 | tee "$DIR/devices.txt"
+MODELS_DIR=/tmp/hs_coopmat_models
+[[ -d .xfer-coopmat/models ]] && device_unpack_twins .xfer-coopmat "$MODELS_DIR"
 
 echo "== correctness: cooperative-matrix kernels (gtest)"
 timeout 240 "$TEST_BIN" --gtest_filter="${GTEST_FILTER:-CoopMatGpu.*}" 2>&1 | tee "$DIR/gtest.txt" | \
@@ -61,7 +65,7 @@ variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_DWPW=1 HETSCHED_NO_FUS
 echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
 # ONLY=fp32,fp32_nofuse (say) runs just those variants (a quicker fusion A/B).
 for m in ${MODELS//,/ }; do
-  f=.xfer-coopmat/models/$m.tflite; [[ -f $f ]] || f=models/$m.tflite
+  f=$MODELS_DIR/$m.tflite; [[ -f $f ]] || f=models/$m.tflite
   [[ -f $f ]] || { echo "$m,,,,,,,missing" >> "$DIR/latency.csv"; continue; }
   for v in "${variants[@]}"; do
     IFS='|' read -r name prec envs <<< "$v"
@@ -150,3 +154,6 @@ for k, r in ratios.items():
 open(f"{d}/latency.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+# One archive back (the device tool returns at most 8 files).
+tar -C "$OUT" -czf "$OUT/coopmat_$TAG.tar.gz" "coopmat_$TAG" && rm -rf "$DIR"
+echo "coopmat_device: $OUT/coopmat_$TAG.tar.gz"

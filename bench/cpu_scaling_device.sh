@@ -99,3 +99,6 @@ for t in sorted({int(r["threads"]) for r in rows}):
 print("\n".join(lines))
 PY
 echo "cpu_scaling_device: done in $(( $(date +%s) - start )) s"
+# One archive back (the device tool returns at most 8 files, 2 folders down).
+tar -C "$OUT" -czf "$OUT/cpu_scaling.tar.gz" cpu_scaling $( [[ -d $OUT/per_model ]] && echo per_model ) \
+  && rm -rf "$OUT/cpu_scaling" "$OUT/per_model" && echo "cpu_scaling_device: $OUT/cpu_scaling.tar.gz"

@@ -68,3 +68,5 @@ python3 bench/load_scenario.py --bin "$BIN" --models "$MODELS" --models-dir "$mo
   --note "Machine: ${card:-unknown GPU} (Vulkan, NVIDIA driver), CPU ${cpu:-unknown} x $(nproc); $THREADS session threads." \
   --note "GPU load: hetsched_gpu_load (Vulkan busy loop, 20 ms period); CPU load: stress-ng --cpu N --cpu-method matrixprod."
 echo "load_device: done ($(du -sh "$OUT/load_$TAG" | cut -f1) in $OUT/load_$TAG)"
+# One archive back (the device tool returns at most 8 files).
+tar -C "$OUT" -czf "$OUT/load_$TAG.tar.gz" "load_$TAG" && rm -rf "$OUT/load_$TAG" && echo "load_device: $OUT/load_$TAG.tar.gz"
