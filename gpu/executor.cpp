@@ -40,6 +40,8 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
   // timed against each other on the H100 yet: bench/coopmat_device.sh's fp32_nofuse variant).
   GpuFusionSwitches switches = options_.fusions;
   if (device_.coopmat_enabled()) switches.depthwise_pointwise = false;
+  if (device_.info().type == DeviceType::kCpu && !switches.depthwise_pointwise_on_software)
+    switches.depthwise_pointwise = false;
   fusions_ = gpu_only && options_.tensor_offsets.empty() ? plan_gpu_fusions(graph_, switches)
                                                          : GpuFusions::none(graph_.ops.size());
   uint32_t buffers = 0;

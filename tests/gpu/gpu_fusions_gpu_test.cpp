@@ -317,6 +317,7 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
     SCOPED_TRACE(on ? "fusion on" : "fusion off");
     gpu::GpuExecutorOptions o;
     o.fusions.depthwise_pointwise = on;
+    o.fusions.depthwise_pointwise_on_software = true;
     gpu::GpuExecutor gpu_exec(fused, *test::test_gpu_device(), nullptr, o);
     EXPECT_EQ(gpu_exec.fusions().count(gpu::FusionKind::kDepthwisePointwise), on ? 2 : 0);
     arena[on] = gpu_exec.memory_plan().total_bytes;
@@ -591,7 +592,7 @@ TEST(GpuFusionsFp16, FusedMatchesUnfused) {
     std::vector<std::vector<float>> outs[2];
     for (bool on : {true, false}) {
       gpu::GpuExecutorOptions o;
-      o.fusions = {on, on};
+      o.fusions = {on, on, /*depthwise_pointwise_on_software=*/true};
       gpu::GpuExecutor e(fused, *dev16, nullptr, o);
       EXPECT_EQ(e.fusions().elided() > 0, on);
       e.set_input(0, xin);
@@ -622,10 +623,31 @@ TEST(GpuFusionsCoopMat, NoDepthwisePointwiseOnTensorCores) {
     Graph fused = plain;
     fuse_elementwise(fused);
     infer_shapes(fused);
-    gpu::GpuExecutor e(fused, *dev, nullptr, {});
+    gpu::GpuExecutorOptions o;
+    o.fusions.depthwise_pointwise_on_software = true;  // only the tensor cores may turn it off here
+    gpu::GpuExecutor e(fused, *dev, nullptr, o);
     EXPECT_EQ(e.fusions().count(gpu::FusionKind::kDepthwisePointwise), 0) << plain.model_name;
     EXPECT_EQ(e.fusions().count(gpu::FusionKind::kMeanFc), plain.model_name == "se_net" ? 2 : 0);
   }
+}
+
+// The depthwise + pointwise fusion is on by default on a real GPU, off on a software device
+// (lavapipe), where the fused kernel was slower; MEAN + FC fuses on both.
+TEST(GpuFusionsDefaults, DepthwisePointwiseOnlyOnRealGpus) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  gpu::VulkanDevice& device = *test::test_gpu_device();
+  auto rng = test::make_rng(1611);
+  const Graph plain = small_net(rng);
+  Graph fused = plain;
+  fuse_elementwise(fused);
+  infer_shapes(fused);
+  gpu::GpuExecutorOptions o;
+  o.fusions = {true, true};
+  gpu::GpuExecutor e(fused, device, nullptr, o);
+  const bool software = device.info().type == gpu::DeviceType::kCpu;
+  EXPECT_EQ(e.fusions().count(gpu::FusionKind::kDepthwisePointwise) > 0, !software) << device.describe();
+  o.fusions.depthwise_pointwise_on_software = true;
+  EXPECT_GT(gpu::GpuExecutor(fused, device, nullptr, o).fusions().count(gpu::FusionKind::kDepthwisePointwise), 0);
 }
 
 }  // namespace
