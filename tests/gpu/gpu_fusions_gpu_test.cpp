@@ -247,7 +247,7 @@ TEST(DwPwFusionGpu, RandomPairsAnyRangeMatchUnfusedCpu) {
         const std::vector<float> got = runner.run(inputs, r);
         EXPECT_EQ(test::check_written_range(got, s, r), "");
         if (!r.empty()) {
-          EXPECT_LT(range_rel_l2(got, want, s, r), 1e-5);
+          EXPECT_LT(range_rel_l2(got, want, s, r), test::kGpuDefaultMaxRelL2);
         }
       }
     }
@@ -324,7 +324,7 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
     gpu_exec.set_input(0, xin);
     gpu_exec.run();
     for (size_t i = 0; i < plain.outputs.size(); ++i)
-      EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(int(i)), cpu_exec.output_nhwc(int(i))), 1e-5) << "output " << i;
+      EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(int(i)), cpu_exec.output_nhwc(int(i))), test::kGpuDefaultMaxRelL2) << "output " << i;
   }
   // The fused depthwise outputs get no storage: the arena does not grow (it shrinks unless
   // the widened live ranges of the depthwise inputs take the room back).
@@ -509,7 +509,7 @@ TEST(MeanFcFusionGpu, RandomChainsAnyRangeMatchUnfusedCpu) {
       const std::vector<float> got = runner.run(inputs, r);
       EXPECT_EQ(test::check_written_range(got, s, r), "");
       if (!r.empty()) {
-        EXPECT_LT(range_rel_l2(got, want, s, r), 1e-5);
+        EXPECT_LT(range_rel_l2(got, want, s, r), test::kGpuDefaultMaxRelL2);
       }
     }
   }
@@ -564,7 +564,7 @@ TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
     EXPECT_EQ(gpu_exec.fusions().count(gpu::FusionKind::kMeanFc), on ? 2 : 0);
     gpu_exec.set_input(0, xin);
     gpu_exec.run();
-    EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(0), cpu_exec.output_nhwc(0)), 1e-5);
+    EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(0), cpu_exec.output_nhwc(0)), test::kGpuDefaultMaxRelL2);
   }
   const auto fused_list = gpu::plan_dispatches(fused, true, {});
   EXPECT_EQ(fused_list.size() + 3, gpu::plan_dispatches(fused, true).size());
