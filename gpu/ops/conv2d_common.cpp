@@ -120,13 +120,18 @@ void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> i
   set_ = arena.allocate(pipeline_, bindings, context_);
 }
 
+RangePush checked_range_push(VkDescriptorSet set, const OutputRange& range, const Shape4& out,
+                             const std::string& context) {
+  if (set == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: record() before bind()", context);
+  if (range.slice_begin < 0 || range.slice_end > out.slices() || range.row_begin < 0 || range.row_end > out.h)
+    fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context,
+         range.slice_begin, range.slice_end, range.row_begin, range.row_end, out.to_string());
+  return {range.slice_begin, range.slice_end, range.row_begin, range.row_end};
+}
+
 void ConvLikeKernel::record(CommandBuffer& cmd, const OutputRange& range) const {
   if (range.empty()) return;
-  if (set_ == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: record() before bind()", context_);
-  if (range.slice_begin < 0 || range.slice_end > out_.slices() || range.row_begin < 0 || range.row_end > out_.h)
-    fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
-         range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
-  const RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
+  const RangePush push = checked_range_push(set_, range, out_, context_);
   // One invocation per block: ceil(width / block_x) x rows x ceil(slices / block_s) * batch.
   const uint32_t xs = groups_for(uint32_t(out_.w), block_x_);
   const uint32_t rows = uint32_t(range.row_end - range.row_begin);

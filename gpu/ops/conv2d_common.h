@@ -19,6 +19,12 @@ struct RangePush {
   int32_t slice_begin = 0, slice_end = 0, row_begin = 0, row_end = 0;
 };
 
+// What every conv-like kernel's record() checks before it dispatches a non-empty range: the
+// kernel is bound (`set`), and the range lies inside the output `out`; then the range's push
+// constants. Errors name `context`.
+RangePush checked_range_push(VkDescriptorSet set, const OutputRange& range, const Shape4& out,
+                             const std::string& context);
+
 // Workgroup size for an output: x over the width, y over the rows, z over slices x batches, at most
 // 64 invocations, each axis no larger than the next power of two of its extent (a 1x1xC FC output
 // gets 1x1x64, a 112x112 map 8x8x1).

@@ -93,11 +93,7 @@ class MeanFcKernel final : public GpuKernel {
 
   void record(CommandBuffer& cmd, const OutputRange& range) const override {
     if (range.empty()) return;
-    if (set_ == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: record() before bind()", context_);
-    if (range.slice_begin < 0 || range.slice_end > out_.slices() || range.row_begin < 0 || range.row_end > out_.h)
-      fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
-           range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
-    const conv_kernels::RangePush push{range.slice_begin, range.slice_end, range.row_begin, range.row_end};
+    const conv_kernels::RangePush push = conv_kernels::checked_range_push(set_, range, out_, context_);
     cmd.dispatch(*pipeline_, set_, push, {groups_for(uint32_t(range.slice_end - range.slice_begin), group_slices_), 1, 1},
                  context_);
   }
