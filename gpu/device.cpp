@@ -10,7 +10,7 @@
 
 namespace hetsched::gpu {
 
-VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(options.validation) {
+VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(process_instance(options.validation)) {
   const std::vector<VkPhysicalDevice> physical = instance_.physical_devices();
   std::vector<DeviceInfo> infos;
   for (size_t i = 0; i < physical.size(); ++i)

@@ -37,7 +37,7 @@ struct DeviceOptions {
 // destroyed before it. Not movable: other objects keep a reference.
 class VulkanDevice {
  public:
-  // Creates the instance and the device. Errors: kDeviceUnavailable (no device / creation failed),
+  // Creates the device on the process's instance (process_instance()). Errors: kDeviceUnavailable (no device / creation failed),
   // kInvalidArgument (bad index), kUnsupported (fp16 requested but absent, unusable device).
   explicit VulkanDevice(const DeviceOptions& options = {});
   ~VulkanDevice();
@@ -69,7 +69,7 @@ class VulkanDevice {
   void wait_idle() const;
 
  private:
-  VulkanInstance instance_;  // declared first: destroyed last
+  const VulkanInstance& instance_;  // the process's (process_instance()): outlives every device
   DeviceInfo info_;
   VkPhysicalDevice physical_device_ = VK_NULL_HANDLE;
   Device device_;

@@ -262,7 +262,7 @@ DeviceInfo query_device_info(VkInstance instance, VkPhysicalDevice pd, int index
 }
 
 std::vector<DeviceInfo> list_devices() {
-  VulkanInstance instance(false);
+  const VulkanInstance& instance = process_instance(false);
   std::vector<DeviceInfo> out;
   int index = 0;
   for (VkPhysicalDevice pd : instance.physical_devices()) out.push_back(query_device_info(instance.get(), pd, index++));

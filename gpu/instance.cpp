@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 #include "gpu/vk_check.h"
@@ -127,6 +128,15 @@ VulkanInstance::VulkanInstance(bool validation) {
       messenger_ = DebugMessengerHandle(instance, messenger, destroy);
     }
   }
+}
+
+const VulkanInstance& process_instance(bool validation) {
+  static std::mutex mutex;
+  static VulkanInstance* instances[2] = {nullptr, nullptr};  // [validation]; never deleted
+  const std::lock_guard<std::mutex> lock(mutex);
+  VulkanInstance*& slot = instances[validation ? 1 : 0];
+  if (!slot) slot = new VulkanInstance(validation);
+  return *slot;
 }
 
 std::vector<VkPhysicalDevice> VulkanInstance::physical_devices() const {

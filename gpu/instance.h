@@ -44,4 +44,12 @@ class VulkanInstance {
   std::atomic<uint32_t> validation_errors_{0};
 };
 
+// The process's instance for a validation setting, created on first use and kept until the process
+// exits (never destroyed: the OS reclaims it). Every VulkanDevice and list_devices() use it, so
+// opening many sessions one after another does not create and destroy instances: NVIDIA's driver
+// (580.159.04, H100) refused vkCreateInstance with VK_ERROR_INCOMPATIBLE_DRIVER after 30 such cycles
+// in one process (scripts/gpu_session_churn.py). A failed creation is not kept: the next call tries
+// again. Thread-safe.
+const VulkanInstance& process_instance(bool validation = validation_requested_by_env());
+
 }  // namespace hetsched::gpu
