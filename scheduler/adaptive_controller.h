@@ -103,12 +103,16 @@ class AdaptiveController {
   void record_steady(double ms, const LoadReading& load, double now_ms);
   void record_probe(double ms, const LoadReading& load, double now_ms);
   // Switches to a candidate whose estimate still holds and beats the running one by the switch
-  // margin; else, when `may_probe`, probes the most promising stale one.
-  void reconsider(const LoadReading& load, double now_ms, const std::string& why, bool may_probe = true);
+  // margin; else, when `may_probe`, probes the most promising stale one. `slowed`: the processors
+  // of a running candidate that just slowed down; a candidate sharing one of them is probed, never
+  // switched to on its old estimate (the load sensors may miss what slowed it down).
+  void reconsider(const LoadReading& load, double now_ms, const std::string& why, bool may_probe = true,
+                  RunnerUse slowed = {});
   void switch_to(int c, const std::string& kind, const std::string& reason, double now_ms);
   void start_probe(int c, const std::string& reason, double now_ms);
-  // After leaving candidate `left` because it slowed down: its first re-check comes early when
-  // that is cheap (its slowed estimate close to the running one's).
+  // After leaving candidate `left` because it slowed down: it is re-checked on a backing-off timer
+  // however far its slowed estimate is (a load's onset can be a transient), the first re-check
+  // early when that is cheap.
   void recheck_soon(int left, double now_ms);
   // What probing candidate c costs over running the active one: kProbeTimed + 1 runs at c's
   // estimate (at least 5% of the active one's per run).
@@ -138,6 +142,8 @@ class AdaptiveController {
   std::vector<double> last_probe_ms_;
   std::vector<int64_t> last_probe_run_;
   std::vector<double> probe_gap_ms_, slow_gap_ms_;
+  bool probe_leaves_slowed_ = false;  // the probe in flight started because the running candidate slowed down
+  std::vector<bool> left_slow_;  // left because it slowed down, not run since (recheck_soon)
   double decided_ms_ = 0;
   bool have_cpu_reading_ = false, have_gpu_reading_ = false;
   // Decide phase.

@@ -211,6 +211,55 @@ TEST(AdaptiveController, ABurstOnTheGpuIsLeftAndReturnedFromSoon) {
   EXPECT_GE(gpu_runs, 195);
 }
 
+TEST(AdaptiveController, ALoadsOnsetTransientIsRecheckedHoweverFar) {
+  // H100 load run 2026-12-06 (mobilenet_v2, 16 stress-ng workers): the co plan's first 5 runs
+  // under the new CPU load took 3.8 ms, 3.5x the GPU's 1.07 ms, but a process that kept running
+  // co ran it at 0.98 ms all through the load. The session left co for gpu and, co being more
+  // than 3x the GPU's estimate, never re-checked it: it must be re-checked on the timer however
+  // far its slowed estimate is, and taken back once it wins again. Whether it left directly or
+  // through a probe of gpu (which shares the GPU with co) does not matter.
+  auto lat = [](int k, int run) {
+    const bool onset = run >= 100 && run < 140;
+    return k == 0 ? (run >= 100 ? 12.0 : 2.6) : k == 1 ? 1.07 : (onset ? 3.8 : run >= 100 ? 0.98 : 0.88);
+  };
+  auto load = [](int run) { return LoadReading{run >= 100 ? 1.0 : 0.0, 0.05}; };
+  Sim s(three());
+  s.settle(lat, load);
+  ASSERT_EQ(s.c.active(), 2);
+  for (int i = 0; i < 3000; ++i) s.step(lat, load);
+  int left_at = -1;
+  for (int r = 100; r < 200 && left_at < 0; ++r)
+    if (s.served[r] == 1) left_at = r;
+  ASSERT_GE(left_at, 0) << "the onset should make it leave co";
+  int co_late = 0;
+  for (int r = 2000; r < 3000; ++r) co_late += s.served[r] == 2;
+  // First re-check 50 x 4 x (3.8 - 1.07) ms ~ 0.55 s of ~1 ms runs after leaving; then co runs.
+  EXPECT_GE(co_late, 950) << "co served " << co_late << " of runs 2000-3000";
+  bool back_early = false;
+  for (int r = left_at; r < 1200; ++r) back_early |= s.served[r] == 2 && s.served[r - 1] == 2 && s.served[r - 2] == 2;
+  EXPECT_TRUE(back_early) << "not back on co within ~1100 runs of leaving it";
+}
+
+TEST(AdaptiveController, ASlowedRunnersNeighbourIsProbedNotTakenOnTrust) {
+  // H100 load run 2026-12-06 (selfie_segmentation, 90% duty GPU load): gpu slowed 3x, the GPU
+  // probe read no change, and the session switched straight to co on co's idle estimate (1.04 ms)
+  // although co runs on the same GPU (4.8 ms under that load). A candidate sharing the slowed
+  // runner's processor is probed first (a few runs), never switched to for a whole window.
+  auto lat = [](int k, int run) {
+    const bool loaded = run >= 100;
+    return k == 0 ? 2.3 : k == 1 ? (loaded ? 2.1 : 0.43) : (loaded ? 4.8 : 1.04);
+  };
+  auto load = [](int) { return LoadReading{0.0, 0.05}; };  // the GPU probe sees nothing
+  Sim s({{"cpu", kCpu, 2.3, false}, {"gpu", kGpu, 0.43, false}, {"co", kBoth, 1.04, true}});
+  s.settle(lat, load);
+  ASSERT_EQ(s.c.active(), 1);
+  for (int i = 0; i < 400; ++i) s.step(lat, load);
+  int co_runs = 0;
+  for (int r = 100; r < 400; ++r) co_runs += s.served[r] == 2;
+  // A probe is one warm-up and at most 3 timed runs; a direct switch ran a whole window and more.
+  EXPECT_LE(co_runs, 4) << "co served " << co_runs << " runs after the GPU slowed";
+}
+
 TEST(AdaptiveController, StaticNeverSwitches) {
   Sim s(three(), false);
   s.settle(gpu_loaded, gpu_load);
