@@ -15,7 +15,8 @@
 # Robustness: a driver that rejects the cooperative pipeline makes hetsched say so on stderr and
 # fall back (the csv's coopmat_kernels column is then 0); a failing model is recorded, not fatal.
 # Kernel fusions (gpu/gpu_fusions.h, issue #16 bullet 3): the variant fp32_nofuse runs with
-# HETSCHED_NO_FUSE_DWPW=1 HETSCHED_NO_FUSE_MEANFC=1; the summary gives each model's dispatch counts
+# HETSCHED_NO_FUSE_MEANFC=1 (no fusion), fp32_dwpw with HETSCHED_FUSE_DWPW=1 (the depthwise +
+# pointwise fusion, off by default since it was slower here); the summary gives each model's dispatch counts
 # with and without them and the fp32 latency saved per removed dispatch.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
@@ -60,7 +61,7 @@ fi
 
 echo "== latency (GPU only, ms, median of $ITER; ${TUNE_FLAG:-tuned})"
 # variant: name | precision | env
-variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_DWPW=1 HETSCHED_NO_FUSE_MEANFC=1" "mixed|mixed|" "fp16|fp16|"
+variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_MEANFC=1" "fp32_dwpw|fp32|HETSCHED_FUSE_DWPW=1" "mixed|mixed|" "fp16|fp16|"
           "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1")
 echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
 # ONLY=fp32,fp32_nofuse (say) runs just those variants (a quicker fusion A/B).
@@ -119,7 +120,7 @@ d = sys.argv[1]
 rows = [r for r in csv.DictReader(open(f"{d}/latency.csv")) if r["status"] == "ok"]
 by = {}
 for r in rows: by.setdefault(r["model"], {})[r["variant"]] = r
-names = ["fp32", "fp32_nofuse", "mixed", "mixed_nocoop", "fp16", "fp16_nocoop"]
+names = ["fp32", "fp32_nofuse", "fp32_dwpw", "mixed", "mixed_nocoop", "fp16", "fp16_nocoop"]
 lines = ["| model | dispatches (after/before fusion) | " + " | ".join(f"{n} ms" for n in names) + " | mixed err | fp16 err | coop kernels (mixed) |",
          "|---|---|" + "---|" * (len(names) + 3)]
 ratios = {"mixed/fp32": [], "fp16/fp16_nocoop": []}

@@ -14,10 +14,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = {  # name: environment
-    "epilogues only": {"HETSCHED_NO_FUSE_DWPW": "1", "HETSCHED_NO_FUSE_MEANFC": "1"},
-    "+ dw/pw": {"HETSCHED_NO_FUSE_DWPW": "0", "HETSCHED_NO_FUSE_MEANFC": "1"},
-    "+ MEAN/FC": {"HETSCHED_NO_FUSE_DWPW": "1", "HETSCHED_NO_FUSE_MEANFC": "0"},
-    "+ both": {"HETSCHED_NO_FUSE_DWPW": "0", "HETSCHED_NO_FUSE_MEANFC": "0"},
+    "epilogues only": {"HETSCHED_FUSE_DWPW": "0", "HETSCHED_NO_FUSE_MEANFC": "1"},
+    "+ dw/pw": {"HETSCHED_FUSE_DWPW": "1", "HETSCHED_NO_FUSE_MEANFC": "1"},
+    "+ MEAN/FC": {"HETSCHED_FUSE_DWPW": "0", "HETSCHED_NO_FUSE_MEANFC": "0"},
+    "+ both": {"HETSCHED_FUSE_DWPW": "1", "HETSCHED_NO_FUSE_MEANFC": "0"},
 }
 
 

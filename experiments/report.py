@@ -196,9 +196,16 @@ def sec_e7(out, rows, ctx):
     if okr:
         notes = sorted({r["energy_note"] for r in okr})
         big = max(okr, key=lambda r: fnum(r, "peak_rss_mib"))
+        energy = []
+        for col, what in (("gpu_energy_mj", "GPU board"), ("cpu_energy_mj", "CPU package")):
+            er = [r for r in okr if r.get(col) not in (None, "")]
+            if er:
+                lo, hi = min(er, key=lambda r: fnum(r, col)), max(er, key=lambda r: fnum(r, col))
+                energy.append(f"{what} energy per inference {fnum(lo, col):.1f} mJ ({lo['model']} {lo['policy']}) to "
+                              f"{fnum(hi, col):.1f} mJ ({hi['model']} {hi['policy']})")
         s.append(f"**Finding.** Peak RSS ranges {min(fnum(r, 'peak_rss_mib') for r in okr):.1f}-"
                  f"{fnum(big, 'peak_rss_mib'):.1f} MiB (largest: {big['model']} {big['policy']}). Energy: "
-                 + "; ".join(notes) + ".")
+                 + "; ".join(energy + [n for n in notes if n]) + ".")
     s.append(table(okr, ["model", "policy", "arena_bytes", "peak_rss_mib", "cpu_energy_mj", "gpu_energy_mj",
                          "energy_runs", "median_ms"]))
     s.append(figs(plots.e7(out, rows)))

@@ -34,7 +34,8 @@ void GpuFusions::add(FusionKind k, const std::vector<int>& ops) {
 }
 
 GpuFusionSwitches GpuFusionSwitches::from_env() {
-  return {.depthwise_pointwise = !env_set("HETSCHED_NO_FUSE_DWPW"), .mean_fc = !env_set("HETSCHED_NO_FUSE_MEANFC")};
+  return {.depthwise_pointwise = env_set("HETSCHED_FUSE_DWPW") && !env_set("HETSCHED_NO_FUSE_DWPW"),
+          .mean_fc = !env_set("HETSCHED_NO_FUSE_MEANFC")};
 }
 
 GpuFusions plan_gpu_fusions(const Graph& g, const GpuFusionSwitches& switches) {

@@ -10,8 +10,9 @@
 //                        (gpu/fuse_mean_fc.h, gpu/ops/mean_fc.h)
 // Memory: the kernel reads the chain head's input when the last op runs, so that input's planner
 // record must last until then (extend_fused_live_ranges).
-// HETSCHED_NO_FUSE_DWPW=1 / HETSCHED_NO_FUSE_MEANFC=1 turn a kind off (A/B timings:
-// bench/coopmat_device.sh); GpuExecutorOptions holds the typed switches.
+// HETSCHED_FUSE_DWPW=1 turns the depthwise + pointwise kind on (off by default: slower on the H100),
+// HETSCHED_NO_FUSE_MEANFC=1 the MEAN + FC kind off (A/B timings: bench/coopmat_device.sh);
+// GpuExecutorOptions holds the typed switches.
 #pragma once
 #include <vector>
 
@@ -35,13 +36,18 @@ struct GpuFusions {
 };
 
 struct GpuFusionSwitches {
-  bool depthwise_pointwise = true;
+  // Off by default: on the H100 (bench/results/coopmat_h100_2026-12-06-s9/, fully tuned, fp32) the
+  // fused kernel made GPU-only runs slower: hand_landmark_full 0.59 -> 1.36 ms, mobilenet_v2
+  // 0.71 -> 1.06, palm_detection_full 0.69 -> 0.96 (one thread per output element recomputes the
+  // depthwise for every output channel). HETSCHED_FUSE_DWPW=1 turns it on.
+  bool depthwise_pointwise = false;
   bool mean_fc = true;
   // On a software device (lavapipe: shared memory and barriers emulated on the CPU) the fused
   // depthwise + pointwise kernel ran slower than the two it replaces (one untuned smoke run:
   // mobilenet_v1 1.8 s vs 0.93 s), so there it is on only when this is set (the tests do).
   bool depthwise_pointwise_on_software = false;
-  // Defaults from the environment (HETSCHED_NO_FUSE_DWPW, HETSCHED_NO_FUSE_MEANFC set and not "0").
+  // Defaults from the environment: HETSCHED_FUSE_DWPW=1 turns the depthwise + pointwise fusion on,
+  // HETSCHED_NO_FUSE_MEANFC=1 the MEAN + FC fusion off (set and not "0").
   static GpuFusionSwitches from_env();
 };
 
