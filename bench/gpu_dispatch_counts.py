@@ -1,7 +1,7 @@
 """GPU dispatch counts per zoo model (issue #16 bullet 3), device-free (`hetsched info MODEL --gpu
 --json`, the executor's GPU-only dispatch list): before any fusion (no epilogues), with the fusions
 on main before gpu_fusions.h (epilogues, in-place concats), with each kernel fusion of
-gpu/gpu_fusions.h alone (HETSCHED_NO_FUSE_DWPW / HETSCHED_NO_FUSE_MEANFC), and with both.
+gpu/gpu_fusions.h alone (HETSCHED_FUSE_DWPW / HETSCHED_NO_FUSE_MEANFC), and with both.
 
     python3 bench/gpu_dispatch_counts.py [--bin build/hetsched] [--out FILE.md] [MODEL ...]
 """

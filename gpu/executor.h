@@ -62,7 +62,7 @@ struct GpuExecutorOptions {
   enum class Precompile { kAuto, kOn, kOff };
   Precompile precompile = Precompile::kAuto;
   // GPU-only runs: which kernel fusions to make (gpu/gpu_fusions.h: depthwise + 1x1 conv pairs,
-  // MEAN + FC chains); defaults from HETSCHED_NO_FUSE_DWPW / HETSCHED_NO_FUSE_MEANFC (A/B timings).
+  // MEAN + FC chains); defaults from HETSCHED_FUSE_DWPW / HETSCHED_NO_FUSE_MEANFC (A/B timings).
   GpuFusionSwitches fusions = GpuFusionSwitches::from_env();
 };
 

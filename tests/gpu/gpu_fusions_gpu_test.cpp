@@ -30,6 +30,10 @@
 namespace hetsched {
 namespace {
 
+// Both fusion kinds on, as the tests plan them (the depthwise + pointwise kind is off by default:
+// slower on the H100; gpu/gpu_fusions.h).
+const gpu::GpuFusionSwitches kDwPwOn{.depthwise_pointwise = true, .mean_fc = true};
+
 struct PairCase {
   int n, h, w, c, out_c, k, stride, dilation;
   Padding padding;
@@ -114,7 +118,7 @@ std::pair<Graph, gpu::GpuFusions> as_the_gpu_executor_sees_it(const Graph& plain
   Graph fused = plain;
   fuse_elementwise(fused);
   infer_shapes(fused);
-  gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+  gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, kDwPwOn);
   return {std::move(fused), std::move(f)};
 }
 
@@ -307,7 +311,7 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
   Graph fused = plain;
   ASSERT_TRUE(fuse_elementwise(fused).applied);
   infer_shapes(fused);
-  EXPECT_EQ(gpu::plan_gpu_fusions(fused, {}).count(gpu::FusionKind::kDepthwisePointwise), 2);
+  EXPECT_EQ(gpu::plan_gpu_fusions(fused, kDwPwOn).count(gpu::FusionKind::kDepthwisePointwise), 2);
   cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
   std::vector<float> xin = random_values(rng, plain.tensors[size_t(plain.inputs[0])].elements());
   cpu_exec.set_input(0, xin);
@@ -336,7 +340,7 @@ TEST(DwPwFusionGpu, ExecutorFusesPairsAndMatchesCpu) {
   EXPECT_EQ(gpu::GpuExecutor(fused, *test::test_gpu_device(), nullptr, co).fusions().elided(), 0);
   // The device-free dispatch list: two dispatches fewer, the fused ones on dwpw_conv2d.
   const auto unfused_list = gpu::plan_dispatches(fused, true);
-  const auto fused_list = gpu::plan_dispatches(fused, true, {});
+  const auto fused_list = gpu::plan_dispatches(fused, true, kDwPwOn);
   EXPECT_EQ(fused_list.size() + 2, unfused_list.size());
   EXPECT_EQ(std::count_if(fused_list.begin(), fused_list.end(), [](const auto& d) { return d.shader == "dwpw_conv2d"; }), 2);
 }
@@ -349,7 +353,7 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   Graph fused = net;
   fuse_elementwise(fused);
   infer_shapes(fused);
-  const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, {});
+  const gpu::GpuFusions f = gpu::plan_gpu_fusions(fused, kDwPwOn);
   for (size_t i = 0; i < fused.ops.size(); ++i) {
     if (f.head_of[i] < 0) continue;
     EXPECT_EQ(fused.ops[i].type, OpType::kConv2D);
@@ -366,7 +370,7 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   Graph g = b.graph();
   g.outputs = {g.ops.back().outputs[0]};
   infer_shapes(g);
-  EXPECT_EQ(gpu::plan_gpu_fusions(g, {}).elided(), 0);
+  EXPECT_EQ(gpu::plan_gpu_fusions(g, kDwPwOn).elided(), 0);
   // Strided 1x1 consumer: not fused.
   test::GraphBuilder b2("strided");
   const int x2 = b2.input("x", {1, 6, 6, 4});
@@ -375,7 +379,7 @@ TEST(DwPwFusionGpu, PlannerConditions) {
   Graph g2 = b2.graph();
   g2.outputs = {g2.ops.back().outputs[0]};
   infer_shapes(g2);
-  EXPECT_EQ(gpu::plan_gpu_fusions(g2, {}).elided(), 0);
+  EXPECT_EQ(gpu::plan_gpu_fusions(g2, kDwPwOn).elided(), 0);
   EXPECT_TRUE(gpu::dwpw_fusable(g2, 0, 1) == false);
   // A wide squeeze-excite (FC1 of 480 x 240 weights, above kMeanFcMaxRedundantMacs): MEAN + FC1 fuse,
   // FC2 keeps its dispatch; a narrow one (480 x 24) fuses whole.
@@ -388,7 +392,7 @@ TEST(DwPwFusionGpu, PlannerConditions) {
     Graph g3 = b3.graph();
     g3.outputs = {g3.ops.back().outputs[0]};
     infer_shapes(g3);
-    const gpu::GpuFusions f3 = gpu::plan_gpu_fusions(g3, {});
+    const gpu::GpuFusions f3 = gpu::plan_gpu_fusions(g3, kDwPwOn);
     ASSERT_EQ(f3.count(gpu::FusionKind::kMeanFc), 1);
     const int last = hidden == 240 ? 1 : 2;
     EXPECT_EQ(f3.kind[size_t(last)], gpu::FusionKind::kMeanFc) << "hidden " << hidden;
@@ -550,8 +554,8 @@ TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
   Graph fused = plain;
   fuse_elementwise(fused);
   infer_shapes(fused);
-  EXPECT_EQ(gpu::plan_gpu_fusions(fused, {}).count(gpu::FusionKind::kMeanFc), 2);
-  EXPECT_EQ(gpu::plan_gpu_fusions(fused, {}).elided(), 3);  // MEAN + FC1 of the SE block, MEAN of the head
+  EXPECT_EQ(gpu::plan_gpu_fusions(fused, kDwPwOn).count(gpu::FusionKind::kMeanFc), 2);
+  EXPECT_EQ(gpu::plan_gpu_fusions(fused, kDwPwOn).elided(), 3);  // MEAN + FC1 of the SE block, MEAN of the head
   cpu::CpuExecutor cpu_exec(plain, {test::test_threads(), true});
   const std::vector<float> xin = random_values(rng, plain.tensors[size_t(x)].elements());
   cpu_exec.set_input(0, xin);
@@ -566,7 +570,7 @@ TEST(MeanFcFusionGpu, ExecutorFusesSqueezeExciteAndHead) {
     gpu_exec.run();
     EXPECT_LT(test::output_rel_l2(gpu_exec.output_nhwc(0), cpu_exec.output_nhwc(0)), test::kGpuDefaultMaxRelL2);
   }
-  const auto fused_list = gpu::plan_dispatches(fused, true, {});
+  const auto fused_list = gpu::plan_dispatches(fused, true, kDwPwOn);
   EXPECT_EQ(fused_list.size() + 3, gpu::plan_dispatches(fused, true).size());
   EXPECT_EQ(std::count_if(fused_list.begin(), fused_list.end(), [](const auto& d) { return d.shader == "mean_fc"; }), 2);
 }
