@@ -26,6 +26,37 @@ constexpr double kTimerFirstMs = 1000, kTimerMaxMs = 30000;
 // switch or probe up to 2x the runner's steady latency).
 constexpr int kWarmupRuns = 3;
 constexpr double kRecheckWithin = 3.0;  // candidates this close to the running one are re-checked now and then
+// Intermittent runners (header, rule 4). A 90%-duty GPU load with a 20 ms period (bench/load_device.sh)
+// made selfie_segmentation's GPU runs 0.41 ms in its gaps and 2.1 ms otherwise (H100, 2026-12-06);
+// 50 ms covers two and a half such periods.
+constexpr double kHorizonMs = 100;
+constexpr double kSpanMs = 50;
+constexpr int kProbeMaxRuns = 30;
+constexpr double kIntermittentHoldMs = 2000;
+constexpr double kModes = 2.0;  // slowest / fastest run of two modes
+
+// Two modes, interleaved: the slowest run at least kModes x the fastest, at least 2 runs on each
+// side of their geometric mean, and the sequence crossing it at least twice (a step up or down,
+// a load's onset or end, crosses once).
+bool interleaved(const std::vector<double>& seq) {
+  if (seq.size() < 4) return false;
+  const auto [lo, hi] = std::minmax_element(seq.begin(), seq.end());
+  if (*hi < kModes * *lo) return false;
+  const double mid = std::sqrt(*hi * *lo);
+  int slow = 0, changes = 0;
+  for (size_t i = 0; i < seq.size(); ++i) {
+    slow += seq[i] >= mid;
+    if (i > 0 && (seq[i] >= mid) != (seq[i - 1] >= mid)) ++changes;
+  }
+  return changes >= 2 && slow >= 2 && int(seq.size()) - slow >= 2;
+}
+
+// The mean without the slowest run (one outlier does not move it; both modes do).
+double mean_but_slowest(std::vector<double> v) {
+  if (v.empty()) return kInf;
+  if (v.size() >= 4) v.erase(std::max_element(v.begin(), v.end()));
+  return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+}
 
 std::string ms_text(double v) { return std::isfinite(v) ? fmt::format("{:.3f} ms", v) : std::string("unknown"); }
 
@@ -56,6 +87,8 @@ AdaptiveController::AdaptiveController(std::vector<CandidateInfo> candidates, Ad
   probe_gap_ms_.assign(n, kMinProbeGapMs);
   slow_gap_ms_.assign(n, kTimerFirstMs);
   left_slow_.assign(n, false);
+  interleaved_ms_.assign(n, -kInf);
+  mode_change_ms_.assign(n, -kInf);
   blocks_.assign(n, {});
   pooled_.assign(n, {});
   eliminated_.assign(n, false);
@@ -106,6 +139,7 @@ bool AdaptiveController::wants_cpu_load() const {
 
 void AdaptiveController::record(double ms, const LoadReading& load, double now_ms) {
   ++run_;
+  now_ms_ = now_ms;
   have_cpu_reading_ |= load.cpu_other_share.has_value();
   have_gpu_reading_ |= load.gpu_probe_ms.has_value();
   // Estimates taken while a processor had no reading get the first reading after them.
@@ -249,10 +283,16 @@ void AdaptiveController::switch_to(int c, const std::string& kind, const std::st
   note(kind, active_, c, reason, now_ms);
   active_ = next_ = c;
   left_slow_[c] = false;
+  horizon_.clear();
   window_.clear();
   skip_ = kWarmupRuns;
-  std::fill(probe_gap_ms_.begin(), probe_gap_ms_.end(), kMinProbeGapMs);
-  std::fill(slow_gap_ms_.begin(), slow_gap_ms_.end(), kTimerFirstMs);
+  // Timers start again, except a left-slow candidate's early re-check (recheck_soon): a second
+  // switch (gpu -> co -> cpu at a GPU load's onset) must not push the GPU's back to 1 s.
+  for (size_t i = 0; i < cand_.size(); ++i) {
+    if (left_slow_[i]) continue;
+    probe_gap_ms_[i] = kMinProbeGapMs;
+    slow_gap_ms_[i] = kTimerFirstMs;
+  }
 }
 
 void AdaptiveController::start_probe(int c, const std::string& reason, double now_ms) {
@@ -303,18 +343,28 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
   } else {
     window_.push_back(ms);
     if (int(window_.size()) > adapt_.window) window_.erase(window_.begin());
+    horizon_.emplace_back(now_ms, ms);
+    while (!horizon_.empty() && horizon_.front().first < now_ms - kHorizonMs) horizon_.erase(horizon_.begin());
     if (int(window_.size()) == adapt_.window) {
-      const double m = median_of(window_);
+      std::vector<double> recent;
+      for (const auto& [t, v] : horizon_) recent.push_back(v);
+      if (interleaved(recent)) interleaved_ms_[a] = now_ms;
+      // An intermittent runner is judged by its mean over the horizon, once that spans kSpanMs
+      // (not before: one mode's window would decide again).
+      const bool by_mean = intermittent(a, now_ms);
+      if (by_mean && now_ms - horizon_.front().first < kSpanMs) return;
+      const double m = by_mean ? mean_but_slowest(recent) : median_of(window_);
       std::vector<double> sorted = window_;
       std::sort(sorted.begin(), sorted.end());
       // Slower: the median and all but one run (a burst of noise moves only some runs).
-      const bool slower_now = m > adapt_.slowdown * est_[a] && sorted[1] > 1.1 * est_[a];
-      const bool faster_now = m < est_[a] / adapt_.slowdown && sorted[sorted.size() - 2] < est_[a] / 1.1;
+      const bool slower_now = m > adapt_.slowdown * est_[a] && (by_mean || sorted[1] > 1.1 * est_[a]);
+      const bool faster_now =
+          m < est_[a] / adapt_.slowdown && (by_mean || sorted[sorted.size() - 2] < est_[a] / 1.1);
       if (slower_now || faster_now) {
         const std::string why = fmt::format("{} went from {} to {} ({} runs)", cand_[a].name, ms_text(est_[a]),
                                             ms_text(m), adapt_.window);
         const bool slower = m > est_[a];
-        est_[a] = m;
+        set_estimate(a, m, now_ms);
         stamp(a, load);
         window_.clear();
         if (slower) {
@@ -330,11 +380,14 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
         // its real latency sits just under the slowdown threshold (H100 load run 2026-12-06:
         // mobilenet_v2 ran gpu at 2.12 ms while the co plan it left measured 1.62 ms).
         const bool up = m > est_[a];
-        est_[a] = m;
+        set_estimate(a, m, now_ms);
         if (up) {
           const int before = active_;
           reconsider(load, now_ms, fmt::format("{} drifted to {}", cand_[a].name, ms_text(m)), /*may_probe=*/false);
-          if (active_ != before) return;
+          if (active_ != before) {
+            recheck_soon(before, now_ms);  // left because it got slower: re-checked soon, as after a slowdown
+            return;
+          }
         }
       }
     }
@@ -377,7 +430,36 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
 
 double AdaptiveController::probe_extra_ms(int c) const {
   const int a = active_;
-  return (kProbeTimed + 1) * std::max(est_[c] - est_[a], 0.05 * est_[a]);
+  double runs = kProbeTimed + 1;
+  if (intermittent(c, now_ms_))  // (a left-slow candidate's long probe is paid for by the timer's doubling)
+    runs = 1 + std::clamp(std::isfinite(est_[c]) && est_[c] > 0 ? kSpanMs / est_[c] : double(kProbeMaxRuns),
+                          double(kProbeTimed), double(kProbeMaxRuns));
+  return runs * std::max(est_[c] - est_[a], 0.05 * est_[a]);
+}
+
+void AdaptiveController::set_estimate(int c, double ms, double now_ms) {
+  // Two changes by kModes within kIntermittentHoldMs (slow, fast, slow again: each visit of the
+  // runner or each probe saw one mode of a duty-cycled load) mark it intermittent.
+  const double old = est_[c];
+  if (std::isfinite(old) && std::isfinite(ms) && (ms >= kModes * old || old >= kModes * ms)) {
+    if (now_ms - mode_change_ms_[c] < kIntermittentHoldMs) interleaved_ms_[c] = now_ms;
+    mode_change_ms_[c] = now_ms;
+  }
+  est_[c] = ms;
+}
+
+bool AdaptiveController::intermittent(int c, double now_ms) const {
+  return now_ms - interleaved_ms_[c] < kIntermittentHoldMs;
+}
+
+bool AdaptiveController::long_probe(int c, double now_ms) const {
+  // Also a candidate left after its latency changed by kModes not long ago: whether that was a
+  // lasting load or one mode of a duty-cycled one, a short probe would land in one mode (H100,
+  // selfie_segmentation's GPU under a 90%-duty load: three 4-run probes in a row all read 2.1 ms).
+  // Only while its slowed estimate is within kModes of the running one's (a mixture of modes could
+  // then beat it); the cost over a lasting load stays bounded by the re-check timer's doubling.
+  return intermittent(c, now_ms) || (left_slow_[c] && now_ms - mode_change_ms_[c] < kIntermittentHoldMs &&
+                                     est_[c] < kModes * est_[active_]);
 }
 
 void AdaptiveController::recheck_soon(int left, double now_ms) {
@@ -402,14 +484,32 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   ++probe_done_;
   if (probe_done_ > 1) probe_ms_.push_back(ms);
   const bool hopeless = !probe_ms_.empty() && ms > kProbeAbort * est_[a];
-  if (!hopeless && int(probe_ms_.size()) < kProbeTimed) return;
-  est_[c] = median_of(probe_ms_);
+  if (!hopeless) {
+    if (int(probe_ms_.size()) < kProbeTimed) return;
+    // Long probes (rule 4): a span of kSpanMs, or kProbeMaxRuns runs; also when the runs so far
+    // differ by kModes (both modes of an intermittent runner seen).
+    const auto [lo, hi] = std::minmax_element(probe_ms_.begin(), probe_ms_.end());
+    const bool extend = long_probe(c, now_ms) || *hi >= kModes * *lo;
+    const double span = std::accumulate(probe_ms_.begin(), probe_ms_.end(), 0.0);
+    if (extend && span < kSpanMs && int(probe_ms_.size()) < kProbeMaxRuns) return;
+  }
+  if (interleaved(probe_ms_)) interleaved_ms_[c] = now_ms;
+  const auto [lo, hi] = std::minmax_element(probe_ms_.begin(), probe_ms_.end());
+  set_estimate(c, !probe_ms_.empty() && *hi >= kModes * *lo ? mean_but_slowest(probe_ms_) : median_of(probe_ms_),
+               now_ms);
   stamp(c, load);
   phase_ = Phase::kSteady;
   probe_ = -1;
   if (est_[c] < adapt_.switch_margin * est_[a]) {
+    const std::vector<double> probe_runs = probe_ms_;
     switch_to(c, "switch", fmt::format("probe of {}: {} vs {} {}", cand_[c].name, ms_text(est_[c]), cand_[a].name,
                                        ms_text(est_[a])), now_ms);
+    // The probe's runs start the new runner's horizon (an intermittent runner's mean needs them).
+    double t = now_ms;
+    for (auto it = probe_runs.rbegin(); it != probe_runs.rend(); ++it) {
+      horizon_.insert(horizon_.begin(), {t, *it});
+      t -= *it;
+    }
     if (probe_leaves_slowed_) recheck_soon(a, now_ms);
     return;
   }

@@ -22,12 +22,20 @@
 //    the drop could make it win) or busier (never switched to without a probe). Candidates within
 //    3x of the running one, or whose load dropped a little, or with no reading, are re-checked on a
 //    backing-off timer (1 s doubling to 30 s, and at least 50 of their runs apart).
+// 4. Intermittent runners: under another process's duty-cycled load (a GPU busy 90% of every
+//    20 ms) a runner's latencies alternate between two modes, and a 5-run window or a 3-run probe
+//    sees one of them. A runner whose runs were seen interleaving (both modes, switching back and
+//    forth) is judged by the mean of its runs over the last kHorizonMs instead of the window's
+//    median, and probes of it (and of a runner left after a 2x change, and any probe whose first
+//    runs differ by kModes) last at least
+//    kSpanMs (or kProbeMaxRuns runs), their estimate the mean without the slowest run.
 // Every run serves the user: probes are runs of another candidate, and every candidate computes
 // the whole model, so outputs stay correct across switches.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scheduler/runner.h"
@@ -114,9 +122,16 @@ class AdaptiveController {
   // however far its slowed estimate is (a load's onset can be a transient), the first re-check
   // early when that is cheap.
   void recheck_soon(int left, double now_ms);
-  // What probing candidate c costs over running the active one: kProbeTimed + 1 runs at c's
-  // estimate (at least 5% of the active one's per run).
+  // What probing candidate c costs over running the active one: its probe's runs (kProbeTimed + 1,
+  // more for a long probe) at c's estimate (at least 5% of the active one's per run).
   double probe_extra_ms(int c) const;
+  // Steady and probe estimates go through here (detects a runner flipping between two modes).
+  void set_estimate(int c, double ms, double now_ms);
+  // Candidate c's runs were seen interleaving two modes within the last kIntermittentHoldMs.
+  bool intermittent(int c, double now_ms) const;
+  // A probe of c lasts at least kSpanMs: c is intermittent, or was left after its latency changed
+  // by kModes within kIntermittentHoldMs (a probe whose runs show two modes is extended as well).
+  bool long_probe(int c, double now_ms) const;
   void stamp(int c, const LoadReading& load);
   // Whether candidate c's estimate still holds under `load`: 0 valid, +1 its processors are less
   // busy than when it was measured (may be faster), -1 busier (may be slower).
@@ -136,6 +151,7 @@ class AdaptiveController {
   int next_ = 0;
   int active_ = 0;
   int64_t run_ = 0;
+  double now_ms_ = 0;  // the clock of the last record()
   std::vector<double> est_;
   std::vector<std::optional<double>> est_cpu_load_, est_gpu_probe_;  // readings when est_ was taken
   std::vector<bool> disabled_;
@@ -144,6 +160,9 @@ class AdaptiveController {
   std::vector<double> probe_gap_ms_, slow_gap_ms_;
   bool probe_leaves_slowed_ = false;  // the probe in flight started because the running candidate slowed down
   std::vector<bool> left_slow_;  // left because it slowed down, not run since (recheck_soon)
+  std::vector<double> interleaved_ms_;  // when each candidate's runs were last seen interleaving two modes
+  std::vector<double> mode_change_ms_;  // when each candidate's estimate last changed by kModes
+  std::vector<std::pair<double, double>> horizon_;  // (time, ms) of the active candidate's runs, last kHorizonMs
   double decided_ms_ = 0;
   bool have_cpu_reading_ = false, have_gpu_reading_ = false;
   // Decide phase.
