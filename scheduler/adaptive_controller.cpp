@@ -344,7 +344,7 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     window_.push_back(ms);
     if (int(window_.size()) > adapt_.window) window_.erase(window_.begin());
     horizon_.emplace_back(now_ms, ms);
-    while (!horizon_.empty() && horizon_.front().first < now_ms - kHorizonMs) horizon_.erase(horizon_.begin());
+    while (!horizon_.empty() && horizon_.front().first < now_ms - kHorizonMs) horizon_.pop_front();
     if (int(window_.size()) == adapt_.window) {
       std::vector<double> recent;
       for (const auto& [t, v] : horizon_) recent.push_back(v);
@@ -507,7 +507,7 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
     // The probe's runs start the new runner's horizon (an intermittent runner's mean needs them).
     double t = now_ms;
     for (auto it = probe_runs.rbegin(); it != probe_runs.rend(); ++it) {
-      horizon_.insert(horizon_.begin(), {t, *it});
+      horizon_.emplace_front(t, *it);
       t -= *it;
     }
     if (probe_leaves_slowed_) recheck_soon(a, now_ms);

@@ -33,6 +33,7 @@
 // the whole model, so outputs stay correct across switches.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -162,7 +163,7 @@ class AdaptiveController {
   std::vector<bool> left_slow_;  // left because it slowed down, not run since (recheck_soon)
   std::vector<double> interleaved_ms_;  // when each candidate's runs were last seen interleaving two modes
   std::vector<double> mode_change_ms_;  // when each candidate's estimate last changed by kModes
-  std::vector<std::pair<double, double>> horizon_;  // (time, ms) of the active candidate's runs, last kHorizonMs
+  std::deque<std::pair<double, double>> horizon_;  // (time, ms) of the active candidate's runs, last kHorizonMs
   double decided_ms_ = 0;
   bool have_cpu_reading_ = false, have_gpu_reading_ = false;
   // Decide phase.
