@@ -1,6 +1,7 @@
 """experiments/: the analyses behind the report, pure functions of CSV rows (lists of dicts of
 strings), one per experiment; each returns plain rows the report prints and the plots draw."""
 import math
+import re
 import statistics
 from collections import defaultdict
 
@@ -105,6 +106,33 @@ def breakdown(rows):
 
 def fixed_costs(rows):
     return [r for r in rows if r.get("status") == "ok" and r["model"] == "(fixed)"]
+
+
+COPY_KINDS = ("host_write", "staged", "device", "readback")  # profiles/kernel_profiler.h CopyCost
+COPY_PART = re.compile(r"^copy_([a-z_]+)_(\d+)_us$")
+
+
+def size_label(n):
+    for unit, b in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= b and n % b == 0:
+            return f"{n // b} {unit}"
+    return f"{n} B"
+
+
+def copy_costs(rows):
+    """E3: the fixed-cost probe's copies by kind and size (parts copy_<kind>_<bytes>_us): median,
+    min and max us over the repetitions, and the median's rate in GB/s (1e9 bytes per second)."""
+    out = []
+    for r in fixed_costs(rows):
+        m = COPY_PART.match(r["part"])
+        if not m:
+            continue
+        n, us = int(m.group(2)), fnum(r, "median")
+        out.append({"kind": m.group(1), "bytes": n, "size": size_label(n), "median_us": us,
+                    "min_us": fnum(r, "min"), "max_us": fnum(r, "max"),
+                    "gb_per_s": n / us / 1e3 if us > 0 else math.nan})
+    rank = {k: i for i, k in enumerate(COPY_KINDS)}
+    return sorted(out, key=lambda c: (rank.get(c["kind"], len(rank)), c["kind"], c["bytes"]))
 
 
 def imbalance(rows):

@@ -1,6 +1,8 @@
 """E3 overheads: the fixed costs of co-execution (one cross-device synchronization as a timeline
 semaphore round trip, a GPU copy per MiB from host-visible to device-local memory, an empty GPU
-submit, one dispatch, a CPU task start; from `hetsched profile`, repeated), and each split run's
+submit, one dispatch, a CPU task start, and copies by size and kind as parts copy_<kind>_<bytes>_us:
+the CPU writing mapped shared memory, GPU staged, device-local and readback copies; from
+`hetsched profile`, repeated), and each split run's
 time per processor broken into compute, waiting for the other processor, and the rest (dispatch,
 submit, synchronization, idle), from the run report (profiled runs, in process)."""
 import collections
@@ -15,7 +17,7 @@ from common import summarize
 NAME, TITLE = "E3", "overheads"
 KEY = ["model", "policy", "part"]
 COLUMNS = KEY + ["unit", "n", "median", "min", "q1", "q3", "max", "status"]
-FIXED = ["sync_us", "copy_us_per_mb", "gpu_submit_us", "gpu_dispatch_us", "cpu_task_us"]
+FIXED = ["sync_us", "copy_us_per_mb", "gpu_submit_us", "gpu_dispatch_us", "cpu_task_us"]  # + copy_<kind>_<bytes>_us
 
 
 def configs(ctx):

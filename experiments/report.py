@@ -94,15 +94,22 @@ def sec_e2(out, rows, ctx):
 
 
 def sec_e3(out, rows, ctx):
-    fixed = analysis.fixed_costs(rows)
+    copies = analysis.copy_costs(rows)
+    fixed = [r for r in analysis.fixed_costs(rows) if not analysis.COPY_PART.match(r["part"])]
     bd = analysis.breakdown(rows)
     s = ["**Question.** What do synchronization, copies, dispatch and task starts cost, and where does a "
          "split run's time go?",
          "**Method.** Fixed costs from `hetsched profile` (each a median of 21 probes; repeated, the "
          "spread is over repetitions). Breakdown: profiled runs of a split in process; per processor "
          "compute (its steps), waiting for the other processor, and the rest of the run (dispatch, "
-         "submit, synchronization, idle). Not measured: copy cost by bytes for staged and device-local "
-         "memory separately (the profiler measures one host-visible -> device-local copy per MiB)."]
+         "submit, synchronization, idle). "
+         + ("Copy cost by bytes, per size: `host_write` the CPU's memcpy into a mapped host-visible "
+            "(shared) buffer (host clock), and GPU copies by timestamps: `staged` host-visible -> "
+            "device-local, `device` device-local -> device-local, `readback` device-local -> host-visible; "
+            "GB/s is bytes / median."
+            if copies else
+            "Not measured: copy cost by bytes for staged and device-local memory separately (the "
+            "profiler measures one host-visible -> device-local copy per MiB).")]
     fx = {r["part"]: r for r in fixed}
     if "sync_us" in fx:
         s.append(f"**Finding.** One cross-device synchronization (timeline round trip) costs "
@@ -115,7 +122,18 @@ def sec_e3(out, rows, ctx):
         s.append(f"The largest waiting share: {w['model']} {w['policy']}, CPU waits "
                  f"{w.get('cpu:waiting', 0):.2f} ms and the GPU {w.get('gpu:waiting', 0):.2f} ms of a "
                  f"{w.get('total', 0):.2f} ms run.")
+    if copies:
+        small, big = min(c["bytes"] for c in copies), max(c["bytes"] for c in copies)
+        s.append(f"Copies of {analysis.size_label(big)}: " + ", ".join(
+            f"`{c['kind']}` {c['median_us']:.1f} us ({c['gb_per_s']:.2f} GB/s)" for c in copies if c["bytes"] == big)
+                 + f"; of {analysis.size_label(small)}: " + ", ".join(
+            f"`{c['kind']}` {c['median_us']:.1f} us ({c['gb_per_s']:.2f} GB/s)" for c in copies if c["bytes"] == small)
+                 + ".")
     s.append(table(fixed, ["part", "unit", "n", "median", "min", "q1", "q3", "max"]))
+    if copies:
+        s.append("Copy cost by bytes (median over repetitions):\n\n"
+                 + table(copies, ["kind", "size", "bytes", "median_us", "min_us", "max_us", "gb_per_s"],
+                         ["kind", "size", "bytes", "median us", "min us", "max us", "GB/s"]))
     s.append(table(bd, ["model", "policy", "total", "cpu:compute", "cpu:waiting", "cpu:rest", "gpu:compute",
                         "gpu:waiting", "gpu:rest", "bytes_copied"]))
     s.append(figs(plots.e3(out, bd)))

@@ -44,7 +44,7 @@ void write_csv_row(std::ostream& out, const Measurement& m) {
 void write_fixed_cost_rows(std::ostream& out, const FixedCosts& c, const std::string& cpu_device, int threads,
                            const std::string& gpu_device, const std::string& gpu_driver,
                            const std::string& gpu_precision) {
-  auto row = [&](const char* name, double us, const std::string& processor) {
+  auto row = [&](const std::string& name, double us, const std::string& processor) {
     if (us < 0) return;
     Measurement m;
     m.model = name;
@@ -64,6 +64,7 @@ void write_fixed_cost_rows(std::ostream& out, const FixedCosts& c, const std::st
   row("gpu_dispatch_us", c.gpu_dispatch_us, "gpu");
   row("sync_us", c.sync_us, "gpu");
   row("copy_us_per_mb", c.copy_us_per_mb, "gpu");
+  for (const CopyCost& k : c.copies) row(copy_cost_name(k), k.us, "gpu");  // a GPU's memory, host_write too
 }
 
 }  // namespace hetsched::profiles

@@ -1,7 +1,8 @@
 // The profiling dataset as CSV: one row per measurement (profiles/kernel_profiler.h), the kernel's
 // features in readable columns and, prefixed "f_", the exact feature vector the predictors use
 // (kernel_features.h), so the Python trainer never recomputes a feature. Fixed costs are rows whose
-// op_type is "FIXED" and whose model column names the cost (gpu_submit_us, ...).
+// op_type is "FIXED" and whose model column names the cost (gpu_submit_us, ..., and per copy kind
+// and size copy_<kind>_<bytes>_us: FixedCosts::copies, a GPU's rows).
 #pragma once
 #include <ostream>
 #include <string>

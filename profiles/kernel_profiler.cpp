@@ -12,9 +12,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <random>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -244,6 +246,58 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
   }
 }
 
+std::string copy_cost_name(const CopyCost& c) { return fmt::format("copy_{}_{}_us", c.kind, c.bytes); }
+
+namespace {
+// FixedCosts::copies. Per size, buffers of that size (copies within 16 MiB buffers ran up to 3x
+// slower on lavapipe), each kind repeated back to back as the 1 MiB probe is (a copy that fits the
+// caches finds its bytes there): the CPU's memcpy into the mapped shared buffer by host clock, then
+// the GPU's copies by timestamps, one copy per submission.
+void measure_copies(const gpu::VulkanDevice& device, int samples, std::vector<CopyCost>& out) {
+  const std::vector<std::byte> src(kCopyProbeBytes.back(), std::byte{1});
+  std::optional<gpu::TimestampQueries> q;
+  try {
+    q.emplace(device, 2);
+  } catch (const Error&) {
+    // No timestamps on this queue: the GPU copies stay unmeasured (absent).
+  }
+  for (const uint64_t bytes : kCopyProbeBytes) {
+    gpu::Buffer host(device, bytes, gpu::MemoryUse::kShared, "fixed-cost probe: shared copy buffer");
+    std::vector<double> us;
+    for (int i = 0; i <= samples; ++i) {
+      const auto t0 = Clock::now();
+      std::memcpy(host.mapped(), src.data(), bytes);
+      if (i) us.push_back(us_since(t0));
+    }
+    out.push_back({"host_write", bytes, summarize(us).median_us});
+    if (!q) continue;
+    gpu::Buffer a(device, bytes, gpu::MemoryUse::kDeviceLocal, "fixed-cost probe: device copy buffer A");
+    gpu::Buffer b(device, bytes, gpu::MemoryUse::kDeviceLocal, "fixed-cost probe: device copy buffer B");
+    const struct {
+      const char* kind;
+      const gpu::Buffer& from;
+      const gpu::Buffer& to;
+    } probes[] = {{"staged", host, a}, {"device", a, b}, {"readback", b, host}};
+    for (const auto& p : probes) {
+      us.clear();
+      for (int i = 0; i <= samples; ++i) {
+        gpu::CommandBuffer cmd(device);
+        cmd.begin();
+        q->reset(cmd);
+        q->write(cmd, 0, VK_PIPELINE_STAGE_TRANSFER_BIT);
+        cmd.copy(p.from.whole(), p.to.whole());
+        q->write(cmd, 1, VK_PIPELINE_STAGE_TRANSFER_BIT);
+        cmd.end();
+        gpu::submit_and_wait(device, cmd, "fixed-cost probe: copies by size");
+        const auto ns = q->read_ns(0, 2);
+        if (i) us.push_back(double(ns[1] - ns[0]) * 1e-3);
+      }
+      out.push_back({p.kind, bytes, summarize(us).median_us});
+    }
+  }
+}
+}  // namespace
+
 FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples) {
   FixedCosts c;
   samples = std::max(3, samples);
@@ -308,6 +362,7 @@ FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int
   } catch (const Error&) {
     // No timestamps on this queue: the GPU-side costs stay unmeasured (-1).
   }
+  measure_copies(*device, samples, c.copies);
   return c;
 }
 

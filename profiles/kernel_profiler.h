@@ -5,6 +5,8 @@
 // Every timing is the median of repeated samples (outliers counted, never dropped); each row notes
 // the 1-minute load average when it was taken.
 #pragma once
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -52,6 +54,22 @@ struct Measurement {
   std::string corun;
 };
 
+// The sizes the fixed-cost probe copies (FixedCosts::copies): small, medium and large tensors.
+inline constexpr std::array<uint64_t, 3> kCopyProbeBytes = {64 << 10, 1 << 20, 16 << 20};
+
+// One copy probe: `bytes` moved by `kind`, median microseconds.
+//   host_write: the CPU memcpy()s into a mapped host-visible (MemoryUse::kShared) buffer (host clock)
+//   staged:     GPU copy host-visible -> device-local (GPU timestamps)
+//   device:     GPU copy device-local -> device-local (GPU timestamps)
+//   readback:   GPU copy device-local -> host-visible (GPU timestamps)
+struct CopyCost {
+  std::string kind;
+  uint64_t bytes = 0;
+  double us = -1;
+};
+// Its name as a fixed cost (dataset FIXED row, device profile): "copy_<kind>_<bytes>_us".
+std::string copy_cost_name(const CopyCost& c);
+
 // Fixed costs of one device, in microseconds (median of repeated probes; -1: not measured).
 struct FixedCosts {
   double cpu_task_us = -1;      // a parallel_for of one trivial task per thread in the executor's arena
@@ -59,6 +77,8 @@ struct FixedCosts {
   double gpu_dispatch_us = -1;  // GPU time of one trivial dispatch plus its barrier (timestamps)
   double sync_us = -1;          // host signals -> GPU waits -> GPU signals -> host wakes (timeline round trip)
   double copy_us_per_mb = -1;   // GPU copy of 1 MiB from host-visible to device-local memory (GPU timestamps)
+  // Copies by kind and size (kCopyProbeBytes); a GPU's only, and without timestamps only host_write.
+  std::vector<CopyCost> copies;
 };
 
 using ProgressFn = std::function<void(const std::string&)>;

@@ -174,6 +174,7 @@ int run_profile(const ProfileArgs& a) {
         dp.fixed_us["gpu:" + precision] = {
             {"gpu_submit_us", g.gpu_submit_us}, {"gpu_dispatch_us", g.gpu_dispatch_us},
             {"sync_us", g.sync_us}, {"copy_us_per_mb", g.copy_us_per_mb}};
+        for (const auto& k : g.copies) dp.fixed_us["gpu:" + precision][profiles::copy_cost_name(k)] = k.us;
       }
   }
   out.flush();

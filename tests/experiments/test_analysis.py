@@ -79,3 +79,34 @@ def test_csv_store_retries_failed_configurations(tmp_path):
     assert not again.has({"model": "a", "policy": "gpu"}), "a failed configuration must be measured again"
     assert [r["policy"] for r in again.rows] == ["cpu"]
     assert path.read_text().count("error") == 0
+
+
+def test_copy_costs_by_kind_and_size():
+    rows = read_csv(HERE / "fixtures_e3.csv")
+    c = analysis.copy_costs(rows)
+    # Kinds in the probe's order, sizes ascending; the failed row and the non-copy parts are left out.
+    assert [(x["kind"], x["bytes"]) for x in c] == [
+        ("host_write", 65536), ("host_write", 16777216), ("staged", 65536), ("staged", 16777216),
+        ("device", 16777216), ("readback", 1048576)]
+    by = {(x["kind"], x["bytes"]): x for x in c}
+    assert by[("staged", 16777216)]["gb_per_s"] == pytest.approx(16777216 / 2000e-6 / 1e9)
+    assert by[("host_write", 65536)]["gb_per_s"] == pytest.approx(65536 / 2e-6 / 1e9)
+    assert by[("staged", 16777216)]["size"] == "16 MiB" and by[("staged", 65536)]["size"] == "64 KiB"
+    assert (by[("device", 16777216)]["min_us"], by[("device", 16777216)]["max_us"]) == (480, 520)
+    assert math.isnan(by[("readback", 1048576)]["gb_per_s"])  # a zero median has no rate
+    assert analysis.size_label(1048576) == "1 MiB" and analysis.size_label(1000) == "1000 B"
+
+
+def test_report_e3_copy_table_only_with_copy_rows():
+    import report
+    rows = read_csv(HERE / "fixtures_e3.csv")
+    text = "\n".join(report.sec_e3(None, rows, {}))
+    assert "Not measured: copy cost by bytes" not in text
+    assert "| kind | size | bytes | median us | min us | max us | GB/s |" in text
+    assert "| staged | 16 MiB | 16777216 | 2000.00 | 1900.00 | 2100.00 | 8.39 |" in text
+    assert "`device` 500.0 us (33.55 GB/s)" in text  # the 16 MiB finding, from the rows
+    assert "| copy_staged_16777216_us |" not in text  # not repeated in the fixed-cost table
+    assert "| copy_us_per_mb | us/MiB |" in text
+    old = [r for r in rows if not r["part"].startswith("copy_") or r["part"] == "copy_us_per_mb"]
+    text = "\n".join(report.sec_e3(None, old, {}))  # a results folder from before the copy probe
+    assert "Not measured: copy cost by bytes" in text and "GB/s" not in text
