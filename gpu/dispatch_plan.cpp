@@ -55,15 +55,12 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       out.push_back(std::move(d));
       continue;
     }
-    if (op.type == OpType::kMean) {
-      const Shape4 in = g.tensors[size_t(op.inputs[0])].shape4();
-      if (is_global_mean(in, s, op.attrs<MeanAttributes>().axes)) {
-        d.shader = "global_mean";
-        d.local = {global_mean_invocations(in, 256), 1, 1};
-        d.workgroups = {uint32_t(s.slices()), uint32_t(s.n), 1};
-        out.push_back(std::move(d));
-        continue;
-      }
+    if (is_global_average(g, op)) {
+      d.shader = "global_mean";
+      d.local = {global_mean_invocations(g.tensors[size_t(op.inputs[0])].shape4(), 256), 1, 1};
+      d.workgroups = {uint32_t(s.slices()), uint32_t(s.n), 1};
+      out.push_back(std::move(d));
+      continue;
     }
     if (c.conv_like) {
       d.local = conv_kernels::local_size_for(s, c.slice_per_group);

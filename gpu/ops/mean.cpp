@@ -1,7 +1,8 @@
 // GPU kernels of MEAN (see mean.h). mean.comp: each output element maps through the NHWC flat
 // order to its element of the reduced shape and sums its region; a vec4 sum per output vec4 when
 // the output's 4D shape is the reduced shape and C is kept. global_mean.comp: one workgroup per
-// output vec4 of a global average over H and W, its invocations sharing the pixels.
+// output vec4 of a global average over H and W (also AVERAGE_POOL_2D's: pool2d.cpp), its
+// invocations sharing the pixels.
 #include "gpu/ops/mean.h"
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/error.h"
 #include "gpu/device.h"
 #include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/general_gpu_kernel.h"
@@ -36,6 +38,7 @@ struct GlobalMeanSpec {
   uint32_t local_x = 1, local_y = 1, local_z = 1;  // ids 1, 2 are literal sizes in the shader
   int32_t in_h = 1, in_w = 1, c = 1;
   float inv_count = 1.0f;
+  int32_t activation = 0;  // AVERAGE_POOL_2D's fused activation
 };
 
 // global_mean.comp over an output range: workgroups (slices of the range, batches, 1). Not
@@ -46,8 +49,10 @@ class GlobalMeanKernel final : public GpuKernel {
       : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),
         out_(shape_of(g, op.outputs.at(0))) {
     const Shape4 in = shape_of(g, op.inputs.at(0));
+    const int32_t activation =
+        op.type == OpType::kAveragePool2D ? int32_t(op.attrs<Pool2DAttributes>().activation) : 0;
     const GlobalMeanSpec spec{global_mean_invocations(in, ctx.device.info().max_workgroup_invocations), 1, 1,
-                              in.h, in.w, in.c, float(1.0 / (double(in.h) * double(in.w)))};
+                              in.h, in.w, in.c, float(1.0 / (double(in.h) * double(in.w))), activation};
     pipeline_.emplace(ctx.device,
                       ComputePipelineDesc{.shader = "global_mean", .spec = SpecConstants::from_struct(spec),
                                           .push_constant_bytes = sizeof(RangePush), .storage_buffers = 2},
@@ -80,11 +85,25 @@ class GlobalMeanKernel final : public GpuKernel {
 
 }  // namespace
 
-bool is_global_mean(const Shape4& in, const Shape4& out, const std::vector<int>& axes4) {
-  std::vector<int> axes = axes4;
-  std::sort(axes.begin(), axes.end());
-  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  return axes == std::vector<int>{1, 2} && out == Shape4{in.n, 1, 1, in.c};
+bool is_global_average(const Graph& g, const Op& op) {
+  if (op.inputs.empty() || op.inputs[0] < 0 || op.outputs.empty()) return false;
+  const Shape4 in = shape_of(g, op.inputs[0]), out = shape_of(g, op.outputs[0]);
+  if (out != Shape4{in.n, 1, 1, in.c}) return false;
+  if (op.type == OpType::kMean) {
+    std::vector<int> axes = op.attrs<MeanAttributes>().axes;
+    std::sort(axes.begin(), axes.end());
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    return axes == std::vector<int>{1, 2};
+  }
+  if (op.type != OpType::kAveragePool2D) return false;
+  const Pool2DAttributes& a = op.attrs<Pool2DAttributes>();
+  return a.filter_h == in.h && a.filter_w == in.w && a.pads == Padding2D{};
+}
+
+std::unique_ptr<GpuKernel> create_global_mean_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
+  if (!is_global_average(g, op))
+    fail(ErrorKind::kInternal, "model '{}': {} is no global average over H and W", g.model_name, g.describe(op));
+  return std::make_unique<GlobalMeanKernel>(ctx, g, op);
 }
 
 uint32_t global_mean_invocations(const Shape4& in, uint32_t max_invocations) {
@@ -97,7 +116,7 @@ int global_mean_kernels_created() { return g_global_created.load(); }
 std::unique_ptr<GpuKernel> create_mean_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const MeanAttributes& a = op.attrs<MeanAttributes>();
   const Shape4 in = shape_of(g, op.inputs.at(0)), out = shape_of(g, op.outputs.at(0));
-  if (is_global_mean(in, out, a.axes)) return std::make_unique<GlobalMeanKernel>(ctx, g, op);
+  if (is_global_average(g, op)) return std::make_unique<GlobalMeanKernel>(ctx, g, op);
   const Shape4 reduced = mean_reduced_shape(in, a.axes);
   MeanSpec spec;
   spec.local = local_size_for(out);

@@ -1,9 +1,10 @@
-// global_mean: MEAN over H and W of an [N, H, W, C] input to [N, 1, 1, C] (mean.comp's FAST case
-// with only H and W reduced; gpu/ops/mean.h says when the host picks it). One workgroup of G
+// global_mean: the average over H and W of an [N, H, W, C] input to [N, 1, 1, C]: MEAN over H and W
+// (mean.comp's FAST case) or AVERAGE_POOL_2D with one window of the whole map (pool2d.comp), with
+// its fused activation; gpu/ops/mean.h says when the host picks it. One workgroup of G
 // invocations (a power of two, G <= 256) per output vec4: workgroup (x, y) = slice range.x + x of
 // batch y. Invocation i sums pixels i, i + G, ... of the slice (mean_fc.comp's split reduction),
 // the partial sums go to shared memory and a tree adds them; invocation 0 scales by 1 / (H * W),
-// zeroes the padding lanes and writes. MEAN has no epilogue (as mean.comp).
+// applies the activation, zeroes the padding lanes and writes. No epilogue (as mean.comp, pool2d.comp).
 // Range: output slices [range.x, range.y); the output has one row (range [0, 1)).
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -14,6 +15,7 @@ layout(constant_id = 3) const int IN_H = 1;
 layout(constant_id = 4) const int IN_W = 1;
 layout(constant_id = 5) const int C = 1;              // channels of the input and the output
 layout(constant_id = 6) const float INV_COUNT = 1.0;  // 1 / (H * W)
+layout(constant_id = 7) const int ACTIVATION = 0;     // AVERAGE_POOL_2D's (ACT_* of graph/op_codes.h)
 
 layout(std430, binding = 0) writeonly buffer Out { STORE4 dst[]; };
 layout(std430, binding = 1) readonly buffer In { STORE4 src[]; };
@@ -39,5 +41,5 @@ void main() {
     if (n < half_g) partial[n] += partial[n + half_g];
     barrier();
   }
-  if (n == 0) dst[slice] = TO_STORE(mask_padding(partial[0] * INV_COUNT, s, C));
+  if (n == 0) dst[slice] = TO_STORE(mask_padding(apply_activation(partial[0] * INV_COUNT, ACTIVATION), s, C));
 }
