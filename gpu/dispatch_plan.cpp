@@ -5,6 +5,7 @@
 
 #include "gpu/concat_in_place.h"
 #include "gpu/ops/dwpw_conv2d.h"
+#include "gpu/ops/mean.h"
 #include "gpu/ops/mean_fc.h"
 #include "gpu/gpu_kernel.h"
 #include "gpu/ops/conv2d_common.h"
@@ -51,6 +52,13 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       d.register_blocked = true;
       d.block = {w.block_s, 1};
       d.workgroups = dwpw_groups(s, OutputRange::whole(s), w);
+      out.push_back(std::move(d));
+      continue;
+    }
+    if (is_global_average(g, op)) {
+      d.shader = "global_mean";
+      d.local = {global_mean_invocations(g.tensors[size_t(op.inputs[0])].shape4(), 256), 1, 1};
+      d.workgroups = {uint32_t(s.slices()), uint32_t(s.n), 1};
       out.push_back(std::move(d));
       continue;
     }

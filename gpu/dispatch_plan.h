@@ -31,7 +31,8 @@ struct PlannedDispatch {
 // true of the devices we run on), and the producers' entries say where they write. With
 // `fusions` (gpu_fusions.h, as the executor makes them in GPU-only runs), the ops computed inside a
 // later op's fused kernel get none either, and that op's entry is the fused kernel's (shader
-// dwpw_conv2d or mean_fc; 256 invocations assumed allowed per workgroup).
+// dwpw_conv2d or mean_fc; 256 invocations assumed allowed per workgroup). A global average over H and W
+// (MEAN or AVERAGE_POOL_2D) lists global_mean.comp (gpu/ops/mean.h), also with 256 invocations assumed allowed.
 std::vector<PlannedDispatch> plan_dispatches(const Graph& graph, bool in_place_concats,
                                              const GpuFusionSwitches& fusions = {false, false});
 

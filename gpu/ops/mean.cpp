@@ -1,13 +1,28 @@
-// GPU kernel of MEAN (mean.comp): each output element maps through the NHWC flat order to its
-// element of the reduced shape and sums its region; a vec4 sum per output vec4 when the output's 4D
-// shape is the reduced shape and C is kept.
-#include <memory>
+// GPU kernels of MEAN (see mean.h). mean.comp: each output element maps through the NHWC flat
+// order to its element of the reduced shape and sums its region; a vec4 sum per output vec4 when
+// the output's 4D shape is the reduced shape and C is kept. global_mean.comp: one workgroup per
+// output vec4 of a global average over H and W (also AVERAGE_POOL_2D's: pool2d.cpp), its
+// invocations sharing the pixels.
+#include "gpu/ops/mean.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <memory>
+#include <optional>
+
+#include "base/error.h"
+#include "gpu/device.h"
+#include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/general_gpu_kernel.h"
 #include "graph/ops/mean.h"
 
 namespace hetsched::gpu {
 namespace {
+
+std::atomic<int> g_global_created{0};
 
 // Specialization constants of mean.comp.
 struct MeanSpec {
@@ -18,11 +33,90 @@ struct MeanSpec {
   float inv_count = 1.0f;
 };
 
+// Specialization constants of global_mean.comp (field i = constant_id i).
+struct GlobalMeanSpec {
+  uint32_t local_x = 1, local_y = 1, local_z = 1;  // ids 1, 2 are literal sizes in the shader
+  int32_t in_h = 1, in_w = 1, c = 1;
+  float inv_count = 1.0f;
+  int32_t activation = 0;  // AVERAGE_POOL_2D's fused activation
+};
+
+// global_mean.comp over an output range: workgroups (slices of the range, batches, 1). Not
+// tunable (its workgroup size is the reduction's width, global_mean_invocations).
+class GlobalMeanKernel final : public GpuKernel {
+ public:
+  GlobalMeanKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op)
+      : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),
+        out_(shape_of(g, op.outputs.at(0))) {
+    const Shape4 in = shape_of(g, op.inputs.at(0));
+    const int32_t activation =
+        op.type == OpType::kAveragePool2D ? int32_t(op.attrs<Pool2DAttributes>().activation) : 0;
+    const GlobalMeanSpec spec{global_mean_invocations(in, ctx.device.info().max_workgroup_invocations), 1, 1,
+                              in.h, in.w, in.c, float(1.0 / (double(in.h) * double(in.w))), activation};
+    pipeline_.emplace(ctx.device,
+                      ComputePipelineDesc{.shader = "global_mean", .spec = SpecConstants::from_struct(spec),
+                                          .push_constant_bytes = sizeof(RangePush), .storage_buffers = 2},
+                      ctx.cache);
+    g_global_created.fetch_add(1);
+  }
+
+  uint32_t storage_buffers() const override { return 2; }
+
+  void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override {
+    if (inputs.empty() || inputs[0].size == 0)
+      fail(ErrorKind::kInternal, "{}: input 0 has no buffer range to bind", context_);
+    const std::vector<BufferRange> bindings = {output, inputs[0]};
+    set_ = arena.allocate(*pipeline_, bindings, context_);
+  }
+
+  void record(CommandBuffer& cmd, const OutputRange& range) const override {
+    if (range.empty()) return;
+    const conv_kernels::RangePush push = conv_kernels::checked_range_push(set_, range, out_, context_);
+    cmd.dispatch(*pipeline_, set_, push, {uint32_t(range.slice_end - range.slice_begin), uint32_t(out_.n), 1},
+                 context_);
+  }
+
+ private:
+  std::string context_;
+  Shape4 out_;
+  std::optional<ComputePipeline> pipeline_;
+  VkDescriptorSet set_ = VK_NULL_HANDLE;
+};
+
 }  // namespace
+
+bool is_global_average(const Graph& g, const Op& op) {
+  if (op.inputs.empty() || op.inputs[0] < 0 || op.outputs.empty()) return false;
+  const Shape4 in = shape_of(g, op.inputs[0]), out = shape_of(g, op.outputs[0]);
+  if (out != Shape4{in.n, 1, 1, in.c}) return false;
+  if (op.type == OpType::kMean) {
+    std::vector<int> axes = op.attrs<MeanAttributes>().axes;
+    std::sort(axes.begin(), axes.end());
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    return axes == std::vector<int>{1, 2};
+  }
+  if (op.type != OpType::kAveragePool2D) return false;
+  const Pool2DAttributes& a = op.attrs<Pool2DAttributes>();
+  return a.filter_h == in.h && a.filter_w == in.w && a.pads == Padding2D{};
+}
+
+std::unique_ptr<GpuKernel> create_global_mean_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
+  if (!is_global_average(g, op))
+    fail(ErrorKind::kInternal, "model '{}': {} is no global average over H and W", g.model_name, g.describe(op));
+  return std::make_unique<GlobalMeanKernel>(ctx, g, op);
+}
+
+uint32_t global_mean_invocations(const Shape4& in, uint32_t max_invocations) {
+  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(max_invocations ? max_invocations : 128));
+  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, in.h * in.w))));
+}
+
+int global_mean_kernels_created() { return g_global_created.load(); }
 
 std::unique_ptr<GpuKernel> create_mean_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const MeanAttributes& a = op.attrs<MeanAttributes>();
   const Shape4 in = shape_of(g, op.inputs.at(0)), out = shape_of(g, op.outputs.at(0));
+  if (is_global_average(g, op)) return std::make_unique<GlobalMeanKernel>(ctx, g, op);
   const Shape4 reduced = mean_reduced_shape(in, a.axes);
   MeanSpec spec;
   spec.local = local_size_for(out);

@@ -1,8 +1,10 @@
 // GPU kernel of AVERAGE_POOL_2D and MAX_POOL_2D (pool2d.comp): one invocation per output vec4 loops
-// over its clipped window; pads resolved by shape inference.
+// over its clipped window; pads resolved by shape inference. A global average (one window of the
+// whole map) runs on global_mean.comp instead (gpu/ops/mean.h).
 #include <memory>
 
 #include "gpu/ops/general_gpu_kernel.h"
+#include "gpu/ops/mean.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -20,6 +22,7 @@ struct Pool2DSpec {
 }  // namespace
 
 std::unique_ptr<GpuKernel> create_pool2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
+  if (is_global_average(g, op)) return create_global_mean_gpu_kernel(ctx, g, op);
   const Pool2DAttributes& a = op.attrs<Pool2DAttributes>();
   const Shape4 in = shape_of(g, op.inputs.at(0)), out = shape_of(g, op.outputs.at(0));
   const Pool2DSpec spec{.local = local_size_for(out),

@@ -1,12 +1,14 @@
 // AVERAGE_POOL_2D (padding excluded from the count) and MAX_POOL_2D on every executor (CPU, GPU
 // fp32, GPU fp16) vs the float64 reference on the same random cases: strides 1-3, SAME and VALID
 // (with explicit VALID pads), global windows (up to the selfie SE blocks' 128x128), fused
-// activations, partial ranges on poisoned buffers; TFLite's SAME pads and errors.
+// activations, partial ranges on poisoned buffers; global averages on the GPU's global_mean.comp
+// (batches, odd channels, activations, the path counted); TFLite's SAME pads and errors.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "gpu/ops/mean.h"
 #include "tests/support/op_check.h"
 
 namespace hetsched {
@@ -68,6 +70,47 @@ TEST_P(Pool2D, LargeGlobalAverage) {
     fmt::print("global {}x{} average {}: relative L2 {:.3g}, max-abs {:.3g}\n", size, size,
                test::to_string(executor()), r.rel_l2, r.max_abs);
   }
+}
+
+// A global AVERAGE_POOL_2D (one window of the whole unpadded map) runs on the GPU's workgroup-
+// parallel global_mean.comp (gpu/ops/mean.h): several pixels per invocation at up to 256
+// invocations, uneven tails, batches, padding lanes, the fused activation; a window short of the
+// map, or a MAX_POOL_2D, stays on pool2d.comp.
+TEST_P(Pool2D, GlobalAverageOnTheGlobalMeanKernel) {
+  std::mt19937_64 rng = this->rng();
+  test::ErrorSummary summary;
+  for (const auto& [type, n, h, w, c, act, stride, global] :
+       {std::tuple{OpType::kAveragePool2D, 1, 64, 64, 32, Activation::kNone, 1, true},
+        {OpType::kAveragePool2D, 2, 37, 70, 13, Activation::kRelu6, 1, true},
+        {OpType::kAveragePool2D, 3, 1, 1, 6, Activation::kNone, 2, true},
+        {OpType::kAveragePool2D, 2, 23, 9, 3, Activation::kRelu, 1, true},
+        {OpType::kAveragePool2D, 1, 9, 9, 5, Activation::kNone, 9, false},  // 8x8 window: [1,1,1,5], not global
+        {OpType::kMaxPool2D, 2, 11, 12, 7, Activation::kNone, 1, false}}) {
+    test::GraphBuilder b;
+    const int x = b.input("x", {n, h, w, c});
+    Pool2DAttributes a;
+    a.filter_h = global || type == OpType::kMaxPool2D ? h : h - 1;
+    a.filter_w = global || type == OpType::kMaxPool2D ? w : w - 1;
+    a.stride_h = a.stride_w = stride;
+    a.activation = act;
+    b.add_op(type, {x}, a);
+    test::OpCheckOptions opt;
+    opt.input_lo = act == Activation::kNone ? 0.5 : -1.0;  // means away from zero, or around the ReLU's kink
+    opt.input_hi = 2.5;
+    SCOPED_TRACE(fmt::format("{} [{},{},{},{}] filter {}x{} act {}", to_string(type), n, h, w, c, a.filter_h,
+                             a.filter_w, to_string(act)));
+    const int before = gpu::global_mean_kernels_created();
+    const test::OpCheck r = check(b.graph(), rng, opt);
+    summary.add(r);
+    EXPECT_EQ(r.output_shape, (Shape4{n, 1, 1, c}));
+    if (on_gpu()) {
+      EXPECT_EQ(gpu::global_mean_kernels_created() - before > 0, global) << "global_mean.comp taken or not";
+    }
+    if (c > 4) {
+      EXPECT_FALSE(r.ranges_checked.empty()) << "no partial range was checked";
+    }
+  }
+  fmt::print("global average pools {}: {}\n", test::to_string(executor()), summary.to_string());
 }
 
 TEST_P(Pool2D, AverageExcludesPaddingFromTheCount) {

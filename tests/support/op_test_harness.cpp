@@ -273,9 +273,10 @@ OpCheck check_op_with(Graph& graph, std::mt19937_64& rng, const OpCheckOptions& 
         << dev.max_rel_l2 << "), max-abs " << check.max_abs;
 
     // Partial ranges on poisoned buffers.
-    if (dev.partial_ranges && (desc.split_slices || desc.split_rows)) {
+    const bool split_slices = desc.split_slices || options.split_slices;
+    if (dev.partial_ranges && (split_slices || desc.split_rows)) {
       for (int k = 0; k < options.partial_ranges; ++k) {
-        const OutputRange r = random_range(rng, out_shape, desc.split_slices, desc.split_rows);
+        const OutputRange r = random_range(rng, out_shape, split_slices, desc.split_rows);
         check.ranges_checked.push_back(r);
         std::vector<float> part(out_shape.phwc4_elements(), kPoison);
         dev.run(inputs.views, cpu::MutableView{part.data(), out_shape}, r);

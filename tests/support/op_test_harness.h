@@ -65,6 +65,9 @@ struct OpCheckOptions {
   std::function<std::vector<double>(int input_pos, const Shape4& shape, std::mt19937_64& rng)> make_input;
   // Random partial ranges per case (only along the axes the descriptor says are splittable).
   int partial_ranges = 3;
+  // Split slices too where the descriptor does not (a kernel that can, e.g. the GPU's MEAN kernels,
+  // of an op the scheduler splits by rows only).
+  bool split_slices = false;
   // Partial results must be bit-identical to the full run inside the range (a kernel whose
   // arithmetic does not depend on the range). Else they are compared with the executor's tolerance.
   bool partial_bit_exact = true;
