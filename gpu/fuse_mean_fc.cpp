@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "gpu/ops/mean.h"
+
 namespace hetsched::gpu {
 namespace {
 
@@ -24,20 +26,10 @@ bool fc_like(const Graph& g, const Op& op, int in) {
 }
 
 // MEAN over H and W, or an AVERAGE_POOL_2D whose one window is the whole map (selfie_segmentation's
-// squeeze-excite blocks): the same average.
+// squeeze-excite blocks): the same average (gpu/ops/mean.h), without a fused activation.
 bool global_average(const Graph& g, const Op& op) {
-  if (op.inputs.empty() || op.inputs[0] < 0) return false;
-  if (op.type == OpType::kMean) {
-    std::vector<int> axes = op.attrs<MeanAttributes>().axes;
-    std::sort(axes.begin(), axes.end());
-    return axes == std::vector<int>{1, 2};
-  }
-  if (op.type != OpType::kAveragePool2D) return false;
-  const auto& a = op.attrs<Pool2DAttributes>();
-  const Shape4 in = g.tensors[size_t(op.inputs[0])].shape4();
-  const Shape4 out = g.tensors[size_t(op.outputs[0])].shape4();
-  return a.filter_h == in.h && a.filter_w == in.w && out.h == 1 && out.w == 1 && a.pads == Padding2D{} &&
-         a.activation == Activation::kNone;
+  return is_global_average(g, op) &&
+         (op.type != OpType::kAveragePool2D || op.attrs<Pool2DAttributes>().activation == Activation::kNone);
 }
 
 // The only op reading tensor t, or -1.
