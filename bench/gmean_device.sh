@@ -50,3 +50,5 @@ for m in ${MODELS//,/ }; do
     done
   done
 done
+# One archive back (the device tool returns at most 8 files).
+tar -C "$OUT" -czf "$OUT/gmean.tar.gz" gmean && rm -rf "$OUT/gmean" && echo "gmean_device: $OUT/gmean.tar.gz"
