@@ -284,6 +284,7 @@ void AdaptiveController::switch_to(int c, const std::string& kind, const std::st
   active_ = next_ = c;
   left_slow_[c] = false;
   horizon_.clear();
+  horizon_sum_ = 0;
   window_.clear();
   skip_ = kWarmupRuns;
   // Timers start again, except a left-slow candidate's early re-check (recheck_soon): a second
@@ -344,16 +345,22 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     window_.push_back(ms);
     if (int(window_.size()) > adapt_.window) window_.erase(window_.begin());
     horizon_.emplace_back(now_ms, ms);
-    while (!horizon_.empty() && horizon_.front().first < now_ms - kHorizonMs) horizon_.pop_front();
+    horizon_sum_ += ms;
+    while (!horizon_.empty() && horizon_.front().first < now_ms - kHorizonMs) {
+      horizon_sum_ -= horizon_.front().second;
+      horizon_.pop_front();
+    }
     if (int(window_.size()) == adapt_.window) {
-      std::vector<double> recent;
-      for (const auto& [t, v] : horizon_) recent.push_back(v);
-      if (interleaved(recent)) interleaved_ms_[a] = now_ms;
+      if (run_ % adapt_.window == 0) {  // every window runs: O(horizon) (0.1 ms runs: 1000 of them)
+        std::vector<double> recent;
+        for (const auto& [t, v] : horizon_) recent.push_back(v);
+        if (interleaved(recent)) interleaved_ms_[a] = now_ms;
+      }
       // An intermittent runner is judged by its mean over the horizon, once that spans kSpanMs
       // (not before: one mode's window would decide again).
       const bool by_mean = intermittent(a, now_ms);
       if (by_mean && now_ms - horizon_.front().first < kSpanMs) return;
-      const double m = by_mean ? mean_but_slowest(recent) : median_of(window_);
+      const double m = by_mean ? horizon_sum_ / double(horizon_.size()) : median_of(window_);
       std::vector<double> sorted = window_;
       std::sort(sorted.begin(), sorted.end());
       // Slower: the median and all but one run (a burst of noise moves only some runs).
@@ -508,6 +515,7 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
     double t = now_ms;
     for (auto it = probe_runs.rbegin(); it != probe_runs.rend(); ++it) {
       horizon_.emplace_front(t, *it);
+      horizon_sum_ += *it;
       t -= *it;
     }
     if (probe_leaves_slowed_) recheck_soon(a, now_ms);

@@ -164,6 +164,7 @@ class AdaptiveController {
   std::vector<double> interleaved_ms_;  // when each candidate's runs were last seen interleaving two modes
   std::vector<double> mode_change_ms_;  // when each candidate's estimate last changed by kModes
   std::deque<std::pair<double, double>> horizon_;  // (time, ms) of the active candidate's runs, last kHorizonMs
+  double horizon_sum_ = 0;  // of its ms
   double decided_ms_ = 0;
   bool have_cpu_reading_ = false, have_gpu_reading_ = false;
   // Decide phase.
