@@ -35,13 +35,18 @@ constexpr int kProbeMaxRuns = 30;
 constexpr double kIntermittentHoldMs = 2000;
 constexpr double kModes = 2.0;  // slowest / fastest run of two modes
 
-// Two modes, interleaved: the slowest run at least kModes x the fastest, at least 2 runs on each
-// side of their geometric mean, and the sequence crossing it at least twice (a step up or down,
-// a load's onset or end, crosses once).
+// Two modes seen: the slowest run at least kModes x the fastest.
+bool two_modes(const std::vector<double>& v) {
+  if (v.empty()) return false;
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return *hi >= kModes * *lo;
+}
+
+// Two modes, interleaved: two_modes, at least 2 runs on each side of their geometric mean, and the
+// sequence crossing it at least twice (a step up or down, a load's onset or end, crosses once).
 bool interleaved(const std::vector<double>& seq) {
-  if (seq.size() < 4) return false;
+  if (seq.size() < 4 || !two_modes(seq)) return false;
   const auto [lo, hi] = std::minmax_element(seq.begin(), seq.end());
-  if (*hi < kModes * *lo) return false;
   const double mid = std::sqrt(*hi * *lo);
   int slow = 0, changes = 0;
   for (size_t i = 0; i < seq.size(); ++i) {
@@ -495,25 +500,22 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
     if (int(probe_ms_.size()) < kProbeTimed) return;
     // Long probes (rule 4): a span of kSpanMs, or kProbeMaxRuns runs; also when the runs so far
     // differ by kModes (both modes of an intermittent runner seen).
-    const auto [lo, hi] = std::minmax_element(probe_ms_.begin(), probe_ms_.end());
-    const bool extend = long_probe(c, now_ms) || *hi >= kModes * *lo;
+    const bool extend = long_probe(c, now_ms) || two_modes(probe_ms_);
     const double span = std::accumulate(probe_ms_.begin(), probe_ms_.end(), 0.0);
     if (extend && span < kSpanMs && int(probe_ms_.size()) < kProbeMaxRuns) return;
   }
   if (interleaved(probe_ms_)) interleaved_ms_[c] = now_ms;
-  const auto [lo, hi] = std::minmax_element(probe_ms_.begin(), probe_ms_.end());
-  set_estimate(c, !probe_ms_.empty() && *hi >= kModes * *lo ? mean_but_slowest(probe_ms_) : median_of(probe_ms_),
-               now_ms);
+  set_estimate(c, two_modes(probe_ms_) ? mean_but_slowest(probe_ms_) : median_of(probe_ms_), now_ms);
   stamp(c, load);
   phase_ = Phase::kSteady;
   probe_ = -1;
   if (est_[c] < adapt_.switch_margin * est_[a]) {
-    const std::vector<double> probe_runs = probe_ms_;
     switch_to(c, "switch", fmt::format("probe of {}: {} vs {} {}", cand_[c].name, ms_text(est_[c]), cand_[a].name,
                                        ms_text(est_[a])), now_ms);
-    // The probe's runs start the new runner's horizon (an intermittent runner's mean needs them).
+    // The probe's runs start the new runner's horizon (an intermittent runner's mean needs them;
+    // switch_to cleared the horizon, not probe_ms_).
     double t = now_ms;
-    for (auto it = probe_runs.rbegin(); it != probe_runs.rend(); ++it) {
+    for (auto it = probe_ms_.rbegin(); it != probe_ms_.rend(); ++it) {
       horizon_.emplace_front(t, *it);
       horizon_sum_ += *it;
       t -= *it;
