@@ -123,12 +123,11 @@ def sec_e3(out, rows, ctx):
                  f"{w.get('cpu:waiting', 0):.2f} ms and the GPU {w.get('gpu:waiting', 0):.2f} ms of a "
                  f"{w.get('total', 0):.2f} ms run.")
     if copies:
-        small, big = min(c["bytes"] for c in copies), max(c["bytes"] for c in copies)
-        s.append(f"Copies of {analysis.size_label(big)}: " + ", ".join(
-            f"`{c['kind']}` {c['median_us']:.1f} us ({c['gb_per_s']:.2f} GB/s)" for c in copies if c["bytes"] == big)
-                 + f"; of {analysis.size_label(small)}: " + ", ".join(
-            f"`{c['kind']}` {c['median_us']:.1f} us ({c['gb_per_s']:.2f} GB/s)" for c in copies if c["bytes"] == small)
-                 + ".")
+        def of_size(n):
+            return f"{analysis.size_label(n)}: " + ", ".join(
+                f"`{c['kind']}` {c['median_us']:.1f} us ({c['gb_per_s']:.2f} GB/s)" for c in copies if c["bytes"] == n)
+        sizes = [c["bytes"] for c in copies]
+        s.append(f"Copies of {of_size(max(sizes))}; of {of_size(min(sizes))}.")
     s.append(table(fixed, ["part", "unit", "n", "median", "min", "q1", "q3", "max"]))
     if copies:
         s.append("Copy cost by bytes (median over repetitions):\n\n"
