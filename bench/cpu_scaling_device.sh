@@ -8,8 +8,9 @@
 #   bash bench/cpu_scaling_device.sh pack
 # builds hetsched and fork_join_bench (Release), fills .device/ (scripts/device_common.sh), downloads
 # the ai-edge-litert 2.3.0 wheel and the dependencies the GPU machine's python3.12 may lack into
-# .whl/ (pip download, once), and copies the models into .xfer-cpu/ (default: the zoo's small
-# models, ~20 MB, so that .device + .whl + models stay under the device tool's 64 MiB). Then, with
+# .whl/ (pip download, once), and packs the models' timing twins into .xfer-cpu/ (scripts/timing_twin.py:
+# same graphs and shapes, compressible weights; both engines run the same twin, so the ratio is
+# fair; ~0.2 MB, so the whole zoo fits under the device tool's 64 MiB). Then, with
 # the device tool, carry [".device", ".whl", ".xfer-cpu"]:
 #   bash .device/enter.sh bash bench/cpu_scaling_device.sh
 # which writes $OUT/cpu_scaling/: fork_join.md, cpu_vs_litert_*.md/.csv, lscpu.txt. Commit them as
@@ -24,11 +25,13 @@ if [[ ${1:-} == pack ]]; then
   set -e
   source scripts/device_common.sh
   device_pack_targets hetsched_cli fork_join_bench -- hetsched fork_join_bench
-  device_xfer_models .xfer-cpu "$MODELS"
+  device_xfer_twins .xfer-cpu "$MODELS"
   cp models/index.json .xfer-cpu/models/
+  litert=()
   for m in ${MODELS//,/ }; do  # LiteRT's copies of the custom-op models
-    [[ -f models/$m.litert.tflite ]] && cp -L "models/$m.litert.tflite" .xfer-cpu/models/
+    [[ -f models/$m.litert.tflite ]] && litert+=("models/$m.litert.tflite")
   done
+  (( ${#litert[@]} )) && .venv/bin/python scripts/timing_twin.py pack .xfer-cpu/models "${litert[@]}" 2>> .xfer-cpu/twins.log
   exclude=$(git rev-parse --git-path info/exclude)
   grep -qx '/.whl/' "$exclude" 2>/dev/null || echo '/.whl/' >> "$exclude"
   mkdir -p .whl
@@ -58,7 +61,12 @@ if ls .whl/*.whl >/dev/null 2>&1; then
     && export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
 fi
 export PYTHONUNBUFFERED=1
-[[ -d .xfer-cpu/models ]] && { rm -rf models.orig; mv models models.orig 2>/dev/null; ln -sfn .xfer-cpu/models models; }
+if [[ -d .xfer-cpu/models ]]; then
+  twins=/tmp/hs_cpu_models
+  python3 scripts/timing_twin.py unpack .xfer-cpu/models "$twins" >/dev/null
+  cp .xfer-cpu/models/index.json "$twins/"
+  rm -rf models.orig; mv models models.orig 2>/dev/null; ln -sfn "$twins" models
+fi
 lscpu > "$OUT/lscpu.txt"
 nproc > "$OUT/nproc.txt"
 uptime > "$OUT/load.txt"
@@ -100,5 +108,4 @@ print("\n".join(lines))
 PY
 echo "cpu_scaling_device: done in $(( $(date +%s) - start )) s"
 # One archive back (the device tool returns at most 8 files, 2 folders down).
-tar -C "$OUT" -czf "$OUT/cpu_scaling.tar.gz" cpu_scaling $( [[ -d $OUT/per_model ]] && echo per_model ) \
-  && rm -rf "$OUT/cpu_scaling" "$OUT/per_model" && echo "cpu_scaling_device: $OUT/cpu_scaling.tar.gz"
+tar -C "$(dirname "$OUT")" -czf "$OUT.tar.gz" cpu_scaling && rm -rf "$OUT" && echo "cpu_scaling_device: $OUT.tar.gz"
