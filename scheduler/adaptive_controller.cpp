@@ -307,6 +307,7 @@ void AdaptiveController::start_probe(int c, const std::string& reason, double no
   probe_ = next_ = c;
   probe_done_ = 0;
   probe_is_recheck_ = false;
+  probe_on_drop_ = false;
   probe_leaves_slowed_ = false;
   probe_ms_.clear();
   last_probe_ms_[c] = now_ms;
@@ -322,7 +323,7 @@ void AdaptiveController::reconsider(const LoadReading& load, double now_ms, cons
     if (c == a || !usable(c)) continue;
     const int s = staleness(c, load);
     // A candidate sharing a processor with the one that slowed down: under another process's
-    // duty-cycled GPU load the GPU probe (median of 3, landing in the load's gaps) can read
+    // duty-cycled GPU load the GPU probe (then the median of 3, landing in the load's gaps) can read
     // "unchanged" while every GPU runner slowed (H100 load run 2026-12-06: selfie_segmentation
     // left gpu for co on co's idle estimate, then co ran 4.8 ms against gpu's 2.1).
     const bool shares = (slowed.cpu && cand_[c].uses.cpu) || (slowed.gpu && cand_[c].uses.gpu);
@@ -420,6 +421,7 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
       if (est_[c] / improvement(c, load, shared) < est_[a]) {
         start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({})", cand_[c].name,
                                    ms_text(est_[c])), now_ms);
+        probe_on_drop_ = true;
         return;
       }
     }
@@ -506,6 +508,7 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   }
   if (interleaved(probe_ms_)) interleaved_ms_[c] = now_ms;
   set_estimate(c, two_modes(probe_ms_) ? mean_but_slowest(probe_ms_) : median_of(probe_ms_), now_ms);
+  const std::optional<double> cpu_before = est_cpu_load_[c], gpu_before = est_gpu_probe_[c];
   stamp(c, load);
   phase_ = Phase::kSteady;
   probe_ = -1;
@@ -522,6 +525,18 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
     }
     if (probe_leaves_slowed_) recheck_soon(a, now_ms);
     return;
+  }
+  // A probe started because c's processors looked less busy, and c did not get faster: the reading
+  // that said so missed the load (a GPU probe that landed in a gap of another process's duty-cycled
+  // load). c's estimate keeps the busier date, so that the load's real end still reads as a drop
+  // (H100 load run 2026-12-06, session 10: dated with a gap's reading, face_detection_short_range's
+  // GPU was not probed when its load ended and came back 1.4 s later, on the re-check timer).
+  if (probe_on_drop_) {
+    auto busier = [](std::optional<double>& now, const std::optional<double>& before) {
+      if (now && before) now = std::max(*now, *before);
+    };
+    busier(est_cpu_load_[c], cpu_before);
+    busier(est_gpu_probe_[c], gpu_before);
   }
   // Backs off while probes lose; a timer re-check backs off on its own timer (slow_gap_ms_), so
   // that losing re-checks under a lasting load do not delay the probe its end calls for.

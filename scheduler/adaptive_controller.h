@@ -181,6 +181,7 @@ class AdaptiveController {
   int probe_ = -1;
   int probe_done_ = 0;
   bool probe_is_recheck_ = false;  // started by the re-check timer
+  bool probe_on_drop_ = false;     // started because its processors' load readings dropped
   std::vector<double> probe_ms_;
   std::vector<ControllerEvent> events_;
   size_t events_taken_ = 0;

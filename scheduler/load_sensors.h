@@ -39,8 +39,9 @@ class GpuProbe {
 
   // Submits a probe unless one is in flight. Never waits.
   void submit();
-  // When a probe completed since the last call: its submit-to-completion ms (median of the last 3
-  // completed probes, against noise); else nullopt, and for the first probe (a warm-up).
+  // When a probe completed since the last call: its submit-to-completion ms (the slowest of the
+  // last 3 completed probes: one that landed in a gap of a duty-cycled load must not read as the
+  // load's end); else nullopt, and for the first probe (a warm-up).
   std::optional<double> poll();
   // Drops the completed probes' history (the median's window) and the probe in flight: readings
   // of probes submitted from here on only.

@@ -312,6 +312,41 @@ TEST(AdaptiveController, AnIntermittentGpuIsJudgedByItsMeanNotOneMode) {
   }
 }
 
+TEST(AdaptiveController, TheEndOfADutyCycledGpuLoadIsSeenAfterAProbeInItsGap) {
+  // H100 load run 2026-12-06 (session 10, face_detection_short_range): under a 90%-duty GPU load
+  // the session ran the CPU; a GPU probe reading taken in one of the load's gaps looked like the
+  // load had dropped, the GPU's probe lost (1.22 ms vs the CPU's 1.02), and the GPU's estimate was
+  // dated with that gap's reading. When the load really ended, the readings matched that date: no
+  // drop was seen, and the GPU came back 1.4 s later on the re-check timer (phase mean 1.58x).
+  Sim* sim = nullptr;
+  auto loaded = [&sim] { return sim->now >= 300 && sim->now < 4300; };
+  auto lat = [&](int k, int) { return k == 0 ? 1.0 : (loaded() ? 1.22 : 0.25); };
+  auto load = [&](int) {
+    const double t = sim->now;
+    const bool gap = (t >= 2000 && t < 2030) || (t >= 3000 && t < 3030);  // probes that landed in gaps
+    return LoadReading{0.0, loaded() && !gap ? 2.0 : 0.05};
+  };
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    Sim s({{"cpu", kCpu, 1.0, false}, {"gpu", kGpu, 0.25, false}}, true, 0.03, seed);
+    sim = &s;
+    s.settle(lat, load);
+    ASSERT_EQ(s.c.active(), 1);
+    double back_at = -1;
+    while (s.now < 6000) {
+      s.step(lat, load);
+      if (back_at < 0 && s.now >= 4300 && s.c.active() == 1) back_at = s.now;
+    }
+    int left = 0;
+    for (const auto& e : s.c.events()) left += e.kind == "switch" && e.to == "cpu";
+    std::printf("seed %d: left the GPU %d time(s); back on it %.0f ms after the load ended\n", int(seed), left,
+                back_at - 4300);
+    ASSERT_GE(left, 1) << "the scenario: the loaded GPU (1.22 ms) loses to the CPU (1.0 ms)";
+    EXPECT_GE(back_at, 4300);
+    EXPECT_LT(back_at - 4300, 100) << "seed " << seed << ": back on the GPU only " << back_at - 4300
+                                   << " ms after its load ended";
+  }
+}
+
 TEST(AdaptiveController, StaticNeverSwitches) {
   Sim s(three(), false);
   s.settle(gpu_loaded, gpu_load);
