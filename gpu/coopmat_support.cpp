@@ -82,6 +82,11 @@ bool coopmat_disabled_by_env() {
   return v && *v && std::strcmp(v, "0") != 0;
 }
 
+bool coopmat_for_fp16_by_env() {
+  const char* v = std::getenv("HETSCHED_COOPMAT_FP16");
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
 bool coopmat_emulated_by_env() {
   const char* v = std::getenv("HETSCHED_COOPMAT_EMULATE");
   return v && *v && std::strcmp(v, "0") != 0;

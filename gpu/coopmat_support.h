@@ -2,7 +2,7 @@
 // (vkGetPhysicalDeviceCooperativeMatrixPropertiesNV: the M x N x K shapes and component types it
 // runs), and whether the conv kernels' one shape is among them. Queried, never assumed; the shaders
 // use GLSL's GL_NV_cooperative_matrix (Debian 12's glslang 12 compiles it, not the KHR one:
-// docs/notes/tensorcore.md).
+// docs/tensor_cores.md).
 #pragma once
 #include <vulkan/vulkan.h>
 
@@ -43,6 +43,10 @@ CoopMatSupport query_coopmat_support(VkInstance instance, VkPhysicalDevice devic
 
 // HETSCHED_NO_COOPMAT=1 in the environment: never use cooperative matrices (for A/B timing).
 bool coopmat_disabled_by_env();
+// HETSCHED_COOPMAT_FP16=1: precision fp16 asks for cooperative matrices too (off by default: on the
+// H100 fp16 ran 1.03-1.46x slower with them than strict fp32, 0.68-0.96x without;
+// bench/results/coopmat_h100_2026-12-06-s10-fp16/).
+bool coopmat_for_fp16_by_env();
 // Test hook, HETSCHED_COOPMAT_EMULATE=1: the cooperative kernels run conv2d_coopmat_emulated.comp
 // (their staging, ranges and epilogue with plain float16 dot products) on any device with
 // shaderFloat16, e.g. lavapipe; the default of DeviceOptions::coopmat_emulate.
