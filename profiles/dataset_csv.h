@@ -3,7 +3,8 @@
 // (kernel_features.h), so the Python trainer never recomputes a feature. Fixed costs are rows whose
 // op_type is "FIXED" and whose model column names the cost (gpu_submit_us, ..., and per copy kind
 // and size copy_<kind>_<bytes>_us: FixedCosts::copies, a GPU's rows). `reused` is 1 for a row whose
-// timing came from the measurement cache (profiles/measurement_cache.h), 0 for one timed now.
+// timing came from the measurement cache (profiles/measurement_cache.h), 0 for one timed now;
+// `tuned` (GPU kernel rows) 1 when the kernel ran its tuned workgroup size, 0 its default, -1 otherwise.
 #pragma once
 #include <ostream>
 #include <string>

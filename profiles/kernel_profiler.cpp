@@ -230,12 +230,10 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
                          std::vector<Measurement>& out, const ProgressFn& progress, ProfileCounters* counters) {
   gpu::GpuExecutorOptions go;
   go.tuning = tuning;
+  go.tuning_budget_ms = o.corun.empty() ? o.tuning_budget_ms : 0;  // see KernelProfileOptions
   go.record_model = false;
   gpu::GpuExecutor ex(g, device, cache, go);
-  if (counters) counters->tuning_ms += ex.tuning_stats().tuning_ms;
-  // Reuse needs every kernel at its final (tuned) size: with tuning deferred (the budget ran out)
-  // this model's kernels run default sizes, so they are timed, not reused, and not stored.
-  const bool use_cache = ex.tuning_stats().deferred == 0;
+  if (counters) counters->tuning_ms += ex.tuning_stats().tuning_ms, counters->untuned += ex.tuning_stats().deferred;
   const int n_samples = std::max(1, o.samples);
   gpu::TimestampQueries queries(device, 2 * uint32_t(n_samples));  // kUnsupported without timestamps
   // One command buffer and one fence for every submission (a fence created per submission cost
@@ -268,6 +266,22 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     m.driver = driver;
     return m;
   };
+  // Warm-up: every dispatched kernel, whole outputs, back to back, until gpu_warmup_ms has passed.
+  auto last_warmup = Clock::now() - std::chrono::hours(1);
+  auto warm_up = [&](double ms) {
+    const auto t0 = Clock::now();
+    while (us_since(t0) < ms * 1e3) {
+      cmd.begin();
+      for (const int i : dispatched) {
+        ex.record_op(cmd, i, OutputRange::whole(g.tensors[size_t(g.ops[size_t(i)].outputs[0])].shape4()));
+        cmd.compute_to_compute();
+      }
+      cmd.end();
+      submit(fmt::format("model '{}': GPU warm-up", g.model_name));
+    }
+    last_warmup = Clock::now();
+    if (counters) counters->warmup_ms += us_since(t0) * 1e-3;
+  };
   const gpu::GpuFusions& fusions = ex.fusions();
   for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     if (!dispatched.count(int(i))) continue;
@@ -276,6 +290,18 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     if (i < fusions.kind.size() && fusions.kind[i] != gpu::FusionKind::kNone)  // the dispatch runs the chain
       config += fmt::format(" fused{}:{}", int(fusions.kind[i]), kernel_config_key(g, g.ops[size_t(fusions.head_of[i])]));
     if (i < fusions.elided_op.size() && fusions.elided_op[i]) config += " elided";  // runs inside a later dispatch
+    // The workgroup size and register block it runs (the first candidate is the one in use): a
+    // kernel left at its default because the tuning budget ran out is another measurement.
+    // Tuned: its size came from tuning (now or the cache file); 0: the default (budget ran out).
+    int tuned = 1;
+    if (const gpu::GpuKernel* k = ex.kernel(int(i))) {
+      if (const auto wg = k->workgroup_candidates(device.info()); !wg.empty())
+        config += fmt::format(" wg{}x{}x{}b{}x{}", wg[0].x, wg[0].y, wg[0].z, wg[0].block_s, wg[0].block_x);
+      const std::string tuning_key = gpu::workgroup_tuning_key(*k, g.tensors[size_t(op.outputs[0])].shape4());
+      if (!tuning_key.empty() && tuning && !tuning->find(tuning_key)) tuned = 0;
+    }
+    Measurement row = base({});
+    row.tuned = tuned;
     const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
     // `samples` timings of `repeats` back-to-back dispatches each, one submission: a warm-up
     // dispatch, then per sample a timestamp, the dispatches (a barrier after each) and a timestamp.
@@ -299,7 +325,9 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
       for (int s = 0; s < samples; ++s) us.push_back(double(ns[size_t(2 * s + 1)] - ns[size_t(2 * s)]) * 1e-3 / repeats);
       return us;
     };
-    op_rows(g, int(i), config, base({}), o, use_cache, out, counters, [&](Measurement& m) {
+    op_rows(g, int(i), config, row, o, true, out, counters, [&](Measurement& m) {
+      if (o.gpu_warmup_ms > 0 && us_since(last_warmup) > 1e6)  // first, then after every second of timing
+        warm_up(last_warmup < Clock::now() - std::chrono::minutes(30) ? o.gpu_warmup_ms : o.gpu_warmup_ms / 4);
       const double first = std::max(1e-3, timed(m.range, 1, 1)[0]);
       const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
       m.stats = summarize(timed(m.range, repeats, n_samples));
@@ -310,10 +338,17 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
   if (o.whole_model) {
     gpu::GpuExecutorOptions wo;
     wo.tuning = tuning;
+    wo.tuning_budget_ms = 0;  // the sizes the kernels were timed with
     gpu::GpuExecutor whole(g, device, cache, wo);
     if (counters) counters->tuning_ms += whole.tuning_stats().tuning_ms;
     std::mt19937 rng(o.seed);
     for (size_t i = 0; i < g.inputs.size(); ++i) whole.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
+    if (o.gpu_warmup_ms > 0) {  // clocks up, as for the kernels
+      const auto t0 = Clock::now();
+      do whole.run();
+      while (us_since(t0) < o.gpu_warmup_ms * 1e3);
+      if (counters) counters->warmup_ms += us_since(t0) * 1e-3;
+    }
     Measurement m = base(model_row(g));
     m.load_avg = load_average_1min();
     m.corun = o.corun;
@@ -446,6 +481,7 @@ std::function<void()> gpu_model_step(const Graph& g, const gpu::VulkanDevice& de
                                      gpu::WorkgroupTuningCache* tuning, unsigned seed) {
   gpu::GpuExecutorOptions o;
   o.tuning = tuning;
+  o.tuning_budget_ms = 0;  // the sizes the alone pass tuned
   auto ex = std::make_shared<gpu::GpuExecutor>(g, device, cache, o);
   std::mt19937 rng(seed);
   for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));

@@ -46,6 +46,17 @@ struct KernelProfileOptions {
   // "" alone; "gpu"/"cpu": the rows are timed while that processor runs the model (Measurement::corun).
   std::string corun;
   MeasurementCache* cache = nullptr;  // reuse and store kernel measurements (null: measure all)
+  // GPU workgroup tuning before the kernels are timed (the first executor of profile_gpu_kernels
+  // when `corun` is ""): host-time budget. Every later executor of the model (the whole run, the
+  // co-running pass, the background load) tunes nothing new, so all of a model's GPU rows run the
+  // same sizes. (The H100 dataset of 2026-12-06 timed its alone rows after one 5 s tuning start,
+  // with many kernels at default sizes, and its co-running rows after several more starts: the
+  // co-running "factor" 0.27 compared default sizes with tuned ones, docs/notes/profspeed.md.)
+  double tuning_budget_ms = 5000;
+  // GPU clocks: before timing a model's kernels, and again after every second of timing, its
+  // kernels run back to back for this long (a GPU that idled while the CPU was profiled may run
+  // at low clocks, and one submission per sample never raises them). 0: no warm-up.
+  double gpu_warmup_ms = 200;
 };
 
 // What a profile did, summed over calls (for the CLI's summary).
@@ -55,6 +66,8 @@ struct ProfileCounters {
   int64_t sampled_out = 0;     // partial ranges and kernels left out by range_share / kernel_share
   int64_t samples = 0;         // timed samples taken (kernel rows)
   double tuning_ms = 0;        // GPU workgroup tuning inside the profiler's executors
+  int64_t untuned = 0;         // GPU kernels timed at their default size (the tuning budget ran out)
+  double warmup_ms = 0;        // GPU warm-up (gpu_warmup_ms)
 };
 
 // One row of the dataset.
@@ -80,6 +93,9 @@ struct Measurement {
   // model in a loop, "cpu" for a GPU row timed while the CPU executor did (background_load.h).
   std::string corun;
   bool reused = false;  // the timing came from the measurement cache (an earlier identical measurement)
+  // GPU kernel rows: 1 when the kernel ran its tuned workgroup size, 0 its default (the tuning
+  // budget ran out before it was tuned); -1 for CPU, MODEL and FIXED rows.
+  int tuned = -1;
 };
 
 // The sizes the fixed-cost probe copies (FixedCosts::copies): small, medium and large tensors.
@@ -127,7 +143,7 @@ void profile_gpu_kernels(const Graph& graph, const gpu::VulkanDevice& device, co
 FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples = 21);
 
 // One run of `graph` on the other processor, as a BackgroundLoad step: the GPU executor (workgroup
-// sizes from `tuning`), or the CPU executor at `threads` (0: all). Inputs random from `seed`.
+// sizes from `tuning`, nothing new tuned), or the CPU executor at `threads` (0: all). Inputs random from `seed`.
 std::function<void()> gpu_model_step(const Graph& graph, const gpu::VulkanDevice& device,
                                      const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning,
                                      unsigned seed = 1);

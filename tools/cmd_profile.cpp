@@ -58,6 +58,8 @@ struct ProfileArgs {
   int min_samples = 3;
   double range_share = 1;
   double corun_share = 1;
+  double tuning_budget_ms = 5000;
+  double gpu_warmup_ms = 200;
 };
 
 // Host seconds per phase of a profile, in the order first seen, for the closing note.
@@ -159,6 +161,7 @@ int run_profile(const ProfileArgs& a) {
   o.kernels = !a.models_only;
   if (a.samples > 0) o.samples = a.samples;
   o.rel_ci = a.rel_ci, o.min_samples = a.min_samples, o.range_share = a.range_share;
+  o.tuning_budget_ms = a.tuning_budget_ms, o.gpu_warmup_ms = a.gpu_warmup_ms;
   for (double f : o.fractions)
     if (!(f > 0 && f < 1)) fail(ErrorKind::kInvalidArgument, "--fractions: {} is not in (0, 1)", f);
 
@@ -290,8 +293,11 @@ int run_profile(const ProfileArgs& a) {
       skipped.push_back(path);
     }
   }
-  note(fmt::format("time by phase: {}; GPU workgroup tuning {:.1f} s of the gpu phases", clock.summary(),
-                   counters.tuning_ms / 1e3));
+  note(fmt::format("time by phase: {}; of the gpu phases: workgroup tuning {:.1f} s, warm-up {:.1f} s", clock.summary(),
+                   counters.tuning_ms / 1e3, counters.warmup_ms / 1e3));
+  if (counters.untuned > 0)
+    note(fmt::format("{} GPU kernels were timed at their default workgroup size (the tuning budget ran out: "
+                     "--tuning-budget-ms; dataset column tuned = 0)", counters.untuned));
   note(fmt::format("kernel rows: {} timed ({} samples), {} reused from the measurement cache, {} left out by the "
                    "range and co-running shares", counters.measured, counters.samples, counters.reused,
                    counters.sampled_out));
@@ -392,6 +398,16 @@ Command add_profile_command(CLI::App& app) {
   c->add_option("--corun-share", a->corun_share,
                 "with --corun: share of the kernels timed co-running, chosen by configuration (1 = all)")
       ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--tuning-budget-ms", a->tuning_budget_ms,
+                "with --gpu: workgroup tuning per model and precision before its kernels are timed (later executors "
+                "of the model tune nothing new)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--gpu-warmup-ms", a->gpu_warmup_ms,
+                "with --gpu: run the model's kernels back to back this long before timing them (GPU clocks up), "
+                "a quarter of it again after every second of timing; 0 = none")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--predict", a->predict, "predict each model's latency per processor with this predictor file");
   c->add_option("--install-predictor", a->install_predictor,
                 "embed this predictor in this device's profile (run a profile first; --gpu as it ran)");

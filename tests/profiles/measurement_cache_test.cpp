@@ -20,6 +20,7 @@
 #include "profiles/kernel_key.h"
 #include "profiles/kernel_profiler.h"
 #include "profiles/measurement_cache.h"
+#include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"
 
 namespace hetsched::profiles {
@@ -261,6 +262,32 @@ TEST(SamplingTest, RangeAndKernelSharesLeaveOutDeterministically) {
     if (op == 1) op1.insert({axis, f});
   }
   EXPECT_EQ(op0, op1);
+}
+
+TEST(MeasurementCacheTest, GpuRowsOfARepeatedConfigurationAreReused) {
+  std::string why;
+  gpu::VulkanDevice* device = test::test_gpu_device(&why);
+  if (!device) GTEST_SKIP() << "no Vulkan device: " << why;
+  if (device->info().timestamp_valid_bits == 0) GTEST_SKIP() << "no timestamps";
+  TempDir dir("gpu");
+  const Graph g = chain(6);
+  MeasurementCache cache(dir.path / "m.json", "build-a");
+  KernelProfileOptions o = fast_options();
+  o.cache = &cache;
+  o.gpu_warmup_ms = 1;
+  std::vector<Measurement> rows;
+  ProfileCounters c;
+  profile_gpu_kernels(g, *device, nullptr, nullptr, o, rows, {}, &c);  // no tuning: default sizes
+  for (int op = 0; op < 4; ++op) ASSERT_EQ(rows_of_op(rows, op).size(), 3u) << "op " << op;
+  EXPECT_EQ(c.reused, 3);
+  EXPECT_EQ(c.measured, 9);
+  EXPECT_GT(c.warmup_ms, 0);
+  for (const auto& m : rows_of_op(rows, 1)) EXPECT_TRUE(m.reused);
+  for (const auto& m : rows) {
+    EXPECT_EQ(m.stats.n, 3);  // all samples of one submission
+    EXPECT_GT(m.stats.median_us, 0);
+    EXPECT_EQ(m.tuned, 1);  // nothing to tune without a tuning cache: the sizes in use are final
+  }
 }
 
 }  // namespace
