@@ -231,6 +231,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
   gpu::GpuExecutorOptions go;
   go.tuning = tuning;
   go.tuning_budget_ms = o.corun.empty() ? o.tuning_budget_ms : 0;  // see KernelProfileOptions
+  if (go.tuning_budget_ms == 0) go.precompile = gpu::GpuExecutorOptions::Precompile::kOff;  // nothing to compile ahead
   go.record_model = false;
   gpu::GpuExecutor ex(g, device, cache, go);
   if (counters) counters->tuning_ms += ex.tuning_stats().tuning_ms, counters->untuned += ex.tuning_stats().deferred;
@@ -339,6 +340,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     gpu::GpuExecutorOptions wo;
     wo.tuning = tuning;
     wo.tuning_budget_ms = 0;  // the sizes the kernels were timed with
+    wo.precompile = gpu::GpuExecutorOptions::Precompile::kOff;
     gpu::GpuExecutor whole(g, device, cache, wo);
     if (counters) counters->tuning_ms += whole.tuning_stats().tuning_ms;
     std::mt19937 rng(o.seed);
@@ -482,6 +484,7 @@ std::function<void()> gpu_model_step(const Graph& g, const gpu::VulkanDevice& de
   gpu::GpuExecutorOptions o;
   o.tuning = tuning;
   o.tuning_budget_ms = 0;  // the sizes the alone pass tuned
+  o.precompile = gpu::GpuExecutorOptions::Precompile::kOff;
   auto ex = std::make_shared<gpu::GpuExecutor>(g, device, cache, o);
   std::mt19937 rng(seed);
   for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
