@@ -145,3 +145,15 @@ def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():
     # Trained on the idle rows only: the linear fit recovers the idle law, not a 1.25x one.
     lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
     assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)
+
+
+def test_untuned_gpu_rows_are_not_trained_on():
+    # Rows the profiler timed at a default workgroup size (tuned = "0") carry another law (here 3x
+    # slower); the fit sees only the tuned rows and recovers their law.
+    rows = synthetic_rows(linear_law, 40, SEED + 7)
+    for r in rows:
+        r["tuned"] = "1"
+    untuned = [dict(r, tuned="0", median_us=repr(float(r["median_us"]) * 3)) for r in rows]
+    t = P.train_all(dataset(rows + untuned), rounds=10, min_rows=1000)
+    lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
+    assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)
