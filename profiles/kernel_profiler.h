@@ -55,7 +55,8 @@ struct KernelProfileOptions {
   double tuning_budget_ms = 5000;
   // GPU clocks: before timing a model's kernels, and again after every second of timing, its
   // kernels run back to back for this long (a GPU that idled while the CPU was profiled may run
-  // at low clocks, and one submission per sample never raises them). 0: no warm-up.
+  // at low clocks, and one submission per sample never raises them). 0: no warm-up; none on a CPU
+  // device (lavapipe).
   double gpu_warmup_ms = 200;
 };
 

@@ -273,10 +273,8 @@ int run_profile(const ProfileArgs& a) {
       clock.time("load", [&] { loaded.emplace(load_and_prepare(path)); });
       const Graph& g = *loaded;
       std::vector<profiles::Measurement> rows;
-      for (int t : threads) {
-        note(fmt::format("{}: cpu, {} threads", g.model_name, t));
-        clock.time(fmt::format("cpu t{}", t), [&] { profiles::profile_cpu_kernels(g, t, o, rows, progress, &counters); });
-      }
+      // The GPU first: it then follows the previous model's co-running pass (the GPU busy, its
+      // clocks up) rather than seconds of CPU timing with the GPU idle (docs/notes/profspeed.md).
       for (size_t i = 0; i < devices.size(); ++i) {
         const char* precision = devices[i]->fp16_enabled() ? "fp16" : "fp32";
         note(fmt::format("{}: gpu {} on {}", g.model_name, precision, devices[i]->describe()));
@@ -284,6 +282,10 @@ int run_profile(const ProfileArgs& a) {
           profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress,
                                         &counters);
         });
+      }
+      for (int t : threads) {
+        note(fmt::format("{}: cpu, {} threads", g.model_name, t));
+        clock.time(fmt::format("cpu t{}", t), [&] { profiles::profile_cpu_kernels(g, t, o, rows, progress, &counters); });
       }
       if (a.corun) profile_corunning(g, threads, devices, caches, tunings, o, a.corun_share, rows, counters, clock);
       for (const auto& m : rows) profiles::write_csv_row(out, m);
