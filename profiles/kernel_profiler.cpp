@@ -234,7 +234,10 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
   if (go.tuning_budget_ms == 0) go.precompile = gpu::GpuExecutorOptions::Precompile::kOff;  // nothing to compile ahead
   go.record_model = false;
   gpu::GpuExecutor ex(g, device, cache, go);
-  if (counters) counters->tuning_ms += ex.tuning_stats().tuning_ms, counters->untuned += ex.tuning_stats().deferred;
+  if (counters) {
+    counters->tuning_ms += ex.tuning_stats().tuning_ms;
+    if (o.corun.empty()) counters->untuned += ex.tuning_stats().deferred;  // the co-running pass runs the same sizes
+  }
   const int n_samples = std::max(1, o.samples);
   gpu::TimestampQueries queries(device, 2 * uint32_t(n_samples));  // kUnsupported without timestamps
   // One command buffer and one fence for every submission (a fence created per submission cost
