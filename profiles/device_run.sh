@@ -142,6 +142,11 @@ log "$(find "$ARCHS_DIR" -name '*.tflite' | wc -l) architectures in all"
 # 2. Profiling, batch by batch, within the budget.
 # profile_pending DIR: profiles the architectures under DIR not profiled yet, 10 at a time, until
 # the budget is spent.
+# A dataset of an older profiler (no reused/tuned columns) cannot be appended to: kept aside.
+if [[ $mode != train && -s $OUT/dataset.csv ]] && ! head -n 1 "$OUT/dataset.csv" | grep -q ',reused,tuned,'; then
+  mv "$OUT/dataset.csv" "$OUT/dataset.old-columns.csv"
+  log "dataset.csv has an older profiler's columns: moved to dataset.old-columns.csv, a new one is started"
+fi
 done_now=0  # architectures profiled by this call (N_ARCHS caps it)
 profile_pending() {
   while (( SECONDS - start < BUDGET && done_now < N )); do
