@@ -97,6 +97,11 @@ def corun_factors(ds):
             idle[key_of(r)] = row_time(r)
     for r in ds.rows:
         if r["op_type"] not in ("MODEL", "FIXED") and r.get("axis") == "whole" and is_corun(r):
+            if r["processor"] == "gpu" and "tuned" not in r:
+                # A profiler before the `tuned` column timed a model's alone GPU rows after seconds
+                # of CPU timing (GPU clocks down) and its co-running ones right after a GPU load
+                # (clocks up): the H100's "factor" 0.27 (docs/notes/profspeed.md). Not used.
+                continue
             base = idle.get(key_of(r))
             if base and base > 0:
                 ratios[processor_key(r)].append(row_time(r) / base)
