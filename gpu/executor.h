@@ -100,6 +100,8 @@ class GpuExecutor {
   void record_segment(CommandBuffer& cmd, std::span<const SegmentPart> parts, const SegmentRecordOptions& options) const;
   // The device-local arena's plan (with tensor_offsets: its offsets and total_bytes only).
   const memory::MemoryPlan& memory_plan() const { return plan_; }
+  // The kernel of op `op_index` (null: none in this executor), e.g. for its workgroup size.
+  const GpuKernel* kernel(int op_index) const { return kernels_.at(size_t(op_index)).get(); }
   // Concats written in place by their producers (no dispatch of their own).
   int in_place_concats() const { return in_place_.count(); }
   // The kernel fusions made (gpu/gpu_fusions.h; none in co-execution).

@@ -2,7 +2,9 @@
 // features in readable columns and, prefixed "f_", the exact feature vector the predictors use
 // (kernel_features.h), so the Python trainer never recomputes a feature. Fixed costs are rows whose
 // op_type is "FIXED" and whose model column names the cost (gpu_submit_us, ..., and per copy kind
-// and size copy_<kind>_<bytes>_us: FixedCosts::copies, a GPU's rows).
+// and size copy_<kind>_<bytes>_us: FixedCosts::copies, a GPU's rows). `reused` is 1 for a row whose
+// timing came from the measurement cache (profiles/measurement_cache.h), 0 for one timed now;
+// `tuned` (GPU kernel rows) 1 when the kernel ran its tuned workgroup size, 0 its default, -1 otherwise.
 #pragma once
 #include <ostream>
 #include <string>
@@ -12,6 +14,8 @@
 
 namespace hetsched::profiles {
 
+// The header line (no newline); a file to append to must start with exactly this line.
+std::string csv_header();
 void write_csv_header(std::ostream& out);
 void write_csv_row(std::ostream& out, const Measurement& m);
 // Rows for the measured (>= 0) fixed costs: the CPU's at `threads`, the GPU's at `gpu_precision`.

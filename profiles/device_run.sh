@@ -19,6 +19,20 @@
 #       outside the folder that comes back, and let only the archive travel)
 #   OUT=DIR profiles/device_run.sh train       here again, on the folder that came back: phase 3's
 #       training, report and predictor.
+#   CACHE_FROM=DIR profiles/device_run.sh pack ARCH_DIR...: also carries DIR/carry/ (the measurement
+#       and workgroup tuning caches an earlier `run` returned), so the next call reuses what the
+#       last one measured and tuned (same binary only: a rebuilt hetsched ignores them, with a note).
+#
+# One 9-minute device call, as many architectures as fit (docs/notes/profspeed.md):
+#   ZOO=0 OUT=/root/hs/profile RESULT_TAR=/root/hs/profile.tar.gz \
+#     bash .device/enter.sh bash profiles/device_run.sh run 100000 470
+# N_ARCHS caps how many this call profiles (run mode: of the carried ones; default: all that fit
+# the budget); BUDGET_S is when the last batch may start (a batch of BATCH=10 takes ~1 min at most).
+# Sampling knobs (architectures only; the zoo is timed in full, without reuse): REL_CI (0.03:
+# adaptive repetition), RANGE_SHARE (0.34: about one partial range per axis and kernel),
+# CORUN_SHARE (0.25), TUNING_BUDGET_MS (5000 per model and precision), GPU_WARMUP_MS (100).
+# Where a profile's time goes: profile.log's "time by phase" notes; the GPU's clocks during the
+# run: gpu_clocks.csv (nvidia-smi, read only, where it exists).
 #
 # Three phases, so that generation (TensorFlow, many cores) never overlaps a measurement:
 #   1. generate up to N_ARCHS (default 2000; half per family) with GEN_JOBS (8) parallel processes
@@ -49,6 +63,10 @@ if [[ $mode == pack ]]; then
   device_pack_targets hetsched_cli -- hetsched
   xfer=.xfer-profile
   device_xfer_twins "$xfer"  # the zoo's twins in $xfer/models
+  if [[ -n ${CACHE_FROM:-} ]]; then  # an earlier run's measurement and tuning caches
+    mkdir -p "$xfer/cache"
+    cp "$CACHE_FROM"/carry/*.json "$xfer/cache/" && echo "device_run: carrying $(ls "$xfer/cache" | wc -l) cache files"
+  fi
   mapfile -t archs < <(find "$@" -name '*.tflite' | sort)
   "$ROOT/.venv/bin/python" scripts/timing_twin.py pack "$xfer/archs" "${archs[@]}" 2>> "$xfer/twins.log"
   du -sh .device "$xfer" | sed 's/^/device_run: /'
@@ -60,7 +78,9 @@ N="${1:-2000}"
 BUDGET="${2:-420}"
 THREADS="${THREADS:-1,4,16}"
 GPU_FLAGS="${GPU_FLAGS---gpu --corun}"  # set but empty: CPU only; --corun: the co-running slowdown rows
-PROFILE_FLAGS="${PROFILE_FLAGS:---samples 5}"
+PROFILE_FLAGS="${PROFILE_FLAGS:---samples 5 --gpu-warmup-ms ${GPU_WARMUP_MS:-100} --tuning-budget-ms ${TUNING_BUDGET_MS:-5000}}"
+# Architectures only: reuse of identical measurements (the measurement cache) and sampling.
+ARCH_FLAGS="${ARCH_FLAGS:---rel-ci ${REL_CI:-0.03} --range-share ${RANGE_SHARE:-0.34} --corun-share ${CORUN_SHARE:-0.25}}"
 NB101_FLAGS="${NB101_FLAGS:---resolution 32 --stem-channels 128}"
 MOBILE_FLAGS="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
 GEN_JOBS="${GEN_JOBS:-8}"
@@ -83,6 +103,13 @@ if [[ $mode == run && -d .xfer-profile ]]; then  # the timing twins carried by `
   ARCHS_DIR="$work/archs" ZOO_DIR="$work/zoo"
   python3 scripts/timing_twin.py unpack .xfer-profile/archs "$ARCHS_DIR"
   device_unpack_twins .xfer-profile "$ZOO_DIR"
+  [[ -d .xfer-profile/cache ]] && cp -n .xfer-profile/cache/*.json "$HETSCHED_CACHE_DIR/" 2>/dev/null || true
+fi
+if [[ $mode != train ]] && command -v nvidia-smi > /dev/null; then  # GPU clocks while profiling (read only)
+  nvidia-smi --query-gpu=timestamp,pstate,clocks.sm,clocks.mem,utilization.gpu,power.draw --format=csv \
+    -lms 250 > "$OUT/gpu_clocks.csv" 2>/dev/null &
+  clocks_pid=$!
+  trap 'kill "$clocks_pid" 2>/dev/null || true' EXIT
 fi
 GEN=1
 have tensorflow || { GEN=0; log "no TensorFlow here: no generation, no adaptive sampling (the carried architectures only)"; }
@@ -115,17 +142,25 @@ log "$(find "$ARCHS_DIR" -name '*.tflite' | wc -l) architectures in all"
 # 2. Profiling, batch by batch, within the budget.
 # profile_pending DIR: profiles the architectures under DIR not profiled yet, 10 at a time, until
 # the budget is spent.
+# A dataset of an older profiler (no reused/tuned columns) cannot be appended to: kept aside.
+if [[ $mode != train && -s $OUT/dataset.csv ]] && ! head -n 1 "$OUT/dataset.csv" | grep -q ',reused,tuned,'; then
+  mv "$OUT/dataset.csv" "$OUT/dataset.old-columns.csv"
+  log "dataset.csv has an older profiler's columns: moved to dataset.old-columns.csv, a new one is started"
+fi
+done_now=0  # architectures profiled by this call (N_ARCHS caps it)
 profile_pending() {
-  while (( SECONDS - start < BUDGET )); do
+  while (( SECONDS - start < BUDGET && done_now < N )); do
     # By index (name_<i>.tflite), so the families interleave when the budget ends early.
     mapfile -t todo < <(find "$1" -name '*.tflite' | awk -F_ '{print $NF "\t" $0}' | sort -n | cut -f2- \
-      | grep -vxFf "$OUT/profiled.txt" | head -n "${BATCH:-10}")
+      | grep -vxFf "$OUT/profiled.txt" | head -n "$(( ${BATCH:-10} < N - done_now ? ${BATCH:-10} : N - done_now ))")
     (( ${#todo[@]} )) || break
     log "profiling ${#todo[@]} architectures of $1"
     # shellcheck disable=SC2086
-    "$BIN" profile "${todo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS --out "$OUT/dataset.csv" --append \
-      2>> "$OUT/profile.log" || log "some models of the batch were skipped (see profile.log)"
+    "$BIN" profile "${todo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS $ARCH_FLAGS --out "$OUT/dataset.csv" \
+      --append 2>> "$OUT/profile.log" || log "some models of the batch were skipped (see profile.log)"
     printf '%s\n' "${todo[@]}" >> "$OUT/profiled.txt"
+    done_now=$(( done_now + ${#todo[@]} ))
+    grep "time by phase" "$OUT/profile.log" | tail -n 1 | sed 's/^/device_run: /' >&2 || true
   done
 }
 [[ $mode != train ]] && profile_pending "$ARCHS_DIR"
@@ -154,7 +189,12 @@ if [[ $mode != train && "${ZOO:-1}" == 1 && ! -s "$OUT/zoo.csv" ]]; then
   for f in "$ZOO_DIR"/*.tflite; do [[ "$f" == *.litert.tflite ]] || zoo+=("$f"); done
   # shellcheck disable=SC2086
   timeout "${ZOO_BUDGET_S:-120}" "$BIN" profile "${zoo[@]}" --threads "$THREADS" $GPU_FLAGS $PROFILE_FLAGS \
-    --out "$OUT/zoo.csv" --no-device-profile 2>> "$OUT/profile.log" || log "zoo profiling incomplete (rows kept)"
+    --no-measurement-cache --out "$OUT/zoo.csv" --no-device-profile 2>> "$OUT/profile.log" \
+    || log "zoo profiling incomplete (rows kept)"
+fi
+if [[ $mode != train ]]; then  # what the next call reuses (pack with CACHE_FROM=<this folder>)
+  mkdir -p "$OUT/carry"
+  cp "$HETSCHED_CACHE_DIR"/measurements-*.json "$HETSCHED_CACHE_DIR"/workgroups-*.json "$OUT/carry/" 2>/dev/null || true
 fi
 if [[ $TRAIN == 0 ]]; then
   cp "$HETSCHED_CACHE_DIR"/device-*.json "$OUT/" 2>/dev/null || true

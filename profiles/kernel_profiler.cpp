@@ -28,10 +28,12 @@
 #include "gpu/dispatch_plan.h"
 #include "gpu/executor.h"
 #include "gpu/fence.h"
+#include "gpu/gpu_fusions.h"
 #include "gpu/gpu_kernel.h"
 #include "gpu/timeline.h"
 #include "gpu/timestamps.h"
 #include "graph/op_registry.h"
+#include "profiles/kernel_key.h"
 #include "profiles/machine_info.h"
 
 namespace hetsched::profiles {
@@ -65,15 +67,24 @@ double process_cpu_us() {
 }
 
 // Samples of `run` (returns one execution's microseconds given a repeat count) after a warm-up;
-// `cpu_us` (when given) gets the median process CPU time per execution.
+// `cpu_us` (when given) gets the median process CPU time per execution. With o.rel_ci > 0 it stops
+// after o.min_samples once max - min of the samples is within +-rel_ci of their median.
 TimingStats sample(const std::function<double(int)>& run, const KernelProfileOptions& o, double* cpu_us = nullptr) {
   const double first = std::max(1e-3, run(1));
   const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
+  const int n = std::max(1, o.samples);
+  const int at_least = std::clamp(o.min_samples, 3, n);
   std::vector<double> s, cpu;
-  for (int i = 0; i < std::max(1, o.samples); ++i) {
+  for (int i = 0; i < n; ++i) {
     const double c0 = process_cpu_us();
     s.push_back(run(repeats));
     cpu.push_back((process_cpu_us() - c0) / repeats);
+    if (o.rel_ci > 0 && int(s.size()) >= at_least && int(s.size()) < n) {
+      const auto [lo, hi] = std::minmax_element(s.begin(), s.end());
+      std::vector<double> sorted = s;
+      std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
+      if ((*hi - *lo) / 2 <= o.rel_ci * sorted[sorted.size() / 2]) break;
+    }
   }
   if (cpu_us) *cpu_us = summarize(std::move(cpu)).median_us;
   return summarize(std::move(s));
@@ -97,6 +108,50 @@ Measurement range_row(Measurement m, int op_index, const KernelFeatures& f,
   std::tie(m.axis, m.fraction, m.range) = range;
   m.load_avg = load_average_1min();
   return m;
+}
+
+// The measurement cache's key: the sampling setting, the processor (threads or precision, device,
+// driver, co-running), the kernel configuration and the range.
+std::string measurement_key(const KernelProfileOptions& o, const Measurement& m, const std::string& config) {
+  return fmt::format("s{} m{} ci{} t{} r{}|{} t{} {} {} {} corun:{}|{}|{} {} {}:{},{}:{}", o.samples, o.min_samples,
+                     o.rel_ci, o.min_sample_us, o.max_repeats, m.processor, m.threads, m.precision, m.device, m.driver,
+                     m.corun, config, to_string(m.axis), m.fraction, m.range.slice_begin, m.range.slice_end,
+                     m.range.row_begin, m.range.row_end);
+}
+
+// The kernel rows of one op: each range of ranges_of() in the sample, reused from the cache when it
+// holds the measurement, else timed by `time_range` (fills stats and cpu_us) and stored.
+template <typename TimeRange>
+void op_rows(const Graph& g, int op_index, const std::string& config, const Measurement& base,
+             const KernelProfileOptions& o, bool use_cache, std::vector<Measurement>& out, ProfileCounters* counters,
+             TimeRange time_range) {
+  ProfileCounters none;
+  ProfileCounters& c = counters ? *counters : none;
+  const Op& op = g.ops[size_t(op_index)];
+  if (!in_sample(config, o.kernel_share)) {
+    ++c.sampled_out;
+    return;
+  }
+  const KernelFeatures f = kernel_features(g, op);
+  for (const auto& range : ranges_of(g, op, o.fractions)) {
+    const auto& [axis, fraction, r] = range;
+    if (axis != RangeAxis::kWhole && !in_sample(fmt::format("{} {} {}", config, to_string(axis), fraction), o.range_share)) {
+      ++c.sampled_out;
+      continue;
+    }
+    Measurement m = range_row(base, op_index, f, range);
+    m.corun = o.corun;
+    const std::string key = use_cache && o.cache ? measurement_key(o, m, config) : std::string();
+    if (const MeasurementCache::Entry* e = key.empty() ? nullptr : o.cache->find(key)) {
+      m.stats = e->stats, m.cpu_us = e->cpu_us, m.load_avg = e->load_avg, m.reused = true;
+      ++c.reused;
+    } else {
+      time_range(m);
+      ++c.measured, c.samples += m.stats.n;
+      if (!key.empty()) o.cache->store(key, {m.stats, m.cpu_us, m.load_avg});
+    }
+    out.push_back(std::move(m));
+  }
 }
 
 Measurement model_row(const Graph& g) {
@@ -140,7 +195,7 @@ std::string driver_of(const gpu::VulkanDevice& device) {
 }
 
 void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions& o, std::vector<Measurement>& out,
-                         const ProgressFn& progress) {
+                         const ProgressFn& progress, ProfileCounters* counters) {
   // Each kernel timed alone, as the datasets so far: no elementwise op chained onto its producer.
   cpu::CpuExecutor ex(g, cpu::CpuExecutorOptions{.threads = threads, .chain_elementwise = false});
   std::mt19937 rng(o.seed);
@@ -155,19 +210,16 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
     return m;
   };
   for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
-    const Op& op = g.ops[i];
-    const KernelFeatures f = kernel_features(g, op);
-    for (const auto& range : ranges_of(g, op, o.fractions)) {
-      Measurement m = range_row(base({}), int(i), f, range);
+    op_rows(g, int(i), kernel_config_key(g, g.ops[i]), base({}), o, true, out, counters, [&](Measurement& m) {
       m.stats = sample(wall_clock([&] { ex.run_op(int(i), m.range); }), o, &m.cpu_us);
-      out.push_back(std::move(m));
-    }
+    });
     if (progress && (i + 1) % 25 == 0)
       progress(fmt::format("{}: cpu t{} {}/{} ops", g.model_name, ex.threads(), i + 1, g.ops.size()));
   }
   if (o.whole_model) {
     Measurement m = base(model_row(g));
     m.load_avg = load_average_1min();
+    m.corun = o.corun;
     m.stats = sample(wall_clock([&] { ex.run(); }), o, &m.cpu_us);
     out.push_back(std::move(m));
   }
@@ -175,19 +227,39 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
 
 void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
                          gpu::WorkgroupTuningCache* tuning, const KernelProfileOptions& o,
-                         std::vector<Measurement>& out, const ProgressFn& progress) {
+                         std::vector<Measurement>& out, const ProgressFn& progress, ProfileCounters* counters) {
   gpu::GpuExecutorOptions go;
   go.tuning = tuning;
+  go.tuning_budget_ms = o.corun.empty() ? o.tuning_budget_ms : 0;  // see KernelProfileOptions
+  if (go.tuning_budget_ms == 0) go.precompile = gpu::GpuExecutorOptions::Precompile::kOff;  // nothing to compile ahead
   go.record_model = false;
   gpu::GpuExecutor ex(g, device, cache, go);
-  gpu::TimestampQueries queries(device, 2);  // kUnsupported without timestamps
+  if (counters) {
+    counters->tuning_ms += ex.tuning_stats().tuning_ms;
+    if (o.corun.empty()) counters->untuned += ex.tuning_stats().deferred;  // the co-running pass runs the same sizes
+  }
+  const int n_samples = std::max(1, o.samples);
+  gpu::TimestampQueries queries(device, 2 * uint32_t(n_samples));  // kUnsupported without timestamps
+  // One command buffer and one fence for every submission (a fence created per submission cost
+  // 557 us on the H100's driver: H100 profile 2026-12-06).
+  gpu::CommandBuffer cmd(device);
+  gpu::Fence fence(device);
+  auto last_submit = Clock::now() - std::chrono::hours(1);
+  auto submit = [&](const std::string& what) {
+    last_submit = Clock::now();
+    fence.reset();
+    const VkCommandBuffer cb = cmd.get();
+    gpu::submit(device, gpu::Submission{{&cb, 1}, {}, {}, fence.get()}, what);
+    if (!fence.wait(std::chrono::seconds(60), what))
+      fail(ErrorKind::kInternal, "{}: the GPU did not finish within 60 s on {}", what, device.describe());
+  };
   {  // Zeroed arena: uninitialized memory may hold NaNs or denormals, which run at another speed.
-    gpu::CommandBuffer cmd(device);
     cmd.begin();
     cmd.fill(ex.arena().whole(), 0);
     cmd.barrier(gpu::kTransferWrite, gpu::kComputeReadWrite);
     cmd.end();
-    gpu::submit_and_wait(device, cmd, fmt::format("model '{}': zeroing the arena for profiling", g.model_name));
+    submit(fmt::format("model '{}': zeroing the arena for profiling", g.model_name));
+    last_submit = Clock::now() - std::chrono::hours(1);  // no work that raises clocks
   }
   std::set<int> dispatched;  // ops the GPU-only executor dispatches (not CPU fallbacks, not in-place concats)
   for (const auto& d : gpu::plan_dispatches(g, true)) dispatched.insert(d.op_index);
@@ -201,46 +273,95 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     m.driver = driver;
     return m;
   };
+  // Warm-up: every dispatched kernel, whole outputs, back to back, until gpu_warmup_ms has passed.
+  // Not on a CPU device (lavapipe): no clocks to raise, and one pass of a model takes seconds there.
+  const double warmup_ms = device.info().type == gpu::DeviceType::kCpu ? 0 : o.gpu_warmup_ms;
+  auto last_warmup = Clock::now() - std::chrono::hours(1);
+  auto warm_up = [&](double ms) {
+    const auto t0 = Clock::now();
+    while (us_since(t0) < ms * 1e3) {
+      cmd.begin();
+      for (const int i : dispatched) {
+        ex.record_op(cmd, i, OutputRange::whole(g.tensors[size_t(g.ops[size_t(i)].outputs[0])].shape4()));
+        cmd.compute_to_compute();
+      }
+      cmd.end();
+      submit(fmt::format("model '{}': GPU warm-up", g.model_name));
+    }
+    last_warmup = Clock::now();
+    if (counters) counters->warmup_ms += us_since(t0) * 1e-3;
+  };
+  const gpu::GpuFusions& fusions = ex.fusions();
   for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     if (!dispatched.count(int(i))) continue;
     const Op& op = g.ops[i];
-    const KernelFeatures f = kernel_features(g, op);
-    const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
-    for (const auto& range : ranges_of(g, op, o.fractions)) {
-      Measurement m = range_row(base({}), int(i), f, range);
-      const OutputRange r = m.range;
-      m.stats = sample(
-          [&](int repeats) {
-            gpu::CommandBuffer cmd(device);
-            cmd.begin();
-            queries.reset(cmd);
-            ex.record_op(cmd, int(i), r);  // warm-up dispatch: caches and clocks
-            cmd.compute_to_compute();
-            queries.write(cmd, 0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-            for (int k = 0; k < repeats; ++k) {
-              ex.record_op(cmd, int(i), r);
-              cmd.compute_to_compute();
-            }
-            queries.write(cmd, 1, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-            cmd.end();
-            gpu::submit_and_wait(device, cmd, what);
-            const std::vector<uint64_t> ns = queries.read_ns(0, 2);
-            return double(ns[1] - ns[0]) * 1e-3 / repeats;
-          },
-          o);
-      out.push_back(std::move(m));
+    std::string config = kernel_config_key(g, op);
+    if (i < fusions.kind.size() && fusions.kind[i] != gpu::FusionKind::kNone)  // the dispatch runs the chain
+      config += fmt::format(" fused{}:{}", int(fusions.kind[i]), kernel_config_key(g, g.ops[size_t(fusions.head_of[i])]));
+    if (i < fusions.elided_op.size() && fusions.elided_op[i]) config += " elided";  // runs inside a later dispatch
+    // The workgroup size and register block it runs (the first candidate is the one in use): a
+    // kernel left at its default because the tuning budget ran out is another measurement.
+    // Tuned: its size came from tuning (now or the cache file); 0: the default (budget ran out).
+    int tuned = 1;
+    if (const gpu::GpuKernel* k = ex.kernel(int(i))) {
+      if (const auto wg = k->workgroup_candidates(device.info()); !wg.empty())
+        config += fmt::format(" wg{}x{}x{}b{}x{}", wg[0].x, wg[0].y, wg[0].z, wg[0].block_s, wg[0].block_x);
+      const std::string tuning_key = gpu::workgroup_tuning_key(*k, g.tensors[size_t(op.outputs[0])].shape4());
+      if (!tuning_key.empty() && tuning && !tuning->find(tuning_key)) tuned = 0;
     }
+    Measurement row = base({});
+    row.tuned = tuned;
+    const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
+    // `samples` timings of `repeats` back-to-back dispatches each, one submission: a warm-up
+    // dispatch, then per sample a timestamp, the dispatches (a barrier after each) and a timestamp.
+    auto timed = [&](const OutputRange& r, int repeats, int samples) {
+      cmd.begin();
+      queries.reset(cmd);
+      ex.record_op(cmd, int(i), r);  // warm-up dispatch: caches and clocks
+      cmd.compute_to_compute();
+      for (int s = 0; s < samples; ++s) {
+        queries.write(cmd, uint32_t(2 * s), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+        for (int k = 0; k < repeats; ++k) {
+          ex.record_op(cmd, int(i), r);
+          cmd.compute_to_compute();
+        }
+        queries.write(cmd, uint32_t(2 * s + 1), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+      }
+      cmd.end();
+      submit(what);
+      const std::vector<uint64_t> ns = queries.read_ns(0, uint32_t(2 * samples));
+      std::vector<double> us;
+      for (int s = 0; s < samples; ++s) us.push_back(double(ns[size_t(2 * s + 1)] - ns[size_t(2 * s)]) * 1e-3 / repeats);
+      return us;
+    };
+    op_rows(g, int(i), config, row, o, true, out, counters, [&](Measurement& m) {
+      if (warmup_ms > 0 && us_since(last_warmup) > 1e6)  // first, then after every second of timing
+        warm_up(last_warmup < Clock::now() - std::chrono::minutes(30) ? warmup_ms : warmup_ms / 4);
+      const double first = std::max(1e-3, timed(m.range, 1, 1)[0]);
+      const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
+      m.stats = summarize(timed(m.range, repeats, n_samples));
+    });
     if (progress && (i + 1) % 25 == 0)
       progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
   }
   if (o.whole_model) {
     gpu::GpuExecutorOptions wo;
     wo.tuning = tuning;
+    wo.tuning_budget_ms = 0;  // the sizes the kernels were timed with
+    wo.precompile = gpu::GpuExecutorOptions::Precompile::kOff;
     gpu::GpuExecutor whole(g, device, cache, wo);
+    if (counters) counters->tuning_ms += whole.tuning_stats().tuning_ms;
     std::mt19937 rng(o.seed);
     for (size_t i = 0; i < g.inputs.size(); ++i) whole.set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));
+    if (warmup_ms > 0 && us_since(last_submit) > 1e5) {  // clocks up, unless kernels ran just now
+      const auto t0 = Clock::now();
+      do whole.run();
+      while (us_since(t0) < warmup_ms * 1e3);
+      if (counters) counters->warmup_ms += us_since(t0) * 1e-3;
+    }
     Measurement m = base(model_row(g));
     m.load_avg = load_average_1min();
+    m.corun = o.corun;
     m.stats = sample(wall_clock([&] { whole.run(); }), o);
     out.push_back(std::move(m));
   }
@@ -370,6 +491,8 @@ std::function<void()> gpu_model_step(const Graph& g, const gpu::VulkanDevice& de
                                      gpu::WorkgroupTuningCache* tuning, unsigned seed) {
   gpu::GpuExecutorOptions o;
   o.tuning = tuning;
+  o.tuning_budget_ms = 0;  // the sizes the alone pass tuned
+  o.precompile = gpu::GpuExecutorOptions::Precompile::kOff;
   auto ex = std::make_shared<gpu::GpuExecutor>(g, device, cache, o);
   std::mt19937 rng(seed);
   for (size_t i = 0; i < g.inputs.size(); ++i) ex->set_input(int(i), random_values(g.tensors[g.inputs[i]].elements(), rng));

@@ -3,7 +3,11 @@
 // executor's dispatches (tuned workgroup sizes, GPU timestamps) over the same ranges — plus each
 // model's whole run and the fixed costs (GPU submission, CPU task start, cross-device sync).
 // Every timing is the median of repeated samples (outliers counted, never dropped); each row notes
-// the 1-minute load average when it was taken.
+// the 1-minute load average when it was taken. For many architectures (issue #14's thousands) the
+// options trade measurements for speed without changing the dataset's format: a measurement
+// cache (each distinct kernel configuration, range and processor timed once, its row reused),
+// adaptive repetition (CPU: stop once the median is known within rel_ci) and deterministic samples
+// of the partial ranges and of the kernels (co-running).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -16,6 +20,7 @@
 #include "gpu/workgroup_tuning.h"
 #include "graph/graph.h"
 #include "profiles/kernel_features.h"
+#include "profiles/measurement_cache.h"
 #include "profiles/timing_stats.h"
 
 namespace hetsched::profiles {
@@ -28,6 +33,42 @@ struct KernelProfileOptions {
   unsigned seed = 1;              // model inputs (uniform in [-1, 1])
   bool whole_model = true;        // also time the whole model (one row with op_type MODEL)
   bool kernels = true;            // time the kernels (false: only the whole model)
+  // Adaptive repetition (CPU samples; the GPU takes all its samples in one submission): after
+  // min_samples (>= 3) samples, stop once the distribution-free interval of the median, [min, max]
+  // of the samples so far, is within +-rel_ci of it. rel_ci 0: always `samples`.
+  int min_samples = 3;
+  double rel_ci = 0;
+  // Deterministic samples (profiles/kernel_key.h in_sample, by kernel configuration): the share of
+  // partial ranges measured (each (configuration, axis, fraction) in or out), and of kernels
+  // (whole outputs too; the co-running pass uses it). 1: all. The whole model is always timed.
+  double range_share = 1;
+  double kernel_share = 1;
+  // "" alone; "gpu"/"cpu": the rows are timed while that processor runs the model (Measurement::corun).
+  std::string corun;
+  MeasurementCache* cache = nullptr;  // reuse and store kernel measurements (null: measure all)
+  // GPU workgroup tuning before the kernels are timed (the first executor of profile_gpu_kernels
+  // when `corun` is ""): host-time budget. Every later executor of the model (the whole run, the
+  // co-running pass, the background load) tunes nothing new, so all of a model's GPU rows run the
+  // same sizes. (The H100 dataset of 2026-12-06 timed its alone rows after one 5 s tuning start,
+  // with many kernels at default sizes, and its co-running rows after several more starts: the
+  // co-running "factor" 0.27 compared default sizes with tuned ones, docs/notes/profspeed.md.)
+  double tuning_budget_ms = 5000;
+  // GPU clocks: before timing a model's kernels, and again after every second of timing, its
+  // kernels run back to back for this long (a GPU that idled while the CPU was profiled may run
+  // at low clocks, and one submission per sample never raises them). 0: no warm-up; none on a CPU
+  // device (lavapipe).
+  double gpu_warmup_ms = 200;
+};
+
+// What a profile did, summed over calls (for the CLI's summary).
+struct ProfileCounters {
+  int64_t measured = 0;        // kernel rows timed now
+  int64_t reused = 0;          // kernel rows from the measurement cache
+  int64_t sampled_out = 0;     // partial ranges and kernels left out by range_share / kernel_share
+  int64_t samples = 0;         // timed samples taken (kernel rows)
+  double tuning_ms = 0;        // GPU workgroup tuning inside the profiler's executors
+  int64_t untuned = 0;         // GPU kernels timed at their default size (the tuning budget ran out)
+  double warmup_ms = 0;        // GPU warm-up (gpu_warmup_ms)
 };
 
 // One row of the dataset.
@@ -52,6 +93,10 @@ struct Measurement {
   // "" when the other processor was idle; "gpu" for a CPU row timed while the GPU ran the same
   // model in a loop, "cpu" for a GPU row timed while the CPU executor did (background_load.h).
   std::string corun;
+  bool reused = false;  // the timing came from the measurement cache (an earlier identical measurement)
+  // GPU kernel rows: 1 when the kernel ran its tuned workgroup size, 0 its default (the tuning
+  // budget ran out before it was tuned); -1 for CPU, MODEL and FIXED rows.
+  int tuned = -1;
 };
 
 // The sizes the fixed-cost probe copies (FixedCosts::copies): small, medium and large tensors.
@@ -85,19 +130,21 @@ using ProgressFn = std::function<void(const std::string&)>;
 
 // CPU kernels of `graph` at `threads` (0: all). Appends to `out`.
 void profile_cpu_kernels(const Graph& graph, int threads, const KernelProfileOptions& options,
-                         std::vector<Measurement>& out, const ProgressFn& progress = {});
+                         std::vector<Measurement>& out, const ProgressFn& progress = {},
+                         ProfileCounters* counters = nullptr);
 
 // GPU kernels of `graph` on `device` (fp16 when the device was created with it), workgroup sizes
 // from `tuning` (tuned now when missing). Ops without a GPU kernel and concats written in place are
 // skipped. Error kUnsupported when the device has no timestamps.
 void profile_gpu_kernels(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
                          gpu::WorkgroupTuningCache* tuning, const KernelProfileOptions& options,
-                         std::vector<Measurement>& out, const ProgressFn& progress = {});
+                         std::vector<Measurement>& out, const ProgressFn& progress = {},
+                         ProfileCounters* counters = nullptr);
 
 FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples = 21);
 
 // One run of `graph` on the other processor, as a BackgroundLoad step: the GPU executor (workgroup
-// sizes from `tuning`), or the CPU executor at `threads` (0: all). Inputs random from `seed`.
+// sizes from `tuning`, nothing new tuned), or the CPU executor at `threads` (0: all). Inputs random from `seed`.
 std::function<void()> gpu_model_step(const Graph& graph, const gpu::VulkanDevice& device,
                                      const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning,
                                      unsigned seed = 1);

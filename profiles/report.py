@@ -159,9 +159,21 @@ def main():
     ml_zoo = {w: model_level(trained, w, zoo) for w in MODEL_PREDICTORS} if zoo.rows else {}
     ml_zoo_cpu = {w: model_level(trained, w, zoo, "cpu") for w in MODEL_PREDICTORS} if zoo.rows else {}
     ml_test_cpu = {w: model_level(trained, w, test, "cpu") for w in MODEL_PREDICTORS}
+    # A held-out kernel whose configuration (processor and feature vector) a training architecture
+    # also has: with the profiler's measurement cache both rows are one measurement, which the lookup
+    # table then matches exactly. The "unseen" table scores the held-out kernels without such a twin.
+    seen = {(P.processor_key(r), tuple(r["f_" + n] for n in archs.feature_names)) for r in P.kernel_rows(train)}
+    unseen = [(P.processor_key(r), tuple(r["f_" + n] for n in archs.feature_names)) not in seen for r in test_k]
+    result["kernel_unseen"] = {}
+    rows_ku = []
     for key in keys:
         idx = [i for i, r in enumerate(test_k) if P.processor_key(r) == key]
+        idx_u = [i for i in idx if unseen[i]]
         for w in MODEL_PREDICTORS:
+            if idx_u and w in PREDICTORS:
+                m = metrics(pred_k[w][idx_u], meas_k[idx_u])
+                result["kernel_unseen"][f"{key}/{w}"] = m
+                rows_ku.append((key, w, m))
             if idx and w in PREDICTORS:
                 m = metrics(pred_k[w][idx], meas_k[idx])
                 result["kernel"][f"{key}/{w}"] = m
@@ -227,6 +239,7 @@ def main():
                  f"{k} x{v['factor']:.3f} ({v['kernels']} kernels)" for k, v in sorted(summary["corun"].items()))
                  or "not measured (profile with --corun)"), "", "## Accuracy", ""]
     lines += table("Kernel level, held-out architectures", rows_k)
+    lines += table("Kernel level, held-out architectures, configurations no training architecture has", rows_ku)
     lines += table("Model level, held-out architectures", rows_mh)
     lines += table("Model level, zoo (never trained on)", rows_mz)
     lines += ["Model level again with the measured side as the whole run's process CPU time (`cpu_us`): on a "

@@ -10,6 +10,7 @@ struct TimingStats {
   double median_us = 0, p25_us = 0, p75_us = 0;
   int n = 0;
   int outliers = 0;
+  bool operator==(const TimingStats&) const = default;
 };
 
 TimingStats summarize(std::vector<double> samples_us);

@@ -145,3 +145,27 @@ def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():
     # Trained on the idle rows only: the linear fit recovers the idle law, not a 1.25x one.
     lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
     assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)
+
+
+def test_untuned_gpu_rows_are_not_trained_on():
+    # Rows the profiler timed at a default workgroup size (tuned = "0") carry another law (here 3x
+    # slower); the fit sees only the tuned rows and recovers their law.
+    rows = synthetic_rows(linear_law, 40, SEED + 7)
+    for r in rows:
+        r["tuned"] = "1"
+    untuned = [dict(r, tuned="0", median_us=repr(float(r["median_us"]) * 3)) for r in rows]
+    t = P.train_all(dataset(rows + untuned), rounds=10, min_rows=1000)
+    lin = t["flops"]["processors"]["cpu:t1"]["kernels"]["*"]
+    assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)
+
+
+def test_gpu_corun_rows_of_the_old_profiler_give_no_factor():
+    # GPU co-running rows from a dataset without the `tuned` column (the profiler before the clock
+    # fix) are left out of the factor; the same rows with the column give it.
+    rows = synthetic_rows(linear_law, 40, SEED + 8)
+    for i, r in enumerate(rows):
+        r.update(axis="whole", op_index=str(i), corun="", processor="gpu", threads="0", precision="fp32")
+    fast = [dict(r, corun="cpu", median_us=repr(float(r["median_us"]) * 0.27)) for r in rows]
+    assert "gpu:fp32" not in P.corun_factors(dataset(rows + fast))
+    tagged = [dict(r, tuned="1") for r in rows + fast]
+    assert P.corun_factors(dataset(tagged))["gpu:fp32"][0] == pytest.approx(0.27)

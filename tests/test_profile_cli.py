@@ -132,3 +132,31 @@ def test_corun_rows_time_each_processor_while_the_other_runs(tmp_path):
     # --corun without --gpu is refused.
     bad = run([binary(), "profile", str(ZOO_MODEL), "--corun", "--out", str(tmp_path / "x.csv")], env, check=False)
     assert bad.returncode != 0 and "--corun needs --gpu" in bad.stderr
+
+
+def test_measurement_cache_reuses_rows_across_calls_and_survives_corruption(work, tmp_path):
+    # A second call on the same architecture times no kernel again: every kernel row is the first
+    # call's, marked reused. A corrupt cache file is moved aside with a warning naming it, and the
+    # call measures again; the file is rewritten. Appending to a file of other columns is refused.
+    _, env, arch = work
+    env = dict(env, HETSCHED_CACHE_DIR=str(tmp_path / "cache"))
+    base = [binary(), "profile", str(arch), "--quick", "--threads", "1", "--no-device-profile", "--out"]
+    run(base + [str(tmp_path / "a.csv")], env)
+    second = run(base + [str(tmp_path / "b.csv")], env)
+    kernels = lambda p: [x for x in rows(p) if x["op_type"] not in ("MODEL", "FIXED")]  # noqa: E731
+    a, b = kernels(tmp_path / "a.csv"), kernels(tmp_path / "b.csv")
+    assert len(a) == len(b) > 0
+    assert all(x["reused"] == "1" for x in b)
+    key = lambda x: (x["op_index"], x["axis"], x["fraction"])  # noqa: E731
+    assert {key(x): x["median_us"] for x in a} == {key(x): x["median_us"] for x in b}
+    assert "kernel rows: 0 timed" in second.stderr
+    cache = next((tmp_path / "cache").glob("measurements-*.json"))
+    cache.write_text("{broken")
+    third = run(base + [str(tmp_path / "c.csv")], env)
+    assert "corrupt" in third.stderr and str(cache) in third.stderr
+    assert any(x["reused"] == "0" for x in kernels(tmp_path / "c.csv"))
+    assert json.loads(cache.read_text())["format"] == "hetsched-measurement-cache"
+    old = tmp_path / "old.csv"
+    old.write_text("model,op_index\n")
+    bad = run(base + [str(old), "--append"], env, check=False)
+    assert bad.returncode != 0 and "header" in bad.stderr

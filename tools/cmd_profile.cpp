@@ -2,14 +2,20 @@
 // each --threads count over whole and partial output ranges; with --gpu the GPU in fp32, and fp16
 // where the device has it) and the fixed costs, one CSV row per measurement (profiles/dataset_csv.h);
 // records the device profile (identity and fixed costs) in the cache directory.
+// Many architectures: a per-device measurement cache (each distinct kernel measurement timed once,
+// its row reused: profiles/measurement_cache.h), adaptive repetition (--rel-ci) and deterministic
+// samples of the partial ranges (--range-share) and of the co-running kernels (--corun-share); the
+// notes end with the time each phase took and how many rows were timed, reused or left out.
 // `--predict FILE` measures nothing: it prints each model's predicted latency per processor of the
 // predictor FILE (profiles/predictor.h), as CSV.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "base/error.h"
@@ -20,6 +26,7 @@
 #include "graph/load_model.h"
 #include "profiles/background_load.h"
 #include "profiles/dataset_csv.h"
+#include "git_commit.h"
 #include "profiles/device_profile.h"
 #include "profiles/kernel_profiler.h"
 #include "profiles/machine_info.h"
@@ -45,6 +52,41 @@ struct ProfileArgs {
   std::string predict;
   std::string install_predictor;
   bool corun = false;
+  std::string measurement_cache;  // "" : <cache dir>/measurements-<device>.json
+  bool no_measurement_cache = false;
+  double rel_ci = 0;
+  int min_samples = 3;
+  double range_share = 1;
+  double corun_share = 1;
+  double tuning_budget_ms = 5000;
+  double gpu_warmup_ms = 200;
+};
+
+// Host seconds per phase of a profile, in the order first seen, for the closing note.
+class PhaseClock {
+ public:
+  template <typename F>
+  void time(const std::string& phase, F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    add(phase, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  void add(const std::string& phase, double s) {
+    for (auto& [name, total] : phases_)
+      if (name == phase) {
+        total += s;
+        return;
+      }
+    phases_.emplace_back(phase, s);
+  }
+  std::string summary() const {
+    std::string out;
+    for (const auto& [name, total] : phases_) out += fmt::format("{}{} {:.1f} s", out.empty() ? "" : ", ", name, total);
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, double>> phases_;
 };
 
 void note(const std::string& s) { fmt::print(stderr, "profile: {}\n", s); }
@@ -56,34 +98,39 @@ void profile_corunning(const Graph& g, const std::vector<int>& threads,
                        const std::vector<std::unique_ptr<gpu::VulkanDevice>>& devices,
                        const std::vector<std::unique_ptr<gpu::PipelineCache>>& caches,
                        const std::vector<std::unique_ptr<gpu::WorkgroupTuningCache>>& tunings,
-                       profiles::KernelProfileOptions o, std::vector<profiles::Measurement>& rows) {
+                       profiles::KernelProfileOptions o, double kernel_share, std::vector<profiles::Measurement>& rows,
+                       profiles::ProfileCounters& counters, PhaseClock& clock) {
   o.fractions.clear();  // whole outputs only: the slowdown is a factor per processor
-  auto mark = [&](size_t from, const char* corun) {
-    for (size_t r = from; r < rows.size(); ++r) rows[r].corun = corun;
-  };
+  o.kernel_share = kernel_share;
   auto check = [&](const profiles::BackgroundLoad& load, const char* what) {
     load.wait_started();
     if (!load.error().empty())
       fail(ErrorKind::kInternal, "{}: the {} load failed: {}", g.model_name, what, load.error());
   };
   {
-    profiles::BackgroundLoad gpu_busy(
-        profiles::gpu_model_step(g, *devices[0], caches[0].get(), tunings[0].get(), o.seed));
-    check(gpu_busy, "GPU");
+    std::optional<profiles::BackgroundLoad> gpu_busy;
+    clock.time("corun start", [&] {
+      gpu_busy.emplace(profiles::gpu_model_step(g, *devices[0], caches[0].get(), tunings[0].get(), o.seed));
+      check(*gpu_busy, "GPU");
+    });
+    o.corun = "gpu";
     for (int t : threads) {
       note(fmt::format("{}: cpu, {} threads, while the GPU runs the model", g.model_name, t));
-      const size_t from = rows.size();
-      profiles::profile_cpu_kernels(g, t, o, rows);
-      mark(from, "gpu");
+      clock.time(fmt::format("corun cpu t{}", t), [&] { profiles::profile_cpu_kernels(g, t, o, rows, {}, &counters); });
     }
   }
-  profiles::BackgroundLoad cpu_busy(profiles::cpu_model_step(g, 0, o.seed));
-  check(cpu_busy, "CPU");
+  std::optional<profiles::BackgroundLoad> cpu_busy;
+  clock.time("corun start", [&] {
+    cpu_busy.emplace(profiles::cpu_model_step(g, 0, o.seed));
+    check(*cpu_busy, "CPU");
+  });
+  o.corun = "cpu";
   for (size_t i = 0; i < devices.size(); ++i) {
-    note(fmt::format("{}: gpu {} while the CPU runs the model", g.model_name, devices[i]->fp16_enabled() ? "fp16" : "fp32"));
-    const size_t from = rows.size();
-    profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows);
-    mark(from, "cpu");
+    const char* precision = devices[i]->fp16_enabled() ? "fp16" : "fp32";
+    note(fmt::format("{}: gpu {} while the CPU runs the model", g.model_name, precision));
+    clock.time(fmt::format("corun gpu {}", precision), [&] {
+      profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, {}, &counters);
+    });
   }
 }
 
@@ -113,6 +160,8 @@ int run_profile(const ProfileArgs& a) {
   if (!a.fractions.empty()) o.fractions = a.fractions;
   o.kernels = !a.models_only;
   if (a.samples > 0) o.samples = a.samples;
+  o.rel_ci = a.rel_ci, o.min_samples = a.min_samples, o.range_share = a.range_share;
+  o.tuning_budget_ms = a.tuning_budget_ms, o.gpu_warmup_ms = a.gpu_warmup_ms;
   for (double f : o.fractions)
     if (!(f > 0 && f < 1)) fail(ErrorKind::kInvalidArgument, "--fractions: {} is not in (0, 1)", f);
 
@@ -127,6 +176,15 @@ int run_profile(const ProfileArgs& a) {
   std::ofstream file;
   if (!a.out.empty()) {
     const bool header = !a.append || !std::filesystem::exists(a.out) || std::filesystem::file_size(a.out) == 0;
+    if (!header) {  // appending: the file's columns must be this build's
+      std::ifstream old(a.out);
+      std::string first;
+      std::getline(old, first);
+      if (first != profiles::csv_header())
+        fail(ErrorKind::kInvalidArgument,
+             "--out '{}' --append: its header is not this build's dataset header (other columns); write a new file",
+             a.out);
+    }
     file.open(a.out, a.append ? std::ios::app : std::ios::trunc);
     if (!file) fail(ErrorKind::kInvalidArgument, "--out '{}': cannot be written", a.out);
     if (header) profiles::write_csv_header(file);
@@ -156,6 +214,8 @@ int run_profile(const ProfileArgs& a) {
     dp.gpu_vendor_id = info.vendor_id, dp.gpu_device_id = info.device_id, dp.gpu_driver_version = info.driver_version;
   }
 
+  PhaseClock clock;
+  const auto fixed_t0 = std::chrono::steady_clock::now();
   // Fixed costs first: per thread count (CPU task start) and per GPU device.
   for (int t : threads) {
     const gpu::VulkanDevice* probe = devices.empty() || t != threads.front() ? nullptr : devices[0].get();
@@ -178,6 +238,24 @@ int run_profile(const ProfileArgs& a) {
       }
   }
   out.flush();
+  clock.add("fixed costs", std::chrono::duration<double>(std::chrono::steady_clock::now() - fixed_t0).count());
+
+  // The measurement cache, next to the device profile: this device's kernels timed by this build.
+  std::unique_ptr<profiles::MeasurementCache> measured;
+  if (!a.no_measurement_cache && !a.models_only) {
+    std::filesystem::path file = a.measurement_cache;
+    if (file.empty()) {
+      const auto device_file = profiles::device_profile_path(gpu::default_cache_dir(), dp);
+      file = device_file.parent_path() /
+             ("measurements-" + device_file.filename().string().substr(std::string("device-").size()));
+    }
+    measured = std::make_unique<profiles::MeasurementCache>(
+        file, fmt::format("{} spirv {:016x}", HETSCHED_GIT_COMMIT, gpu::embedded_spirv_hash()));
+    if (!measured->note().empty()) note(measured->note());
+    note(fmt::format("measurement cache {}: {} measurements", file.string(), measured->size()));
+    o.cache = measured.get();
+  }
+  profiles::ProfileCounters counters;
 
   std::vector<std::unique_ptr<gpu::PipelineCache>> caches;
   std::vector<std::unique_ptr<gpu::WorkgroupTuningCache>> tunings;
@@ -191,23 +269,45 @@ int run_profile(const ProfileArgs& a) {
   std::vector<std::string> skipped;
   for (const std::string& path : a.models) {
     try {
-      const Graph g = load_and_prepare(path);
+      std::optional<Graph> loaded;
+      clock.time("load", [&] { loaded.emplace(load_and_prepare(path)); });
+      const Graph& g = *loaded;
       std::vector<profiles::Measurement> rows;
+      // The GPU first: it then follows the previous model's co-running pass (the GPU busy, its
+      // clocks up) rather than seconds of CPU timing with the GPU idle (docs/notes/profspeed.md).
+      for (size_t i = 0; i < devices.size(); ++i) {
+        const char* precision = devices[i]->fp16_enabled() ? "fp16" : "fp32";
+        note(fmt::format("{}: gpu {} on {}", g.model_name, precision, devices[i]->describe()));
+        clock.time(fmt::format("gpu {}", precision), [&] {
+          profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress,
+                                        &counters);
+        });
+      }
       for (int t : threads) {
         note(fmt::format("{}: cpu, {} threads", g.model_name, t));
-        profiles::profile_cpu_kernels(g, t, o, rows, progress);
+        clock.time(fmt::format("cpu t{}", t), [&] { profiles::profile_cpu_kernels(g, t, o, rows, progress, &counters); });
       }
-      for (size_t i = 0; i < devices.size(); ++i) {
-        note(fmt::format("{}: gpu {} on {}", g.model_name, devices[i]->fp16_enabled() ? "fp16" : "fp32",
-                         devices[i]->describe()));
-        profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress);
-      }
-      if (a.corun) profile_corunning(g, threads, devices, caches, tunings, o, rows);
+      if (a.corun) profile_corunning(g, threads, devices, caches, tunings, o, a.corun_share, rows, counters, clock);
       for (const auto& m : rows) profiles::write_csv_row(out, m);
       out.flush();
     } catch (const Error& e) {
       note(fmt::format("skipping {}: {}", path, e.what()));
       skipped.push_back(path);
+    }
+  }
+  note(fmt::format("time by phase: {}; of the gpu phases: workgroup tuning {:.1f} s, warm-up {:.1f} s", clock.summary(),
+                   counters.tuning_ms / 1e3, counters.warmup_ms / 1e3));
+  if (counters.untuned > 0)
+    note(fmt::format("{} GPU kernels were timed at their default workgroup size (the tuning budget ran out: "
+                     "--tuning-budget-ms; dataset column tuned = 0)", counters.untuned));
+  note(fmt::format("kernel rows: {} timed ({} samples), {} reused from the measurement cache, {} left out by the "
+                   "range and co-running shares", counters.measured, counters.samples, counters.reused,
+                   counters.sampled_out));
+  if (measured && measured->dirty()) {
+    try {
+      measured->save();
+    } catch (const Error& e) {
+      note(fmt::format("warning: {}", e.what()));  // the dataset is complete; only later reuse is lost
     }
   }
   for (size_t i = 0; i < devices.size(); ++i) {
@@ -284,6 +384,32 @@ Command add_profile_command(CLI::App& app) {
   c->add_flag("--no-device-profile", a->no_device_profile, "do not write the device profile to the cache directory");
   c->add_flag("--corun", a->corun,
               "with --gpu: also time each processor's kernels (whole outputs) while the other runs the model");
+  c->add_option("--measurement-cache", a->measurement_cache,
+                "the measurement cache file (default: measurements-<device>.json in the cache directory)");
+  c->add_flag("--no-measurement-cache", a->no_measurement_cache,
+              "time every kernel of every model (no reuse of identical measurements)");
+  c->add_option("--rel-ci", a->rel_ci,
+                "adaptive repetition: stop a CPU measurement once its samples lie within +-REL_CI of their median "
+                "(e.g. 0.03; 0 = always --samples)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--min-samples", a->min_samples, "with --rel-ci: samples before stopping early (at least 3)")
+      ->check(CLI::Range(3, 1000));
+  c->add_option("--range-share", a->range_share,
+                "share of the partial ranges measured, chosen by kernel configuration (1 = all)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--corun-share", a->corun_share,
+                "with --corun: share of the kernels timed co-running, chosen by configuration (1 = all)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--tuning-budget-ms", a->tuning_budget_ms,
+                "with --gpu: workgroup tuning per model and precision before its kernels are timed (later executors "
+                "of the model tune nothing new)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--gpu-warmup-ms", a->gpu_warmup_ms,
+                "with --gpu: run the model's kernels back to back this long before timing them (GPU clocks up), "
+                "a quarter of it again after every second of timing; 0 = none")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--predict", a->predict, "predict each model's latency per processor with this predictor file");
   c->add_option("--install-predictor", a->install_predictor,
                 "embed this predictor in this device's profile (run a profile first; --gpu as it ran)");

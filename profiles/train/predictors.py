@@ -97,6 +97,11 @@ def corun_factors(ds):
             idle[key_of(r)] = row_time(r)
     for r in ds.rows:
         if r["op_type"] not in ("MODEL", "FIXED") and r.get("axis") == "whole" and is_corun(r):
+            if r["processor"] == "gpu" and "tuned" not in r:
+                # A profiler before the `tuned` column timed a model's alone GPU rows after seconds
+                # of CPU timing (GPU clocks down) and its co-running ones right after a GPU load
+                # (clocks up): the H100's "factor" 0.27 (docs/notes/profspeed.md). Not used.
+                continue
             base = idle.get(key_of(r))
             if base and base > 0:
                 ratios[processor_key(r)].append(row_time(r) / base)
@@ -270,7 +275,10 @@ def per_op_overhead(ds):
 
 def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     """Returns {"gbt": predictor json, "flops": predictor json, "lut": {key: Lut}} trained on ds."""
-    rows = [r for r in kernel_rows(ds) if not is_zoo(r["model"])]
+    # GPU kernels timed at their default workgroup size (dataset column tuned = 0: the profiler's
+    # tuning budget ran out) would teach the models untuned times; a run tunes them. Older datasets
+    # have no such column (all kept).
+    rows = [r for r in kernel_rows(ds) if not is_zoo(r["model"]) and r.get("tuned") != "0"]
     names = ds.feature_names
     fixed = fixed_costs(ds)
     for key, v in per_op_overhead(ds).items():
