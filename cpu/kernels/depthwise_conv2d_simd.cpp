@@ -1,14 +1,17 @@
 // DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the shape.
-// Small maps and every 3x3 stride 1 (clipped path): the input read in place; border pixels clip
-// their taps; interior pixels of stride 1 in full vectors as below (3x3 stride 1: two rows at once
-// through the padded path's row-pair kernel, its row pointers on the input rows). Large maps (padded path): per slice and chunk of output rows,
+// 3x3 stride 1 from 12 columns and maps narrower than a vector (clipped path): the input read in
+// place; border pixels clip their taps; interior pixels of stride 1 in full vectors as below (3x3
+// stride 1: two rows at once through the padded path's row-pair kernel, its row pointers on the
+// input rows). Everything else (padded path): per slice and chunk of output rows,
 // the input rows the chunk reads are copied once, zero-padded, into `stride_w` phase planes
 // (phase f holds padded columns f, f + sw, f + 2sw, ...): output pixel x at tap kx reads phase
 // (kx*dw) % sw at column x + (kx*dw) / sw, so consecutive output pixels read consecutive pixels
 // of one phase row, whatever the stride, and no pixel needs a bounds check. 4 consecutive pixels
 // are 16 contiguous floats (one AVX-512 vector; 2 pixels per AVX2 vector) and a tap's weights one
-// 4-float group repeated (LoadDup128): 4 vectors per register block, then single vectors, then
-// single pixels (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
+// 4-float group repeated (LoadDup128): 4 vectors per register block, then the row's remaining
+// vectors as one block, the last ending at the row's last pixel (overlapping the one before: those
+// pixels are computed twice the same way), single pixels only in rows narrower than a vector
+// (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
 // bias + its taps in ky-major order, multiply then add, no FMA (see the header; this file is
 // compiled with -ffp-contract=off) (padded path: padding taps add 0 * w); the path of a pixel
 // depends only on the op's shape and the pixel's column, never on the range. Bias + activation
@@ -94,15 +97,14 @@ HWY_INLINE void padded_pixel(int taps, const float* const* tap_row, const float*
 // + its taps in ky-major order, multiply then add, exactly as padded_block computes it.
 template <int KH, int KW, int SH, int R, class D>
 HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
-                                   const Epilogue& e, float* out0, float* out1, int x) {
-  const size_t N = hn::Lanes(d);
+                                   const Epilogue& e, float* out0, float* out1, const int* xs) {
   hn::Vec<D> acc0[R], acc1[R];
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = bias;
   for (int r = 0; r < KH + SH; ++r) {
     for (int kx = 0; kx < KW; ++kx) {
-      const float* ip = row_ptr[r * KW + kx] + size_t(x) * 4;
+      const float* ip = row_ptr[r * KW + kx];
       hn::Vec<D> in[R];
-      for (int i = 0; i < R; ++i) in[i] = hn::LoadU(d, ip + size_t(i) * N);
+      for (int i = 0; i < R; ++i) in[i] = hn::LoadU(d, ip + size_t(xs[i]) * 4);
       if (r < KH)
         for (int i = 0; i < R; ++i) acc0[i] = hn::Add(hn::Mul(in[i], wv[r * KW + kx]), acc0[i]);
       if (r >= SH)
@@ -110,9 +112,40 @@ HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::V
     }
   }
   for (int i = 0; i < R; ++i) {
-    store_out(d, acc0[i], e, out0 + size_t(x) * 4 + size_t(i) * N);
-    store_out(d, acc1[i], e, out1 + size_t(x) * 4 + size_t(i) * N);
+    store_out(d, acc0[i], e, out0 + size_t(xs[i]) * 4);
+    store_out(d, acc1[i], e, out1 + size_t(xs[i]) * 4);
   }
+}
+
+// Output pixels [x_lo, x_hi) of rows y and y + 1 in full vectors through padded_block_2rows: blocks
+// of kBlock vectors, then the remaining vectors as one block, the last of them ending at pixel
+// x_hi - 1 (it overlaps the one before when the pixels are not a multiple of a vector: those
+// pixels are computed twice, the same way, and stored twice; a row of 7 or 14 pixels is 2 or 4
+// vectors whose accumulator chains run side by side). Returns the first pixel not computed: x_lo
+// when there are fewer pixels than one vector.
+template <int KH, int KW, int SH, int kBlock, class D>
+HWY_INLINE int row_pair_vectors(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
+                                const Epilogue& e, float* out0, float* out1, int x_lo, int x_hi) {
+  const int ppv = int(hn::Lanes(d) / 4);
+  if (x_hi - x_lo < ppv) return x_lo;
+  int x = x_lo;
+  for (; x + kBlock * ppv <= x_hi; x += kBlock * ppv) {
+    int xs[kBlock];
+    for (int i = 0; i < kBlock; ++i) xs[i] = x + i * ppv;
+    padded_block_2rows<KH, KW, SH, kBlock>(d, row_ptr, wv, bias, e, out0, out1, xs);
+  }
+  if (x == x_hi) return x_hi;
+  int xs[kBlock];
+  int n = 0;
+  for (; x + ppv <= x_hi; x += ppv) xs[n++] = x;
+  if (x < x_hi) xs[n++] = x_hi - ppv;
+  switch (n) {  // n <= kBlock: fewer than kBlock vectors were left, plus the overlapping one
+    case 1: padded_block_2rows<KH, KW, SH, 1>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
+    case 2: padded_block_2rows<KH, KW, SH, 2>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
+    case 3: if constexpr (kBlock >= 3) padded_block_2rows<KH, KW, SH, 3>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
+    default: if constexpr (kBlock >= 4) padded_block_2rows<KH, KW, SH, 4>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
+  }
+  return x_hi;
 }
 
 // Output rows y and y + 1 of one slice through padded_block_2rows (full vectors; the rest of the
@@ -121,7 +154,7 @@ HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::V
 template <int KH, int KW, int SH, class D>
 void padded_row_pair(D d, const DepthwiseParams& p, const float* planes, size_t phase_row, int r0, const float* w,
                      const float* bias, hn::Vec<D> bias_wide, const Epilogue& e, float* out0, float* out1) {
-  const int px_per_vec = int(hn::Lanes(d) / 4), OW = p.out.w, sw = p.stride_w;
+  const int OW = p.out.w, sw = p.stride_w;
   const float* row_ptr[(KH + SH) * KW];
   for (int r = 0; r < KH + SH; ++r)
     for (int kx = 0; kx < KW; ++kx) {
@@ -130,11 +163,8 @@ void padded_row_pair(D d, const DepthwiseParams& p, const float* planes, size_t 
     }
   hn::Vec<D> wv[KH * KW];
   for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
-  constexpr int kBlock = KH * KW <= 9 ? 4 : 2;  // 5x5: 25 weight registers leave room for 2 x 2 x 2
-  int x = 0;
-  for (; x + kBlock * px_per_vec <= OW; x += kBlock * px_per_vec)
-    padded_block_2rows<KH, KW, SH, kBlock>(d, row_ptr, wv, bias_wide, e, out0, out1, x);
-  for (; x + px_per_vec <= OW; x += px_per_vec) padded_block_2rows<KH, KW, SH, 1>(d, row_ptr, wv, bias_wide, e, out0, out1, x);
+  constexpr int kBlock = 4;  // 5x5 too (25 weight vectors + 16 accumulators: some weights come from L1): 14x14x672 0.19 -> 0.18 ms
+  int x = row_pair_vectors<KH, KW, SH, kBlock>(d, row_ptr, wv, bias_wide, e, out0, out1, 0, OW);
   const float* const* rows1 = row_ptr + SH * KW;  // row y + 1's taps start SH padded rows lower
   for (; x < OW; ++x) {
     padded_pixel(KH * KW, row_ptr, w, bias, p.activation, e.lanes, out0, x);
@@ -232,11 +262,11 @@ HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, in
 
 // Clipped path, stride 1: output rows y and y + 1 (c: row y's context; out1: row y + 1) over the
 // full vectors of interior columns [x_lo, x_hi), through padded_block_2rows with its row pointers
-// on the input rows in place (every tap of an interior pixel inside the input).
+// on the input rows in place (every tap of an interior pixel inside the input). Returns the first
+// interior column not computed (x_lo when there are fewer than one vector, else x_hi).
 template <int KH, int KW, class D>
-void clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_lo, int x_hi, hn::Vec<D> bias_wide,
+int clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_lo, int x_hi, hn::Vec<D> bias_wide,
                       const Epilogue& e, float* out1) {
-  const int px_per_vec = int(hn::Lanes(d) / 4);
   const size_t row_floats = size_t(p.in.w) * 4;
   const float* row_ptr[(KH + 1) * KW];
   for (int r = 0; r < KH + 1; ++r)
@@ -244,15 +274,12 @@ void clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_
       row_ptr[r * KW + kx] = c.plane + size_t(c.iy0 + r) * row_floats + ptrdiff_t(kx - p.pad_left) * 4;
   hn::Vec<D> wv[KH * KW];
   for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, c.w + size_t(k) * 4);
-  constexpr int kBlock = KH * KW <= 9 ? 4 : 2;
-  int x = x_lo;
-  for (; x + kBlock * px_per_vec <= x_hi; x += kBlock * px_per_vec)
-    padded_block_2rows<KH, KW, 1, kBlock>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x);
-  for (; x + px_per_vec <= x_hi; x += px_per_vec) padded_block_2rows<KH, KW, 1, 1>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x);
+  constexpr int kBlock = 4;
+  return row_pair_vectors<KH, KW, 1, kBlock>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x_lo, x_hi);
 }
 
 template <class D>
-using ClippedPairFn = void (*)(D, const DepthwiseParams&, const RowContext&, int, int, hn::Vec<D>, const Epilogue&, float*);
+using ClippedPairFn = int (*)(D, const DepthwiseParams&, const RowContext&, int, int, hn::Vec<D>, const Epilogue&, float*);
 template <class D>
 ClippedPairFn<D> clipped_pair_kernel(const DepthwiseParams& p) {
   if (p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1 || hn::Lanes(D()) < 4) return nullptr;
@@ -297,16 +324,15 @@ void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, 
       if (row_pair && y + 1 < range.row_end && c.ky_lo == 0 && c.ky_hi == p.kh &&
           (y + 1) * p.stride_h - p.pad_top + (p.kh - 1) < p.in.h) {
         // Rows y and y + 1 with every ky tap inside: interior columns through the row-pair kernel
-        // reading the input rows in place, border columns (and a tail of less than one vector) one
+        // reading the input rows in place, border columns (and interiors of less than one vector) one
         // pixel at a time, each row on its own.
         RowContext c1 = c;
         c1.out_row = out + p.out.offset(b, s, y + 1, 0);
         c1.iy0 = c.iy0 + p.stride_h;
-        row_pair(d, p, c, x_lo, x_hi, bias_wide, e, c1.out_row);
+        const int done = row_pair(d, p, c, x_lo, x_hi, bias_wide, e, c1.out_row);
         auto rest = [&](const RowContext& rc) {
           for (int x = 0; x < x_lo; ++x) border_of(rc, x);
-          for (int x = x_lo + (x_hi - x_lo) / px_per_vec * px_per_vec; x < x_hi; ++x)
-            clipped_pixels<1>(p, rc, x, 0, p.kw, bias, lanes);
+          for (int x = done; x < x_hi; ++x) clipped_pixels<1>(p, rc, x, 0, p.kw, bias, lanes);
           for (int x = x_hi; x < OW; ++x) border_of(rc, x);
         };
         rest(c);
@@ -392,6 +418,10 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
         if (px_per_vec >= 1) {  // not on the 1-lane scalar target
           for (; x + 4 * px_per_vec <= OW; x += 4 * px_per_vec) padded_block<4>(d, taps, tap_row.data(), w, bias_wide, e, out_row, x);
           for (; x + px_per_vec <= OW; x += px_per_vec) padded_block<1>(d, taps, tap_row.data(), w, bias_wide, e, out_row, x);
+          if (x < OW && OW >= px_per_vec) {  // the tail: one full vector ending at the last pixel
+            padded_block<1>(d, taps, tap_row.data(), w, bias_wide, e, out_row, OW - px_per_vec);
+            x = OW;
+          }
         }
         for (; x < OW; ++x) padded_pixel(taps, tap_row.data(), w, bias, p.activation, e.lanes, out_row, x);
       }
@@ -404,13 +434,17 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
 // Padded phase planes cost a copy of the input per slice; on small maps (few pixels per copied
 // row) the clipped path was faster in bench/conv_kernels_bench.cpp, on 28x28 and larger slower;
 // with the row-pair kernel, 5x5 taps on 14x14 maps are faster padded (0.19 vs 0.23 ms for 672
-// channels), 3x3 on 14x14 and anything on 7x7 still clipped. 3x3 stride 1 runs clipped at every
-// size since the clipped path has row pairs in place (no copy): 112x112x24 0.172 -> 0.143 ms,
-// 128x128x16 0.145 -> 0.122, 112x112x32 0.240 -> 0.205, 56x56x144 0.274 -> 0.259, 14x14x576
-// 0.108 -> 0.098 (1 thread, medians of 30).
+// channels). 3x3 stride 1 runs clipped from 12 columns up since the clipped path has row pairs in
+// place (no copy): 112x112x24 0.172 -> 0.143 ms, 128x128x16 0.145 -> 0.122, 112x112x32 0.240 ->
+// 0.205, 56x56x144 0.274 -> 0.259, 14x14x576 0.108 -> 0.098 (1 thread, medians of 30). Since row
+// tails run as one overlapping vector (row_pair_vectors), maps narrower than 12 (7x7) run padded:
+// the clipped path computed most of their pixels one 4-float vector at a time (7x7x672 5x5 0.107
+// -> 0.072 ms, 7x7x1152 5x5 0.18 -> 0.12, 7x7x960 3x3 0.066 -> 0.054); only maps narrower than
+// one vector stay clipped.
 void depthwise_rows_impl(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
-  if (clipped_pair_kernel<hn::ScalableTag<float>>(p)) rows_clipped(p, in, out, b, range);  // 3x3 stride 1: any size
-  else if (p.out.w >= 24 || p.stride_w > 1 || (p.kw >= 5 && p.out.w >= 12)) rows_padded(p, in, out, b, range);
+  const int px_per_vec = int(hn::Lanes(hn::ScalableTag<float>()) / 4);
+  if (clipped_pair_kernel<hn::ScalableTag<float>>(p) && p.out.w >= 12) rows_clipped(p, in, out, b, range);
+  else if (px_per_vec >= 1 && p.out.w >= px_per_vec) rows_padded(p, in, out, b, range);
   else rows_clipped(p, in, out, b, range);
 }
 
