@@ -95,16 +95,21 @@ HWY_INLINE void padded_pixel(int taps, const float* const* tap_row, const float*
 // accumulator chains run side by side (the add latency, not the loads, bounds one row of R).
 // row_ptr[r * KW + kx]: the phase row of tap column kx at padded row r. Each output is still bias
 // + its taps in ky-major order, multiply then add, exactly as padded_block computes it.
+// The R vectors start at pixels xs[0..R) (a row's last vectors), or with xs == nullptr at x, x + one
+// vector, ... (the blocks of a row: their loads then take constant offsets).
 template <int KH, int KW, int SH, int R, class D>
 HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
-                                   const Epilogue& e, float* out0, float* out1, const int* xs) {
+                                   const Epilogue& e, float* out0, float* out1, int x, const int* xs) {
+  const size_t N = hn::Lanes(d);
+  size_t off[R];
+  for (int i = 0; i < R; ++i) off[i] = xs ? size_t(xs[i]) * 4 : size_t(x) * 4 + size_t(i) * N;
   hn::Vec<D> acc0[R], acc1[R];
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = bias;
   for (int r = 0; r < KH + SH; ++r) {
     for (int kx = 0; kx < KW; ++kx) {
       const float* ip = row_ptr[r * KW + kx];
       hn::Vec<D> in[R];
-      for (int i = 0; i < R; ++i) in[i] = hn::LoadU(d, ip + size_t(xs[i]) * 4);
+      for (int i = 0; i < R; ++i) in[i] = hn::LoadU(d, ip + off[i]);
       if (r < KH)
         for (int i = 0; i < R; ++i) acc0[i] = hn::Add(hn::Mul(in[i], wv[r * KW + kx]), acc0[i]);
       if (r >= SH)
@@ -112,8 +117,8 @@ HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::V
     }
   }
   for (int i = 0; i < R; ++i) {
-    store_out(d, acc0[i], e, out0 + size_t(xs[i]) * 4);
-    store_out(d, acc1[i], e, out1 + size_t(xs[i]) * 4);
+    store_out(d, acc0[i], e, out0 + off[i]);
+    store_out(d, acc1[i], e, out1 + off[i]);
   }
 }
 
@@ -129,21 +134,18 @@ HWY_INLINE int row_pair_vectors(D d, const float* const* row_ptr, const hn::Vec<
   const int ppv = int(hn::Lanes(d) / 4);
   if (x_hi - x_lo < ppv) return x_lo;
   int x = x_lo;
-  for (; x + kBlock * ppv <= x_hi; x += kBlock * ppv) {
-    int xs[kBlock];
-    for (int i = 0; i < kBlock; ++i) xs[i] = x + i * ppv;
-    padded_block_2rows<KH, KW, SH, kBlock>(d, row_ptr, wv, bias, e, out0, out1, xs);
-  }
+  for (; x + kBlock * ppv <= x_hi; x += kBlock * ppv)
+    padded_block_2rows<KH, KW, SH, kBlock>(d, row_ptr, wv, bias, e, out0, out1, x, nullptr);
   if (x == x_hi) return x_hi;
   int xs[kBlock];
   int n = 0;
   for (; x + ppv <= x_hi; x += ppv) xs[n++] = x;
   if (x < x_hi) xs[n++] = x_hi - ppv;
   switch (n) {  // n <= kBlock: fewer than kBlock vectors were left, plus the overlapping one
-    case 1: padded_block_2rows<KH, KW, SH, 1>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
-    case 2: padded_block_2rows<KH, KW, SH, 2>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
-    case 3: if constexpr (kBlock >= 3) padded_block_2rows<KH, KW, SH, 3>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
-    default: if constexpr (kBlock >= 4) padded_block_2rows<KH, KW, SH, 4>(d, row_ptr, wv, bias, e, out0, out1, xs); break;
+    case 1: padded_block_2rows<KH, KW, SH, 1>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+    case 2: padded_block_2rows<KH, KW, SH, 2>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+    case 3: if constexpr (kBlock >= 3) padded_block_2rows<KH, KW, SH, 3>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+    default: if constexpr (kBlock >= 4) padded_block_2rows<KH, KW, SH, 4>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
   }
   return x_hi;
 }
