@@ -404,10 +404,19 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
         }
       }
       int y = y0;
-      if (row_pair)
-        for (; y + 1 < y1; y += 2)
-          row_pair(d, p, planes.data(), phase_row, (y - y0) * sh, w, bias, bias_wide, e, out + p.out.offset(b, s, y, 0),
-                   out + p.out.offset(b, s, y + 1, 0));
+      if (row_pair) {
+        auto pair = [&](int yy) {
+          row_pair(d, p, planes.data(), phase_row, (yy - y0) * sh, w, bias, bias_wide, e, out + p.out.offset(b, s, yy, 0),
+                   out + p.out.offset(b, s, yy + 1, 0));
+        };
+        for (; y + 1 < y1; y += 2) pair(y);
+        // An odd last row as the pair (y - 1, y): row y - 1 is computed again, the same way (a 7-row
+        // map is 4 pairs; the single-row loop below has one accumulator chain per vector).
+        if (y < y1 && y1 - y0 >= 2) {
+          pair(y1 - 2);
+          y = y1;
+        }
+      }
       for (; y < y1; ++y) {
         for (int ky = 0; ky < p.kh; ++ky)
           for (int kx = 0; kx < p.kw; ++kx) {
