@@ -1,8 +1,11 @@
 // DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the shape.
-// 3x3 stride 1 from 12 columns and maps narrower than a vector (clipped path): the input read in
-// place; border pixels clip their taps; interior pixels of stride 1 in full vectors as below (3x3
-// stride 1: two rows at once through the padded path's row-pair kernel, its row pointers on the
-// input rows). Everything else (padded path): per slice and chunk of output rows,
+// Three paths chosen by the shape (depthwise_rows_impl). Stride 1, 3x3 and 5x5 (in-place path,
+// rows_inplace): the input read where it lies, two rows at once through the row-pair kernel with its
+// row pointers on the input rows (a row of zeros above and below the map), the vectors at both
+// ends of a row loading the pixels outside the map as 0 (masked loads). Maps narrower than a
+// vector and shapes the others decline (clipped path): the input read in place; border pixels
+// clip their taps; interior pixels of stride 1 in full vectors. Everything else (padded path):
+// per slice and chunk of output rows,
 // the input rows the chunk reads are copied once, zero-padded, into `stride_w` phase planes
 // (phase f holds padded columns f, f + sw, f + 2sw, ...): output pixel x at tap kx reads phase
 // (kx*dw) % sw at column x + (kx*dw) / sw, so consecutive output pixels read consecutive pixels
@@ -13,7 +16,7 @@
 // pixels are computed twice the same way), single pixels only in rows narrower than a vector
 // (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
 // bias + its taps in ky-major order, multiply then add, no FMA (see the header; this file is
-// compiled with -ffp-contract=off) (padded path: padding taps add 0 * w); the path of a pixel
+// compiled with -ffp-contract=off) (padded and in-place paths: padding taps add 0 * w); the path of a pixel
 // depends only on the op's shape and the pixel's column, never on the range. Bias + activation
 // fused in the store.
 #undef HWY_TARGET_INCLUDE
@@ -23,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <cstring>
 #include <vector>
 
@@ -63,6 +67,16 @@ HWY_INLINE void store_out(D d, hn::Vec<D> v, const Epilogue& e, float* p) {
   hn::StoreU(v, d, p);
   if (e.act == Activation::kTanh || e.act == Activation::kSigmoid)
     for (size_t i = 0; i < hn::Lanes(d); ++i) p[i] = e.lane_bits[i % 4] ? apply_activation(e.act, p[i]) : 0.0f;
+}
+
+// Calls f(std::integral_constant<int, i>) for i = 0..N-1, unrolled at compile time, so that arrays
+// indexed by i stay in registers (plain loops left masked_block_2rows' accumulators on the stack; padded_block_2rows measured no
+// faster unrolled this way).
+template <int N, class F>
+HWY_INLINE void Unroll(F&& f) {
+  [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) HWY_ATTR {
+    (f(std::integral_constant<int, I>()), ...);
+  }(std::make_integer_sequence<int, N>());
 }
 
 // Padded path: R vectors (4 / 2 pixels each) from output pixel x.
@@ -118,7 +132,7 @@ HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::V
   }
   for (int i = 0; i < R; ++i) {
     store_out(d, acc0[i], e, out0 + off[i]);
-    store_out(d, acc1[i], e, out1 + off[i]);
+    if (out1) store_out(d, acc1[i], e, out1 + off[i]);  // nullptr: row y + 1 is not in the range
   }
 }
 
@@ -289,6 +303,129 @@ ClippedPairFn<D> clipped_pair_kernel(const DepthwiseParams& p) {
   return nullptr;  // 5x5: slower than the padded row pairs on 14x14 and larger, and than single rows on 7x7
 }
 
+// In-place path (stride 1, 3x3 or 5x5, no dilation): the input read where it lies, every pixel in
+// full vectors. Input rows above or below the map read a row of zeros; the vectors at the row's
+// two ends, whose taps reach columns outside [0, W), load those pixels as 0 (masked loads, which
+// neither read nor fault there). Each output is then bias + every tap in ky-major order, the
+// outside ones adding 0 * w, as on the padded path, without its copy and with no pixel on its own.
+
+// R vectors of pixels [xs[i], xs[i] + ppv) of rows y and y + 1 (out1 == nullptr: row y only),
+// vector i's tap column kx loaded under masks[i][kx].
+template <int KH, int KW, int R, class D>
+HWY_INLINE void masked_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
+                                   const Epilogue& e, float* out0, float* out1, const int* xs,
+                                   const hn::Mask<D> (*masks)[KW]) {
+  hn::Vec<D> acc0[R], acc1[R];
+  Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc0[i] = acc1[i] = bias; });
+  Unroll<KH + 1>([&](auto r) __attribute__((always_inline)) HWY_ATTR {
+    Unroll<KW>([&](auto kx) __attribute__((always_inline)) HWY_ATTR {
+      Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+        const hn::Vec<D> in = hn::MaskedLoad(masks[i][kx], d, row_ptr[r * KW + kx] + size_t(xs[i]) * 4);
+        if constexpr (r < KH) acc0[i] = hn::Add(hn::Mul(in, wv[r * KW + kx]), acc0[i]);
+        if constexpr (r >= 1) acc1[i] = hn::Add(hn::Mul(in, wv[(r - 1) * KW + kx]), acc1[i]);
+      });
+    });
+  });
+  for (int i = 0; i < R; ++i) {
+    store_out(d, acc0[i], e, out0 + size_t(xs[i]) * 4);
+    if (out1) store_out(d, acc1[i], e, out1 + size_t(xs[i]) * 4);
+  }
+}
+
+// The in-place path applies: stride 1, no dilation, a row-pair kernel size, rows of at least one
+// vector whose interior (pixels with every tap column inside) holds one, and padding of at most one
+// vector on each side (so one masked vector covers each end).
+template <class D>
+bool inplace_applies(D d, const DepthwiseParams& p) {
+  const int ppv = int(hn::Lanes(d) / 4);
+  if (ppv < 1 || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1) return false;
+  if (!((p.kh == 3 && p.kw == 3) || (p.kh == 5 && p.kw == 5))) return false;
+  const int x_lo = p.pad_left, x_hi = p.in.w - p.kw + 1 + p.pad_left;  // interior output pixels
+  return p.out.w >= ppv && x_hi - x_lo >= ppv && x_lo <= ppv && p.out.w - x_hi <= ppv && p.pad_left >= 0 &&
+         x_hi <= p.out.w;
+}
+
+template <int KH, int KW>
+void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const int ppv = int(hn::Lanes(d) / 4);
+  const int W = p.in.w, H = p.in.h, OW = p.out.w, pl = p.pad_left;
+  const size_t row_floats = size_t(W) * 4;
+  // A row of zeros for input rows outside the map, read at columns -pl .. OW + KW (+ a vector).
+  thread_local std::vector<float> zeros;
+  zeros.assign(size_t(OW + KW + 2 * ppv + pl) * 4, 0.0f);
+  const float* zero_row = zeros.data() + size_t(pl + ppv) * 4;
+  // The row's vectors start at 0, ppv, 2 ppv, ... and, when ppv does not divide OW, at OW - ppv.
+  // The first 4 and the last 4 (fewer in short rows) load under masks (pixel x + i at tap kx reads
+  // input column x + i - pl + kx; all true for vectors inside): they hold every vector reaching
+  // outside (the first; the last two at most, as OW - x_hi <= ppv). The ones between, a whole
+  // number of vectors, load plainly through row_pair_vectors.
+  const int full = OW / ppv, vecs = full + (OW % ppv ? 1 : 0);
+  auto start = [&](int v) { return v < full ? v * ppv : OW - ppv; };
+  const int first_n = std::min(4, vecs), last_begin = std::max(first_n, vecs - 4);
+  const auto pixel_of_lane = hn::ShiftRight<2>(hn::Iota(di, 0));
+  struct EndBlock {
+    int n = 0;
+    int xs[4] = {};
+    hn::Mask<decltype(d)> m[4][KW];
+  };
+  auto end_block = [&](int first_vec, int n, EndBlock& eb) {
+    eb.n = n;
+    for (int i = 0; i < eb.n; ++i) {
+      eb.xs[i] = start(first_vec + i);
+      for (int kx = 0; kx < KW; ++kx) {
+        const auto col = hn::Add(pixel_of_lane, hn::Set(di, eb.xs[i] - pl + kx));
+        eb.m[i][kx] = hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
+      }
+    }
+  };
+  EndBlock first, last;
+  end_block(0, first_n, first);
+  end_block(last_begin, vecs - last_begin, last);
+  auto run_masked = [&](const EndBlock& eb, const float* const* row_ptr, const hn::Vec<decltype(d)>* wv,
+                        hn::Vec<decltype(d)> bias, const Epilogue& e, float* out0, float* out1) {
+    switch (eb.n) {
+      case 1: masked_block_2rows<KH, KW, 1>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+      case 2: masked_block_2rows<KH, KW, 2>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+      case 3: masked_block_2rows<KH, KW, 3>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+      default: masked_block_2rows<KH, KW, 4>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+    }
+  };
+  for (int s = range.slice_begin; s < range.slice_end; ++s) {
+    Epilogue e;
+    e.act = p.activation;
+    e.lanes = std::min(4, p.out.c - 4 * s);
+    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const auto bias_wide = hn::LoadDup128(d, p.bias + size_t(s) * 4);
+    const float* w = p.weights + size_t(s) * KH * KW * 4;
+    hn::Vec<decltype(d)> wv[KH * KW];
+    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+    const float* plane = in + p.in.offset(b, s, 0, 0);
+    // Rows y and y + 1 (row y + 1 not stored when out1 is nullptr).
+    auto pair = [&](int y, bool both) {
+      const float* row_ptr[(KH + 1) * KW];
+      for (int r = 0; r < KH + 1; ++r) {
+        const int iy = y - p.pad_top + r;
+        const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
+        for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
+      }
+      float* out0 = out + p.out.offset(b, s, y, 0);
+      float* out1 = both ? out + p.out.offset(b, s, y + 1, 0) : nullptr;
+      run_masked(first, row_ptr, wv, bias_wide, e, out0, out1);
+      if (last_begin > first_n)
+        row_pair_vectors<KH, KW, 1, 4>(d, row_ptr, wv, bias_wide, e, out0, out1, first_n * ppv, last_begin * ppv);
+      if (last.n > 0) run_masked(last, row_ptr, wv, bias_wide, e, out0, out1);
+    };
+    int y = range.row_begin;
+    for (; y + 1 < range.row_end; y += 2) pair(y, true);
+    if (y < range.row_end) {
+      if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);  // row y - 1 again, the same way
+      else pair(y, false);
+    }
+  }
+}
+
 // Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
 // in full vectors.
 void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
@@ -442,18 +579,22 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
 
 }  // namespace
 
-// Padded phase planes cost a copy of the input per slice; on small maps (few pixels per copied
-// row) the clipped path was faster in bench/conv_kernels_bench.cpp, on 28x28 and larger slower;
-// with the row-pair kernel, 5x5 taps on 14x14 maps are faster padded (0.19 vs 0.23 ms for 672
-// channels). 3x3 stride 1 runs clipped from 12 columns up since the clipped path has row pairs in
-// place (no copy): 112x112x24 0.172 -> 0.143 ms, 128x128x16 0.145 -> 0.122, 112x112x32 0.240 ->
-// 0.205, 56x56x144 0.274 -> 0.259, 14x14x576 0.108 -> 0.098 (1 thread, medians of 30). Since row
-// tails run as one overlapping vector (row_pair_vectors), maps narrower than 12 (7x7) run padded:
-// the clipped path computed most of their pixels one 4-float vector at a time (7x7x672 5x5 0.107
-// -> 0.072 ms, 7x7x1152 5x5 0.18 -> 0.12, 7x7x960 3x3 0.066 -> 0.054); only maps narrower than
-// one vector stay clipped.
+// Stride 1 (3x3; 5x5 from 12 columns) runs in place with masked end vectors: bench/conv_kernels_bench
+// (1 thread, medians of 100, the same minute) against the clipped/padded paths: 14x14x576 3x3 0.090
+// -> 0.069 ms, 14x14x288 3x3 0.045 -> 0.034, 7x7x960 3x3 0.049 -> 0.039, 112x112x32 3x3 0.206 ->
+// 0.182, 128x128x16 0.120 -> 0.108, 14x14x672 5x5 0.186 -> 0.164, 14x14x384 5x5 0.106 -> 0.093,
+// 28x28x144 5x5 0.120 -> 0.115; 7x7 5x5 stays padded (in place 0.12 vs 0.115 for 1152 channels).
+// Otherwise: padded phase planes cost a copy of the input per slice; on small maps (few pixels per
+// copied row) the clipped path was faster, on 28x28 and larger slower; 3x3 stride 1 ran clipped
+// (row pairs in place, border pixels one at a time). Since row tails run as one overlapping vector
+// (row_pair_vectors), maps narrower than 12 columns run padded (7x7x672 5x5 0.107 -> 0.072 ms);
+// only maps narrower than one vector (and the shapes the in-place path declines) stay clipped.
 void depthwise_rows_impl(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
   const int px_per_vec = int(hn::Lanes(hn::ScalableTag<float>()) / 4);
+  if (inplace_applies(hn::ScalableTag<float>(), p) && (p.kh == 3 || p.out.w >= 12)) {
+    if (p.kh == 3) return rows_inplace<3, 3>(p, in, out, b, range);
+    return rows_inplace<5, 5>(p, in, out, b, range);
+  }
   if (clipped_pair_kernel<hn::ScalableTag<float>>(p) && p.out.w >= 12) rows_clipped(p, in, out, b, range);
   else if (px_per_vec >= 1 && p.out.w >= px_per_vec) rows_padded(p, in, out, b, range);
   else rows_clipped(p, in, out, b, range);
