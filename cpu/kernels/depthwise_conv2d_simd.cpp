@@ -1,6 +1,7 @@
 // DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the shape.
 // Three paths chosen by the shape (depthwise_rows_impl). Stride 1, 3x3 and 5x5 (in-place path,
-// rows_inplace): the input read where it lies, two rows at once through the row-pair kernel with its
+// rows_inplace; stride 2 likewise on AVX2 / AVX-512, rows_s2_inplace, each vector of output pixels
+// from two loads and a shuffle of their even 128-bit blocks): the input read where it lies, two rows at once through the row-pair kernel with its
 // row pointers on the input rows (a row of zeros above and below the map), the vectors at both
 // ends of a row loading the pixels outside the map as 0 (masked loads). Maps narrower than a
 // vector and shapes the others decline (clipped path): the input read in place; border pixels
@@ -426,6 +427,154 @@ void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, 
   }
 }
 
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+// Stride 2 in place (x86 AVX2 / AVX-512): output pixels x, x + 1, ... at tap kx read input columns
+// c, c + 2, ... (c = 2x - pl + kx): two loads of consecutive pixels from c and their even 128-bit
+// blocks (one block shuffle), instead of the padded path's phase copy. Rows as in rows_inplace (a
+// row of zeros outside the map); the first and last 4 vectors load under masks (each of the two
+// loads with its own), the ones between plainly.
+template <class D>
+HWY_INLINE hn::Vec<D> EvenPixels(hn::Vec<D> a, hn::Vec<D> b) {
+#if HWY_TARGET <= HWY_AVX3
+  return hn::Vec<D>{_mm512_shuffle_f32x4(a.raw, b.raw, 0x88)};
+#else
+  return hn::Vec<D>{_mm256_permute2f128_ps(a.raw, b.raw, 0x20)};
+#endif
+}
+
+// R vectors from output pixels xs[i] of rows y and y + 1 (out1 == nullptr: row y only); with
+// kMasked, vector i's two loads at tap column kx go under lo[i][kx] and hi[i][kx].
+template <int KH, int KW, int R, bool kMasked, class D>
+HWY_INLINE void s2_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias, const Epilogue& e,
+                               float* out0, float* out1, const int* xs, const hn::Mask<D> (*lo)[KW],
+                               const hn::Mask<D> (*hi)[KW]) {
+  const size_t N = hn::Lanes(d);
+  hn::Vec<D> acc0[R], acc1[R];
+  Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc0[i] = acc1[i] = bias; });
+  Unroll<KH + 2>([&](auto r) __attribute__((always_inline)) HWY_ATTR {
+    Unroll<KW>([&](auto kx) __attribute__((always_inline)) HWY_ATTR {
+      Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+        const float* ip = row_ptr[r * KW + kx] + size_t(xs[i]) * 8;
+        hn::Vec<D> a, b;
+        if constexpr (kMasked) {
+          a = hn::MaskedLoad(lo[i][kx], d, ip);
+          b = hn::MaskedLoad(hi[i][kx], d, ip + N);
+        } else {
+          a = hn::LoadU(d, ip);
+          b = hn::LoadU(d, ip + N);
+        }
+        const hn::Vec<D> in = EvenPixels<D>(a, b);
+        if constexpr (r < KH) acc0[i] = hn::Add(hn::Mul(in, wv[r * KW + kx]), acc0[i]);
+        if constexpr (r >= 2) acc1[i] = hn::Add(hn::Mul(in, wv[(r - 2) * KW + kx]), acc1[i]);
+      });
+    });
+  });
+  for (int i = 0; i < R; ++i) {
+    store_out(d, acc0[i], e, out0 + size_t(xs[i]) * 4);
+    if (out1) store_out(d, acc1[i], e, out1 + size_t(xs[i]) * 4);
+  }
+}
+
+template <class D>
+bool s2_inplace_applies(D d, const DepthwiseParams& p) {
+  const int ppv = int(hn::Lanes(d) / 4);
+  if (ppv < 2 || p.stride_h != 2 || p.stride_w != 2 || p.dilation_h != 1 || p.dilation_w != 1) return false;
+  if (!((p.kh == 3 && p.kw == 3) || (p.kh == 5 && p.kw == 5))) return false;
+  if (p.pad_left < 0 || p.pad_left > 2 || p.pad_top < 0) return false;
+  // Vectors reading outside the input: the first (2x - pl < 0) and those with 2x + 2 ppv + KW - 2 - pl
+  // >= W; both within the masked first and last 4 when the row has 8 vectors or fewer of them.
+  const int vecs = (p.out.w + ppv - 1) / ppv;
+  const int right_edge = std::max(0, (p.in.w - 2 * ppv - p.kw + 2 + p.pad_left + 1) / 2);  // first x reaching out
+  const int right_vecs = vecs - std::min(vecs, right_edge / ppv);
+  return p.out.w >= ppv && right_vecs <= 3 && vecs >= 1;
+}
+
+template <int KH, int KW>
+void rows_s2_inplace(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const int ppv = int(hn::Lanes(d) / 4);
+  const int W = p.in.w, H = p.in.h, OW = p.out.w, pl = p.pad_left;
+  const size_t row_floats = size_t(W) * 4;
+  thread_local std::vector<float> zeros;
+  zeros.assign(size_t(2 * OW + KW + 4 * ppv + pl) * 4, 0.0f);
+  const float* zero_row = zeros.data() + size_t(pl + 2 * ppv) * 4;
+  const int full = OW / ppv, vecs = full + (OW % ppv ? 1 : 0);
+  auto start = [&](int v) { return v < full ? v * ppv : OW - ppv; };
+  const int first_n = std::min(4, vecs), last_begin = std::max(first_n, vecs - 4);
+  const auto pixel_of_lane = hn::ShiftRight<2>(hn::Iota(di, 0));
+  struct EndBlock {
+    int n = 0;
+    int xs[4] = {};
+    hn::Mask<decltype(d)> lo[4][KW], hi[4][KW];
+  };
+  auto valid = [&](int c0) {
+    const auto col = hn::Add(pixel_of_lane, hn::Set(di, c0));
+    return hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
+  };
+  auto end_block = [&](int first_vec, int n, EndBlock& eb) {
+    eb.n = n;
+    for (int i = 0; i < n; ++i) {
+      eb.xs[i] = start(first_vec + i);
+      for (int kx = 0; kx < KW; ++kx) {
+        eb.lo[i][kx] = valid(2 * eb.xs[i] - pl + kx);
+        eb.hi[i][kx] = valid(2 * eb.xs[i] - pl + kx + ppv);
+      }
+    }
+  };
+  EndBlock first, last;
+  end_block(0, first_n, first);
+  end_block(last_begin, vecs - last_begin, last);
+  for (int s = range.slice_begin; s < range.slice_end; ++s) {
+    Epilogue e;
+    e.act = p.activation;
+    e.lanes = std::min(4, p.out.c - 4 * s);
+    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const auto bias = hn::LoadDup128(d, p.bias + size_t(s) * 4);
+    const float* w = p.weights + size_t(s) * KH * KW * 4;
+    hn::Vec<decltype(d)> wv[KH * KW];
+    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+    const float* plane = in + p.in.offset(b, s, 0, 0);
+    auto masked = [&](const EndBlock& eb, const float* const* rp, float* o0, float* o1) {
+      switch (eb.n) {
+        case 1: s2_block_2rows<KH, KW, 1, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        case 2: s2_block_2rows<KH, KW, 2, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        case 3: s2_block_2rows<KH, KW, 3, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        case 4: s2_block_2rows<KH, KW, 4, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        default: break;
+      }
+    };
+    auto pair = [&](int y, bool both) {
+      const float* row_ptr[(KH + 2) * KW];
+      for (int r = 0; r < KH + 2; ++r) {
+        const int iy = 2 * y - p.pad_top + r;
+        const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
+        for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
+      }
+      float* out0 = out + p.out.offset(b, s, y, 0);
+      float* out1 = both ? out + p.out.offset(b, s, y + 1, 0) : nullptr;
+      masked(first, row_ptr, out0, out1);
+      int v = first_n;
+      for (; v + 4 <= last_begin; v += 4) {
+        const int xs[4] = {v * ppv, (v + 1) * ppv, (v + 2) * ppv, (v + 3) * ppv};
+        s2_block_2rows<KH, KW, 4, false>(d, row_ptr, wv, bias, e, out0, out1, xs, nullptr, nullptr);
+      }
+      for (; v < last_begin; ++v) {
+        const int xs[1] = {v * ppv};
+        s2_block_2rows<KH, KW, 1, false>(d, row_ptr, wv, bias, e, out0, out1, xs, nullptr, nullptr);
+      }
+      if (last_begin < vecs) masked(last, row_ptr, out0, out1);
+    };
+    int y = range.row_begin;
+    for (; y + 1 < range.row_end; y += 2) pair(y, true);
+    if (y < range.row_end) {
+      if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);  // row y - 1 again, the same way
+      else pair(y, false);
+    }
+  }
+}
+#endif
+
 // Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
 // in full vectors.
 void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
@@ -579,6 +728,10 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
 
 }  // namespace
 
+// Stride 2 (3x3, 5x5) on AVX2 / AVX-512 runs in place too (rows_s2_inplace; bench/conv_kernels_bench,
+// medians of 100, same minute: 112x112x96 3x3 0.38-0.41 -> 0.31-0.32 ms, 112x112x64 0.24-0.26 ->
+// 0.175, 28x28x144 0.040 -> 0.027, 14x14x384 5x5 0.062 -> 0.047, 56x56 5x5 unchanged): the phase
+// copy, a pass over the whole input of its own, is gone.
 // Stride 1 (3x3; 5x5 from 12 columns) runs in place with masked end vectors: bench/conv_kernels_bench
 // (1 thread, medians of 100, the same minute) against the clipped/padded paths: 14x14x576 3x3 0.090
 // -> 0.069 ms, 14x14x288 3x3 0.045 -> 0.034, 7x7x960 3x3 0.049 -> 0.039, 112x112x32 3x3 0.206 ->
@@ -591,6 +744,12 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
 // only maps narrower than one vector (and the shapes the in-place path declines) stay clipped.
 void depthwise_rows_impl(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
   const int px_per_vec = int(hn::Lanes(hn::ScalableTag<float>()) / 4);
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  if (s2_inplace_applies(hn::ScalableTag<float>(), p)) {
+    if (p.kh == 3) return rows_s2_inplace<3, 3>(p, in, out, b, range);
+    return rows_s2_inplace<5, 5>(p, in, out, b, range);
+  }
+#endif
   if (inplace_applies(hn::ScalableTag<float>(), p) && (p.kh == 3 || p.out.w >= 12)) {
     if (p.kh == 3) return rows_inplace<3, 3>(p, in, out, b, range);
     return rows_inplace<5, 5>(p, in, out, b, range);
