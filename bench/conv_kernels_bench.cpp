@@ -120,7 +120,11 @@ int main(int argc, char** argv) {
                                           {14, 14, 672, 5, 1},  {7, 7, 1152, 5, 1},   {7, 7, 960, 3, 1},
                                           // hand_landmark_lite / face_landmark: few channels, large maps
                                           {112, 112, 24, 3, 1}, {112, 112, 64, 3, 2}, {56, 56, 96, 3, 1},
-                                          {96, 96, 16, 3, 1},   {128, 128, 16, 3, 1}, {64, 64, 32, 3, 1}};
+                                          {96, 96, 16, 3, 1},   {128, 128, 16, 3, 1}, {64, 64, 32, 3, 1},
+                                          // hand_landmark_lite's small maps and strided layers
+                                          {7, 7, 672, 5, 1},    {14, 14, 384, 5, 1},  {14, 14, 288, 3, 1},
+                                          {28, 28, 144, 5, 1},  {56, 56, 96, 5, 2},   {28, 28, 144, 3, 2},
+                                          {14, 14, 384, 5, 2}};
   fmt::print("| depthwise (h w c k stride) | ms (p10) | GFLOP/s |\n|---|---|---|\n");
   for (const DwShape& s : dw_shapes) {
     Graph g = depthwise_graph(s, rng);

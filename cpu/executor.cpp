@@ -207,12 +207,14 @@ void CpuExecutor::run_tiled(int op_index, const OutputRange& range, bool in_aren
   // Rows only when there are enough: a tile spanning every slice reuses each weight panel over
   // all its rows and its input rows over every panel. Few rows (small maps, big weights): slices
   // first, so each weight panel is read by one tile. Slices go in chunks aligned to the kernel's
-  // grain (the GEMM kernels compute whole 8-slice panels).
+  // grain (the GEMM kernels compute whole 8-slice panels). Kernels whose slices share nothing
+  // (depthwise) ask for slices first whatever the rows.
   const int grain = d.split_slices ? std::max(1, kernel.slice_grain()) : 1;
   const int unit_first = range.slice_begin / grain;
   const int units = (range.slice_end + grain - 1) / grain - unit_first;
+  const bool slices_first = d.split_slices && kernel.slices_first() && units >= 2 && rows < kMinRowsPerTile * target_tiles;
   int row_tiles = 1, slice_tiles = 1;
-  if (d.split_rows && rows >= target_tiles) {
+  if (d.split_rows && rows >= target_tiles && !slices_first) {
     row_tiles = target_tiles;
   } else {
     slice_tiles = d.split_slices ? std::min(units, target_tiles) : 1;

@@ -63,6 +63,10 @@ class CpuExecutor {
   static constexpr int64_t kMacsPerTile = 100'000;  // ~2.5 us of single-thread work per tile
   static constexpr int64_t kValuesPerTile = 8 * 1024;
   static constexpr int kTilesPerThread = 4;
+  // A kernel asking for slices first (CpuKernel::slices_first) still gets rows when each row tile
+  // has at least this many: the ops before and after it are cut into rows too, so each thread
+  // then reads mostly what it wrote.
+  static constexpr int kMinRowsPerTile = 4;
   static constexpr int kBandRows = 8;  // rows per kernel call when an epilogue follows
 
   // One op's kernel, epilogue and views of one run.

@@ -39,6 +39,11 @@ class CpuKernel {
   // Output slices a tile should span in multiples of (aligned to multiples of it): the GEMM
   // kernels compute whole weight panels, so a tile cutting a panel recomputes part of it.
   virtual int slice_grain() const { return 1; }
+  // Whether the executor's tiles should split output slices before rows: true for kernels whose
+  // slices are independent and whose cost grows with each tile's rows (depthwise: a tile of few
+  // rows pays the filter's halo rows and per-row overheads once more per slice; a 14x14 map cut
+  // into 8 row tiles of 1-2 rows ran no faster on 2 threads than on 1).
+  virtual bool slices_first() const { return false; }
   // Takes `store` if the kernel can apply it (false: the executor keeps its passes). Once taken,
   // run() also applies the epilogue's ADD, and run_fused() the ADD and then the PRELU (`output`
   // is then the PRELU's output; the op's own output is not written).

@@ -49,6 +49,8 @@ class DepthwiseKernel final : public CpuKernel {
     }
   }
 
+  bool slices_first() const override { return true; }
+
   void run(std::span<const ConstView> inputs, const MutableView& output, const OutputRange& range) const override {
     if (range.empty()) return;
     const float* in = data_.get(inputs);

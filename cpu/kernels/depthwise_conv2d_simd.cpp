@@ -1,16 +1,23 @@
 // DEPTHWISE_CONV_2D (multiplier 1) inner loops with Highway, two paths chosen by the shape.
-// Small maps and every 3x3 stride 1 (clipped path): the input read in place; border pixels clip
-// their taps; interior pixels of stride 1 in full vectors as below (3x3 stride 1: two rows at once
-// through the padded path's row-pair kernel, its row pointers on the input rows). Large maps (padded path): per slice and chunk of output rows,
+// Three paths chosen by the shape (depthwise_rows_impl). Stride 1, 3x3 and 5x5 (in-place path,
+// rows_inplace; stride 2 likewise on AVX2 / AVX-512, rows_s2_inplace, each vector of output pixels
+// from two loads and a shuffle of their even 128-bit blocks): the input read where it lies, two rows at once through the row-pair kernel with its
+// row pointers on the input rows (a row of zeros above and below the map), the vectors at both
+// ends of a row loading the pixels outside the map as 0 (masked loads). Maps narrower than a
+// vector and shapes the others decline (clipped path): the input read in place; border pixels
+// clip their taps; interior pixels of stride 1 in full vectors. Everything else (padded path):
+// per slice and chunk of output rows,
 // the input rows the chunk reads are copied once, zero-padded, into `stride_w` phase planes
 // (phase f holds padded columns f, f + sw, f + 2sw, ...): output pixel x at tap kx reads phase
 // (kx*dw) % sw at column x + (kx*dw) / sw, so consecutive output pixels read consecutive pixels
 // of one phase row, whatever the stride, and no pixel needs a bounds check. 4 consecutive pixels
 // are 16 contiguous floats (one AVX-512 vector; 2 pixels per AVX2 vector) and a tap's weights one
-// 4-float group repeated (LoadDup128): 4 vectors per register block, then single vectors, then
-// single pixels (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
+// 4-float group repeated (LoadDup128): 4 vectors per register block, then the row's remaining
+// vectors as one block, the last ending at the row's last pixel (overlapping the one before: those
+// pixels are computed twice the same way), single pixels only in rows narrower than a vector
+// (4-float GCC vectors; every pixel on the 1-lane scalar target). Every output is
 // bias + its taps in ky-major order, multiply then add, no FMA (see the header; this file is
-// compiled with -ffp-contract=off) (padded path: padding taps add 0 * w); the path of a pixel
+// compiled with -ffp-contract=off) (padded and in-place paths: padding taps add 0 * w); the path of a pixel
 // depends only on the op's shape and the pixel's column, never on the range. Bias + activation
 // fused in the store.
 #undef HWY_TARGET_INCLUDE
@@ -20,6 +27,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <cstring>
 #include <vector>
 
@@ -62,6 +70,16 @@ HWY_INLINE void store_out(D d, hn::Vec<D> v, const Epilogue& e, float* p) {
     for (size_t i = 0; i < hn::Lanes(d); ++i) p[i] = e.lane_bits[i % 4] ? apply_activation(e.act, p[i]) : 0.0f;
 }
 
+// Calls f(std::integral_constant<int, i>) for i = 0..N-1, unrolled at compile time, so that arrays
+// indexed by i stay in registers (plain loops left masked_block_2rows' accumulators on the stack; padded_block_2rows measured no
+// faster unrolled this way).
+template <int N, class F>
+HWY_INLINE void Unroll(F&& f) {
+  [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) HWY_ATTR {
+    (f(std::integral_constant<int, I>()), ...);
+  }(std::make_integer_sequence<int, N>());
+}
+
 // Padded path: R vectors (4 / 2 pixels each) from output pixel x.
 template <int R, class D>
 HWY_INLINE void padded_block(D d, int taps, const float* const* tap_row, const float* w, hn::Vec<D> bias, const Epilogue& e,
@@ -92,17 +110,21 @@ HWY_INLINE void padded_pixel(int taps, const float* const* tap_row, const float*
 // accumulator chains run side by side (the add latency, not the loads, bounds one row of R).
 // row_ptr[r * KW + kx]: the phase row of tap column kx at padded row r. Each output is still bias
 // + its taps in ky-major order, multiply then add, exactly as padded_block computes it.
+// The R vectors start at pixels xs[0..R) (a row's last vectors), or with xs == nullptr at x, x + one
+// vector, ... (the blocks of a row: their loads then take constant offsets).
 template <int KH, int KW, int SH, int R, class D>
 HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
-                                   const Epilogue& e, float* out0, float* out1, int x) {
+                                   const Epilogue& e, float* out0, float* out1, int x, const int* xs) {
   const size_t N = hn::Lanes(d);
+  size_t off[R];
+  for (int i = 0; i < R; ++i) off[i] = xs ? size_t(xs[i]) * 4 : size_t(x) * 4 + size_t(i) * N;
   hn::Vec<D> acc0[R], acc1[R];
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = bias;
   for (int r = 0; r < KH + SH; ++r) {
     for (int kx = 0; kx < KW; ++kx) {
-      const float* ip = row_ptr[r * KW + kx] + size_t(x) * 4;
+      const float* ip = row_ptr[r * KW + kx];
       hn::Vec<D> in[R];
-      for (int i = 0; i < R; ++i) in[i] = hn::LoadU(d, ip + size_t(i) * N);
+      for (int i = 0; i < R; ++i) in[i] = hn::LoadU(d, ip + off[i]);
       if (r < KH)
         for (int i = 0; i < R; ++i) acc0[i] = hn::Add(hn::Mul(in[i], wv[r * KW + kx]), acc0[i]);
       if (r >= SH)
@@ -110,9 +132,37 @@ HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::V
     }
   }
   for (int i = 0; i < R; ++i) {
-    store_out(d, acc0[i], e, out0 + size_t(x) * 4 + size_t(i) * N);
-    store_out(d, acc1[i], e, out1 + size_t(x) * 4 + size_t(i) * N);
+    store_out(d, acc0[i], e, out0 + off[i]);
+    if (out1) store_out(d, acc1[i], e, out1 + off[i]);  // nullptr: row y + 1 is not in the range
   }
+}
+
+// Output pixels [x_lo, x_hi) of rows y and y + 1 in full vectors through padded_block_2rows: blocks
+// of kBlock vectors, then the remaining vectors as one block, the last of them ending at pixel
+// x_hi - 1 (it overlaps the one before when the pixels are not a multiple of a vector: those
+// pixels are computed twice, the same way, and stored twice; a row of 7 or 14 pixels is 2 or 4
+// vectors whose accumulator chains run side by side). Returns the first pixel not computed: x_lo
+// when there are fewer pixels than one vector.
+template <int KH, int KW, int SH, int kBlock, class D>
+HWY_INLINE int row_pair_vectors(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
+                                const Epilogue& e, float* out0, float* out1, int x_lo, int x_hi) {
+  const int ppv = int(hn::Lanes(d) / 4);
+  if (x_hi - x_lo < ppv) return x_lo;
+  int x = x_lo;
+  for (; x + kBlock * ppv <= x_hi; x += kBlock * ppv)
+    padded_block_2rows<KH, KW, SH, kBlock>(d, row_ptr, wv, bias, e, out0, out1, x, nullptr);
+  if (x == x_hi) return x_hi;
+  int xs[kBlock];
+  int n = 0;
+  for (; x + ppv <= x_hi; x += ppv) xs[n++] = x;
+  if (x < x_hi) xs[n++] = x_hi - ppv;
+  switch (n) {  // n <= kBlock: fewer than kBlock vectors were left, plus the overlapping one
+    case 1: padded_block_2rows<KH, KW, SH, 1>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+    case 2: padded_block_2rows<KH, KW, SH, 2>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+    case 3: if constexpr (kBlock >= 3) padded_block_2rows<KH, KW, SH, 3>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+    default: if constexpr (kBlock >= 4) padded_block_2rows<KH, KW, SH, 4>(d, row_ptr, wv, bias, e, out0, out1, 0, xs); break;
+  }
+  return x_hi;
 }
 
 // Output rows y and y + 1 of one slice through padded_block_2rows (full vectors; the rest of the
@@ -121,7 +171,7 @@ HWY_INLINE void padded_block_2rows(D d, const float* const* row_ptr, const hn::V
 template <int KH, int KW, int SH, class D>
 void padded_row_pair(D d, const DepthwiseParams& p, const float* planes, size_t phase_row, int r0, const float* w,
                      const float* bias, hn::Vec<D> bias_wide, const Epilogue& e, float* out0, float* out1) {
-  const int px_per_vec = int(hn::Lanes(d) / 4), OW = p.out.w, sw = p.stride_w;
+  const int OW = p.out.w, sw = p.stride_w;
   const float* row_ptr[(KH + SH) * KW];
   for (int r = 0; r < KH + SH; ++r)
     for (int kx = 0; kx < KW; ++kx) {
@@ -130,11 +180,8 @@ void padded_row_pair(D d, const DepthwiseParams& p, const float* planes, size_t 
     }
   hn::Vec<D> wv[KH * KW];
   for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
-  constexpr int kBlock = KH * KW <= 9 ? 4 : 2;  // 5x5: 25 weight registers leave room for 2 x 2 x 2
-  int x = 0;
-  for (; x + kBlock * px_per_vec <= OW; x += kBlock * px_per_vec)
-    padded_block_2rows<KH, KW, SH, kBlock>(d, row_ptr, wv, bias_wide, e, out0, out1, x);
-  for (; x + px_per_vec <= OW; x += px_per_vec) padded_block_2rows<KH, KW, SH, 1>(d, row_ptr, wv, bias_wide, e, out0, out1, x);
+  constexpr int kBlock = 4;  // 5x5 too (25 weight vectors + 16 accumulators: some weights come from L1): 14x14x672 0.19 -> 0.18 ms
+  int x = row_pair_vectors<KH, KW, SH, kBlock>(d, row_ptr, wv, bias_wide, e, out0, out1, 0, OW);
   const float* const* rows1 = row_ptr + SH * KW;  // row y + 1's taps start SH padded rows lower
   for (; x < OW; ++x) {
     padded_pixel(KH * KW, row_ptr, w, bias, p.activation, e.lanes, out0, x);
@@ -232,11 +279,11 @@ HWY_INLINE void clipped_pixels(const DepthwiseParams& p, const RowContext& c, in
 
 // Clipped path, stride 1: output rows y and y + 1 (c: row y's context; out1: row y + 1) over the
 // full vectors of interior columns [x_lo, x_hi), through padded_block_2rows with its row pointers
-// on the input rows in place (every tap of an interior pixel inside the input).
+// on the input rows in place (every tap of an interior pixel inside the input). Returns the first
+// interior column not computed (x_lo when there are fewer than one vector, else x_hi).
 template <int KH, int KW, class D>
-void clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_lo, int x_hi, hn::Vec<D> bias_wide,
+int clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_lo, int x_hi, hn::Vec<D> bias_wide,
                       const Epilogue& e, float* out1) {
-  const int px_per_vec = int(hn::Lanes(d) / 4);
   const size_t row_floats = size_t(p.in.w) * 4;
   const float* row_ptr[(KH + 1) * KW];
   for (int r = 0; r < KH + 1; ++r)
@@ -244,21 +291,289 @@ void clipped_row_pair(D d, const DepthwiseParams& p, const RowContext& c, int x_
       row_ptr[r * KW + kx] = c.plane + size_t(c.iy0 + r) * row_floats + ptrdiff_t(kx - p.pad_left) * 4;
   hn::Vec<D> wv[KH * KW];
   for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, c.w + size_t(k) * 4);
-  constexpr int kBlock = KH * KW <= 9 ? 4 : 2;
-  int x = x_lo;
-  for (; x + kBlock * px_per_vec <= x_hi; x += kBlock * px_per_vec)
-    padded_block_2rows<KH, KW, 1, kBlock>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x);
-  for (; x + px_per_vec <= x_hi; x += px_per_vec) padded_block_2rows<KH, KW, 1, 1>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x);
+  constexpr int kBlock = 4;
+  return row_pair_vectors<KH, KW, 1, kBlock>(d, row_ptr, wv, bias_wide, e, c.out_row, out1, x_lo, x_hi);
 }
 
 template <class D>
-using ClippedPairFn = void (*)(D, const DepthwiseParams&, const RowContext&, int, int, hn::Vec<D>, const Epilogue&, float*);
+using ClippedPairFn = int (*)(D, const DepthwiseParams&, const RowContext&, int, int, hn::Vec<D>, const Epilogue&, float*);
 template <class D>
 ClippedPairFn<D> clipped_pair_kernel(const DepthwiseParams& p) {
   if (p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1 || hn::Lanes(D()) < 4) return nullptr;
   if (p.kh == 3 && p.kw == 3) return &clipped_row_pair<3, 3, D>;
   return nullptr;  // 5x5: slower than the padded row pairs on 14x14 and larger, and than single rows on 7x7
 }
+
+// In-place path (stride 1, 3x3 or 5x5, no dilation): the input read where it lies, every pixel in
+// full vectors. Input rows above or below the map read a row of zeros; the vectors at the row's
+// two ends, whose taps reach columns outside [0, W), load those pixels as 0 (masked loads, which
+// neither read nor fault there). Each output is then bias + every tap in ky-major order, the
+// outside ones adding 0 * w, as on the padded path, without its copy and with no pixel on its own.
+
+// R vectors of pixels [xs[i], xs[i] + ppv) of rows y and y + 1 (out1 == nullptr: row y only),
+// vector i's tap column kx loaded under masks[i][kx].
+template <int KH, int KW, int R, class D>
+HWY_INLINE void masked_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias,
+                                   const Epilogue& e, float* out0, float* out1, const int* xs,
+                                   const hn::Mask<D> (*masks)[KW]) {
+  hn::Vec<D> acc0[R], acc1[R];
+  Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc0[i] = acc1[i] = bias; });
+  Unroll<KH + 1>([&](auto r) __attribute__((always_inline)) HWY_ATTR {
+    Unroll<KW>([&](auto kx) __attribute__((always_inline)) HWY_ATTR {
+      Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+        const hn::Vec<D> in = hn::MaskedLoad(masks[i][kx], d, row_ptr[r * KW + kx] + size_t(xs[i]) * 4);
+        if constexpr (r < KH) acc0[i] = hn::Add(hn::Mul(in, wv[r * KW + kx]), acc0[i]);
+        if constexpr (r >= 1) acc1[i] = hn::Add(hn::Mul(in, wv[(r - 1) * KW + kx]), acc1[i]);
+      });
+    });
+  });
+  for (int i = 0; i < R; ++i) {
+    store_out(d, acc0[i], e, out0 + size_t(xs[i]) * 4);
+    if (out1) store_out(d, acc1[i], e, out1 + size_t(xs[i]) * 4);
+  }
+}
+
+// The in-place path applies: stride 1, no dilation, a row-pair kernel size, rows of at least one
+// vector whose interior (pixels with every tap column inside) holds one, and padding of at most one
+// vector on each side (so one masked vector covers each end).
+template <class D>
+bool inplace_applies(D d, const DepthwiseParams& p) {
+  const int ppv = int(hn::Lanes(d) / 4);
+  if (ppv < 1 || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1) return false;
+  if (!((p.kh == 3 && p.kw == 3) || (p.kh == 5 && p.kw == 5))) return false;
+  const int x_lo = p.pad_left, x_hi = p.in.w - p.kw + 1 + p.pad_left;  // interior output pixels
+  return p.out.w >= ppv && x_hi - x_lo >= ppv && x_lo <= ppv && p.out.w - x_hi <= ppv && p.pad_left >= 0 &&
+         x_hi <= p.out.w;
+}
+
+template <int KH, int KW>
+void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const int ppv = int(hn::Lanes(d) / 4);
+  const int W = p.in.w, H = p.in.h, OW = p.out.w, pl = p.pad_left;
+  const size_t row_floats = size_t(W) * 4;
+  // A row of zeros for input rows outside the map, read at columns -pl .. OW + KW (+ a vector).
+  thread_local std::vector<float> zeros;
+  zeros.assign(size_t(OW + KW + 2 * ppv + pl) * 4, 0.0f);
+  const float* zero_row = zeros.data() + size_t(pl + ppv) * 4;
+  // The row's vectors start at 0, ppv, 2 ppv, ... and, when ppv does not divide OW, at OW - ppv.
+  // The first 4 and the last 4 (fewer in short rows) load under masks (pixel x + i at tap kx reads
+  // input column x + i - pl + kx; all true for vectors inside): they hold every vector reaching
+  // outside (the first; the last two at most, as OW - x_hi <= ppv). The ones between, a whole
+  // number of vectors, load plainly through row_pair_vectors.
+  const int full = OW / ppv, vecs = full + (OW % ppv ? 1 : 0);
+  auto start = [&](int v) { return v < full ? v * ppv : OW - ppv; };
+  const int first_n = std::min(4, vecs), last_begin = std::max(first_n, vecs - 4);
+  const auto pixel_of_lane = hn::ShiftRight<2>(hn::Iota(di, 0));
+  struct EndBlock {
+    int n = 0;
+    int xs[4] = {};
+    hn::Mask<decltype(d)> m[4][KW];
+  };
+  auto end_block = [&](int first_vec, int n, EndBlock& eb) {
+    eb.n = n;
+    for (int i = 0; i < eb.n; ++i) {
+      eb.xs[i] = start(first_vec + i);
+      for (int kx = 0; kx < KW; ++kx) {
+        const auto col = hn::Add(pixel_of_lane, hn::Set(di, eb.xs[i] - pl + kx));
+        eb.m[i][kx] = hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
+      }
+    }
+  };
+  EndBlock first, last;
+  end_block(0, first_n, first);
+  end_block(last_begin, vecs - last_begin, last);
+  auto run_masked = [&](const EndBlock& eb, const float* const* row_ptr, const hn::Vec<decltype(d)>* wv,
+                        hn::Vec<decltype(d)> bias, const Epilogue& e, float* out0, float* out1) {
+    switch (eb.n) {
+      case 1: masked_block_2rows<KH, KW, 1>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+      case 2: masked_block_2rows<KH, KW, 2>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+      case 3: masked_block_2rows<KH, KW, 3>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+      default: masked_block_2rows<KH, KW, 4>(d, row_ptr, wv, bias, e, out0, out1, eb.xs, eb.m); break;
+    }
+  };
+  for (int s = range.slice_begin; s < range.slice_end; ++s) {
+    Epilogue e;
+    e.act = p.activation;
+    e.lanes = std::min(4, p.out.c - 4 * s);
+    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const auto bias_wide = hn::LoadDup128(d, p.bias + size_t(s) * 4);
+    const float* w = p.weights + size_t(s) * KH * KW * 4;
+    hn::Vec<decltype(d)> wv[KH * KW];
+    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+    const float* plane = in + p.in.offset(b, s, 0, 0);
+    // Rows y and y + 1 (row y + 1 not stored when out1 is nullptr).
+    auto pair = [&](int y, bool both) {
+      const float* row_ptr[(KH + 1) * KW];
+      for (int r = 0; r < KH + 1; ++r) {
+        const int iy = y - p.pad_top + r;
+        const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
+        for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
+      }
+      float* out0 = out + p.out.offset(b, s, y, 0);
+      float* out1 = both ? out + p.out.offset(b, s, y + 1, 0) : nullptr;
+      run_masked(first, row_ptr, wv, bias_wide, e, out0, out1);
+      if (last_begin > first_n)
+        row_pair_vectors<KH, KW, 1, 4>(d, row_ptr, wv, bias_wide, e, out0, out1, first_n * ppv, last_begin * ppv);
+      if (last.n > 0) run_masked(last, row_ptr, wv, bias_wide, e, out0, out1);
+    };
+    int y = range.row_begin;
+    for (; y + 1 < range.row_end; y += 2) pair(y, true);
+    if (y < range.row_end) {
+      if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);  // row y - 1 again, the same way
+      else pair(y, false);
+    }
+  }
+}
+
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+// Stride 2 in place (x86 AVX2 / AVX-512): output pixels x, x + 1, ... at tap kx read input columns
+// c, c + 2, ... (c = 2x - pl + kx): two loads of consecutive pixels from c and their even 128-bit
+// blocks (one block shuffle), instead of the padded path's phase copy. Rows as in rows_inplace (a
+// row of zeros outside the map); the first and last 4 vectors load under masks (each of the two
+// loads with its own), the ones between plainly.
+template <class D>
+HWY_INLINE hn::Vec<D> EvenPixels(hn::Vec<D> a, hn::Vec<D> b) {
+#if HWY_TARGET <= HWY_AVX3
+  return hn::Vec<D>{_mm512_shuffle_f32x4(a.raw, b.raw, 0x88)};
+#else
+  return hn::Vec<D>{_mm256_permute2f128_ps(a.raw, b.raw, 0x20)};
+#endif
+}
+
+// R vectors from output pixels xs[i] of rows y and y + 1 (out1 == nullptr: row y only); with
+// kMasked, vector i's two loads at tap column kx go under lo[i][kx] and hi[i][kx].
+template <int KH, int KW, int R, bool kMasked, class D>
+HWY_INLINE void s2_block_2rows(D d, const float* const* row_ptr, const hn::Vec<D>* wv, hn::Vec<D> bias, const Epilogue& e,
+                               float* out0, float* out1, const int* xs, const hn::Mask<D> (*lo)[KW],
+                               const hn::Mask<D> (*hi)[KW]) {
+  const size_t N = hn::Lanes(d);
+  hn::Vec<D> acc0[R], acc1[R];
+  Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR { acc0[i] = acc1[i] = bias; });
+  Unroll<KH + 2>([&](auto r) __attribute__((always_inline)) HWY_ATTR {
+    Unroll<KW>([&](auto kx) __attribute__((always_inline)) HWY_ATTR {
+      Unroll<R>([&](auto i) __attribute__((always_inline)) HWY_ATTR {
+        const float* ip = row_ptr[r * KW + kx] + size_t(xs[i]) * 8;
+        hn::Vec<D> a, b;
+        if constexpr (kMasked) {
+          a = hn::MaskedLoad(lo[i][kx], d, ip);
+          b = hn::MaskedLoad(hi[i][kx], d, ip + N);
+        } else {
+          a = hn::LoadU(d, ip);
+          b = hn::LoadU(d, ip + N);
+        }
+        const hn::Vec<D> in = EvenPixels<D>(a, b);
+        if constexpr (r < KH) acc0[i] = hn::Add(hn::Mul(in, wv[r * KW + kx]), acc0[i]);
+        if constexpr (r >= 2) acc1[i] = hn::Add(hn::Mul(in, wv[(r - 2) * KW + kx]), acc1[i]);
+      });
+    });
+  });
+  for (int i = 0; i < R; ++i) {
+    store_out(d, acc0[i], e, out0 + size_t(xs[i]) * 4);
+    if (out1) store_out(d, acc1[i], e, out1 + size_t(xs[i]) * 4);
+  }
+}
+
+template <class D>
+bool s2_inplace_applies(D d, const DepthwiseParams& p) {
+  const int ppv = int(hn::Lanes(d) / 4);
+  if (ppv < 2 || p.stride_h != 2 || p.stride_w != 2 || p.dilation_h != 1 || p.dilation_w != 1) return false;
+  if (!((p.kh == 3 && p.kw == 3) || (p.kh == 5 && p.kw == 5))) return false;
+  if (p.pad_left < 0 || p.pad_left > 2 || p.pad_top < 0) return false;
+  // Vectors reading outside the input: the first (2x - pl < 0) and those with 2x + 2 ppv + KW - 2 - pl
+  // >= W; both within the masked first and last 4 when the row has 8 vectors or fewer of them.
+  const int vecs = (p.out.w + ppv - 1) / ppv;
+  const int right_edge = std::max(0, (p.in.w - 2 * ppv - p.kw + 2 + p.pad_left + 1) / 2);  // first x reaching out
+  const int right_vecs = vecs - std::min(vecs, right_edge / ppv);
+  return p.out.w >= ppv && right_vecs <= 3 && vecs >= 1;
+}
+
+template <int KH, int KW>
+void rows_s2_inplace(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const int ppv = int(hn::Lanes(d) / 4);
+  const int W = p.in.w, H = p.in.h, OW = p.out.w, pl = p.pad_left;
+  const size_t row_floats = size_t(W) * 4;
+  thread_local std::vector<float> zeros;
+  zeros.assign(size_t(2 * OW + KW + 4 * ppv + pl) * 4, 0.0f);
+  const float* zero_row = zeros.data() + size_t(pl + 2 * ppv) * 4;
+  const int full = OW / ppv, vecs = full + (OW % ppv ? 1 : 0);
+  auto start = [&](int v) { return v < full ? v * ppv : OW - ppv; };
+  const int first_n = std::min(4, vecs), last_begin = std::max(first_n, vecs - 4);
+  const auto pixel_of_lane = hn::ShiftRight<2>(hn::Iota(di, 0));
+  struct EndBlock {
+    int n = 0;
+    int xs[4] = {};
+    hn::Mask<decltype(d)> lo[4][KW], hi[4][KW];
+  };
+  auto valid = [&](int c0) {
+    const auto col = hn::Add(pixel_of_lane, hn::Set(di, c0));
+    return hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
+  };
+  auto end_block = [&](int first_vec, int n, EndBlock& eb) {
+    eb.n = n;
+    for (int i = 0; i < n; ++i) {
+      eb.xs[i] = start(first_vec + i);
+      for (int kx = 0; kx < KW; ++kx) {
+        eb.lo[i][kx] = valid(2 * eb.xs[i] - pl + kx);
+        eb.hi[i][kx] = valid(2 * eb.xs[i] - pl + kx + ppv);
+      }
+    }
+  };
+  EndBlock first, last;
+  end_block(0, first_n, first);
+  end_block(last_begin, vecs - last_begin, last);
+  for (int s = range.slice_begin; s < range.slice_end; ++s) {
+    Epilogue e;
+    e.act = p.activation;
+    e.lanes = std::min(4, p.out.c - 4 * s);
+    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const auto bias = hn::LoadDup128(d, p.bias + size_t(s) * 4);
+    const float* w = p.weights + size_t(s) * KH * KW * 4;
+    hn::Vec<decltype(d)> wv[KH * KW];
+    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+    const float* plane = in + p.in.offset(b, s, 0, 0);
+    auto masked = [&](const EndBlock& eb, const float* const* rp, float* o0, float* o1) {
+      switch (eb.n) {
+        case 1: s2_block_2rows<KH, KW, 1, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        case 2: s2_block_2rows<KH, KW, 2, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        case 3: s2_block_2rows<KH, KW, 3, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        case 4: s2_block_2rows<KH, KW, 4, true>(d, rp, wv, bias, e, o0, o1, eb.xs, eb.lo, eb.hi); break;
+        default: break;
+      }
+    };
+    auto pair = [&](int y, bool both) {
+      const float* row_ptr[(KH + 2) * KW];
+      for (int r = 0; r < KH + 2; ++r) {
+        const int iy = 2 * y - p.pad_top + r;
+        const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
+        for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
+      }
+      float* out0 = out + p.out.offset(b, s, y, 0);
+      float* out1 = both ? out + p.out.offset(b, s, y + 1, 0) : nullptr;
+      masked(first, row_ptr, out0, out1);
+      int v = first_n;
+      for (; v + 4 <= last_begin; v += 4) {
+        const int xs[4] = {v * ppv, (v + 1) * ppv, (v + 2) * ppv, (v + 3) * ppv};
+        s2_block_2rows<KH, KW, 4, false>(d, row_ptr, wv, bias, e, out0, out1, xs, nullptr, nullptr);
+      }
+      for (; v < last_begin; ++v) {
+        const int xs[1] = {v * ppv};
+        s2_block_2rows<KH, KW, 1, false>(d, row_ptr, wv, bias, e, out0, out1, xs, nullptr, nullptr);
+      }
+      if (last_begin < vecs) masked(last, row_ptr, out0, out1);
+    };
+    int y = range.row_begin;
+    for (; y + 1 < range.row_end; y += 2) pair(y, true);
+    if (y < range.row_end) {
+      if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);  // row y - 1 again, the same way
+      else pair(y, false);
+    }
+  }
+}
+#endif
 
 // Small maps: the input read in place, border pixels clip their taps, interior pixels of stride 1
 // in full vectors.
@@ -297,16 +612,15 @@ void rows_clipped(const DepthwiseParams& p, const float* in, float* out, int b, 
       if (row_pair && y + 1 < range.row_end && c.ky_lo == 0 && c.ky_hi == p.kh &&
           (y + 1) * p.stride_h - p.pad_top + (p.kh - 1) < p.in.h) {
         // Rows y and y + 1 with every ky tap inside: interior columns through the row-pair kernel
-        // reading the input rows in place, border columns (and a tail of less than one vector) one
+        // reading the input rows in place, border columns (and interiors of less than one vector) one
         // pixel at a time, each row on its own.
         RowContext c1 = c;
         c1.out_row = out + p.out.offset(b, s, y + 1, 0);
         c1.iy0 = c.iy0 + p.stride_h;
-        row_pair(d, p, c, x_lo, x_hi, bias_wide, e, c1.out_row);
+        const int done = row_pair(d, p, c, x_lo, x_hi, bias_wide, e, c1.out_row);
         auto rest = [&](const RowContext& rc) {
           for (int x = 0; x < x_lo; ++x) border_of(rc, x);
-          for (int x = x_lo + (x_hi - x_lo) / px_per_vec * px_per_vec; x < x_hi; ++x)
-            clipped_pixels<1>(p, rc, x, 0, p.kw, bias, lanes);
+          for (int x = done; x < x_hi; ++x) clipped_pixels<1>(p, rc, x, 0, p.kw, bias, lanes);
           for (int x = x_hi; x < OW; ++x) border_of(rc, x);
         };
         rest(c);
@@ -376,10 +690,19 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
         }
       }
       int y = y0;
-      if (row_pair)
-        for (; y + 1 < y1; y += 2)
-          row_pair(d, p, planes.data(), phase_row, (y - y0) * sh, w, bias, bias_wide, e, out + p.out.offset(b, s, y, 0),
-                   out + p.out.offset(b, s, y + 1, 0));
+      if (row_pair) {
+        auto pair = [&](int yy) {
+          row_pair(d, p, planes.data(), phase_row, (yy - y0) * sh, w, bias, bias_wide, e, out + p.out.offset(b, s, yy, 0),
+                   out + p.out.offset(b, s, yy + 1, 0));
+        };
+        for (; y + 1 < y1; y += 2) pair(y);
+        // An odd last row as the pair (y - 1, y): row y - 1 is computed again, the same way (a 7-row
+        // map is 4 pairs; the single-row loop below has one accumulator chain per vector).
+        if (y < y1 && y1 - y0 >= 2) {
+          pair(y1 - 2);
+          y = y1;
+        }
+      }
       for (; y < y1; ++y) {
         for (int ky = 0; ky < p.kh; ++ky)
           for (int kx = 0; kx < p.kw; ++kx) {
@@ -392,6 +715,10 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
         if (px_per_vec >= 1) {  // not on the 1-lane scalar target
           for (; x + 4 * px_per_vec <= OW; x += 4 * px_per_vec) padded_block<4>(d, taps, tap_row.data(), w, bias_wide, e, out_row, x);
           for (; x + px_per_vec <= OW; x += px_per_vec) padded_block<1>(d, taps, tap_row.data(), w, bias_wide, e, out_row, x);
+          if (x < OW && OW >= px_per_vec) {  // the tail: one full vector ending at the last pixel
+            padded_block<1>(d, taps, tap_row.data(), w, bias_wide, e, out_row, OW - px_per_vec);
+            x = OW;
+          }
         }
         for (; x < OW; ++x) padded_pixel(taps, tap_row.data(), w, bias, p.activation, e.lanes, out_row, x);
       }
@@ -401,16 +728,34 @@ void rows_padded(const DepthwiseParams& p, const float* in, float* out, int b, c
 
 }  // namespace
 
-// Padded phase planes cost a copy of the input per slice; on small maps (few pixels per copied
-// row) the clipped path was faster in bench/conv_kernels_bench.cpp, on 28x28 and larger slower;
-// with the row-pair kernel, 5x5 taps on 14x14 maps are faster padded (0.19 vs 0.23 ms for 672
-// channels), 3x3 on 14x14 and anything on 7x7 still clipped. 3x3 stride 1 runs clipped at every
-// size since the clipped path has row pairs in place (no copy): 112x112x24 0.172 -> 0.143 ms,
-// 128x128x16 0.145 -> 0.122, 112x112x32 0.240 -> 0.205, 56x56x144 0.274 -> 0.259, 14x14x576
-// 0.108 -> 0.098 (1 thread, medians of 30).
+// Stride 2 (3x3, 5x5) on AVX2 / AVX-512 runs in place too (rows_s2_inplace; bench/conv_kernels_bench,
+// medians of 100, same minute: 112x112x96 3x3 0.38-0.41 -> 0.31-0.32 ms, 112x112x64 0.24-0.26 ->
+// 0.175, 28x28x144 0.040 -> 0.027, 14x14x384 5x5 0.062 -> 0.047, 56x56 5x5 unchanged): the phase
+// copy, a pass over the whole input of its own, is gone.
+// Stride 1 (3x3; 5x5 from 12 columns) runs in place with masked end vectors: bench/conv_kernels_bench
+// (1 thread, medians of 100, the same minute) against the clipped/padded paths: 14x14x576 3x3 0.090
+// -> 0.069 ms, 14x14x288 3x3 0.045 -> 0.034, 7x7x960 3x3 0.049 -> 0.039, 112x112x32 3x3 0.206 ->
+// 0.182, 128x128x16 0.120 -> 0.108, 14x14x672 5x5 0.186 -> 0.164, 14x14x384 5x5 0.106 -> 0.093,
+// 28x28x144 5x5 0.120 -> 0.115; 7x7 5x5 stays padded (in place 0.12 vs 0.115 for 1152 channels).
+// Otherwise: padded phase planes cost a copy of the input per slice; on small maps (few pixels per
+// copied row) the clipped path was faster, on 28x28 and larger slower; 3x3 stride 1 ran clipped
+// (row pairs in place, border pixels one at a time). Since row tails run as one overlapping vector
+// (row_pair_vectors), maps narrower than 12 columns run padded (7x7x672 5x5 0.107 -> 0.072 ms);
+// only maps narrower than one vector (and the shapes the in-place path declines) stay clipped.
 void depthwise_rows_impl(const DepthwiseParams& p, const float* in, float* out, int b, const OutputRange& range) {
-  if (clipped_pair_kernel<hn::ScalableTag<float>>(p)) rows_clipped(p, in, out, b, range);  // 3x3 stride 1: any size
-  else if (p.out.w >= 24 || p.stride_w > 1 || (p.kw >= 5 && p.out.w >= 12)) rows_padded(p, in, out, b, range);
+  const int px_per_vec = int(hn::Lanes(hn::ScalableTag<float>()) / 4);
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  if (s2_inplace_applies(hn::ScalableTag<float>(), p)) {
+    if (p.kh == 3) return rows_s2_inplace<3, 3>(p, in, out, b, range);
+    return rows_s2_inplace<5, 5>(p, in, out, b, range);
+  }
+#endif
+  if (inplace_applies(hn::ScalableTag<float>(), p) && (p.kh == 3 || p.out.w >= 12)) {
+    if (p.kh == 3) return rows_inplace<3, 3>(p, in, out, b, range);
+    return rows_inplace<5, 5>(p, in, out, b, range);
+  }
+  if (clipped_pair_kernel<hn::ScalableTag<float>>(p) && p.out.w >= 12) rows_clipped(p, in, out, b, range);
+  else if (px_per_vec >= 1 && p.out.w >= px_per_vec) rows_padded(p, in, out, b, range);
   else rows_clipped(p, in, out, b, range);
 }
 

@@ -1,10 +1,16 @@
 // DEPTHWISE_CONV_2D on every executor (CPU, GPU fp32, GPU fp16) vs the float64 reference on the
 // same random awkward shapes (multipliers 1 to 3) with partial ranges on poisoned buffers; TFLite
-// output sizes, errors, and (disabled) single-thread CPU throughput.
+// output sizes, errors, the CPU executor's tiles (slices first or rows) at 1-4 threads, and
+// (disabled) single-thread CPU throughput.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <random>
+
 #include "base/error.h"
+#include "cpu/executor.h"
 #include "tests/support/conv_cases.h"
 #include "tests/support/expect_error.h"
 #include "tests/support/kernel_bench.h"
@@ -120,6 +126,45 @@ TEST(DepthwiseConv2DShapes, Errors) {
   Graph g = dw_graph(8, 8, 4, 4, 3, a);
   g.ops[0].inputs.resize(1);
   expect_error(g, ErrorKind::kInvalidModel, "inputs");
+}
+
+// The CPU executor cuts a depthwise op into slice tiles on small maps (CpuKernel::slices_first)
+// and into row tiles when each gets kMinRowsPerTile rows: at every thread count the output, on a
+// poisoned buffer, is bit for bit the 1-thread output (every element written, none twice
+// differently), and the 1-thread output is not trivial.
+TEST(DepthwiseConv2DExecutor, TilesAtAnyThreadCountMatchOneThread) {
+  auto rng = test::make_rng(14);
+  for (auto [h, c, k, s] : {std::tuple{14, 96, 5, 1}, {7, 100, 3, 1}, {28, 37, 5, 2}, {56, 64, 3, 1}, {112, 24, 3, 2}}) {
+    SCOPED_TRACE(fmt::format("in [1,{},{},{}] k {} stride {}", h, h, c, k, s));
+    test::GraphBuilder b("dw_tiles");
+    const int x = b.input("x", {1, h, h, c});
+    b.add_op(OpType::kDepthwiseConv2D, {x, b.random_constant(rng, "w", {1, k, k, c}), b.random_constant(rng, "b", {c})},
+             test::same_padded<DepthwiseConv2DAttributes>(s, Activation::kRelu6));
+    Graph g = b.graph();
+    infer_shapes(g);
+    std::vector<float> in(g.tensors[size_t(g.inputs[0])].elements());
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& v : in) v = u(rng);
+    auto run = [&](int threads) {
+      cpu::CpuExecutorOptions o;
+      o.threads = threads;
+      cpu::CpuExecutor e(g, o);
+      e.set_input(0, in);
+      const Shape4 os = g.tensors[size_t(g.outputs[0])].shape4();
+      float* out = e.tensor_data(g.outputs[0]);
+      std::fill(out, out + os.phwc4_elements(), test::kPoison);
+      e.run();
+      return e.output_nhwc(0);
+    };
+    const std::vector<float> want = run(1);
+    EXPECT_TRUE(std::none_of(want.begin(), want.end(), [](float v) { return v == test::kPoison; }));
+    EXPECT_GT(std::count_if(want.begin(), want.end(), [](float v) { return v > 0.0f && v < 6.0f; }), int64_t(want.size() / 4));
+    for (const int threads : {2, 3, 4}) {
+      const std::vector<float> got = run(threads);
+      ASSERT_EQ(got.size(), want.size());
+      EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0) << threads << " threads";
+    }
+  }
 }
 
 TEST(DepthwiseConv2DBench, DISABLED_Throughput) {
