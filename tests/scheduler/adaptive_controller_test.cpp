@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <string>
 
 #include "scheduler/adaptive_controller.h"
 
@@ -312,6 +313,34 @@ TEST(AdaptiveController, AnIntermittentGpuIsJudgedByItsMeanNotOneMode) {
   }
 }
 
+// A load on [300, 4300) ms makes candidate `favourite` lose; after its end the session must be back
+// on it within 100 ms, for 3 seeds. `sim` is the pointer the scenario's lambdas read the clock from.
+void expect_back_soon_after_the_load(Sim*& sim, const std::vector<CandidateInfo>& cand, int favourite,
+                                     const std::function<double(int, int)>& lat,
+                                     const std::function<LoadReading(int)>& load) {
+  const std::string name = cand[size_t(favourite)].name;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    Sim s(cand, true, 0.03, seed);
+    sim = &s;
+    s.settle(lat, load);
+    ASSERT_EQ(s.c.active(), favourite) << "the scenario: " << name << " wins without the load";
+    double back_at = -1;
+    while (s.now < 6000) {
+      s.step(lat, load);
+      if (back_at < 0 && s.now >= 4300 && s.c.active() == favourite) back_at = s.now;
+    }
+    int left = 0;
+    for (const auto& e : s.c.events()) left += e.kind == "switch" && e.from == name;
+    std::printf("seed %d: left %s %d time(s); back on it %.0f ms after the load ended\n", int(seed), name.c_str(),
+                left, back_at - 4300);
+    ASSERT_GE(left, 1) << "the scenario: under the load " << name << " loses";
+    EXPECT_GE(back_at, 4300) << "seed " << seed << ": never back on " << name;
+    EXPECT_LT(back_at - 4300, 100) << "seed " << seed << ": back on " << name << " only " << back_at - 4300
+                                   << " ms after its load ended";
+  }
+  sim = nullptr;
+}
+
 TEST(AdaptiveController, TheEndOfADutyCycledGpuLoadIsSeenAfterAProbeInItsGap) {
   // H100 load run 2026-12-06 (session 10, face_detection_short_range): under a 90%-duty GPU load
   // the session ran the CPU; a GPU probe reading taken in one of the load's gaps looked like the
@@ -326,25 +355,7 @@ TEST(AdaptiveController, TheEndOfADutyCycledGpuLoadIsSeenAfterAProbeInItsGap) {
     const bool gap = (t >= 2000 && t < 2030) || (t >= 3000 && t < 3030);  // probes that landed in gaps
     return LoadReading{0.0, loaded() && !gap ? 2.0 : 0.05};
   };
-  for (uint64_t seed = 1; seed <= 3; ++seed) {
-    Sim s({{"cpu", kCpu, 1.0, false}, {"gpu", kGpu, 0.25, false}}, true, 0.03, seed);
-    sim = &s;
-    s.settle(lat, load);
-    ASSERT_EQ(s.c.active(), 1);
-    double back_at = -1;
-    while (s.now < 6000) {
-      s.step(lat, load);
-      if (back_at < 0 && s.now >= 4300 && s.c.active() == 1) back_at = s.now;
-    }
-    int left = 0;
-    for (const auto& e : s.c.events()) left += e.kind == "switch" && e.to == "cpu";
-    std::printf("seed %d: left the GPU %d time(s); back on it %.0f ms after the load ended\n", int(seed), left,
-                back_at - 4300);
-    ASSERT_GE(left, 1) << "the scenario: the loaded GPU (1.22 ms) loses to the CPU (1.0 ms)";
-    EXPECT_GE(back_at, 4300);
-    EXPECT_LT(back_at - 4300, 100) << "seed " << seed << ": back on the GPU only " << back_at - 4300
-                                   << " ms after its load ended";
-  }
+  expect_back_soon_after_the_load(sim, {{"cpu", kCpu, 1.0, false}, {"gpu", kGpu, 0.25, false}}, 1, lat, load);
 }
 
 TEST(AdaptiveController, AMomentaryDropInCpuLoadDoesNotHideTheLoadsEnd) {
@@ -360,25 +371,7 @@ TEST(AdaptiveController, AMomentaryDropInCpuLoadDoesNotHideTheLoadsEnd) {
     const bool blip = sim->now >= 3800 && sim->now < 3840;  // the load restarting
     return LoadReading{loaded() && !blip ? 0.94 : 0.02, 0.05};
   };
-  for (uint64_t seed = 1; seed <= 3; ++seed) {
-    Sim s(three(), true, 0.03, seed);
-    sim = &s;
-    s.settle(lat, load);
-    ASSERT_EQ(s.c.active(), 2) << "the scenario: the co plan wins when idle";
-    double back_at = -1;
-    while (s.now < 6000) {
-      s.step(lat, load);
-      if (back_at < 0 && s.now >= 4300 && s.c.active() == 2) back_at = s.now;
-    }
-    int left = 0;
-    for (const auto& e : s.c.events()) left += e.kind == "switch" && e.from == "co";
-    std::printf("seed %d: left the co plan %d time(s); back on it %.0f ms after the CPU load ended\n", int(seed), left,
-                back_at - 4300);
-    ASSERT_GE(left, 1) << "the scenario: under the CPU load the co plan loses to the GPU";
-    EXPECT_GE(back_at, 4300);
-    EXPECT_LT(back_at - 4300, 100) << "seed " << seed << ": back on the co plan only " << back_at - 4300
-                                   << " ms after the CPU load ended";
-  }
+  expect_back_soon_after_the_load(sim, three(), 2, lat, load);
 }
 
 TEST(AdaptiveController, StaticNeverSwitches) {
