@@ -333,6 +333,34 @@ HWY_INLINE void masked_block_2rows(D d, const float* const* row_ptr, const hn::V
   }
 }
 
+// One channel slice's epilogue (the lanes past the channels masked), bias and taps, each tap's 4
+// weights repeated across the vector (the in-place paths).
+template <int KH, int KW, class D>
+struct SliceTaps {
+  Epilogue e;
+  hn::Vec<D> bias;
+  hn::Vec<D> wv[KH * KW];
+  SliceTaps(D d, const DepthwiseParams& p, int s) : bias(hn::LoadDup128(d, p.bias + size_t(s) * 4)) {
+    e.act = p.activation;
+    e.lanes = std::min(4, p.out.c - 4 * s);
+    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
+    const float* w = p.weights + size_t(s) * KH * KW * 4;
+    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+  }
+};
+
+// The rows of `range` as pairs (y, y + 1): pair(y, true); an odd last row runs as the pair ending
+// there (row y - 1 again, the same way) or, in a one-row range, alone (pair(y, false)).
+template <class F>
+void for_each_row_pair(const OutputRange& range, F&& pair) {
+  int y = range.row_begin;
+  for (; y + 1 < range.row_end; y += 2) pair(y, true);
+  if (y < range.row_end) {
+    if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);
+    else pair(y, false);
+  }
+}
+
 // The in-place path applies: stride 1, no dilation, a row-pair kernel size, rows of at least one
 // vector whose interior (pixels with every tap column inside) holds one, and padding of at most one
 // vector on each side (so one masked vector covers each end).
@@ -394,14 +422,10 @@ void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, 
     }
   };
   for (int s = range.slice_begin; s < range.slice_end; ++s) {
-    Epilogue e;
-    e.act = p.activation;
-    e.lanes = std::min(4, p.out.c - 4 * s);
-    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
-    const auto bias_wide = hn::LoadDup128(d, p.bias + size_t(s) * 4);
-    const float* w = p.weights + size_t(s) * KH * KW * 4;
-    hn::Vec<decltype(d)> wv[KH * KW];
-    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+    const SliceTaps<KH, KW, decltype(d)> taps(d, p, s);
+    const Epilogue& e = taps.e;
+    const auto bias_wide = taps.bias;
+    const auto* wv = taps.wv;
     const float* plane = in + p.in.offset(b, s, 0, 0);
     // Rows y and y + 1 (row y + 1 not stored when out1 is nullptr).
     auto pair = [&](int y, bool both) {
@@ -418,12 +442,7 @@ void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, 
         row_pair_vectors<KH, KW, 1, 4>(d, row_ptr, wv, bias_wide, e, out0, out1, first_n * ppv, last_begin * ppv);
       if (last.n > 0) run_masked(last, row_ptr, wv, bias_wide, e, out0, out1);
     };
-    int y = range.row_begin;
-    for (; y + 1 < range.row_end; y += 2) pair(y, true);
-    if (y < range.row_end) {
-      if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);  // row y - 1 again, the same way
-      else pair(y, false);
-    }
+    for_each_row_pair(range, pair);
   }
 }
 
@@ -526,14 +545,10 @@ void rows_s2_inplace(const DepthwiseParams& p, const float* in, float* out, int 
   end_block(0, first_n, first);
   end_block(last_begin, vecs - last_begin, last);
   for (int s = range.slice_begin; s < range.slice_end; ++s) {
-    Epilogue e;
-    e.act = p.activation;
-    e.lanes = std::min(4, p.out.c - 4 * s);
-    for (int l = e.lanes; l < 4; ++l) e.lane_bits[l] = 0;
-    const auto bias = hn::LoadDup128(d, p.bias + size_t(s) * 4);
-    const float* w = p.weights + size_t(s) * KH * KW * 4;
-    hn::Vec<decltype(d)> wv[KH * KW];
-    for (int k = 0; k < KH * KW; ++k) wv[k] = hn::LoadDup128(d, w + size_t(k) * 4);
+    const SliceTaps<KH, KW, decltype(d)> taps(d, p, s);
+    const Epilogue& e = taps.e;
+    const auto bias = taps.bias;
+    const auto* wv = taps.wv;
     const float* plane = in + p.in.offset(b, s, 0, 0);
     auto masked = [&](const EndBlock& eb, const float* const* rp, float* o0, float* o1) {
       switch (eb.n) {
@@ -565,12 +580,7 @@ void rows_s2_inplace(const DepthwiseParams& p, const float* in, float* out, int 
       }
       if (last_begin < vecs) masked(last, row_ptr, out0, out1);
     };
-    int y = range.row_begin;
-    for (; y + 1 < range.row_end; y += 2) pair(y, true);
-    if (y < range.row_end) {
-      if (range.row_end - range.row_begin >= 2) pair(range.row_end - 2, true);  // row y - 1 again, the same way
-      else pair(y, false);
-    }
+    for_each_row_pair(range, pair);
   }
 }
 #endif
