@@ -8,7 +8,8 @@
 # ../shared/device/prepare.sh, bundles stress-ng with its own libraries in
 # .device/stress-ng.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
 # so Debian's copies never shadow Ubuntu's for anything else), and copies the models into
-# .xfer-load/ (~20 MB). Then, with the device tool, carry [".device", ".xfer-load"]:
+# .xfer-load/ as timing twins (~0.1 MB; TWINS=0: the real models, ~20 MB). Then, with the device
+# tool, carry [".device", ".xfer-load"]:
 #   bash .device/enter.sh bash bench/load_device.sh
 # which writes into $OUT/load_<TAG>/, per model: <model>_runs.csv.gz (every run of every policy),
 # <model>_phases.csv, <model>.png/.svg, <model>_summary.md; and summary.md, devices.txt and
@@ -39,7 +40,10 @@ LD_LIBRARY_PATH="$here/lib" exec "$here/stress-ng.bin" "$@"
 WRAP
   chmod +x "$tmp/stress-ng/stress-ng"
   tar -C "$tmp" -czf .device/stress-ng.tar.gz stress-ng && rm -rf "$tmp"
-  device_xfer_models .xfer-load "$MODELS"
+  # The models' timing twins (scripts/timing_twin.py: same graphs, compressible weights; latencies
+  # within 2.4% of the originals on the H100's GPU): 0.1 MB instead of ~20 MB, so .device and the
+  # tree fit the device tool's 64 MiB. TWINS=0 carries the real models.
+  if [[ ${TWINS:-1} == 0 ]]; then device_xfer_models .xfer-load "$MODELS"; else device_xfer_twins .xfer-load "$MODELS"; fi
   du -sh .device .xfer-load | sed 's/^/load_device: /'
   echo "load_device: carry [\".device\", \".xfer-load\"]; run: bash .device/enter.sh bash bench/load_device.sh"
   exit 0
@@ -53,6 +57,10 @@ SCHEDULE="${SCHEDULE:-idle:2,gpu90:4,idle:3,cpu100:4,both:3,idle:2}"
 THREADS="${THREADS:-16}"
 device_machine_env "load_$TAG"
 models_dir=.xfer-load/models
+if ls .xfer-load/models/*.tflite.xz >/dev/null 2>&1; then  # timing twins (pack's default)
+  models_dir=/tmp/hs_load_models
+  device_unpack_twins .xfer-load "$models_dir"
+fi
 [[ -d $models_dir ]] || models_dir=models
 device_unpack_stress_ng
 STRESS_NG="${STRESS_NG:-$HS_HOME/stress-ng/stress-ng}"
