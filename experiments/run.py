@@ -96,9 +96,16 @@ def generate_archs(d, count):
                        ("mobile", ["--min-res", "96", "--max-res", "160", "--width-scale", "0.75"])):
         if len(list(d.glob(f"{fam}_s{e8_predictors.GEN_SEED + 1}_*.tflite"))) < count:
             log(f"generating {count} {fam} architectures (seed {e8_predictors.GEN_SEED + 1})")
-            subprocess.run([sys.executable, str(ROOT / "profiles/gen/gen_archs.py"), "--family", fam, "--count",
-                            str(count), "--seed", str(e8_predictors.GEN_SEED + 1), "--out", str(d), *extra],
-                           check=True, capture_output=True)
+            try:
+                subprocess.run([sys.executable, str(ROOT / "profiles/gen/gen_archs.py"), "--family", fam, "--count",
+                                str(count), "--seed", str(e8_predictors.GEN_SEED + 1), "--out", str(d), *extra],
+                               check=True, capture_output=True, text=True)
+            except subprocess.CalledProcessError as e:
+                last = (e.stderr or "").strip().splitlines()[-1:] or ["no error output"]
+                raise SystemExit(f"experiments: no generated {fam} architectures in {d} and this Python cannot make "
+                                 f"them ({last[0]}); the generator needs TensorFlow (the project .venv). On the GPU "
+                                 f"machine carry them: experiments/device_run.sh pack makes .xfer-twins/archs, or "
+                                 f"pass --generated 0") from None
     return {p.stem: p for p in sorted(d.glob("*.tflite"))}
 
 

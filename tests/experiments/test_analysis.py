@@ -110,3 +110,19 @@ def test_report_e3_copy_table_only_with_copy_rows():
     old = [r for r in rows if not r["part"].startswith("copy_") or r["part"] == "copy_us_per_mb"]
     text = "\n".join(report.sec_e3(None, old, {}))  # a results folder from before the copy probe
     assert "Not measured: copy cost by bytes" in text and "GB/s" not in text
+
+
+def test_generated_architectures_fail_with_a_clear_error(tmp_path, monkeypatch):
+    """Where the generator cannot run (the GPU machine has no TensorFlow), the run stops naming the
+    folder and what to carry, not with a traceback of the subprocess."""
+    import subprocess
+    import run
+
+    def no_tensorflow(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, args[0], stderr="ModuleNotFoundError: No module named 'tensorflow'")
+
+    monkeypatch.setattr(subprocess, "run", no_tensorflow)
+    with pytest.raises(SystemExit) as e:
+        run.generate_archs(tmp_path, 2)
+    msg = str(e.value)
+    assert str(tmp_path) in msg and "tensorflow" in msg and "device_run.sh pack" in msg, msg
