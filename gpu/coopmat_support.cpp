@@ -1,11 +1,11 @@
 // Cooperative-matrix queries (see coopmat_support.h).
 #include "gpu/coopmat_support.h"
 
-#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "base/env_flag.h"
 #include "gpu/vk_struct.h"
 
 namespace hetsched::gpu {
@@ -77,19 +77,10 @@ CoopMatSupport query_coopmat_support(VkInstance instance, VkPhysicalDevice devic
   return c;
 }
 
-bool coopmat_disabled_by_env() {
-  const char* v = std::getenv("HETSCHED_NO_COOPMAT");
-  return v && *v && std::strcmp(v, "0") != 0;
-}
+bool coopmat_disabled_by_env() { return env_flag("HETSCHED_NO_COOPMAT"); }
 
-bool coopmat_for_fp16_by_env() {
-  const char* v = std::getenv("HETSCHED_COOPMAT_FP16");
-  return v && *v && std::strcmp(v, "0") != 0;
-}
+bool coopmat_for_fp16_by_env() { return env_flag("HETSCHED_COOPMAT_FP16"); }
 
-bool coopmat_emulated_by_env() {
-  const char* v = std::getenv("HETSCHED_COOPMAT_EMULATE");
-  return v && *v && std::strcmp(v, "0") != 0;
-}
+bool coopmat_emulated_by_env() { return env_flag("HETSCHED_COOPMAT_EMULATE"); }
 
 }  // namespace hetsched::gpu

@@ -2,20 +2,12 @@
 #include "gpu/gpu_fusions.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 
+#include "base/env_flag.h"
 #include "gpu/fuse_dwpw.h"
 #include "gpu/fuse_mean_fc.h"
 
 namespace hetsched::gpu {
-namespace {
-bool env_set(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v && std::strcmp(v, "0") != 0;
-}
-}  // namespace
-
 int GpuFusions::count(FusionKind k) const { return int(std::count(kind.begin(), kind.end(), k)); }
 int GpuFusions::elided() const { return int(std::count(elided_op.begin(), elided_op.end(), true)); }
 
@@ -34,8 +26,8 @@ void GpuFusions::add(FusionKind k, const std::vector<int>& ops) {
 }
 
 GpuFusionSwitches GpuFusionSwitches::from_env() {
-  return {.depthwise_pointwise = env_set("HETSCHED_FUSE_DWPW") && !env_set("HETSCHED_NO_FUSE_DWPW"),
-          .mean_fc = !env_set("HETSCHED_NO_FUSE_MEANFC")};
+  return {.depthwise_pointwise = env_flag("HETSCHED_FUSE_DWPW") && !env_flag("HETSCHED_NO_FUSE_DWPW"),
+          .mean_fc = !env_flag("HETSCHED_NO_FUSE_MEANFC")};
 }
 
 GpuFusions plan_gpu_fusions(const Graph& g, const GpuFusionSwitches& switches) {

@@ -43,7 +43,7 @@ class GpuProbe {
   // last 3 completed probes: one that landed in a gap of a duty-cycled load must not read as the
   // load's end); else nullopt, and for the first probe (a warm-up).
   std::optional<double> poll();
-  // Drops the completed probes' history (the median's window) and the probe in flight: readings
+  // Drops the completed probes' history (the last 3 of poll()) and the probe in flight: readings
   // of probes submitted from here on only.
   void forget() {
     recent_.clear();
