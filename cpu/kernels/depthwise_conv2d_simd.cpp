@@ -361,6 +361,27 @@ void for_each_row_pair(const OutputRange& range, F&& pair) {
   }
 }
 
+// Row pointers of a row pair read in place: input rows iy0 .. iy0 + ROWS - 1 of `plane` (the row
+// of zeros for those outside [0, H)), tap column kx at row r in row_ptr[r * KW + kx], shifted by
+// kx - pl pixels.
+template <int ROWS, int KW>
+HWY_INLINE void inplace_row_ptrs(const float** row_ptr, const float* plane, int iy0, int H, size_t row_floats,
+                                 const float* zero_row, int pl) {
+  for (int r = 0; r < ROWS; ++r) {
+    const int iy = iy0 + r;
+    const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
+    for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
+  }
+}
+
+// The lanes of a vector of pixels starting at input column c0 (pixel_of_lane: 0,0,0,0,1,1,1,1,...)
+// whose column lies inside [0, W): the mask of an in-place path's load at a row's ends.
+template <class D, class DI>
+HWY_INLINE hn::Mask<D> columns_inside(D d, DI di, hn::Vec<DI> pixel_of_lane, int c0, int W) {
+  const auto col = hn::Add(pixel_of_lane, hn::Set(di, c0));
+  return hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
+}
+
 // The in-place path applies: stride 1, no dilation, a row-pair kernel size, rows of at least one
 // vector whose interior (pixels with every tap column inside) holds one, and padding of at most one
 // vector on each side (so one masked vector covers each end).
@@ -403,10 +424,7 @@ void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, 
     eb.n = n;
     for (int i = 0; i < eb.n; ++i) {
       eb.xs[i] = start(first_vec + i);
-      for (int kx = 0; kx < KW; ++kx) {
-        const auto col = hn::Add(pixel_of_lane, hn::Set(di, eb.xs[i] - pl + kx));
-        eb.m[i][kx] = hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
-      }
+      for (int kx = 0; kx < KW; ++kx) eb.m[i][kx] = columns_inside(d, di, pixel_of_lane, eb.xs[i] - pl + kx, W);
     }
   };
   EndBlock first, last;
@@ -430,11 +448,7 @@ void rows_inplace(const DepthwiseParams& p, const float* in, float* out, int b, 
     // Rows y and y + 1 (row y + 1 not stored when out1 is nullptr).
     auto pair = [&](int y, bool both) {
       const float* row_ptr[(KH + 1) * KW];
-      for (int r = 0; r < KH + 1; ++r) {
-        const int iy = y - p.pad_top + r;
-        const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
-        for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
-      }
+      inplace_row_ptrs<KH + 1, KW>(row_ptr, plane, y - p.pad_top, H, row_floats, zero_row, pl);
       float* out0 = out + p.out.offset(b, s, y, 0);
       float* out1 = both ? out + p.out.offset(b, s, y + 1, 0) : nullptr;
       run_masked(first, row_ptr, wv, bias_wide, e, out0, out1);
@@ -527,10 +541,7 @@ void rows_s2_inplace(const DepthwiseParams& p, const float* in, float* out, int 
     int xs[4] = {};
     hn::Mask<decltype(d)> lo[4][KW], hi[4][KW];
   };
-  auto valid = [&](int c0) {
-    const auto col = hn::Add(pixel_of_lane, hn::Set(di, c0));
-    return hn::RebindMask(d, hn::And(hn::Gt(col, hn::Set(di, -1)), hn::Lt(col, hn::Set(di, W))));
-  };
+  auto valid = [&](int c0) { return columns_inside(d, di, pixel_of_lane, c0, W); };
   auto end_block = [&](int first_vec, int n, EndBlock& eb) {
     eb.n = n;
     for (int i = 0; i < n; ++i) {
@@ -561,11 +572,7 @@ void rows_s2_inplace(const DepthwiseParams& p, const float* in, float* out, int 
     };
     auto pair = [&](int y, bool both) {
       const float* row_ptr[(KH + 2) * KW];
-      for (int r = 0; r < KH + 2; ++r) {
-        const int iy = 2 * y - p.pad_top + r;
-        const float* row = iy >= 0 && iy < H ? plane + size_t(iy) * row_floats : zero_row;
-        for (int kx = 0; kx < KW; ++kx) row_ptr[r * KW + kx] = row + ptrdiff_t(kx - pl) * 4;
-      }
+      inplace_row_ptrs<KH + 2, KW>(row_ptr, plane, 2 * y - p.pad_top, H, row_floats, zero_row, pl);
       float* out0 = out + p.out.offset(b, s, y, 0);
       float* out1 = both ? out + p.out.offset(b, s, y + 1, 0) : nullptr;
       masked(first, row_ptr, out0, out1);
