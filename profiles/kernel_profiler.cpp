@@ -66,12 +66,16 @@ double process_cpu_us() {
   return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) * 1e-3;
 }
 
+// Executions per sample so that one spans o.min_sample_us, given one execution's microseconds.
+int repeats_for(double first_us, const KernelProfileOptions& o) {
+  return std::clamp(int(std::ceil(o.min_sample_us / std::max(1e-3, first_us))), 1, std::max(1, o.max_repeats));
+}
+
 // Samples of `run` (returns one execution's microseconds given a repeat count) after a warm-up;
 // `cpu_us` (when given) gets the median process CPU time per execution. With o.rel_ci > 0 it stops
 // after o.min_samples once max - min of the samples is within +-rel_ci of their median.
 TimingStats sample(const std::function<double(int)>& run, const KernelProfileOptions& o, double* cpu_us = nullptr) {
-  const double first = std::max(1e-3, run(1));
-  const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
+  const int repeats = repeats_for(run(1), o);
   const int n = std::max(1, o.samples);
   const int at_least = std::clamp(o.min_samples, 3, n);
   std::vector<double> s, cpu;
@@ -337,9 +341,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     op_rows(g, int(i), config, row, o, true, out, counters, [&](Measurement& m) {
       if (warmup_ms > 0 && us_since(last_warmup) > 1e6)  // first, then after every second of timing
         warm_up(last_warmup < Clock::now() - std::chrono::minutes(30) ? warmup_ms : warmup_ms / 4);
-      const double first = std::max(1e-3, timed(m.range, 1, 1)[0]);
-      const int repeats = std::clamp(int(std::ceil(o.min_sample_us / first)), 1, std::max(1, o.max_repeats));
-      m.stats = summarize(timed(m.range, repeats, n_samples));
+      m.stats = summarize(timed(m.range, repeats_for(timed(m.range, 1, 1)[0], o), n_samples));
     });
     if (progress && (i + 1) % 25 == 0)
       progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
