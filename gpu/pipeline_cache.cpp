@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/fnv1a.h"
 #include "gpu/cache_file.h"
 #include "gpu/device.h"
 #include "gpu/spirv_registry.h"
@@ -38,17 +39,13 @@ std::filesystem::path default_cache_dir() {
 }
 
 uint64_t embedded_spirv_hash() {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](const void* p, size_t n) {
-    const auto* b = static_cast<const uint8_t*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  };
+  Fnv1a h;
   for (std::string_view name : embedded_shader_names()) {
-    mix(name.data(), name.size());
+    h.mix(name.data(), name.size());
     const auto words = find_spirv(name);
-    mix(words.data(), words.size_bytes());
+    h.mix(words.data(), words.size_bytes());
   }
-  return h;
+  return h.value();
 }
 
 PipelineCache::PipelineCache(const VulkanDevice& device, std::filesystem::path dir) : device_(device) {

@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "base/enum_names.h"
+#include "base/fnv1a.h"
 #include "base/error.h"
 #include "graph/op_registry.h"
 
@@ -45,11 +46,8 @@ OutputRange PlanStep::gpu_range(const Shape4& out) const {
 }
 
 uint64_t graph_fingerprint(const Graph& g) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](const void* data, size_t n) {
-    const auto* b = static_cast<const uint8_t*>(data);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  };
+  Fnv1a h;
+  auto mix = [&](const void* data, size_t n) { h.mix(data, n); };
   auto mix_int = [&](int64_t v) { mix(&v, sizeof(v)); };
   auto mix_ints = [&](const std::vector<int>& v) {
     mix_int(int64_t(v.size()));
@@ -77,7 +75,7 @@ uint64_t graph_fingerprint(const Graph& g) {
   }
   mix_ints(g.inputs);
   mix_ints(g.outputs);
-  return h;
+  return h.value();
 }
 
 namespace {

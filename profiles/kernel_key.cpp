@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "base/fnv1a.h"
+
 namespace hetsched::profiles {
 namespace {
 
@@ -79,18 +81,12 @@ std::string kernel_config_key(const Graph& g, const Op& op) {
   return k + "]";
 }
 
-uint64_t stable_hash(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (const char c : s) h = (h ^ uint8_t(c)) * 1099511628211ull;
-  return h;
-}
-
 bool in_sample(std::string_view key, double share) {
   if (share >= 1) return true;
   if (share <= 0) return false;
   // FNV-1a's high bits are poorly mixed for keys that differ in their last characters: the 64-bit
   // finalizer of MurmurHash3 first, then the top 53 bits as a uniform number in [0, 1).
-  uint64_t h = stable_hash(key);
+  uint64_t h = fnv1a(key);
   h ^= h >> 33, h *= 0xff51afd7ed558ccdull, h ^= h >> 33, h *= 0xc4ceb9fe1a85ec53ull, h ^= h >> 33;
   return double(h >> 11) * 0x1.0p-53 < share;
 }

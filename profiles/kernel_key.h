@@ -18,9 +18,6 @@ namespace hetsched::profiles {
 // stable across runs and builds; no tab or newline).
 std::string kernel_config_key(const Graph& graph, const Op& op);
 
-// FNV-1a, 64 bits: stable across runs and builds (std::hash is not), for sampling decisions.
-uint64_t stable_hash(std::string_view s);
-
 // Whether the item `key` is in a deterministic sample of `share` (0..1) of all items: the same key
 // is always in or always out, so a configuration measured in one architecture is chosen alike in
 // the next. share >= 1: always; <= 0: never.
