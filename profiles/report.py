@@ -162,8 +162,10 @@ def main():
     # A held-out kernel whose configuration (processor and feature vector) a training architecture
     # also has: with the profiler's measurement cache both rows are one measurement, which the lookup
     # table then matches exactly. The "unseen" table scores the held-out kernels without such a twin.
-    seen = {(P.processor_key(r), tuple(r["f_" + n] for n in archs.feature_names)) for r in P.kernel_rows(train)}
-    unseen = [(P.processor_key(r), tuple(r["f_" + n] for n in archs.feature_names)) not in seen for r in test_k]
+    def config_of(r):
+        return P.processor_key(r), tuple(r["f_" + n] for n in archs.feature_names)
+    seen = {config_of(r) for r in P.kernel_rows(train)}
+    unseen = [config_of(r) not in seen for r in test_k]
     result["kernel_unseen"] = {}
     rows_ku = []
     for key in keys:
