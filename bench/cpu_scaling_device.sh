@@ -17,13 +17,11 @@
 # bench/results/cpu_vs_litert_<machine>_<date>-scaling.{md,csv} and fork_join_<machine>_<date>.md.
 # Knobs: MODELS (comma-separated zoo names), THREADS ("1 2 4 8 16"), ITERATIONS (30), BUDGET_S (500).
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 MODELS="${MODELS:-face_detection_short_range,face_detection_full_range,face_landmark,hand_landmark_lite,hand_landmark_full,palm_detection_lite,pose_detection,selfie_segmentation,selfie_segmentation_landscape,unet_seg}"
 
 if [[ ${1:-} == pack ]]; then
   set -e
-  source scripts/device_common.sh
   device_pack_targets hetsched_cli fork_join_bench -- hetsched fork_join_bench
   device_xfer_twins .xfer-cpu "$MODELS"
   cp models/index.json .xfer-cpu/models/
@@ -63,8 +61,7 @@ fi
 export PYTHONUNBUFFERED=1
 if [[ -d .xfer-cpu/models ]]; then
   twins=/tmp/hs_cpu_models
-  python3 scripts/timing_twin.py unpack .xfer-cpu/models "$twins" >/dev/null
-  cp .xfer-cpu/models/index.json "$twins/"
+  device_unpack_twins .xfer-cpu "$twins" >/dev/null
   rm -rf models.orig; mv models models.orig 2>/dev/null; ln -sfn "$twins" models
 fi
 lscpu > "$OUT/lscpu.txt"

@@ -3,7 +3,8 @@
 # the development machine, build Release targets and carry their binaries and libraries in .device/
 # (../shared/device/prepare.sh), and copy zoo models into an ignored .xfer-* folder; on the GPU
 # machine, the output and cache folders and the bundled stress-ng. Used by bench/load_device.sh,
-# bench/auto_device.sh, bench/coopmat_device.sh and experiments/device_run.sh:
+# bench/auto_device.sh, bench/coopmat_device.sh, bench/gmean_device.sh, bench/cpu_scaling_device.sh
+# and experiments/device_run.sh:
 #   source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
