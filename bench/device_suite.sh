@@ -2,7 +2,8 @@
 # Runs a benchmark suite on the GPU machine, from the repo root there, inside .device/enter.sh:
 #   bash .device/enter.sh bash bench/device_suite.sh SUITE...
 # Suites: devices | gpu_cpu | gpu_tuning | litert | split | split_layers | peers (ncnn Vulkan and
-# PyTorch CUDA vs ours; needs scripts/peers_unpack.sh first, see scripts/peers_pack.sh). Results go to $OUT (the device
+# PyTorch CUDA vs ours; needs scripts/peers_unpack.sh first, see scripts/peers_pack.sh; its two sets no longer fit
+# one carry: bench/peers_device.sh runs ours + one peer per call). Results go to $OUT (the device
 # tool's output folder) and are committed under bench/results/ by hand.
 # Also runs on the development machine: BIN=build TAG=lavapipe THREADS=2 OUT=/tmp/out
 #   bash bench/device_suite.sh split   (no /root/hs/models there: models/ stays as it is; for peers add

@@ -106,15 +106,14 @@ def input_shapes(model: onnx.ModelProto) -> dict:
 
 
 def pnnx_binary() -> str:
-    """The pnnx executable: $PNNX, else the one inside the pnnx wheel, else pnnx on PATH."""
+    """The pnnx executable: $PNNX, else the one inside the pnnx package, else pnnx on PATH."""
     if os.environ.get("PNNX"):
         return os.environ["PNNX"]
-    try:
-        import pnnx  # noqa: PLC0415 - optional: only the ncnn path needs it
-        if os.access(pnnx.EXEC_PATH, os.X_OK):
-            return pnnx.EXEC_PATH
-    except ImportError:
-        pass
+    import importlib.util  # noqa: PLC0415 - found, not imported: `import pnnx` needs torch
+    spec = importlib.util.find_spec("pnnx")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if os.access(os.path.join(folder, "pnnx"), os.X_OK):
+            return os.path.join(folder, "pnnx")
     found = shutil.which("pnnx")
     if not found:
         raise RuntimeError("pnnx not found (install the pnnx wheel or set $PNNX)")

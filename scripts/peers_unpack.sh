@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# On the GPU machine: installs the carried peer wheels (.xfer-peers/whl) into $HS_HOME/peers/site
-# and copies the architecture-only ONNX files to $HS_HOME/peers/arch (default HS_HOME /root/hs,
-# which stays while the machine is warm). bench/device_suite.sh peers reads both from there.
+# On the GPU machine: unpacks the carried .xfer-peers/ of scripts/peers_pack.sh (one set: torch or
+# ncnn, named in .xfer-peers/SET) under $HS_HOME/peers (default HS_HOME /root/hs, which stays while
+# the machine is warm): the wheels into site/, the ONNX stubs into arch/, the ncnn .param files into
+# ncnn/, the zoo's timing twins into models/ (with index.json), and resume.tar.gz (an earlier call's
+# state and tuning cache) where it came from. Import-checks only what the set needs.
+# Local check of the path: PY=.venv-peers/bin/python PEERS_SKIP_WHEELS=1 (that python's own packages).
 set -euo pipefail
+PY="${PY:-python3}"
 HS_HOME="${HS_HOME:-/root/hs}"
-[[ -d .xfer-peers ]] || { echo "peers_unpack: no .xfer-peers here (carry it; scripts/peers_pack.sh makes it)" >&2; exit 2; }
-mkdir -p "$HS_HOME/peers/site" "$HS_HOME/peers/arch"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target "$HS_HOME/peers/site" .xfer-peers/whl/*.whl
-cp .xfer-peers/arch/* "$HS_HOME/peers/arch/"
-chmod +x "$HS_HOME/peers/site/pnnx/pnnx"
-PYTHONPATH="$HS_HOME/peers/site" python3 -c 'import pnnx, ncnn, onnx2torch, torch, os
-print("peers_unpack: pnnx", pnnx.__version__, "executable" if os.access(pnnx.EXEC_PATH, os.X_OK) else "NOT executable",
-      "| ncnn", ncnn.__version__, "| onnx2torch ok | torch", torch.__version__, "cuda", torch.cuda.is_available())'
-ls "$HS_HOME/peers/arch" | wc -l | sed 's/^/peers_unpack: ONNX files + manifest: /'
+X=.xfer-peers
+[[ -f $X/SET ]] || { echo "peers_unpack: no $X/SET here (carry .xfer-peers; scripts/peers_pack.sh makes it)" >&2; exit 2; }
+SET=$(cat "$X/SET")
+P="$HS_HOME/peers"
+mkdir -p "$P/site" "$P/arch" "$P/models"
+if [[ ${PEERS_SKIP_WHEELS:-0} != 1 ]] && ls "$X"/whl/*.whl >/dev/null 2>&1; then
+  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$P/site" "$X"/whl/*.whl
+fi
+cp "$X"/arch/* "$P/arch/"
+if [[ -d $X/ncnn ]]; then mkdir -p "$P/ncnn" && cp "$X"/ncnn/* "$P/ncnn/"; fi
+python3 scripts/timing_twin.py unpack "$X/models" "$P/models" >/dev/null
+cp "$X/models/index.json" "$P/models/"
+if [[ -f $X/resume.tar.gz && ! -f $P/.resumed ]]; then  # state_<set>.jsonl and cache/ of an earlier call
+  tar -C "$HS_HOME" -xzf "$X/resume.tar.gz" && touch "$P/.resumed"
+fi
+case $SET in
+  torch) check='import onnx2torch, torch; print("peers_unpack: onnx2torch ok | torch", torch.__version__, "cuda", torch.cuda.is_available(), end=" ")' ;;
+  ncnn) check='import ncnn; print("peers_unpack: ncnn", ncnn.__version__, "Vulkan devices", ncnn.get_gpu_count(), end=" "); ncnn.destroy_gpu_instance()' ;;
+  *) echo "peers_unpack: unknown set $SET" >&2; exit 2 ;;
+esac
+PYTHONPATH="$P/site" "$PY" -c "import onnx, onnxruntime; $check; print('| onnx', onnx.__version__, '| onnxruntime', onnxruntime.__version__)"
+echo "peers_unpack: $SET: $(ls "$P/arch" | wc -l) ONNX files + manifest, $(ls "$P/models"/*.tflite | wc -l) twins, $(ls "$P/ncnn" 2>/dev/null | wc -l) ncnn files"
