@@ -3,11 +3,11 @@
 # in the same run (bench/gpu_peers.py --engines ours,PEER; fp32 and fp16; the zoo's 20 models as
 # timing twins), since the two peers' carries do not fit one call together.
 #
-# On the development machine (empties .device/bin and lib, keeping its loader packages, then fills them with hetsched alone, ~8 MB, and
-# .xfer-peers/ with one set, scripts/peers_pack.sh):
-#   bash bench/peers_device.sh pack torch      # or: pack ncnn; RESUME=FILE to carry an earlier call's state
-# On the GPU machine, device tool, carry [".device", ".xfer-peers"], timeout_s 600:
-#   bash .device/enter.sh bash bench/peers_device.sh torch     # (the set packed last)
+# On the development machine (empties .device/bin and lib, keeping its loader packages, and fills them
+# with hetsched alone, ~8 MB; .xfer-peers-SET/ gets one set, scripts/peers_pack.sh): pack both first,
+#   bash bench/peers_device.sh pack torch && bash bench/peers_device.sh pack ncnn   # RESUME=FILE: below
+# then on the GPU machine, device tool, carry [".device", ".xfer-peers-torch"] (or -ncnn), timeout_s 600:
+#   bash .device/enter.sh bash bench/peers_device.sh torch     # or ncnn
 # Each call first completes our tuning per model (bench/gpu_peers.py run_ours) and starts no model
 # after BUDGET_S (default 420) seconds; finished models are kept in $HS_HOME/peers/state_SET.jsonl, so
 # calling it again continues (on a warm machine; on a fresh one pack again with
@@ -30,23 +30,22 @@ if [[ ${1:-} == pack ]]; then
   bash scripts/peers_pack.sh "$SET"
   tree=$(git ls-files -z | du -cb --files0-from=- | tail -1 | cut -f1)
   extra=$(git ls-files -z --others --exclude-standard | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
-  dev=$(du -sbL .device | cut -f1) xfer=$(du -sbL .xfer-peers | cut -f1)
+  dev=$(du -sbL .device | cut -f1) xfer=$(du -sbL ".xfer-peers-$SET" | cut -f1)
   total=$((tree + ${extra:-0} + dev + xfer))
   echo "peers_device: tree $((tree / 1024)) KiB + untracked $((${extra:-0} / 1024)) KiB + .device $((dev / 1024)) KiB" \
-    "+ .xfer-peers $((xfer / 1024)) KiB = $((total / 1024 / 1024)) MiB (limit 64 MiB)"
+    "+ .xfer-peers-$SET $((xfer / 1024)) KiB = $((total / 1024 / 1024)) MiB (limit 64 MiB)"
   (( total < 64 * 1024 * 1024 )) || { echo "peers_device: over the device tool's 64 MiB" >&2; exit 1; }
-  echo "peers_device: carry [\".device\", \".xfer-peers\"]; run: bash .device/enter.sh bash bench/peers_device.sh $SET"
+  echo "peers_device: carry [\".device\", \".xfer-peers-$SET\"]; run: bash .device/enter.sh bash bench/peers_device.sh $SET"
   exit 0
 fi
 
 # --- on the GPU machine ---
-SET="${1:-$(cat .xfer-peers/SET 2>/dev/null)}"
+SET="${1:-}"
 [[ $SET == torch || $SET == ncnn ]] || { echo "usage: bench/peers_device.sh torch|ncnn" >&2; exit 2; }
-[[ $(cat .xfer-peers/SET 2>/dev/null) == "$SET" ]] || { echo "peers_device: .xfer-peers holds set '$(cat .xfer-peers/SET 2>/dev/null)', not $SET" >&2; exit 2; }
 TAG="${TAG:-h100}"
 BIN="${BIN:-.device/bin/hetsched}"
 device_machine_env
-bash scripts/peers_unpack.sh || exit
+bash scripts/peers_unpack.sh "$SET" || exit
 P="$HS_HOME/peers"
 "$BIN" devices 2>&1 | head -3
 ncnn_dir=(); [[ $SET == ncnn ]] && ncnn_dir=(--ncnn-dir "$P/ncnn")

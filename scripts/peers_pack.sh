@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares the GPU peer benchmark's carry folder .xfer-peers/ for one peer set (one device call;
+# Prepares the GPU peer benchmark's carry folder .xfer-peers-SET/ for one peer set (one device call;
 # with .device and the tree it must stay under the device tool's 64 MiB, the tree alone is ~37 MB):
 #   scripts/peers_pack.sh torch   whl/ onnx2torch (the GPU machine's python3 has torch, torchvision,
 #                                 onnx and onnxruntime)                                     ~3 MB
@@ -22,16 +22,17 @@ SET="${1:-}"
 [[ $SET == torch || $SET == ncnn ]] || { echo "usage: scripts/peers_pack.sh torch|ncnn" >&2; exit 2; }
 [[ -x .venv-peers/bin/python ]] || PEERS_SET=convert bash scripts/setup_peers.sh
 [[ -f .peers/arch/manifest.json ]] || nice -n 5 .venv-peers/bin/python scripts/convert_peers.py --no-pnnx --no-torch
+X=".xfer-peers-$SET"  # one folder per set: both can be packed before the first call
 source scripts/device_common.sh
-device_xfer_twins .xfer-peers  # empties .xfer-peers first
-mkdir -p .xfer-peers/whl .xfer-peers/arch
-echo "$SET" > .xfer-peers/SET
-cp .peers/arch/*.onnx .peers/arch/manifest.json .xfer-peers/arch/
+device_xfer_twins "$X"  # empties it first
+mkdir -p "$X/whl" "$X/arch"
+echo "$SET" > "$X/SET"
+cp .peers/arch/*.onnx .peers/arch/manifest.json "$X/arch/"
 case $SET in
   torch) names=(onnx2torch) ;;
   ncnn)  names=(ncnn portalocker)
-    mkdir -p .xfer-peers/ncnn
-    nice -n 5 .venv-peers/bin/python - .peers/arch .peers/work .xfer-peers/ncnn <<'PY'
+    mkdir -p "$X/ncnn"
+    nice -n 5 .venv-peers/bin/python - .peers/arch .peers/work "$X/ncnn" <<'PY'
 import sys
 from pathlib import Path
 sys.path.insert(0, "bench")
@@ -62,9 +63,9 @@ for p in "${names[@]}"; do pins+=("$(grep -i "^$p==" requirements-peers.txt)"); 
 .venv-peers/bin/python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
   --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_24_x86_64 \
   --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform manylinux1_x86_64 \
-  -d .xfer-peers/whl "${pins[@]}"
-if [[ -n ${RESUME:-} ]]; then cp "$RESUME" .xfer-peers/resume.tar.gz; fi
-du -sh .xfer-peers/* | sed 's/^/peers_pack: /'
-size=$(du -sb .xfer-peers | cut -f1)
-echo "peers_pack: .xfer-peers ($SET) is $((size / 1024)) KiB"
-if (( size > 22 * 1024 * 1024 )); then echo "peers_pack: .xfer-peers is $size bytes, over 22 MB" >&2; exit 1; fi
+  -d "$X/whl" "${pins[@]}"
+if [[ -n ${RESUME:-} ]]; then cp "$RESUME" "$X/resume.tar.gz"; fi
+du -sh "$X"/* | sed 's/^/peers_pack: /'
+size=$(du -sb "$X" | cut -f1)
+echo "peers_pack: $X is $((size / 1024)) KiB"
+if (( size > 22 * 1024 * 1024 )); then echo "peers_pack: $X is $size bytes, over 22 MB" >&2; exit 1; fi

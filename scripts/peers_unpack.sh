@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# On the GPU machine: unpacks the carried .xfer-peers/ of scripts/peers_pack.sh (one set: torch or
-# ncnn, named in .xfer-peers/SET) under $HS_HOME/peers (default HS_HOME /root/hs, which stays while
+# On the GPU machine: bash scripts/peers_unpack.sh SET unpacks the carried .xfer-peers-SET/ of
+# scripts/peers_pack.sh (SET torch or ncnn) under $HS_HOME/peers (default HS_HOME /root/hs, which stays while
 # the machine is warm): the wheels into site/, the ONNX stubs into arch/, the ncnn .param files into
 # ncnn/, the zoo's timing twins into models/ (with index.json), and resume.tar.gz (an earlier call's
 # state and tuning cache) where it came from. Import-checks only what the set needs.
@@ -8,9 +8,9 @@
 set -euo pipefail
 PY="${PY:-python3}"
 HS_HOME="${HS_HOME:-/root/hs}"
-X=.xfer-peers
-[[ -f $X/SET ]] || { echo "peers_unpack: no $X/SET here (carry .xfer-peers; scripts/peers_pack.sh makes it)" >&2; exit 2; }
-SET=$(cat "$X/SET")
+SET="${1:-}"
+X=".xfer-peers-$SET"
+[[ -f $X/SET && $(cat "$X/SET") == "$SET" ]] || { echo "peers_unpack: no $X/SET here (carry $X; scripts/peers_pack.sh $SET makes it)" >&2; exit 2; }
 P="$HS_HOME/peers"
 mkdir -p "$P/site" "$P/arch" "$P/models"
 if [[ ${PEERS_SKIP_WHEELS:-0} != 1 ]] && ls "$X"/whl/*.whl >/dev/null 2>&1; then
