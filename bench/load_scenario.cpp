@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <random>
 #include <string>
@@ -42,6 +43,11 @@ std::string events_of(const RunReport& r) {
   for (const ControllerEvent& e : r.events)
     out += fmt::format("{}{} {}->{}: {}", out.empty() ? "" : " | ", e.kind, e.from, e.to, e.reason);
   return out;
+}
+
+// The controller's load reading after a run (empty: none, or not `auto`).
+std::string optional_field(const std::optional<double>& v, int decimals) {
+  return v ? fmt::format("{:.{}f}", *v, decimals) : std::string();
 }
 
 std::string csv_field(const std::string& s) {
@@ -80,7 +86,7 @@ int main(int argc, char** argv) {
   app.add_option("--schedule", schedule_text, "phase:seconds,... with phases idle, cpuNN, gpuNN, both, a+b");
   app.add_option("--warmup", warmup, "runs before the schedule starts")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "seed of the random inputs (default: random, printed)");
-  app.add_option("--csv", csv_path, "per-run CSV (model,policy,run,t_ms,phase_index,phase,latency_ms,runner,events)")
+  app.add_option("--csv", csv_path, "per-run CSV (model,policy,run,t_ms,phase_index,phase,latency_ms,runner,events,gpu_probe_ms,cpu_other_share)")
       ->required();
   app.add_option("--phases-csv", phases_path, "per-phase CSV (onset, CPU utilization, GPU busy share)");
   app.add_option("--stress-ng", tools.stress_ng, "stress-ng program (cpuNN phases)");
@@ -122,7 +128,7 @@ int main(int argc, char** argv) {
 
     std::ofstream csv(csv_path);
     if (!csv) fail(ErrorKind::kInvalidArgument, "cannot write --csv '{}'", csv_path);
-    csv << "model,policy,run,t_ms,phase_index,phase,latency_ms,runner,events\n";
+    csv << "model,policy,run,t_ms,phase_index,phase,latency_ms,runner,events,gpu_probe_ms,cpu_other_share\n";
     std::ofstream phases_csv;
     if (!phases_path.empty()) {
       phases_csv.open(phases_path);
@@ -154,7 +160,8 @@ int main(int argc, char** argv) {
         const double ms = ms_between(a, b);
         csv << model_name << ',' << csv_field(policy) << ',' << run++ << ',' << fmt::format("{:.3f}", ms_between(t0, a))
             << ',' << p << ',' << phase.name << ',' << fmt::format("{:.4f}", ms) << ',' << csv_field(report.runner)
-            << ',' << csv_field(events_of(report)) << '\n';
+            << ',' << csv_field(events_of(report)) << ',' << optional_field(report.load_gpu_probe_ms, 4) << ','
+            << optional_field(report.load_cpu_other_share, 3) << '\n';
         ++runs;
         sum_ms += ms;
       }

@@ -142,7 +142,12 @@ class Session::Impl {
       r = next_runner();
       ms = run_on(r);
     }
-    if (controller_) controller_->record(ms, read_load(), now_ms());
+    if (controller_) {
+      const LoadReading load = read_load();
+      report_.load_cpu_other_share = load.cpu_other_share;
+      report_.load_gpu_probe_ms = load.gpu_probe_ms;
+      controller_->record(ms, load, now_ms());
+    }
   }
 
   std::vector<float> output(int i) const {

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -105,6 +106,10 @@ struct RunReport {
   std::vector<StepReport> steps;
   std::string runner;                   // which executor ran it: "cpu" | "gpu" | "co"
   std::vector<ControllerEvent> events;  // decisions taken right before this run (auto)
+  // Other processes' load as the adaptive controller's sensors read it after this run (auto only;
+  // nullopt: no fresh reading): the share of all cores busy with other processes, and the GPU
+  // probe's submit-to-completion ms (the slowest of its last 3).
+  std::optional<double> load_cpu_other_share, load_gpu_probe_ms;
 };
 
 // Thread safety: a Session is not thread-safe: use it from one thread at a time (one Session per
