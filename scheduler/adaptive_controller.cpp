@@ -86,6 +86,7 @@ AdaptiveController::AdaptiveController(std::vector<CandidateInfo> candidates, Ad
   est_.assign(n, kInf);
   est_cpu_load_.assign(n, std::nullopt);
   est_gpu_probe_.assign(n, std::nullopt);
+  lost_drop_.assign(n, std::nullopt);
   disabled_.assign(n, false);
   last_probe_ms_.assign(n, -kInf);
   last_probe_run_.assign(n, -1000);
@@ -272,6 +273,14 @@ int AdaptiveController::staleness(int c, const LoadReading& load, RunnerUse igno
   return more ? -1 : 0;
 }
 
+bool AdaptiveController::deeper_drop(int c, const LoadReading& load, const LoadReading& before) const {
+  if (cand_[c].uses.cpu && load.cpu_other_share && before.cpu_other_share &&
+      *load.cpu_other_share < *before.cpu_other_share - kCpuLoadChange)
+    return true;
+  return cand_[c].uses.gpu && load.gpu_probe_ms && before.gpu_probe_ms &&
+         *load.gpu_probe_ms < *before.gpu_probe_ms / kGpuProbeChange;
+}
+
 double AdaptiveController::improvement(int c, const LoadReading& load, RunnerUse ignore) const {
   double f = 1;
   if (cand_[c].uses.cpu && !ignore.cpu && load.cpu_other_share && est_cpu_load_[c]) {
@@ -288,6 +297,8 @@ void AdaptiveController::switch_to(int c, const std::string& kind, const std::st
   note(kind, active_, c, reason, now_ms);
   active_ = next_ = c;
   left_slow_[c] = false;
+  lost_drop_[c].reset();
+  recompare_ = -1;
   horizon_.clear();
   horizon_sum_ = 0;
   window_.clear();
@@ -309,6 +320,7 @@ void AdaptiveController::start_probe(int c, const std::string& reason, double no
   probe_is_recheck_ = false;
   probe_on_drop_ = false;
   probe_leaves_slowed_ = false;
+  recompare_ = -1;
   probe_ms_.clear();
   last_probe_ms_[c] = now_ms;
   last_probe_run_[c] = run_;
@@ -345,6 +357,7 @@ void AdaptiveController::reconsider(const LoadReading& load, double now_ms, cons
 
 void AdaptiveController::record_steady(double ms, const LoadReading& load, double now_ms) {
   const int a = active_;
+  last_active_ms_ = ms;
   if (skip_ > 0) {
     --skip_;
   } else {
@@ -355,6 +368,21 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     while (!horizon_.empty() && horizon_.front().first < now_ms - kHorizonMs) {
       horizon_sum_ -= horizon_.front().second;
       horizon_.pop_front();
+    }
+    if (recompare_ >= 0 && int(window_.size()) == adapt_.window) {  // timed again after a probe's win
+      const int c = recompare_;
+      recompare_ = -1;
+      set_estimate(a, median_of(window_), now_ms);
+      stamp(a, load);
+      window_.clear();
+      if (usable(c) && est_[c] < adapt_.switch_margin * est_[a]) {
+        switch_to(c, "switch", fmt::format("probe of {}: {} vs {} timed again {}", cand_[c].name, ms_text(est_[c]),
+                                           cand_[a].name, ms_text(est_[a])), now_ms);
+      } else {
+        note("probe-result", a, c, fmt::format("{} timed again: {} (better than {} {}); staying", cand_[a].name,
+                                               ms_text(est_[a]), cand_[c].name, ms_text(est_[c])), now_ms);
+      }
+      return;
     }
     if (int(window_.size()) == adapt_.window) {
       if (run_ % adapt_.window == 0) {  // every window runs: O(horizon) (0.1 ms runs: 1000 of them)
@@ -409,7 +437,14 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
   for (size_t i = 0; i < cand_.size(); ++i) {
     const int c = int(i);
     if (c == a || !usable(c)) continue;
-    if (now_ms - last_probe_ms_[c] < probe_gap_ms_[c] || run_ - last_probe_run_[c] < 10) continue;
+    if (run_ - last_probe_run_[c] < 10 || now_ms - last_probe_ms_[c] < kMinProbeGapMs) continue;
+    // Drop-triggered probes that lose double the probe gap; a drop deeper than the last losing one
+    // does not wait for it (H100 load run 2026-12-06, session 11: under a 90%-duty GPU load the
+    // probe read 0.75-1.72 ms, readings 1.5x apart started GPU probes that lost, the gap reached
+    // 1.6 s, and the load's end (readings down to 0.017 ms) was probed 914 ms late).
+    const bool gap_passed = now_ms - last_probe_ms_[c] >= probe_gap_ms_[c];
+    const bool deeper = lost_drop_[c] && deeper_drop(c, load, *lost_drop_[c]);
+    if (!gap_passed && !deeper) continue;
     // Probed when the drop in load could make it win (its estimate scaled by the drop); a smaller
     // drop is checked only now and then: at most one probe per 50 of its runs' worth of time, so
     // a far slower processor (lavapipe) costs at most ~2% however its readings move.
@@ -419,12 +454,15 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     const int dropped = staleness(c, load, shared);
     if (dropped == +1) {
       if (est_[c] / improvement(c, load, shared) < est_[a]) {
-        start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({})", cand_[c].name,
-                                   ms_text(est_[c])), now_ms);
+        start_probe(c, fmt::format("load on {}'s processors dropped since it was measured ({}{})", cand_[c].name,
+                                   ms_text(est_[c]), gap_passed ? "" : "; deeper than the drop its last probe saw"),
+                    now_ms);
         probe_on_drop_ = true;
+        drop_reading_ = load;
         return;
       }
     }
+    if (!gap_passed) continue;
     // Re-checked now and then, backing off (1, 2, 4 ... 30 s; at least 50 times a re-check's extra
     // cost apart, so a far slower processor costs at most ~2%): a candidate whose processors' load
     // dropped a little, one whose processors have no reading, and one close enough to the running
@@ -512,6 +550,25 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   stamp(c, load);
   phase_ = Phase::kSteady;
   probe_ = -1;
+  // The running candidate's estimate may predate the end of a load on its own processors (both
+  // loads ended together: H100 load run 2026-12-06, session 11, selfie_segmentation: the co plan's
+  // probe, started by the CPU's drop, measured 0.51 ms against the GPU's estimate from under its
+  // load, 1.56 ms, while the GPU's last run took 0.46; the session kept the co plan for 2 s at
+  // 1.23x). When its last run left that estimate far behind and c would not beat that run, the
+  // running candidate is timed again (one window) before the two are compared.
+  if (est_[c] < adapt_.switch_margin * est_[a] && !intermittent(a, now_ms) &&
+      last_active_ms_ * adapt_.slowdown < est_[a] && est_[c] >= adapt_.switch_margin * last_active_ms_) {
+    note("probe-result", a, c, fmt::format("{} {} beats {}'s estimate {}, but its last run took {}: {} timed again first",
+                                           cand_[c].name, ms_text(est_[c]), cand_[a].name, ms_text(est_[a]),
+                                           ms_text(last_active_ms_), cand_[a].name), now_ms);
+    next_ = a;
+    recompare_ = c;
+    skip_ = kWarmupRuns;
+    window_.clear();
+    horizon_.clear();
+    horizon_sum_ = 0;
+    return;
+  }
   if (est_[c] < adapt_.switch_margin * est_[a]) {
     switch_to(c, "switch", fmt::format("probe of {}: {} vs {} {}", cand_[c].name, ms_text(est_[c]), cand_[a].name,
                                        ms_text(est_[a])), now_ms);
@@ -532,6 +589,7 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   // (H100 load run 2026-12-06, session 10: dated with a gap's reading, face_detection_short_range's
   // GPU was not probed when its load ended and came back 1.4 s later, on the re-check timer).
   if (probe_on_drop_) {
+    lost_drop_[c] = drop_reading_;
     auto busier = [](std::optional<double>& now, const std::optional<double>& before) {
       if (now && before) now = std::max(*now, *before);
     };

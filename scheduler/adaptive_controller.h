@@ -138,6 +138,8 @@ class AdaptiveController {
   // busy than when it was measured (may be faster), -1 busier (may be slower).
   // Processors in `ignore` are left out.
   int staleness(int c, const LoadReading& load, RunnerUse ignore = {}) const;
+  // Whether `load` reads candidate c's processors less busy than `before` by a whole change.
+  bool deeper_drop(int c, const LoadReading& load, const LoadReading& before) const;
   // The factor by which candidate c may have become faster since it was measured, from the drop
   // in its processors' load (1: no drop).
   double improvement(int c, const LoadReading& load, RunnerUse ignore = {}) const;
@@ -182,6 +184,16 @@ class AdaptiveController {
   int probe_done_ = 0;
   bool probe_is_recheck_ = false;  // started by the re-check timer
   bool probe_on_drop_ = false;     // started because its processors' load readings dropped
+  LoadReading drop_reading_;       // the reading that started it
+  // Per candidate: the reading that started its last drop-triggered probe that lost (cleared when
+  // it is switched to). A later reading deeper than that by kCpuLoadChange / kGpuProbeChange is a
+  // new drop, probed without waiting for the probe gap that the lost probes doubled.
+  std::vector<std::optional<LoadReading>> lost_drop_;
+  // The running candidate's last run (its latency), and a candidate whose probe won against an
+  // estimate of the running one that its last run had already left far behind: the running one is
+  // timed again (a window of runs) before the comparison is made (-1: none).
+  double last_active_ms_ = 0;
+  int recompare_ = -1;
   std::vector<double> probe_ms_;
   std::vector<ControllerEvent> events_;
   size_t events_taken_ = 0;
