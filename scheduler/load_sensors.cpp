@@ -82,7 +82,7 @@ int probe_op(const Graph& g) {
 }  // namespace
 
 GpuProbe::GpuProbe(const Graph& graph, const gpu::VulkanDevice& device, gpu::GpuExecutor& executor)
-    : s_(std::make_unique<State>(graph, device, executor)) {
+    : s_(std::make_unique<State>(graph, device, executor)), calibrated_ns_(gpu::host_now_ns()) {
   s_->op = probe_op(graph);
   if (s_->op < 0) fail(ErrorKind::kUnsupported, "model '{}' has no op to probe the GPU with", graph.model_name);
 }
@@ -97,6 +97,11 @@ GpuProbe::~GpuProbe() {
 
 void GpuProbe::submit() {
   if (in_flight_) return;
+  if (s_->clock.from_extension && gpu::host_now_ns() - calibrated_ns_ >= kRecalibrateNs) {
+    s_->clock = gpu::calibrate_clocks(s_->device);
+    calibrated_ns_ = gpu::host_now_ns();
+    ++calibrations_;
+  }
   gpu::CommandBuffer& cmd = s_->cmd;
   cmd.begin();
   s_->queries.reset(cmd);

@@ -54,6 +54,15 @@ class GpuProbe {
   bool in_flight() const { return in_flight_; }
   // The GPU time of the last completed probe's op alone (for the probe interval on slow devices).
   double last_exec_ms() const { return last_exec_ms_; }
+  // How often the GPU -> host clock offset was measured (see kRecalibrateNs).
+  int calibrations() const { return calibrations_; }
+  // With VK_EXT_calibrated_timestamps (a few microseconds per calibration, no GPU work) the offset
+  // is measured again at a submit this long after the last one: the two clocks drift (H100 load run
+  // 2026-12-06, session 11: an idle reading fell from 0.018 to 0.015 ms between 6 and 7 s of a
+  // session and read 0 from 13 s on; over an hour that drift would be milliseconds, the size of the
+  // loads the probe must see). Without the extension the calibration submits GPU work and waits for
+  // it (behind another process's load: milliseconds), so it is not repeated.
+  static constexpr int64_t kRecalibrateNs = 1'000'000'000;
 
  private:
   struct State;
@@ -63,6 +72,8 @@ class GpuProbe {
   double last_exec_ms_ = 0;
   std::deque<double> recent_;
   int64_t completed_ = 0;  // probes read back; the first is a warm-up and not reported
+  int64_t calibrated_ns_ = 0;
+  int calibrations_ = 1;
 };
 
 }  // namespace hetsched
