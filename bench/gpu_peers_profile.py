@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import list_ops  # noqa: E402
@@ -57,8 +58,15 @@ def load_zoo(path):
             for r in z.itertuples()}
 
 
-def op_shapes(tflite):
-    """Per tflite op index: (short shape text, reduction length K per output, output vec4s)."""
+class OpShape(NamedTuple):
+    text: str          # e.g. "3x3/s1 7x7x512 -> 7x7x512", "dw 3x3/s2 ...", "1280 -> 1000"
+    k: int | None      # multiply-adds per output value (KH x KW x Cin), None for non-MAC ops
+    vec4s: int | None  # output values / 4 (channels rounded up to whole vec4s)
+    elems: int         # input + weights + output elements (PHWC4 padding and 2nd inputs not counted)
+
+
+def op_shapes(tflite) -> list:
+    """OpShape per tflite op index of the model's main subgraph."""
     model = flatbuffer_utils.read_model(str(tflite))
     sg = model.subgraphs[0]
     out = []
@@ -66,21 +74,20 @@ def op_shapes(tflite):
         name = list_ops.op_name(model, op)
         ins = [list_ops._shape(sg.tensors[i]) if i >= 0 else [] for i in op.inputs]
         o = list_ops._shape(sg.tensors[op.outputs[0]])
-        opt = op.builtinOptions
-        stride = getattr(opt, "strideH", 1) if opt is not None else 1
+        stride = getattr(op.builtinOptions, "strideH", 1) if op.builtinOptions is not None else 1
         x = "x".join(map(str, ins[0][1:])) if ins and ins[0] else "?"
         y = "x".join(map(str, o[1:]))
         vec4s = math.prod(o[:-1]) * -(-o[-1] // 4) if o else None
+        data = (math.prod(ins[0]) if ins and ins[0] else 0) + math.prod(o)
+        w = ins[1] if len(ins) > 1 else []
         if name == "CONV_2D":
-            w = ins[1]
-            out.append((f"{w[1]}x{w[2]}/s{stride} {x} -> {y}", w[1] * w[2] * w[3], vec4s))
+            out.append(OpShape(f"{w[1]}x{w[2]}/s{stride} {x} -> {y}", w[1] * w[2] * w[3], vec4s, data + math.prod(w)))
         elif name == "DEPTHWISE_CONV_2D":
-            w = ins[1]
-            out.append((f"dw {w[1]}x{w[2]}/s{stride} {x} -> {y}", w[1] * w[2], vec4s))
+            out.append(OpShape(f"dw {w[1]}x{w[2]}/s{stride} {x} -> {y}", w[1] * w[2], vec4s, data + math.prod(w)))
         elif name == "FULLY_CONNECTED":
-            out.append((f"{ins[1][1]} -> {ins[1][0]}", ins[1][1], vec4s))
+            out.append(OpShape(f"{w[1]} -> {w[0]}", w[1], vec4s, data + math.prod(w)))
         else:
-            out.append((f"{x} -> {y}", None, vec4s))
+            out.append(OpShape(f"{x} -> {y}", None, vec4s, data))
     return out
 
 
@@ -120,10 +127,9 @@ def main():
         peers = {r["model"]: r for r in csv.DictReader(fh)}
     runs = load_runs(a.runs)
     zoo = load_zoo(a.zoo) if a.zoo else {}
-    p = print
 
-    p("## Whole models: achieved TFLOP/s, ours and PyTorch CUDA-graph replay (same run)\n")
-    p(f"2 x MACs / latency. Peaks (H100 SXM5, dense): FP32 CUDA cores {PEAK_FP32}, FP16 CUDA cores {PEAK_FP16}, "
+    print("## Whole models: achieved TFLOP/s, ours and PyTorch CUDA-graph replay (same run)\n")
+    print(f"2 x MACs / latency. Peaks (H100 SXM5, dense): FP32 CUDA cores {PEAK_FP32}, FP16 CUDA cores {PEAK_FP16}, "
       f"TF32 tensor cores {PEAK_TF32_TC}, FP16 tensor cores {PEAK_FP16_TC} TFLOP/s. Ours: strict fp32 and fp16 "
       "storage both compute in float32 on CUDA cores (% of the FP32 CUDA-core peak); PyTorch: cuDNN's fp32 "
       "convolutions may run as TF32 on tensor cores (% of the TF32 peak), .half() on FP16 tensor cores. "
@@ -133,8 +139,8 @@ def main():
     for prec in VARIANTS:
         cols += [f"ours {prec} ms", f"torch {prec} ms", "ratio", "ours TFLOP/s", "% peak", "torch TFLOP/s",
                  "% peak", "softmax us", "ratio w/o softmax"]
-    p("| " + " | ".join(cols) + " |")
-    p("|" + "---|" * len(cols))
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
     misses, proj = [], {prec: [] for prec in VARIANTS}
     for model, r in peers.items():
         macs = num(r.get("macs_m"))
@@ -156,13 +162,13 @@ def main():
                     f(tt), f(tt and 100 * tt / tpeak, ".1f"), f(sm if sm else None, ".0f"), f(pr)]
         if missed:
             misses.append(model)
-        p("| " + " | ".join(row) + " |")
+        print("| " + " | ".join(row) + " |")
     gm = {k: math.exp(sum(map(math.log, v)) / len(v)) for k, v in proj.items() if v}
-    p("\nGeometric mean of `ratio w/o softmax`: " + ", ".join(f"{k} {v:.3f}" for k, v in gm.items()) +
+    print("\nGeometric mean of `ratio w/o softmax`: " + ", ".join(f"{k} {v:.3f}" for k, v in gm.items()) +
       f" (over the {len(proj['fp32'])} models PyTorch's CUDA graph ran).\n")
 
-    p(f"## Top {a.top} kernels of each model above {a.limit}x in either precision\n")
-    p("Per op: the median GPU time of its dispatch (`hetsched run --json` `ops[].ms`, GPU timestamps, fully "
+    print(f"## Top {a.top} kernels of each model above {a.limit}x in either precision\n")
+    print("Per op: the median GPU time of its dispatch (`hetsched run --json` `ops[].ms`, GPU timestamps, fully "
       "tuned, median of 5 profiled runs), GFLOP/s = 2 x MACs / time, % of the FP32 CUDA-core peak "
       f"({PEAK_FP32} TFLOP/s). GB/s: the op's input + weights + output at the storage type's size, once "
       f"(HBM3 {HBM_GBS:.0f} GB/s). K: multiply-adds per output value (KH x KW x Cin); out vec4s: output "
@@ -174,11 +180,11 @@ def main():
         inf = info(a.bin, tflite)
         shapes = op_shapes(tflite)
         ops = {o["index"]: o for o in inf["ops"]}
-        p(f"### {model}\n")
+        print(f"### {model}\n")
         for prec in VARIANTS:
             run = runs.get((model, prec))
             if not run:
-                p(f"{prec}: no per-op run in the archive.\n")
+                print(f"{prec}: no per-op run in the archive.\n")
                 continue
             steps = [s for s in run["ops"] if s["device"] == "gpu"]
             total = sum(s["ms"] for s in steps)
@@ -187,54 +193,32 @@ def main():
                 by_type[s["type"]] = by_type.get(s["type"], 0.0) + s["ms"]
             small = [s for s in steps if s["ms"] * 1e3 < 8.0]
             conv_macs = sum(ops[s["index"]]["macs"] for s in steps)
-            p(f"**{prec}**: {len(steps)} GPU steps, per-op sum {total:.3f} ms (run median "
+            print(f"**{prec}**: {len(steps)} GPU steps, per-op sum {total:.3f} ms (run median "
               f"{run['latency_ms']['median']:.3f} ms); whole model {f(tflops(conv_macs, total))} TFLOP/s over the "
               f"per-op sum. Time by op type: " + ", ".join(
                   f"{k} {v * 1e3:.0f} us ({100 * v / total:.0f}%)" for k, v in
                   sorted(by_type.items(), key=lambda kv: -kv[1])[:5]) +
               f". Steps under 8 us: {len(small)}, {sum(s['ms'] for s in small) * 1e3:.0f} us in all.\n")
             esize = 4 if prec == "fp32" else 2
-            p("| op | type | shape | K | out vec4s | MMACs | us | GFLOP/s | % FP32 peak | GB/s | share of model |" +
+            print("| op | type | shape | K | out vec4s | MMACs | us | GFLOP/s | % FP32 peak | GB/s | share of model |" +
               (" older us |" if zoo else ""))
-            p("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if zoo else ""))
+            print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if zoo else ""))
             for s in sorted(steps, key=lambda s: -s["ms"])[: a.top]:
                 o = ops[s["index"]]
                 us = s["ms"] * 1e3
                 g = tflops(o["macs"], s["ms"])
                 g = g * 1e3 if g else None
                 tfl_idx = o.get("model_index", -1)
-                shape, k, vec4s = shapes[tfl_idx] if 0 <= tfl_idx < len(shapes) else ("?", None, None)
-                byts = shape_bytes(shape, o, esize)
+                shape, k, vec4s, elems = shapes[tfl_idx] if 0 <= tfl_idx < len(shapes) else ("?", None, None, 0)
+                byts = elems * esize
                 gbs = byts / (us * 1e-6) / 1e9 if byts and us else None
                 line = (f"| {s['index']} | {s['type']} | {shape} | {f(k, 'd')} | {f(vec4s, 'd')} | {o['macs'] / 1e6:.1f} | {us:.1f} | {f(g, '.0f')} | "
                         f"{f(g and 100 * g / 1e3 / PEAK_FP32, '.1f')} | {f(gbs, '.0f')} | {100 * s['ms'] / total:.1f}% |")
                 if zoo:
                     line += f" {f(zoo.get((model, prec, s['index'])), '.1f')} |"
-                p(line)
-            p("")
+                print(line)
+            print("")
     return 0
-
-
-def shape_bytes(shape, op, esize):
-    """Bytes of the op's input, output and weights from the shape text (an estimate: PHWC4 padding and
-    the epilogue's second input are not counted)."""
-    try:
-        parts = shape.replace("dw ", "").split()
-        if "/s" in parts[0]:
-            kh, kw = map(int, parts[0].split("/")[0].split("x"))
-            x = [int(v) for v in parts[1].split("x")]
-            y = [int(v) for v in parts[3].split("x")]
-            weights = kh * kw * x[-1] * (1 if shape.startswith("dw") else y[-1])
-        elif op["type"] == "FULLY_CONNECTED":
-            i, o = int(parts[0]), int(parts[2])
-            return (i + o + i * o) * esize
-        else:
-            x = [int(v) for v in parts[0].split("x")]
-            y = [int(v) for v in parts[2].split("x")]
-            weights = 0
-        return (math.prod(x) + math.prod(y) + weights) * esize
-    except (ValueError, IndexError):
-        return None
 
 
 if __name__ == "__main__":
