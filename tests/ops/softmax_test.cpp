@@ -31,11 +31,15 @@ TEST_P(Softmax, Random) {
   });
 }
 
-// A classifier head ([2,1001]) with large logits, and 37 channels over three rows.
+// A classifier head ([2,1001]) with large logits, 37 channels over three rows, and wide maps (a
+// workgroup per pixel on the GPU from 64 channels on: 1000 classes, 131 and 64 channels over rows).
 TEST_P(Softmax, ClassifierHeads) {
   std::mt19937_64 rng = this->rng();
   for (const auto& [shape, lo, hi] : {std::tuple{std::vector<int>{2, 1001}, 50.0, 120.0},
-                                      std::tuple{std::vector<int>{1, 3, 1, 37}, -1.0, 1.0}}) {
+                                      std::tuple{std::vector<int>{1, 3, 1, 37}, -1.0, 1.0},
+                                      std::tuple{std::vector<int>{1, 1000}, -8.0, 8.0},
+                                      std::tuple{std::vector<int>{2, 5, 3, 131}, -5.0, 5.0},
+                                      std::tuple{std::vector<int>{1, 4, 2, 64}, -5.0, 5.0}}) {
     // float16 inputs near 120 are rounded by up to 0.03: a few percent of exp, the format's limit.
     if (executor() == test::Executor::kGpuFp16 && hi > 8) continue;
     test::GraphBuilder b;
