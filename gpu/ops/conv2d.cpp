@@ -2,6 +2,11 @@
 // specialization constants.
 #include "gpu/ops/conv2d.h"
 
+#include <algorithm>
+#include <bit>
+
+#include "gpu/device.h"
+
 #include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/conv2d_coopmat.h"
 
@@ -15,6 +20,21 @@ struct Conv2DSpec {
   int32_t activation;
 };
 
+// Specialization constants of conv2d_gemv.comp.
+struct Conv2DGemvSpec {
+  conv_kernels::ConvLikeSpecHead head;
+  int32_t activation;
+};
+
+// From this many input slices (32 channels) a 1x1 conv on a 1x1 map shares each output's reduction
+// among a workgroup (conv2d_gemv.comp).
+constexpr int kGemvMinInputSlices = 8;
+
+bool is_gemv(const conv_kernels::ConvLikeOperands& x, int KH, int KW) {
+  return KH == 1 && KW == 1 && x.in.h == 1 && x.in.w == 1 && x.out.h == 1 && x.out.w == 1 &&
+         x.in.slices() >= kGemvMinInputSlices;
+}
+
 }  // namespace
 
 std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
@@ -23,6 +43,15 @@ std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx,
   const auto& a = op.attrs<Conv2DAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
   const int O = x.weights.shape[0], KH = x.weights.shape[1], KW = x.weights.shape[2], I = x.weights.shape[3];
+  if (is_gemv(x, KH, KW)) {
+    ConvLikeSetup s = conv_like_setup(graph, op, "conv2d_gemv", x, O, /*slice_per_group=*/true);
+    const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(std::max<uint32_t>(ctx.device.info().max_workgroup_invocations, 1)));
+    s.local_size = {std::min(limit, std::bit_ceil(uint32_t(x.in.slices()))), 1, 1};
+    s.spec = SpecConstants::from_struct(Conv2DGemvSpec{spec_head(s, x), int32_t(a.activation)});
+    s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
+    s.fixed_workgroup = true;
+    return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
+  }
   ConvLikeSetup s = conv_like_setup(graph, op, "conv2d", x, O, /*slice_per_group=*/true);
   s.spec = SpecConstants::from_struct(Conv2DSpec{spec_head(s, x), KH, KW, a.stride_h, a.stride_w, a.dilation_h,
                                                  a.dilation_w, a.pads.top, a.pads.left, int32_t(a.activation)});

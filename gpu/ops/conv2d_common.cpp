@@ -70,6 +70,7 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
       out_(graph.tensors[size_t(op.outputs[0])].shape4()),
       local_size_(setup.local_size),
       register_blocked_(setup.register_blocked),
+      fixed_workgroup_(setup.fixed_workgroup),
       op_(op),
       shader_(setup.shader),
       spec_(with_epilogue(setup.spec, op)),
@@ -92,6 +93,7 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
 
 std::vector<WorkgroupSize> ConvLikeKernel::workgroup_candidates(const DeviceInfo& device) const {
   const WorkgroupSize current{local_size_[0], local_size_[1], local_size_[2], block_s_, block_x_};
+  if (fixed_workgroup_) return {current};
   if (register_blocked_) return register_blocked_candidates(out_, current, device);
   return gpu::workgroup_candidates(out_, current, false, device);
 }

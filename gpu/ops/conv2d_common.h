@@ -64,6 +64,9 @@ struct ConvLikeSetup {
   // The shader is register-blocked (constants BLOCK_S_ID, BLOCK_X_ID of common.glsl): tuning tries
   // blocks too (register_blocked_candidates) and the grid follows the block.
   bool register_blocked = false;
+  // The shader's grid is fixed by its reduction (conv2d_gemv.comp: one workgroup of local_size x
+  // invocations per output vec4): tuning offers no other workgroup size.
+  bool fixed_workgroup = false;
 };
 
 // The start of every conv-like setup: `shader`, its local size (local_size_for) and the bias of
@@ -92,6 +95,7 @@ class ConvLikeKernel final : public GpuKernel {
   Shape4 out_;
   std::array<uint32_t, 3> local_size_{};
   bool register_blocked_ = false;
+  bool fixed_workgroup_ = false;
   uint32_t block_s_ = 1, block_x_ = 1;  // output slices x pixels per invocation (register_blocked_)
   Op op_;  // for the epilogue's operand positions
   std::string shader_;  // the base name (gpu/shaders/<shader_>.comp)

@@ -79,6 +79,24 @@ TEST_P(Conv2D, Pointwise) {
 
 // A constant data input: the kernel keeps (CPU) or uploads and binds (GPU) its own PHWC4 copy
 // (constant views carry no data).
+// 1x1 convs on 1x1 maps (classifier heads, squeeze-excite convs): from 32 input channels the GPU
+// shares each output's reduction among a workgroup (conv2d_gemv.comp); odd widths, batch 2, every
+// fused activation, partial slice ranges on poisoned buffers as every case.
+TEST_P(Conv2D, MatrixVectorHeads) {
+  for_each_trial("CONV_2D 1x1 on 1x1", {.cpu = 8, .gpu = 8, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
+    const int batch = pick(rng, {1, 1, 2});
+    const int ic = trial == 0 ? 1280 : pick(rng, {32, 61, 96, 250, 1024, 1283});
+    const int oc = trial == 0 ? 1000 : pick(rng, {1, 4, 13, 24, 96, 1001});
+    Conv2DAttributes a;
+    a.activation = pick(rng, test::kFusedActivations);
+    SCOPED_TRACE(fmt::format("1x1 in [{},1,1,{}] out {} {}", batch, ic, oc, to_string(a.activation)));
+    test::GraphBuilder g("conv2d_gemv");
+    const int x = g.input("x", {batch, 1, 1, ic});
+    g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, 1, 1, ic}), g.random_constant(rng, "b", {oc})}, a);
+    return check(g.graph(), rng);
+  }, test::OnFailure::kStop);
+}
+
 TEST_P(Conv2D, ConstantDataInput) {
   auto rng = this->rng();
   test::GraphBuilder g("conv2d_const_input");
