@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "gpu/concat_in_place.h"
+#include "gpu/ops/conv2d.h"
 #include "gpu/ops/dwpw_conv2d.h"
 #include "gpu/ops/mean.h"
 #include "gpu/ops/mean_fc.h"
@@ -59,6 +60,20 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       d.shader = "global_mean";
       d.local = {global_mean_invocations(g.tensors[size_t(op.inputs[0])].shape4(), 256), 1, 1};
       d.workgroups = {uint32_t(s.slices()), uint32_t(s.n), 1};
+      out.push_back(std::move(d));
+      continue;
+    }
+    if (softmax_runs_wide(g, op)) {
+      d.shader = "softmax_wide";
+      d.local = {softmax_wide_invocations(s.c, 256), 1, 1};
+      d.workgroups = {uint32_t(s.w), uint32_t(s.h), uint32_t(s.n)};
+      out.push_back(std::move(d));
+      continue;
+    }
+    if (conv2d_runs_as_gemv(g, op)) {
+      d.shader = "conv2d_gemv";
+      d.local = {conv2d_gemv_invocations(g.tensors[size_t(op.inputs[0])].shape4().c, 256), 1, 1};
+      d.workgroups = {1, 1, uint32_t(s.slices() * s.n)};
       out.push_back(std::move(d));
       continue;
     }

@@ -30,11 +30,6 @@ struct Conv2DGemvSpec {
 // among a workgroup (conv2d_gemv.comp).
 constexpr int kGemvMinInputSlices = 8;
 
-bool is_gemv(const conv_kernels::ConvLikeOperands& x, int KH, int KW) {
-  return KH == 1 && KW == 1 && x.in.h == 1 && x.in.w == 1 && x.out.h == 1 && x.out.w == 1 &&
-         x.in.slices() >= kGemvMinInputSlices;
-}
-
 }  // namespace
 
 std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
@@ -43,10 +38,9 @@ std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx,
   const auto& a = op.attrs<Conv2DAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
   const int O = x.weights.shape[0], KH = x.weights.shape[1], KW = x.weights.shape[2], I = x.weights.shape[3];
-  if (is_gemv(x, KH, KW)) {
+  if (conv2d_runs_as_gemv(graph, op)) {
     ConvLikeSetup s = conv_like_setup(graph, op, "conv2d_gemv", x, O, /*slice_per_group=*/true);
-    const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(std::max<uint32_t>(ctx.device.info().max_workgroup_invocations, 1)));
-    s.local_size = {std::min(limit, std::bit_ceil(uint32_t(x.in.slices()))), 1, 1};
+    s.local_size = {conv2d_gemv_invocations(x.in.c, ctx.device.info().max_workgroup_invocations), 1, 1};
     s.spec = SpecConstants::from_struct(Conv2DGemvSpec{spec_head(s, x), int32_t(a.activation)});
     s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
     s.fixed_workgroup = true;
@@ -58,6 +52,18 @@ std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx,
   s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
   s.register_blocked = true;  // block (1, 1) until tuning or set_workgroup picks another
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
+}
+
+bool conv2d_runs_as_gemv(const Graph& graph, const Op& op) {
+  if (op.type != OpType::kConv2D) return false;
+  const conv_kernels::ConvLikeOperands x = conv_kernels::conv_like_operands(graph, op);
+  return x.weights.shape[1] == 1 && x.weights.shape[2] == 1 && x.in.h == 1 && x.in.w == 1 && x.out.h == 1 &&
+         x.out.w == 1 && x.in.slices() >= kGemvMinInputSlices;
+}
+
+uint32_t conv2d_gemv_invocations(int input_channels, uint32_t max_invocations) {
+  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(std::max<uint32_t>(max_invocations, 1)));
+  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, slices_of(input_channels)))));
 }
 
 }  // namespace hetsched::gpu

@@ -101,5 +101,9 @@ std::unique_ptr<GpuKernel> create_reshape_gpu_kernel(const GpuKernelContext& ctx
 std::unique_ptr<GpuKernel> create_resize_bilinear_gpu_kernel(const GpuKernelContext& ctx, const Graph& g,
                                                              const Op& op);
 std::unique_ptr<GpuKernel> create_softmax_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op);
+// SOFTMAX over 64 or more channels (without epilogue steps) runs softmax_wide.comp: one workgroup of
+// softmax_wide_invocations() per output pixel.
+bool softmax_runs_wide(const Graph& g, const Op& op);
+uint32_t softmax_wide_invocations(int channels, uint32_t max_invocations);
 
 }  // namespace hetsched::gpu

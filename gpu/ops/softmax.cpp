@@ -40,9 +40,7 @@ class SoftmaxWideKernel final : public GpuKernel {
  public:
   SoftmaxWideKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op)
       : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))), out_(shape_of(g, op.outputs.at(0))) {
-    const uint32_t max_invocations = ctx.device.info().max_workgroup_invocations;
-    const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(max_invocations ? max_invocations : 128));
-    const uint32_t invocations = std::min(limit, std::bit_ceil(uint32_t(slices_of(out_.c))));
+    const uint32_t invocations = softmax_wide_invocations(out_.c, ctx.device.info().max_workgroup_invocations);
     const SoftmaxWideSpec spec{invocations, 1, 1, op.attrs<SoftmaxAttributes>().beta, spec_shape(out_)};
     pipeline_.emplace(ctx.device,
                       ComputePipelineDesc{.shader = "softmax_wide", .spec = SpecConstants::from_struct(spec),
@@ -77,10 +75,19 @@ class SoftmaxWideKernel final : public GpuKernel {
 
 std::unique_ptr<GpuKernel> create_softmax_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const Shape4 out = shape_of(g, op.outputs.at(0));
-  if (slices_of(out.c) >= kWideSlices && op.epilogue.empty()) return std::make_unique<SoftmaxWideKernel>(ctx, g, op);
+  if (softmax_runs_wide(g, op)) return std::make_unique<SoftmaxWideKernel>(ctx, g, op);
   const SoftmaxSpec spec{
       .local = local_size_for(out), .beta = op.attrs<SoftmaxAttributes>().beta, .shape = spec_shape(out)};
   return std::make_unique<SingleDispatchKernel>(ctx, g, op, "softmax", spec);
+}
+
+bool softmax_runs_wide(const Graph& g, const Op& op) {
+  return op.type == OpType::kSoftmax && shape_of(g, op.outputs.at(0)).slices() >= kWideSlices && op.epilogue.empty();
+}
+
+uint32_t softmax_wide_invocations(int channels, uint32_t max_invocations) {
+  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(max_invocations ? max_invocations : 128));
+  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, slices_of(channels)))));
 }
 
 }  // namespace hetsched::gpu
