@@ -71,8 +71,8 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       continue;
     }
     if (conv2d_runs_as_gemv(g, op)) {
-      d.shader = "conv2d_gemv";
-      d.local = {conv2d_gemv_invocations(g.tensors[size_t(op.inputs[0])].shape4().c, 256), 1, 1};
+      d.shader = "conv2d_splitk";
+      d.local = {conv2d_splitk_invocations(slices_of(g.tensors[size_t(op.inputs[0])].shape4().c), 256), 1, 1};
       d.workgroups = {1, 1, uint32_t(s.slices() * s.n)};
       out.push_back(std::move(d));
       continue;

@@ -103,8 +103,9 @@ std::string entry_problem(const WorkgroupTuningCache::Entry& e, const DeviceInfo
   if (uint64_t(b.x) * b.y * b.z > info.max_workgroup_invocations)
     return fmt::format("local size {}x{}x{} beyond the device's {} invocations", b.x, b.y, b.z,
                        info.max_workgroup_invocations);
-  if (std::find(std::begin(kRegisterBlocks), std::end(kRegisterBlocks), std::pair(b.block_s, b.block_x)) ==
-      std::end(kRegisterBlocks))
+  if (!b.split_k() &&
+      std::find(std::begin(kRegisterBlocks), std::end(kRegisterBlocks), std::pair(b.block_s, b.block_x)) ==
+          std::end(kRegisterBlocks))
     return fmt::format("register block {}x{} that tuning never tries", b.block_s, b.block_x);
   if (!std::isfinite(e.best_us) || !std::isfinite(e.default_us) || e.best_us <= 0 || e.default_us <= 0)
     return fmt::format("timings best {} us, default {} us (expected finite positive numbers)", e.best_us, e.default_us);

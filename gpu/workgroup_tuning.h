@@ -29,6 +29,9 @@ struct WorkgroupSize {
   uint32_t block_s = 1, block_x = 1;
   uint32_t invocations() const { return x * y * z; }
   bool blocked() const { return block_s != 1 || block_x != 1; }
+  // The block (0, 0) marks a split-K candidate of a conv kernel (conv2d_splitk.comp): x invocations
+  // share each output vec4's reduction, one workgroup per output vec4.
+  bool split_k() const { return block_s == 0 && block_x == 0; }
   bool operator==(const WorkgroupSize&) const = default;
 };
 
@@ -37,6 +40,7 @@ inline constexpr uint32_t kBlockSSpecId = BLOCK_S_ID, kBlockXSpecId = BLOCK_X_ID
 
 // The register blocks (block_s, block_x) register_blocked_candidates tries, (1, 1) first.
 inline constexpr std::pair<uint32_t, uint32_t> kRegisterBlocks[] = {{1, 1}, {2, 1}, {4, 1}, {2, 2}, {4, 2}};
+inline constexpr std::pair<uint32_t, uint32_t> kSplitKBlock = {0, 0};
 
 // The candidates for an output of shape `out`: `current` first, then up to four others shaped to
 // the output (x over the width, y over the rows, z over slices x batches) with 32, 64, 128 and 256

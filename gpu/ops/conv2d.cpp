@@ -20,14 +20,8 @@ struct Conv2DSpec {
   int32_t activation;
 };
 
-// Specialization constants of conv2d_gemv.comp.
-struct Conv2DGemvSpec {
-  conv_kernels::ConvLikeSpecHead head;
-  int32_t activation;
-};
-
 // From this many input slices (32 channels) a 1x1 conv on a 1x1 map shares each output's reduction
-// among a workgroup (conv2d_gemv.comp).
+// among a workgroup (conv2d_splitk.comp).
 constexpr int kGemvMinInputSlices = 8;
 
 }  // namespace
@@ -38,19 +32,17 @@ std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx,
   const auto& a = op.attrs<Conv2DAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
   const int O = x.weights.shape[0], KH = x.weights.shape[1], KW = x.weights.shape[2], I = x.weights.shape[3];
-  if (conv2d_runs_as_gemv(graph, op)) {
-    ConvLikeSetup s = conv_like_setup(graph, op, "conv2d_gemv", x, O, /*slice_per_group=*/true);
-    s.local_size = {conv2d_gemv_invocations(x.in.c, ctx.device.info().max_workgroup_invocations), 1, 1};
-    s.spec = SpecConstants::from_struct(Conv2DGemvSpec{spec_head(s, x), int32_t(a.activation)});
-    s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
-    s.fixed_workgroup = true;
-    return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
-  }
-  ConvLikeSetup s = conv_like_setup(graph, op, "conv2d", x, O, /*slice_per_group=*/true);
+  const bool split_k_only = conv2d_runs_as_gemv(graph, op);
+  ConvLikeSetup s = conv_like_setup(graph, op, split_k_only ? "conv2d_splitk" : "conv2d", x, O, /*slice_per_group=*/true);
+  if (split_k_only)
+    s.local_size = {conv2d_splitk_invocations(KH * KW * x.in.slices(), ctx.device.info().max_workgroup_invocations), 1, 1};
   s.spec = SpecConstants::from_struct(Conv2DSpec{spec_head(s, x), KH, KW, a.stride_h, a.stride_w, a.dilation_h,
                                                  a.dilation_w, a.pads.top, a.pads.left, int32_t(a.activation)});
   s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
-  s.register_blocked = true;  // block (1, 1) until tuning or set_workgroup picks another
+  s.split_k_only = split_k_only;
+  s.register_blocked = !split_k_only;  // block (1, 1) until tuning or set_workgroup picks another
+  s.split_k_shader = split_k_only ? "" : "conv2d_splitk";
+  s.reduction_steps = KH * KW * x.in.slices();
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
@@ -61,9 +53,9 @@ bool conv2d_runs_as_gemv(const Graph& graph, const Op& op) {
          x.out.w == 1 && x.in.slices() >= kGemvMinInputSlices;
 }
 
-uint32_t conv2d_gemv_invocations(int input_channels, uint32_t max_invocations) {
+uint32_t conv2d_splitk_invocations(int reduction_steps, uint32_t max_invocations) {
   const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(std::max<uint32_t>(max_invocations, 1)));
-  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, slices_of(input_channels)))));
+  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, reduction_steps))));
 }
 
 }  // namespace hetsched::gpu

@@ -70,7 +70,10 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
       out_(graph.tensors[size_t(op.outputs[0])].shape4()),
       local_size_(setup.local_size),
       register_blocked_(setup.register_blocked),
-      fixed_workgroup_(setup.fixed_workgroup),
+      split_k_only_(setup.split_k_only),
+      split_k_(setup.split_k_only),
+      split_k_shader_(setup.split_k_shader),
+      reduction_steps_(setup.reduction_steps),
       op_(op),
       shader_(setup.shader),
       spec_(with_epilogue(setup.spec, op)),
@@ -82,6 +85,7 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
                 ctx.cache),
       weights_(upload_constant(ctx.device, std::span<const float>(setup.weights), context_ + " packed weights")),
       bias_(upload_constant(ctx.device, std::span<const float>(setup.bias), context_ + " bias")) {
+  if (split_k_only_) block_s_ = block_x_ = 0;  // WorkgroupSize::split_k()
   const Tensor& in = graph.tensors[size_t(op.inputs[0])];
   if (in.is_constant) {
     const Shape4 s = in.shape4();
@@ -93,25 +97,41 @@ ConvLikeKernel::ConvLikeKernel(const GpuKernelContext& ctx, const Graph& graph, 
 
 std::vector<WorkgroupSize> ConvLikeKernel::workgroup_candidates(const DeviceInfo& device) const {
   const WorkgroupSize current{local_size_[0], local_size_[1], local_size_[2], block_s_, block_x_};
-  if (fixed_workgroup_) return {current};
-  if (register_blocked_) return register_blocked_candidates(out_, current, device);
-  return gpu::workgroup_candidates(out_, current, false, device);
+  if (split_k_only_) return {current};
+  std::vector<WorkgroupSize> c = register_blocked_ ? register_blocked_candidates(out_, current, device)
+                                                   : gpu::workgroup_candidates(out_, current, false, device);
+  const int64_t outputs = int64_t(out_.n) * out_.h * out_.w * out_.slices();
+  if (!split_k_shader_.empty() && outputs <= kSplitKMaxOutputVec4s && reduction_steps_ >= kSplitKMinSteps) {
+    for (const uint32_t g : {32u, 128u}) {
+      if (g > device.max_workgroup_invocations || g > device.max_workgroup_size[0]) continue;
+      const WorkgroupSize k{g, 1, 1, kSplitKBlock.first, kSplitKBlock.second};
+      if (std::find(c.begin(), c.end(), k) == c.end()) c.push_back(k);
+    }
+  }
+  return c;
 }
 
 void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
-  if (size.blocked() && !register_blocked_)
+  const bool split_k = size.split_k();
+  if (split_k != split_k_only_ && (split_k ? split_k_shader_.empty() : split_k_only_))
+    fail(ErrorKind::kInternal, "{}: {} asked of a kernel without it", context_,
+         split_k ? "a split-K workgroup" : "a workgroup of one invocation per output");
+  if (!split_k && size.blocked() && !register_blocked_)
     fail(ErrorKind::kInternal, "{}: block {}x{} asked of a shader without register blocking", context_, size.block_s,
          size.block_x);
   spec_.set(0, size.x).set(1, size.y).set(2, size.z);
-  if (register_blocked_) spec_.set(kBlockSSpecId, int32_t(size.block_s)).set(kBlockXSpecId, int32_t(size.block_x));
+  if (register_blocked_ && !split_k)
+    spec_.set(kBlockSSpecId, int32_t(size.block_s)).set(kBlockXSpecId, int32_t(size.block_x));
+  const std::string& shader = split_k && !split_k_only_ ? split_k_shader_ : shader_;
   pipeline_ = ComputePipeline(ctx.device,
-                              ComputePipelineDesc{.shader = shader_, .spec = spec_,
+                              ComputePipelineDesc{.shader = shader, .spec = spec_,
                                                   .push_constant_bytes = sizeof(RangePush),
                                                   .storage_buffers = 4 + kEpilogueBindings},
                               ctx.cache);
   local_size_ = {size.x, size.y, size.z};
   block_s_ = size.block_s;
   block_x_ = size.block_x;
+  split_k_ = split_k;
 }
 
 void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) {
@@ -134,10 +154,15 @@ RangePush checked_range_push(VkDescriptorSet set, const OutputRange& range, cons
 void ConvLikeKernel::record(CommandBuffer& cmd, const OutputRange& range) const {
   if (range.empty()) return;
   const RangePush push = checked_range_push(set_, range, out_, context_);
+  const uint32_t rows = uint32_t(range.row_end - range.row_begin);
+  const uint32_t slices = uint32_t(range.slice_end - range.slice_begin);
+  if (split_k_) {  // one workgroup per output vec4: columns x rows x slices * batch
+    cmd.dispatch(pipeline_, set_, push, {uint32_t(out_.w), rows, slices * uint32_t(out_.n)}, context_);
+    return;
+  }
   // One invocation per block: ceil(width / block_x) x rows x ceil(slices / block_s) * batch.
   const uint32_t xs = groups_for(uint32_t(out_.w), block_x_);
-  const uint32_t rows = uint32_t(range.row_end - range.row_begin);
-  const uint32_t zs = groups_for(uint32_t(range.slice_end - range.slice_begin), block_s_) * uint32_t(out_.n);
+  const uint32_t zs = groups_for(slices, block_s_) * uint32_t(out_.n);
   cmd.dispatch(pipeline_, set_, push,
                {groups_for(xs, local_size_[0]), groups_for(rows, local_size_[1]), groups_for(zs, local_size_[2])},
                context_);

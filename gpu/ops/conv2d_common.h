@@ -64,10 +64,20 @@ struct ConvLikeSetup {
   // The shader is register-blocked (constants BLOCK_S_ID, BLOCK_X_ID of common.glsl): tuning tries
   // blocks too (register_blocked_candidates) and the grid follows the block.
   bool register_blocked = false;
-  // The shader's grid is fixed by its reduction (conv2d_gemv.comp: one workgroup of local_size x
-  // invocations per output vec4): tuning offers no other workgroup size.
-  bool fixed_workgroup = false;
+  // The shader splits each output vec4's reduction over a workgroup of local_size x invocations
+  // (conv2d_splitk.comp: one workgroup per output vec4), and tuning offers no other size.
+  bool split_k_only = false;
+  // A split-K shader with the same specialization constants and bindings that tuning may try
+  // (split-K candidates, block kSplitKBlock) where the output is small and the reduction long;
+  // `reduction_steps`: input vec4 x weight mat4 products per output vec4 (KH * KW * input slices).
+  std::string split_k_shader;
+  int reduction_steps = 0;
 };
+
+// Split-K candidates are offered for outputs of at most this many vec4s (at batch 1 the H100's
+// 270k resident threads are far from filled) with at least this many reduction steps.
+inline constexpr int64_t kSplitKMaxOutputVec4s = 16384;
+inline constexpr int kSplitKMinSteps = 64;
 
 // The start of every conv-like setup: `shader`, its local size (local_size_for) and the bias of
 // `out_channels` (input 2); the factory adds the spec constants and the packed weights.
@@ -95,7 +105,10 @@ class ConvLikeKernel final : public GpuKernel {
   Shape4 out_;
   std::array<uint32_t, 3> local_size_{};
   bool register_blocked_ = false;
-  bool fixed_workgroup_ = false;
+  bool split_k_only_ = false;
+  bool split_k_ = false;        // the split-K shader runs now (split_k_only_ or a split-K candidate)
+  std::string split_k_shader_;  // empty: no split-K candidates
+  int reduction_steps_ = 0;
   uint32_t block_s_ = 1, block_x_ = 1;  // output slices x pixels per invocation (register_blocked_)
   Op op_;  // for the epilogue's operand positions
   std::string shader_;  // the base name (gpu/shaders/<shader_>.comp)

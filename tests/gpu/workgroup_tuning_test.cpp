@@ -1,6 +1,7 @@
 // Workgroup tuning: candidates, the tuning cache round trip (the second prepare only reads the
 // cache), no tuning without a cache (`--no-tune`), a corrupt cache file ignored with a warning,
-// and tuned (non-default) sizes and register blocks giving bit-identical outputs.
+// and tuned (non-default) sizes and register blocks giving bit-identical outputs; split-K
+// candidates offered only for small outputs with long reductions, cached and run.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +21,7 @@
 #include "scheduler/session.h"
 #include "tests/support/general_op_harness.h"
 #include "tests/support/gpu_op_harness.h"
+#include "tests/support/test_util.h"
 
 namespace hetsched {
 namespace {
@@ -293,6 +295,57 @@ TEST(WorkgroupTuning, TunedSizesGiveTheSameOutputs) {
   EXPECT_EQ(tuned.tuning_stats().changed, tuned.tuning_stats().kernels);
   EXPECT_EQ(tuned.tuning_stats().shapes_timed, 0);
   expect_same_outputs_as_untuned(graph, dev, tuned, rng);
+}
+
+TEST(WorkgroupTuning, SplitKIsACandidateForSmallOutputsWithLongReductions) {
+  HETSCHED_SKIP_WITHOUT_GPU();
+  const gpu::VulkanDevice& dev = *test::test_gpu_device();
+  auto rng = test::rng_for_current_test();
+  auto has_split_k = [&](const Graph& graph, const Op& op) {
+    const auto k = gpu::create_gpu_kernel(gpu::GpuKernelContext{dev, nullptr}, graph, op);
+    const auto c = k->workgroup_candidates(dev.info());
+    return std::any_of(c.begin(), c.end(), [](const gpu::WorkgroupSize& w) { return w.split_k(); });
+  };
+  // small_model's convs reduce over 3x3x2 slices: no split-K.
+  const Graph small = small_model(rng);
+  for (const Op& op : small.ops) {
+    if (op.type == OpType::kConv2D) {
+      EXPECT_FALSE(has_split_k(small, op));
+    }
+  }
+  // A late-ResNet-like conv: 7x7x256 -> 3x3 -> 64 (784 output vec4s, 576 steps each).
+  test::GraphBuilder g("split_k_model");
+  const int x = g.input("x", {1, 7, 7, 256});
+  Conv2DAttributes c;
+  c.padding = Padding::kSame;
+  c.activation = Activation::kRelu;
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {64, 3, 3, 256}), g.random_constant(rng, "b", {64})}, c);
+  Graph graph = g.graph();
+  infer_shapes(graph);
+  const Op& conv = graph.ops[0];
+  ASSERT_TRUE(has_split_k(graph, conv));
+  const auto k = gpu::create_gpu_kernel(gpu::GpuKernelContext{dev, nullptr}, graph, conv);
+  const auto candidates = k->workgroup_candidates(dev.info());
+  const gpu::WorkgroupSize split = *std::find_if(candidates.begin(), candidates.end(), [](const auto& w) { return w.split_k(); });
+  TempDir dir("split_k");
+  const std::string key = gpu::workgroup_tuning_key(*k, graph.tensors[conv.outputs[0]].shape4());
+  {
+    gpu::WorkgroupTuningCache cache(dev, dir.path);
+    cache.store(key, {split, 1.0, 2.0});
+    cache.save();
+  }
+  gpu::WorkgroupTuningCache cache(dev, dir.path);  // read back: the split-K block is a valid entry
+  ASSERT_NE(cache.find(key), nullptr) << "the split-K entry was dropped on reading";
+  EXPECT_TRUE(cache.find(key)->best.split_k());
+  gpu::GpuExecutorOptions o;
+  o.tuning = &cache;
+  gpu::GpuExecutor tuned(graph, dev, nullptr, o);
+  EXPECT_EQ(tuned.tuning_stats().changed, 1);
+  gpu::GpuExecutor plain(graph, dev, nullptr, gpu::GpuExecutorOptions{});
+  const uint64_t seed = rng();
+  std::mt19937_64 r1(seed), r2(seed);
+  const auto want = run_model(graph, plain, r1), got = run_model(graph, tuned, r2);
+  EXPECT_LT(test::output_rel_l2(got[0], want[0]), 1e-5) << "split-K sums in another order: rounding only";
 }
 
 }  // namespace

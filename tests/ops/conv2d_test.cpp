@@ -80,7 +80,7 @@ TEST_P(Conv2D, Pointwise) {
 // A constant data input: the kernel keeps (CPU) or uploads and binds (GPU) its own PHWC4 copy
 // (constant views carry no data).
 // 1x1 convs on 1x1 maps (classifier heads, squeeze-excite convs): from 32 input channels the GPU
-// shares each output's reduction among a workgroup (conv2d_gemv.comp); odd widths, batch 2, every
+// shares each output's reduction among a workgroup (conv2d_splitk.comp); odd widths, batch 2, every
 // fused activation, partial slice ranges on poisoned buffers as every case.
 TEST_P(Conv2D, MatrixVectorHeads) {
   for_each_trial("CONV_2D 1x1 on 1x1", {.cpu = 8, .gpu = 8, .fp16 = 2}, [&](std::mt19937_64& rng, int trial) {
@@ -90,10 +90,37 @@ TEST_P(Conv2D, MatrixVectorHeads) {
     Conv2DAttributes a;
     a.activation = pick(rng, test::kFusedActivations);
     SCOPED_TRACE(fmt::format("1x1 in [{},1,1,{}] out {} {}", batch, ic, oc, to_string(a.activation)));
-    test::GraphBuilder g("conv2d_gemv");
+    test::GraphBuilder g("conv2d_matrix_vector");
     const int x = g.input("x", {batch, 1, 1, ic});
     g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, 1, 1, ic}), g.random_constant(rng, "b", {oc})}, a);
     return check(g.graph(), rng);
+  }, test::OnFailure::kStop);
+}
+
+// The split-K candidates tuning offers for small outputs with long reductions (conv2d_splitk.comp,
+// block kSplitKBlock, 32 or 128 invocations per output vec4): kernels 1x1 and 3x3, strides,
+// dilations, both paddings, input slices not a multiple of the workgroup, batch 2.
+TEST_P(Conv2D, SplitKCandidates) {
+  for_each_trial("CONV_2D split-K", {.cpu = 4, .gpu = 10, .fp16 = 4}, [&](std::mt19937_64& rng, int trial) {
+    const int batch = pick(rng, {1, 1, 2}), h = pick(rng, {1, 3, 7, 8}), w = pick(rng, {1, 2, 7, 8});
+    const int ic = pick(rng, {61, 128, 272, 513}), oc = pick(rng, {3, 13, 64, 72});
+    const int k = pick(rng, {1, 3});
+    Conv2DAttributes a;
+    a.padding = pick(rng, {Padding::kSame, Padding::kValid});
+    if (k == 3 && a.padding == Padding::kValid && (h < 3 || w < 3)) a.padding = Padding::kSame;
+    a.stride_h = a.stride_w = pick(rng, {1, 1, 2});
+    a.dilation_h = a.dilation_w = a.stride_h == 1 && a.padding == Padding::kSame ? pick(rng, {1, 2}) : 1;
+    a.activation = pick(rng, test::kFusedActivations);
+    const uint32_t group = trial % 2 == 0 ? 32 : 128;
+    SCOPED_TRACE(fmt::format("in [{},{},{},{}] {}x{}x{} stride {} dilation {} {} {}, {} invocations", batch, h, w, ic,
+                             oc, k, k, a.stride_h, a.dilation_h, a.padding == Padding::kSame ? "SAME" : "VALID",
+                             to_string(a.activation), group));
+    test::GraphBuilder g("conv2d_split_k");
+    const int x = g.input("x", {batch, h, w, ic});
+    g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {oc, k, k, ic}), g.random_constant(rng, "b", {oc})}, a);
+    std::optional<gpu::WorkgroupSize> split_k;
+    if (executor() != test::Executor::kCpu) split_k = gpu::WorkgroupSize{group, 1, 1, gpu::kSplitKBlock.first, gpu::kSplitKBlock.second};
+    return test::check_op(executor(), g.graph(), rng, {}, split_k);
   }, test::OnFailure::kStop);
 }
 
