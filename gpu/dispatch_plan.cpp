@@ -70,7 +70,7 @@ std::vector<PlannedDispatch> plan_dispatches(const Graph& g, bool in_place_conca
       out.push_back(std::move(d));
       continue;
     }
-    if (conv2d_runs_as_gemv(g, op)) {
+    if (runs_as_matrix_vector(g, op)) {
       d.shader = "conv2d_splitk";
       d.local = {conv2d_splitk_invocations(slices_of(g.tensors[size_t(op.inputs[0])].shape4().c), 256), 1, 1};
       d.workgroups = {1, 1, uint32_t(s.slices() * s.n)};

@@ -1,5 +1,6 @@
 // CONV_2D's GPU kernel: packs the weights for gpu/shaders/conv2d.comp and fixes the geometry as
-// specialization constants.
+// specialization constants; matrix-vector products (a 1x1 conv on a 1x1 map, FULLY_CONNECTED on
+// one-pixel rows) on conv2d_splitk.comp.
 #include "gpu/ops/conv2d.h"
 
 #include <algorithm>
@@ -20,9 +21,9 @@ struct Conv2DSpec {
   int32_t activation;
 };
 
-// From this many input slices (32 channels) a 1x1 conv on a 1x1 map shares each output's reduction
+// From this many input slices (32 channels) a matrix-vector product shares each output's reduction
 // among a workgroup (conv2d_splitk.comp).
-constexpr int kGemvMinInputSlices = 8;
+constexpr int kMatrixVectorMinInputSlices = 8;
 
 }  // namespace
 
@@ -32,25 +33,39 @@ std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx,
   const auto& a = op.attrs<Conv2DAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
   const int O = x.weights.shape[0], KH = x.weights.shape[1], KW = x.weights.shape[2], I = x.weights.shape[3];
-  const bool split_k_only = conv2d_runs_as_gemv(graph, op);
-  ConvLikeSetup s = conv_like_setup(graph, op, split_k_only ? "conv2d_splitk" : "conv2d", x, O, /*slice_per_group=*/true);
-  if (split_k_only)
-    s.local_size = {conv2d_splitk_invocations(KH * KW * x.in.slices(), ctx.device.info().max_workgroup_invocations), 1, 1};
+  if (runs_as_matrix_vector(graph, op)) return create_matrix_vector_gpu_kernel(ctx, graph, op, x.weights.f32(), O, I, a.activation);
+  ConvLikeSetup s = conv_like_setup(graph, op, "conv2d", x, O, /*slice_per_group=*/true);
   s.spec = SpecConstants::from_struct(Conv2DSpec{spec_head(s, x), KH, KW, a.stride_h, a.stride_w, a.dilation_h,
                                                  a.dilation_w, a.pads.top, a.pads.left, int32_t(a.activation)});
   s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
-  s.split_k_only = split_k_only;
-  s.register_blocked = !split_k_only;  // block (1, 1) until tuning or set_workgroup picks another
-  s.split_k_shader = split_k_only ? "" : "conv2d_splitk";
+  s.register_blocked = true;  // block (1, 1) until tuning or set_workgroup picks another
+  s.split_k_shader = "conv2d_splitk";
   s.reduction_steps = KH * KW * x.in.slices();
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
 }
 
-bool conv2d_runs_as_gemv(const Graph& graph, const Op& op) {
-  if (op.type != OpType::kConv2D) return false;
+std::unique_ptr<GpuKernel> create_matrix_vector_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op,
+                                                          std::span<const float> weights, int O, int I,
+                                                          Activation activation) {
+  using namespace conv_kernels;
+  const ConvLikeOperands x = conv_like_operands(graph, op);
+  ConvLikeSetup s = conv_like_setup(graph, op, "conv2d_splitk", x, O, /*slice_per_group=*/true);
+  s.local_size = {conv2d_splitk_invocations(x.in.slices(), ctx.device.info().max_workgroup_invocations), 1, 1};
+  s.spec = SpecConstants::from_struct(Conv2DSpec{spec_head(s, x), 1, 1, 1, 1, 1, 1, 0, 0, int32_t(activation)});
+  s.weights = pack_conv_weights(weights, O, 1, 1, I);
+  s.split_k_only = true;
+  s.reduction_steps = x.in.slices();
+  return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
+}
+
+bool runs_as_matrix_vector(const Graph& graph, const Op& op) {
+  if (op.type != OpType::kConv2D && op.type != OpType::kFullyConnected) return false;
   const conv_kernels::ConvLikeOperands x = conv_kernels::conv_like_operands(graph, op);
-  return x.weights.shape[1] == 1 && x.weights.shape[2] == 1 && x.in.h == 1 && x.in.w == 1 && x.out.h == 1 &&
-         x.out.w == 1 && x.in.slices() >= kGemvMinInputSlices;
+  if (x.in.h != 1 || x.in.w != 1 || x.out.h != 1 || x.out.w != 1 || x.in.slices() < kMatrixVectorMinInputSlices)
+    return false;
+  if (op.type == OpType::kConv2D) return x.weights.shape[1] == 1 && x.weights.shape[2] == 1;
+  // FULLY_CONNECTED: each output row is one input pixel's channels (rows = batch).
+  return x.weights.shape.size() == 2 && x.weights.shape[1] == x.in.c && x.out.n == x.in.n;
 }
 
 uint32_t conv2d_splitk_invocations(int reduction_steps, uint32_t max_invocations) {

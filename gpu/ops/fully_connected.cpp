@@ -1,8 +1,10 @@
 // FULLY_CONNECTED's GPU kernel: packs the weights for gpu/shaders/fully_connected.comp (whole-pixel
 // chunks when the row length I is a multiple of the input's channels, else per element) and fixes
-// the shapes as specialization constants.
+// the shapes as specialization constants; rows of one pixel's 32+ channels run as a matrix-vector
+// product (gpu/ops/conv2d.h).
 #include "gpu/ops/fully_connected.h"
 
+#include "gpu/ops/conv2d.h"
 #include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/conv2d_coopmat.h"
 
@@ -26,6 +28,7 @@ std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelCont
   const ConvLikeOperands x = conv_like_operands(graph, op);
   const Shape4& in = x.in;
   const int O = x.weights.shape[0], I = x.weights.shape[1];
+  if (runs_as_matrix_vector(graph, op)) return create_matrix_vector_gpu_kernel(ctx, graph, op, x.weights.f32(), O, I, a.activation);
   const bool chunked = I % in.c == 0;
   ConvLikeSetup s = conv_like_setup(graph, op, "fully_connected", x, O, /*slice_per_group=*/false);
   s.spec = SpecConstants::from_struct(

@@ -8,7 +8,8 @@
 // classifier head, a 1x1 conv on an 8x8x1632 map, a 3x3 conv on 7x7x512), where conv2d.comp's one
 // invocation per output fills a small part of the GPU with long serial chains (0.9-2.6% of the
 // H100's FP32 peak, bench/results/gpu_peers_h100_2026-12-06/profile.md). A 1x1 conv on a 1x1 map
-// always runs here (conv2d_runs_as_gemv); other convs when tuning measures it faster.
+// and a FULLY_CONNECTED on one-pixel rows always run here (runs_as_matrix_vector); other convs when
+// tuning measures it faster.
 // Same specialization constants as conv2d.comp (ids 3-18; no register block).
 // Bindings: 0 output, 1 input, 2 weights, 3 bias (padded to whole slices), 4-5 epilogue operands.
 #version 450

@@ -69,6 +69,25 @@ TEST_P(FullyConnected, ClassifierHead) {
              r.rel_l2, r.max_abs);
 }
 
+// Rows of one pixel's 32+ channels (hand_landmark_full's 1152 -> 1 and -> 63 heads): on the GPU a
+// matrix-vector product whose output vec4s each get a workgroup (conv2d_splitk.comp); batch rows,
+// a 4D one-pixel input, fused activations, partial slice ranges on poisoned buffers.
+TEST_P(FullyConnected, MatrixVectorRows) {
+  auto rng = this->rng();
+  for (const auto& [in_shape, O, act] : {std::tuple{std::vector<int>{2, 1152}, 63, Activation::kNone},
+                                         std::tuple{std::vector<int>{1, 1, 1, 1152}, 1, Activation::kTanh},
+                                         std::tuple{std::vector<int>{3, 129}, 17, Activation::kRelu6}}) {
+    const int I = in_shape.back();
+    SCOPED_TRACE(fmt::format("{} -> {} {}", test::shape_str(in_shape), O, to_string(act)));
+    test::GraphBuilder g("fc_rows");
+    const int x = g.input("x", in_shape);
+    FullyConnectedAttributes a;
+    a.activation = act;
+    g.add_op(OpType::kFullyConnected, {x, g.random_constant(rng, "w", {O, I}), g.random_constant(rng, "b", {O})}, a);
+    check(g.graph(), rng);
+  }
+}
+
 HETSCHED_OP_TEST_ON_ALL_EXECUTORS(FullyConnected);
 
 TEST(FullyConnectedBench, DISABLED_Throughput) {
