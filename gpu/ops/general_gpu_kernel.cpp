@@ -65,6 +65,30 @@ void SingleDispatchKernel::set_workgroup(const GpuKernelContext& ctx, const Work
   local_ = {size.x, size.y, size.z};
 }
 
+GroupReductionKernel::GroupReductionKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op,
+                                           ComputePipelineDesc desc, Grid grid)
+    : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),
+      out_(shape_of(g, op.outputs.at(0))),
+      grid_(grid),
+      pipeline_(ctx.device, std::move(desc), ctx.cache) {}
+
+void GroupReductionKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs,
+                                const BufferRange& output) {
+  if (inputs.empty() || inputs[0].size == 0)
+    fail(ErrorKind::kInternal, "{}: input 0 has no buffer range to bind", context_);
+  const std::vector<BufferRange> bindings = {output, inputs[0]};
+  set_ = arena.allocate(pipeline_, bindings, context_);
+}
+
+void GroupReductionKernel::record(CommandBuffer& cmd, const OutputRange& range) const {
+  if (range.empty()) return;
+  if (set_ == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: record() before bind()", context_);
+  if (range.slice_begin < 0 || range.slice_end > out_.slices() || range.row_begin < 0 || range.row_end > out_.h)
+    fail(ErrorKind::kInvalidArgument, "{}: range slices [{},{}) rows [{},{}) outside the output {}", context_,
+         range.slice_begin, range.slice_end, range.row_begin, range.row_end, out_.to_string());
+  cmd.dispatch(pipeline_, set_, range_push(range), grid_(out_, range), context_);
+}
+
 void SingleDispatchKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs,
                                 const BufferRange& output) {
   std::vector<BufferRange> ranges{output};

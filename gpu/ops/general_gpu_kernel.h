@@ -3,6 +3,7 @@
 // and one dispatch over the output range with the grid (x: W, y: rows, z: slices * N), push
 // constants = the range. Also the factories of every general GPU kernel, one per op family.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -41,6 +42,27 @@ inline Shape4 shape_of(const Graph& g, int t) { return g.tensors.at(size_t(t)).s
 
 // Uploads the float32 constant tensor `t` in PHWC4 (its own 4D shape) for `op`; label names both.
 Buffer upload_phwc4_constant(const VulkanDevice& device, const Graph& g, const Op& op, int t);
+
+// One pipeline that reads input 0 and writes the output, each workgroup reducing for one group of
+// output elements (global_mean.comp: a slice of a batch; softmax_wide.comp: a pixel), so its
+// workgroup size is the reduction's width and not tuned. `grid` gives the workgroup counts for a
+// range of the output `out`; push constants = the range.
+class GroupReductionKernel final : public GpuKernel {
+ public:
+  using Grid = std::array<uint32_t, 3> (*)(const Shape4& out, const OutputRange& range);
+  GroupReductionKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op, ComputePipelineDesc desc, Grid grid);
+
+  uint32_t storage_buffers() const override { return 2; }
+  void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override;
+  void record(CommandBuffer& cmd, const OutputRange& range) const override;
+
+ private:
+  std::string context_;  // "model 'x': op 3 (SOFTMAX)" for errors
+  Shape4 out_;
+  Grid grid_;
+  ComputePipeline pipeline_;
+  VkDescriptorSet set_ = VK_NULL_HANDLE;
+};
 
 // The kernel of every general op: constant inputs of `op` are uploaded at create (PHWC4) and bound
 // after the activation inputs, in op.inputs order. `Spec` is the shader's typed struct of

@@ -5,17 +5,13 @@
 // invocations sharing the pixels.
 #include "gpu/ops/mean.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <atomic>
 #include <bit>
 #include <memory>
-#include <optional>
 
 #include "base/error.h"
 #include "gpu/device.h"
-#include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/general_gpu_kernel.h"
 #include "graph/ops/mean.h"
 
@@ -41,47 +37,24 @@ struct GlobalMeanSpec {
   int32_t activation = 0;  // AVERAGE_POOL_2D's fused activation
 };
 
-// global_mean.comp over an output range: workgroups (slices of the range, batches, 1). Not
-// tunable (its workgroup size is the reduction's width, global_mean_invocations).
-class GlobalMeanKernel final : public GpuKernel {
- public:
-  GlobalMeanKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op)
-      : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),
-        out_(shape_of(g, op.outputs.at(0))) {
-    const Shape4 in = shape_of(g, op.inputs.at(0));
-    const int32_t activation =
-        op.type == OpType::kAveragePool2D ? int32_t(op.attrs<Pool2DAttributes>().activation) : 0;
-    const GlobalMeanSpec spec{global_mean_invocations(in, ctx.device.info().max_workgroup_invocations), 1, 1,
-                              in.h, in.w, in.c, float(1.0 / (double(in.h) * double(in.w))), activation};
-    pipeline_.emplace(ctx.device,
-                      ComputePipelineDesc{.shader = "global_mean", .spec = SpecConstants::from_struct(spec),
-                                          .push_constant_bytes = sizeof(RangePush), .storage_buffers = 2},
-                      ctx.cache);
-    g_global_created.fetch_add(1);
-  }
+// global_mean.comp's workgroups over an output range: (slices of the range, batches, 1).
+std::array<uint32_t, 3> global_mean_grid(const Shape4& out, const OutputRange& range) {
+  return {uint32_t(range.slice_end - range.slice_begin), uint32_t(out.n), 1};
+}
 
-  uint32_t storage_buffers() const override { return 2; }
-
-  void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override {
-    if (inputs.empty() || inputs[0].size == 0)
-      fail(ErrorKind::kInternal, "{}: input 0 has no buffer range to bind", context_);
-    const std::vector<BufferRange> bindings = {output, inputs[0]};
-    set_ = arena.allocate(*pipeline_, bindings, context_);
-  }
-
-  void record(CommandBuffer& cmd, const OutputRange& range) const override {
-    if (range.empty()) return;
-    const conv_kernels::RangePush push = conv_kernels::checked_range_push(set_, range, out_, context_);
-    cmd.dispatch(*pipeline_, set_, push, {uint32_t(range.slice_end - range.slice_begin), uint32_t(out_.n), 1},
-                 context_);
-  }
-
- private:
-  std::string context_;
-  Shape4 out_;
-  std::optional<ComputePipeline> pipeline_;
-  VkDescriptorSet set_ = VK_NULL_HANDLE;
-};
+std::unique_ptr<GpuKernel> make_global_mean_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
+  const Shape4 in = shape_of(g, op.inputs.at(0));
+  const int32_t activation = op.type == OpType::kAveragePool2D ? int32_t(op.attrs<Pool2DAttributes>().activation) : 0;
+  const GlobalMeanSpec spec{global_mean_invocations(in, ctx.device.info().max_workgroup_invocations), 1, 1,
+                            in.h, in.w, in.c, float(1.0 / (double(in.h) * double(in.w))), activation};
+  auto kernel = std::make_unique<GroupReductionKernel>(
+      ctx, g, op,
+      ComputePipelineDesc{.shader = "global_mean", .spec = SpecConstants::from_struct(spec),
+                          .push_constant_bytes = sizeof(RangePush), .storage_buffers = 2},
+      global_mean_grid);
+  g_global_created.fetch_add(1);
+  return kernel;
+}
 
 }  // namespace
 
@@ -103,7 +76,7 @@ bool is_global_average(const Graph& g, const Op& op) {
 std::unique_ptr<GpuKernel> create_global_mean_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   if (!is_global_average(g, op))
     fail(ErrorKind::kInternal, "model '{}': {} is no global average over H and W", g.model_name, g.describe(op));
-  return std::make_unique<GlobalMeanKernel>(ctx, g, op);
+  return make_global_mean_kernel(ctx, g, op);
 }
 
 uint32_t global_mean_invocations(const Shape4& in, uint32_t max_invocations) {
@@ -116,7 +89,7 @@ int global_mean_kernels_created() { return g_global_created.load(); }
 std::unique_ptr<GpuKernel> create_mean_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const MeanAttributes& a = op.attrs<MeanAttributes>();
   const Shape4 in = shape_of(g, op.inputs.at(0)), out = shape_of(g, op.outputs.at(0));
-  if (is_global_average(g, op)) return std::make_unique<GlobalMeanKernel>(ctx, g, op);
+  if (is_global_average(g, op)) return make_global_mean_kernel(ctx, g, op);
   const Shape4 reduced = mean_reduced_shape(in, a.axes);
   MeanSpec spec;
   spec.local = local_size_for(out);

@@ -2,16 +2,11 @@
 // pixel's channels for the max and the sum (few channels, many pixels: a segmentation map).
 // softmax_wide.comp: one workgroup per pixel shares the channels (many channels: a classifier's
 // 1000 classes, where softmax.comp took 125 us on the H100 and this one a few).
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <bit>
 #include <memory>
-#include <optional>
 
-#include "base/error.h"
 #include "gpu/device.h"
-#include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/general_gpu_kernel.h"
 
 namespace hetsched::gpu {
@@ -34,48 +29,24 @@ struct SoftmaxWideSpec {
 // From this many output slices (64 channels) a pixel's channels are shared by a workgroup.
 constexpr int kWideSlices = 16;
 
-// softmax_wide.comp over an output range: workgroups (columns, rows of the range, batches). Not
-// tunable (its workgroup size is the reduction's width).
-class SoftmaxWideKernel final : public GpuKernel {
- public:
-  SoftmaxWideKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op)
-      : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))), out_(shape_of(g, op.outputs.at(0))) {
-    const uint32_t invocations = softmax_wide_invocations(out_.c, ctx.device.info().max_workgroup_invocations);
-    const SoftmaxWideSpec spec{invocations, 1, 1, op.attrs<SoftmaxAttributes>().beta, spec_shape(out_)};
-    pipeline_.emplace(ctx.device,
-                      ComputePipelineDesc{.shader = "softmax_wide", .spec = SpecConstants::from_struct(spec),
-                                          .push_constant_bytes = sizeof(RangePush), .storage_buffers = 2},
-                      ctx.cache);
-  }
-
-  uint32_t storage_buffers() const override { return 2; }
-
-  void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override {
-    if (inputs.empty() || inputs[0].size == 0)
-      fail(ErrorKind::kInternal, "{}: input 0 has no buffer range to bind", context_);
-    const std::vector<BufferRange> bindings = {output, inputs[0]};
-    set_ = arena.allocate(*pipeline_, bindings, context_);
-  }
-
-  void record(CommandBuffer& cmd, const OutputRange& range) const override {
-    if (range.empty()) return;
-    const conv_kernels::RangePush push = conv_kernels::checked_range_push(set_, range, out_, context_);
-    cmd.dispatch(*pipeline_, set_, push, {uint32_t(out_.w), uint32_t(range.row_end - range.row_begin), uint32_t(out_.n)},
-                 context_);
-  }
-
- private:
-  std::string context_;
-  Shape4 out_;
-  std::optional<ComputePipeline> pipeline_;
-  VkDescriptorSet set_ = VK_NULL_HANDLE;
-};
+// softmax_wide.comp's workgroups over an output range: columns x rows of the range x batches.
+std::array<uint32_t, 3> softmax_wide_grid(const Shape4& out, const OutputRange& range) {
+  return {uint32_t(out.w), uint32_t(range.row_end - range.row_begin), uint32_t(out.n)};
+}
 
 }  // namespace
 
 std::unique_ptr<GpuKernel> create_softmax_gpu_kernel(const GpuKernelContext& ctx, const Graph& g, const Op& op) {
   const Shape4 out = shape_of(g, op.outputs.at(0));
-  if (softmax_runs_wide(g, op)) return std::make_unique<SoftmaxWideKernel>(ctx, g, op);
+  if (softmax_runs_wide(g, op)) {
+    const SoftmaxWideSpec spec{softmax_wide_invocations(out.c, ctx.device.info().max_workgroup_invocations), 1, 1,
+                               op.attrs<SoftmaxAttributes>().beta, spec_shape(out)};
+    return std::make_unique<GroupReductionKernel>(
+        ctx, g, op,
+        ComputePipelineDesc{.shader = "softmax_wide", .spec = SpecConstants::from_struct(spec),
+                            .push_constant_bytes = sizeof(RangePush), .storage_buffers = 2},
+        softmax_wide_grid);
+  }
   const SoftmaxSpec spec{
       .local = local_size_for(out), .beta = op.attrs<SoftmaxAttributes>().beta, .shape = spec_shape(out)};
   return std::make_unique<SingleDispatchKernel>(ctx, g, op, "softmax", spec);
