@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import list_ops  # noqa: E402
+from peers_merge import num  # noqa: E402  (a positive finite float or None)
 from ai_edge_litert.tools import flatbuffer_utils  # noqa: E402
 
 # NVIDIA H100 SXM5 80GB (132 SMs, 1.98 GHz boost; the card here: device 0x2330, "H100 80GB HBM3"),
@@ -102,14 +104,6 @@ def tflops(macs, ms):
 
 def f(v, spec=".2f"):
     return "-" if v is None else format(v, spec)
-
-
-def num(v):
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if x > 0 and math.isfinite(x) else None
 
 
 def main():
