@@ -4,7 +4,12 @@
 // op_type is "FIXED" and whose model column names the cost (gpu_submit_us, ..., and per copy kind
 // and size copy_<kind>_<bytes>_us: FixedCosts::copies, a GPU's rows). `reused` is 1 for a row whose
 // timing came from the measurement cache (profiles/measurement_cache.h), 0 for one timed now;
-// `tuned` (GPU kernel rows) 1 when the kernel ran its tuned workgroup size, 0 its default, -1 otherwise.
+// `tuned` (GPU kernel rows) 1 when the kernel ran its tuned workgroup size, 0 its default, -1 otherwise;
+// `fused_into` (GPU kernel rows) the op whose fused kernel computes this op (its row is empty), else
+// -1, and `chain_ops` how many graph ops the row's kernel runs; `ref_us` the clock guard's reference
+// reading in the row's submission (-1: none) and `clock_ok` 1 within tolerance, 0 still slow after
+// the retries, -1 not guarded (Measurement, profiles/gpu_clock_guard.h). Readers of older files
+// take missing columns as fused_into -1, chain_ops 1, clock_ok 1 (profiles/train/predictors.py).
 #pragma once
 #include <ostream>
 #include <string>

@@ -152,7 +152,7 @@ void op_rows(const Graph& g, int op_index, const std::string& config, const Meas
     } else {
       time_range(m);
       ++c.measured, c.samples += m.stats.n;
-      if (!key.empty()) o.cache->store(key, {m.stats, m.cpu_us, m.load_avg});
+      if (!key.empty() && m.clock_ok != 0) o.cache->store(key, {m.stats, m.cpu_us, m.load_avg});  // a slow-clock row is timed again next time
     }
     out.push_back(std::move(m));
   }
@@ -231,7 +231,11 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
 
 void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
                          gpu::WorkgroupTuningCache* tuning, const KernelProfileOptions& o,
-                         std::vector<Measurement>& out, const ProgressFn& progress, ProfileCounters* counters) {
+                         std::vector<Measurement>& out, const ProgressFn& progress, ProfileCounters* counters,
+                         GpuClockGuard* guard) {
+  if (guard && &guard->device() != &device)
+    fail(ErrorKind::kInvalidArgument, "model '{}': the GPU clock guard was made for another device than {}",
+         g.model_name, device.describe());
   gpu::GpuExecutorOptions go;
   go.tuning = tuning;
   go.tuning_budget_ms = o.corun.empty() ? o.tuning_budget_ms : 0;  // see KernelProfileOptions
@@ -243,7 +247,9 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     if (o.corun.empty()) counters->untuned += ex.tuning_stats().deferred;  // the co-running pass runs the same sizes
   }
   const int n_samples = std::max(1, o.samples);
-  gpu::TimestampQueries queries(device, 2 * uint32_t(n_samples));  // kUnsupported without timestamps
+  // Per sample two timestamps, then two around the clock guard's reference dispatches.
+  const uint32_t ref_query = 2 * uint32_t(n_samples);
+  gpu::TimestampQueries queries(device, ref_query + 2);  // kUnsupported without timestamps
   // One command buffer and one fence for every submission (a fence created per submission cost
   // 557 us on the H100's driver: H100 profile 2026-12-06).
   gpu::CommandBuffer cmd(device);
@@ -296,6 +302,15 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     if (counters) counters->warmup_ms += us_since(t0) * 1e-3;
   };
   const gpu::GpuFusions& fusions = ex.fusions();
+  // Per op: the op whose fused kernel computes it (-1: its own), and how many ops its kernel runs.
+  std::vector<int> fused_into(g.ops.size(), -1), chain_ops(g.ops.size(), 1);
+  for (size_t i = 0; i < g.ops.size() && i < fusions.kind.size(); ++i) {
+    if (fusions.kind[i] == gpu::FusionKind::kNone) continue;
+    const std::vector<int> chain = gpu::fused_chain(g, fusions, int(i));
+    chain_ops[i] = int(chain.size());
+    for (const int j : chain)
+      if (j != int(i)) fused_into[size_t(j)] = int(i);
+  }
   for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     if (!dispatched.count(int(i))) continue;
     const Op& op = g.ops[i];
@@ -315,14 +330,19 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     }
     Measurement row = base({});
     row.tuned = tuned;
+    row.fused_into = fused_into[i], row.chain_ops = chain_ops[i];
+    row.clock_ok = guard ? 1 : -1;  // a row from the measurement cache passed the guard when it was timed
+    if (row.fused_into >= 0 && counters) ++counters->fused;
     const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
     // `samples` timings of `repeats` back-to-back dispatches each, one submission: a warm-up
-    // dispatch, then per sample a timestamp, the dispatches (a barrier after each) and a timestamp.
-    auto timed = [&](const OutputRange& r, int repeats, int samples) {
+    // dispatch, the clock guard's reference (`ref_us`, when given), then per sample a timestamp,
+    // the dispatches (a barrier after each) and a timestamp.
+    auto timed = [&](const OutputRange& r, int repeats, int samples, double* ref_us = nullptr) {
       cmd.begin();
       queries.reset(cmd);
       ex.record_op(cmd, int(i), r);  // warm-up dispatch: caches and clocks
       cmd.compute_to_compute();
+      if (ref_us && guard) guard->record(cmd, queries, ref_query);
       for (int s = 0; s < samples; ++s) {
         queries.write(cmd, uint32_t(2 * s), VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
         for (int k = 0; k < repeats; ++k) {
@@ -336,12 +356,31 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
       const std::vector<uint64_t> ns = queries.read_ns(0, uint32_t(2 * samples));
       std::vector<double> us;
       for (int s = 0; s < samples; ++s) us.push_back(double(ns[size_t(2 * s + 1)] - ns[size_t(2 * s)]) * 1e-3 / repeats);
+      if (ref_us && guard) {
+        const std::vector<uint64_t> ref = queries.read_ns(ref_query, 2);
+        *ref_us = guard->observe(ref[0], ref[1]);
+      }
       return us;
     };
     op_rows(g, int(i), config, row, o, true, out, counters, [&](Measurement& m) {
       if (warmup_ms > 0 && us_since(last_warmup) > 1e6)  // first, then after every second of timing
         warm_up(last_warmup < Clock::now() - std::chrono::minutes(30) ? warmup_ms : warmup_ms / 4);
-      m.stats = summarize(timed(m.range, repeats_for(timed(m.range, 1, 1)[0], o), n_samples));
+      const int repeats = repeats_for(timed(m.range, 1, 1)[0], o);
+      m.stats = summarize(timed(m.range, repeats, n_samples, &m.ref_us));
+      // The clock guard: a reference slower than the session's best says the clock was down;
+      // time again after a short busy spell (clock up), at most `retries` times.
+      for (int retry = 0; guard && guard->suspect(m.ref_us); ++retry) {
+        if (retry == guard->options().retries) {
+          m.clock_ok = 0;
+          ++guard->still_off;
+          if (counters) ++counters->clock_off;
+          break;
+        }
+        ++guard->retimed;
+        if (counters) ++counters->clock_retimed;
+        guard->busy(guard->options().retry_warmup_ms);
+        m.stats = summarize(timed(m.range, repeats, n_samples, &m.ref_us));
+      }
     });
     if (progress && (i + 1) % 25 == 0)
       progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));

@@ -19,6 +19,7 @@
 #include "gpu/pipeline_cache.h"
 #include "gpu/workgroup_tuning.h"
 #include "graph/graph.h"
+#include "profiles/gpu_clock_guard.h"
 #include "profiles/kernel_features.h"
 #include "profiles/measurement_cache.h"
 #include "profiles/timing_stats.h"
@@ -69,6 +70,9 @@ struct ProfileCounters {
   double tuning_ms = 0;        // GPU workgroup tuning inside the profiler's executors
   int64_t untuned = 0;         // GPU kernels timed at their default size (the tuning budget ran out)
   double warmup_ms = 0;        // GPU warm-up (gpu_warmup_ms)
+  int64_t clock_retimed = 0;   // GPU measurements timed again (the clock guard's reference read slow)
+  int64_t clock_off = 0;       // ... still slow after the retries (rows with clock_ok = 0)
+  int64_t fused = 0;           // GPU rows of ops run inside a later op's fused kernel (fused_into >= 0)
 };
 
 // One row of the dataset.
@@ -97,6 +101,19 @@ struct Measurement {
   // GPU kernel rows: 1 when the kernel ran its tuned workgroup size, 0 its default (the tuning
   // budget ran out before it was tuned); -1 for CPU, MODEL and FIXED rows.
   int tuned = -1;
+  // GPU kernel rows (gpu/gpu_fusions.h; -1 and 1 elsewhere): fused_into, the op whose fused kernel
+  // computes this op (its own dispatch records nothing: the row times two timestamps with nothing
+  // between, and the chain's time is on fused_into's row), else -1; chain_ops, how many graph ops
+  // this row's kernel executes (1, or the chain's length on the row of a fused chain's last op).
+  int fused_into = -1;
+  int chain_ops = 1;
+  // GPU kernel rows timed with the clock guard (profiles/gpu_clock_guard.h): the reference
+  // kernel's microseconds per dispatch, read in the submission that timed this row (-1: none, or
+  // the row came from the measurement cache), and clock_ok, 1 when it read within the guard's
+  // tolerance of the session's best (or re-timing is off: lavapipe), 0 when it still read slow
+  // after the retries (the trainer leaves the row out); -1 for rows without the guard.
+  double ref_us = -1;
+  int clock_ok = -1;
 };
 
 // The sizes the fixed-cost probe copies (FixedCosts::copies): small, medium and large tensors.
@@ -135,11 +152,13 @@ void profile_cpu_kernels(const Graph& graph, int threads, const KernelProfileOpt
 
 // GPU kernels of `graph` on `device` (fp16 when the device was created with it), workgroup sizes
 // from `tuning` (tuned now when missing). Ops without a GPU kernel and concats written in place are
-// skipped. Error kUnsupported when the device has no timestamps.
+// skipped. Error kUnsupported when the device has no timestamps. With `clock_guard` (made for this
+// `device`), each measurement's submission times its reference kernel right before the samples
+// and a measurement whose reference read slow is timed again (Measurement::ref_us, clock_ok).
 void profile_gpu_kernels(const Graph& graph, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
                          gpu::WorkgroupTuningCache* tuning, const KernelProfileOptions& options,
                          std::vector<Measurement>& out, const ProgressFn& progress = {},
-                         ProfileCounters* counters = nullptr);
+                         ProfileCounters* counters = nullptr, GpuClockGuard* clock_guard = nullptr);
 
 FixedCosts measure_fixed_costs(const gpu::VulkanDevice* device, int threads, int samples = 21);
 

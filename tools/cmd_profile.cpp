@@ -60,6 +60,8 @@ struct ProfileArgs {
   double corun_share = 1;
   double tuning_budget_ms = 5000;
   double gpu_warmup_ms = 200;
+  double clock_tolerance = 1.25;  // the GPU clock guard's (profiles/gpu_clock_guard.h); 0: no guard
+  int clock_retries = 3;
 };
 
 // Host seconds per phase of a profile, in the order first seen, for the closing note.
@@ -98,6 +100,7 @@ void profile_corunning(const Graph& g, const std::vector<int>& threads,
                        const std::vector<std::unique_ptr<gpu::VulkanDevice>>& devices,
                        const std::vector<std::unique_ptr<gpu::PipelineCache>>& caches,
                        const std::vector<std::unique_ptr<gpu::WorkgroupTuningCache>>& tunings,
+                       const std::vector<std::unique_ptr<profiles::GpuClockGuard>>& guards,
                        profiles::KernelProfileOptions o, double kernel_share, std::vector<profiles::Measurement>& rows,
                        profiles::ProfileCounters& counters, PhaseClock& clock) {
   o.fractions.clear();  // whole outputs only: the slowdown is a factor per processor
@@ -129,7 +132,8 @@ void profile_corunning(const Graph& g, const std::vector<int>& threads,
     const char* precision = devices[i]->fp16_enabled() ? "fp16" : "fp32";
     note(fmt::format("{}: gpu {} while the CPU runs the model", g.model_name, precision));
     clock.time(fmt::format("corun gpu {}", precision), [&] {
-      profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, {}, &counters);
+      profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, {}, &counters,
+                                    guards[i].get());
     });
   }
 }
@@ -164,6 +168,9 @@ int run_profile(const ProfileArgs& a) {
   o.tuning_budget_ms = a.tuning_budget_ms, o.gpu_warmup_ms = a.gpu_warmup_ms;
   for (double f : o.fractions)
     if (!(f > 0 && f < 1)) fail(ErrorKind::kInvalidArgument, "--fractions: {} is not in (0, 1)", f);
+  if (a.clock_tolerance > 0 && a.clock_tolerance < 1)
+    fail(ErrorKind::kInvalidArgument, "--clock-tolerance: {} is below 1 (every measurement would be timed again)",
+         a.clock_tolerance);
 
   // Thread counts, resolved (0 = all hardware threads) and without repeats.
   std::vector<int> threads;
@@ -259,9 +266,22 @@ int run_profile(const ProfileArgs& a) {
 
   std::vector<std::unique_ptr<gpu::PipelineCache>> caches;
   std::vector<std::unique_ptr<gpu::WorkgroupTuningCache>> tunings;
+  // The GPU clock guard per device: its best reference reading is this session's.
+  std::vector<std::unique_ptr<profiles::GpuClockGuard>> guards;
   for (const auto& d : devices) {
     caches.push_back(std::make_unique<gpu::PipelineCache>(*d));
     tunings.push_back(std::make_unique<gpu::WorkgroupTuningCache>(*d));
+    guards.emplace_back();
+    if (a.clock_tolerance <= 0 || a.models_only) continue;
+    try {
+      profiles::ClockGuardOptions go;
+      go.tolerance = a.clock_tolerance, go.retries = a.clock_retries;
+      guards.back() = std::make_unique<profiles::GpuClockGuard>(*d, caches.back().get(), go);
+      note(fmt::format("gpu {} clock guard: reference {:.3f} us per dispatch{}", d->fp16_enabled() ? "fp16" : "fp32",
+                       guards.back()->best_us(), guards.back()->retiming() ? "" : " (a CPU device: recorded, never re-timed)"));
+    } catch (const Error& e) {
+      note(fmt::format("no GPU clock guard on {}: {}", d->describe(), e.what()));
+    }
   }
   const auto progress = [](const std::string& s) { note(s); };
   // A model that fails (an unsupported op, a device error) is skipped with a note: a long batch
@@ -280,14 +300,14 @@ int run_profile(const ProfileArgs& a) {
         note(fmt::format("{}: gpu {} on {}", g.model_name, precision, devices[i]->describe()));
         clock.time(fmt::format("gpu {}", precision), [&] {
           profiles::profile_gpu_kernels(g, *devices[i], caches[i].get(), tunings[i].get(), o, rows, progress,
-                                        &counters);
+                                        &counters, guards[i].get());
         });
       }
       for (int t : threads) {
         note(fmt::format("{}: cpu, {} threads", g.model_name, t));
         clock.time(fmt::format("cpu t{}", t), [&] { profiles::profile_cpu_kernels(g, t, o, rows, progress, &counters); });
       }
-      if (a.corun) profile_corunning(g, threads, devices, caches, tunings, o, a.corun_share, rows, counters, clock);
+      if (a.corun) profile_corunning(g, threads, devices, caches, tunings, guards, o, a.corun_share, rows, counters, clock);
       for (const auto& m : rows) profiles::write_csv_row(out, m);
       out.flush();
     } catch (const Error& e) {
@@ -300,6 +320,10 @@ int run_profile(const ProfileArgs& a) {
   if (counters.untuned > 0)
     note(fmt::format("{} GPU kernels were timed at their default workgroup size (the tuning budget ran out: "
                      "--tuning-budget-ms; dataset column tuned = 0)", counters.untuned));
+  if (!guards.empty())
+    note(fmt::format("GPU clock guard: {} measurements timed again (reference above {}x the best), {} still slow "
+                     "(clock_ok = 0); {} rows of ops inside a fused kernel (fused_into >= 0)",
+                     counters.clock_retimed, a.clock_tolerance, counters.clock_off, counters.fused));
   note(fmt::format("kernel rows: {} timed ({} samples), {} reused from the measurement cache, {} left out by the "
                    "range and co-running shares", counters.measured, counters.samples, counters.reused,
                    counters.sampled_out));
@@ -410,6 +434,15 @@ Command add_profile_command(CLI::App& app) {
                 "a quarter of it again after every second of timing; 0 = none")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  c->add_option("--clock-tolerance", a->clock_tolerance,
+                "with --gpu: time a reference kernel before each GPU measurement and time it again when the "
+                "reference reads above this many times the session's best (GPU clock down); 0 = no guard")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--clock-retries", a->clock_retries,
+                "with --clock-tolerance: re-timings before a measurement is kept with clock_ok = 0")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   c->add_option("--predict", a->predict, "predict each model's latency per processor with this predictor file");
   c->add_option("--install-predictor", a->install_predictor,
                 "embed this predictor in this device's profile (run a profile first; --gpu as it ran)");
