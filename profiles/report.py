@@ -51,8 +51,9 @@ def model_level(trained, which, ds, measure="wall"):
     measure "cpu": the row's process CPU time (cpu_us) instead of its wall time, CPU rows that have it.
     A model measured in several files counts once (the last row wins)."""
     kernels = defaultdict(list)
+    off = P.clock_off_models(ds)  # a kernel timed at a low GPU clock: the sum misses it
     for r in P.kernel_rows(ds):
-        if r["axis"] == "whole":
+        if r["axis"] == "whole" and (P.processor_key(r), r["model"]) not in off:
             kernels[(P.processor_key(r), r["model"])].append(r)
     measured = {}
     for r in ds.rows:

@@ -169,3 +169,60 @@ def test_gpu_corun_rows_of_the_old_profiler_give_no_factor():
     assert "gpu:fp32" not in P.corun_factors(dataset(rows + fast))
     tagged = [dict(r, tuned="1") for r in rows + fast]
     assert P.corun_factors(dataset(tagged))["gpu:fp32"][0] == pytest.approx(0.27)
+
+
+def gpu_rows(rows):
+    for r in rows:
+        r.update(processor="gpu", threads="0", precision="fp32", tuned="1", fused_into="-1", chain_ops="1",
+                 ref_us="10.0", clock_ok="1")
+    return rows
+
+
+def test_rows_inside_a_fused_kernel_and_chain_rows_are_not_trained_on():
+    # The GPU profiler marks an op computed inside a later op's fused kernel (fused_into >= 0: its
+    # row times nothing, ~0.05 us on the H100) and the chain's last op (chain_ops > 1: the chain's
+    # time). Neither teaches the models; the elided rows are not scored either, the chain rows are
+    # (a model's sum counts the chain once).
+    rows = gpu_rows(synthetic_rows(linear_law, 40, SEED + 9))
+    elided = [dict(r, op_type="MEAN", fused_into=str(i), median_us="0.05") for i, r in enumerate(rows)]
+    chains = [dict(r, chain_ops="2", median_us=repr(float(r["median_us"]) * 5)) for r in rows]
+    ds = dataset(rows + elided + chains)
+    assert len(P.kernel_rows(ds)) == 80 and not any(P.fused_into(r) >= 0 for r in P.kernel_rows(ds))
+    assert len(P.training_rows(ds)) == 40
+    t = P.train_all(ds, rounds=10, min_rows=1)
+    assert set(t["gbt"]["processors"]["gpu:fp32"]["kernels"]) == {"*", "CONV_2D"}  # no MEAN model from empty rows
+    lin = t["flops"]["processors"]["gpu:fp32"]["kernels"]["*"]
+    assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)
+
+
+def test_rows_timed_at_a_low_gpu_clock_are_left_out():
+    # clock_ok = 0: the clock guard's reference still read slow after the retries; the same kernels
+    # timed at a third of the clock would teach a 3x law. The model with such a row is left out of
+    # the per-op overhead (its kernel sum misses one kernel).
+    rows = gpu_rows(synthetic_rows(linear_law, 40, SEED + 10))
+    for r in rows:
+        r["axis"] = "whole"
+    for m in range(4):
+        total = sum(float(r["median_us"]) for r in rows if r["model"] == f"synthetic_{m}")
+        rows.append(dict(rows[0], model=f"synthetic_{m}", op_type="MODEL", median_us=repr(total + 10 * 2.0)))
+    # Half the kernels of synthetic_0 and _1 timed at low clock (in place of their good rows).
+    bad = {id(r) for r in rows[:5] + rows[10:15]}
+    slow = [dict(r, clock_ok="0", ref_us="30.0", median_us=repr(float(r["median_us"]) * 3)) for r in rows[:5] + rows[10:15]]
+    ds = dataset([r for r in rows if id(r) not in bad] + slow)
+    assert not any(r["clock_ok"] == "0" for r in P.kernel_rows(ds))
+    assert P.clock_off_models(ds) == {("gpu:fp32", "synthetic_0"), ("gpu:fp32", "synthetic_1")}
+    assert P.per_op_overhead(ds) == {"gpu:fp32": pytest.approx(2.0)}
+    t = P.train_all(ds, rounds=10, min_rows=1000)
+    lin = t["flops"]["processors"]["gpu:fp32"]["kernels"]["*"]
+    assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)
+
+
+def test_datasets_without_the_new_columns_train_as_before():
+    # Files of the profiler before fused_into / chain_ops / ref_us / clock_ok: fused_into -1,
+    # chain_ops 1, clock_ok 1 (every row kept).
+    rows = synthetic_rows(linear_law, 40, SEED + 11)
+    assert all(k not in rows[0] for k in ("fused_into", "chain_ops", "clock_ok"))
+    assert (P.fused_into(rows[0]), P.chain_ops(rows[0]), P.clock_ok(rows[0])) == (-1, 1, 1)
+    assert P.clock_ok({"clock_ok": "-1"}) == 1  # not guarded (CPU rows)
+    ds = dataset(rows)
+    assert len(P.kernel_rows(ds)) == len(P.training_rows(ds)) == 40

@@ -160,3 +160,56 @@ def test_measurement_cache_reuses_rows_across_calls_and_survives_corruption(work
     old.write_text("model,op_index\n")
     bad = run(base + [str(old), "--append"], env, check=False)
     assert bad.returncode != 0 and "header" in bad.stderr
+
+
+def test_gpu_rows_mark_fused_chains_and_carry_the_clock_reference(tmp_path):
+    # A generated mobile architecture with squeeze-excite blocks and a pooled classifier head: the
+    # GPU runs each MEAN (and the SE's first 1x1 conv) inside the chain's last kernel (MEAN + FC
+    # fusion). Their rows say so (fused_into = that op, whose row has chain_ops > 1), every GPU kernel
+    # row carries the clock guard's reference reading (lavapipe: recorded, never re-timed: clock_ok
+    # 1), and the trainer scores and learns no elided row and learns no chain row.
+    env = dict(os.environ, HETSCHED_CACHE_DIR=str(tmp_path / "cache"))
+    seed = 5
+    print(f"mobile architecture seed {seed}")
+    run([PY, str(ROOT / "profiles/gen/gen_archs.py"), "--family", "mobile", "--count", "1", "--seed", str(seed),
+         "--out", str(tmp_path / "archs"), "--min-res", "32", "--max-res", "32", "--width-scale", "0.25"], env)
+    arch = tmp_path / "archs" / f"mobile_s{seed}_0.tflite"
+    out = tmp_path / "gpu.csv"
+    r = run([binary(), "profile", str(arch), "--quick", "--threads", "1", "--gpu", "--no-fp16", "--tuning-budget-ms", "0",
+             "--no-device-profile", "--no-measurement-cache", "--out", str(out)], env)
+    assert "GPU clock guard:" in r.stderr
+    data = rows(out)
+    assert {"fused_into", "chain_ops", "ref_us", "clock_ok"} <= set(data[0])
+    kernels = [x for x in data if x["op_type"] not in ("MODEL", "FIXED")]
+    gpu = [x for x in kernels if x["processor"] == "gpu"]
+    by_op = {int(x["op_index"]): x for x in gpu if x["axis"] == "whole"}
+    elided = [x for x in gpu if int(x["fused_into"]) >= 0]
+    assert {x["op_type"] for x in elided} >= {"MEAN"}
+    assert all(x["op_type"] != "MEAN" or int(x["fused_into"]) >= 0 for x in gpu)  # every MEAN is fused here
+    for x in elided:
+        last = by_op[int(x["fused_into"])]
+        assert int(last["op_index"]) > int(x["op_index"]) and int(last["chain_ops"]) >= 2, (x, last)
+        assert last["op_type"] in ("CONV_2D", "FULLY_CONNECTED") and int(last["fused_into"]) == -1
+    assert sum(int(x["chain_ops"]) > 1 for x in by_op.values()) >= 2  # the SE block and the head
+    for x in gpu:
+        assert float(x["ref_us"]) > 0 and x["clock_ok"] == "1", x
+    for x in kernels:
+        if x["processor"] == "cpu":
+            assert (x["fused_into"], x["chain_ops"], x["clock_ok"]) == ("-1", "1", "-1"), x
+    # The trainer: no elided row is scored or learnt, no chain row learnt; the CPU's MEAN rows are.
+    ds = P.Dataset.load([out])
+    for x in ds.rows:
+        if x["processor"] == "gpu":
+            x["tuned"] = "1"  # as a fully tuned profile (this one tuned nothing: --tuning-budget-ms 0)
+    scored = P.kernel_rows(ds)
+    assert not any(int(x["fused_into"]) >= 0 for x in scored)
+    assert any(x["op_type"] == "MEAN" and x["processor"] == "cpu" for x in scored)
+    learnt = P.training_rows(ds)
+    assert not any(int(x["chain_ops"]) > 1 for x in learnt)
+    t = P.train_all(ds, rounds=5, min_rows=1)
+    assert "MEAN" not in t["gbt"]["processors"]["gpu:fp32"]["kernels"]
+    assert "MEAN" in t["gbt"]["processors"]["cpu:t1"]["kernels"]
+    # A tolerance below 1 would re-time everything: refused.
+    bad = run([binary(), "profile", str(arch), "--gpu", "--clock-tolerance", "0.5", "--out", str(tmp_path / "x.csv")],
+              env, check=False)
+    assert bad.returncode != 0 and "--clock-tolerance" in bad.stderr

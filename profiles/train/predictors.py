@@ -81,9 +81,49 @@ def is_corun(r):
     return bool(r.get("corun") or "")
 
 
+def _int_column(r, name, default):
+    v = r.get(name)
+    return int(v) if v not in (None, "") else default
+
+
+def fused_into(r):
+    """The op whose fused GPU kernel computes this row's op (the row times nothing: its time is on
+    that op's row), else -1. Datasets before the column: -1."""
+    return _int_column(r, "fused_into", -1)
+
+
+def chain_ops(r):
+    """How many graph ops the row's kernel executes (> 1 on the last op of a fused GPU chain, whose
+    time is the chain's). Datasets before the column: 1."""
+    return _int_column(r, "chain_ops", 1)
+
+
+def clock_ok(r):
+    """0 when the profiler's GPU clock guard still read its reference kernel slow after the retries
+    (the row was timed at a low clock), else 1 (-1, not guarded, counts as 1). Datasets before the
+    column: 1."""
+    return 0 if _int_column(r, "clock_ok", 1) == 0 else 1
+
+
+def is_timed_kernel(r):
+    """A kernel row with a real timing of its own: not an op run inside another op's fused kernel
+    (an empty row), not one timed at a low GPU clock."""
+    return r["op_type"] not in ("MODEL", "FIXED") and fused_into(r) < 0 and clock_ok(r) == 1
+
+
 def kernel_rows(ds):
-    """Kernel rows timed with the other processor idle (what the kernel models learn)."""
-    return [r for r in ds.rows if r["op_type"] not in ("MODEL", "FIXED") and not is_corun(r)]
+    """Kernel rows timed with the other processor idle, without the empty rows of ops inside a fused
+    GPU kernel and the rows timed at a low GPU clock (what the predictors are scored on; the models
+    learn these less the chain rows and untuned rows: training_rows). A fused chain's row keeps its
+    place: summed over a model, each kernel counts once."""
+    return [r for r in ds.rows if is_timed_kernel(r) and not is_corun(r)]
+
+
+def clock_off_models(ds):
+    """(processor key, model) pairs with a kernel row timed at a low GPU clock (clock_ok 0): the sum
+    of their kernels misses that kernel, so they are left out of sums against the whole run."""
+    return {(processor_key(r), r["model"]) for r in ds.rows
+            if r["op_type"] not in ("MODEL", "FIXED") and not is_corun(r) and clock_ok(r) == 0}
 
 
 def corun_factors(ds):
@@ -93,10 +133,10 @@ def corun_factors(ds):
     idle, ratios = {}, defaultdict(list)
     key_of = lambda r: (r["model"], r.get("op_index"), processor_key(r), r.get("axis"))  # noqa: E731
     for r in ds.rows:
-        if r["op_type"] not in ("MODEL", "FIXED") and r.get("axis") == "whole" and not is_corun(r):
+        if is_timed_kernel(r) and r.get("axis") == "whole" and not is_corun(r):
             idle[key_of(r)] = row_time(r)
     for r in ds.rows:
-        if r["op_type"] not in ("MODEL", "FIXED") and r.get("axis") == "whole" and is_corun(r):
+        if is_timed_kernel(r) and r.get("axis") == "whole" and is_corun(r):
             if r["processor"] == "gpu" and "tuned" not in r:
                 # A profiler before the `tuned` column timed a model's alone GPU rows after seconds
                 # of CPU timing (GPU clocks down) and its co-running ones right after a GPU load
@@ -257,13 +297,14 @@ def per_op_overhead(ds):
     whole-range kernels) / kernels, at least 0: what a whole run spends between kernels (timing,
     views, task starts, barriers) that kernels timed alone do not show."""
     sums, counts, runs = defaultdict(float), defaultdict(int), {}
+    off = clock_off_models(ds)
     for r in ds.rows:
-        if is_zoo(r["model"]) or is_corun(r):
+        if is_zoo(r["model"]) or is_corun(r) or (processor_key(r), r["model"]) in off:
             continue
         key = (processor_key(r), r["model"])
         if r["op_type"] == "MODEL":
             runs[key] = row_time(r)
-        elif r["op_type"] != "FIXED" and r.get("axis") == "whole":
+        elif is_timed_kernel(r) and r.get("axis") == "whole":  # a fused chain counts once
             sums[key] += row_time(r)
             counts[key] += 1
     per = defaultdict(list)
@@ -273,12 +314,20 @@ def per_op_overhead(ds):
     return {k: max(0.0, float(np.median(v))) for k, v in per.items()}
 
 
+def training_rows(ds):
+    """The kernel rows the models learn: kernel_rows outside the zoo, less
+    - GPU kernels timed at their default workgroup size (column tuned = 0: the profiler's tuning
+      budget ran out): they would teach untuned times, and a run tunes them;
+    - the rows of a fused GPU chain's last op (chain_ops > 1): their time is the whole chain's (e.g.
+      MEAN + FC) while their features describe the last op only, so they would teach single-op
+      models of that type a chain's time. The chain's ops are predicted one by one, as unfused.
+    Older datasets have none of these columns (all kept)."""
+    return [r for r in kernel_rows(ds) if not is_zoo(r["model"]) and r.get("tuned") != "0" and chain_ops(r) == 1]
+
+
 def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     """Returns {"gbt": predictor json, "flops": predictor json, "lut": {key: Lut}} trained on ds."""
-    # GPU kernels timed at their default workgroup size (dataset column tuned = 0: the profiler's
-    # tuning budget ran out) would teach the models untuned times; a run tunes them. Older datasets
-    # have no such column (all kept).
-    rows = [r for r in kernel_rows(ds) if not is_zoo(r["model"]) and r.get("tuned") != "0"]
+    rows = training_rows(ds)
     names = ds.feature_names
     fixed = fixed_costs(ds)
     for key, v in per_op_overhead(ds).items():
