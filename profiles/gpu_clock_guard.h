@@ -5,8 +5,11 @@
 // for the trainer to leave out. Changes no device setting (no clock locking): it only measures.
 // The reference is one ADD of a [1,16,16,64] tensor to itself, dispatched kRefDispatches times back
 // to back on its own executor (tuned nothing: the same kernel for every model of a session). Its
-// best reading is the session's (the guard outlives the models of a `hetsched profile` call); the
-// first reading comes after a busy calibration that raises the clock.
+// best reading is the session's (the guard outlives the models of a `hetsched profile` call): the
+// second lowest so far, so one spurious low reading cannot flag everything after it; the first
+// readings come after a busy calibration that raises the clock. When kGiveUpAfter measurements in a
+// row stay slow through their retries (the best is unreachable: a throttled or shared GPU), later
+// ones are still marked but not re-timed until one reads fast again (the retries' cost is bounded).
 #pragma once
 #include <functional>
 #include <memory>
@@ -40,6 +43,7 @@ bool clock_suspect(double ref_us, double best_ref_us, double tolerance);
 class GpuClockGuard {
  public:
   static constexpr int kRefDispatches = 8;
+  static constexpr int kGiveUpAfter = 16;
   // Error kUnsupported when the device has no timestamps. Re-timing is on for GPUs with clocks; on a CPU device (lavapipe) the reference is timed and
   // recorded but never re-times anything, unless options.reading_for_testing is set.
   GpuClockGuard(const gpu::VulkanDevice& device, const gpu::PipelineCache* cache, ClockGuardOptions options = {});
@@ -54,10 +58,15 @@ class GpuClockGuard {
   // `first + 1` of `queries`.
   void record(gpu::CommandBuffer& cmd, const gpu::TimestampQueries& queries, uint32_t first) const;
   // One reference reading (us per dispatch) from the two timestamps' nanoseconds: passes it
-  // through the test hook, lowers the best when it is lower, and returns it.
+  // through the test hook, updates the best, and returns it.
   double observe(uint64_t begin_ns, uint64_t end_ns);
-  // Should the measurement whose reference read `ref_us` be timed again (retiming() and suspect)?
+  // Is the reading `ref_us` slow (retiming() and clock_suspect against the best)?
   bool suspect(double ref_us) const;
+  // Re-timings to allow a measurement now: options().retries, or 0 after kGiveUpAfter measurements
+  // in a row stayed slow.
+  int retries_now() const { return still_off_in_a_row_ >= kGiveUpAfter ? 0 : options_.retries; }
+  // A measurement's outcome: kept with a fast reference (ok) or marked clock_ok = 0.
+  void settle(bool ok);
   double best_us() const { return best_us_; }
   // Reference dispatches back to back for `ms` (raises the clock; nothing timed).
   void busy(double ms);
@@ -74,7 +83,10 @@ class GpuClockGuard {
   Graph graph_;
   std::unique_ptr<gpu::GpuExecutor> ex_;
   bool retiming_ = false;
-  double best_us_ = -1;
+  int64_t readings_ = 0;
+  double lowest_us_ = -1;  // the lowest reading so far
+  double best_us_ = -1;    // the second lowest (the first reading until there are two)
+  int still_off_in_a_row_ = 0;
 };
 
 }  // namespace hetsched::profiles

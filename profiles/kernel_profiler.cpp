@@ -369,10 +369,11 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
       m.stats = summarize(timed(m.range, repeats, n_samples, &m.ref_us));
       // The clock guard: a reference slower than the session's best says the clock was down;
       // time again after a short busy spell (clock up), at most `retries` times.
-      for (int retry = 0; guard && guard->suspect(m.ref_us); ++retry) {
-        if (retry == guard->options().retries) {
+      if (!guard) return;
+      const int retries = guard->retries_now();
+      for (int retry = 0; guard->suspect(m.ref_us); ++retry) {
+        if (retry == retries) {
           m.clock_ok = 0;
-          ++guard->still_off;
           if (counters) ++counters->clock_off;
           break;
         }
@@ -381,6 +382,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
         guard->busy(guard->options().retry_warmup_ms);
         m.stats = summarize(timed(m.range, repeats, n_samples, &m.ref_us));
       }
+      guard->settle(m.clock_ok != 0);
     });
     if (progress && (i + 1) % 25 == 0)
       progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
