@@ -32,7 +32,9 @@
 # adaptive repetition), RANGE_SHARE (0.34: about one partial range per axis and kernel),
 # CORUN_SHARE (0.25), TUNING_BUDGET_MS (5000 per model and precision), GPU_WARMUP_MS (100).
 # Where a profile's time goes: profile.log's "time by phase" notes; the GPU's clocks during the
-# run: gpu_clocks.csv (nvidia-smi, read only, where it exists).
+# run: gpu_clocks.csv (nvidia-smi, read only, where it exists), and the profiler's clock guard
+# (on by default: dataset columns ref_us, clock_ok; profile.log's "GPU clock guard:" lines;
+# PROFILE_FLAGS="... --clock-tolerance 0" turns it off for an A/B).
 #
 # Three phases, so that generation (TensorFlow, many cores) never overlaps a measurement:
 #   1. generate up to N_ARCHS (default 2000; half per family) with GEN_JOBS (8) parallel processes
