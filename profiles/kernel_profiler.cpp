@@ -115,11 +115,11 @@ Measurement range_row(Measurement m, int op_index, const KernelFeatures& f,
 }
 
 // The measurement cache's key: the sampling setting, the processor (threads or precision, device,
-// driver, co-running), the kernel configuration and the range.
+// driver, co-running, GPU clock guard or none), the kernel configuration and the range.
 std::string measurement_key(const KernelProfileOptions& o, const Measurement& m, const std::string& config) {
-  return fmt::format("s{} m{} ci{} t{} r{}|{} t{} {} {} {} corun:{}|{}|{} {} {}:{},{}:{}", o.samples, o.min_samples,
+  return fmt::format("s{} m{} ci{} t{} r{}|{} t{} {} {} {} corun:{}{}|{}|{} {} {}:{},{}:{}", o.samples, o.min_samples,
                      o.rel_ci, o.min_sample_us, o.max_repeats, m.processor, m.threads, m.precision, m.device, m.driver,
-                     m.corun, config, to_string(m.axis), m.fraction, m.range.slice_begin, m.range.slice_end,
+                     m.corun, m.clock_ok == 1 ? " clock-guarded" : "", config, to_string(m.axis), m.fraction, m.range.slice_begin, m.range.slice_end,
                      m.range.row_begin, m.range.row_end);
 }
 
@@ -332,7 +332,6 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     row.tuned = tuned;
     row.fused_into = fused_into[i], row.chain_ops = chain_ops[i];
     row.clock_ok = guard ? 1 : -1;  // a row from the measurement cache passed the guard when it was timed
-    if (row.fused_into >= 0 && counters) ++counters->fused;
     const std::string what = fmt::format("model '{}': profiling {}", g.model_name, g.describe(op));
     // `samples` timings of `repeats` back-to-back dispatches each, one submission: a warm-up
     // dispatch, the clock guard's reference (`ref_us`, when given), then per sample a timestamp,
@@ -362,6 +361,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
       }
       return us;
     };
+    const size_t rows_before = out.size();
     op_rows(g, int(i), config, row, o, true, out, counters, [&](Measurement& m) {
       if (warmup_ms > 0 && us_since(last_warmup) > 1e6)  // first, then after every second of timing
         warm_up(last_warmup < Clock::now() - std::chrono::minutes(30) ? warmup_ms : warmup_ms / 4);
@@ -384,6 +384,7 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
       }
       guard->settle(m.clock_ok != 0);
     });
+    if (counters && fused_into[i] >= 0) counters->fused += int64_t(out.size() - rows_before);
     if (progress && (i + 1) % 25 == 0)
       progress(fmt::format("{}: gpu {} {}/{} ops", g.model_name, precision, i + 1, g.ops.size()));
   }

@@ -247,3 +247,47 @@ TEST(ClockGuard, AReferenceSlowThroughEveryRetryMarksTheRowAndIsNotCached) {
 
 }  // namespace
 }  // namespace hetsched::profiles
+
+namespace hetsched::profiles {
+namespace {
+
+// Rows timed without the guard are not reused as guarded ones; guarded rows are reused (clock_ok 1,
+// no reading of their own: ref_us -1).
+TEST(ClockGuard, TheMeasurementCacheKeepsGuardedAndUnguardedRowsApart) {
+  std::string why;
+  gpu::VulkanDevice* device = timestamp_device(&why);
+  if (!device) {
+    GTEST_SKIP() << "no Vulkan device: " << why;
+  }
+  const fs::path dir = fs::temp_directory_path() / fmt::format("hetsched_clock_guard_cache_{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    MeasurementCache cache(dir / "m.json", "build-a");
+    KernelProfileOptions o = fast_options();
+    o.cache = &cache;
+    GpuClockGuard guard(*device, nullptr);
+    const Graph g = head_net(21);
+    std::vector<Measurement> rows;
+    ProfileCounters unguarded, first, second;
+    profile_gpu_kernels(g, *device, nullptr, nullptr, o, rows, {}, &unguarded);
+    profile_gpu_kernels(g, *device, nullptr, nullptr, o, rows, {}, &first, &guard);
+    profile_gpu_kernels(g, *device, nullptr, nullptr, o, rows, {}, &second, &guard);
+    ASSERT_GT(unguarded.measured, 0);
+    EXPECT_EQ(first.measured, unguarded.measured);
+    EXPECT_EQ(first.reused, 0);
+    EXPECT_EQ(second.measured, 0);
+    EXPECT_EQ(second.reused, unguarded.measured);
+    const size_t n = size_t(unguarded.measured);
+    ASSERT_EQ(rows.size(), 3 * n);
+    for (size_t i = 2 * n; i < 3 * n; ++i) {
+      EXPECT_TRUE(rows[i].reused);
+      EXPECT_EQ(rows[i].clock_ok, 1);
+      EXPECT_EQ(rows[i].ref_us, -1);
+    }
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hetsched::profiles
