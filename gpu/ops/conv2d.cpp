@@ -4,11 +4,11 @@
 #include "gpu/ops/conv2d.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "gpu/device.h"
 
 #include "gpu/ops/conv2d_common.h"
+#include "gpu/ops/general_gpu_kernel.h"
 #include "gpu/ops/conv2d_coopmat.h"
 
 namespace hetsched::gpu {
@@ -69,8 +69,7 @@ bool runs_as_matrix_vector(const Graph& graph, const Op& op) {
 }
 
 uint32_t conv2d_splitk_invocations(int reduction_steps, uint32_t max_invocations) {
-  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(std::max<uint32_t>(max_invocations, 1)));
-  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, reduction_steps))));
+  return reduction_invocations(reduction_steps, max_invocations);
 }
 
 }  // namespace hetsched::gpu

@@ -65,6 +65,11 @@ void SingleDispatchKernel::set_workgroup(const GpuKernelContext& ctx, const Work
   local_ = {size.x, size.y, size.z};
 }
 
+uint32_t reduction_invocations(int items, uint32_t max_invocations) {
+  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(max_invocations ? max_invocations : 128));
+  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, items))));
+}
+
 GroupReductionKernel::GroupReductionKernel(const GpuKernelContext& ctx, const Graph& g, const Op& op,
                                            ComputePipelineDesc desc, Grid grid)
     : context_(fmt::format("model '{}': {}", g.model_name, g.describe(op))),

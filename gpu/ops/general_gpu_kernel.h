@@ -37,6 +37,11 @@ inline RangePush range_push(const OutputRange& r) { return {r.slice_begin, r.sli
 // that a [N,1,1,C] output does not waste 63 of 64 lanes.
 LocalSize local_size_for(const Shape4& out);
 
+// The workgroup width of a kernel whose workgroup shares a reduction over `items` (global_mean,
+// softmax_wide, conv2d_splitk): items rounded up to a power of two, at most 256 and the device's
+// max_workgroup_invocations (128 where that is unknown: 0).
+uint32_t reduction_invocations(int items, uint32_t max_invocations);
+
 // The 4D shape of tensor `t` (inputs and outputs of `op`).
 inline Shape4 shape_of(const Graph& g, int t) { return g.tensors.at(size_t(t)).shape4(); }
 

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <memory>
 
 #include "base/error.h"
@@ -80,8 +79,7 @@ std::unique_ptr<GpuKernel> create_global_mean_gpu_kernel(const GpuKernelContext&
 }
 
 uint32_t global_mean_invocations(const Shape4& in, uint32_t max_invocations) {
-  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(max_invocations ? max_invocations : 128));
-  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, in.h * in.w))));
+  return reduction_invocations(in.h * in.w, max_invocations);
 }
 
 int global_mean_kernels_created() { return g_global_created.load(); }

@@ -3,7 +3,6 @@
 // softmax_wide.comp: one workgroup per pixel shares the channels (many channels: a classifier's
 // 1000 classes, where softmax.comp took 125 us on the H100 and this one a few).
 #include <algorithm>
-#include <bit>
 #include <memory>
 
 #include "gpu/device.h"
@@ -57,8 +56,7 @@ bool softmax_runs_wide(const Graph& g, const Op& op) {
 }
 
 uint32_t softmax_wide_invocations(int channels, uint32_t max_invocations) {
-  const uint32_t limit = std::min<uint32_t>(256, std::bit_floor(max_invocations ? max_invocations : 128));
-  return std::min(limit, std::bit_ceil(uint32_t(std::max(1, slices_of(channels)))));
+  return reduction_invocations(slices_of(channels), max_invocations);
 }
 
 }  // namespace hetsched::gpu
