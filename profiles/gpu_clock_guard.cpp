@@ -106,15 +106,6 @@ double GpuClockGuard::observe(uint64_t begin_ns, uint64_t end_ns) {
   return us;
 }
 
-void GpuClockGuard::settle(bool ok) {
-  if (ok) {
-    still_off_in_a_row_ = 0;
-  } else {
-    ++still_off;
-    ++still_off_in_a_row_;
-  }
-}
-
 bool GpuClockGuard::suspect(double ref_us) const {
   return retiming_ && clock_suspect(ref_us, best_us_, options_.tolerance);
 }

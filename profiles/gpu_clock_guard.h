@@ -65,15 +65,12 @@ class GpuClockGuard {
   // Re-timings to allow a measurement now: options().retries, or 0 after kGiveUpAfter measurements
   // in a row stayed slow.
   int retries_now() const { return still_off_in_a_row_ >= kGiveUpAfter ? 0 : options_.retries; }
-  // A measurement's outcome: kept with a fast reference (ok) or marked clock_ok = 0.
-  void settle(bool ok);
+  // A measurement's outcome: kept with a fast reference (ok) or marked clock_ok = 0 (counts the
+  // measurements in a row that stayed slow; the totals are ProfileCounters::clock_retimed/clock_off).
+  void settle(bool ok) { still_off_in_a_row_ = ok ? 0 : still_off_in_a_row_ + 1; }
   double best_us() const { return best_us_; }
   // Reference dispatches back to back for `ms` (raises the clock; nothing timed).
   void busy(double ms);
-
-  // Counters for the CLI's summary.
-  int64_t retimed = 0;    // measurements timed again
-  int64_t still_off = 0;  // measurements kept with clock_ok = 0
 
  private:
   void calibrate();  // the first best reading (busy first on a GPU with clocks)

@@ -377,7 +377,6 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
           if (counters) ++counters->clock_off;
           break;
         }
-        ++guard->retimed;
         if (counters) ++counters->clock_retimed;
         guard->busy(guard->options().retry_warmup_ms);
         m.stats = summarize(timed(m.range, repeats, n_samples, &m.ref_us));

@@ -191,7 +191,6 @@ TEST(ClockGuard, ASlowReferenceIsTimedAgainAndKeptWhenTheRetryReadsFast) {
   profile_gpu_kernels(head_net(12), *device, nullptr, nullptr, fast_options(), rows, {}, &c, &guard);
   ASSERT_GT(c.measured, 0);
   EXPECT_EQ(c.clock_retimed, c.measured);  // every measurement once
-  EXPECT_EQ(guard.retimed, c.measured);
   EXPECT_EQ(c.clock_off, 0);
   for (const Measurement& m : rows) {
     EXPECT_EQ(m.ref_us, 10.0) << "op " << m.op_index;  // the kept timing's reference
@@ -226,7 +225,6 @@ TEST(ClockGuard, AReferenceSlowThroughEveryRetryMarksTheRowAndIsNotCached) {
     // `retries` re-timings each, until kGiveUpAfter measurements in a row stayed slow: later ones
     // are marked without re-timing.
     EXPECT_EQ(c.clock_retimed, 2 * std::min<int64_t>(c.measured, GpuClockGuard::kGiveUpAfter));
-    EXPECT_EQ(guard.still_off, c.measured);
     EXPECT_EQ(cache.size(), 0u);  // timed again by the next profile, not reused
     for (const Measurement& m : rows) {
       EXPECT_EQ(m.clock_ok, 0) << "op " << m.op_index;
