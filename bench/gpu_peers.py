@@ -130,10 +130,36 @@ class NcnnModel:
 
 # ---- PyTorch ----------------------------------------------------------------------------------
 
+def torch_tf32_defaults() -> tuple:
+    """PyTorch's TF32 switches as shipped (cuDNN convolutions, CUDA matmuls), read once."""
+    try:
+        import torch  # noqa: PLC0415
+    except ImportError:
+        return (True, False)
+    return (bool(torch.backends.cudnn.allow_tf32), bool(torch.backends.cuda.matmul.allow_tf32))
+
+
+TORCH_TF32_DEFAULTS = (True, False)  # replaced in main() where torch is there
+
+# Precision names: fp32 (PyTorch as shipped: cuDNN may run fp32 convolutions as TF32 on tensor
+# cores, torch.backends.cudnn.allow_tf32 defaults to True), fp32strict (PyTorch with TF32 off for
+# convolutions and matmuls: float32 arithmetic as ours and ncnn's fp32; ours runs its fp32 for it)
+# and fp16.
+STRICT = "fp32strict"
+
+
+def engine_precision(prec: str) -> str:
+    """The precision ours and ncnn run for a column: fp32strict is their fp32."""
+    return "fp32" if prec == STRICT else prec
+
+
 class TorchModel:
-    def __init__(self, onnx_model, device: str, fp16: bool, feeds: list):
+    def __init__(self, onnx_model, device: str, fp16: bool, feeds: list, tf32: bool = True):
         import torch  # noqa: PLC0415
         self.torch = torch
+        # Process-wide switches: set for every model, so a strict column never leaks into the next.
+        torch.backends.cudnn.allow_tf32 = TORCH_TF32_DEFAULTS[0] and tf32
+        torch.backends.cuda.matmul.allow_tf32 = TORCH_TF32_DEFAULTS[1] and tf32
         self.device = torch.device(device)
         self.dtype = torch.float16 if fp16 else torch.float32
         self.module = peers_onnx.to_torch(onnx_model).to(self.device)
@@ -227,8 +253,13 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
 
     if "ours" in engines:
         for prec in precisions:
+            if prec == STRICT and "fp32" in precisions:  # the same run of ours as the fp32 column
+                if "ours_fp32_ms" in row:
+                    row[f"ours_{prec}_ms"] = row["ours_fp32_ms"]
+                continue
             try:
-                row[f"ours_{prec}_ms"] = run_ours(args.bin, tflite, prec, args.iterations, args.warmup)
+                row[f"ours_{prec}_ms"] = run_ours(args.bin, tflite, engine_precision(prec), args.iterations,
+                                                  args.warmup)
             except Exception as e:  # noqa: BLE001 - recorded as a failure, the run goes on
                 fail(f"ours_{prec}", e)
 
@@ -276,10 +307,10 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
             else:
                 param, binf = peers_onnx.to_ncnn(full, work / "ncnn" / name, shapes)
         except Exception as e:  # noqa: BLE001
-            for prec in precisions:
+            for prec in [p for p in precisions if p != STRICT]:
                 fail(f"ncnn_{prec}", e)
         else:
-            for prec in precisions:
+            for prec in [p for p in precisions if p != STRICT]:  # ncnn's fp32 is strict already
                 try:
                     net = NcnnModel(param, binf, prec == "fp16")
                     try:
@@ -295,7 +326,7 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
     if "torch" in engines:
         for prec in precisions:
             try:
-                tm = TorchModel(model, args.device, prec == "fp16", feeds)
+                tm = TorchModel(model, args.device, prec == "fp16", feeds, tf32=prec != STRICT)
                 check(f"torch_{prec}", tm.outputs_np(tm.eager()))
                 row[f"torch_eager_{prec}_ms"] = median_ms(tm.eager, args.iterations, args.warmup)
             except Exception as e:  # noqa: BLE001
@@ -354,7 +385,10 @@ def write_report(rows, failures, args, meta):
                 "zero (ncnn.DataReaderFromEmpty, as ncnn's benchncnn), so its outputs are not checked"
                 if any(r.get("ncnn_weights") for r in rows) else ""),
              f"- PyTorch {meta.get('torch_version', '?')} on {meta.get('torch_device', '?')}: onnx2torch module, "
-             f"eager and CUDA-graph replay; fp16 = .half(); input resident on the GPU, outputs left there",
+             f"eager and CUDA-graph replay; fp16 = .half(); fp32 = PyTorch's defaults "
+             f"({meta.get('torch_tf32', '?')}: cuDNN may run fp32 convolutions as TF32 on tensor cores); "
+             f"{STRICT} = TF32 off for convolutions and matmuls (strict float32, as ours and ncnn's fp32; "
+             f"ours' column is its fp32 run); input resident on the GPU, outputs left there",
              f"- weights: {meta.get('weights', '?')}", ""]
     engines = args.engines.split(",")  # only the engines of this run described
     lines = [ln for ln in lines if not (ln.startswith("- ncnn") and "ncnn" not in engines
@@ -425,6 +459,10 @@ def main():
         try:
             import torch  # noqa: PLC0415
             meta["torch_version"] = torch.__version__
+            global TORCH_TF32_DEFAULTS
+            TORCH_TF32_DEFAULTS = torch_tf32_defaults()
+            meta["torch_tf32"] = (f"cudnn.allow_tf32={TORCH_TF32_DEFAULTS[0]}, "
+                                  f"cuda.matmul.allow_tf32={TORCH_TF32_DEFAULTS[1]}")
             meta["torch_device"] = (torch.cuda.get_device_name(0) if args.device == "cuda" and torch.cuda.is_available()
                                     else args.device)
         except Exception as e:  # noqa: BLE001

@@ -10,7 +10,7 @@ import csv
 import math
 import sys
 
-PRECISIONS = ("fp32", "fp16")
+PRECISIONS = ("fp32", "fp32strict", "fp16")  # fp32strict: PyTorch with TF32 off (bench/gpu_peers.py); ncnn has none
 
 
 def load(path):
@@ -37,6 +37,9 @@ def main():
         return 2
     torch, ncnn, stem = load(sys.argv[1]), load(sys.argv[2]), sys.argv[3]
     models = list(torch) + [m for m in ncnn if m not in torch]
+    global PRECISIONS  # the precisions the calls measured (older calls have no fp32strict)
+    PRECISIONS = tuple(p for p in PRECISIONS
+                       if any(f"ours_{p}_ms" in r for r in list(torch.values()) + list(ncnn.values())))
     cols = ["model"]
     for p in PRECISIONS:
         cols += [f"ours_{p}_ms (torch call)", f"torch_graph_{p}_ms", f"ours_over_torch_graph_{p}",
