@@ -3,6 +3,7 @@
 #include "profiles/arch_writer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +23,7 @@ using json = nlohmann::json;
 class SpecFields {
  public:
   explicit SpecFields(std::string context) : context_(std::move(context)) {}
+  const std::string& context() const { return context_; }
 
   [[noreturn]] void bad(const std::string& field, const std::string& why) const {
     fail(ErrorKind::kInvalidArgument, "{}: architecture spec field '{}' {}", context_, field, why);
@@ -60,6 +62,7 @@ class SpecFields {
 };
 
 constexpr int kMaxChannels = 1 << 16, kMaxResolution = 4096;
+constexpr size_t kMaxWeights = size_t(1) << 28;  // 1 GiB of float32: no generated architecture comes close
 
 // A value of the graph: its tensor and NHWC (or [1, C]) shape.
 struct Value {
@@ -73,7 +76,7 @@ int same_size(int in, int stride) { return (in + stride - 1) / stride; }
 // Builds the model op by op in Keras' build order; finish() puts the ops in the converter's order.
 class ArchBuilder {
  public:
-  explicit ArchBuilder(uint64_t weight_seed) : rng_(weight_seed) {}
+  ArchBuilder(uint64_t weight_seed, const SpecFields& fields) : rng_(weight_seed), fields_(fields) {}
 
   Value input(int resolution) {
     Value v{m_.add_tensor({1, resolution, resolution, 3}, "input"), {1, resolution, resolution, 3}};
@@ -211,6 +214,10 @@ class ArchBuilder {
   // He-scaled uniform in [-sqrt(6 / fan_in), sqrt(6 / fan_in)): the top 24 bits of each draw mapped
   // to [0, 1) by hand (std::uniform_real_distribution differs between standard libraries).
   std::vector<float> he_uniform(size_t n, int fan_in) {
+    weights_ += n;
+    if (weights_ > kMaxWeights)
+      fail(ErrorKind::kInvalidArgument, "{}: the architecture spec asks for more than {} weights (the writer's limit)",
+           fields_.context(), kMaxWeights);
     const double limit = std::sqrt(6.0 / double(std::max(fan_in, 1)));
     std::vector<float> v(n);
     for (float& x : v) {
@@ -263,6 +270,8 @@ class ArchBuilder {
 
   w::ModelSpec m_;
   std::mt19937_64 rng_;
+  const SpecFields& fields_;
+  size_t weights_ = 0;
   int axes_ = -1;
   std::map<int, int> zero_biases_;
   std::vector<std::string> node_names_;  // per op (build order): its layer's name scope
@@ -318,10 +327,12 @@ Cell read_cell(const json& spec, const SpecFields& f) {
   to_output[n - 1] = true;
   for (size_t i = n - 1; i-- > 0;)
     for (size_t j = i + 1; j < n; ++j) to_output[i] = to_output[i] || (c.matrix[i][j] && to_output[j]);
+  std::vector<std::string> off_path;
   for (size_t v = 0; v < n; ++v)
-    if (!from_input[v] || !to_output[v])
-      f.bad("cell.matrix", fmt::format("leaves vertex {} ({}) off every input-to-output path (a disconnected cell; "
-                                       "archs.py prunes such vertices)", v, c.ops[v]));
+    if (!from_input[v] || !to_output[v]) off_path.push_back(fmt::format("vertex {} ({})", v, c.ops[v]));
+  if (!off_path.empty())
+    f.bad("cell.matrix", fmt::format("leaves {} off every input-to-output path (a disconnected cell; archs.py "
+                                     "prunes such vertices)", fmt::join(off_path, ", ")));
   return c;
 }
 
@@ -393,7 +404,9 @@ w::ModelSpec build_nb101(const json& spec, const SpecFields& f, uint64_t seed) {
   const int cells = f.integer(spec, "", "cells_per_stack", 1, 64);
   const int classes = f.integer(spec, "", "classes", 1, kMaxChannels);
   const Cell cell = read_cell(spec, f);
-  ArchBuilder b(seed);
+  if ((int64_t(c) << (stacks - 1)) > kMaxChannels)
+    f.bad("stem_channels", fmt::format("doubled over {} stacks exceeds {} channels", stacks, kMaxChannels));
+  ArchBuilder b(seed, f);
   Value x = b.conv(b.input(res), c, 3, 1, "relu");
   for (int s = 0; s < stacks; ++s) {
     if (s > 0) {
@@ -424,7 +437,7 @@ w::ModelSpec build_mobile(const json& spec, const SpecFields& f, uint64_t seed) 
   const int classes = f.integer(spec, "", "classes", 1, kMaxChannels);
   const json& blocks = f.member(spec, "", "blocks");
   if (!blocks.is_array()) f.bad("blocks", "must be an array");
-  ArchBuilder b(seed);
+  ArchBuilder b(seed, f);
   Value x = b.conv(b.input(res), stem, 3, 2, stem_act);
   for (size_t i = 0; i < blocks.size(); ++i) {
     const std::string p = fmt::format("blocks[{}].", i);

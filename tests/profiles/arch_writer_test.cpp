@@ -107,6 +107,13 @@ TEST(ArchWriter, MalformedSpecsNameTheFileAndField) {
     expect_bad(s, {"blocks[0].act", "gelu"});
   }
   {
+    SCOPED_TRACE("too large to write");
+    json s = mobile_spec();
+    s["head_channels"] = 60000;
+    s["blocks"][2]["out"] = 60000;
+    expect_bad(s, {"specs/bad.json", "weights"});
+  }
+  {
     SCOPED_TRACE("lower-triangular edge");
     json s = nb101_spec();
     s["cell"]["matrix"][2][1] = 1;
