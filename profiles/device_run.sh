@@ -19,6 +19,12 @@
 #       outside the folder that comes back, and let only the archive travel)
 #   OUT=DIR profiles/device_run.sh train       here again, on the folder that came back: phase 3's
 #       training, report and predictor.
+#   SPECS=1 profiles/device_run.sh pack [N_ARCHS]: carries architecture specs instead of timing twins:
+#       .xfer-profile/specs/<family>.jsonl, N_ARCHS (2000) index lines {file, spec, seed} half per
+#       family (gen_archs.py --spec-only --index-lines, seed 1, NB101_FLAGS / MOBILE_FLAGS: a few
+#       hundred bytes each); `run` there writes them with `hetsched gen-arch` (profiles/arch_writer.h:
+#       the graph TensorFlow's converter makes, seeded weights) into its archs folder when TensorFlow
+#       is absent. The zoo still travels as twins.
 #   CACHE_FROM=DIR profiles/device_run.sh pack ARCH_DIR...: also carries DIR/carry/ (the measurement
 #       and workgroup tuning caches an earlier `run` returned), so the next call reuses what the
 #       last one measured and tuned (same binary only: a rebuilt hetsched ignores them, with a note).
@@ -60,7 +66,7 @@ mode=all
 case "${1:-}" in pack|run|train) mode=$1; shift ;; esac
 
 if [[ $mode == pack ]]; then
-  (( $# )) || { echo "device_run: pack ARCH_DIR...: the folders of generated architectures" >&2; exit 2; }
+  (( $# )) || [[ ${SPECS:-0} == 1 ]] || { echo "device_run: pack ARCH_DIR...: the folders of generated architectures" >&2; exit 2; }
   source scripts/device_common.sh
   device_pack_targets hetsched_cli -- hetsched
   xfer=.xfer-profile
@@ -68,6 +74,19 @@ if [[ $mode == pack ]]; then
   if [[ -n ${CACHE_FROM:-} ]]; then  # an earlier run's measurement and tuning caches
     mkdir -p "$xfer/cache"
     cp "$CACHE_FROM"/carry/*.json "$xfer/cache/" && echo "device_run: carrying $(ls "$xfer/cache" | wc -l) cache files"
+  fi
+  if [[ ${SPECS:-0} == 1 ]]; then  # specs, written there by `hetsched gen-arch`
+    n_specs="${1:-2000}"
+    mkdir -p "$xfer/specs"
+    # shellcheck disable=SC2086
+    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family nb101 --seed 1 --count $(( (n_specs + 1) / 2 )) \
+      --out "$xfer/specs" --spec-only --index-lines ${NB101_FLAGS:---resolution 32 --stem-channels 128} > "$xfer/specs/nb101.jsonl"
+    # shellcheck disable=SC2086
+    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family mobile --seed 1 --count $(( n_specs / 2 )) \
+      --out "$xfer/specs" --spec-only --index-lines ${MOBILE_FLAGS:---min-res 96 --max-res 320} > "$xfer/specs/mobile.jsonl"
+    du -sh .device "$xfer" | sed 's/^/device_run: /'
+    echo "device_run: $(cat "$xfer"/specs/*.jsonl | wc -l) architecture specs and the zoo as timing twins; carry [\".device\", \"$xfer\"]"
+    exit 0
   fi
   mapfile -t archs < <(find "$@" -name '*.tflite' | sort)
   "$ROOT/.venv/bin/python" scripts/timing_twin.py pack "$xfer/archs" "${archs[@]}" 2>> "$xfer/twins.log"
@@ -103,7 +122,7 @@ if [[ $mode == run && -d .xfer-profile ]]; then  # the timing twins carried by `
   source scripts/device_common.sh
   work="${WORK:-/tmp/hetsched-profile}"
   ARCHS_DIR="$work/archs" ZOO_DIR="$work/zoo"
-  python3 scripts/timing_twin.py unpack .xfer-profile/archs "$ARCHS_DIR"
+  [[ -d .xfer-profile/archs ]] && python3 scripts/timing_twin.py unpack .xfer-profile/archs "$ARCHS_DIR"
   device_unpack_twins .xfer-profile "$ZOO_DIR"
   [[ -d .xfer-profile/cache ]] && cp -n .xfer-profile/cache/*.json "$HETSCHED_CACHE_DIR/" 2>/dev/null || true
 fi
@@ -120,6 +139,13 @@ have lightgbm || { TRAIN=0; log "no lightgbm here: train where it is (OUT=<this 
 if [[ $mode != train ]]; then
   [[ -x "$BIN" ]] || { echo "device_run: $BIN missing: build first" >&2; exit 1; }
   { date -u +%FT%TZ; nproc; grep -m1 "model name" /proc/cpuinfo || true; "$BIN" devices || true; } > "$OUT/machine.txt" 2>&1
+fi
+# Carried specs (pack with SPECS=1), written by hetsched itself where TensorFlow cannot build them.
+if [[ $mode == run && $GEN == 0 ]] && compgen -G ".xfer-profile/specs/*.jsonl" > /dev/null; then
+  for spec_file in .xfer-profile/specs/*.jsonl; do
+    "$BIN" gen-arch "$spec_file" --out "$ARCHS_DIR/$(basename "$spec_file" .jsonl)" --quiet \
+      | sed 's/^/device_run: /' >&2 || { log "gen-arch failed on $spec_file"; exit 1; }
+  done
 fi
 
 # 1. Generation: job j of each family makes indices j, j + GEN_JOBS, ... (existing files are skipped).

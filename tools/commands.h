@@ -17,5 +17,6 @@ Command add_devices_command(CLI::App& app);
 Command add_plan_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 Command add_profile_command(CLI::App& app);
+Command add_gen_arch_command(CLI::App& app);
 
 }  // namespace hetsched::tools

@@ -1,4 +1,4 @@
-// hetsched CLI: run, info, devices, plan; --version. Errors: one line on stderr and a non-zero exit
+// hetsched CLI: run, info, devices, plan, compare, profile, gen-arch; --version. Errors: one line on stderr and a non-zero exit
 // (1: the operation failed; 2: bad command line). A bare `hetsched` prints the usage line.
 #include <fmt/format.h>
 
@@ -19,13 +19,14 @@ int main(int argc, char** argv) {
       hetsched::tools::add_plan_command(app),
       hetsched::tools::add_compare_command(app),
       hetsched::tools::add_profile_command(app),
+      hetsched::tools::add_gen_arch_command(app),
   };
   app.footer(hetsched::tools::help_footer());
   for (const auto& c : commands) c.app->footer(hetsched::tools::help_footer());
   app.set_version_flag("--version", [] { return hetsched::tools::version_text(); });
   if (argc <= 1) {
     fmt::print(stderr,
-               "usage: hetsched <command> [options] MODEL   commands: run, compare, plan, info, devices, profile\n"
+               "usage: hetsched <command> [options] MODEL   commands: run, compare, plan, info, devices, profile, gen-arch\n"
                "       hetsched --help | hetsched <command> --help | hetsched --version\n");
     return 2;
   }
