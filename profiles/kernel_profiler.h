@@ -24,6 +24,10 @@
 #include "profiles/measurement_cache.h"
 #include "profiles/timing_stats.h"
 
+namespace hetsched::cpu {
+class CpuExecutor;
+}
+
 namespace hetsched::profiles {
 
 struct KernelProfileOptions {
@@ -59,6 +63,9 @@ struct KernelProfileOptions {
   // at low clocks, and one submission per sample never raises them). 0: no warm-up; none on a CPU
   // device (lavapipe).
   double gpu_warmup_ms = 200;
+  // Test hook: called before each CPU kernel measurement with the op and the executor it runs on
+  // (whose tensors hold what the op reads).
+  std::function<void(int op_index, const cpu::CpuExecutor& executor)> before_cpu_measurement;
 };
 
 // What a profile did, summed over calls (for the CLI's summary).

@@ -3,7 +3,8 @@
 // in one feature (stride, channels, activation, epilogue, input shape) is timed again; the cache
 // persists across profiler calls of one build, is not used by another build, and a corrupt file is
 // moved aside with a message naming it; adaptive repetition stops early on a tight spread; the
-// range share leaves out partial ranges deterministically.
+// range share leaves out partial ranges deterministically; an op after a reused one is timed on
+// the values a real run gives it (the reused op still runs once).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -20,6 +21,8 @@
 #include "profiles/kernel_key.h"
 #include "profiles/kernel_profiler.h"
 #include "profiles/measurement_cache.h"
+#include "base/random_values.h"
+#include "cpu/executor.h"
 #include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"
 
@@ -154,6 +157,53 @@ TEST(MeasurementCacheTest, ARepeatedConfigurationIsTimedOnceAndAChangedOneAgain)
   ProfileCounters c4;
   profile_cpu_kernels(g, 1, o, more, {}, &c4);
   EXPECT_EQ(c4.measured, 9);
+}
+
+// x -> conv A (t0) -> conv A again (t1, reused from the cache) -> conv B (t2) -> conv C (t3) ->
+// conv D: t1 is dead after conv B, so the planner gives t3 its slot, and after a whole run that
+// slot holds t3's values. Conv B must still be timed on t1's values: the reused op runs once.
+TEST(MeasurementCacheTest, AnOpAfterAReusedOneReadsTheValuesARealRunGivesIt) {
+  TempDir dir("inputs");
+  std::mt19937_64 rng(5);
+  test::GraphBuilder b("stale_slot_net");
+  const int x = b.input("x", {1, 9, 7, 8});
+  std::vector<int> t;
+  auto add = [&](int in, const Conv2DAttributes& a) {
+    b.add_op(OpType::kConv2D, {in, b.random_constant(rng, "w", {8, 3, 3, 8}), b.random_constant(rng, "b", {8})}, a);
+    t.push_back(b.graph().ops.back().outputs[0]);
+    return t.back();
+  };
+  add(add(add(add(add(x, conv(1)), conv(1)), conv(1, Activation::kRelu)), conv(1, Activation::kRelu6)),
+      conv(1, Activation::kTanh));
+  Graph g = b.graph();
+  g.outputs = {t.back()};  // the builder makes every op's output a model output: only the last is
+  infer_shapes(g);
+
+  // What a real run leaves in t1, right after conv A's second application (the profiler's inputs).
+  KernelProfileOptions o = fast_options();
+  cpu::CpuExecutor ref(g, cpu::CpuExecutorOptions{.threads = 1});
+  std::mt19937 in_rng(o.seed);
+  ref.set_input(0, random_values(g.tensors[size_t(x)].elements(), in_rng));
+  ref.run_ops(0, 2);
+  const size_t n = g.tensors[size_t(t[1])].shape4().phwc4_elements();
+  const std::vector<float> t1(ref.tensor_data(t[1]), ref.tensor_data(t[1]) + n);
+
+  MeasurementCache cache(dir.path / "m.json", "build-a");
+  o.cache = &cache;
+  int checked = 0;
+  o.before_cpu_measurement = [&](int op, const cpu::CpuExecutor& ex) {
+    if (op != 2) return;
+    ASSERT_EQ(ex.tensor_data(t[1]), ex.tensor_data(t[3])) << "the planner no longer gives t3 the slot of t1: "
+                                                            "change the graph so that a later tensor shares it";
+    EXPECT_EQ(std::vector<float>(ex.tensor_data(t[1]), ex.tensor_data(t[1]) + n), t1)
+        << "conv B is timed on what a later tensor left in its input's slot";
+    ++checked;
+  };
+  std::vector<Measurement> rows;
+  ProfileCounters c;
+  profile_cpu_kernels(g, 1, o, rows, {}, &c);
+  EXPECT_EQ(c.reused, 3);  // conv A's second application: whole, half the slices, half the rows
+  EXPECT_EQ(checked, 3);   // conv B's three measurements
 }
 
 TEST(MeasurementCacheTest, PersistsForTheSameBuildOnly) {
