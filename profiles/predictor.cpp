@@ -135,7 +135,7 @@ double Predictor::kernel_us(const std::string& processor_key, const KernelFeatur
     fail(ErrorKind::kInvalidArgument, "predictor '{}': processor '{}' has no model for {} and no fallback", file_,
          processor_key, f.op_type);
   const std::vector<double> x = feature_vector(f, axis, range);
-  return m->predict_us(x);
+  return pm.fixed("kernel_scale", 1.0) * m->predict_us(x);  // inside a model run, not alone
 }
 
 Prediction Predictor::model_us(const Graph& g, const std::string& processor_key,

@@ -4,9 +4,11 @@
 //   "gbt":    a tree ensemble (tree_ensemble.h) over feature_vector() (kernel_features.h)
 //   "linear": intercept + sum coef[i] * x[i] (the FLOPs-linear baseline: one coefficient, on range_macs)
 // with "target" "log_us" (the output is log(us): exp() is applied) or "us".
-// A model's prediction is the sum of its kernels plus the processor's fixed costs (per_op_us per
-// kernel: what a whole run spends between kernels, fitted by the trainer; gpu_submit_us once on a
-// GPU); a split op's is
+// A kernel's prediction is its model's output times the processor's kernel_scale (fixed_us, fitted
+// by the trainer with per_op_us; 1 where absent): how much slower a kernel runs inside a whole run
+// than timed alone, where the dataset's kernel rows come from. A model's prediction is the sum of
+// its kernels plus the processor's fixed costs (per_op_us per kernel: what a whole run spends
+// between kernels; gpu_submit_us once on a GPU); a split op's is
 // the slower side (CPU over the first part of the output, GPU over the rest) plus one sync.
 #pragma once
 #include <filesystem>

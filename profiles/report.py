@@ -73,8 +73,8 @@ def model_level(trained, which, ds, measure="wall"):
         if which == "measured":  # the sum law itself: the measured kernels' medians, no predictor
             pred = float(sum(P.row_time(k) for k in ks))
         else:
-            pred = float(np.sum(P.predict_rows(trained, which, ks, ds.feature_names)))
             fixed = trained["gbt"]["processors"].get(key, {}).get("fixed_us", {})
+            pred = fixed.get("kernel_scale", 1.0) * float(np.sum(P.predict_rows(trained, which, ks, ds.feature_names)))
             pred += fixed.get("per_op_us", 0.0) * len(ks)
             if key.startswith("gpu"):
                 pred += fixed.get("gpu_submit_us", 0.0)

@@ -118,16 +118,33 @@ def test_zoo_rows_are_never_trained_on():
     assert lin["intercept"] < 1e3
 
 
-def test_per_op_overhead_is_the_gap_between_a_run_and_its_kernels():
-    rows = synthetic_rows(linear_law, 40, SEED + 5)  # models synthetic_0..3, 10 kernels each
+def context_rows(scale, per_op, seed):
+    """Models synthetic_0..3 (10 whole-range kernels each) whose whole runs take scale x the sum
+    of their kernels plus per_op per kernel."""
+    rows = synthetic_rows(linear_law, 40, seed)
     for r in rows:
         r["axis"] = "whole"
     for m in range(4):
         total = sum(float(r["median_us"]) for r in rows if r["model"] == f"synthetic_{m}")
-        rows.append(dict(rows[0], model=f"synthetic_{m}", op_type="MODEL", median_us=repr(total + 10 * 1.5)))
-    assert P.per_op_overhead(dataset(rows)) == {"cpu:t1": pytest.approx(1.5)}
+        rows.append(dict(rows[0], model=f"synthetic_{m}", op_type="MODEL", median_us=repr(scale * total + 10 * per_op)))
+    return rows
+
+
+def test_run_context_is_the_gap_between_a_run_and_its_kernels():
+    rows = context_rows(1.0, 1.5, SEED + 5)
+    ctx = P.run_context(dataset(rows))["cpu:t1"]
+    assert ctx["per_op_us"] == pytest.approx(1.5) and ctx["kernel_scale"] == pytest.approx(1.0)
     t = P.train_all(dataset(rows), rounds=10, min_rows=1000)
     assert t["gbt"]["processors"]["cpu:t1"]["fixed_us"]["per_op_us"] == pytest.approx(1.5)
+    # Kernels that run 1.2x slower inside a model than alone: both terms come back.
+    rows = context_rows(1.2, 1.5, SEED + 5)
+    ctx = P.run_context(dataset(rows))["cpu:t1"]
+    assert ctx["kernel_scale"] == pytest.approx(1.2) and ctx["per_op_us"] == pytest.approx(1.5)
+    fixed = P.train_all(dataset(rows), rounds=10, min_rows=1000)["gbt"]["processors"]["cpu:t1"]["fixed_us"]
+    assert fixed["kernel_scale"] == pytest.approx(1.2) and fixed["per_op_us"] == pytest.approx(1.5)
+    # A run faster than its kernels plus any gap: the scale alone (no negative gap).
+    ctx = P.run_context(dataset(context_rows(0.9, -2.0, SEED + 5)))["cpu:t1"]
+    assert ctx["per_op_us"] == 0.0 and 0.8 < ctx["kernel_scale"] < 0.9
 
 
 def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():
@@ -211,7 +228,7 @@ def test_rows_timed_at_a_low_gpu_clock_are_left_out():
     ds = dataset([r for r in rows if id(r) not in bad] + slow)
     assert not any(r["clock_ok"] == "0" for r in P.kernel_rows(ds))
     assert P.clock_off_models(ds) == {("gpu:fp32", "synthetic_0"), ("gpu:fp32", "synthetic_1")}
-    assert P.per_op_overhead(ds) == {"gpu:fp32": pytest.approx(2.0)}
+    assert P.run_context(ds) == {"gpu:fp32": {"kernel_scale": pytest.approx(1.0), "per_op_us": pytest.approx(2.0)}}
     t = P.train_all(ds, rounds=10, min_rows=1000)
     lin = t["flops"]["processors"]["gpu:fp32"]["kernels"]["*"]
     assert lin["coef"][P.FEATURE_NAMES.index("range_macs")] == pytest.approx(2e-3, rel=0.05)

@@ -86,9 +86,10 @@ def test_train_predict_and_cpp_agrees_with_python(work):
     trained = {"gbt": json.loads((d / "pred.json").read_text())}
     whole = [x for x in P.kernel_rows(zoo) if x["axis"] == "whole"]
     py = float(sum(P.predict_rows(trained, "gbt", whole, zoo.feature_names)))
-    per_op = trained["gbt"]["processors"]["cpu:t1"]["fixed_us"].get("per_op_us", 0.0)
+    fixed = trained["gbt"]["processors"]["cpu:t1"]["fixed_us"]
+    per_op = fixed.get("per_op_us", 0.0)
     assert per_op >= 0
-    py += per_op * len(whole)  # the fixed cost a whole run spends between kernels
+    py = fixed.get("kernel_scale", 1.0) * py + per_op * len(whole)  # kernels in a run, and the gaps between them
     assert pred["cpu:t1"] == pytest.approx(py, rel=1e-4)
     # The predictor installs into the device profile.
     run([binary(), "profile", "--install-predictor", str(d / "pred.json")], env)

@@ -153,6 +153,13 @@ TEST(Predictor, EvaluatesKernelsSplitsAndTheFallback) {
   // The whole model: its kernels plus the processor's fixed costs (a GPU submission).
   EXPECT_NEAR(p.model_us(g, "gpu:fp32").total_us, 1.0 + 0.001 * m + 40.0 + 2.0, 1e-9);  // + per_op_us x 1 kernel
   EXPECT_NEAR(p.model_us(g, "cpu:t1").total_us, 3.0 + 0.001 * m, 1e-9);
+  // kernel_scale: kernels inside a model run take that many times their time alone (every use).
+  nlohmann::json scaled = linear_predictor();
+  scaled["processors"]["gpu:fp32"]["fixed_us"]["kernel_scale"] = 1.25;
+  const Predictor pk = Predictor::from_json(scaled, "test");
+  EXPECT_NEAR(pk.kernel_us("gpu:fp32", f, RangeAxis::kWhole, OutputRange::whole(f.out)), 1.25 * (1.0 + 0.001 * m), 1e-9);
+  EXPECT_NEAR(pk.model_us(g, "gpu:fp32").total_us, 1.25 * (1.0 + 0.001 * m) + 40.0 + 2.0, 1e-9);
+  EXPECT_NEAR(pk.model_us(g, "cpu:t1").total_us, 3.0 + 0.001 * m, 1e-9);  // another processor's scale is 1
   // ADD has its own (tree) model on log(us); CONV_2D falls back to "*".
   KernelFeatures add = f;
   add.op_type = "ADD";
