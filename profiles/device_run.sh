@@ -57,7 +57,7 @@
 # NB101_FLAGS="--stem-channels 64" (or PROFILE_FLAGS="--threads 4,16") buys more architectures.
 # Needs: build/hetsched (Release); .venv with tensorflow-cpu and lightgbm (requirements.txt) for
 # generation and training.
-# Env: THREADS (1,4,16), GPU_FLAGS (--gpu --corun), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS,
+# Env: LABEL (the report's machine, "GPU machine"), THREADS (1,4,16), GPU_FLAGS (--gpu --corun), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS,
 #      GEN_JOBS, GEN_BUDGET_S, ZOO (1: profile the zoo), ZOO_DIR (models), ZOO_BUDGET_S.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -240,7 +240,7 @@ zoo_args=()
 cpu_name=$(grep -m1 'model name' "$OUT/machine.txt" 2>/dev/null || grep -m1 'model name' /proc/cpuinfo)
 measured_on=$(head -n1 "$OUT/machine.txt" 2>/dev/null | cut -c1-10)
 nice -n 10 "$PY" profiles/report.py --train "$OUT/dataset.csv" "${zoo_args[@]}" --out "$OUT/report" \
-  --label "GPU machine, ${measured_on:-$(date -u +%F)}, $(echo "$cpu_name" | cut -d: -f2 | xargs)" > /dev/null
+  --label "${LABEL:-GPU machine}, ${measured_on:-$(date -u +%F)}, $(echo "$cpu_name" | cut -d: -f2 | xargs)" > /dev/null
 if [[ $mode == train ]]; then  # the predictor belongs in the measured device's profile, not this machine's
   log "predictor: $OUT/report/predictor_gbt.json (install it there: hetsched profile --install-predictor FILE --gpu)"
 else
