@@ -82,9 +82,9 @@ test::OpCheck check_on(gpu::VulkanDevice& device, Graph& graph, std::mt19937_64&
   // Tensor-core products of one element may depend on its place in a tile: partial ranges are
   // compared within the tolerance, not bit for bit.
   options.partial_bit_exact = false;
-  // float16 operands: the table's fp16 max-abs floor, as for every fp16 op check (a 3x3 conv with 6
-  // outputs that cancel gave relative L2 5.5e-3 at max-abs 2e-4; CI, lavapipe, seed 10965746164320456283).
-  options.abs_floor = std::max(options.abs_floor, test::abs_floor(op.type, test::Executor::kGpuFp16));
+  // float16 operands: the fp16 max-abs floor, as for every fp16 op check (a 3x3 conv with 6 outputs
+  // that cancel gave relative L2 5.5e-3 at max-abs 2e-4; CI, lavapipe, seed 10965746164320456283).
+  options.abs_floor = std::max(options.abs_floor, test::abs_floor(graph, op, test::Executor::kGpuFp16));
   options.partial_ranges = 4;
   const test::DeviceRun run{"GPU coopmat (" + device.describe() + ")",
                             [&](std::span<const cpu::ConstView> in, const cpu::MutableView& out, const OutputRange& r) {

@@ -32,7 +32,7 @@ OpCheck check_op(Executor executor, Graph& graph, std::mt19937_64& rng, const Op
   const Op& op = graph.ops.at(size_t(options.op_index));
   const double tolerance = max_rel_l2(op.type, executor);
   OpCheckOptions opts = options;
-  opts.abs_floor = std::max(opts.abs_floor, abs_floor(op.type, executor));
+  opts.abs_floor = std::max(opts.abs_floor, abs_floor(graph, op, executor));
   if (executor == Executor::kCpu) {
     const std::unique_ptr<cpu::CpuKernel> kernel =
         options.make_kernel ? options.make_kernel(graph, op) : cpu::create_cpu_kernel(graph, op);

@@ -3,6 +3,7 @@
 // arithmetic). check_op reads it; a test never writes a tolerance of its own.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <ostream>
 #include <string>
 
@@ -36,5 +37,13 @@ struct OpTolerance {
 double max_rel_l2(OpType type, Executor executor);
 // The max-abs floor `executor` adds to a test's OpCheckOptions::abs_floor for `type` (0: none).
 double abs_floor(OpType type, Executor executor);
+// The products each output of `op` sums: CONV_2D and TRANSPOSE_CONV kh x kw x input channels,
+// DEPTHWISE_CONV_2D kh x kw, FULLY_CONNECTED the input features; 1 for every other op.
+int64_t dot_terms(const Graph& graph, const Op& op);
+// The floor for `op` on `executor`: for float16 operands also 6 standard deviations of the
+// rounding error of a dot product of dot_terms(op) products of operands in [-1, 1] (each operand
+// rounded once, 2^-11 at most: sd 2^-11 x sqrt(2 terms / 27)). FULLY_CONNECTED [1,1152] -> 1 on
+// lavapipe fp16 was off by 6.7e-3 (CI, seed 5719501789781673169): 1.5 sd, 3.4x the flat floor.
+double abs_floor(const Graph& graph, const Op& op, Executor executor);
 
 }  // namespace hetsched::test
