@@ -130,12 +130,8 @@ class NcnnModel:
 
 # ---- PyTorch ----------------------------------------------------------------------------------
 
-def torch_tf32_defaults() -> tuple:
-    """PyTorch's TF32 switches as shipped (cuDNN convolutions, CUDA matmuls), read once."""
-    try:
-        import torch  # noqa: PLC0415
-    except ImportError:
-        return (True, False)
+def torch_tf32_defaults(torch) -> tuple:
+    """PyTorch's TF32 switches as shipped (cuDNN convolutions, CUDA matmuls), read once in main()."""
     return (bool(torch.backends.cudnn.allow_tf32), bool(torch.backends.cuda.matmul.allow_tf32))
 
 
@@ -460,7 +456,7 @@ def main():
             import torch  # noqa: PLC0415
             meta["torch_version"] = torch.__version__
             global TORCH_TF32_DEFAULTS
-            TORCH_TF32_DEFAULTS = torch_tf32_defaults()
+            TORCH_TF32_DEFAULTS = torch_tf32_defaults(torch)
             meta["torch_tf32"] = (f"cudnn.allow_tf32={TORCH_TF32_DEFAULTS[0]}, "
                                   f"cuda.matmul.allow_tf32={TORCH_TF32_DEFAULTS[1]}")
             meta["torch_device"] = (torch.cuda.get_device_name(0) if args.device == "cuda" and torch.cuda.is_available()

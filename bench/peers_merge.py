@@ -37,18 +37,17 @@ def main():
         return 2
     torch, ncnn, stem = load(sys.argv[1]), load(sys.argv[2]), sys.argv[3]
     models = list(torch) + [m for m in ncnn if m not in torch]
-    global PRECISIONS  # the precisions the calls measured (older calls have no fp32strict)
-    PRECISIONS = tuple(p for p in PRECISIONS
-                       if any(f"ours_{p}_ms" in r for r in list(torch.values()) + list(ncnn.values())))
+    # The precisions the calls measured (older calls have no fp32strict).
+    precisions = [p for p in PRECISIONS if any(f"ours_{p}_ms" in r for r in list(torch.values()) + list(ncnn.values()))]
     cols = ["model"]
-    for p in PRECISIONS:
+    for p in precisions:
         cols += [f"ours_{p}_ms (torch call)", f"torch_graph_{p}_ms", f"ours_over_torch_graph_{p}",
                  f"ours_{p}_ms (ncnn call)", f"ncnn_{p}_ms", f"ours_over_ncnn_{p}"]
     rows = []
     for m in models:
         t, n = torch.get(m, {}), ncnn.get(m, {})
         r = {"model": m}
-        for p in PRECISIONS:
+        for p in precisions:
             ot, tg, on, nc = (num(t.get(f"ours_{p}_ms")), num(t.get(f"torch_graph_{p}_ms")),
                               num(n.get(f"ours_{p}_ms")), num(n.get(f"ncnn_{p}_ms")))
             r.update({f"ours_{p}_ms (torch call)": ot, f"torch_graph_{p}_ms": tg,
@@ -59,7 +58,7 @@ def main():
     ratios = [c for c in cols if c.startswith("ours_over_")]
     gm = {c: geomean([r[c] for r in rows]) for c in ratios}
     spread = {p: geomean([r[f"ours_{p}_ms (ncnn call)"] / r[f"ours_{p}_ms (torch call)"] for r in rows
-                          if r[f"ours_{p}_ms (ncnn call)"] and r[f"ours_{p}_ms (torch call)"]]) for p in PRECISIONS}
+                          if r[f"ours_{p}_ms (ncnn call)"] and r[f"ours_{p}_ms (torch call)"]]) for p in precisions}
     fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else ""  # noqa: E731
     with open(stem + ".csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=cols)
@@ -77,7 +76,7 @@ def main():
     lines += ["", "Geometric means over the models where both engines ran: " + ", ".join(
         f"{c} {gm[c]:.3f}" for c in ratios if gm[c]) + ".",
         "Ours, ncnn call / torch call (geometric mean, run-to-run): " + ", ".join(
-            f"{p} {spread[p]:.3f}" for p in PRECISIONS if spread[p]) + "."]
+            f"{p} {spread[p]:.3f}" for p in precisions if spread[p]) + "."]
     with open(stem + ".md", "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
