@@ -6,7 +6,7 @@
 #   bash bench/load_device.sh pack
 # builds load_scenario, hetsched_gpu_load and hetsched (Release), fills .device/ through
 # ../shared/device/prepare.sh, bundles stress-ng with its own libraries in
-# .device/stress-ng.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
+# .device/stress-ng.tar.gz and the binaries, stripped, in .device/bin.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
 # so Debian's copies never shadow Ubuntu's for anything else), and copies the models into
 # .xfer-load/ as timing twins (~0.1 MB; TWINS=0: the real models, ~20 MB). Then, with the device
 # tool, carry [".device", ".xfer-load"]:
@@ -40,6 +40,7 @@ LD_LIBRARY_PATH="$here/lib" exec "$here/stress-ng.bin" "$@"
 WRAP
   chmod +x "$tmp/stress-ng/stress-ng"
   tar -C "$tmp" -czf .device/stress-ng.tar.gz stress-ng && rm -rf "$tmp"
+  device_archive_bins
   # The models' timing twins (scripts/timing_twin.py: same graphs, compressible weights; latencies
   # within 2.4% of the originals on the H100's GPU): 0.1 MB instead of ~20 MB, so .device and the
   # tree fit the device tool's 64 MiB. TWINS=0 carries the real models.
@@ -56,6 +57,7 @@ POLICIES="${POLICIES:-cpu,gpu,auto:static,auto}"
 SCHEDULE="${SCHEDULE:-idle:2,gpu90:4,idle:3,cpu100:4,both:3,idle:2}"
 THREADS="${THREADS:-16}"
 device_machine_env "load_$TAG"
+device_unpack_bins
 models_dir=.xfer-load/models
 if ls .xfer-load/models/*.tflite.xz >/dev/null 2>&1; then  # timing twins (pack's default)
   models_dir=/tmp/hs_load_models

@@ -82,6 +82,18 @@ device_machine_env() {
   export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
 }
 
+# device_archive_bins: on the development machine, .device/bin's binaries stripped and packed into
+# .device/bin.tar.gz (14 MB of binaries travel as 5 MB, so the growing tree and a load pack still fit
+# the device tool's 64 MiB); device_unpack_bins restores .device/bin there (enter.sh's
+# LD_LIBRARY_PATH already points at .device/lib).
+device_archive_bins() {
+  strip --strip-unneeded .device/bin/* && tar -C .device -czf .device/bin.tar.gz bin && rm -rf .device/bin
+}
+device_unpack_bins() {
+  [[ -f .device/bin.tar.gz && ! -d .device/bin ]] && tar -C .device -xzf .device/bin.tar.gz
+  return 0
+}
+
 # device_unpack_stress_ng: stress-ng as bench/load_device.sh pack bundled it (.device/stress-ng.tar.gz),
 # unpacked once to $HS_HOME/stress-ng/ (the GPU machine's image lacks stress-ng).
 device_unpack_stress_ng() {
