@@ -21,7 +21,7 @@ std::string csv_header() {
   std::string h = "model,op_index,op_type,in_shape,out_shape,kernel_h,kernel_w,stride_h,stride_w,dilation_h,dilation_w,"
          "in_channels,out_channels,groups,depthwise,macs,bytes_in,bytes_out,weight_bytes,epilogue_steps,activation,"
          "axis,fraction,slice_begin,slice_end,row_begin,row_end,processor,threads,precision,device,driver,"
-         "median_us,p25_us,p75_us,n,outliers,load_avg,cpu_us,corun,reused,tuned,fused_into,chain_ops,ref_us,clock_ok";
+         "median_us,p25_us,p75_us,n,outliers,load_avg,cpu_us,corun,reused,tuned,fused_into,chain_ops,ref_us,clock_ok,in_model";
   for (const std::string& n : feature_names()) h += ",f_" + n;
   return h;
 }
@@ -31,7 +31,7 @@ void write_csv_header(std::ostream& out) { out << csv_header() << "\n"; }
 void write_csv_row(std::ostream& out, const Measurement& m) {
   const KernelFeatures& f = m.features;
   out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
-                     "{:.4f},{:.4f},{:.4f},{},{},{:.2f},{:.4f},{},{},{},{},{},{:.4f},{}",
+                     "{:.4f},{:.4f},{:.4f},{},{},{:.2f},{:.4f},{},{},{},{},{},{:.4f},{},{}",
                      csv_field(m.model), m.op_index, f.op_type, shape(f.in), shape(f.out), f.kernel_h, f.kernel_w,
                      f.stride_h, f.stride_w, f.dilation_h, f.dilation_w, f.in_channels, f.out_channels, f.groups,
                      int(f.depthwise), f.macs, f.bytes_in, f.bytes_out, f.weight_bytes, f.epilogue_steps, f.activation,
@@ -39,7 +39,7 @@ void write_csv_row(std::ostream& out, const Measurement& m) {
                      m.range.row_end, m.processor, m.threads, m.precision, csv_field(m.device), csv_field(m.driver),
                      m.stats.median_us, m.stats.p25_us, m.stats.p75_us, m.stats.n, m.stats.outliers, m.load_avg,
                      m.cpu_us, m.corun, int(m.reused), m.tuned, m.fused_into, m.chain_ops, m.ref_us,
-                     m.clock_ok);
+                     m.clock_ok, int(m.in_model));
   for (double v : feature_vector(f, m.axis, m.range)) out << fmt::format(",{}", v);
   out << "\n";
 }

@@ -170,9 +170,9 @@ log "$(find "$ARCHS_DIR" -name '*.tflite' | wc -l) architectures in all"
 # 2. Profiling, batch by batch, within the budget.
 # profile_pending DIR: profiles the architectures under DIR not profiled yet, 10 at a time, until
 # the budget is spent.
-# A dataset of an older profiler (no reused/tuned or fused_into/chain_ops/ref_us/clock_ok columns)
+# A dataset of an older profiler (no reused/tuned, fused_into/chain_ops/ref_us/clock_ok or in_model columns)
 # cannot be appended to: kept aside.
-if [[ $mode != train && -s $OUT/dataset.csv ]] && ! head -n 1 "$OUT/dataset.csv" | grep -q ',reused,tuned,fused_into,chain_ops,ref_us,clock_ok,'; then
+if [[ $mode != train && -s $OUT/dataset.csv ]] && ! head -n 1 "$OUT/dataset.csv" | grep -q ',reused,tuned,fused_into,chain_ops,ref_us,clock_ok,in_model,'; then
   mv "$OUT/dataset.csv" "$OUT/dataset.old-columns.csv"
   log "dataset.csv has an older profiler's columns: moved to dataset.old-columns.csv, a new one is started"
 fi

@@ -198,6 +198,36 @@ std::string driver_of(const gpu::VulkanDevice& device) {
   return i.driver_info.empty() ? i.driver_name : i.driver_name + " " + i.driver_info;
 }
 
+namespace {
+// The in_model rows: each op of the sample timed by the host clock inside o.samples consecutive
+// whole runs (after one untimed run), op after op as the executor's run() orders them, so an op
+// reads what its producer has just written and weights that the rest of the run has streamed past.
+void time_cpu_ops_in_model(const Graph& g, cpu::CpuExecutor& ex, const KernelProfileOptions& o, const Measurement& base,
+                           std::vector<Measurement>& out) {
+  std::vector<OutputRange> whole;
+  for (const Op& op : g.ops) whole.push_back(OutputRange::whole(g.tensors[size_t(op.outputs[0])].shape4()));
+  std::vector<std::vector<double>> us(g.ops.size());
+  const int runs = std::max(3, o.samples);
+  for (int r = 0; r <= runs; ++r) {
+    for (size_t i = 0; i < g.ops.size(); ++i) {
+      const auto t0 = Clock::now();
+      ex.run_op(int(i), whole[i]);
+      if (r > 0) us[i].push_back(us_since(t0));
+    }
+  }
+  const double load = load_average_1min();
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    if (!in_sample(kernel_config_key(g, g.ops[i]), o.kernel_share)) continue;
+    Measurement m = range_row(base, int(i), kernel_features(g, g.ops[i]), {RangeAxis::kWhole, 1.0, whole[i]});
+    m.load_avg = load;
+    m.corun = o.corun;
+    m.in_model = true;
+    m.stats = summarize(std::move(us[i]));
+    out.push_back(std::move(m));
+  }
+}
+}  // namespace
+
 void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions& o, std::vector<Measurement>& out,
                          const ProgressFn& progress, ProfileCounters* counters) {
   // Each kernel timed alone, as the datasets so far: no elementwise op chained onto its producer.
@@ -235,6 +265,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
     m.stats = sample(wall_clock([&] { ex.run(); }), o, &m.cpu_us);
     out.push_back(std::move(m));
   }
+  if (o.in_model && o.kernels) time_cpu_ops_in_model(g, ex, o, base({}), out);
 }
 
 void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,

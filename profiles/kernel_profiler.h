@@ -38,6 +38,9 @@ struct KernelProfileOptions {
   unsigned seed = 1;              // model inputs (uniform in [-1, 1])
   bool whole_model = true;        // also time the whole model (one row with op_type MODEL)
   bool kernels = true;            // time the kernels (false: only the whole model)
+  // CPU: also time each op inside consecutive whole-model runs (rows with in_model = 1, whole
+  // outputs): its inputs written by its producer just before, its weights as a run leaves them.
+  bool in_model = true;
   // Adaptive repetition (CPU samples; the GPU takes all its samples in one submission): after
   // min_samples (>= 3) samples, stop once the distribution-free interval of the median, [min, max]
   // of the samples so far, is within +-rel_ci of it. rel_ci 0: always `samples`.
@@ -105,6 +108,9 @@ struct Measurement {
   // model in a loop, "cpu" for a GPU row timed while the CPU executor did (background_load.h).
   std::string corun;
   bool reused = false;  // the timing came from the measurement cache (an earlier identical measurement)
+  // 1: timed inside whole-model runs, op after op (KernelProfileOptions::in_model; whole outputs);
+  // 0: timed alone, the op repeated back to back (every other kernel row).
+  bool in_model = false;
   // GPU kernel rows: 1 when the kernel ran its tuned workgroup size, 0 its default (the tuning
   // budget ran out before it was tuned); -1 for CPU, MODEL and FIXED rows.
   int tuned = -1;

@@ -103,6 +103,11 @@ Predictor Predictor::from_json(const nlohmann::json& j, const std::string& conte
       fail(ErrorKind::kInvalidModel, "{}: processor '{}' needs a \"kernels\" object", context, key);
     for (const auto& [type, jk] : jp["kernels"].items())
       pm.kernels[type] = kernel_model_from_json(jk, fmt::format("{}: {} {}", context, key, type));
+    if (jp.contains("context")) {
+      pm.context = kernel_model_from_json(jp["context"], fmt::format("{}: {} context", context, key));
+      if (!pm.context->log_target)
+        fail(ErrorKind::kInvalidModel, "{}: {} context model needs target \"log_us\" (a factor's log)", context, key);
+    }
     if (jp.contains("fixed_us")) {
       for (const auto& [name, v] : jp["fixed_us"].items()) {
         if (!v.is_number() || !std::isfinite(v.get<double>()))
@@ -135,7 +140,12 @@ double Predictor::kernel_us(const std::string& processor_key, const KernelFeatur
     fail(ErrorKind::kInvalidArgument, "predictor '{}': processor '{}' has no model for {} and no fallback", file_,
          processor_key, f.op_type);
   const std::vector<double> x = feature_vector(f, axis, range);
-  return pm.fixed("kernel_scale", 1.0) * m->predict_us(x);  // inside a model run, not alone
+  double us = pm.fixed("kernel_scale", 1.0) * m->predict_us(x);  // inside a model run, not alone
+  if (pm.context) {
+    const std::vector<double> whole = feature_vector(f, RangeAxis::kWhole, OutputRange::whole(f.out));
+    us *= pm.context->predict_us(whole);
+  }
+  return us;
 }
 
 Prediction Predictor::model_us(const Graph& g, const std::string& processor_key,

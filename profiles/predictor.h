@@ -4,15 +4,19 @@
 //   "gbt":    a tree ensemble (tree_ensemble.h) over feature_vector() (kernel_features.h)
 //   "linear": intercept + sum coef[i] * x[i] (the FLOPs-linear baseline: one coefficient, on range_macs)
 // with "target" "log_us" (the output is log(us): exp() is applied) or "us".
-// A kernel's prediction is its model's output times the processor's kernel_scale (fixed_us, fitted
-// by the trainer with per_op_us; 1 where absent): how much slower a kernel runs inside a whole run
-// than timed alone, where the dataset's kernel rows come from. A model's prediction is the sum of
+// A kernel's prediction is its model's output (the kernel timed alone, as most dataset rows are)
+// times its context factor, the processor's "context" model evaluated on the kernel's whole-output
+// features (how much slower this kernel runs inside a whole run, learned from the profiler's
+// in_model rows: its weights are no longer in cache there; 1 where the file has none), times the
+// processor's kernel_scale (fixed_us, fitted by the trainer with per_op_us; 1 where absent): what
+// remains between a run and its kernels. A model's prediction is the sum of
 // its kernels plus the processor's fixed costs (per_op_us per kernel: what a whole run spends
 // between kernels; gpu_submit_us once on a GPU); a split op's is
 // the slower side (CPU over the first part of the output, GPU over the rest) plus one sync.
 #pragma once
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +41,7 @@ struct KernelModel {
 struct ProcessorModel {
   std::map<std::string, KernelModel> kernels;  // by op type; "*": fallback
   std::map<std::string, double> fixed_us;      // cpu_task_us, gpu_submit_us, gpu_dispatch_us, sync_us, ...
+  std::optional<KernelModel> context;          // log of the in-model / alone factor (target log_us)
 
   const KernelModel* find(const std::string& op_type) const;
   double fixed(const std::string& name, double fallback = 0) const;

@@ -73,8 +73,12 @@ def model_level(trained, which, ds, measure="wall"):
         if which == "measured":  # the sum law itself: the measured kernels' medians, no predictor
             pred = float(sum(P.row_time(k) for k in ks))
         else:
-            fixed = trained["gbt"]["processors"].get(key, {}).get("fixed_us", {})
-            pred = fixed.get("kernel_scale", 1.0) * float(np.sum(P.predict_rows(trained, which, ks, ds.feature_names)))
+            own = trained["gbt" if which == "gbt" else "flops"]  # the LUT shares the FLOPs file's run context
+            fixed = own["processors"].get(key, {}).get("fixed_us", {})
+            kernel_us = P.predict_rows(trained, which, ks, ds.feature_names)
+            if which == "gbt":  # each kernel as it runs inside the model (the context model)
+                kernel_us = kernel_us * P.context_factors(own, key, ks, ds.feature_names)
+            pred = fixed.get("kernel_scale", 1.0) * float(np.sum(kernel_us))
             pred += fixed.get("per_op_us", 0.0) * len(ks)
             if key.startswith("gpu"):
                 pred += fixed.get("gpu_submit_us", 0.0)

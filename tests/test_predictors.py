@@ -147,6 +147,56 @@ def test_run_context_is_the_gap_between_a_run_and_its_kernels():
     assert ctx["per_op_us"] == 0.0 and 0.8 < ctx["kernel_scale"] < 0.9
 
 
+def context_law(f):
+    """In-model / alone: kernels with big weights stream them from memory inside a model (1.5x from
+    ~1 MB of weights on), small ones keep them in cache (1.0x)."""
+    return 1.5 if f["weight_bytes"] > 1e6 else 1.0
+
+
+def in_model_rows(seed, n_models=30):
+    """Models of 10 whole-range kernels (linear law alone), each op also as an in-model row at
+    context_law x its alone time; whole runs take the in-model sum plus 1.5 us per kernel."""
+    rows = synthetic_rows(linear_law, 10 * n_models, seed)
+    out = []
+    for i, r in enumerate(rows):
+        r.update(axis="whole", op_index=str(i % 10), **{"f_axis": "0.0", "f_fraction": "1.0"})
+        f = {k: float(r["f_" + k]) for k in P.FEATURE_NAMES}
+        f["weight_bytes"] = f["in_c"] * f["out_c"] * f["kernel_h"] * f["kernel_w"] * 4
+        r["f_weight_bytes"] = repr(f["weight_bytes"])
+        r["f_range_macs"], r["f_range_bytes_out"] = repr(f["macs"]), repr(f["bytes_out"])
+        r["median_us"] = repr(linear_law(dict(f, range_macs=f["macs"])))
+        out.append(r)
+        out.append(dict(r, in_model="1", median_us=repr(float(r["median_us"]) * context_law(f))))
+    for m in range(n_models):
+        total = sum(float(r["median_us"]) for r in out if r["model"] == f"synthetic_{m}" and r.get("in_model") == "1")
+        out.append(dict(out[0], model=f"synthetic_{m}", op_type="MODEL", op_index="-1", in_model="0",
+                        median_us=repr(total + 10 * 1.5)))
+    return out
+
+
+def test_in_model_rows_teach_a_context_factor_that_predicts_whole_runs():
+    rows = in_model_rows(SEED + 9)
+    ds = dataset(rows)
+    assert len(P.kernel_rows(ds)) == 300, "in-model rows are not alone kernel rows"
+    pairs = P.context_pairs(ds)["cpu:t1"]
+    assert len(pairs) == 300 and {round(f, 6) for _, f in pairs} == {1.0, 1.5}
+    t = P.train_all(ds, rounds=200, min_rows=30)
+    g = t["gbt"]["processors"]["cpu:t1"]
+    assert "context" in g, "no context model from 300 in-model rows"
+    whole = [a for a, _ in pairs]
+    factors = P.context_factors(t["gbt"], "cpu:t1", whole, P.FEATURE_NAMES)
+    np.testing.assert_allclose(factors, [f for _, f in pairs], rtol=0.03)
+    # The trees' run context is fitted over the in-model sums (nothing left to scale), the baselines'
+    # over the alone sums (the big-weight kernels' extra time read as a scale).
+    assert g["fixed_us"]["kernel_scale"] == pytest.approx(1.0, abs=1e-6)
+    assert g["fixed_us"]["per_op_us"] == pytest.approx(1.5, rel=1e-3)
+    assert t["flops"]["processors"]["cpu:t1"]["fixed_us"]["kernel_scale"] > 1.05
+    # Without in-model rows: no context model, and the factor is 1.
+    t2 = P.train_all(dataset([r for r in rows if r.get("in_model") != "1"]), rounds=10, min_rows=30)
+    assert "context" not in t2["gbt"]["processors"]["cpu:t1"]
+    assert list(P.context_factors(t2["gbt"], "cpu:t1", whole[:3], P.FEATURE_NAMES)) == [1.0, 1.0, 1.0]
+
+
 def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():
     rows = synthetic_rows(linear_law, 40, SEED + 6)
     for i, r in enumerate(rows):

@@ -105,10 +105,17 @@ def clock_ok(r):
     return 0 if _int_column(r, "clock_ok", 1) == 0 else 1
 
 
+def is_in_model(r):
+    """A row the profiler timed inside consecutive whole-model runs (column in_model = 1), not alone.
+    Older datasets have no such rows."""
+    return _int_column(r, "in_model", 0) == 1
+
+
 def is_timed_kernel(r):
-    """A kernel row with a real timing of its own: not an op run inside another op's fused kernel
-    (an empty row), not one timed at a low GPU clock."""
-    return r["op_type"] not in ("MODEL", "FIXED") and fused_into(r) < 0 and clock_ok(r) == 1
+    """A kernel row timed alone with a real timing of its own: not an op run inside another op's
+    fused kernel (an empty row), not one timed at a low GPU clock, not an in-model row."""
+    return (r["op_type"] not in ("MODEL", "FIXED") and fused_into(r) < 0 and clock_ok(r) == 1
+            and not is_in_model(r))
 
 
 def kernel_rows(ds):
@@ -292,15 +299,17 @@ def fixed_costs(ds):
     return out
 
 
-def run_context(ds):
+def run_context(ds, in_model=False):
     """Per processor: {"kernel_scale": a, "per_op_us": b}, fitted over the training models so that a
     whole run ~ a x (sum of its measured whole-range kernels) + b x kernels, least squares on the
     relative error (each model counts the same). b is what a run spends between kernels (views,
     task starts, barriers); a is how much slower a kernel runs inside a model than timed alone
     (its weights and inputs are not in cache there: on a quiet 2-core VM, 2026-12-06, runs took
     1.12x their kernels' sum at 1 thread and 1.23x at 2, median over 400 architectures). With
-    fewer than 3 models, or b < 0: a alone (b = 0), or a = 1 and b = the median gap per kernel."""
-    sums, counts, runs = defaultdict(float), defaultdict(int), {}
+    in_model, the sum is of the kernels' in-model rows, for the processors whose models have them
+    (what the context model predicts): a is then what remains. With fewer than 3 models, or b < 0:
+    a alone (b = 0), or a = 1 and b = the median gap per kernel."""
+    sums, counts, runs, inm = defaultdict(float), defaultdict(int), {}, defaultdict(float)
     off = clock_off_models(ds)
     for r in ds.rows:
         if is_zoo(r["model"]) or is_corun(r) or (processor_key(r), r["model"]) in off:
@@ -311,9 +320,15 @@ def run_context(ds):
         elif is_timed_kernel(r) and r.get("axis") == "whole":  # a fused chain counts once
             sums[key] += row_time(r)
             counts[key] += 1
+        elif in_model and is_in_model(r):
+            inm[key] += row_time(r)
+    with_inm = {key[0] for key in inm}
     per = defaultdict(list)
     for key, t in runs.items():
-        if counts.get(key) and t > 0:
+        if key[0] in with_inm:
+            if inm.get(key) and counts.get(key) and t > 0:
+                per[key[0]].append((inm[key], counts[key], t))
+        elif counts.get(key) and t > 0:
             per[key[0]].append((sums[key], counts[key], t))
     out = {}
     for proc, v in per.items():
@@ -326,6 +341,39 @@ def run_context(ds):
             a, b = float(np.sum(s / w) / np.sum((s / w) ** 2)), 0.0
         out[proc] = {"kernel_scale": float(a), "per_op_us": float(b)}
     return out
+
+
+CONTEXT_RANGE = (0.2, 20.0)  # in-model / alone factors outside it are clipped (a preempted sample)
+
+
+def context_pairs(ds):
+    """Per processor: [(alone whole-output row, in-model / alone factor)] for every op of the models
+    outside the zoo that has both rows (the profiler's in_model rows, hetsched profile on the CPU)."""
+    alone, inm = {}, {}
+    off = clock_off_models(ds)
+    for r in ds.rows:
+        if is_zoo(r["model"]) or is_corun(r) or r.get("axis") != "whole" or (processor_key(r), r["model"]) in off:
+            continue
+        key = (processor_key(r), r["model"], r.get("op_index"))
+        if is_in_model(r):
+            inm[key] = row_time(r)
+        elif is_timed_kernel(r) and chain_ops(r) == 1:
+            alone[key] = r
+    out = defaultdict(list)
+    for key, t in sorted(inm.items()):
+        a = alone.get(key)
+        if a is not None and row_time(a) > 0 and t > 0:
+            out[key[0]].append((a, float(np.clip(t / row_time(a), *CONTEXT_RANGE))))
+    return out
+
+
+def context_factors(pred, key, whole_rows, names):
+    """The context model's in-model / alone factor of each whole-output kernel row (1 where the
+    predictor has no context model for the processor), as profiles/predictor.cpp applies it."""
+    ctx = pred.get("processors", {}).get(key, {}).get("context") if pred else None
+    if ctx is None or not whole_rows:
+        return np.ones(len(whole_rows))
+    return eval_kernel_model(ctx, features(whole_rows, names))
 
 
 def training_rows(ds):
@@ -344,10 +392,19 @@ def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     rows = training_rows(ds)
     names = ds.feature_names
     fixed = fixed_costs(ds)
-    for key, v in run_context(ds).items():
-        fixed[key].update(v)
     for key, (factor, _) in corun_factors(ds.subset(lambda r: not is_zoo(r["model"]))).items():
         fixed[key]["corun_factor"] = factor
+    # The trees' processors with enough in-model rows get a context model and a run context fitted
+    # over in-model sums; the baselines keep the alone sums' run context.
+    contexts = {key: fit_gbt(features([a for a, _ in v], names), np.array([f for _, f in v]), rounds, seed)
+                for key, v in context_pairs(ds).items() if len(v) >= min_rows}
+    fixed_gbt = defaultdict(dict, {k: dict(v) for k, v in fixed.items()})
+    for key, v in run_context(ds).items():
+        fixed[key].update(v)
+        fixed_gbt[key].update(v)
+    for key, v in run_context(ds, in_model=True).items():
+        if key in contexts:
+            fixed_gbt[key].update(v)
     by_proc = defaultdict(list)
     for r in rows:
         by_proc[processor_key(r)].append(r)
@@ -365,7 +422,9 @@ def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
         for t, idx in sorted(by_type.items()):
             if len(idx) >= min_rows:
                 kernels[t] = fit_gbt(X[idx], y[idx], rounds, seed)
-        gbt["processors"][key] = {"kernels": kernels, "fixed_us": fixed.get(key, {})}
+        gbt["processors"][key] = {"kernels": kernels, "fixed_us": fixed_gbt.get(key, {})}
+        if key in contexts:
+            gbt["processors"][key]["context"] = contexts[key]
         luts[key] = (Lut(prow, names), lin)
     return {"gbt": gbt, "flops": flops, "lut": luts}
 

@@ -72,6 +72,7 @@ KernelProfileOptions fast_options() {
   o.samples = 3;
   o.min_sample_us = 20;
   o.whole_model = false;
+  o.in_model = false;  // alone rows only (in_model_rows_test.cpp covers the others)
   o.fractions = {0.5};
   return o;
 }

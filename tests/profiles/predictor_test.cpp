@@ -160,6 +160,20 @@ TEST(Predictor, EvaluatesKernelsSplitsAndTheFallback) {
   EXPECT_NEAR(pk.kernel_us("gpu:fp32", f, RangeAxis::kWhole, OutputRange::whole(f.out)), 1.25 * (1.0 + 0.001 * m), 1e-9);
   EXPECT_NEAR(pk.model_us(g, "gpu:fp32").total_us, 1.25 * (1.0 + 0.001 * m) + 40.0 + 2.0, 1e-9);
   EXPECT_NEAR(pk.model_us(g, "cpu:t1").total_us, 3.0 + 0.001 * m, 1e-9);  // another processor's scale is 1
+  // The context model: a factor exp(model) from the kernel's whole-output features, whatever the
+  // range asked (here it grows with range_macs, so a part computed from its own range would differ).
+  nlohmann::json ctx = linear_predictor();
+  std::vector<double> ctx_coef(feature_names().size(), 0.0);
+  ctx_coef[25] = 1e-6;
+  ctx["processors"]["cpu:t1"]["context"] = {{"kind", "linear"}, {"target", "log_us"}, {"intercept", 0.25}, {"coef", ctx_coef}};
+  const Predictor pc = Predictor::from_json(ctx, "test");
+  const double factor = std::exp(0.25 + 1e-6 * m);
+  EXPECT_NEAR(pc.kernel_us("cpu:t1", f, RangeAxis::kWhole, OutputRange::whole(f.out)), factor * (3.0 + 0.001 * m), 1e-9);
+  EXPECT_NEAR(pc.kernel_us("cpu:t1", f, RangeAxis::kSlices, quarter), factor * (3.0 + 0.001 * m / 4), 1e-9);
+  EXPECT_NEAR(pc.model_us(g, "cpu:t1").total_us, factor * (3.0 + 0.001 * m), 1e-9);
+  EXPECT_NEAR(pc.model_us(g, "gpu:fp32").total_us, 1.0 + 0.001 * m + 40.0 + 2.0, 1e-9);  // no context there
+  ctx["processors"]["cpu:t1"]["context"]["target"] = "us";  // a factor must be a log's exp
+  EXPECT_THROW(Predictor::from_json(ctx, "test"), Error);
   // ADD has its own (tree) model on log(us); CONV_2D falls back to "*".
   KernelFeatures add = f;
   add.op_type = "ADD";
