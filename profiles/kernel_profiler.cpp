@@ -265,7 +265,11 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
     m.stats = sample(wall_clock([&] { ex.run(); }), o, &m.cpu_us);
     out.push_back(std::move(m));
   }
-  if (o.in_model && o.kernels) time_cpu_ops_in_model(g, ex, o, base({}), out);
+  if (o.in_model && o.kernels) {
+    Measurement proto;  // what base() makes (spelled out: GCC 12 warns maybe-uninitialized on base({}) here)
+    proto.model = g.model_name, proto.processor = "cpu", proto.threads = ex.threads(), proto.device = cpu_name;
+    time_cpu_ops_in_model(g, ex, o, proto, out);
+  }
 }
 
 void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
@@ -446,6 +450,31 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
     m.corun = o.corun;
     m.stats = sample(wall_clock([&] { whole.run(); }), o);
     out.push_back(std::move(m));
+    // In-model rows: the same executor re-recorded with a timestamp around every op (each fenced
+    // by a barrier, as the alone rows' dispatches are), right after the whole runs (clocks up).
+    // Ops of a fused chain are left out (their alone rows are too).
+    if (o.in_model && o.kernels && o.corun.empty()) {
+      whole.set_profiling(true);
+      const int runs = std::max(3, o.samples);
+      std::vector<std::vector<double>> us(g.ops.size());
+      for (int r = 0; r <= runs; ++r) {
+        whole.run();
+        for (size_t i = 0; r > 0 && i < g.ops.size(); ++i) us[i].push_back(whole.op_times_ms()[i] * 1e3);
+      }
+      const double load = load_average_1min();
+      for (size_t i = 0; i < g.ops.size(); ++i) {
+        if (!dispatched.count(int(i)) || fused_into[i] >= 0 || chain_ops[i] > 1) continue;
+        if (!in_sample(kernel_config_key(g, g.ops[i]), o.kernel_share)) continue;
+        TimingStats t = summarize(std::move(us[i]));
+        if (!(t.median_us > 0)) continue;  // no timestamps on this queue
+        const Shape4 shape = g.tensors[size_t(g.ops[i].outputs[0])].shape4();
+        Measurement k = range_row(base({}), int(i), kernel_features(g, g.ops[i]), {RangeAxis::kWhole, 1.0, OutputRange::whole(shape)});
+        k.load_avg = load;
+        k.in_model = true;
+        k.stats = t;
+        out.push_back(std::move(k));
+      }
+    }
   }
 }
 

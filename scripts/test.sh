@@ -142,7 +142,7 @@ rotation="${HETSCHED_SPLIT_ROTATION:-}"
 say "pytest tests/ (policies: ${HETSCHED_POLICIES:-$policies}; split rotation: ${rotation:-off})"
 # HETSCHED_REQUIRE_PY=1: tests/python fail (not skip) when the set-up's `hetsched` package is missing.
 HETSCHED_BIN="${HETSCHED_BIN:-$BUILD/hetsched}" HETSCHED_POLICIES="${HETSCHED_POLICIES:-$policies}" HETSCHED_REQUIRE_PY=1 \
-  HETSCHED_SPLIT_ROTATION="$rotation" "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q
+  HETSCHED_SPLIT_ROTATION="$rotation" "$HETSCHED_PY" -m pytest tests/ --junitxml="$REPORTS/pytest.xml" -q --durations=15
 [[ -f "$REPORTS/pytest.xml" ]] || steps+=(pytest=fail)
 
 say "done"

@@ -1,7 +1,8 @@
 // The profiler's in-model rows (KernelProfileOptions::in_model): each op of a CPU profile also gets
 // one row timed inside consecutive whole-model runs (whole output, in_model = 1), with the features
 // of its alone row and one sample per run; kernel_share leaves out the same ops for both kinds of
-// row; off, no such row; the dataset CSV writes the column.
+// row; off, no such row; the dataset CSV writes the column. On a GPU with timestamps, every
+// dispatched op gets one from the whole recorded model.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "profiles/dataset_csv.h"
 #include "profiles/kernel_key.h"
 #include "profiles/kernel_profiler.h"
+#include "tests/support/gpu_op_runner.h"
 #include "tests/support/op_test_harness.h"
 
 namespace hetsched::profiles {
@@ -126,6 +128,36 @@ TEST(InModelRows, TheDatasetWritesTheColumn) {
   }
   EXPECT_EQ(ones, int(g.ops.size()));
   EXPECT_GT(zeros, ones);
+}
+
+TEST(InModelRows, GpuOpsAreTimedInsideTheRecordedModel) {
+  std::string why;
+  gpu::VulkanDevice* device = test::test_gpu_device(&why);
+  if (!device || device->info().timestamp_valid_bits == 0) {
+    GTEST_SKIP() << "no Vulkan device with timestamps: " << why;
+  }
+  const Graph g = three_convs();
+  KernelProfileOptions o = options();
+  o.gpu_warmup_ms = 1;
+  std::vector<Measurement> rows;
+  profile_gpu_kernels(g, *device, nullptr, nullptr, o, rows);
+  std::vector<int> ops;
+  for (const Measurement& m : rows) {
+    if (!m.in_model) continue;
+    ops.push_back(m.op_index);
+    EXPECT_EQ(m.processor, "gpu");
+    EXPECT_EQ(m.axis, RangeAxis::kWhole);
+    EXPECT_EQ(m.stats.n, 4) << "op " << m.op_index;
+    EXPECT_GT(m.stats.median_us, 0.0) << "op " << m.op_index;
+    EXPECT_EQ(m.fused_into, -1);
+    EXPECT_EQ(m.chain_ops, 1);
+  }
+  EXPECT_EQ(ops, (std::vector<int>{0, 1, 2})) << "three convs, none fused into another";
+  // Co-running rows (the other processor busy) have no in-model counterpart.
+  rows.clear();
+  o.corun = "cpu";
+  profile_gpu_kernels(g, *device, nullptr, nullptr, o, rows);
+  for (const Measurement& m : rows) EXPECT_FALSE(m.in_model) << "op " << m.op_index;
 }
 
 }  // namespace
