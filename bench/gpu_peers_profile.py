@@ -56,6 +56,8 @@ def load_zoo(path):
     import pandas as pd  # noqa: PLC0415
     z = pd.read_csv(path)
     z = z[(z.processor == "gpu") & (z.fraction == 1) & (z.corun.isna()) & (z.op_index >= 0)]
+    if "in_model" in z:  # rows timed inside whole runs (profiler since 2026-12-07): not alone
+        z = z[z.in_model == 0]
     return {(r.model.removesuffix(".tflite"), r.precision, int(r.op_index)): float(r.median_us)
             for r in z.itertuples()}
 

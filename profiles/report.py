@@ -198,6 +198,20 @@ def main():
                 res[f"{key}/{w}"] = m
                 rows.append((key, w, m))
                 points[key][name] += [(w, x, p) for x, p in pts]
+    # In-model kernels: the trees' alone prediction times the context model against the in-model
+    # row, beside the kernel's measured alone time taken as the prediction (what ignoring the
+    # context costs).
+    rows_ki, rows_kiz = [], []
+    for name, ds, rows in (("held_out", test, rows_ki), ("zoo", zoo, rows_kiz)):
+        for key, pairs in sorted(P.context_pairs(ds, zoo=True).items()):
+            alone = [r for r, _ in pairs]
+            meas = np.array([P.row_time(r) * f for r, f in pairs])
+            pred = P.predict_rows(trained, "gbt", alone, archs.feature_names) * P.context_factors(
+                trained["gbt"], key, alone, archs.feature_names)
+            for w, p in (("gbt", pred), ("measured alone", np.array([P.row_time(r) for r in alone]))):
+                m = metrics(p, meas)
+                result.setdefault(f"kernel_in_model_{name}", {})[f"{key}/{w}"] = m
+                rows.append((key, w, m))
     for key, series in points.items():
         scatter(a.out / f"scatter_{key.replace(':', '_')}.png", key, series, a.label)
 
@@ -247,6 +261,12 @@ def main():
                  or "not measured (profile with --corun)"), "", "## Accuracy", ""]
     lines += table("Kernel level, held-out architectures", rows_k)
     lines += table("Kernel level, held-out architectures, configurations no training architecture has", rows_ku)
+    if rows_ki or rows_kiz:
+        lines += ["In-model kernels (`in_model` rows: each op timed inside the model's runs): `gbt` is the trees' "
+                  "alone prediction times the context model; `measured alone` takes the kernel's own alone time as "
+                  "the prediction. Factors are clipped to [0.2, 20] as in training.", ""]
+        lines += table("Kernel level inside the model, held-out architectures", rows_ki)
+        lines += table("Kernel level inside the model, zoo", rows_kiz)
     lines += table("Model level, held-out architectures", rows_mh)
     lines += table("Model level, zoo (never trained on)", rows_mz)
     lines += ["Model level again with the measured side as the whole run's process CPU time (`cpu_us`): on a "

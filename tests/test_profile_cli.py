@@ -183,9 +183,13 @@ def test_gpu_rows_mark_fused_chains_and_carry_the_clock_reference(tmp_path):
     assert "GPU clock guard:" in r.stderr
     data = rows(out)
     assert {"fused_into", "chain_ops", "ref_us", "clock_ok"} <= set(data[0])
-    kernels = [x for x in data if x["op_type"] not in ("MODEL", "FIXED")]
+    kernels = [x for x in data if x["op_type"] not in ("MODEL", "FIXED") and x["in_model"] == "0"]
     gpu = [x for x in kernels if x["processor"] == "gpu"]
     by_op = {int(x["op_index"]): x for x in gpu if x["axis"] == "whole"}
+    # In-model GPU rows: one per dispatched op of its own (no clock reference: timed right after
+    # the whole runs), none for an op of a fused chain.
+    gpu_in_model = {int(x["op_index"]) for x in data if x["in_model"] == "1" and x["processor"] == "gpu"}
+    assert gpu_in_model == {i for i, x in by_op.items() if int(x["fused_into"]) < 0 and int(x["chain_ops"]) == 1}
     elided = [x for x in gpu if int(x["fused_into"]) >= 0]
     assert {x["op_type"] for x in elided} >= {"MEAN"}
     assert all(x["op_type"] != "MEAN" or int(x["fused_into"]) >= 0 for x in gpu)  # every MEAN is fused here

@@ -346,13 +346,13 @@ def run_context(ds, in_model=False):
 CONTEXT_RANGE = (0.2, 20.0)  # in-model / alone factors outside it are clipped (a preempted sample)
 
 
-def context_pairs(ds):
-    """Per processor: [(alone whole-output row, in-model / alone factor)] for every op of the models
-    outside the zoo that has both rows (the profiler's in_model rows, hetsched profile on the CPU)."""
+def context_pairs(ds, zoo=False):
+    """Per processor: [(alone whole-output row, in-model / alone factor)] for every op that has both
+    rows (the profiler's in_model rows), of the models outside the zoo (zoo=True: of every model)."""
     alone, inm = {}, {}
     off = clock_off_models(ds)
     for r in ds.rows:
-        if is_zoo(r["model"]) or is_corun(r) or r.get("axis") != "whole" or (processor_key(r), r["model"]) in off:
+        if (is_zoo(r["model"]) and not zoo) or is_corun(r) or r.get("axis") != "whole" or (processor_key(r), r["model"]) in off:
             continue
         key = (processor_key(r), r["model"], r.get("op_index"))
         if is_in_model(r):
