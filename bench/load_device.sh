@@ -6,8 +6,9 @@
 #   bash bench/load_device.sh pack
 # builds load_scenario, hetsched_gpu_load and hetsched (Release), fills .device/ through
 # ../shared/device/prepare.sh, bundles stress-ng with its own libraries in
-# .device/stress-ng.tar.gz and the binaries, stripped, in .device/bin.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
-# so Debian's copies never shadow Ubuntu's for anything else), and copies the models into
+# .device/stress-ng.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
+# so Debian's copies never shadow Ubuntu's for anything else), packs the binaries, stripped, into
+# .device/bin.tar.gz (device_archive_bins: the carry limit), and copies the models into
 # .xfer-load/ as timing twins (~0.1 MB; TWINS=0: the real models, ~20 MB). Then, with the device
 # tool, carry [".device", ".xfer-load"]:
 #   bash .device/enter.sh bash bench/load_device.sh

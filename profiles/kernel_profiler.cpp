@@ -199,7 +199,27 @@ std::string driver_of(const gpu::VulkanDevice& device) {
 }
 
 namespace {
-// The in_model rows: each op of the sample timed by the host clock inside o.samples consecutive
+// The in_model rows (whole outputs) of the ops `keep` accepts and o.kernel_share samples, from `us`:
+// per op, its microseconds in each timed whole run.
+template <typename Keep>
+void append_in_model_rows(const Graph& g, const Measurement& base, std::vector<std::vector<double>>& us,
+                          const KernelProfileOptions& o, Keep keep, std::vector<Measurement>& out) {
+  const double load = load_average_1min();
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    if (!keep(i) || !in_sample(kernel_config_key(g, g.ops[i]), o.kernel_share)) continue;
+    TimingStats t = summarize(std::move(us[i]));
+    if (!(t.median_us > 0)) continue;  // GPU: no timestamps on this queue
+    const OutputRange whole = OutputRange::whole(g.tensors[size_t(g.ops[i].outputs[0])].shape4());
+    Measurement m = range_row(base, int(i), kernel_features(g, g.ops[i]), {RangeAxis::kWhole, 1.0, whole});
+    m.load_avg = load;
+    m.corun = o.corun;
+    m.in_model = true;
+    m.stats = t;
+    out.push_back(std::move(m));
+  }
+}
+
+// The CPU's in_model rows: each op timed by the host clock inside max(3, o.samples) consecutive
 // whole runs (after one untimed run), op after op as the executor's run() orders them, so an op
 // reads what its producer has just written and weights that the rest of the run has streamed past.
 void time_cpu_ops_in_model(const Graph& g, cpu::CpuExecutor& ex, const KernelProfileOptions& o, const Measurement& base,
@@ -215,16 +235,7 @@ void time_cpu_ops_in_model(const Graph& g, cpu::CpuExecutor& ex, const KernelPro
       if (r > 0) us[i].push_back(us_since(t0));
     }
   }
-  const double load = load_average_1min();
-  for (size_t i = 0; i < g.ops.size(); ++i) {
-    if (!in_sample(kernel_config_key(g, g.ops[i]), o.kernel_share)) continue;
-    Measurement m = range_row(base, int(i), kernel_features(g, g.ops[i]), {RangeAxis::kWhole, 1.0, whole[i]});
-    m.load_avg = load;
-    m.corun = o.corun;
-    m.in_model = true;
-    m.stats = summarize(std::move(us[i]));
-    out.push_back(std::move(m));
-  }
+  append_in_model_rows(g, base, us, o, [](size_t) { return true; }, out);
 }
 }  // namespace
 
@@ -243,9 +254,12 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
     m.device = cpu_name;
     return m;
   };
+  // Every kernel row starts from it (from a named empty row: on base({}) GCC 12 warns maybe-uninitialized).
+  const Measurement none;
+  const Measurement cpu_row = base(none);
   for (size_t i = 0; o.kernels && i < g.ops.size(); ++i) {
     bool ran_whole = false;
-    op_rows(g, int(i), kernel_config_key(g, g.ops[i]), base({}), o, true, out, counters, [&](Measurement& m) {
+    op_rows(g, int(i), kernel_config_key(g, g.ops[i]), cpu_row, o, true, out, counters, [&](Measurement& m) {
       if (o.before_cpu_measurement) o.before_cpu_measurement(int(i), ex);
       m.stats = sample(wall_clock([&] { ex.run_op(int(i), m.range); }), o, &m.cpu_us);
       ran_whole = ran_whole || m.axis == RangeAxis::kWhole;
@@ -265,11 +279,7 @@ void profile_cpu_kernels(const Graph& g, int threads, const KernelProfileOptions
     m.stats = sample(wall_clock([&] { ex.run(); }), o, &m.cpu_us);
     out.push_back(std::move(m));
   }
-  if (o.in_model && o.kernels) {
-    Measurement proto;  // what base() makes (spelled out: GCC 12 warns maybe-uninitialized on base({}) here)
-    proto.model = g.model_name, proto.processor = "cpu", proto.threads = ex.threads(), proto.device = cpu_name;
-    time_cpu_ops_in_model(g, ex, o, proto, out);
-  }
+  if (o.in_model && o.kernels) time_cpu_ops_in_model(g, ex, o, cpu_row, out);
 }
 
 void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
@@ -461,19 +471,9 @@ void profile_gpu_kernels(const Graph& g, const gpu::VulkanDevice& device, const 
         whole.run();
         for (size_t i = 0; r > 0 && i < g.ops.size(); ++i) us[i].push_back(whole.op_times_ms()[i] * 1e3);
       }
-      const double load = load_average_1min();
-      for (size_t i = 0; i < g.ops.size(); ++i) {
-        if (!dispatched.count(int(i)) || fused_into[i] >= 0 || chain_ops[i] > 1) continue;
-        if (!in_sample(kernel_config_key(g, g.ops[i]), o.kernel_share)) continue;
-        TimingStats t = summarize(std::move(us[i]));
-        if (!(t.median_us > 0)) continue;  // no timestamps on this queue
-        const Shape4 shape = g.tensors[size_t(g.ops[i].outputs[0])].shape4();
-        Measurement k = range_row(base({}), int(i), kernel_features(g, g.ops[i]), {RangeAxis::kWhole, 1.0, OutputRange::whole(shape)});
-        k.load_avg = load;
-        k.in_model = true;
-        k.stats = t;
-        out.push_back(std::move(k));
-      }
+      append_in_model_rows(g, base({}), us, o, [&](size_t i) {
+        return dispatched.count(int(i)) && fused_into[i] < 0 && chain_ops[i] == 1;
+      }, out);
     }
   }
 }

@@ -38,8 +38,10 @@ struct KernelProfileOptions {
   unsigned seed = 1;              // model inputs (uniform in [-1, 1])
   bool whole_model = true;        // also time the whole model (one row with op_type MODEL)
   bool kernels = true;            // time the kernels (false: only the whole model)
-  // CPU: also time each op inside consecutive whole-model runs (rows with in_model = 1, whole
-  // outputs): its inputs written by its producer just before, its weights as a run leaves them.
+  // Also time each op inside consecutive whole-model runs (rows with in_model = 1, whole outputs):
+  // its inputs written by its producer just before, its weights as a run leaves them. CPU: op
+  // after op by the host clock; GPU (with whole_model, not co-running): the recorded model with a
+  // timestamp around every op, fused chains left out.
   bool in_model = true;
   // Adaptive repetition (CPU samples; the GPU takes all its samples in one submission): after
   // min_samples (>= 3) samples, stop once the distribution-free interval of the median, [min, max]

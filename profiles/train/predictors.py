@@ -398,10 +398,9 @@ def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     # over in-model sums; the baselines keep the alone sums' run context.
     contexts = {key: fit_gbt(features([a for a, _ in v], names), np.array([f for _, f in v]), rounds, seed)
                 for key, v in context_pairs(ds).items() if len(v) >= min_rows}
-    fixed_gbt = defaultdict(dict, {k: dict(v) for k, v in fixed.items()})
     for key, v in run_context(ds).items():
         fixed[key].update(v)
-        fixed_gbt[key].update(v)
+    fixed_gbt = defaultdict(dict, {k: dict(v) for k, v in fixed.items()})
     for key, v in run_context(ds, in_model=True).items():
         if key in contexts:
             fixed_gbt[key].update(v)

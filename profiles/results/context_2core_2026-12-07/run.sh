@@ -1,7 +1,7 @@
 #!/bin/bash
 # Local context experiment: 300 architectures (150 NB101 at stem 64, 150 mobile 96-224 px) + the zoo, CPU t1/t2, in-model rows.
 set -e
-cd /work/main
+cd "$(dirname "$0")/../../.."  # the project root
 A=/tmp/ctx/archs
 mkdir -p $A
 .venv/bin/python profiles/gen/gen_archs.py --family nb101 --seed 7 --count 150 --out $A/nb101 --resolution 32 --stem-channels 64 --writer hetsched > /dev/null
