@@ -116,13 +116,25 @@ class ArchBuilder {
     return y;
   }
 
-  // Keras Add of k inputs: ((a + b) + c) ...
-  Value add(const std::vector<Value>& ins) {
+  // Keras Add of k inputs: ((a + b) + c) ...; an activation layer after it: relu/relu6 fused into
+  // the last ADD, prelu a PRELU op.
+  Value add(const std::vector<Value>& ins, const std::string& act = "none") {
     const std::string layer = layer_name("add");
     Value acc = ins[0];
     for (size_t i = 1; i < ins.size(); ++i)
-      acc = binary(i == 1 ? layer + "Add" : fmt::format("{}Add_{}", layer, i - 1), w::op::kAdd, acc, ins[i], acc.shape);
-    return acc;
+      acc = binary(i == 1 ? layer + "Add" : fmt::format("{}Add_{}", layer, i - 1), w::op::kAdd, acc, ins[i], acc.shape,
+                   i + 1 == ins.size() ? fused(act) : w::act::kNone);
+    return act == "prelu" ? prelu(acc) : acc;
+  }
+
+  // Lambda(pad the channels with `extra` zeros): PAD with an int32 [4, 2] paddings constant.
+  Value pad_channels(const Value& x, int extra) {
+    const int paddings = m_.add_i32_constant({4, 2}, name("paddings"), {0, 0, 0, 0, 0, 0, 0, extra});
+    std::vector<int> shape = x.shape;
+    shape.back() += extra;
+    Value y = activation_tensor(shape);
+    add_op(layer_name("lambda"), w::op::kPad, {x.tensor, paddings}, {y.tensor}, w::PadOptions{});
+    return y;
   }
   Value mul(const Value& x, const Value& scale) { return binary(layer_name("multiply"), w::op::kMul, x, scale, x.shape); }
 
@@ -147,13 +159,36 @@ class ArchBuilder {
     return y;
   }
 
-  // Dense on [1, C]: FULLY_CONNECTED without a bias input (the converter drops Keras' zero bias).
-  Value dense(const Value& x, int units) {
+  // Dense on [1, C]: FULLY_CONNECTED without a bias input (the converter drops Keras' zero bias);
+  // a ReLU activation is fused.
+  Value dense(const Value& x, int units, const std::string& act = "none") {
     const int weights = m_.add_f32_constant({units, x.channels()}, name("dense_weights"),
                                             he_uniform(size_t(units) * x.channels(), x.channels()));
     Value y = activation_tensor({1, units});
     add_op(layer_name("dense"), w::op::kFullyConnected, {x.tensor, weights, -1}, {y.tensor},
-           w::FullyConnectedOptions{});
+           w::FullyConnectedOptions{fused(act)});
+    return y;
+  }
+
+  // UpSampling2D(2, interpolation="bilinear"): RESIZE_BILINEAR to twice the size, half-pixel centers
+  // (tf.image.resize), the size an int32 constant.
+  Value upsample2x_bilinear(const Value& x) {
+    const int h = 2 * x.shape[1], wd = 2 * x.shape[2];
+    const int size = m_.add_i32_constant({2}, name("resize_size"), {h, wd});
+    Value y = activation_tensor({1, h, wd, x.channels()});
+    add_op(layer_name("up_sampling2d"), w::op::kResizeBilinear, {x.tensor, size}, {y.tensor},
+           w::ResizeBilinearOptions{false, true});
+    return y;
+  }
+
+  // Reshape((-1, values)) of [1, H, W, C]: RESHAPE to [1, H * W * C / values, values], the new shape
+  // an int32 constant input and no options (what the converter writes).
+  Value reshape_rows(const Value& x, int values) {
+    const int64_t n = int64_t(x.shape[1]) * x.shape[2] * x.channels();
+    const std::vector<int> shape{1, int(n / values), values};
+    const int new_shape = m_.add_i32_constant({3}, name("reshape_shape"), shape);
+    Value y = activation_tensor(shape);
+    add_op(layer_name("reshape"), w::op::kReshape, {x.tensor, new_shape}, {y.tensor});
     return y;
   }
 
@@ -170,17 +205,41 @@ class ArchBuilder {
     if (act == "relu6") return w::act::kRelu6;
     return w::act::kNone;
   }
-  // hard_swish is a Lambda and a Multiply layer in build.py; sigmoid the conv layer's own.
+  // PReLU(shared_axes=[1, 2]): PRELU with a [1, 1, C] alpha constant. Keras initializes alpha to
+  // zeros, which the converter deduplicates per width; here one seeded alpha in [0, 0.5) per width
+  // (so the op does something, and the file holds as many constants as the converter's).
+  Value prelu(const Value& x) {
+    const int c = x.channels();
+    auto it = prelu_alphas_.find(c);
+    if (it == prelu_alphas_.end()) {
+      std::vector<float> alpha = he_uniform(size_t(c), 24);  // in [-0.5, 0.5)
+      for (float& a : alpha) a = std::abs(a);
+      it = prelu_alphas_.emplace(c, m_.add_f32_constant({1, 1, c}, fmt::format("prelu_alpha_{}", c), alpha)).first;
+    }
+    Value y = activation_tensor(x.shape);
+    add_op(layer_name("p_re_lu"), w::op::kPrelu, {x.tensor, it->second}, {y.tensor});
+    return y;
+  }
+  // hard_swish is a Lambda and a Multiply layer in build.py; sigmoid the conv layer's own; prelu a
+  // PReLU layer.
   Value separate_activation(const Value& x, const std::string& act, const std::string& conv_layer) {
+    if (act == "prelu") return prelu(x);
+    if (act == "swish") {  // Activation("swish"): LOGISTIC and MUL(x, sigmoid(x))
+      const std::string layer = layer_name("activation");
+      Value sig = activation_tensor(x.shape);
+      add_op(layer + "Sigmoid", w::op::kLogistic, {x.tensor}, {sig.tensor});
+      return binary(layer + "mul_1", w::op::kMul, x, sig, x.shape);
+    }
     if (act != "hard_swish" && act != "sigmoid") return x;
     Value y = activation_tensor(x.shape);
     if (act == "hard_swish") add_op(layer_name("lambda"), w::op::kHardSwish, {x.tensor}, {y.tensor});
     else add_op(conv_layer + "Sigmoid", w::op::kLogistic, {x.tensor}, {y.tensor});
     return y;
   }
-  Value binary(const std::string& node, int builtin, const Value& a, const Value& b, const std::vector<int>& shape) {
+  Value binary(const std::string& node, int builtin, const Value& a, const Value& b, const std::vector<int>& shape,
+               int activation = w::act::kNone) {
     Value y = activation_tensor(shape);
-    add_op(node, builtin, {a.tensor, b.tensor}, {y.tensor}, w::BinaryOptions{builtin});
+    add_op(node, builtin, {a.tensor, b.tensor}, {y.tensor}, w::BinaryOptions{builtin, activation});
     return y;
   }
   void add_op(const std::string& node, int builtin, std::vector<int> inputs, std::vector<int> outputs,
@@ -274,6 +333,7 @@ class ArchBuilder {
   size_t weights_ = 0;
   int axes_ = -1;
   std::map<int, int> zero_biases_;
+  std::map<int, int> prelu_alphas_;  // width -> alpha constant
   std::vector<std::string> node_names_;  // per op (build order): its layer's name scope
   std::map<std::string, int> layer_counts_;
 };
@@ -466,12 +526,99 @@ w::ModelSpec build_mobile(const json& spec, const SpecFields& f, uint64_t seed) 
   return b.finish(b.dense(b.mean(x, false), classes));
 }
 
+// ---- encoder-decoders ----------------------------------------------------------------------
+
+// build.py's _blaze: a BlazeFace block.
+Value blaze_block(ArchBuilder& b, const Value& x, int out, int kernel, int stride, const std::string& act) {
+  const Value y = b.conv(b.depthwise(x, kernel, stride, "none"), out, 1, 1, "none");
+  Value shortcut = x;
+  if (stride == 2) shortcut = b.max_pool(shortcut, 2, 2);
+  if (out > x.channels()) shortcut = b.pad_channels(shortcut, out - x.channels());
+  return b.add({y, shortcut}, act);
+}
+
+w::ModelSpec build_encdec(const json& spec, const SpecFields& f, uint64_t seed) {
+  const std::initializer_list<const char*> kActs = {"relu", "relu6", "hard_swish", "prelu", "swish", "none"};
+  const int res = f.integer(spec, "", "resolution", 1, kMaxResolution);
+  const int stem = f.integer(spec, "", "stem_channels", 1, kMaxChannels);
+  const int stem_kernel = f.integer(spec, "", "stem_kernel", 1, 15);
+  const std::string stem_act = f.choice(spec, "", "stem_act", kActs);
+  const json& levels = f.member(spec, "", "levels");
+  const json& decoder = f.member(spec, "", "decoder");
+  const json& head = f.member(spec, "", "head");
+  if (!levels.is_array() || levels.empty() || levels.size() > 8) f.bad("levels", "must be an array of 1 to 8 levels");
+  if (!decoder.is_array()) f.bad("decoder", "must be an array");
+  ArchBuilder b(seed, f);
+  Value x = b.conv(b.input(res), stem, stem_kernel, 2, stem_act);
+  std::vector<Value> skips{x};
+  for (size_t i = 0; i < levels.size(); ++i) {
+    const std::string p = fmt::format("levels[{}].", i);
+    const json& lv = levels[i];
+    const std::string block = f.choice(lv, p, "block", {"conv", "blaze"});
+    const int out = f.integer(lv, p, "out", 1, kMaxChannels);
+    const int kernel = f.integer(lv, p, "kernel", 1, 15);
+    const int residual = f.integer(lv, p, "residual", 0, 16);
+    if (block == "blaze") {
+      const std::string act = f.choice(lv, p, "act", {"relu", "relu6", "prelu", "none"});
+      const int grow = f.integer(lv, p, "grow", 0, 256);
+      if (out < x.channels())
+        f.bad(p + "out", fmt::format("must be at least the level's {} input channels (a blaze block pads its "
+                                     "shortcut, it cannot narrow it)", x.channels()));
+      if (int64_t(out) + int64_t(residual) * grow > kMaxChannels) f.bad(p + "grow", "widens the level past the limit");
+      x = blaze_block(b, x, out, kernel, 2, act);
+      for (int r = 0; r < residual; ++r) x = blaze_block(b, x, out + (r + 1) * grow, kernel, 1, act);
+    } else {
+      const std::string act = f.choice(lv, p, "act", kActs);
+      x = b.conv(x, out, kernel, 2, act);
+      for (int r = 0; r < residual; ++r) x = b.add({x, b.conv(b.conv(x, out, 3, 1, act), out, 3, 1, "none")});
+    }
+    skips.push_back(x);
+  }
+  const std::string kind = f.choice(head, "head.", "kind", {"classes", "boxes", "mask"});
+  if (kind == "classes") {
+    if (!decoder.empty()) f.bad("decoder", "must be empty with a classes head");
+    const int hidden = f.integer(head, "head.", "hidden", 0, kMaxChannels);
+    const int classes = f.integer(head, "head.", "classes", 1, kMaxChannels);
+    x = b.mean(x, false);
+    if (hidden > 0) x = b.dense(x, hidden, "relu");
+    return b.finish(b.dense(x, classes));
+  }
+  if (decoder.size() + 1 > skips.size())
+    f.bad("decoder", fmt::format("has {} levels, more than the {} encoder levels below the bottleneck", decoder.size(),
+                                 skips.size() - 1));
+  for (size_t d = 0; d < decoder.size(); ++d) {
+    const std::string p = fmt::format("decoder[{}].", d);
+    const int out = f.integer(decoder[d], p, "out", 1, kMaxChannels);
+    const int kernel = f.integer(decoder[d], p, "kernel", 1, 15);
+    const std::string act = f.choice(decoder[d], p, "act", kActs);
+    const Value& skip = skips[skips.size() - 2 - d];
+    const Value up = b.upsample2x_bilinear(x);
+    if (up.shape[1] != skip.shape[1] || up.shape[2] != skip.shape[2])
+      f.bad(p + "out", fmt::format("joins a {}x{} upsampling to a {}x{} skip (the resolution must halve evenly at "
+                                   "every level: a multiple of 32)", up.shape[1], up.shape[2], skip.shape[1],
+                                   skip.shape[2]));
+    x = b.conv(b.concat({up, skip}), out, kernel, 1, act);
+  }
+  if (kind == "mask") {
+    const int channels = f.integer(head, "head.", "channels", 1, kMaxChannels);
+    const int kernel = f.integer(head, "head.", "kernel", 1, 15);
+    x = b.conv(b.upsample2x_bilinear(x), channels, 3, 1, "relu");
+    return b.finish(b.conv(x, 1, kernel, 1, "sigmoid"));
+  }
+  const int anchors = f.integer(head, "head.", "anchors", 1, 64);
+  const int values = f.integer(head, "head.", "values", 1, 64);
+  x = b.conv(x, anchors * values, 1, 1, "none");
+  return b.finish(b.reshape_rows(x, values));
+}
+
 }  // namespace
 
 w::ModelSpec arch_model_spec(const json& spec, uint64_t weight_seed, const std::string& context) {
   const SpecFields f(context);
-  const std::string family = f.choice(spec, "", "family", {"nb101", "mobile"});
-  return family == "nb101" ? build_nb101(spec, f, weight_seed) : build_mobile(spec, f, weight_seed);
+  const std::string family = f.choice(spec, "", "family", {"nb101", "mobile", "encdec"});
+  if (family == "nb101") return build_nb101(spec, f, weight_seed);
+  if (family == "encdec") return build_encdec(spec, f, weight_seed);
+  return build_mobile(spec, f, weight_seed);
 }
 
 std::vector<uint8_t> write_arch_tflite(const json& spec, uint64_t weight_seed, const std::string& context) {

@@ -7,6 +7,12 @@
 //     Dense -> FULLY_CONNECTED without bias (Keras' zero bias is dropped by the converter).
 //   - squeeze-excite: MEAN, CONV_2D 1x1 VALID + RELU, CONV_2D 1x1 VALID, LOGISTIC, broadcast MUL.
 //   - Add of k inputs -> k-1 chained ADDs; Concatenate -> CONCATENATION axis -1; MaxPooling2D SAME.
+//   - Dense(activation="relu") -> FULLY_CONNECTED with ReLU fused; UpSampling2D(2, "bilinear") ->
+//     RESIZE_BILINEAR (half-pixel centers, an int32 size constant); Reshape((-1, v)) -> RESHAPE to
+//     [1, n, v] (an int32 shape constant, no options); PReLU(shared_axes=[1, 2]) -> PRELU with a
+//     [1, 1, C] alpha; a Lambda padding channels (keras.ops.pad) -> PAD with an int32 [4, 2]
+//     paddings constant; an activation layer after an Add -> ReLU/ReLU6 fused into the ADD;
+//     Activation("swish") -> LOGISTIC and MUL.
 //   - Ops in the converter's order: TensorFlow's GetReversePostOrder of the traced graph, a
 //     depth-first walk from the input over consumers sorted by node name (the Keras layer names
 //     are reproduced for that: "conv2d_10" sorts before "conv2d_2").
@@ -26,7 +32,7 @@
 
 namespace hetsched::profiles {
 
-// The model of one spec (family "nb101" or "mobile"), as plain structs.
+// The model of one spec (family "nb101", "mobile" or "encdec"), as plain structs.
 tflite_writer::ModelSpec arch_model_spec(const nlohmann::json& spec, uint64_t weight_seed, const std::string& context);
 
 // The same, as .tflite bytes.

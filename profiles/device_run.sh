@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The latency dataset on the GPU machine (not run by CI): generates architectures (NAS-Bench-101
-# cells and mobile blocks), profiles them with `build/hetsched profile` (CPU at 1/4/16 threads, the
+# cells, mobile blocks and encoder-decoders), profiles them with `build/hetsched profile` (CPU at 1/4/16 threads, the
 # GPU in fp32 and fp16), profiles the zoo for model-level evaluation (never trained on), then
 # trains the predictors and writes the accuracy report. Everything goes to $OUT.
 #
@@ -20,8 +20,8 @@
 #   OUT=DIR profiles/device_run.sh train       here again, on the folder that came back: phase 3's
 #       training, report and predictor.
 #   SPECS=1 profiles/device_run.sh pack [N_ARCHS]: carries architecture specs instead of timing twins:
-#       .xfer-profile/specs/<family>.jsonl, N_ARCHS (2000) index lines {file, spec, seed} half per
-#       family (gen_archs.py --spec-only --index-lines, seed 1, NB101_FLAGS / MOBILE_FLAGS: a few
+#       .xfer-profile/specs/<family>.jsonl, N_ARCHS (2000) index lines {file, spec, seed} a third per
+#       family (gen_archs.py --spec-only --index-lines, seed 1, NB101_FLAGS / MOBILE_FLAGS / ENCDEC_FLAGS: a few
 #       hundred bytes each); `run` there writes them with `hetsched gen-arch` (profiles/arch_writer.h:
 #       the graph TensorFlow's converter makes, seeded weights) into its archs folder when TensorFlow
 #       is absent. The zoo still travels as twins.
@@ -43,7 +43,7 @@
 # PROFILE_FLAGS="... --clock-tolerance 0" turns it off for an A/B).
 #
 # Three phases, so that generation (TensorFlow, many cores) never overlaps a measurement:
-#   1. generate up to N_ARCHS (default 2000; half per family) with GEN_JOBS (8) parallel processes
+#   1. generate up to N_ARCHS (default 2000; a third per family) with GEN_JOBS (8) parallel processes
 #      for at most GEN_BUDGET_S (120) seconds (when TensorFlow is there);
 #   2. profile the architectures not profiled yet, in batches of BATCH (10), until BUDGET_S (default 420,
 #      counted from the start) is spent;
@@ -57,7 +57,7 @@
 # NB101_FLAGS="--stem-channels 64" (or PROFILE_FLAGS="--threads 4,16") buys more architectures.
 # Needs: build/hetsched (Release); .venv with tensorflow-cpu and lightgbm (requirements.txt) for
 # generation and training.
-# Env: LABEL (the report's machine, "GPU machine"), THREADS (1,4,16), GPU_FLAGS (--gpu --corun), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS,
+# Env: LABEL (the report's machine, "GPU machine"), THREADS (1,4,16), GPU_FLAGS (--gpu --corun), PROFILE_FLAGS (--samples 5), NB101_FLAGS, MOBILE_FLAGS, ENCDEC_FLAGS,
 #      GEN_JOBS, GEN_BUDGET_S, ZOO (1: profile the zoo), ZOO_DIR (models), ZOO_BUDGET_S.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -79,11 +79,14 @@ if [[ $mode == pack ]]; then
     n_specs="${1:-2000}"
     mkdir -p "$xfer/specs"
     # shellcheck disable=SC2086
-    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family nb101 --seed 1 --count $(( (n_specs + 1) / 2 )) \
+    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family nb101 --seed 1 --count $(( (n_specs + 2) / 3 )) \
       --out "$xfer/specs" --spec-only --index-lines ${NB101_FLAGS:---resolution 32 --stem-channels 128} > "$xfer/specs/nb101.jsonl"
     # shellcheck disable=SC2086
-    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family mobile --seed 1 --count $(( n_specs / 2 )) \
+    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family mobile --seed 1 --count $(( (n_specs + 1) / 3 )) \
       --out "$xfer/specs" --spec-only --index-lines ${MOBILE_FLAGS:---min-res 96 --max-res 320} > "$xfer/specs/mobile.jsonl"
+    # shellcheck disable=SC2086
+    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family encdec --seed 1 --count $(( n_specs / 3 )) \
+      --out "$xfer/specs" --spec-only --index-lines ${ENCDEC_FLAGS:---min-res 96 --max-res 320} > "$xfer/specs/encdec.jsonl"
     du -sh .device "$xfer" | sed 's/^/device_run: /'
     echo "device_run: $(cat "$xfer"/specs/*.jsonl | wc -l) architecture specs and the zoo as timing twins; carry [\".device\", \"$xfer\"]"
     exit 0
@@ -104,6 +107,7 @@ PROFILE_FLAGS="${PROFILE_FLAGS:---samples 5 --gpu-warmup-ms ${GPU_WARMUP_MS:-100
 ARCH_FLAGS="${ARCH_FLAGS:---rel-ci ${REL_CI:-0.03} --range-share ${RANGE_SHARE:-0.34} --corun-share ${CORUN_SHARE:-0.25}}"
 NB101_FLAGS="${NB101_FLAGS:---resolution 32 --stem-channels 128}"
 MOBILE_FLAGS="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
+ENCDEC_FLAGS="${ENCDEC_FLAGS:---min-res 96 --max-res 320}"
 GEN_JOBS="${GEN_JOBS:-8}"
 GEN_BUDGET="${GEN_BUDGET_S:-120}"
 PY="${PY:-$ROOT/.venv/bin/python}"
@@ -151,10 +155,10 @@ fi
 # 1. Generation: job j of each family makes indices j, j + GEN_JOBS, ... (existing files are skipped).
 if [[ $mode != train && $GEN == 1 ]]; then
 log "generating up to $N architectures with $GEN_JOBS jobs for at most $GEN_BUDGET s"
-per_job=$(( (N / 2 + GEN_JOBS - 1) / GEN_JOBS ))
+per_job=$(( (N / 3 + GEN_JOBS - 1) / GEN_JOBS ))
 pids=()
-for family in nb101 mobile; do
-  flags="$NB101_FLAGS"; [[ $family == mobile ]] && flags="$MOBILE_FLAGS"
+for family in nb101 mobile encdec; do
+  flags="$NB101_FLAGS"; [[ $family == mobile ]] && flags="$MOBILE_FLAGS"; [[ $family == encdec ]] && flags="$ENCDEC_FLAGS"
   for ((j = 0; j < GEN_JOBS / 2 || j == 0; j++)); do
     # shellcheck disable=SC2086
     nice -n 10 "$PY" profiles/gen/gen_archs.py --family "$family" --seed 1 --start $((j * per_job * 2)) \

@@ -1,5 +1,5 @@
 # `hetsched gen-arch` (profiles/arch_writer.h) against TensorFlow, the reference: seeded small specs of
-# both families are built by gen_archs.py --writer tf (Keras + the TFLite converter) and --writer
+# every family is built by gen_archs.py --writer tf (Keras + the TFLite converter) and --writer
 # hetsched, and the graphs hetsched imports from the two files must be identical (`hetsched info
 # --json`: op types in order, activations, fused epilogues, output shapes, MACs, parameter and
 # activation bytes; everything but names and weight values), so must the operators in the files
@@ -26,6 +26,11 @@ GEN = ROOT / "profiles" / "gen" / "gen_archs.py"
 CASES = [
     ("nb101", 11, 1, 4, ["--resolution", "16", "--stem-channels", "16"]),
     ("mobile", 7, 0, 4, ["--min-res", "96", "--max-res", "128", "--width-scale", "0.5"]),
+    # encdec seed 3: classifier heads with and without a hidden Dense, decoders of 1-3 levels with
+    # bilinear upsampling, concatenated skips and the reshaped box head, residual Adds, 5x5/7x7 stems,
+    # blaze levels (max-pooled and channel-padded shortcuts, ReLU fused into the Add, PReLU), a PReLU
+    # stem and conv levels, swish (LOGISTIC + MUL), mask heads at full resolution, hard_swish.
+    ("encdec", 3, 0, 9, ["--min-res", "96", "--max-res", "160", "--width-scale", "0.5"]),
 ]
 
 
@@ -120,6 +125,18 @@ def test_index_lines_regenerate_identical_files(built, tmp_path):
         assert (tmp_path / x["file"]).read_bytes() == (dirs["hetsched"] / x["file"]).read_bytes(), x["file"]
 
 
+def expected_output_shape(spec):
+    """[1, classes], or an encdec box head's [1, H * W * anchors, values] at the decoder's resolution,
+    or its mask head's [1, 2H, 2W, 1]."""
+    head = spec.get("head", {"kind": "classes", "classes": spec.get("classes")})
+    if head["kind"] == "classes":
+        return (1, head["classes"])
+    side = spec["resolution"] // 2 // 2 ** len(spec["levels"]) * 2 ** len(spec["decoder"])
+    if head["kind"] == "mask":
+        return (1, 2 * side, 2 * side, 1)
+    return (1, side * side * head["anchors"], head["values"])
+
+
 @pytest.mark.parametrize("writer", ["tf", "hetsched"])
 def test_both_run_on_the_cpu_with_finite_outputs(built, writer, tmp_path):
     dirs, env = built
@@ -128,7 +145,8 @@ def test_both_run_on_the_cpu_with_finite_outputs(built, writer, tmp_path):
         run([binary(), "run", dirs[writer] / name, "--policy", "cpu", "--threads", "1", "--warmup", "0",
              "--iterations", "1", "--seed", "3", "--output-dir", out], env)
         y = np.load(out / "output_0.npy")
-        assert y.shape == (1, 10), name
+        spec = json.loads((dirs[writer] / name).with_suffix(".json").read_text())
+        assert y.shape == expected_output_shape(spec), name
         assert np.all(np.isfinite(y)), name
 
 
@@ -141,3 +159,15 @@ def test_gen_arch_refuses_a_malformed_spec_naming_file_and_field(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert "bad.json" in r.stderr and "blocks[0].kernel" in r.stderr, r.stderr
+
+
+def test_gen_arch_refuses_an_encdec_decoder_deeper_than_its_encoder(tmp_path):
+    spec = {"family": "encdec", "resolution": 64, "stem_channels": 8, "stem_kernel": 3, "stem_act": "relu",
+            "levels": [{"block": "conv", "out": 16, "kernel": 3, "residual": 0, "act": "relu"}],
+            "decoder": [{"out": 8, "kernel": 1, "act": "relu"}, {"out": 8, "kernel": 1, "act": "relu"}],
+            "head": {"kind": "boxes", "anchors": 2, "values": 4}}
+    (tmp_path / "deep.json").write_text(json.dumps(spec))
+    r = subprocess.run([binary(), "gen-arch", str(tmp_path / "deep.json"), "--out", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "deep.json" in r.stderr and "'decoder'" in r.stderr and "2 levels" in r.stderr, r.stderr

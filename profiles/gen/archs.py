@@ -1,4 +1,4 @@
-# Architecture samplers for the latency dataset: NAS-Bench-101 cells and mobile blocks.
+# Architecture samplers for the latency dataset: NAS-Bench-101 cells, mobile blocks, encoder-decoders.
 """Pure-Python samplers (numpy only): each returns a JSON-able spec; build.py turns a spec into a
 Keras model. Seeded: the same (seed, index) always gives the same spec.
 
@@ -12,6 +12,10 @@ global average pool, dense 10.
 Mobile blocks: depthwise-separable (MobileNetV1), inverted residual with expansion (MobileNetV2),
 optional squeeze-excite and hard-swish (MobileNetV3), random widths, kernels 3/5/7, input
 resolutions 96-320.
+
+Encoder-decoders (sample_encdec): full convolutions at mobile resolutions with the ops the zoo's
+detectors and segmenters have and the other two families lack: bilinear upsampling, concatenated
+skips, a reshaped box head, or a classifier head with large Dense layers.
 """
 import numpy as np
 
@@ -92,3 +96,59 @@ def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0, focus=None):
         h = (h + stride - 1) // stride
     return {"family": "mobile", "resolution": res, "stem_channels": stem,
             "stem_act": act, "blocks": blocks, "head_channels": int(max(16, round(c * 2 / 8) * 8)), "classes": 10}
+
+
+def _round8(x):
+    return int(max(8, round(float(x) / 8) * 8))
+
+
+def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
+    """An encoder(-decoder) at mobile resolutions, the zoo's detectors, landmark and segmentation
+    models in miniature: a stem conv (kernel 3/5/7, stride 2), 2-4 encoder levels, then either a
+    classifier head (global average pool, an optional hidden Dense with ReLU, Dense to 10-1001
+    classes) or a decoder (per level: bilinear 2x upsampling, concatenation with the encoder's skip,
+    a conv) and a box head (1x1 conv to anchors x values, reshaped to [1, boxes, values]) or a mask
+    head (bilinear 2x upsampling, a 3x3 conv to 4-16 channels, a conv to one channel and a sigmoid:
+    the full-resolution segmentation heads of the zoo's landmark and selfie models).
+    An encoder level is full convolutions ("conv": a stride-2 conv, then 0-2 residual pairs of 3x3
+    convs and an Add) or BlazeFace blocks ("blaze": depthwise + 1x1 conv added to a shortcut that is
+    max-pooled 2x2 where the block strides and zero-padded on channels where it widens; 0-3 more
+    stride-1 blocks, each `grow` channels wider). Activations include PReLU (MediaPipe's models) and
+    swish (x * sigmoid(x), EfficientNet's).
+    Resolutions are multiples of 32, so every skip matches."""
+    lo, hi = (min_res + 31) // 32 * 32, max(32, max_res // 32 * 32)
+    res = int(rng.choice(list(range(lo, max(lo, hi) + 1, 32))))
+    act = str(rng.choice(["relu", "relu6", "hard_swish", "prelu", "swish"]))
+    cap = int(512 * max(width_scale, 0.25))
+    stem = _round8(int(rng.choice([16, 24, 32, 48, 64])) * width_scale)
+    levels, c, h = [], stem, res // 2
+    for _ in range(int(rng.integers(2, 5))):
+        if h % 2 or h < 4:
+            break
+        out = min(_round8(c * float(rng.choice([1.5, 2.0]))), cap)
+        if rng.random() < 0.5:
+            lv = {"block": "conv", "out": out, "kernel": int(rng.choice([3, 3, 5])), "residual": int(rng.integers(0, 3)),
+                  "act": str(rng.choice([act, "relu"]))}
+            c = out
+        else:
+            lv = {"block": "blaze", "out": out, "kernel": int(rng.choice([3, 5])), "residual": int(rng.integers(0, 4)),
+                  "grow": int(rng.choice([0, 0, 4, 8])), "act": str(rng.choice(["relu", "prelu"]))}
+            c = out + lv["residual"] * lv["grow"]
+        lv["channels"] = c  # the level's output (what a decoder's skip gets)
+        levels.append(lv)
+        h //= 2
+    spec = {"family": "encdec", "resolution": res, "stem_channels": stem, "stem_kernel": int(rng.choice([3, 5, 7])),
+            "stem_act": act, "levels": levels}
+    head = rng.random()
+    if head < 0.4:
+        spec["head"] = {"kind": "classes", "hidden": int(rng.choice([0, 128, 256, 512, 1024, 1280])),
+                        "classes": int(rng.choice([10, 100, 1000, 1001]))}
+        spec["decoder"] = []
+    else:
+        skips = [stem] + [lv["channels"] for lv in levels[:-1]]
+        spec["decoder"] = [{"out": _round8(skips[-1 - d] * float(rng.choice([0.5, 1.0]))), "kernel": int(rng.choice([1, 3])),
+                            "act": str(rng.choice([act, "relu"]))}
+                           for d in range(int(rng.integers(1, len(levels) + 1)))]
+        spec["head"] = {"kind": "boxes", "anchors": int(rng.choice([1, 2, 3, 6])), "values": int(rng.choice([1, 2, 4, 16]))} \
+            if head < 0.7 else {"kind": "mask", "channels": int(rng.choice([4, 8, 16])), "kernel": int(rng.choice([1, 3]))}
+    return spec

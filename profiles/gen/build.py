@@ -20,6 +20,10 @@ def _act(keras, x, act):
         return L.ReLU(max_value=6.0)(x)
     if act == "hard_swish":
         return L.Multiply()([x, L.ReLU(max_value=6.0)(L.Lambda(lambda t: t + 3.0)(x)) * (1.0 / 6.0)])
+    if act == "prelu":
+        return L.PReLU(shared_axes=[1, 2])(x)
+    if act == "swish":
+        return L.Activation("swish")(x)
     return x
 
 
@@ -133,13 +137,70 @@ def build_mobile(keras, spec):
     x = L.Dense(spec["classes"])(x)
     return keras.Model(inp, x)
 
+def _blaze(keras, x, out, kernel, stride, act):
+    """A BlazeFace block: depthwise + 1x1 conv, added to the shortcut (max-pooled where it strides,
+    zero-padded on channels where the block widens), then the activation."""
+    L = keras.layers
+    cin = int(x.shape[-1])
+    y = L.DepthwiseConv2D(kernel, strides=stride, padding="same", use_bias=True)(x)
+    y = _conv(keras, y, out, 1, act="none")
+    s = x
+    if stride == 2:
+        s = L.MaxPooling2D(2, strides=2, padding="same")(s)
+    if out > cin:
+        s = L.Lambda(lambda t, extra=out - cin: keras.ops.pad(t, [[0, 0], [0, 0], [0, 0], [0, extra]]))(s)
+    return _act(keras, L.Add()([y, s]), act)
+
+
+def build_encdec(keras, spec):
+    L = keras.layers
+    r = spec["resolution"]
+    inp = keras.Input(shape=(r, r, 3), batch_size=1, name="input")
+    x = _conv(keras, inp, spec["stem_channels"], spec["stem_kernel"], stride=2, act=spec["stem_act"])
+    skips = [x]
+    for lv in spec["levels"]:
+        if lv["block"] == "blaze":
+            x = _blaze(keras, x, lv["out"], lv["kernel"], 2, lv["act"])
+            for r in range(lv["residual"]):
+                x = _blaze(keras, x, lv["out"] + (r + 1) * lv["grow"], lv["kernel"], 1, lv["act"])
+        else:
+            x = _conv(keras, x, lv["out"], lv["kernel"], stride=2, act=lv["act"])
+            for _ in range(lv["residual"]):
+                y = _conv(keras, x, lv["out"], 3, act=lv["act"])
+                y = _conv(keras, y, lv["out"], 3, act="none")
+                x = L.Add()([x, y])
+        skips.append(x)
+    head = spec["head"]
+    if head["kind"] == "classes":
+        x = L.GlobalAveragePooling2D()(x)
+        if head["hidden"] > 0:
+            x = L.Dense(head["hidden"], activation="relu")(x)
+        x = L.Dense(head["classes"])(x)
+        return keras.Model(inp, x)
+    for d, dec in enumerate(spec["decoder"]):
+        x = L.UpSampling2D(2, interpolation="bilinear")(x)
+        x = L.Concatenate()([x, skips[-2 - d]])
+        x = _conv(keras, x, dec["out"], dec["kernel"], act=dec["act"])
+    if head["kind"] == "mask":
+        x = L.UpSampling2D(2, interpolation="bilinear")(x)
+        x = _conv(keras, x, head["channels"], 3, act="relu")
+        x = keras.layers.Conv2D(1, head["kernel"], padding="same", use_bias=True, activation="sigmoid")(x)
+        return keras.Model(inp, x)
+    x = _conv(keras, x, head["anchors"] * head["values"], 1, act="none")
+    x = L.Reshape((-1, head["values"]))(x)
+    return keras.Model(inp, x)
+
+
+BUILDERS = {"nb101": build_nb101, "mobile": build_mobile, "encdec": build_encdec}
+
+
 def to_tflite(spec, seed):
     with _Quiet():
         import keras
         import tensorflow as tf
         keras.backend.clear_session()
         keras.utils.set_random_seed(int(seed))
-        model = build_nb101(keras, spec) if spec["family"] == "nb101" else build_mobile(keras, spec)
+        model = BUILDERS[spec["family"]](keras, spec)
         conv = tf.lite.TFLiteConverter.from_keras_model(model)
         conv.optimizations = []
         return conv.convert()

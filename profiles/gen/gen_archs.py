@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Generates seeded, reproducible .tflite architectures for the latency dataset (never the zoo's).
-"""Usage: gen_archs.py --family nb101|mobile --count N [--seed S] [--start I] --out DIR
+"""Usage: gen_archs.py --family nb101|mobile|encdec --count N [--seed S] [--start I] --out DIR
                        [--resolution R] [--stem-channels C] [--min-res A --max-res B] [--width-scale W]
                        [--focus FOCUS.json] [--writer tf|hetsched [--hetsched-bin BIN]]
 
@@ -8,6 +8,7 @@ Architecture i of seed S is sampled with numpy.random.default_rng([S, i]) and it
 keras seed S * 1000003 + i, so (family, seed, i, options) always gives the same file. Writes
 DIR/<family>_s<S>_<i>.tflite, and DIR/<family>_s<S>_<i>.json (the spec), and appends one line per
 model to DIR/index.jsonl (file, spec, sha256). Existing files are kept (generation resumes).
+--min-res, --max-res and --width-scale apply to mobile and encdec (encdec rounds to multiples of 32).
 Small options for a software GPU (lavapipe): --resolution 16 --stem-channels 16, --max-res 128.
 --writer hetsched: the same specs, files and index lines, but the .tflite is written by
 `hetsched gen-arch` (profiles/arch_writer.h: the graph the converter makes, milliseconds a model, no
@@ -43,12 +44,14 @@ def spec_for(args, i, focus=None):
     rng = np.random.default_rng([args.seed, i])
     if args.family == "nb101":
         return archs.sample_nb101(rng, args.resolution, args.stem_channels)
+    if args.family == "encdec":
+        return archs.sample_encdec(rng, args.min_res, args.max_res, args.width_scale)
     return archs.sample_mobile(rng, args.min_res, args.max_res, args.width_scale, focus)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--family", choices=["nb101", "mobile"], required=True)
+    ap.add_argument("--family", choices=["nb101", "mobile", "encdec"], required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--start", type=int, default=0)

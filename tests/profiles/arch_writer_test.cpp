@@ -1,6 +1,6 @@
 // profiles/arch_writer: malformed specs are refused with errors naming the file and the field; the
 // same spec and seed give identical bytes (another seed other weights, the same graph); the written
-// models of both families import, prepare and run on the CPU executor with finite outputs. That the
+// models of every family import, prepare and run on the CPU executor with finite outputs. That the
 // graph is the TFLite converter's is checked against TensorFlow by tests/test_gen_arch.py.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -38,6 +38,27 @@ json mobile_spec() {
       {"kind": "ds", "kernel": 3, "stride": 2, "expansion": 1, "out": 16, "act": "relu6", "se_ratio": 0.0},
       {"kind": "ir_se", "kernel": 5, "stride": 1, "expansion": 4, "out": 16, "act": "hard_swish", "se_ratio": 0.25},
       {"kind": "ir", "kernel": 7, "stride": 2, "expansion": 3, "out": 24, "act": "relu", "se_ratio": 0.0}]})");
+}
+
+// Both heads' parts: a 7x7 stem, residual pairs, a blaze level (a strided block with a pooled and
+// padded shortcut, then two stride-1 blocks 4 channels wider each, PReLU), two decoder levels
+// (bilinear upsampling and concatenated skips), the reshaped box head; encdec_classes_spec swaps in
+// the Dense head.
+json encdec_spec() {
+  return json::parse(R"({"family": "encdec", "resolution": 64, "stem_channels": 8, "stem_kernel": 7,
+    "stem_act": "relu6", "levels": [
+      {"block": "conv", "out": 16, "kernel": 3, "residual": 1, "act": "relu"},
+      {"block": "blaze", "out": 24, "kernel": 5, "residual": 2, "grow": 4, "act": "prelu"},
+      {"block": "conv", "out": 32, "kernel": 3, "residual": 2, "act": "hard_swish"}],
+    "decoder": [{"out": 16, "kernel": 3, "act": "relu"}, {"out": 8, "kernel": 1, "act": "hard_swish"}],
+    "head": {"kind": "boxes", "anchors": 3, "values": 4}})");
+}
+
+json encdec_classes_spec() {
+  json s = encdec_spec();
+  s["decoder"] = json::array();
+  s["head"] = json::parse(R"({"kind": "classes", "hidden": 40, "classes": 7})");
+  return s;
 }
 
 Graph load(const json& spec, uint64_t seed) {
@@ -122,7 +143,7 @@ TEST(ArchWriter, MalformedSpecsNameTheFileAndField) {
 }
 
 TEST(ArchWriter, SameSpecAndSeedGiveIdenticalBytes) {
-  for (const json& spec : {nb101_spec(), mobile_spec()}) {
+  for (const json& spec : {nb101_spec(), mobile_spec(), encdec_spec()}) {
     SCOPED_TRACE(spec["family"].get<std::string>());
     const auto a = write_arch_tflite(spec, 42, "a"), b = write_arch_tflite(spec, 42, "b");
     const auto c = write_arch_tflite(spec, 43, "c");
@@ -164,6 +185,85 @@ TEST(ArchWriter, MobileModelImportsAndRunsOnTheCpu) {
   ASSERT_EQ(y.size(), 10u);
   for (float v : y) EXPECT_TRUE(std::isfinite(v));
   EXPECT_TRUE(std::any_of(y.begin(), y.end(), [](float v) { return v != 0.0f; }));
+}
+
+TEST(ArchWriter, EncdecBoxModelImportsAndRunsOnTheCpu) {
+  const Graph g = load(encdec_spec(), 7);
+  const auto counts = op_counts(g);
+  EXPECT_EQ(counts.at("RESIZE_BILINEAR"), 2);
+  EXPECT_EQ(counts.at("CONCATENATION"), 2);
+  EXPECT_EQ(counts.at("RESHAPE"), 1);
+  // stem, 2 conv levels, 3 residual pairs, 3 blaze blocks' 1x1 convs, 2 decoder convs, the box head
+  EXPECT_EQ(counts.at("CONV_2D"), 1 + 2 + 6 + 3 + 2 + 1);
+  EXPECT_EQ(counts.at("DEPTHWISE_CONV_2D"), 3);
+  EXPECT_EQ(counts.at("MAX_POOL_2D"), 1);  // the strided blaze block's shortcut
+  EXPECT_EQ(counts.at("PAD"), 3);          // 16 -> 24 -> 28 -> 32 channels
+  EXPECT_EQ(counts.at("PRELU"), 3);
+  const Op* pool = nullptr;
+  for (const Op& op : g.ops)
+    if (op.type == OpType::kMaxPool2D) pool = &op;
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(g.tensors[size_t(pool->outputs[0])].shape, (std::vector<int>{1, 8, 8, 16}));
+  // 64 -> stem 32 -> 16 -> 8 -> 4; the decoder goes back to 8 and 16; 16 x 16 x 3 anchors of 4 values.
+  const Tensor& out = g.tensors[size_t(g.outputs[0])];
+  ASSERT_EQ(out.shape, (std::vector<int>{1, 16 * 16 * 3, 4}));
+  const auto y = run_cpu(g);
+  ASSERT_EQ(y.size(), size_t(16 * 16 * 3 * 4));
+  for (float v : y) EXPECT_TRUE(std::isfinite(v));
+  EXPECT_TRUE(std::any_of(y.begin(), y.end(), [](float v) { return v != 0.0f; }));
+}
+
+TEST(ArchWriter, EncdecClassifierHasTwoDenseLayers) {
+  const Graph g = load(encdec_classes_spec(), 7);
+  const auto counts = op_counts(g);
+  EXPECT_EQ(counts.at("FULLY_CONNECTED"), 2);
+  EXPECT_EQ(counts.count("RESIZE_BILINEAR"), 0u);
+  EXPECT_EQ(g.tensors[size_t(g.outputs[0])].shape, (std::vector<int>{1, 7}));
+  const auto y = run_cpu(g);
+  ASSERT_EQ(y.size(), 7u);
+  for (float v : y) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(ArchWriter, EncdecMaskModelWithSwishRunsOnTheCpu) {
+  json spec = encdec_spec();
+  spec["stem_act"] = "swish";
+  spec["head"] = json::parse(R"({"kind": "mask", "channels": 8, "kernel": 3})");
+  const Graph g = load(spec, 7);
+  const auto counts = op_counts(g);
+  EXPECT_EQ(counts.at("RESIZE_BILINEAR"), 3);  // two decoder levels and the mask head
+  // The stem's swish (LOGISTIC + MUL) and the mask's sigmoid end up as conv epilogues.
+  size_t swish = 0, logistic = 0;
+  for (const Op& op : g.ops)
+    for (const EpilogueStep& e : op.epilogue) {
+      swish += e.type == OpType::kLogistic && e.times_input;
+      logistic += e.type == OpType::kLogistic;
+    }
+  EXPECT_EQ(swish + (counts.count("MUL") ? size_t(counts.at("MUL")) : 0), 1u);
+  EXPECT_EQ(logistic + (counts.count("LOGISTIC") ? size_t(counts.at("LOGISTIC")) : 0), 2u);
+  ASSERT_EQ(g.tensors[size_t(g.outputs[0])].shape, (std::vector<int>{1, 32, 32, 1}));
+  const auto y = run_cpu(g);
+  ASSERT_EQ(y.size(), size_t(32 * 32));
+  for (float v : y) EXPECT_TRUE(std::isfinite(v) && v >= 0.0f && v <= 1.0f);
+}
+
+TEST(ArchWriter, EncdecSpecErrorsNameTheField) {
+  json deep = encdec_spec();
+  deep["decoder"].push_back(deep["decoder"][0]);
+  deep["decoder"].push_back(deep["decoder"][0]);  // 4 decoder levels over 3 encoder levels
+  expect_error_from([&] { write_arch_tflite(deep, 1, "deep.json"); }, ErrorKind::kInvalidArgument,
+                    {"deep.json", "'decoder'", "4 levels"});
+  json narrow = encdec_spec();
+  narrow["levels"][1]["out"] = 8;  // below the 16 channels coming in
+  expect_error_from([&] { write_arch_tflite(narrow, 1, "narrow.json"); }, ErrorKind::kInvalidArgument,
+                    {"narrow.json", "levels[1].out", "16 input channels"});
+  json odd = encdec_spec();
+  odd["resolution"] = 72;  // 36 -> 18 -> 9 -> 5: the upsampled 10x10 misses the 9x9 skip
+  expect_error_from([&] { write_arch_tflite(odd, 1, "odd.json"); }, ErrorKind::kInvalidArgument,
+                    {"odd.json", "decoder[0].out", "10x10", "9x9"});
+  json head = encdec_classes_spec();
+  head["decoder"] = encdec_spec()["decoder"];
+  expect_error_from([&] { write_arch_tflite(head, 1, "head.json"); }, ErrorKind::kInvalidArgument,
+                    {"head.json", "'decoder'", "classes head"});
 }
 
 }  // namespace
