@@ -569,8 +569,9 @@ w::ModelSpec build_encdec(const json& spec, const SpecFields& f, uint64_t seed) 
       for (int r = 0; r < residual; ++r) x = blaze_block(b, x, out + (r + 1) * grow, kernel, 1, act);
     } else {
       const std::string act = f.choice(lv, p, "act", kActs);
+      const int rk = f.integer(lv, p, "residual_kernel", 1, 15);
       x = b.conv(x, out, kernel, 2, act);
-      for (int r = 0; r < residual; ++r) x = b.add({x, b.conv(b.conv(x, out, 3, 1, act), out, 3, 1, "none")});
+      for (int r = 0; r < residual; ++r) x = b.add({x, b.conv(b.conv(x, out, rk, 1, act), out, rk, 1, "none")});
     }
     skips.push_back(x);
   }

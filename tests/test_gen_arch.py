@@ -163,7 +163,7 @@ def test_gen_arch_refuses_a_malformed_spec_naming_file_and_field(tmp_path):
 
 def test_gen_arch_refuses_an_encdec_decoder_deeper_than_its_encoder(tmp_path):
     spec = {"family": "encdec", "resolution": 64, "stem_channels": 8, "stem_kernel": 3, "stem_act": "relu",
-            "levels": [{"block": "conv", "out": 16, "kernel": 3, "residual": 0, "act": "relu"}],
+            "levels": [{"block": "conv", "out": 16, "kernel": 3, "residual": 0, "residual_kernel": 3, "act": "relu"}],
             "decoder": [{"out": 8, "kernel": 1, "act": "relu"}, {"out": 8, "kernel": 1, "act": "relu"}],
             "head": {"kind": "boxes", "anchors": 2, "values": 4}}
     (tmp_path / "deep.json").write_text(json.dumps(spec))

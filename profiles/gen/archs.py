@@ -111,7 +111,7 @@ def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
     head (bilinear 2x upsampling, a 3x3 conv to 4-16 channels, a conv to one channel and a sigmoid:
     the full-resolution segmentation heads of the zoo's landmark and selfie models).
     An encoder level is full convolutions ("conv": a stride-2 conv, then 0-2 residual pairs of 3x3
-    convs and an Add) or BlazeFace blocks ("blaze": depthwise + 1x1 conv added to a shortcut that is
+    or 1x1 convs and an Add; up to 1024 channels) or BlazeFace blocks ("blaze": depthwise + 1x1 conv added to a shortcut that is
     max-pooled 2x2 where the block strides and zero-padded on channels where it widens; 0-3 more
     stride-1 blocks, each `grow` channels wider). Activations include PReLU (MediaPipe's models) and
     swish (x * sigmoid(x), EfficientNet's).
@@ -119,7 +119,7 @@ def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
     lo, hi = (min_res + 31) // 32 * 32, max(32, max_res // 32 * 32)
     res = int(rng.choice(list(range(lo, max(lo, hi) + 1, 32))))
     act = str(rng.choice(["relu", "relu6", "hard_swish", "prelu", "swish"]))
-    cap = int(512 * max(width_scale, 0.25))
+    cap = int(1024 * max(width_scale, 0.25))
     stem = _round8(int(rng.choice([16, 24, 32, 48, 64])) * width_scale)
     levels, c, h = [], stem, res // 2
     for _ in range(int(rng.integers(2, 5))):
@@ -128,7 +128,7 @@ def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
         out = min(_round8(c * float(rng.choice([1.5, 2.0]))), cap)
         if rng.random() < 0.5:
             lv = {"block": "conv", "out": out, "kernel": int(rng.choice([3, 3, 5])), "residual": int(rng.integers(0, 3)),
-                  "act": str(rng.choice([act, "relu"]))}
+                  "residual_kernel": int(rng.choice([1, 3])), "act": str(rng.choice([act, "relu"]))}
             c = out
         else:
             lv = {"block": "blaze", "out": out, "kernel": int(rng.choice([3, 5])), "residual": int(rng.integers(0, 4)),

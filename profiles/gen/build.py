@@ -166,8 +166,8 @@ def build_encdec(keras, spec):
         else:
             x = _conv(keras, x, lv["out"], lv["kernel"], stride=2, act=lv["act"])
             for _ in range(lv["residual"]):
-                y = _conv(keras, x, lv["out"], 3, act=lv["act"])
-                y = _conv(keras, y, lv["out"], 3, act="none")
+                y = _conv(keras, x, lv["out"], lv["residual_kernel"], act=lv["act"])
+                y = _conv(keras, y, lv["out"], lv["residual_kernel"], act="none")
                 x = L.Add()([x, y])
         skips.append(x)
     head = spec["head"]

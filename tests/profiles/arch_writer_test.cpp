@@ -47,9 +47,9 @@ json mobile_spec() {
 json encdec_spec() {
   return json::parse(R"({"family": "encdec", "resolution": 64, "stem_channels": 8, "stem_kernel": 7,
     "stem_act": "relu6", "levels": [
-      {"block": "conv", "out": 16, "kernel": 3, "residual": 1, "act": "relu"},
+      {"block": "conv", "out": 16, "kernel": 3, "residual": 1, "residual_kernel": 3, "act": "relu"},
       {"block": "blaze", "out": 24, "kernel": 5, "residual": 2, "grow": 4, "act": "prelu"},
-      {"block": "conv", "out": 32, "kernel": 3, "residual": 2, "act": "hard_swish"}],
+      {"block": "conv", "out": 32, "kernel": 3, "residual": 2, "residual_kernel": 1, "act": "hard_swish"}],
     "decoder": [{"out": 16, "kernel": 3, "act": "relu"}, {"out": 8, "kernel": 1, "act": "hard_swish"}],
     "head": {"kind": "boxes", "anchors": 3, "values": 4}})");
 }
