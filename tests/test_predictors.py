@@ -293,3 +293,21 @@ def test_datasets_without_the_new_columns_train_as_before():
     assert P.clock_ok({"clock_ok": "-1"}) == 1  # not guarded (CPU rows)
     ds = dataset(rows)
     assert len(P.kernel_rows(ds)) == len(P.training_rows(ds)) == 40
+
+
+def test_datasets_load_alike_from_plain_gzip_and_xz_files(tmp_path):
+    """Committed datasets are .csv.gz (older) or .csv.xz (2.3x smaller); both read like the CSV."""
+    import gzip
+    import lzma
+    text = "model,op_type,f_macs\nnb101_s1_0.tflite,CONV_2D,12.5\nmobile_s1_3.tflite,ADD,0\n"
+    (tmp_path / "d.csv").write_text(text)
+    with gzip.open(tmp_path / "d.csv.gz", "wt") as f:
+        f.write(text)
+    with lzma.open(tmp_path / "d.csv.xz", "wt") as f:
+        f.write(text)
+    plain = P.Dataset.load([tmp_path / "d.csv"])
+    assert [r["model"] for r in plain.rows] == ["nb101_s1_0.tflite", "mobile_s1_3.tflite"]
+    assert plain.feature_names == ["macs"]
+    for name in ("d.csv.gz", "d.csv.xz"):
+        d = P.Dataset.load([tmp_path / name])
+        assert d.rows == plain.rows and d.feature_names == plain.feature_names, name

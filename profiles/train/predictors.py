@@ -14,6 +14,7 @@ the C++ evaluator uses, so training and prediction see identical features.
 import csv
 import gzip
 import json
+import lzma
 import math
 from collections import defaultdict
 
@@ -61,7 +62,7 @@ class Dataset:
     def load(paths):
         rows = []
         for p in paths:
-            opener = gzip.open if str(p).endswith(".gz") else open
+            opener = gzip.open if str(p).endswith(".gz") else lzma.open if str(p).endswith(".xz") else open
             with opener(p, "rt", newline="") as f:
                 rows.extend(csv.DictReader(f))
         return Dataset(rows)
