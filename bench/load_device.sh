@@ -6,9 +6,9 @@
 #   bash bench/load_device.sh pack
 # builds load_scenario, hetsched_gpu_load and hetsched (Release), fills .device/ through
 # ../shared/device/prepare.sh, bundles stress-ng with its own libraries in
-# .device/stress-ng.tar.gz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
+# .device/stress-ng.tar.xz (unpacked there to $HS_HOME/stress-ng/, on their own LD_LIBRARY_PATH,
 # so Debian's copies never shadow Ubuntu's for anything else), packs the binaries, stripped, into
-# .device/bin.tar.gz (device_archive_bins: the carry limit), and copies the models into
+# .device/bin.tar.xz (device_archive_bins: the carry limit), and copies the models into
 # .xfer-load/ as timing twins (~0.1 MB; TWINS=0: the real models, ~20 MB). Then, with the device
 # tool, carry [".device", ".xfer-load"]:
 #   bash .device/enter.sh bash bench/load_device.sh
@@ -26,7 +26,7 @@ if [[ ${1:-} == pack ]]; then
   set -e
   device_pack_targets hetsched_cli load_scenario hetsched_gpu_load -- hetsched load_scenario hetsched_gpu_load
   # stress-ng and every library it links that a bare Ubuntu 24.04 may lack, behind a wrapper that
-  # sets their LD_LIBRARY_PATH, as one archive (29 MB unpacked, 9 MB packed).
+  # sets their LD_LIBRARY_PATH, as one archive (29 MB unpacked, 5.6 MB packed).
   sng=$(command -v stress-ng) || { echo "load_device: stress-ng is not installed (scripts/setup.sh)"; exit 1; }
   tmp=$(mktemp -d) && mkdir -p "$tmp/stress-ng/lib"
   cp "$sng" "$tmp/stress-ng/stress-ng.bin"
@@ -40,7 +40,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LD_LIBRARY_PATH="$here/lib" exec "$here/stress-ng.bin" "$@"
 WRAP
   chmod +x "$tmp/stress-ng/stress-ng"
-  tar -C "$tmp" -czf .device/stress-ng.tar.gz stress-ng && rm -rf "$tmp"
+  device_pack_xz "$tmp" stress-ng .device/stress-ng.tar.xz && rm -rf "$tmp"
   device_archive_bins
   # The models' timing twins (scripts/timing_twin.py: same graphs, compressible weights; latencies
   # within 2.4% of the originals on the H100's GPU): 0.1 MB instead of ~20 MB, so .device and the

@@ -26,7 +26,7 @@ if [[ ${1:-} == pack ]]; then
   set -e
   SET="${2:-}"
   [[ $SET == torch || $SET == ncnn ]] || { echo "usage: bench/peers_device.sh pack torch|ncnn" >&2; exit 2; }
-  rm -rf .device/bin .device/lib .device/stress-ng.tar.gz  # other packs' binaries and stress-ng would push the carry over 64 MiB
+  rm -rf .device/bin .device/lib .device/stress-ng.tar.xz  # other packs' binaries and stress-ng would push the carry over 64 MiB
   device_pack_targets hetsched_cli -- hetsched >/dev/null
   bash scripts/peers_pack.sh "$SET"
   tree=$(git ls-files -z | du -cb --files0-from=- | tail -1 | cut -f1)

@@ -7,7 +7,7 @@
 # On the development machine, from a normal checkout (../shared/device/prepare.sh needs a real .git):
 #   bash experiments/device_run.sh pack
 # builds hetsched, hetsched_gpu_load and split_sweep (Release), fills .device/ (prepare.sh), bundles
-# stress-ng (bench/load_device.sh pack: .device/stress-ng.tar.gz) and the cp312 wheel of the Python
+# stress-ng (bench/load_device.sh pack: .device/stress-ng.tar.xz) and the cp312 wheel of the Python
 # package (scripts/python_device_pack.sh: .whl/). The models travel as timing twins in .xfer-twins
 # (scripts/timing_twin.py: same graphs, compressible weights, 1.1 MB for the whole zoo; outputs are
 # not the originals', latencies are: bench/timing_twin_check.py), with E1/E6's generated

@@ -82,22 +82,36 @@ device_machine_env() {
   export HETSCHED_CACHE_DIR="$HS_HOME/cache" PYTHONUNBUFFERED=1
 }
 
+# device_pack_xz DIR NAME ARCHIVE: DIR/NAME packed into ARCHIVE with xz (0.55x gzip's size on these
+# binaries: the growing tree and a load pack must fit the device tool's 64 MiB).
+device_pack_xz() {
+  tar -C "$1" -cf - "$2" | xz -6 -T0 > "$3"
+}
+# device_unpack_xz ARCHIVE DIR: tar's xz where the machine has it, else Python's tarfile (lzma is in
+# the standard library; the GPU machine's image may lack the xz program).
+device_unpack_xz() {
+  if command -v xz > /dev/null; then
+    tar -C "$2" -xJf "$1"
+  else
+    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
+  fi
+}
+
 # device_archive_bins: on the development machine, .device/bin's binaries stripped and packed into
-# .device/bin.tar.gz (14 MB of binaries travel as 5 MB, so the growing tree and a load pack still fit
-# the device tool's 64 MiB); device_unpack_bins restores .device/bin there (enter.sh's
-# LD_LIBRARY_PATH already points at .device/lib).
+# .device/bin.tar.xz (14 MB of binaries travel as 2.3 MB); device_unpack_bins restores .device/bin
+# there (enter.sh's LD_LIBRARY_PATH already points at .device/lib).
 device_archive_bins() {
-  strip --strip-unneeded .device/bin/* && tar -C .device -czf .device/bin.tar.gz bin && rm -rf .device/bin
+  strip --strip-unneeded .device/bin/* && device_pack_xz .device bin .device/bin.tar.xz && rm -rf .device/bin
 }
 device_unpack_bins() {
-  [[ -f .device/bin.tar.gz && ! -d .device/bin ]] && tar -C .device -xzf .device/bin.tar.gz
+  [[ -f .device/bin.tar.xz && ! -d .device/bin ]] && device_unpack_xz .device/bin.tar.xz .device
   return 0
 }
 
-# device_unpack_stress_ng: stress-ng as bench/load_device.sh pack bundled it (.device/stress-ng.tar.gz),
+# device_unpack_stress_ng: stress-ng as bench/load_device.sh pack bundled it (.device/stress-ng.tar.xz),
 # unpacked once to $HS_HOME/stress-ng/ (the GPU machine's image lacks stress-ng).
 device_unpack_stress_ng() {
-  if [[ -f .device/stress-ng.tar.gz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
-    tar -C "$HS_HOME" -xzf .device/stress-ng.tar.gz
+  if [[ -f .device/stress-ng.tar.xz && ! -x $HS_HOME/stress-ng/stress-ng ]]; then
+    device_unpack_xz .device/stress-ng.tar.xz "$HS_HOME"
   fi
 }
