@@ -1,15 +1,15 @@
 #!/bin/bash
 # Local encdec experiment: the context run's 300 architectures (150 NB101 at stem 64, 150 mobile 96-224 px)
 # plus 150 encoder-decoders (96-224 px), and the zoo, CPU t1/t2, in-model rows; reported with and without
-# the encdec family.
+# the encdec family. COUNT (150) architectures per family, WORK (/tmp/encdec) the work folder.
 set -e
 cd "$(dirname "$0")/../../.."  # the project root
 W=${WORK:-/tmp/encdec}
 A=$W/archs
 mkdir -p $A
-.venv/bin/python profiles/gen/gen_archs.py --family nb101 --seed 7 --count 150 --out $A/nb101 --resolution 32 --stem-channels 64 --writer hetsched > /dev/null 2>&1
-.venv/bin/python profiles/gen/gen_archs.py --family mobile --seed 7 --count 150 --out $A/mobile --min-res 96 --max-res 224 --writer hetsched > /dev/null 2>&1
-.venv/bin/python profiles/gen/gen_archs.py --family encdec --seed 7 --count 150 --out $A/encdec --min-res 96 --max-res 224 --writer hetsched > /dev/null 2>&1
+.venv/bin/python profiles/gen/gen_archs.py --family nb101 --seed 7 --count ${COUNT:-150} --out $A/nb101 --resolution 32 --stem-channels 64 --writer hetsched > /dev/null 2>&1
+.venv/bin/python profiles/gen/gen_archs.py --family mobile --seed 7 --count ${COUNT:-150} --out $A/mobile --min-res 96 --max-res 224 --writer hetsched > /dev/null 2>&1
+.venv/bin/python profiles/gen/gen_archs.py --family encdec --seed 7 --count ${COUNT:-150} --out $A/encdec --min-res 96 --max-res 224 --writer hetsched > /dev/null 2>&1
 export HETSCHED_CACHE_DIR=$W/cache
 rm -f $W/dataset.csv $W/zoo.csv
 start=$SECONDS
