@@ -21,6 +21,7 @@ HETSCHED_APT_PACKAGES=(
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools glslang-dev spirv-tools
   python3 python3-venv nodejs npm ca-certificates
   stress-ng
+  xz-utils  # the device packs' archives (scripts/device_common.sh device_pack_xz)
 )
 
 _hs_log() { echo "setup: $*" >&2; }
