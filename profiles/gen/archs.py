@@ -13,9 +13,10 @@ Mobile blocks: depthwise-separable (MobileNetV1), inverted residual with expansi
 optional squeeze-excite and hard-swish (MobileNetV3), random widths, kernels 3/5/7, input
 resolutions 96-320.
 
-Encoder-decoders (sample_encdec): full convolutions at mobile resolutions with the ops the zoo's
-detectors and segmenters have and the other two families lack: bilinear upsampling, concatenated
-skips, a reshaped box head, or a classifier head with large Dense layers.
+Encoder-decoders (sample_encdec): full convolutions or BlazeFace blocks at mobile resolutions with
+the ops the zoo's detectors, landmark and segmentation models have and the other two families lack:
+2x2 pooled and channel-padded shortcuts, PReLU, swish, bilinear upsampling, concatenated skips,
+box, mask or large Dense classifier heads.
 """
 import numpy as np
 
@@ -72,6 +73,11 @@ def _weighted(rng, values, weights=None):
     return values[int(rng.choice(len(values), p=p / p.sum()))]
 
 
+def _round8(x):
+    """x rounded to a multiple of 8 channels, at least 8."""
+    return int(max(8, round(float(x) / 8) * 8))
+
+
 def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0, focus=None):
     """A mobile-block architecture. `focus` (profiles/gen/adaptive.py): weights by value for
     "resolutions" and "kernels", so sampling concentrates where the predictor errs."""
@@ -80,13 +86,13 @@ def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0, focus=None):
     act = str(rng.choice(["relu", "relu6", "hard_swish"]))
     blocks = []
     h = res // 2
-    stem = int(max(8, round(int(rng.choice([16, 24, 32])) * width_scale / 8) * 8))
+    stem = _round8(int(rng.choice([16, 24, 32])) * width_scale)
     c = stem
     for _ in range(int(rng.integers(4, 11))):
         kind = str(rng.choice(["ds", "ir", "ir_se"]))
         stride = 2 if (h > 7 and rng.random() < 0.35) else 1
-        out = int(max(8, round(c * float(rng.choice([1.0, 1.0, 1.5, 2.0])) * width_scale / 8) * 8)) if stride == 2 \
-            else int(rng.choice([c, c, max(8, round(c * 1.5 / 8) * 8)]))
+        out = _round8(c * float(rng.choice([1.0, 1.0, 1.5, 2.0])) * width_scale) if stride == 2 \
+            else int(rng.choice([c, c, _round8(c * 1.5)]))
         out = min(out, int(320 * max(width_scale, 0.25)))
         blocks.append({"kind": kind, "kernel": int(_weighted(rng, [3, 5, 7], focus.get("kernels"))), "stride": stride,
                        "expansion": int(rng.choice([1, 3, 4, 6])) if kind != "ds" else 1,
@@ -96,10 +102,6 @@ def sample_mobile(rng, min_res=96, max_res=320, width_scale=1.0, focus=None):
         h = (h + stride - 1) // stride
     return {"family": "mobile", "resolution": res, "stem_channels": stem,
             "stem_act": act, "blocks": blocks, "head_channels": int(max(16, round(c * 2 / 8) * 8)), "classes": 10}
-
-
-def _round8(x):
-    return int(max(8, round(float(x) / 8) * 8))
 
 
 def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
@@ -122,6 +124,7 @@ def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
     cap = int(1024 * max(width_scale, 0.25))
     stem = _round8(int(rng.choice([16, 24, 32, 48, 64])) * width_scale)
     levels, c, h = [], stem, res // 2
+    skips = [stem]  # the stem's and each level's output channels (skips[-2 - d]: decoder level d's skip)
     for _ in range(int(rng.integers(2, 5))):
         if h % 2 or h < 4:
             break
@@ -134,8 +137,8 @@ def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
             lv = {"block": "blaze", "out": out, "kernel": int(rng.choice([3, 5])), "residual": int(rng.integers(0, 4)),
                   "grow": int(rng.choice([0, 0, 4, 8])), "act": str(rng.choice(["relu", "prelu"]))}
             c = out + lv["residual"] * lv["grow"]
-        lv["channels"] = c  # the level's output (what a decoder's skip gets)
         levels.append(lv)
+        skips.append(c)
         h //= 2
     spec = {"family": "encdec", "resolution": res, "stem_channels": stem, "stem_kernel": int(rng.choice([3, 5, 7])),
             "stem_act": act, "levels": levels}
@@ -145,8 +148,7 @@ def sample_encdec(rng, min_res=96, max_res=320, width_scale=1.0):
                         "classes": int(rng.choice([10, 100, 1000, 1001]))}
         spec["decoder"] = []
     else:
-        skips = [stem] + [lv["channels"] for lv in levels[:-1]]
-        spec["decoder"] = [{"out": _round8(skips[-1 - d] * float(rng.choice([0.5, 1.0]))), "kernel": int(rng.choice([1, 3])),
+        spec["decoder"] = [{"out": _round8(skips[-2 - d] * float(rng.choice([0.5, 1.0]))), "kernel": int(rng.choice([1, 3])),
                             "act": str(rng.choice([act, "relu"]))}
                            for d in range(int(rng.integers(1, len(levels) + 1)))]
         spec["head"] = {"kind": "boxes", "anchors": int(rng.choice([1, 2, 3, 6])), "values": int(rng.choice([1, 2, 4, 16]))} \

@@ -184,7 +184,7 @@ def build_encdec(keras, spec):
     if head["kind"] == "mask":
         x = L.UpSampling2D(2, interpolation="bilinear")(x)
         x = _conv(keras, x, head["channels"], 3, act="relu")
-        x = keras.layers.Conv2D(1, head["kernel"], padding="same", use_bias=True, activation="sigmoid")(x)
+        x = L.Conv2D(1, head["kernel"], padding="same", use_bias=True, activation="sigmoid")(x)
         return keras.Model(inp, x)
     x = _conv(keras, x, head["anchors"] * head["values"], 1, act="none")
     x = L.Reshape((-1, head["values"]))(x)
