@@ -43,7 +43,7 @@
 # PROFILE_FLAGS="... --clock-tolerance 0" turns it off for an A/B).
 #
 # Three phases, so that generation (TensorFlow, many cores) never overlaps a measurement:
-#   1. generate up to N_ARCHS (default 2000; a third per family) with GEN_JOBS (8) parallel processes
+#   1. generate up to N_ARCHS (default 2000; a third per family) with at most GEN_JOBS (8) parallel processes
 #      for at most GEN_BUDGET_S (120) seconds (when TensorFlow is there);
 #   2. profile the architectures not profiled yet, in batches of BATCH (10), until BUDGET_S (default 420,
 #      counted from the start) is spent;
@@ -64,6 +64,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 mode=all
 case "${1:-}" in pack|run|train) mode=$1; shift ;; esac
+# The generated families and each one's gen_archs.py options (pack's specs and generation alike).
+FAMILIES=(nb101 mobile encdec)
+declare -A FAMILY_FLAGS=([nb101]="${NB101_FLAGS:---resolution 32 --stem-channels 128}"
+                         [mobile]="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
+                         [encdec]="${ENCDEC_FLAGS:---min-res 96 --max-res 320}")
 
 if [[ $mode == pack ]]; then
   (( $# )) || [[ ${SPECS:-0} == 1 ]] || { echo "device_run: pack ARCH_DIR...: the folders of generated architectures" >&2; exit 2; }
@@ -78,15 +83,13 @@ if [[ $mode == pack ]]; then
   if [[ ${SPECS:-0} == 1 ]]; then  # specs, written there by `hetsched gen-arch`
     n_specs="${1:-2000}"
     mkdir -p "$xfer/specs"
-    # shellcheck disable=SC2086
-    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family nb101 --seed 1 --count $(( (n_specs + 2) / 3 )) \
-      --out "$xfer/specs" --spec-only --index-lines ${NB101_FLAGS:---resolution 32 --stem-channels 128} > "$xfer/specs/nb101.jsonl"
-    # shellcheck disable=SC2086
-    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family mobile --seed 1 --count $(( (n_specs + 1) / 3 )) \
-      --out "$xfer/specs" --spec-only --index-lines ${MOBILE_FLAGS:---min-res 96 --max-res 320} > "$xfer/specs/mobile.jsonl"
-    # shellcheck disable=SC2086
-    "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family encdec --seed 1 --count $(( n_specs / 3 )) \
-      --out "$xfer/specs" --spec-only --index-lines ${ENCDEC_FLAGS:---min-res 96 --max-res 320} > "$xfer/specs/encdec.jsonl"
+    nf=${#FAMILIES[@]}
+    for k in "${!FAMILIES[@]}"; do  # n_specs split as evenly as it goes, the earlier families first
+      family=${FAMILIES[k]}
+      # shellcheck disable=SC2086
+      "$ROOT/.venv/bin/python" profiles/gen/gen_archs.py --family "$family" --seed 1 --count $(( (n_specs + nf - 1 - k) / nf )) \
+        --out "$xfer/specs" --spec-only --index-lines ${FAMILY_FLAGS[$family]} > "$xfer/specs/$family.jsonl"
+    done
     du -sh .device "$xfer" | sed 's/^/device_run: /'
     echo "device_run: $(cat "$xfer"/specs/*.jsonl | wc -l) architecture specs and the zoo as timing twins; carry [\".device\", \"$xfer\"]"
     exit 0
@@ -105,9 +108,6 @@ GPU_FLAGS="${GPU_FLAGS---gpu --corun}"  # set but empty: CPU only; --corun: the 
 PROFILE_FLAGS="${PROFILE_FLAGS:---samples 5 --gpu-warmup-ms ${GPU_WARMUP_MS:-100} --tuning-budget-ms ${TUNING_BUDGET_MS:-5000}}"
 # Architectures only: reuse of identical measurements (the measurement cache) and sampling.
 ARCH_FLAGS="${ARCH_FLAGS:---rel-ci ${REL_CI:-0.03} --range-share ${RANGE_SHARE:-0.34} --corun-share ${CORUN_SHARE:-0.25}}"
-NB101_FLAGS="${NB101_FLAGS:---resolution 32 --stem-channels 128}"
-MOBILE_FLAGS="${MOBILE_FLAGS:---min-res 96 --max-res 320}"
-ENCDEC_FLAGS="${ENCDEC_FLAGS:---min-res 96 --max-res 320}"
 GEN_JOBS="${GEN_JOBS:-8}"
 GEN_BUDGET="${GEN_BUDGET_S:-120}"
 PY="${PY:-$ROOT/.venv/bin/python}"
@@ -152,17 +152,18 @@ if [[ $mode == run && $GEN == 0 ]] && compgen -G ".xfer-profile/specs/*.jsonl" >
   done
 fi
 
-# 1. Generation: job j of each family makes indices j, j + GEN_JOBS, ... (existing files are skipped).
+# 1. Generation: GEN_JOBS split over the families (at least one job each); job j of a family makes
+# its j-th block of consecutive indices (existing files are skipped).
 if [[ $mode != train && $GEN == 1 ]]; then
-log "generating up to $N architectures with $GEN_JOBS jobs for at most $GEN_BUDGET s"
-per_job=$(( (N / 3 + GEN_JOBS - 1) / GEN_JOBS ))
+jobs=$(( GEN_JOBS / ${#FAMILIES[@]} > 0 ? GEN_JOBS / ${#FAMILIES[@]} : 1 ))
+log "generating up to $N architectures with $(( jobs * ${#FAMILIES[@]} )) jobs for at most $GEN_BUDGET s"
+per_job=$(( (N / ${#FAMILIES[@]} + jobs - 1) / jobs ))
 pids=()
-for family in nb101 mobile encdec; do
-  flags="$NB101_FLAGS"; [[ $family == mobile ]] && flags="$MOBILE_FLAGS"; [[ $family == encdec ]] && flags="$ENCDEC_FLAGS"
-  for ((j = 0; j < GEN_JOBS / 2 || j == 0; j++)); do
+for family in "${FAMILIES[@]}"; do
+  for ((j = 0; j < jobs; j++)); do
     # shellcheck disable=SC2086
-    nice -n 10 "$PY" profiles/gen/gen_archs.py --family "$family" --seed 1 --start $((j * per_job * 2)) \
-      --count $((per_job * 2)) --out "$OUT/archs/$family.$j" $flags --time-budget "$GEN_BUDGET" \
+    nice -n 10 "$PY" profiles/gen/gen_archs.py --family "$family" --seed 1 --start $((j * per_job)) \
+      --count "$per_job" --out "$OUT/archs/$family.$j" ${FAMILY_FLAGS[$family]} --time-budget "$GEN_BUDGET" \
       2>> "$OUT/gen.log" &
     pids+=($!)
   done
@@ -207,7 +208,7 @@ if [[ $mode != train && $GEN == 1 && "${ADAPTIVE:-1}" == 1 && -s "$OUT/dataset.c
   if nice -n 10 "$PY" profiles/gen/adaptive.py "$OUT/dataset.csv" --out "$OUT/focus.json" 2>> "$OUT/gen.log"; then
     # shellcheck disable=SC2086
     nice -n 10 "$PY" profiles/gen/gen_archs.py --family mobile --seed 2 --count "${ADAPTIVE_COUNT:-$((N / 4))}" \
-      --out "$OUT/archs/mobile.focus" --focus "$OUT/focus.json" $MOBILE_FLAGS --time-budget "$GEN_BUDGET" \
+      --out "$OUT/archs/mobile.focus" --focus "$OUT/focus.json" ${FAMILY_FLAGS[mobile]} --time-budget "$GEN_BUDGET" \
       2>> "$OUT/gen.log" || log "the focused generator failed (see gen.log)"
     profile_pending "$OUT/archs/mobile.focus"
   else
