@@ -104,6 +104,10 @@ Predictor Predictor::from_json(const nlohmann::json& j, const std::string& conte
     for (const auto& [type, jk] : jp["kernels"].items())
       pm.kernels[type] = kernel_model_from_json(jk, fmt::format("{}: {} {}", context, key, type));
     if (jp.contains("context")) {
+      // A context model of the trainer's CONTEXT_EXTRA knob names inputs beyond the kernel's features.
+      if (jp["context"].contains("features") && jp["context"]["features"] != nlohmann::json(feature_names()))
+        fail(ErrorKind::kInvalidModel, "{}: {} context model reads features {} (this build gives it the kernel's "
+             "only); train it with predictors.CONTEXT_EXTRA empty", context, key, jp["context"]["features"].dump());
       pm.context = kernel_model_from_json(jp["context"], fmt::format("{}: {} context", context, key));
       if (!pm.context->log_target)
         fail(ErrorKind::kInvalidModel, "{}: {} context model needs target \"log_us\" (a factor's log)", context, key);

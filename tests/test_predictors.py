@@ -197,6 +197,36 @@ def test_in_model_rows_teach_a_context_factor_that_predicts_whole_runs():
     assert list(P.context_factors(t2["gbt"], "cpu:t1", whole[:3], P.FEATURE_NAMES)) == [1.0, 1.0, 1.0]
 
 
+def test_the_model_weight_bytes_context_input_sees_what_kernel_features_cannot(monkeypatch):
+    """predictors.CONTEXT_EXTRA (an experiment knob, off by default): in-model factors that depend on
+    the whole model's weights (1.3x in models over the median, 1.0x below) are learned only when the
+    context model sees model_weight_bytes, which datasets without the column get from their ops."""
+    rows = in_model_rows(SEED + 12)
+    ds = dataset(rows)
+    totals = {}
+    for r in rows:
+        if r["op_type"] != "MODEL" and r.get("in_model") != "1":
+            totals[r["model"]] = totals.get(r["model"], 0.0) + float(r["f_weight_bytes"])
+    assert {r["model"]: float(r["model_weight_bytes"]) for r in rows} == pytest.approx(totals)
+    cut = float(np.median(list(totals.values())))
+    for r in rows:
+        if r.get("in_model") == "1":
+            alone = next(a for a in rows if a["model"] == r["model"] and a["op_index"] == r["op_index"]
+                         and a.get("in_model") != "1")
+            big = float(r["model_weight_bytes"]) > cut
+            r["median_us"] = repr(float(alone["median_us"]) * (1.3 if big else 1.0))
+    pairs = P.context_pairs(ds)["cpu:t1"]
+    whole, want = [a for a, _ in pairs], np.array([f for _, f in pairs])
+    off = P.train_all(ds, rounds=200, min_rows=30)["gbt"]
+    assert "features" not in off["processors"]["cpu:t1"]["context"], "the C++ evaluator's context model"
+    err_off = np.abs(P.context_factors(off, "cpu:t1", whole, P.FEATURE_NAMES) / want - 1).mean()
+    monkeypatch.setattr(P, "CONTEXT_EXTRA", ["model_weight_bytes"])
+    on = P.train_all(ds, rounds=200, min_rows=30)["gbt"]
+    assert on["processors"]["cpu:t1"]["context"]["features"] == P.FEATURE_NAMES + ["model_weight_bytes"]
+    err_on = np.abs(P.context_factors(on, "cpu:t1", whole, P.FEATURE_NAMES) / want - 1).mean()
+    assert err_on < 0.01 and err_off > 0.03, (err_on, err_off)
+
+
 def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():
     rows = synthetic_rows(linear_law, 40, SEED + 6)
     for i, r in enumerate(rows):

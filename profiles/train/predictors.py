@@ -28,6 +28,13 @@ FEATURE_NAMES = ["in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "kernel_h", 
                  "dilation_h", "dilation_w", "groups", "depthwise", "macs", "bytes_in", "bytes_out", "weight_bytes",
                  "epilogue_steps", "activation", "num_inputs", "axis", "fraction", "range_slices", "range_rows",
                  "range_macs", "range_bytes_out"]
+# The context model's inputs beyond a kernel's features, from the kernel's model: an experiment knob
+# of the Python trainer, empty by default (the C++ evaluator reads kernel features only and refuses a
+# context model with more). ["model_weight_bytes"] (the constant inputs of all the model's ops: a
+# CONV_2D with >= 64 KB of weights runs 1.02x its alone time in a model of 0.25-1 MB and 1.18x in one
+# over 16 MB) was tried on the 2-core VM's data and not kept: held-out models better at 1 thread,
+# worse at 2 and on the zoo (profiles/results/encdec_2core_2026-12-07/model_weights_feature/).
+CONTEXT_EXTRA = []
 
 # The model zoo (models/index.json): never trained on.
 ZOO = {
@@ -57,6 +64,7 @@ class Dataset:
     def __init__(self, rows):
         self.rows = rows
         self.feature_names = [k[2:] for k in rows[0].keys() if k.startswith("f_")] if rows else []
+        fill_model_weight_bytes(rows)
 
     @staticmethod
     def load(paths):
@@ -71,6 +79,23 @@ class Dataset:
         d = Dataset([r for r in self.rows if pred(r)])
         d.feature_names = self.feature_names
         return d
+
+
+def fill_model_weight_bytes(rows):
+    """Datasets before the model_weight_bytes column: each row gets its model's sum of f_weight_bytes
+    over its ops (each op index once), what the profiler writes when every op has a row (a
+    --kernel-share below 1 leaves some out: the column is exact, this is not)."""
+    missing = [r for r in rows if r.get("model_weight_bytes") in (None, "")]
+    if not missing:
+        return
+    seen, total = set(), defaultdict(float)
+    for r in rows:
+        if r["op_type"] in ("MODEL", "FIXED") or (r["model"], r.get("op_index")) in seen:
+            continue
+        seen.add((r["model"], r.get("op_index")))
+        total[r["model"]] += float(r.get("f_weight_bytes") or 0)
+    for r in missing:
+        r["model_weight_bytes"] = str(total.get(r["model"], 0.0))
 
 
 def processor_key(r):
@@ -158,6 +183,14 @@ def corun_factors(ds):
 
 def features(rows, names):
     return np.array([[float(r["f_" + n]) for n in names] for r in rows], dtype=np.float64).reshape(len(rows), len(names))
+
+
+def context_features(rows, names):
+    """The context model's inputs: the kernel's features, then CONTEXT_EXTRA (from the row's model)."""
+    if not CONTEXT_EXTRA:
+        return features(rows, names)
+    extra = np.array([[float(r[n]) for n in CONTEXT_EXTRA] for r in rows], dtype=np.float64)
+    return np.c_[features(rows, names), extra.reshape(len(rows), len(CONTEXT_EXTRA))]
 
 
 # With T1_CPU_TIME on, a 1-thread CPU row's time is its process CPU time (cpu_us) where it has one:
@@ -374,7 +407,8 @@ def context_factors(pred, key, whole_rows, names):
     ctx = pred.get("processors", {}).get(key, {}).get("context") if pred else None
     if ctx is None or not whole_rows:
         return np.ones(len(whole_rows))
-    return eval_kernel_model(ctx, features(whole_rows, names))
+    X = context_features(whole_rows, names) if ctx.get("features") else features(whole_rows, names)
+    return eval_kernel_model(ctx, X)
 
 
 def training_rows(ds):
@@ -397,8 +431,10 @@ def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
         fixed[key]["corun_factor"] = factor
     # The trees' processors with enough in-model rows get a context model and a run context fitted
     # over in-model sums; the baselines keep the alone sums' run context.
-    contexts = {key: fit_gbt(features([a for a, _ in v], names), np.array([f for _, f in v]), rounds, seed)
+    contexts = {key: fit_gbt(context_features([a for a, _ in v], names), np.array([f for _, f in v]), rounds, seed)
                 for key, v in context_pairs(ds).items() if len(v) >= min_rows}
+    for c in contexts.values() if CONTEXT_EXTRA else ():
+        c["features"] = list(names) + CONTEXT_EXTRA
     for key, v in run_context(ds).items():
         fixed[key].update(v)
     fixed_gbt = defaultdict(dict, {k: dict(v) for k, v in fixed.items()})

@@ -208,6 +208,16 @@ TEST(Predictor, RefusesForeignFilesNamingThem) {
   j = linear_predictor();
   j["processors"]["cpu:t1"]["kernels"]["*"]["coef"].erase(0);
   expect_refused(j, "cpu:t1 *: a linear model needs");
+  // A context model trained with the trainer's CONTEXT_EXTRA knob reads more than a kernel's features.
+  j = linear_predictor();
+  j["processors"]["cpu:t1"]["context"] = j["processors"]["cpu:t1"]["kernels"]["ADD"];
+  auto names = feature_names();
+  names.push_back("model_weight_bytes");
+  j["processors"]["cpu:t1"]["context"]["features"] = names;
+  expect_refused(j, "cpu:t1 context model reads features");
+  j["processors"]["cpu:t1"]["context"]["features"] = feature_names();  // the kernel's: loads
+  std::ofstream(dir / "ctx.json") << j.dump();
+  EXPECT_TRUE(Predictor::load(dir / "ctx.json").has("cpu:t1"));
   {
     std::ofstream(dir / "p.json") << "{\"format\": ";
     EXPECT_THROW(Predictor::load(dir / "p.json"), Error);
