@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +106,16 @@ def test_corrupt_predictor_is_refused_naming_the_file(work):
     r = run([binary(), "profile", "--predict", str(bad), str(ZOO_MODEL)], env, check=False)
     assert r.returncode == 1
     assert str(bad) in r.stderr and "features" in r.stderr
+
+
+def test_report_gives_the_share_within_10_percent_its_wilson_interval():
+    sys.path.insert(0, str(ROOT / "profiles"))
+    import report
+    lo, hi = report.wilson(17, 20)
+    assert (round(lo, 3), round(hi, 3)) == (0.640, 0.948)
+    assert report.wilson(0, 20)[0] == 0.0 and report.wilson(20, 20)[1] == 1.0
+    m = report.metrics(np.array([1.0, 1.2, 2.0]), np.array([1.0, 1.0, 1.0]))
+    assert m["within10"] == pytest.approx(1 / 3) and m["within10_ci95"] == pytest.approx(list(report.wilson(1, 3)))
 
 
 def test_report_runs_and_scores_the_zoo_model(work):
