@@ -53,10 +53,10 @@ def metrics(pred, meas):
     if len(meas) == 0:
         return {"n": 0}
     rel = np.abs(pred - meas) / meas
-    lo, hi = wilson(int(np.sum(rel <= 0.10)), len(meas))
+    within10 = int(np.sum(rel <= 0.10))
     return {"n": int(len(meas)), "rmse_us": float(np.sqrt(np.mean((pred - meas) ** 2))), "mape": float(np.mean(rel)),
-            "within5": float(np.mean(rel <= 0.05)), "within10": float(np.mean(rel <= 0.10)),
-            "within10_ci95": [lo, hi]}
+            "within5": float(np.mean(rel <= 0.05)), "within10": within10 / len(meas),
+            "within10_ci95": list(wilson(within10, len(meas)))}
 
 
 def model_level(trained, which, ds, measure="wall"):

@@ -223,8 +223,12 @@ def test_the_model_weight_bytes_context_input_sees_what_kernel_features_cannot(m
     monkeypatch.setattr(P, "CONTEXT_EXTRA", ["model_weight_bytes"])
     on = P.train_all(ds, rounds=200, min_rows=30)["gbt"]
     assert on["processors"]["cpu:t1"]["context"]["features"] == P.FEATURE_NAMES + ["model_weight_bytes"]
-    err_on = np.abs(P.context_factors(on, "cpu:t1", whole, P.FEATURE_NAMES) / want - 1).mean()
+    factors_on = P.context_factors(on, "cpu:t1", whole, P.FEATURE_NAMES)
+    err_on = np.abs(factors_on / want - 1).mean()
     assert err_on < 0.01 and err_off > 0.03, (err_on, err_off)
+    # A trained model is evaluated on the inputs it names, whatever the knob says later.
+    monkeypatch.setattr(P, "CONTEXT_EXTRA", [])
+    np.testing.assert_array_equal(P.context_factors(on, "cpu:t1", whole, P.FEATURE_NAMES), factors_on)
 
 
 def test_corun_rows_give_a_slowdown_factor_and_are_not_trained_on():

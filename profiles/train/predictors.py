@@ -185,12 +185,14 @@ def features(rows, names):
     return np.array([[float(r["f_" + n]) for n in names] for r in rows], dtype=np.float64).reshape(len(rows), len(names))
 
 
-def context_features(rows, names):
-    """The context model's inputs: the kernel's features, then CONTEXT_EXTRA (from the row's model)."""
-    if not CONTEXT_EXTRA:
+def context_features(rows, names, extra=None):
+    """The context model's inputs: the kernel's features, then `extra` (default CONTEXT_EXTRA: columns
+    of the row's model)."""
+    extra = CONTEXT_EXTRA if extra is None else extra
+    if not extra:
         return features(rows, names)
-    extra = np.array([[float(r[n]) for n in CONTEXT_EXTRA] for r in rows], dtype=np.float64)
-    return np.c_[features(rows, names), extra.reshape(len(rows), len(CONTEXT_EXTRA))]
+    more = np.array([[float(r[n]) for n in extra] for r in rows], dtype=np.float64)
+    return np.c_[features(rows, names), more.reshape(len(rows), len(extra))]
 
 
 # With T1_CPU_TIME on, a 1-thread CPU row's time is its process CPU time (cpu_us) where it has one:
@@ -407,8 +409,8 @@ def context_factors(pred, key, whole_rows, names):
     ctx = pred.get("processors", {}).get(key, {}).get("context") if pred else None
     if ctx is None or not whole_rows:
         return np.ones(len(whole_rows))
-    X = context_features(whole_rows, names) if ctx.get("features") else features(whole_rows, names)
-    return eval_kernel_model(ctx, X)
+    # The inputs the model was trained with (its "features" list), whatever CONTEXT_EXTRA is now.
+    return eval_kernel_model(ctx, context_features(whole_rows, names, ctx.get("features", names)[len(names):]))
 
 
 def training_rows(ds):
@@ -433,8 +435,9 @@ def train_all(ds, rounds=300, seed=1, min_rows=MIN_ROWS_PER_TYPE):
     # over in-model sums; the baselines keep the alone sums' run context.
     contexts = {key: fit_gbt(context_features([a for a, _ in v], names), np.array([f for _, f in v]), rounds, seed)
                 for key, v in context_pairs(ds).items() if len(v) >= min_rows}
-    for c in contexts.values() if CONTEXT_EXTRA else ():
-        c["features"] = list(names) + CONTEXT_EXTRA
+    if CONTEXT_EXTRA:
+        for c in contexts.values():
+            c["features"] = list(names) + CONTEXT_EXTRA
     for key, v in run_context(ds).items():
         fixed[key].update(v)
     fixed_gbt = defaultdict(dict, {k: dict(v) for k, v in fixed.items()})
