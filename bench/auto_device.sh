@@ -33,8 +33,7 @@ if [[ $what == honest || $what == all ]]; then
 fi
 if [[ $what == overhead || $what == all ]]; then
   # The per-run cost of adaptive auto's bookkeeping and load readings (issue #12: < 1%).
-  m=.xfer-load/models/face_detection_short_range.tflite; [[ -f $m ]] || m=models/face_detection_short_range.tflite
-  .device/bin/controller_overhead "$m" --benchmark_min_time=0.5 2>&1 | tee "$OUT/controller_overhead_$TAG.txt"
+  .device/bin/controller_overhead --benchmark_min_time=0.5 2>&1 | tee "$OUT/controller_overhead_$TAG.txt"
 fi
 if [[ $what == load || $what == all ]]; then
   OUT="$OUT" TAG="$TAG" bash bench/load_device.sh

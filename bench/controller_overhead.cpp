@@ -2,24 +2,15 @@
 // bookkeeping per run, one /proc CPU-load reading (every 50 ms) and one GPU probe submit + poll
 // (every 25 ms), each timed alone with Google Benchmark. Per-run overhead = record + reading cost x
 // runs between readings; bench/results/controller_overhead_<machine>_<date>.txt has the numbers.
-// Usage: controller_overhead [MODEL.tflite for the GPU probe] [benchmark flags]
+// Usage: controller_overhead [benchmark flags] (the GPU probe fills its own buffer: no model needed)
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <memory>
-#include <string>
-
 #include "gpu/device.h"
-#include "gpu/executor.h"
-#include "gpu/pipeline_cache.h"
 #include "scheduler/adaptive_controller.h"
 #include "scheduler/load_sensors.h"
-#include "scheduler/model.h"
 
 namespace hetsched {
 namespace {
-
-std::string g_model;
 
 void BM_ControllerRecord(benchmark::State& state) {
   AdaptiveController c({{"cpu", {true, false}, 2.5, false}, {"gpu", {false, true}, 0.6, false},
@@ -49,15 +40,8 @@ BENCHMARK(BM_CpuLoadRead);
 // Submit a probe and poll until it completes (the session submits after one run and polls at later
 // runs; the host cost is the submit plus the polls).
 void BM_GpuProbeSubmitPoll(benchmark::State& state) {
-  if (g_model.empty()) {
-    state.SkipWithError("no model given: controller_overhead MODEL.tflite");
-    return;
-  }
-  const auto model = Model::load(g_model);
   gpu::VulkanDevice device(gpu::DeviceOptions{-1, false});
-  gpu::PipelineCache cache(device);
-  gpu::GpuExecutor exec(model->graph(), device, &cache, gpu::GpuExecutorOptions{});
-  GpuProbe probe(model->graph(), device, exec);
+  GpuProbe probe(device);
   for (auto _ : state) {
     probe.submit();
     state.PauseTiming();
@@ -72,11 +56,6 @@ BENCHMARK(BM_GpuProbeSubmitPoll)->Unit(benchmark::kMicrosecond);
 }  // namespace hetsched
 
 int main(int argc, char** argv) {
-  if (argc > 1 && argv[1][0] != '-') {
-    hetsched::g_model = argv[1];
-    for (int i = 1; i + 1 < argc; ++i) argv[i] = argv[i + 1];
-    --argc;
-  }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   return 0;

@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "base/error.h"
+#include "gpu/buffer.h"
 #include "gpu/command.h"
+#include "gpu/descriptors.h"
 #include "gpu/device.h"
-#include "gpu/executor.h"
 #include "gpu/fence.h"
+#include "gpu/pipeline.h"
 #include "gpu/timestamps.h"
 
 namespace hetsched {
@@ -51,41 +52,48 @@ std::optional<double> CpuLoadSensor::read() {
 }
 
 struct GpuProbe::State {
-  const Graph& graph;
   const gpu::VulkanDevice& device;
-  gpu::GpuExecutor& executor;
-  int op = -1;
+  gpu::Buffer target;
+  gpu::ComputePipeline fill;
+  gpu::DescriptorArena descriptors;
+  VkDescriptorSet set = VK_NULL_HANDLE;  // owned by descriptors
   gpu::CommandBuffer cmd;
   gpu::TimestampQueries queries;
   gpu::Fence fence;
   gpu::ClockCalibration clock;
-  State(const Graph& g, const gpu::VulkanDevice& d, gpu::GpuExecutor& e)
-      : graph(g), device(d), executor(e), cmd(d), queries(d, 2), fence(d), clock(gpu::calibrate_clocks(d)) {}
+  explicit State(const gpu::VulkanDevice& d);
 };
 
 namespace {
-// The cheapest convolution of the model (smallest output), else its first op with a dispatch.
-int probe_op(const Graph& g) {
-  int best = -1;
-  int64_t best_size = 0;
-  for (size_t i = 0; i < g.ops.size(); ++i) {
-    const Op& op = g.ops[i];
-    if (op.type != OpType::kConv2D && op.type != OpType::kDepthwiseConv2D) continue;
-    const int64_t size = g.tensors[op.outputs[0]].elements();
-    if (best < 0 || size < best_size) best = int(i), best_size = size;
-  }
-  if (best >= 0) return best;
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (g.ops[i].type != OpType::kConcatenation && g.ops[i].type != OpType::kReshape) return int(i);
-  return -1;
-}
+// gpu/shaders/fill_range.comp: constant_id 0 = local_size_x; push constants begin, end, value.
+constexpr uint32_t kFillLocalSize = 64;
+struct FillSpec {
+  uint32_t local_size_x = kFillLocalSize;
+};
+struct FillPush {
+  uint32_t begin = 0, end = 0;
+  float value = 0;
+};
 }  // namespace
 
-GpuProbe::GpuProbe(const Graph& graph, const gpu::VulkanDevice& device, gpu::GpuExecutor& executor)
-    : s_(std::make_unique<State>(graph, device, executor)), calibrated_ns_(gpu::host_now_ns()) {
-  s_->op = probe_op(graph);
-  if (s_->op < 0) fail(ErrorKind::kUnsupported, "model '{}' has no op to probe the GPU with", graph.model_name);
+GpuProbe::State::State(const gpu::VulkanDevice& d)
+    : device(d),
+      target(d, kProbeFloats * sizeof(float), gpu::MemoryUse::kDeviceLocal, "auto controller GPU probe"),
+      fill(d, {.shader = "fill_range",
+               .spec = gpu::SpecConstants::from_struct(FillSpec{}),
+               .push_constant_bytes = sizeof(FillPush),
+               .storage_buffers = 1}),
+      descriptors(d, 1, 1),
+      cmd(d),
+      queries(d, 2),
+      fence(d),
+      clock(gpu::calibrate_clocks(d)) {
+  const gpu::BufferRange bindings[] = {target.whole()};
+  set = descriptors.allocate(fill, bindings, "auto controller GPU probe");
 }
+
+GpuProbe::GpuProbe(const gpu::VulkanDevice& device)
+    : s_(std::make_unique<State>(device)), calibrated_ns_(gpu::host_now_ns()) {}
 
 GpuProbe::~GpuProbe() {
   try {
@@ -106,8 +114,8 @@ void GpuProbe::submit() {
   cmd.begin();
   s_->queries.reset(cmd);
   s_->queries.write(cmd, 0, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT);
-  const Graph& g = s_->graph;
-  s_->executor.record_op(cmd, s_->op, OutputRange::whole(g.tensors[g.ops[s_->op].outputs[0]].shape4()));
+  cmd.dispatch(s_->fill, s_->set, FillPush{0, kProbeFloats, 1.0f}, {kProbeFloats / kFillLocalSize, 1, 1},
+               "auto controller GPU probe");
   s_->queries.write(cmd, 1, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
   cmd.end();
   s_->fence.reset();

@@ -1,7 +1,7 @@
 // What the `auto` controller knows of other processes' load on the processors it is not using:
 // the share of the CPU's cores busy with other processes (/proc/stat minus this process), and the
-// submit-to-completion time of a tiny GPU probe (one op of the model, timestamped, submitted
-// between runs and read back at a later run without waiting, so no run ever stalls on it).
+// submit-to-completion time of a tiny GPU probe (a fill of its own small buffer, timestamped,
+// submitted between runs and read back at a later run without waiting, so no run ever stalls on it).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -10,9 +10,7 @@
 
 namespace hetsched {
 
-struct Graph;
 namespace gpu {
-class GpuExecutor;
 class VulkanDevice;
 }  // namespace gpu
 
@@ -30,9 +28,15 @@ class CpuLoadSensor {
 // Thread-safety: used by the session's thread only.
 class GpuProbe {
  public:
-  // Records one op of `executor` (the cheapest convolution) with two timestamps. Throws when the
-  // device has no timestamps (then the session runs without a GPU reading).
-  GpuProbe(const Graph& graph, const gpu::VulkanDevice& device, gpu::GpuExecutor& executor);
+  // Records a fill of kProbeFloats floats of the probe's own buffer (gpu/shaders/fill_range.comp)
+  // between two timestamps. It shares nothing with the executors, so a run never waits for a probe
+  // in flight: the two queue up together behind another process's work. (Until 2026-12-07 the probe
+  // was one op of the model's GPU executor and every GPU run first waited on the host for the probe
+  // in flight: behind a busy GPU that wait was a queueing delay of its own, and on the GPU runner
+  // auto ran 4-9% slower than static auto, one doubly-delayed run per 25 ms probe interval; see
+  // bench/results/load_h100_2026-12-07/README.md.) Throws when the device has no timestamps (then
+  // the session runs without a GPU reading).
+  explicit GpuProbe(const gpu::VulkanDevice& device);
   ~GpuProbe();
   GpuProbe(const GpuProbe&) = delete;
   GpuProbe& operator=(const GpuProbe&) = delete;
@@ -49,10 +53,10 @@ class GpuProbe {
     recent_.clear();
     completed_ = in_flight_ ? 0 : 1;  // a probe in flight completes as a discarded warm-up
   }
-  // Waits for a probe in flight (before a run that uses the GPU executor it records from).
+  // Waits for a probe in flight (before the probe goes).
   void drain();
   bool in_flight() const { return in_flight_; }
-  // The GPU time of the last completed probe's op alone (for the probe interval on slow devices).
+  // The GPU time of the last completed probe's fill alone (for the probe interval on slow devices).
   double last_exec_ms() const { return last_exec_ms_; }
   // How often the GPU -> host clock offset was measured (see kRecalibrateNs).
   int calibrations() const { return calibrations_; }
@@ -63,6 +67,9 @@ class GpuProbe {
   // loads the probe must see). Without the extension the calibration submits GPU work and waits for
   // it (behind another process's load: milliseconds), so it is not repeated.
   static constexpr int64_t kRecalibrateNs = 1'000'000'000;
+  // The fill's size: 64 workgroups of 64, a few microseconds on any GPU (a model's smallest conv was
+  // the probe before; its submit-to-completion time is queueing, not the work).
+  static constexpr uint32_t kProbeFloats = 4096;
 
  private:
   struct State;

@@ -211,9 +211,9 @@ class Session::Impl {
       add_runner(make_co_runner(graph_, *device_, cache_.get(), std::move(plan), options_.threads, "co"));
       cand.push_back({"co", runners_.back()->uses(), predicted, true});
     }
-    if (gpu::GpuExecutor* g = runners_[1]->gpu_executor()) {
+    if (runners_[1]->gpu_executor()) {
       try {
-        probe_ = std::make_unique<GpuProbe>(graph_, *device_, *g);
+        probe_ = std::make_unique<GpuProbe>(*device_);
       } catch (const Error&) {
         probe_.reset();  // no timestamps: the controller probes the GPU on a timer instead
       }
@@ -246,7 +246,6 @@ class Session::Impl {
         runner.set_input(int(i), inputs_[i]);
         stale_[r][i] = false;
       }
-    if (probe_ && runner.gpu_executor()) probe_->drain();  // the probe records an op of that executor
     const auto t0 = Clock::now();
     runner.run(report_);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
