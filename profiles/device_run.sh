@@ -28,6 +28,11 @@
 #   CACHE_FROM=DIR profiles/device_run.sh pack ARCH_DIR...: also carries DIR/carry/ (the measurement
 #       and workgroup tuning caches an earlier `run` returned), so the next call reuses what the
 #       last one measured and tuned (same binary only: a rebuilt hetsched ignores them, with a note).
+#   SKIP_FROM="DIR..." profiles/device_run.sh pack ...: also carries the architectures earlier calls
+#       profiled (each DIR/profiled.txt, e.g. profiles/results/h100_2026-12-07), which `run` then
+#       skips, so a dataset grows across calls instead of timing the same first architectures again
+#       (sessions 11 and 16 both began with mobile_s1_0 and nb101_s1_0). Its profiled.txt lists only
+#       what this call profiled.
 #
 # One 9-minute device call, as many architectures as fit (docs/notes/profspeed.md):
 #   ZOO=0 OUT=/root/hs/profile RESULT_TAR=/root/hs/profile.tar.gz \
@@ -80,6 +85,12 @@ if [[ $mode == pack ]]; then
     mkdir -p "$xfer/cache"
     cp "$CACHE_FROM"/carry/*.json "$xfer/cache/" && echo "device_run: carrying $(ls "$xfer/cache" | wc -l) cache files"
   fi
+  rm -f "$xfer/profiled_before.txt"
+  for d in ${SKIP_FROM:-}; do  # earlier calls' architectures: `run` skips them
+    [[ -f $d/profiled.txt ]] || { echo "device_run: SKIP_FROM: $d/profiled.txt missing" >&2; exit 2; }
+    cat "$d/profiled.txt" >> "$xfer/profiled_before.txt"
+  done
+  [[ -f $xfer/profiled_before.txt ]] && echo "device_run: carrying $(sort -u "$xfer/profiled_before.txt" | wc -l) architectures profiled before (skipped there)"
   if [[ ${SPECS:-0} == 1 ]]; then  # specs, written there by `hetsched gen-arch`
     n_specs="${1:-2000}"
     mkdir -p "$xfer/specs"
@@ -118,6 +129,7 @@ ZOO_DIR="${ZOO_DIR:-models}"
 export HETSCHED_CACHE_DIR="${HETSCHED_CACHE_DIR:-$OUT/cache}"
 mkdir -p "$OUT/archs" "$OUT/cache"
 touch "$OUT/profiled.txt"
+SKIP_LIST="$OUT/skip.txt"  # profiled by this call or (carried by pack) by earlier ones; matched by file name
 start=$SECONDS
 log() { echo "device_run: $* ($((SECONDS - start)) s)" | tee -a "$OUT/device_run.log" >&2; }
 have() { "$PY" -c "import $1" 2>/dev/null; }
@@ -184,9 +196,12 @@ fi
 done_now=0  # architectures profiled by this call (N_ARCHS caps it)
 profile_pending() {
   while (( SECONDS - start < BUDGET && done_now < N )); do
+    cat "$OUT/profiled.txt" > "$SKIP_LIST"
+    [[ -f .xfer-profile/profiled_before.txt ]] && cat .xfer-profile/profiled_before.txt >> "$SKIP_LIST"
     # By index (name_<i>.tflite), so the families interleave when the budget ends early.
     mapfile -t todo < <(find "$1" -name '*.tflite' | awk -F_ '{print $NF "\t" $0}' | sort -n | cut -f2- \
-      | grep -vxFf "$OUT/profiled.txt" | head -n "$(( ${BATCH:-10} < N - done_now ? ${BATCH:-10} : N - done_now ))")
+      | awk -v skip_file="$SKIP_LIST" 'BEGIN { while ((getline l < skip_file) > 0) { sub(/.*\//, "", l); skip[l] = 1 } }
+                                        { n = $0; sub(/.*\//, "", n); if (!(n in skip)) print }' | head -n "$(( ${BATCH:-10} < N - done_now ? ${BATCH:-10} : N - done_now ))")
     (( ${#todo[@]} )) || break
     log "profiling ${#todo[@]} architectures of $1"
     # shellcheck disable=SC2086
