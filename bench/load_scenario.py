@@ -181,6 +181,45 @@ def load_check(phases):
     return out
 
 
+TAIL_FACTOR = 1.5  # a run this many times static auto's phase median on the same runner is a tail run
+
+
+def same_runner_tails(runs, phases, factor=TAIL_FACTOR):
+    """Per phase index: adaptive vs static auto on the runner static auto used most in the phase.
+    Equal medians with a higher adaptive mean mean a tail: runs over `factor` x static's median,
+    counted per second of the phase, and the median gap between adaptive's tail runs (a periodic
+    cost shows as a gap near its period: the GPU probe's host wait showed one per 25 ms, H100,
+    2026-12-07). {idx: {"runner", "adaptive_mean", "static_mean", "adaptive_median", "static_median",
+    "threshold_ms", "adaptive_tail_per_s", "static_tail_per_s", "adaptive_tail_gap_ms"}}"""
+    seconds = {idx: sec for idx, _, sec in schedule_of(phases)}
+    by = collections.defaultdict(list)
+    for r in runs:
+        by[(r["policy"], r["phase_index"])].append(r)
+    out = {}
+    for idx, sec in seconds.items():
+        static = by.get((STATIC_AUTO, idx), [])
+        if not static or not by.get((ADAPTIVE, idx)) or sec <= 0:
+            continue
+        runner = collections.Counter(r["runner"] for r in static).most_common(1)[0][0]
+        s = [r for r in static if r["runner"] == runner]
+        a = [r for r in by[(ADAPTIVE, idx)] if r["runner"] == runner]
+        if not a:
+            continue
+        s_med = statistics.median(r["latency_ms"] for r in s)
+        thr = factor * s_med
+        a_tail = [r["t_ms"] for r in a if r["latency_ms"] > thr]
+        gaps = sorted(y - x for x, y in zip(a_tail, a_tail[1:]))
+        out[idx] = {
+            "runner": runner, "adaptive_mean": statistics.fmean(r["latency_ms"] for r in a),
+            "static_mean": statistics.fmean(r["latency_ms"] for r in s),
+            "adaptive_median": statistics.median(r["latency_ms"] for r in a), "static_median": s_med,
+            "threshold_ms": thr, "adaptive_tail_per_s": len(a_tail) / sec,
+            "static_tail_per_s": sum(1 for r in s if r["latency_ms"] > thr) / sec,
+            "adaptive_tail_gap_ms": statistics.median(gaps) if gaps else None,
+        }
+    return out
+
+
 def analyze(runs, phases):
     """Everything the summary shows for one model."""
     stats = phase_stats(runs)
@@ -190,7 +229,8 @@ def analyze(runs, phases):
     res = {"stats": stats, "schedule": sched, "policies": policies, "oracle": orc,
            "overall": {p: policy_overall(stats, sched, p) for p in policies},
            "oracle_overall": oracle_overall(orc, sched), "loads": load_check(phases),
-           "reactions": reactions(runs, phases, orc) if ADAPTIVE in policies else []}
+           "reactions": reactions(runs, phases, orc) if ADAPTIVE in policies else [],
+           "tails": same_runner_tails(runs, phases) if ADAPTIVE in policies else {}}
     a, o = res["overall"].get(ADAPTIVE), res["oracle_overall"]
     res["adaptive_vs_oracle"] = a / o if a and o else None
     ratios = {}
@@ -281,6 +321,21 @@ def summary_markdown(model, res, header=""):
             runs_txt = "" if x["runs"] is None else str(x["runs"])
             ms_txt = "" if x["ms"] is None else f"{x['ms']:.0f}"
             lines.append(f"| {x['phase_index']} {x['phase']} | {x['onset_ms']:.0f} | {runs_txt} | {ms_txt} | {x['how']} |")
+        lines.append("")
+    if res.get("tails"):
+        lines += [f"Adaptive vs static `auto` on the runner static auto used most in the phase: means, medians, and "
+                  f"tail runs (over {TAIL_FACTOR:g}x static's median) per second, with the median gap between "
+                  "adaptive's tail runs (a periodic cost shows as its period):", "",
+                  "| phase | runner | adaptive mean | static mean | adaptive median | static median | "
+                  "adaptive tail /s | static tail /s | adaptive tail gap ms |", "|---|---|---|---|---|---|---|---|---|"]
+        for idx, name, _ in sched:
+            t = res["tails"].get(idx)
+            if t is None:
+                continue
+            gap = "" if t["adaptive_tail_gap_ms"] is None else f"{t['adaptive_tail_gap_ms']:.1f}"
+            lines.append(f"| {idx} {name} | {t['runner']} | {fmt_ms(t['adaptive_mean'])} | {fmt_ms(t['static_mean'])} | "
+                         f"{fmt_ms(t['adaptive_median'])} | {fmt_ms(t['static_median'])} | "
+                         f"{t['adaptive_tail_per_s']:.1f} | {t['static_tail_per_s']:.1f} | {gap} |")
         lines.append("")
     lines += ["Loads as measured (mean over the policies' processes): CPU utilization of all cores from "
               "/proc/stat (the model's own threads included), cores the load processes used (their CPU time / phase "

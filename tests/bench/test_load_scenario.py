@@ -201,6 +201,27 @@ def test_reaction_by_latency_without_runner_and_never(tmp_path):
     assert never["runs"] is None and never["how"] == "never"
 
 
+def test_same_runner_tails_find_a_periodic_cost():
+    # One 1-second phase on the GPU runner: static auto at 1.0 ms; adaptive the same plus one 3.0 ms
+    # run every 25 ms (the GPU probe's host wait of 2026-12-07), and a few CPU runs of its own.
+    phases = [{"phase_index": 0, "phase": "gpu90", "seconds": 1.0}]
+    def run(policy, t, ms, runner="gpu"):
+        return {"policy": policy, "phase_index": 0, "phase": "gpu90", "t_ms": t, "latency_ms": ms, "runner": runner}
+    static = [run("auto:static", i * 1.0, 1.0) for i in range(1000)]
+    adaptive = [run("auto", i * 1.0, 3.0 if i % 25 == 5 else 1.0) for i in range(1000)]
+    adaptive += [run("auto", 1000.0 + i, 9.0, runner="cpu") for i in range(3)]  # not on static's runner
+    (t,) = ls.same_runner_tails(static + adaptive, phases).values()
+    assert t["runner"] == "gpu"
+    assert t["static_median"] == 1.0 and t["adaptive_median"] == 1.0
+    assert t["adaptive_mean"] == pytest.approx((40 * 3.0 + 960 * 1.0) / 1000)
+    assert t["adaptive_tail_per_s"] == 40 and t["static_tail_per_s"] == 0
+    assert t["adaptive_tail_gap_ms"] == pytest.approx(25.0)
+    # Without the periodic cost: no tail, no gap.
+    flat = [dict(r, latency_ms=1.0) if r["runner"] == "gpu" else r for r in adaptive]
+    (t,) = ls.same_runner_tails(static + flat, phases).values()
+    assert t["adaptive_tail_per_s"] == 0 and t["adaptive_tail_gap_ms"] is None
+
+
 def test_summary_and_plot_written(tmp_path):
     raw = tmp_path / "out" / "raw"
     raw.mkdir(parents=True)
@@ -209,6 +230,7 @@ def test_summary_and_plot_written(tmp_path):
     ls.analyze_dir(tmp_path / "out", "test", ["a header line"])
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "| m | 2.389 (MISS) | 0.909 (pass) |" in summary
+    assert "Adaptive vs static `auto` on the runner static auto used most" in summary
     for f in ("m.png", "m.svg", "m_runs.csv.gz", "m_phases.csv", "m_summary.md"):
         assert (tmp_path / "out" / f).stat().st_size > 0
     # Again from the merged CSVs alone (a committed result keeps no raw/): the same summary.
