@@ -7,8 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "base/error.h"
 #include "gpu/executor.h"
@@ -21,34 +23,42 @@ constexpr unsigned kMaxCompileThreads = 15;
 
 // Pipeline creation, not timing, took most of the tuning budget on the H100 (2026-12-06: 1-17
 // shapes timed per 5 s start, up to 7 starts to finish a model): each candidate local size is a
-// new pipeline. Worker threads walk the kernels to tune in the loop's order and build every
-// candidate's pipeline (set_workgroup, ending on the default again) into the internally
-// synchronized VkPipelineCache, ahead of the loop, whose own set_workgroup() calls then hit it.
-// A kernel is touched by one thread at a time: the loop claims it first (acquire()), waiting for
-// a worker that has it. Not on a CPU device (lavapipe): there the compiling threads would take
-// cores from the "GPU" being timed.
+// new pipeline. Worker threads build the candidates' pipelines (from copies of their descriptions,
+// taken before they start) into the internally synchronized VkPipelineCache, in the loop's order,
+// ahead of the loop, whose own set_workgroup() calls then hit the cache. The unit of work is one
+// candidate, not one kernel: with a kernel per thread the loop waited for one thread to build all
+// of the first kernel's candidates, 1-2 s per model and precision before the first shape was timed
+// on the H100 (profiles/results/h100_2026-12-07/profile.log: "(0 timed, 1.3-2.2 s)"), out of a
+// 5 s budget. Not on a CPU device (lavapipe): there the compiling threads would take cores from the
+// "GPU" being timed.
 class CandidatePrecompiler {
  public:
-  // kernels[i]: the kernel of op i to compile ahead, or null.
-  CandidatePrecompiler(std::vector<GpuKernel*> kernels, const DeviceInfo& info, const GpuKernelContext& ctx)
-      : kernels_(std::move(kernels)), state_(kernels_.size()), info_(info), ctx_(ctx) {
-    const auto wanted = size_t(std::count_if(kernels_.begin(), kernels_.end(), [](GpuKernel* k) { return k; }));
+  struct Job {
+    size_t kernel = 0, candidate = 0;  // candidate >= 1: the loop's kernel starts at candidate 0, built
+    ComputePipelineDesc desc;
+  };
+  // `jobs` in the loop's order: by kernel, then candidate.
+  CandidatePrecompiler(std::vector<Job> jobs, const GpuKernelContext& ctx)
+      : jobs_(std::move(jobs)), state_(jobs_.size()), ctx_(ctx) {
+    for (size_t j = 0; j < jobs_.size(); ++j) index_.emplace(std::pair{jobs_[j].kernel, jobs_[j].candidate}, j);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = std::min<unsigned>({cores - 1, kMaxCompileThreads, unsigned(wanted)});
+    const unsigned threads = std::min<unsigned>({cores - 1, kMaxCompileThreads, unsigned(jobs_.size())});
     for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this](std::stop_token stop) { work(stop); });
   }
   CandidatePrecompiler(const CandidatePrecompiler&) = delete;
   CandidatePrecompiler& operator=(const CandidatePrecompiler&) = delete;
 
-  // The loop is about to use op i's kernel: no worker touches it from now on. False when a worker
-  // failed on it and it may not be at its default size.
-  bool acquire(size_t i) {
+  // The loop is about to build candidate `candidate` of kernel `kernel`: waits while a worker
+  // builds it; no worker starts it from now on (the loop builds it itself when none did).
+  void before_building(size_t kernel, size_t candidate) {
+    const auto it = index_.find({kernel, candidate});
+    if (it == index_.end()) return;
+    std::atomic<int>& s = state_[it->second];
     int expected = kFree;
-    if (state_[i].compare_exchange_strong(expected, kTaken)) return true;  // not started: the loop compiles
-    state_[i].wait(kBusy);  // a worker has it: wait until it is done
-    return state_[i].load() != kFailed;
+    if (s.compare_exchange_strong(expected, kTaken)) return;
+    s.wait(kBusy);  // a worker has it: wait until it is done (or failed: the loop reports the error)
   }
-  // Kernels the workers compiled (call after stop()).
+  // Candidate pipelines the workers built (call after stop()).
   int compiled() const {
     return int(std::count_if(state_.begin(), state_.end(), [](const std::atomic<int>& s) { return s.load() == kDone; }));
   }
@@ -58,27 +68,24 @@ class CandidatePrecompiler {
   static constexpr int kFree = 0, kBusy = 1, kDone = 2, kFailed = 3, kTaken = 4;
 
   void work(std::stop_token stop) {
-    for (size_t i = next_++; i < kernels_.size() && !stop.stop_requested(); i = next_++) {
+    for (size_t j = next_++; j < jobs_.size() && !stop.stop_requested(); j = next_++) {
       int expected = kFree;
-      if (!kernels_[i] || !state_[i].compare_exchange_strong(expected, kBusy)) continue;  // the loop got there first
+      if (!state_[j].compare_exchange_strong(expected, kBusy)) continue;  // the loop got there first
       int done = kDone;
       try {
-        const std::vector<WorkgroupSize> candidates = kernels_[i]->workgroup_candidates(info_);
-        for (size_t c = 1; c < candidates.size() && !stop.stop_requested(); ++c)
-          kernels_[i]->set_workgroup(ctx_, candidates[c]);
-        kernels_[i]->set_workgroup(ctx_, candidates[0]);  // the loop starts from the default
+        const ComputePipeline built(ctx_.device, jobs_[j].desc, ctx_.cache);  // kept by the cache, then dropped
       } catch (const Error&) {
-        done = kFailed;  // the loop builds the same pipelines and reports what fails
+        done = kFailed;  // the loop builds the same pipeline and reports what fails
       }
-      state_[i].store(done);
-      state_[i].notify_all();
+      state_[j].store(done);
+      state_[j].notify_all();
     }
   }
 
-  std::vector<GpuKernel*> kernels_;
+  const std::vector<Job> jobs_;
   std::vector<std::atomic<int>> state_;
+  std::map<std::pair<size_t, size_t>, size_t> index_;  // (kernel, candidate) -> job
   std::atomic<size_t> next_{0};
-  const DeviceInfo& info_;
   GpuKernelContext ctx_;
   std::vector<std::jthread> pool_;  // last: joined first, before the state it uses goes
 };
@@ -153,15 +160,16 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
                           (options_.precompile == GpuExecutorOptions::Precompile::kAuto &&
                            device_.info().type != DeviceType::kCpu);
   if (queries && pipelines && precompile) {
-    std::vector<GpuKernel*> to_time(kernels_.size(), nullptr);
+    std::vector<CandidatePrecompiler::Job> jobs;
     std::set<std::string> keys;
-    int wanted = 0;
-    for (size_t i = 0; i < kernels_.size(); ++i)
-      if (!tunables[i].key.empty() && keys.insert(tunables[i].key).second && !cached(tunables[i])) {
-        to_time[i] = kernels_[i].get();
-        ++wanted;
-      }
-    if (wanted > 1) precompiler = std::make_unique<CandidatePrecompiler>(std::move(to_time), device_.info(), ctx);
+    for (size_t i = 0; i < kernels_.size(); ++i) {
+      const Tunable& t = tunables[i];
+      if (t.key.empty() || !keys.insert(t.key).second || cached(t)) continue;
+      for (size_t c = 1; c < t.candidates.size(); ++c)
+        if (std::optional<ComputePipelineDesc> desc = kernels_[i]->candidate_pipeline(t.candidates[c]))
+          jobs.push_back({i, c, std::move(*desc)});
+    }
+    if (jobs.size() > 1) precompiler = std::make_unique<CandidatePrecompiler>(std::move(jobs), ctx);
   }
 
   std::map<std::string, WorkgroupSize> decided;  // keys settled during this prepare
@@ -180,7 +188,6 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     const std::string& key = tunables[i].key;
     if (key.empty()) continue;
     ++tuning_stats_.kernels;
-    if (precompiler && !precompiler->acquire(i)) k->set_workgroup(ctx, candidates[0]);
     WorkgroupSize best = candidates[0];
     WorkgroupSize current = candidates[0];
     if (const auto it = decided.find(key); it != decided.end()) {
@@ -192,12 +199,15 @@ void GpuExecutor::tune_workgroups(WorkgroupTuningCache& cache, const PipelineCac
     } else if (queries && std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() <
                               options_.tuning_budget_ms) {
       double best_us = -1, default_us = -1;
-      for (const WorkgroupSize& c : candidates) {
+      for (size_t ci = 0; ci < candidates.size(); ++ci) {
+        const WorkgroupSize& c = candidates[ci];
         if (!(c == current)) {
+          if (precompiler) precompiler->before_building(i, ci);
           k->set_workgroup(ctx, c);
           current = c;
         }
         const double us = time_op_us(int(i), *queries);
+        ++tuning_stats_.candidates_timed;
         progress();  // a kernel's candidates can take seconds on a software rasterizer
         if (default_us < 0) default_us = us;
         if (best_us < 0 || us < best_us) best_us = us, best = c;

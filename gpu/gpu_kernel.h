@@ -11,6 +11,7 @@
 // (x, row, slice) unless the kernel says otherwise; dispatch covers only the range.
 #pragma once
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -58,6 +59,12 @@ class GpuKernel {
   virtual void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
     (void)ctx;
     (void)size;
+  }
+  // The pipeline set_workgroup(size) would build, as a copy: the tuning loop hands it to threads
+  // that compile it ahead into the pipeline cache without touching the kernel. nullopt: none.
+  virtual std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const {
+    (void)size;
+    return std::nullopt;
   }
 };
 

@@ -83,7 +83,8 @@ struct TuningStats {
   int deferred = 0;         // kernels left at their default: the tuning budget ran out
   double timed_default_us = 0, timed_best_us = 0;  // sums over the keys timed now
   double tuning_ms = 0;     // host time spent tuning (pipelines included)
-  int precompiled = 0;      // kernels whose candidate pipelines other threads compiled ahead
+  int candidates_timed = 0; // candidate sizes timed now, over all keys
+  int precompiled = 0;      // candidate pipelines other threads compiled ahead of the timing loop
 };
 
 // The tuning cache file: `<dir>/workgroups-<vendorID>-<deviceID>-<driverVersion>-<spirv hash>.json`

@@ -89,7 +89,7 @@ struct TuningSummary {
   int deferred = 0;      // kernels left at their default for a later start (tuning budget spent)
   double timed_default_us = 0, timed_best_us = 0;  // sums over the shapes timed now
   double tuning_ms = 0;
-  int precompiled = 0;   // kernels whose candidate pipelines were compiled ahead on other threads
+  int precompiled = 0;   // candidate pipelines compiled ahead on other threads
 };
 
 struct StepReport {

@@ -111,7 +111,7 @@ std::vector<WorkgroupSize> ConvLikeKernel::workgroup_candidates(const DeviceInfo
   return c;
 }
 
-void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
+ComputePipelineDesc ConvLikeKernel::pipeline_for(const WorkgroupSize& size) const {
   const bool split_k = size.split_k();
   if (split_k != split_k_only_ && (split_k ? split_k_shader_.empty() : split_k_only_))
     fail(ErrorKind::kInternal, "{}: {} asked of a kernel without it", context_,
@@ -119,19 +119,22 @@ void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupS
   if (!split_k && size.blocked() && !register_blocked_)
     fail(ErrorKind::kInternal, "{}: block {}x{} asked of a shader without register blocking", context_, size.block_s,
          size.block_x);
-  spec_.set(0, size.x).set(1, size.y).set(2, size.z);
+  SpecConstants spec = spec_;
+  spec.set(0, size.x).set(1, size.y).set(2, size.z);
   if (register_blocked_ && !split_k)
-    spec_.set(kBlockSSpecId, int32_t(size.block_s)).set(kBlockXSpecId, int32_t(size.block_x));
-  const std::string& shader = split_k && !split_k_only_ ? split_k_shader_ : shader_;
-  pipeline_ = ComputePipeline(ctx.device,
-                              ComputePipelineDesc{.shader = shader, .spec = spec_,
-                                                  .push_constant_bytes = sizeof(RangePush),
-                                                  .storage_buffers = 4 + kEpilogueBindings},
-                              ctx.cache);
+    spec.set(kBlockSSpecId, int32_t(size.block_s)).set(kBlockXSpecId, int32_t(size.block_x));
+  return ComputePipelineDesc{.shader = split_k && !split_k_only_ ? split_k_shader_ : shader_, .spec = std::move(spec),
+                             .push_constant_bytes = sizeof(RangePush), .storage_buffers = 4 + kEpilogueBindings};
+}
+
+void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
+  ComputePipelineDesc desc = pipeline_for(size);
+  pipeline_ = ComputePipeline(ctx.device, desc, ctx.cache);
+  spec_ = std::move(desc.spec);
   local_size_ = {size.x, size.y, size.z};
   block_s_ = size.block_s;
   block_x_ = size.block_x;
-  split_k_ = split_k;
+  split_k_ = size.split_k();
 }
 
 void ConvLikeKernel::bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) {

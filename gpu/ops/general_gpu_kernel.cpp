@@ -60,9 +60,16 @@ std::vector<WorkgroupSize> SingleDispatchKernel::workgroup_candidates(const Devi
 }
 
 void SingleDispatchKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
-  desc_.spec.set(0, size.x).set(1, size.y).set(2, size.z);
-  pipeline_ = ComputePipeline(ctx.device, desc_, ctx.cache);
+  ComputePipelineDesc desc = *candidate_pipeline(size);
+  pipeline_ = ComputePipeline(ctx.device, desc, ctx.cache);
+  desc_ = std::move(desc);
   local_ = {size.x, size.y, size.z};
+}
+
+std::optional<ComputePipelineDesc> SingleDispatchKernel::candidate_pipeline(const WorkgroupSize& size) const {
+  ComputePipelineDesc desc = desc_;
+  desc.spec.set(0, size.x).set(1, size.y).set(2, size.z);
+  return desc;
 }
 
 uint32_t reduction_invocations(int items, uint32_t max_invocations) {

@@ -92,6 +92,7 @@ class SingleDispatchKernel : public GpuKernel {
   std::string tuning_key() const override { return tuning_key_of(pipeline_, desc_.spec); }
   std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const override;
   void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override;
+  std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const override;
 
   // How many buffers the op binds itself: 1 + activation inputs + constant inputs.
   static uint32_t bound_buffers(const Graph& g, const Op& op);

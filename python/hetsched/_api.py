@@ -237,8 +237,8 @@ class Session:
     @property
     def tuning(self) -> Dict[str, Any]:
         """What GPU workgroup tuning did while the session was prepared (all zero without it):
-        enabled, kernels, shapes_timed, cache_hits, changed, deferred, precompiled (kernels whose
-        candidate pipelines other threads compiled ahead), timed_default_us, timed_best_us, tuning_ms."""
+        enabled, kernels, shapes_timed, cache_hits, changed, deferred, precompiled (candidate
+        pipelines other threads compiled ahead of the timing loop), timed_default_us, timed_best_us, tuning_ms."""
         return dict(self._core.tuning())
 
     def __repr__(self) -> str:
