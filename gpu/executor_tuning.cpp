@@ -34,7 +34,7 @@ constexpr unsigned kMaxCompileThreads = 15;
 class CandidatePrecompiler {
  public:
   struct Job {
-    size_t kernel = 0, candidate = 0;  // candidate >= 1: the loop's kernel starts at candidate 0, built
+    size_t kernel = 0, candidate = 0;  // candidate >= 1: candidate 0 is the pipeline the kernel has
     ComputePipelineDesc desc;
   };
   // `jobs` in the loop's order: by kernel, then candidate.
