@@ -22,6 +22,36 @@ def run_hetsched(binary, model, policy, iterations, warmup, cache_dir, *extra, t
     return json.loads(p.stdout)
 
 
+def median_ms(fn, iterations, warmup, warmup_ms=0.0, clock=None):
+    """fn() runs one synchronized inference; the median wall time of `iterations` calls, in ms,
+    after at least `warmup` calls and at least `warmup_ms` of them: a GPU idle before the loop
+    (a new process, a model load) runs at a low clock until it has been busy a while, and 10
+    warm-ups of a 0.4 ms model are 4 ms (the H100's SM clock sat below 1000 MHz in half of the
+    dataset call's samples, profiles/results/h100_2026-12-07)."""
+    import time  # noqa: PLC0415
+    clock = clock or time.perf_counter
+    t0, done = clock(), 0
+    while done < warmup or (clock() - t0) * 1e3 < warmup_ms:
+        fn()
+        done += 1
+    times = []
+    for _ in range(iterations):
+        t = clock()
+        fn()
+        times.append((clock() - t) * 1e3)
+    times.sort()
+    n = len(times)
+    return (times[n // 2] + times[(n - 1) // 2]) / 2 if n else float("nan")
+
+
+def warmup_runs(estimate_ms, warmup, warmup_ms, cap=20000):
+    """Warm-up runs for a process that times itself (`hetsched run --warmup N`): at least `warmup`,
+    and enough to last `warmup_ms` at `estimate_ms` a run (at most `cap`)."""
+    if not warmup_ms or not estimate_ms or estimate_ms <= 0:
+        return warmup
+    return max(warmup, min(cap, int(-(-warmup_ms // estimate_ms))))
+
+
 def run_json(binary, args, timeout):
     """`hetsched ARGS --json` parsed; RuntimeError with the args, exit code and stderr's tail."""
     proc = subprocess.run([str(binary), *map(str, args), "--json"], capture_output=True, text=True, timeout=timeout)

@@ -22,7 +22,6 @@ import datetime
 import json
 import math
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ import onnx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers_onnx  # noqa: E402
-from bench_common import add_zoo_run_args  # noqa: E402
+from bench_common import add_zoo_run_args, median_ms, warmup_runs  # noqa: E402
 
 SEED = 20261123
 
@@ -45,21 +44,9 @@ def short(e: BaseException) -> str:
     return f"{type(e).__name__}: {lines[-1] if lines else ''}"[:240].replace("|", "/")
 
 
-def median_ms(fn, iterations: int, warmup: int) -> float:
-    """fn() runs one synchronized inference; median wall time of `iterations` calls, in ms."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iterations):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
-
-
 # ---- ours -------------------------------------------------------------------------------------
 
-def run_ours(binary, tflite: Path, precision: str, iterations: int, warmup: int) -> float:
+def run_ours(binary, tflite: Path, precision: str, iterations: int, warmup: int, warmup_ms: float = 0.0) -> float:
     def start(iters: int, warm: int) -> dict:
         cmd = [str(binary), "run", str(tflite), "--policy", "gpu", "--json", "--iterations", str(iters),
                "--warmup", str(warm), "--seed", "1"]
@@ -74,9 +61,11 @@ def run_ours(binary, tflite: Path, precision: str, iterations: int, warmup: int)
     # Complete the tuning cache first: a start tunes within its budget and defers the remaining
     # op shapes (local sizes x register blocks) to the next start.
     for _ in range(30):
-        if start(1, 0).get("tuning", {}).get("deferred", 0) == 0:
+        last = start(1, 0)
+        if last.get("tuning", {}).get("deferred", 0) == 0:
             break
-    return float(start(iterations, warmup)["latency_ms"]["median"])
+    estimate = last.get("latency_ms", {}).get("median")
+    return float(start(iterations, warmup_runs(estimate, warmup, warmup_ms))["latency_ms"]["median"])
 
 
 # ---- ncnn (Vulkan) ----------------------------------------------------------------------------
@@ -255,7 +244,7 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
                 continue
             try:
                 row[f"ours_{prec}_ms"] = run_ours(args.bin, tflite, engine_precision(prec), args.iterations,
-                                                  args.warmup)
+                                                  args.warmup, args.warmup_ms)
             except Exception as e:  # noqa: BLE001 - recorded as a failure, the run goes on
                 fail(f"ours_{prec}", e)
 
@@ -313,7 +302,8 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
                         outs = net.run(feeds)
                         if binf is not None:  # zero weights: nothing to compare with
                             check(f"ncnn_{prec}", outs)
-                        row[f"ncnn_{prec}_ms"] = median_ms(lambda: net.run(feeds), args.iterations, args.warmup)
+                        row[f"ncnn_{prec}_ms"] = median_ms(lambda: net.run(feeds), args.iterations, args.warmup,
+                                                           args.warmup_ms)
                     finally:
                         net.close()
                 except Exception as e:  # noqa: BLE001
@@ -324,7 +314,7 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
             try:
                 tm = TorchModel(model, args.device, prec == "fp16", feeds, tf32=prec != STRICT)
                 check(f"torch_{prec}", tm.outputs_np(tm.eager()))
-                row[f"torch_eager_{prec}_ms"] = median_ms(tm.eager, args.iterations, args.warmup)
+                row[f"torch_eager_{prec}_ms"] = median_ms(tm.eager, args.iterations, args.warmup, args.warmup_ms)
             except Exception as e:  # noqa: BLE001
                 fail(f"torch_eager_{prec}", e)
                 if args.debug:
@@ -332,7 +322,7 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
                 continue
             try:
                 tm.capture()
-                row[f"torch_graph_{prec}_ms"] = median_ms(tm.replay, args.iterations, args.warmup)
+                row[f"torch_graph_{prec}_ms"] = median_ms(tm.replay, args.iterations, args.warmup, args.warmup_ms)
             except Exception as e:  # noqa: BLE001
                 fail(f"torch_graph_{prec}", e)
             del tm
@@ -368,7 +358,8 @@ def write_report(rows, failures, args, meta):
             w.writerow({c: (f"{r[c]:.4g}" if isinstance(r.get(c), float) else r.get(c, "")) for c in cols})
     fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else ("fail" if v == "" else "-" if v is None else str(v))  # noqa: E731
     lines = [f"# GPU peers on {meta['machine']}, {meta['date']}", "",
-             f"Batch 1, GPU only, median of {args.iterations} synchronized runs after {args.warmup} warm-up, "
+             f"Batch 1, GPU only, median of {args.iterations} synchronized runs after {args.warmup} warm-up "
+             f"runs and at least {args.warmup_ms:g} ms of them, "
              f"engines one after another per model (ours as a subprocess), timing around a full inference with "
              f"the host waiting for the result. Latency in ms (lower is better); "
              f"ratio ours/peer > 1 means ours is slower.", "",
@@ -413,6 +404,9 @@ def write_report(rows, failures, args, meta):
 def main():
     ap = argparse.ArgumentParser()
     add_zoo_run_args(ap, iterations=50, warmup=10)
+    ap.add_argument("--warmup-ms", type=float, default=300.0,
+                    help="warm up at least this long too, every engine alike: the GPU's clock rises only after "
+                         "it has been busy a while (0: --warmup runs only, as until 2026-12-07)")
     ap.add_argument("--onnx-dir", default=str(ROOT / ".peers" / "arch"))
     ap.add_argument("--work-dir", default="/tmp/hetsched_peers")
     ap.add_argument("--engines", default="ours,ncnn,torch")
