@@ -33,7 +33,7 @@ class GpuProbe {
   // in flight: the two queue up together behind another process's work. (Until 2026-12-07 the probe
   // was one op of the model's GPU executor and every GPU run first waited on the host for the probe
   // in flight: behind a busy GPU that wait was a queueing delay of its own, and on the GPU runner
-  // auto ran 4-9% slower than static auto, one doubly-delayed run per 25 ms probe interval; see
+  // auto ran 2-9% slower than static auto, one doubly-delayed run per 25 ms probe interval; see
   // bench/results/load_h100_2026-12-07/README.md.) Throws when the device has no timestamps (then
   // the session runs without a GPU reading).
   explicit GpuProbe(const gpu::VulkanDevice& device);
