@@ -4,7 +4,9 @@ import csv
 import datetime
 import json
 import os
+import statistics
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +30,6 @@ def median_ms(fn, iterations, warmup, warmup_ms=0.0, clock=None):
     (a new process, a model load) runs at a low clock until it has been busy a while, and 10
     warm-ups of a 0.4 ms model are 4 ms (the H100's SM clock sat below 1000 MHz in half of the
     dataset call's samples, profiles/results/h100_2026-12-07)."""
-    import time  # noqa: PLC0415
     clock = clock or time.perf_counter
     t0, done = clock(), 0
     while done < warmup or (clock() - t0) * 1e3 < warmup_ms:
@@ -39,9 +40,7 @@ def median_ms(fn, iterations, warmup, warmup_ms=0.0, clock=None):
         t = clock()
         fn()
         times.append((clock() - t) * 1e3)
-    times.sort()
-    n = len(times)
-    return (times[n // 2] + times[(n - 1) // 2]) / 2 if n else float("nan")
+    return statistics.median(times)
 
 
 def warmup_runs(estimate_ms, warmup, warmup_ms, cap=20000):
@@ -134,9 +133,6 @@ def time_in_process(model_path, inputs, policy="cpu", threads=0, iterations=30, 
     `iterations` timed ones (no profiling), then up to `profiled` profiled runs for per-op medians.
     Returns the same fields as its JSON summary: latency_ms {median, min, max}, ops [{index, type,
     device, ms}], tuning, policy, threads, engine="package". Needs the hetsched package."""
-    import statistics
-    import time
-
     hetsched = hetsched_package()
     if hetsched is None:
         raise RuntimeError("the hetsched Python package is not installed (scripts/setup.sh installs it)")

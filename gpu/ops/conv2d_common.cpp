@@ -111,7 +111,7 @@ std::vector<WorkgroupSize> ConvLikeKernel::workgroup_candidates(const DeviceInfo
   return c;
 }
 
-ComputePipelineDesc ConvLikeKernel::pipeline_for(const WorkgroupSize& size) const {
+std::optional<ComputePipelineDesc> ConvLikeKernel::candidate_pipeline(const WorkgroupSize& size) const {
   const bool split_k = size.split_k();
   if (split_k != split_k_only_ && (split_k ? split_k_shader_.empty() : split_k_only_))
     fail(ErrorKind::kInternal, "{}: {} asked of a kernel without it", context_,
@@ -128,7 +128,7 @@ ComputePipelineDesc ConvLikeKernel::pipeline_for(const WorkgroupSize& size) cons
 }
 
 void ConvLikeKernel::set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) {
-  ComputePipelineDesc desc = pipeline_for(size);
+  ComputePipelineDesc desc = *candidate_pipeline(size);
   pipeline_ = ComputePipeline(ctx.device, desc, ctx.cache);
   spec_ = std::move(desc.spec);
   local_size_ = {size.x, size.y, size.z};

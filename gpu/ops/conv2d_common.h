@@ -99,14 +99,10 @@ class ConvLikeKernel final : public GpuKernel {
   std::string tuning_key() const override { return tuning_key_of(pipeline_, spec_); }
   std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const override;
   void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override;
-  std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const override {
-    return pipeline_for(size);
-  }
+  // Errors: a split-K or blocked size the kernel has not.
+  std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const override;
 
  private:
-  // The pipeline of candidate `size` (errors: a split-K or blocked size the kernel has not).
-  ComputePipelineDesc pipeline_for(const WorkgroupSize& size) const;
-
   std::string context_;  // "model 'm': op 3 (CONV_2D)" for errors
   Shape4 out_;
   std::array<uint32_t, 3> local_size_{};
