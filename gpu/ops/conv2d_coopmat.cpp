@@ -18,8 +18,8 @@
 namespace hetsched::gpu {
 namespace {
 
-constexpr int kTileK = 16;                  // conv2d_coopmat.comp's TK
-constexpr uint32_t kSubgroupsPerGroup = 4;  // its 2 x 2 subgroup quarters
+constexpr int kPackRows = 16;  // weight rows are padded to a multiple of one 16-deep matrix
+constexpr uint32_t kGridSpecId = 20, kKGroupsSpecId = 21;  // conv2d_coopmat_body.glsl's GRID, SG_K
 
 std::atomic<int> g_created{0};
 
@@ -30,6 +30,7 @@ struct CoopMatConvSpec {
   int32_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
   int32_t activation;
   VkBool32 transposed;
+  int32_t grid, sg_k;  // ids 20, 21: the tile's subgroup grid and K groups
 };
 
 class CoopMatConvKernel final : public GpuKernel {
@@ -39,16 +40,19 @@ class CoopMatConvKernel final : public GpuKernel {
       : context_(fmt::format("model '{}': {} (cooperative matrix)", graph.model_name, graph.describe(op))),
         out_(g.out),
         op_(op),
-        invocations_(kSubgroupsPerGroup * std::max(ctx.device.info().subgroup_size, 8u)),
+        subgroup_(std::max(ctx.device.info().subgroup_size, 8u)),
         shader_(ctx.device.coopmat_emulated() ? "conv2d_coopmat_emulated" : "conv2d_coopmat"),
         spec_(with_epilogue(SpecConstants::from_struct(CoopMatConvSpec{
-                                invocations_, 1, 1, g.out.n, g.in.h, g.in.w, g.in.c, g.out.h, g.out.w, g.out.c,
+                                tile_.grid * tile_.grid * subgroup_, tile_.sg_k, 1, g.out.n, g.in.h, g.in.w, g.in.c,
+                                g.out.h, g.out.w, g.out.c,
                                 g.kh, g.kw, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w,
-                                g.pad_top, g.pad_left, int32_t(g.activation), g.transposed ? VK_TRUE : VK_FALSE}),
+                                g.pad_top, g.pad_left, int32_t(g.activation), g.transposed ? VK_TRUE : VK_FALSE,
+                                int32_t(tile_.grid), int32_t(tile_.sg_k)}),
                             op)),
-        pipeline_(make_pipeline(ctx)),
+        pipeline_(ctx.device, pipeline_desc(), ctx.cache),
         weights_(upload_constant(ctx.device, std::span<const float>(weights), context_ + " packed weights")),
-        bias_(upload_constant(ctx.device, std::span<const float>(bias), context_ + " bias")) {
+        bias_(upload_constant(ctx.device, std::span<const float>(bias), context_ + " bias")),
+        tuning_key_(tuning_key_of(pipeline_, spec_)) {
     const Tensor& in = graph.tensors[size_t(op.inputs[0])];
     if (in.is_constant) {
       const Shape4 s = in.shape4();
@@ -60,23 +64,35 @@ class CoopMatConvKernel final : public GpuKernel {
   }
 
   uint32_t storage_buffers() const override { return 4 + kEpilogueBindings; }
-  std::string tuning_key() const override { return tuning_key_of(pipeline_, spec_); }
-  std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo&) const override {
-    std::vector<WorkgroupSize> c = coopmat_tile_candidates(invocations_);
-    const WorkgroupSize current{invocations_, 1, 1, mats_n_, mats_m_};
-    std::erase(c, current);
-    c.insert(c.begin(), current);
+  // The key of the untuned kernel: the tile's constants (ids 0-1, 20-21, 90-91) are the cache's value.
+  std::string tuning_key() const override { return tuning_key_; }
+  std::vector<WorkgroupSize> workgroup_candidates(const DeviceInfo& device) const override {
+    std::vector<WorkgroupSize> c = {tile_.workgroup(subgroup_)};
+    for (const CoopMatTile& t :
+         coopmat_tile_candidates(subgroup_, device.max_shared_memory_bytes, device.max_workgroup_invocations))
+      if (!(t == tile_)) c.push_back(t.workgroup(subgroup_));
     return c;
   }
   void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override {
-    if (size.x != invocations_ || size.y != 1 || size.z != 1 || size.block_x < 1 || size.block_x > 2 ||
-        size.block_s < 1 || size.block_s > 2)
+    const std::optional<ComputePipelineDesc> desc = candidate_pipeline(size);
+    if (!desc)
       fail(ErrorKind::kInternal, "{}: tile {}x{}x{} block {}x{} is no cooperative-matrix candidate", context_, size.x,
            size.y, size.z, size.block_s, size.block_x);
-    spec_.set(kBlockXSpecId, int32_t(size.block_x)).set(kBlockSSpecId, int32_t(size.block_s));
-    pipeline_ = make_pipeline(ctx);
-    mats_m_ = size.block_x;
-    mats_n_ = size.block_s;
+    pipeline_ = ComputePipeline(ctx.device, *desc, ctx.cache);
+    spec_ = desc->spec;
+    tile_ = *CoopMatTile::from_workgroup(size, subgroup_);
+  }
+  std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const override {
+    const std::optional<CoopMatTile> tile = CoopMatTile::from_workgroup(size, subgroup_);
+    if (!tile) return std::nullopt;
+    ComputePipelineDesc desc = pipeline_desc();
+    desc.spec.set(0, tile->grid * tile->grid * subgroup_)
+        .set(1, tile->sg_k)
+        .set(kBlockXSpecId, int32_t(tile->mats_m))
+        .set(kBlockSSpecId, int32_t(tile->mats_n))
+        .set(kGridSpecId, int32_t(tile->grid))
+        .set(kKGroupsSpecId, int32_t(tile->sg_k));
+    return desc;
   }
 
   void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override {
@@ -90,27 +106,26 @@ class CoopMatConvKernel final : public GpuKernel {
   void record(CommandBuffer& cmd, const OutputRange& range) const override {
     if (range.empty()) return;
     const conv_kernels::RangePush push = conv_kernels::checked_range_push(set_, range, out_, context_);
-    cmd.dispatch(pipeline_, set_, push, coopmat_conv_groups(out_, range, mats_m_, mats_n_), context_);
+    cmd.dispatch(pipeline_, set_, push, coopmat_conv_groups(out_, range, tile_), context_);
   }
 
  private:
-  ComputePipeline make_pipeline(const GpuKernelContext& ctx) const {
-    return ComputePipeline(ctx.device,
-                           ComputePipelineDesc{.shader = shader_, .spec = spec_,
-                                               .push_constant_bytes = sizeof(conv_kernels::RangePush),
-                                               .storage_buffers = 4 + kEpilogueBindings},
-                           ctx.cache);
+  ComputePipelineDesc pipeline_desc() const {
+    return ComputePipelineDesc{.shader = shader_, .spec = spec_,
+                               .push_constant_bytes = sizeof(conv_kernels::RangePush),
+                               .storage_buffers = 4 + kEpilogueBindings};
   }
 
   std::string context_;
   Shape4 out_;
   Op op_;  // for the epilogue's operand positions
-  uint32_t invocations_;               // 4 subgroups
-  uint32_t mats_m_ = 2, mats_n_ = 2;   // the tile (shader defaults; tuned by set_workgroup)
+  uint32_t subgroup_;                  // invocations per subgroup the tile's geometry assumes
+  CoopMatTile tile_;                   // the shader's defaults; tuned by set_workgroup
   std::string shader_;
-  SpecConstants spec_;                 // ids 90/91 (the tile) set only once tuned
+  SpecConstants spec_;                 // ids 0-1, 20-21, 90-91 (the tile)
   ComputePipeline pipeline_;
   Buffer weights_, bias_;
+  std::string tuning_key_;             // of the untuned kernel (see tuning_key)
   std::optional<Buffer> constant_input_;
   VkDescriptorSet set_ = VK_NULL_HANDLE;
 };
@@ -136,7 +151,7 @@ std::unique_ptr<GpuKernel> build(const GpuKernelContext& ctx, const Graph& graph
 std::vector<float> pack_coopmat_weights(std::span<const float> w, int O, int KH, int KW, int I) {
   const int OS = slices_of(O), IS = slices_of(I);
   const int kslices = KH * KW * IS;
-  const size_t rows = size_t((kslices * 4 + kTileK - 1) / kTileK) * kTileK;
+  const size_t rows = size_t((kslices * 4 + kPackRows - 1) / kPackRows) * kPackRows;
   std::vector<float> p(rows * size_t(OS) * 4, 0.0f);
   for (int o = 0; o < O; ++o)
     for (int ky = 0; ky < KH; ++ky)
@@ -148,16 +163,40 @@ std::vector<float> pack_coopmat_weights(std::span<const float> w, int O, int KH,
   return p;
 }
 
-std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange& range, uint32_t mats_m,
-                                            uint32_t mats_n) {
-  const uint32_t pixels = uint32_t(out.n) * uint32_t(range.row_end - range.row_begin) * uint32_t(out.w);
-  return {groups_for(pixels, 32 * mats_m), groups_for(uint32_t(range.slice_end - range.slice_begin), 8 * mats_n), 1};
+uint32_t CoopMatTile::shared_bytes() const {
+  const uint32_t tk = 16 * sg_k, slots = (sg_k + 1) / 2;
+  return pixels() * (tk + 8) * 2 + tk * (channels() + 8) * 2 + slots * pixels() * (channels() + 4) * 4;
 }
 
-std::vector<WorkgroupSize> coopmat_tile_candidates(uint32_t invocations) {
-  std::vector<WorkgroupSize> c;
-  for (const auto& [m, n] : {std::pair<uint32_t, uint32_t>{2, 2}, {2, 1}, {1, 2}, {1, 1}})
-    c.push_back(WorkgroupSize{invocations, 1, 1, /*block_s=*/n, /*block_x=*/m});
+WorkgroupSize CoopMatTile::workgroup(uint32_t subgroup) const {
+  return WorkgroupSize{grid * grid * subgroup, sg_k, 1, /*block_s=*/mats_n, /*block_x=*/mats_m};
+}
+
+std::optional<CoopMatTile> CoopMatTile::from_workgroup(const WorkgroupSize& w, uint32_t subgroup) {
+  const uint32_t grid = w.x == subgroup ? 1 : w.x == 4 * subgroup ? 2 : 0;
+  const bool sg_k_ok = w.y == 1 || w.y == 2 || w.y == 4 || w.y == 8;
+  if (grid == 0 || !sg_k_ok || w.z != 1 || w.block_x < 1 || w.block_x > 2 || w.block_s < 1 || w.block_s > 2)
+    return std::nullopt;
+  return CoopMatTile{grid, w.y, w.block_x, w.block_s};
+}
+
+std::array<uint32_t, 3> coopmat_conv_groups(const Shape4& out, const OutputRange& range, const CoopMatTile& tile) {
+  const uint32_t pixels = uint32_t(out.n) * uint32_t(range.row_end - range.row_begin) * uint32_t(out.w);
+  return {groups_for(pixels, tile.pixels()), groups_for(uint32_t(range.slice_end - range.slice_begin), tile.channels() / 4),
+          1};
+}
+
+std::vector<CoopMatTile> coopmat_tile_candidates(uint32_t subgroup, uint32_t max_shared_bytes,
+                                                 uint32_t max_invocations) {
+  static constexpr CoopMatTile kTiles[] = {
+      {2, 1, 2, 2}, {2, 1, 2, 1}, {2, 1, 1, 2}, {2, 1, 1, 1},  // quarters: 64-32 x 64-32, K step 16
+      {2, 2, 2, 2},                                            // 64 x 64, K step 32
+      {1, 4, 2, 2}, {1, 4, 1, 2},                              // 32 x 32 and 16 x 32, K step 64
+      {1, 8, 2, 2}, {1, 8, 1, 2}, {1, 8, 1, 1},                // 32 x 32 to 16 x 16, K step 128
+  };
+  std::vector<CoopMatTile> c;
+  for (const CoopMatTile& t : kTiles)
+    if (t.shared_bytes() <= max_shared_bytes && t.subgroups() * subgroup <= max_invocations) c.push_back(t);
   return c;
 }
 

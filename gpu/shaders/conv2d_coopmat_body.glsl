@@ -35,28 +35,41 @@ layout(std430, set = 0, binding = 3) readonly buffer Bias { STORE4 bias[]; };
 
 layout(push_constant) uniform Push { ivec4 range; } pc;
 
-// The tuned tile (gpu/workgroup_tuning.h's block ids; gpu/ops/conv2d_coopmat.cpp's candidates): each
-// of the 4 subgroups computes MATS_M x MATS_N matrices of 16 x 16 (1 or 2 each), so the workgroup
-// tile is TM = 32 * MATS_M pixels x TN = 32 * MATS_N channels (64 x 64 by default).
+// The tuned tile (gpu/ops/conv2d_coopmat.h's CoopMatTile; WorkgroupSize x = GRID * GRID subgroups,
+// y = SG_K, block_x = MATS_M, block_s = MATS_N). GRID x GRID subgroups split the tile: each computes
+// MATS_M x MATS_N matrices of 16 x 16, so the tile is TM = 16 * GRID * MATS_M pixels x TN = 16 * GRID
+// * MATS_N channels. SG_K such grids split each staged K step: the group stages TK = 16 * SG_K
+// (SG_K * 4 input slices) per step and K group kq multiplies its 16 of them, then the K groups'
+// accumulators are added in shared memory (a tree) before the epilogue. A large SG_K with a small
+// tile suits batch-1 layers with few pixels and long reductions (7x7 and 14x14 maps, K = 576-4608):
+// fewer, fuller K steps and more workgroups, where 2 x 2 quarters of a 64 x 64 tile left most of
+// the GPU idle on a long serial K loop.
 layout(constant_id = BLOCK_X_ID) const int MATS_M = 2;
 layout(constant_id = BLOCK_S_ID) const int MATS_N = 2;
-const int TM = 32 * MATS_M, TN = 32 * MATS_N, TK = 16;  // TK = 4 input slices
+layout(constant_id = 20) const int GRID = 2;
+layout(constant_id = 21) const int SG_K = 1;  // a power of two; the local size's y
+const int TM = 16 * GRID * MATS_M, TN = 16 * GRID * MATS_N, TK = 16 * SG_K;
 const int TN_S = TN / 4, TK_S = TK / 4;
-const int TM_MAX = 64, TN_MAX = 64;  // shared arrays are sized for the largest tile
 // Shared row strides (elements), padded against bank conflicts; multiples of 16 bytes as the
 // cooperative loads and stores require.
-const int A_STRIDE = TK + 8;   // float16: 48 bytes
-const int B_STRIDE = TN_MAX + 8;   // float16: 144 bytes
-const int C_STRIDE = TN_MAX + 4;   // float: 272 bytes
+const int A_STRIDE = TK + 8;   // float16
+const int B_STRIDE = TN + 8;   // float16
+const int C_STRIDE = TN + 4;   // float
+const int C_SLOTS = (SG_K + 1) / 2;  // the reduction tree's first level (slot 0 also takes the result)
 
-shared float16_t a_tile[TM_MAX * A_STRIDE];
+shared float16_t a_tile[TM * A_STRIDE];
 shared float16_t b_tile[TK * B_STRIDE];
-shared float c_tile[TM_MAX * C_STRIDE];
+shared float c_tile[C_SLOTS * TM * C_STRIDE];
 
 #ifndef COOPMAT_EMULATE
 #define HMAT fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
 #define FMAT fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>
 #endif
+
+// Each invocation stages at most MAX_PER vec4 of A and of B per K step (TM * TK_S / invocations:
+// 2 * MATS_M / GRID with 32-wide subgroups, more with narrower ones), held in registers from one
+// step to the next so that the loads of step k + 1 are in flight while step k multiplies.
+const int MAX_PER = 16;
 
 void main() {
   const int IN_S = (IN_C + 3) / 4;
@@ -68,10 +81,14 @@ void main() {
   const int s0 = pc.range.x + int(gl_WorkGroupID.y) * TN_S;
   const int lid = int(gl_LocalInvocationIndex);
   const int invocations = int(gl_WorkGroupSize.x * gl_WorkGroupSize.y * gl_WorkGroupSize.z);
+  const int a_per = (TM * TK_S + invocations - 1) / invocations;
+  const int b_per = (TK * TN_S + invocations - 1) / invocations;
 #ifndef COOPMAT_EMULATE
-  // The subgroup's quarter of the tile (the host makes the group exactly 4 subgroups).
+  // The subgroup's K group and its part of the tile (the host makes the group GRID * GRID * SG_K
+  // subgroups).
   const int sg = int(gl_SubgroupID);
-  const int wm = (sg / 2) * 16 * MATS_M, wn = (sg % 2) * 16 * MATS_N;
+  const int kq = sg / (GRID * GRID), quarter = sg % (GRID * GRID);
+  const int wm = (quarter / GRID) * 16 * MATS_M, wn = (quarter % GRID) * 16 * MATS_N;
 
   FMAT acc[2][2];
   for (int i = 0; i < 2; ++i)
@@ -81,71 +98,121 @@ void main() {
   for (int e = lid; e < TM * TN; e += invocations) c_tile[(e / TN) * C_STRIDE + e % TN] = 0.0;
 #endif
 
+  // The pixel of each A element this invocation stages is the same every step (e = lid + r *
+  // invocations, pixel p = e % TM, slice q = e / TM): decoded once.
+  ivec3 a_pix[MAX_PER];  // (batch, y, x), batch < 0 past the range
+  for (int r = 0; r < a_per && r < MAX_PER; ++r) {
+    const int e = lid + r * invocations;
+    const int m = m0 + e % TM;
+    a_pix[r] = ivec3(-1, 0, 0);
+    if (e < TM * TK_S && m < pixels) {
+      const int rr = m % (rows * OUT_W);
+      a_pix[r] = ivec3(m / (rows * OUT_W), pc.range.z + rr / OUT_W, rr % OUT_W);
+    }
+  }
+  vec4 ra[MAX_PER], rb[MAX_PER];
   const int ksteps = (KSLICES + TK_S - 1) / TK_S;
-  for (int kt = 0; kt < ksteps; ++kt) {
-    barrier();
-    // A: TM pixels x TK_S input slices; consecutive invocations read consecutive pixels of a slice.
-    for (int e = lid; e < TM * TK_S; e += invocations) {
-      const int q = e / TM, p = e % TM;
-      const int m = m0 + p, ks = kt * TK_S + q;
-      vec4 v = vec4(0.0);
-      if (m < pixels && ks < KSLICES) {
-        const int b = m / (rows * OUT_W), r = m % (rows * OUT_W);
-        const int y = pc.range.z + r / OUT_W, x = r % OUT_W;
-        const int kk = ks / IN_S, t = ks % IN_S;
-        int iy, ix;
-        bool inside;
-        if (TRANSPOSED) {
-          const int ty = y + PT - kk / KW, tx = x + PL - kk % KW;
-          iy = ty / SH;
-          ix = tx / SW;
-          inside = ty >= 0 && tx >= 0 && ty % SH == 0 && tx % SW == 0;
-        } else {
-          iy = y * SH - PT + (kk / KW) * DH;
-          ix = x * SW - PL + (kk % KW) * DW;
-          inside = true;
-        }
-        if (inside && iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W)
-          v = vec4(src[((b * IN_S + t) * IN_H + iy) * IN_W + ix]);
+  for (int kt = 0; kt <= ksteps; ++kt) {
+    if (kt > 0) {
+      // Stage step kt - 1 (in registers) in shared memory as float16, then multiply it.
+      barrier();
+      for (int r = 0; r < a_per && r < MAX_PER; ++r) {
+        const int e = lid + r * invocations;
+        if (e >= TM * TK_S) break;
+        const f16vec4 h = f16vec4(ra[r]);
+        const int at = (e % TM) * A_STRIDE + (e / TM) * 4;
+        a_tile[at] = h.x;
+        a_tile[at + 1] = h.y;
+        a_tile[at + 2] = h.z;
+        a_tile[at + 3] = h.w;
       }
-      const f16vec4 h = f16vec4(v);
-      const int at = p * A_STRIDE + q * 4;
-      a_tile[at] = h.x;
-      a_tile[at + 1] = h.y;
-      a_tile[at + 2] = h.z;
-      a_tile[at + 3] = h.w;
+      for (int r = 0; r < b_per && r < MAX_PER; ++r) {
+        const int e = lid + r * invocations;
+        if (e >= TK * TN_S) break;
+        const f16vec4 h = f16vec4(rb[r]);
+        const int at = (e / TN_S) * B_STRIDE + (e % TN_S) * 4;
+        b_tile[at] = h.x;
+        b_tile[at + 1] = h.y;
+        b_tile[at + 2] = h.z;
+        b_tile[at + 3] = h.w;
+      }
+      barrier();
     }
-    // B: TK rows x TN_S slices of 4 output channels (rows are zero-padded to a multiple of TK).
-    for (int e = lid; e < TK * TN_S; e += invocations) {
-      const int k = e / TN_S, j = e % TN_S;
-      const int s = s0 + j;
-      const f16vec4 h = s < OUT_S ? f16vec4(vec4(wts[(kt * TK + k) * OUT_S + s])) : f16vec4(0.0);
-      const int at = k * B_STRIDE + j * 4;
-      b_tile[at] = h.x;
-      b_tile[at + 1] = h.y;
-      b_tile[at + 2] = h.z;
-      b_tile[at + 3] = h.w;
+    if (kt < ksteps) {
+      // Load step kt into registers. A: TM pixels x TK_S input slices, consecutive invocations on
+      // consecutive pixels of a slice; 0 outside the input.
+      for (int r = 0; r < a_per && r < MAX_PER; ++r) {
+        const int e = lid + r * invocations;
+        const int ks = kt * TK_S + e / TM;
+        vec4 v = vec4(0.0);
+        if (e < TM * TK_S && a_pix[r].x >= 0 && ks < KSLICES) {
+          const int b = a_pix[r].x, y = a_pix[r].y, x = a_pix[r].z;
+          const int kk = ks / IN_S, t = ks % IN_S;
+          int iy, ix;
+          bool inside;
+          if (TRANSPOSED) {
+            const int ty = y + PT - kk / KW, tx = x + PL - kk % KW;
+            iy = ty / SH;
+            ix = tx / SW;
+            inside = ty >= 0 && tx >= 0 && ty % SH == 0 && tx % SW == 0;
+          } else {
+            iy = y * SH - PT + (kk / KW) * DH;
+            ix = x * SW - PL + (kk % KW) * DW;
+            inside = true;
+          }
+          if (inside && iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W) v = vec4(src[((b * IN_S + t) * IN_H + iy) * IN_W + ix]);
+        }
+        ra[r] = v;
+      }
+      // B: TK rows x TN_S slices of 4 output channels; rows past K (the packing pads to 16) are 0.
+      for (int r = 0; r < b_per && r < MAX_PER; ++r) {
+        const int e = lid + r * invocations;
+        const int s = s0 + e % TN_S, k = kt * TK + e / TN_S;
+        rb[r] = e < TK * TN_S && s < OUT_S && k < KSLICES * 4 ? vec4(wts[k * OUT_S + s]) : vec4(0.0);
+      }
     }
-    barrier();
+    if (kt > 0) {
 #ifndef COOPMAT_EMULATE
-    HMAT a[2], bm[2];
-    for (int i = 0; i < MATS_M; ++i) coopMatLoadNV(a[i], a_tile, (wm + i * 16) * A_STRIDE, A_STRIDE, false);
-    for (int j = 0; j < MATS_N; ++j) coopMatLoadNV(bm[j], b_tile, wn + j * 16, B_STRIDE, false);
-    for (int i = 0; i < MATS_M; ++i)
-      for (int j = 0; j < MATS_N; ++j) acc[i][j] = coopMatMulAddNV(a[i], bm[j], acc[i][j]);
+      HMAT a[2], bm[2];
+      for (int i = 0; i < MATS_M; ++i)
+        coopMatLoadNV(a[i], a_tile, (wm + i * 16) * A_STRIDE + kq * 16, A_STRIDE, false);
+      for (int j = 0; j < MATS_N; ++j) coopMatLoadNV(bm[j], b_tile, kq * 16 * B_STRIDE + wn + j * 16, B_STRIDE, false);
+      for (int i = 0; i < MATS_M; ++i)
+        for (int j = 0; j < MATS_N; ++j) acc[i][j] = coopMatMulAddNV(a[i], bm[j], acc[i][j]);
 #else
-    for (int e = lid; e < TM * TN; e += invocations) {
-      const int p = e / TN, n = e % TN;
-      float sum = 0.0;
-      for (int k = 0; k < TK; ++k) sum += float(a_tile[p * A_STRIDE + k]) * float(b_tile[k * B_STRIDE + n]);
-      c_tile[p * C_STRIDE + n] += sum;
-    }
+      for (int e = lid; e < TM * TN; e += invocations) {
+        const int p = e / TN, n = e % TN;
+        float sum = 0.0;
+        for (int k = 0; k < TK; ++k) sum += float(a_tile[p * A_STRIDE + k]) * float(b_tile[k * B_STRIDE + n]);
+        c_tile[p * C_STRIDE + n] += sum;
+      }
 #endif
+    }
   }
 #ifndef COOPMAT_EMULATE
-  for (int i = 0; i < MATS_M; ++i)
-    for (int j = 0; j < MATS_N; ++j)
-      coopMatStoreNV(acc[i][j], c_tile, (wm + i * 16) * C_STRIDE + wn + j * 16, C_STRIDE, false);
+  // Add the K groups' accumulators: at each level of the tree the upper half of the groups store
+  // theirs into slots and the lower half add them.
+  for (int level = SG_K / 2; level >= 1; level /= 2) {
+    barrier();
+    if (kq >= level && kq < 2 * level)
+      for (int i = 0; i < MATS_M; ++i)
+        for (int j = 0; j < MATS_N; ++j)
+          coopMatStoreNV(acc[i][j], c_tile, (kq - level) * TM * C_STRIDE + (wm + i * 16) * C_STRIDE + wn + j * 16,
+                         C_STRIDE, false);
+    barrier();
+    if (kq < level)
+      for (int i = 0; i < MATS_M; ++i)
+        for (int j = 0; j < MATS_N; ++j) {
+          FMAT other;
+          coopMatLoadNV(other, c_tile, kq * TM * C_STRIDE + (wm + i * 16) * C_STRIDE + wn + j * 16, C_STRIDE, false);
+          acc[i][j] = acc[i][j] + other;
+        }
+  }
+  barrier();
+  if (kq == 0)
+    for (int i = 0; i < MATS_M; ++i)
+      for (int j = 0; j < MATS_N; ++j)
+        coopMatStoreNV(acc[i][j], c_tile, (wm + i * 16) * C_STRIDE + wn + j * 16, C_STRIDE, false);
 #endif
   barrier();
 

@@ -146,15 +146,21 @@ void random_cases(bool fp16, bool emulate, int cases) {
   if (!device) GTEST_SKIP() << why;
   auto rng = test::rng_for_current_test();
   test::ErrorSummary summary;
-  // Every case with one of the tuned tiles in turn (64x64, 64x32, 32x64, 32x32), as tuning may pick.
-  const std::vector<gpu::WorkgroupSize> tiles =
-      gpu::coopmat_tile_candidates(4 * std::max(device->info().subgroup_size, 8u));
+  // Every case with one of the tuned tiles in turn (quarters of 64x64 to 32x32, whole tiles with
+  // 2-8 K groups), as tuning may pick.
+  const uint32_t subgroup = std::max(device->info().subgroup_size, 8u);
+  std::vector<gpu::WorkgroupSize> tiles;
+  for (const gpu::CoopMatTile& t : gpu::coopmat_tile_candidates(subgroup, device->info().max_shared_memory_bytes,
+                                                                device->info().max_workgroup_invocations))
+    tiles.push_back(t.workgroup(subgroup));
+  ASSERT_GE(tiles.size(), 8u) << "the device allows too few cooperative-matrix tiles";
   for (int i = 0; i < cases; ++i) {
     test::GraphBuilder g("coopmat_random");
     std::string what;
     build_case(g, rng, i, what);
     const gpu::WorkgroupSize tile = tiles[size_t(i) % tiles.size()];
-    SCOPED_TRACE(fmt::format("{}; tile {}x{} matrices per subgroup", what, tile.block_x, tile.block_s));
+    SCOPED_TRACE(fmt::format("{}; tile {}x{} matrices per subgroup, {} subgroups x {} K groups", what, tile.block_x,
+                             tile.block_s, tile.x / subgroup, tile.y));
     summary.add(check_on(*device, g.graph(), rng, true, kCoopMatMaxRelL2, {}, tile));
     if (::testing::Test::HasFailure()) break;
   }
@@ -174,10 +180,17 @@ void deep_reduction(bool emulate) {
   a.padding = Padding::kSame;
   const int x = g.input("x", {1, 9, 70, 256});  // 630 pixels: several pixel tiles
   g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {72, 3, 3, 256}), g.random_constant(rng, "b", {72})}, a);
-  const test::OpCheck r = check_on(*device, g.graph(), rng, true);
-  fmt::print("CONV_2D 3x3x256 cooperative matrix{}: relative L2 {:.3g}\n", emulate ? " (emulated)" : "", r.rel_l2);
-  // float16 operands cannot be as exact as float32 (~1e-7): an error this small means fp32 ran.
-  EXPECT_GT(r.rel_l2, 1e-6) << "results as exact as fp32: are the float16 operands in use?";
+  // The default tile (a 16-deep K step, 144 of them) and a whole 16 x 32 tile with 8 K groups
+  // (128-deep steps whose 8 partial sums the tree adds).
+  const uint32_t subgroup = std::max(device->info().subgroup_size, 8u);
+  for (const gpu::CoopMatTile& tile : {gpu::CoopMatTile{}, gpu::CoopMatTile{1, 8, 1, 2}}) {
+    SCOPED_TRACE(fmt::format("{} K groups", tile.sg_k));
+    const test::OpCheck r = check_on(*device, g.graph(), rng, true, kCoopMatMaxRelL2, {}, tile.workgroup(subgroup));
+    fmt::print("CONV_2D 3x3x256 cooperative matrix{}, {} K groups: relative L2 {:.3g}\n", emulate ? " (emulated)" : "",
+               tile.sg_k, r.rel_l2);
+    // float16 operands cannot be as exact as float32 (~1e-7): an error this small means fp32 ran.
+    EXPECT_GT(r.rel_l2, 1e-6) << "results as exact as fp32: are the float16 operands in use?";
+  }
 }
 
 // Epilogues (bias, activations, residual operands) applied at the cooperative kernel's store.
@@ -262,14 +275,29 @@ TEST(CoopMatGpu, WeightPacking) {
 // default tile), and the smaller tuned tiles.
 TEST(CoopMatGpu, DispatchGroups) {
   const Shape4 out{2, 10, 7, 70};  // 18 slices
+  using gpu::CoopMatTile;
   EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange::whole(out)), (std::array<uint32_t, 3>{3, 2, 1}));  // 140 px
   EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{3, 4, 2, 3}), (std::array<uint32_t, 3>{1, 1, 1}));
   EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{0, 17, 0, 5}), (std::array<uint32_t, 3>{2, 2, 1}));  // 70 px
-  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{0, 17, 0, 5}, 1, 1), (std::array<uint32_t, 3>{3, 3, 1}));
-  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange::whole(out), 1, 2), (std::array<uint32_t, 3>{5, 2, 1}));
-  const auto tiles = gpu::coopmat_tile_candidates(128);
-  ASSERT_EQ(tiles.size(), 4u);
-  EXPECT_EQ(tiles[0], (gpu::WorkgroupSize{128, 1, 1, 2, 2}));  // the shader's default first
+  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange{0, 17, 0, 5}, CoopMatTile{2, 1, 1, 1}),
+            (std::array<uint32_t, 3>{3, 3, 1}));
+  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange::whole(out), CoopMatTile{2, 1, 1, 2}),
+            (std::array<uint32_t, 3>{5, 2, 1}));
+  // A whole 16 x 32 tile per subgroup with 8 K groups: 16 pixels x 8 slices a group.
+  EXPECT_EQ(gpu::coopmat_conv_groups(out, OutputRange::whole(out), CoopMatTile{1, 8, 1, 2}),
+            (std::array<uint32_t, 3>{9, 3, 1}));
+  const auto tiles = gpu::coopmat_tile_candidates(32, 48 * 1024, 1024);
+  ASSERT_EQ(tiles.size(), 10u);
+  EXPECT_EQ(tiles[0], (CoopMatTile{2, 1, 2, 2}));  // the shader's default first
+  for (const CoopMatTile& t : tiles) {
+    EXPECT_LE(t.shared_bytes(), 48u * 1024) << t.grid << " " << t.sg_k;
+    EXPECT_EQ(CoopMatTile::from_workgroup(t.workgroup(32), 32), t);
+  }
+  // The 32 x 32 tile with 8 K groups: A 32 x 136, B 128 x 40 float16, 4 slots of 32 x 36 floats.
+  EXPECT_EQ((CoopMatTile{1, 8, 2, 2}.shared_bytes()), 32u * 136 * 2 + 128 * 40 * 2 + 4 * 32 * 36 * 4);
+  EXPECT_EQ(gpu::coopmat_tile_candidates(32, 8 * 1024, 1024).size(), 1u) << "only the 32 x 32 quarters fit 8 KiB";
+  EXPECT_FALSE(CoopMatTile::from_workgroup(gpu::WorkgroupSize{64, 1, 1, 2, 2}, 32)) << "2 subgroups: no grid";
+  EXPECT_FALSE(CoopMatTile::from_workgroup(gpu::WorkgroupSize{32, 3, 1, 2, 2}, 32)) << "3 K groups";
 }
 
 }  // namespace
