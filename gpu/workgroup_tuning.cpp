@@ -103,9 +103,14 @@ std::string entry_problem(const WorkgroupTuningCache::Entry& e, const DeviceInfo
   if (uint64_t(b.x) * b.y * b.z > info.max_workgroup_invocations)
     return fmt::format("local size {}x{}x{} beyond the device's {} invocations", b.x, b.y, b.z,
                        info.max_workgroup_invocations);
-  if (!b.split_k() &&
-      std::find(std::begin(kRegisterBlocks), std::end(kRegisterBlocks), std::pair(b.block_s, b.block_x)) ==
-          std::end(kRegisterBlocks))
+  // The register blocks, and the cooperative-matrix tiles' 1-2 x 1-2 matrices per subgroup
+  // (gpu/ops/conv2d_coopmat.h's CoopMatTile: its 1 x 2 is no register block). Whether an entry is
+  // one of its kernel's candidates is checked when a kernel reads it (executor_tuning.cpp).
+  const bool register_block =
+      std::find(std::begin(kRegisterBlocks), std::end(kRegisterBlocks), std::pair(b.block_s, b.block_x)) !=
+      std::end(kRegisterBlocks);
+  const bool coopmat_tile = b.block_s >= 1 && b.block_s <= 2 && b.block_x >= 1 && b.block_x <= 2;
+  if (!b.split_k() && !register_block && !coopmat_tile)
     return fmt::format("register block {}x{} that tuning never tries", b.block_s, b.block_x);
   if (!std::isfinite(e.best_us) || !std::isfinite(e.default_us) || e.best_us <= 0 || e.default_us <= 0)
     return fmt::format("timings best {} us, default {} us (expected finite positive numbers)", e.best_us, e.default_us);

@@ -155,6 +155,9 @@ TEST(WorkgroupTuning, CacheKeepsTheBlock) {
   gpu::WorkgroupTuningCache cache(dev, dir.path);
   cache.store("blocked", {{16, 4, 1, 4, 2}, 1.0, 2.0});
   cache.store("plain", {{8, 8, 1}, 3.0, 3.0});
+  // A cooperative-matrix tile of 2 x 1 matrices per subgroup with 8 K groups (block_s 1, block_x 2:
+  // no register block), which the check on reading dropped before.
+  cache.store("coopmat", {{32, 8, 1, 1, 2}, 1.0, 2.0});
   cache.save();
   gpu::WorkgroupTuningCache reread(dev, dir.path);
   EXPECT_TRUE(reread.warning().empty()) << reread.warning();
@@ -162,6 +165,8 @@ TEST(WorkgroupTuning, CacheKeepsTheBlock) {
   EXPECT_EQ(reread.find("blocked")->best, (gpu::WorkgroupSize{16, 4, 1, 4, 2}));
   ASSERT_NE(reread.find("plain"), nullptr);
   EXPECT_EQ(reread.find("plain")->best, (gpu::WorkgroupSize{8, 8, 1, 1, 1}));
+  ASSERT_NE(reread.find("coopmat"), nullptr);
+  EXPECT_EQ(reread.find("coopmat")->best, (gpu::WorkgroupSize{32, 8, 1, 1, 2}));
   // A block of 0 is corrupt.
   { std::ofstream(reread.file()) << R"({"entries": {"k": {"best": [8, 8, 1], "block": [0, 2], "best_us": 1, "default_us": 2}}})"; }
   gpu::WorkgroupTuningCache corrupt(dev, dir.path);
