@@ -47,6 +47,9 @@ bool coopmat_disabled_by_env();
 // H100 fp16 ran 1.03-1.46x slower with them than strict fp32, 0.68-0.96x without;
 // bench/results/coopmat_h100_2026-12-06-s10-fp16/).
 bool coopmat_for_fp16_by_env();
+// HETSCHED_TENSOR_CORES_ONLY=1: where a conv-like op has a cooperative-matrix kernel, build that alone
+// instead of the choice between it and the shader (gpu/ops/tensor_core_choice.h), for A/B timing.
+bool tensor_cores_only_by_env();
 // Test hook, HETSCHED_COOPMAT_EMULATE=1: the cooperative kernels run conv2d_coopmat_emulated.comp
 // (their staging, ranges and epilogue with plain float16 dot products) on any device with
 // shaderFloat16, e.g. lavapipe; the default of DeviceOptions::coopmat_emulate.

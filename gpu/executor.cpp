@@ -44,7 +44,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     switches.depthwise_pointwise = false;
   fusions_ = gpu_only && options_.tensor_offsets.empty() ? plan_gpu_fusions(graph_, switches)
                                                          : GpuFusions::none(graph_.ops.size());
-  uint32_t buffers = 0;
+  uint32_t buffers = 0, sets = 0;
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
     const bool on_gpu = (options_.ops_on_gpu.empty() || options_.ops_on_gpu.at(i)) && !in_place_.elided_op[i] &&
                         !fusions_.elided_op[i];
@@ -55,7 +55,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
       k = create_mean_fc_gpu_kernel(ctx, graph_, fused_chain(graph_, fusions_, int(i)));
     else if (on_gpu)
       k = create_gpu_kernel(ctx, graph_, graph_.ops[i]);
-    if (k) buffers += k->storage_buffers();
+    if (k) buffers += k->storage_buffers(), sets += k->descriptor_sets();
     kernels_.push_back(std::move(k));
   }
 
@@ -142,7 +142,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
     host_arena_ = Buffer(device_, std::max<uint64_t>(arena_bytes[1], 256), MemoryUse::kShared,
                          "shared activation arena of model '" + graph_.model_name + "'");
 
-  descriptors_ = std::make_unique<DescriptorArena>(device_, uint32_t(graph_.ops.size()) + 1, buffers + 1);
+  descriptors_ = std::make_unique<DescriptorArena>(device_, sets + 1, buffers + 1);
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
     if (!kernels_[i]) continue;
     const Op& op = graph_.ops[i];

@@ -36,8 +36,9 @@ struct GpuKernelContext {
 class GpuKernel {
  public:
   virtual ~GpuKernel() = default;
-  // Storage-buffer descriptors its set needs (for sizing the descriptor arena).
+  // Storage-buffer descriptors its sets need, and how many sets (for sizing the descriptor arena).
   virtual uint32_t storage_buffers() const = 0;
+  virtual uint32_t descriptor_sets() const { return 1; }
   // Writes the descriptor set: `inputs` has one range per op.inputs entry (empty for absent or
   // constant inputs), `output` the output tensor's range.
   virtual void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) = 0;

@@ -110,6 +110,7 @@ std::string entry_problem(const WorkgroupTuningCache::Entry& e, const DeviceInfo
       std::find(std::begin(kRegisterBlocks), std::end(kRegisterBlocks), std::pair(b.block_s, b.block_x)) !=
       std::end(kRegisterBlocks);
   const bool coopmat_tile = b.block_s >= 1 && b.block_s <= 2 && b.block_x >= 1 && b.block_x <= 2;
+  if (b.kernel > 1) return fmt::format("implementation {} of a kernel that has 2", b.kernel);
   if (!b.split_k() && !register_block && !coopmat_tile)
     return fmt::format("register block {}x{} that tuning never tries", b.block_s, b.block_x);
   if (!std::isfinite(e.best_us) || !std::isfinite(e.default_us) || e.best_us <= 0 || e.default_us <= 0)
@@ -136,6 +137,7 @@ WorkgroupTuningCache::WorkgroupTuningCache(const VulkanDevice& device, std::file
         entry.best.block_s = e.at("block").at(0).get<uint32_t>();
         entry.best.block_x = e.at("block").at(1).get<uint32_t>();
       }
+      if (e.contains("kernel")) entry.best.kernel = e.at("kernel").get<uint32_t>();
       entry.best_us = e.at("best_us").get<double>();
       entry.default_us = e.at("default_us").get<double>();
       if (const std::string problem = entry_problem(entry, info); !problem.empty()) {
@@ -198,11 +200,13 @@ void WorkgroupTuningCache::save() {
   nlohmann::json j;
   j["format"] = "hetsched workgroup tuning cache v1";
   j["entries"] = nlohmann::json::object();
-  for (const auto& [key, e] : entries_)
+  for (const auto& [key, e] : entries_) {
     j["entries"][key] = {{"best", {e.best.x, e.best.y, e.best.z}},
                          {"block", {e.best.block_s, e.best.block_x}},
                          {"best_us", e.best_us},
                          {"default_us", e.default_us}};
+    if (e.best.kernel != 0) j["entries"][key]["kernel"] = e.best.kernel;
+  }
   write_cache_file(file_, j.dump(1) + "\n", "workgroup tuning cache");
   dirty_ = false;
 }

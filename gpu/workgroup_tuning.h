@@ -27,6 +27,9 @@ struct DeviceInfo;
 struct WorkgroupSize {
   uint32_t x = 1, y = 1, z = 1;
   uint32_t block_s = 1, block_x = 1;
+  // Which implementation of a kernel that has two (gpu/ops/tensor_core_choice.h): 0 its shader,
+  // 1 its cooperative-matrix kernel (whose tile the other fields then encode). 0 for every other kernel.
+  uint32_t kernel = 0;
   uint32_t invocations() const { return x * y * z; }
   bool blocked() const { return block_s != 1 || block_x != 1; }
   // The block (0, 0) marks a split-K candidate of a conv kernel (conv2d_splitk.comp): x invocations

@@ -4,6 +4,7 @@
 
 #include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/conv2d_coopmat.h"
+#include "gpu/ops/tensor_core_choice.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -15,11 +16,8 @@ struct TransposeConvSpec {
   int32_t activation;
 };
 
-}  // namespace
-
-std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                         const Op& op) {
-  if (auto coopmat = try_create_transpose_conv_coopmat_kernel(ctx, graph, op)) return coopmat;  // tensor cores where enabled
+std::unique_ptr<GpuKernel> create_transpose_conv_shader_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                               const Op& op) {
   using namespace conv_kernels;
   const auto& a = op.attrs<TransposeConvAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
@@ -29,6 +27,15 @@ std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelConte
                                                         a.pads.left, int32_t(a.activation)});
   s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
+}
+
+}  // namespace
+
+std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                            const Op& op) {
+  // Tensor cores where the device has them enabled, the shader also: tuning keeps the faster.
+  return with_tensor_core_choice(try_create_transpose_conv_coopmat_kernel(ctx, graph, op),
+                                 create_transpose_conv_shader_kernel(ctx, graph, op));
 }
 
 }  // namespace hetsched::gpu

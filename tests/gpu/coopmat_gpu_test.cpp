@@ -67,6 +67,14 @@ gpu::VulkanDevice* coopmat_device(bool fp16, bool emulate, std::string* why) {
   return s.device.get();
 }
 
+// The size that runs a conv-like op's tensor-core kernel with `tile` (gpu/ops/tensor_core_choice.h:
+// kernel 1; without a size the op's shader runs, as before tuning).
+gpu::WorkgroupSize tensor_cores(const gpu::VulkanDevice& device, const gpu::CoopMatTile& tile = {}) {
+  gpu::WorkgroupSize w = tile.workgroup(std::max(device.info().subgroup_size, 8u));
+  w.kernel = 1;
+  return w;
+}
+
 // Checks op 0 of `graph` on `device` (whole, empty, partial ranges; poisoned output) and that the
 // kernel built was a cooperative-matrix one when `expect_coopmat`.
 test::OpCheck check_on(gpu::VulkanDevice& device, Graph& graph, std::mt19937_64& rng, bool expect_coopmat,
@@ -148,19 +156,22 @@ void random_cases(bool fp16, bool emulate, int cases) {
   test::ErrorSummary summary;
   // Every case with one of the tuned tiles in turn (quarters of 64x64 to 32x32, whole tiles with
   // 2-8 K groups), as tuning may pick.
+  // Every 11th case runs the op's shader instead, the other implementation of the same kernel.
   const uint32_t subgroup = std::max(device->info().subgroup_size, 8u);
-  std::vector<gpu::WorkgroupSize> tiles;
+  std::vector<std::optional<gpu::WorkgroupSize>> tiles;
   for (const gpu::CoopMatTile& t : gpu::coopmat_tile_candidates(subgroup, device->info().max_shared_memory_bytes,
                                                                 device->info().max_workgroup_invocations))
-    tiles.push_back(t.workgroup(subgroup));
+    tiles.push_back(tensor_cores(*device, t));
   ASSERT_GE(tiles.size(), 8u) << "the device allows too few cooperative-matrix tiles";
+  tiles.push_back(std::nullopt);
   for (int i = 0; i < cases; ++i) {
     test::GraphBuilder g("coopmat_random");
     std::string what;
     build_case(g, rng, i, what);
-    const gpu::WorkgroupSize tile = tiles[size_t(i) % tiles.size()];
-    SCOPED_TRACE(fmt::format("{}; tile {}x{} matrices per subgroup, {} subgroups x {} K groups", what, tile.block_x,
-                             tile.block_s, tile.x / subgroup, tile.y));
+    const std::optional<gpu::WorkgroupSize> tile = tiles[size_t(i) % tiles.size()];
+    SCOPED_TRACE(tile ? fmt::format("{}; tile {}x{} matrices per subgroup, {} subgroups x {} K groups", what,
+                                    tile->block_x, tile->block_s, tile->x / subgroup, tile->y)
+                      : what + "; the shader");
     summary.add(check_on(*device, g.graph(), rng, true, kCoopMatMaxRelL2, {}, tile));
     if (::testing::Test::HasFailure()) break;
   }
@@ -182,10 +193,9 @@ void deep_reduction(bool emulate) {
   g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {72, 3, 3, 256}), g.random_constant(rng, "b", {72})}, a);
   // The default tile (a 16-deep K step, 144 of them) and a whole 16 x 32 tile with 8 K groups
   // (128-deep steps whose 8 partial sums the tree adds).
-  const uint32_t subgroup = std::max(device->info().subgroup_size, 8u);
   for (const gpu::CoopMatTile& tile : {gpu::CoopMatTile{}, gpu::CoopMatTile{1, 8, 1, 2}}) {
     SCOPED_TRACE(fmt::format("{} K groups", tile.sg_k));
-    const test::OpCheck r = check_on(*device, g.graph(), rng, true, kCoopMatMaxRelL2, {}, tile.workgroup(subgroup));
+    const test::OpCheck r = check_on(*device, g.graph(), rng, true, kCoopMatMaxRelL2, {}, tensor_cores(*device, tile));
     fmt::print("CONV_2D 3x3x256 cooperative matrix{}, {} K groups: relative L2 {:.3g}\n", emulate ? " (emulated)" : "",
                tile.sg_k, r.rel_l2);
     // float16 operands cannot be as exact as float32 (~1e-7): an error this small means fp32 ran.
@@ -208,7 +218,8 @@ void epilogues(bool emulate) {
     const Shape4 in = c.builder.graph().tensors[size_t(c.builder.graph().ops[0].inputs[0])].shape4();
     const bool coopmat = t != OpType::kFullyConnected || (in.h == 1 && in.w == 1);
     SCOPED_TRACE(c.description);
-    check_on(*device, c.builder.graph(), rng, coopmat);
+    check_on(*device, c.builder.graph(), rng, coopmat, kCoopMatMaxRelL2, {},
+             coopmat ? std::optional(tensor_cores(*device)) : std::nullopt);
     ++checked;
     if (::testing::Test::HasFailure()) break;
   }
@@ -225,6 +236,36 @@ TEST(CoopMatGpu, EmulatedMixedRandomCases) { random_cases(false, true, 30); }
 TEST(CoopMatGpu, EmulatedFp16RandomCases) { random_cases(true, true, 12); }
 TEST(CoopMatGpu, EmulatedDeepReduction) { deep_reduction(true); }
 TEST(CoopMatGpu, EmulatedEpilogues) { epilogues(true); }
+
+// A conv where tensor cores are enabled holds both implementations: tuning's candidates are the
+// shader's (the one in use first) and the tensor cores' tiles, and the cache key names both.
+TEST(CoopMatGpu, ChoiceOffersBothKernels) {
+  std::string why;
+  gpu::VulkanDevice* device = coopmat_device(false, true, &why);
+  if (!device) GTEST_SKIP() << why;
+  auto rng = test::rng_for_current_test();
+  test::GraphBuilder g("coopmat_choice");
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  const int x = g.input("x", {1, 14, 14, 64});
+  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {64, 3, 3, 64}), g.random_constant(rng, "b", {64})}, a);
+  infer_shapes(g.graph());
+  const auto kernel = gpu::create_gpu_kernel(gpu::GpuKernelContext{*device, nullptr}, g.graph(), g.graph().ops[0]);
+  EXPECT_EQ(kernel->tuning_key().rfind("choice[conv2d", 0), 0u) << kernel->tuning_key();
+  EXPECT_EQ(kernel->descriptor_sets(), 2u);
+  const std::vector<gpu::WorkgroupSize> c = kernel->workgroup_candidates(device->info());
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(c[0].kernel, 0u) << "untuned, the shader runs";
+  const auto tensor_core_sizes = std::count_if(c.begin(), c.end(), [](const auto& w) { return w.kernel == 1; });
+  EXPECT_GE(tensor_core_sizes, 8) << "the tensor cores' tiles are candidates";
+  EXPECT_LT(tensor_core_sizes, std::ssize(c)) << "so are the shader's sizes";
+  // Every candidate has a pipeline to precompile, from the kernel it belongs to.
+  for (const gpu::WorkgroupSize& w : c) {
+    const auto desc = kernel->candidate_pipeline(w);
+    ASSERT_TRUE(desc.has_value());
+    EXPECT_EQ(desc->shader.rfind(w.kernel == 1 ? "conv2d_coopmat" : "conv2d", 0), 0u) << desc->shader;
+  }
+}
 
 // Everywhere: a device asked for cooperative matrices that has none keeps the fallback kernels
 // (exact fp32 results, no cooperative kernel built).

@@ -54,7 +54,7 @@ GpuOpRunner::GpuOpRunner(gpu::VulkanDevice& device, const Graph& graph, const Op
   const Tensor& out = graph.tensors[op.outputs[0]];
   output_ = gpu::Buffer(device_, out.shape4().phwc4_elements() * gpu::stored_float_bytes(device_.fp16_enabled()),
                         gpu::MemoryUse::kShared, "output " + out.name);
-  descriptors_ = std::make_unique<gpu::DescriptorArena>(device_, 4, kernel_->storage_buffers() * 4 + 4);
+  descriptors_ = std::make_unique<gpu::DescriptorArena>(device_, 4 * kernel_->descriptor_sets(), kernel_->storage_buffers() * 4 + 4);
   kernel_->bind(*descriptors_, ranges, output_.whole());
 }
 
