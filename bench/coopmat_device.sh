@@ -61,13 +61,13 @@ fi
 
 echo "== latency (GPU only, ms, median of $ITER; ${TUNE_FLAG:-tuned})"
 # variant: name | precision | env
-# fp16 runs the tuned shaders by default since session 10 (its tensor-core kernels were slower);
-# fp16_coop asks for tensor cores (HETSCHED_COOPMAT_FP16=1): each conv-like op then holds both its
-# shader and its tensor-core kernel and tuning keeps the faster (gpu/ops/tensor_core_choice.h), as
-# mixed does; fp16_tconly and mixed_tconly run the tensor-core kernels alone (HETSCHED_TENSOR_CORES_ONLY=1).
-variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_MEANFC=1" "fp32_dwpw|fp32|HETSCHED_FUSE_DWPW=1" "mixed|mixed|" "fp16|fp16|"
-          "fp16_coop|fp16|HETSCHED_COOPMAT_FP16=1" "fp16_tconly|fp16|HETSCHED_COOPMAT_FP16=1 HETSCHED_TENSOR_CORES_ONLY=1"
-          "mixed_tconly|mixed|HETSCHED_TENSOR_CORES_ONLY=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1")
+# fp16 and mixed: each conv-like op holds its shader and its tensor-core kernel and tuning keeps the
+# faster (gpu/ops/tensor_core_choice.h; fp16 since session 17, before that fp16 ran the shaders
+# alone, what fp16_nocoop runs now); *_tconly run the tensor-core kernels alone
+# (HETSCHED_TENSOR_CORES_ONLY=1), *_nocoop the shaders alone (HETSCHED_NO_COOPMAT=1).
+variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_MEANFC=1" "fp32_dwpw|fp32|HETSCHED_FUSE_DWPW=1" "mixed|mixed|"
+          "mixed_tconly|mixed|HETSCHED_TENSOR_CORES_ONLY=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1" "fp16|fp16|"
+          "fp16_tconly|fp16|HETSCHED_TENSOR_CORES_ONLY=1" "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1")
 echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
 # ONLY=fp32,fp32_nofuse (say) runs just those variants (a quicker fusion A/B).
 for m in ${MODELS//,/ }; do
@@ -125,16 +125,17 @@ d = sys.argv[1]
 rows = [r for r in csv.DictReader(open(f"{d}/latency.csv")) if r["status"] == "ok"]
 by = {}
 for r in rows: by.setdefault(r["model"], {})[r["variant"]] = r
-names = ["fp32", "fp32_nofuse", "fp32_dwpw", "mixed", "mixed_tconly", "mixed_nocoop", "fp16", "fp16_coop", "fp16_tconly"]
+names = ["fp32", "fp32_nofuse", "fp32_dwpw", "mixed", "mixed_tconly", "mixed_nocoop", "fp16", "fp16_tconly", "fp16_nocoop"]
 lines = ["| model | dispatches (after/before fusion) | " + " | ".join(f"{n} ms" for n in names) + " | mixed err | fp16 err | coop kernels (mixed) |",
          "|---|---|" + "---|" * (len(names) + 3)]
-ratios = {"mixed/fp32": [], "fp16/fp32": [], "fp16_coop/fp16": [], "fp16_tconly/fp16": []}
+ratios = {"mixed/fp32": [], "fp16/fp32": [], "fp16/fp16_nocoop": [], "fp16_tconly/fp16_nocoop": []}
 for m, v in by.items():
     g = lambda n, k="median_ms": v.get(n, {}).get(k, "")
     lines.append(f"| {m} | {g('fp32', 'dispatches_after/before_fusion')} | " + " | ".join(g(n) for n in names) +
                  f" | {g('mixed', 'rel_l2_vs_fp32')} | {g('fp16', 'rel_l2_vs_fp32')} | {g('mixed', 'coopmat_kernels')} |")
     for key, (a, b) in {"mixed/fp32": ("mixed", "fp32"), "fp16/fp32": ("fp16", "fp32"),
-                        "fp16_coop/fp16": ("fp16_coop", "fp16"), "fp16_tconly/fp16": ("fp16_tconly", "fp16")}.items():
+                        "fp16/fp16_nocoop": ("fp16", "fp16_nocoop"),
+                        "fp16_tconly/fp16_nocoop": ("fp16_tconly", "fp16_nocoop")}.items():
         if g(a) and g(b): ratios[key].append(float(g(a)) / float(g(b)))
 # Upper bound of the per-dispatch cost: fp32 latency / dispatches after fusion (issue #16 bullet 3).
 per = []

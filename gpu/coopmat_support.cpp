@@ -79,8 +79,6 @@ CoopMatSupport query_coopmat_support(VkInstance instance, VkPhysicalDevice devic
 
 bool coopmat_disabled_by_env() { return env_flag("HETSCHED_NO_COOPMAT"); }
 
-bool coopmat_for_fp16_by_env() { return env_flag("HETSCHED_COOPMAT_FP16"); }
-
 bool tensor_cores_only_by_env() { return env_flag("HETSCHED_TENSOR_CORES_ONLY"); }
 
 bool coopmat_emulated_by_env() { return env_flag("HETSCHED_COOPMAT_EMULATE"); }

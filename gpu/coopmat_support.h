@@ -41,12 +41,9 @@ struct CoopMatSupport {
 CoopMatSupport query_coopmat_support(VkInstance instance, VkPhysicalDevice device,
                                      const std::vector<VkExtensionProperties>& extensions);
 
-// HETSCHED_NO_COOPMAT=1 in the environment: never use cooperative matrices (for A/B timing).
+// HETSCHED_NO_COOPMAT=1 in the environment: never use cooperative matrices, emulated ones included
+// (for A/B timing).
 bool coopmat_disabled_by_env();
-// HETSCHED_COOPMAT_FP16=1: precision fp16 asks for cooperative matrices too (off by default: on the
-// H100 fp16 ran 1.03-1.46x slower with them than strict fp32, 0.68-0.96x without;
-// bench/results/coopmat_h100_2026-12-06-s10-fp16/).
-bool coopmat_for_fp16_by_env();
 // HETSCHED_TENSOR_CORES_ONLY=1: where a conv-like op has a cooperative-matrix kernel, build that alone
 // instead of the choice between it and the shader (gpu/ops/tensor_core_choice.h), for A/B timing.
 bool tensor_cores_only_by_env();

@@ -44,7 +44,8 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : instance_(process_ins
   // memory model). A group of 4 subgroups must fit.
   auto coopmat = vk_struct<VkPhysicalDeviceCooperativeMatrixFeaturesNV>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV);
-  const bool emulate = options.cooperative_matrix && options.coopmat_emulate && info_.shader_float16;
+  const bool emulate =
+      options.cooperative_matrix && options.coopmat_emulate && info_.shader_float16 && !coopmat_disabled_by_env();
   if (emulate) f12.shaderFloat16 = VK_TRUE;  // the emulated shader's float16 operands
   bool coopmat_on = !emulate && options.cooperative_matrix && info_.coopmat.usable() && info_.shader_float16 &&
                           info_.subgroup_size > 0 && 4 * info_.subgroup_size <= info_.max_workgroup_invocations &&

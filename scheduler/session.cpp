@@ -85,9 +85,10 @@ class Session::Impl {
       add_runner(make_cpu_runner(graph_, o.threads));
       return;
     }
-    // Tensor cores (float16 operands) for mixed, never for strict fp32; fp16 runs the tuned shaders
-    // unless HETSCHED_COOPMAT_FP16=1 (slower on all 20 zoo models on the H100: docs/tensor_cores.md).
-    const bool tensor_cores = o.precision == Precision::kMixed || (fp16 && gpu::coopmat_for_fp16_by_env());
+    // Tensor cores (float16 operands) for mixed and fp16, never for strict fp32: each conv-like op then
+    // holds its shader and its tensor-core kernel, and tuning keeps the faster
+    // (gpu/ops/tensor_core_choice.h; HETSCHED_NO_COOPMAT=1 turns tensor cores off).
+    const bool tensor_cores = o.precision == Precision::kMixed || fp16;
     device_ = std::make_unique<gpu::VulkanDevice>(
         gpu::DeviceOptions{.device_index = o.device, .fp16 = fp16, .cooperative_matrix = tensor_cores});
     cache_ = std::make_unique<gpu::PipelineCache>(*device_);

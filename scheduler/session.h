@@ -22,9 +22,10 @@ namespace hetsched {
 // mixed keeps float32 tensors and weights (any policy) but lets the GPU's conv and FC kernels run on
 // tensor cores with float16 operands and float32 accumulators (as cuDNN's TF32 default does for
 // fp32 convolutions) where the device offers cooperative matrices (gpu/coopmat_support.h); fp32 is
-// strict and never uses them; fp16 runs the tuned float32-arithmetic shaders on float16 data (its
-// tensor-core kernels were slower on the H100: HETSCHED_COOPMAT_FP16=1 asks for them). The default
-// is strict fp32 (docs/tensor_cores.md says why). HETSCHED_NO_COOPMAT=1 turns tensor cores off.
+// strict and never uses them; fp16 uses them too where they are faster (mixed and fp16 hold each
+// conv-like op's shader and tensor-core kernel, and tuning keeps the faster:
+// gpu/ops/tensor_core_choice.h). The default is strict fp32 (docs/tensor_cores.md says why).
+// HETSCHED_NO_COOPMAT=1 turns tensor cores off.
 enum class Precision { kFp32, kFp16, kMixed };
 // "fp32" | "fp16" | "mixed"; throws kInvalidArgument naming the valid values. The only parser of precision
 // text: the CLI and the Python package call it at their edge.
