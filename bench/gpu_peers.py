@@ -131,6 +131,10 @@ TORCH_TF32_DEFAULTS = (True, False)  # replaced in main() where torch is there
 # convolutions and matmuls: float32 arithmetic as ours and ncnn's fp32; ours runs its fp32 for it)
 # and fp16.
 STRICT = "fp32strict"
+# mixed: ours with --precision mixed (float32 tensors, float16 operands on tensor cores, float32
+# accumulation) against PyTorch's fp32 as shipped (TF32 convolutions: a reduced operand type too);
+# the PyTorch column is the fp32 column's run where both are asked for. ncnn has no such mode.
+MIXED = "mixed"
 
 
 def engine_precision(prec: str) -> str:
@@ -292,10 +296,10 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
             else:
                 param, binf = peers_onnx.to_ncnn(full, work / "ncnn" / name, shapes)
         except Exception as e:  # noqa: BLE001
-            for prec in [p for p in precisions if p != STRICT]:
+            for prec in [p for p in precisions if p not in (STRICT, MIXED)]:
                 fail(f"ncnn_{prec}", e)
         else:
-            for prec in [p for p in precisions if p != STRICT]:  # ncnn's fp32 is strict already
+            for prec in [p for p in precisions if p not in (STRICT, MIXED)]:  # ncnn's fp32 is strict already
                 try:
                     net = NcnnModel(param, binf, prec == "fp16")
                     try:
@@ -311,6 +315,11 @@ def bench_model(m, args, work: Path, row: dict, failures: list):
 
     if "torch" in engines:
         for prec in precisions:
+            if prec == MIXED and "fp32" in precisions:  # PyTorch's fp32 (TF32) run serves both columns
+                for kind in ("eager", "graph"):
+                    if f"torch_{kind}_fp32_ms" in row:
+                        row[f"torch_{kind}_{prec}_ms"] = row[f"torch_{kind}_fp32_ms"]
+                continue
             try:
                 tm = TorchModel(model, args.device, prec == "fp16", feeds, tf32=prec != STRICT)
                 check(f"torch_{prec}", tm.outputs_np(tm.eager()))
@@ -375,7 +384,9 @@ def write_report(rows, failures, args, meta):
              f"eager and CUDA-graph replay; fp16 = .half(); fp32 = PyTorch's defaults "
              f"({meta.get('torch_tf32', '?')}: cuDNN may run fp32 convolutions as TF32 on tensor cores); "
              f"{STRICT} = TF32 off for convolutions and matmuls (strict float32, as ours and ncnn's fp32; "
-             f"ours' column is its fp32 run); input resident on the GPU, outputs left there",
+             f"ours' column is its fp32 run); {MIXED} = ours with `--precision mixed` (float16 operands on "
+             f"tensor cores, float32 accumulation) against PyTorch's fp32 column (TF32); "
+             f"input resident on the GPU, outputs left there",
              f"- weights: {meta.get('weights', '?')}", ""]
     engines = args.engines.split(",")  # only the engines of this run described
     lines = [ln for ln in lines if not (ln.startswith("- ncnn") and "ncnn" not in engines

@@ -14,7 +14,7 @@
 # RESUME=<the returned peers_SET_state.tar.gz>). Every call reports all finished models.
 # Output in $OUT: gpu_peers_<TAG>-<SET>_<date>.{csv,md} and peers_SET_state.tar.gz (state + tuning cache).
 # Both sets done: python3 bench/peers_merge.py TORCH.csv NCNN.csv bench/results/gpu_peers_<tag>_<date>
-# Knobs: MODELS=a,b  ITERATIONS (50)  BUDGET_S (420)  TAG (h100)  PRECISIONS (torch: fp32,fp32strict,fp16:
+# Knobs: MODELS=a,b  ITERATIONS (50)  BUDGET_S (420)  TAG (h100)  PRECISIONS (torch: fp32,fp32strict,fp16,mixed:
 # fp32strict is PyTorch with TF32 off, see gpu_peers.py; ncnn: fp32,fp16)  PEERS_ARGS (extra gpu_peers.py
 # arguments, e.g. '--device cpu' for a local check)  PY (python3).
 # Local check: BIN=build/hetsched HS_HOME=/tmp/hs OUT=/tmp/out PY=.venv-peers/bin/python PEERS_SKIP_WHEELS=1
@@ -51,7 +51,7 @@ P="$HS_HOME/peers"
 "$BIN" devices 2>&1 | head -3
 ncnn_dir=(); [[ $SET == ncnn ]] && ncnn_dir=(--ncnn-dir "$P/ncnn")
 # PyTorch also without TF32 (fp32strict: strict float32 as ours); ncnn's fp32 is strict already.
-PRECISIONS="${PRECISIONS:-$([[ $SET == torch ]] && echo fp32,fp32strict,fp16 || echo fp32,fp16)}"
+PRECISIONS="${PRECISIONS:-$([[ $SET == torch ]] && echo fp32,fp32strict,fp16,mixed || echo fp32,fp16)}"
 # shellcheck disable=SC2086
 PYTHONPATH="$P/site${PYTHONPATH:+:$PYTHONPATH}" "${PY:-python3}" bench/gpu_peers.py --bin "$BIN" --index "$P/models/index.json" \
   --onnx-dir "$P/arch" "${ncnn_dir[@]}" --work-dir "$P/work" --engines "ours,$SET" --state "$P/state_$SET.jsonl" \
