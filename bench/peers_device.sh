@@ -29,8 +29,10 @@ if [[ ${1:-} == pack ]]; then
   rm -rf .device/bin .device/lib .device/stress-ng.tar.xz  # other packs' binaries and stress-ng would push the carry over 64 MiB
   device_pack_targets hetsched_cli -- hetsched >/dev/null
   bash scripts/peers_pack.sh "$SET"
-  tree=$(git ls-files -z | du -cb --files0-from=- | tail -1 | cut -f1)
-  extra=$(git ls-files -z --others --exclude-standard | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+  # Bytes of the files present (scripts/device_slim.sh on leaves the results folders out).
+  tree=$( (git ls-files -z | xargs -0 stat -c %s 2>/dev/null || true) | awk '{s += $1} END {print s + 0}')
+  extra=$( (git ls-files -z --others --exclude-standard | xargs -0 -r stat -c %s 2>/dev/null || true) |
+    awk '{s += $1} END {print s + 0}')
   dev=$(du -sbL .device | cut -f1) xfer=$(du -sbL ".xfer-peers-$SET" | cut -f1)
   total=$((tree + ${extra:-0} + dev + xfer))
   echo "peers_device: tree $((tree / 1024)) KiB + untracked $((${extra:-0} / 1024)) KiB + .device $((dev / 1024)) KiB" \
