@@ -13,7 +13,7 @@
 #   bash .device/enter.sh bash bench/coopmat_device.sh
 # Output: stdout (summary) and $OUT/coopmat_<TAG>.tar.gz (devices.txt, gtest.txt, latency.csv, latency.md, *.json).
 # Robustness: a driver that rejects the cooperative pipeline makes hetsched say so on stderr and
-# fall back (the csv's coopmat_kernels column is then 0); a failing model is recorded, not fatal.
+# fall back (the csv's tensor_core_kernels column is then 0); a failing model is recorded, not fatal.
 # Kernel fusions (gpu/gpu_fusions.h, issue #16 bullet 3): the variant fp32_nofuse runs with
 # HETSCHED_NO_FUSE_MEANFC=1 (no fusion), fp32_dwpw with HETSCHED_FUSE_DWPW=1 (the depthwise +
 # pointwise fusion, off by default since it was slower here); the summary gives each model's dispatch counts
@@ -68,7 +68,7 @@ echo "== latency (GPU only, ms, median of $ITER; ${TUNE_FLAG:-tuned})"
 variants=("fp32|fp32|" "fp32_nofuse|fp32|HETSCHED_NO_FUSE_MEANFC=1" "fp32_dwpw|fp32|HETSCHED_FUSE_DWPW=1" "mixed|mixed|"
           "mixed_tconly|mixed|HETSCHED_TENSOR_CORES_ONLY=1" "mixed_nocoop|mixed|HETSCHED_NO_COOPMAT=1" "fp16|fp16|"
           "fp16_tconly|fp16|HETSCHED_TENSOR_CORES_ONLY=1" "fp16_nocoop|fp16|HETSCHED_NO_COOPMAT=1")
-echo "model,variant,median_ms,min_ms,coopmat_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
+echo "model,variant,median_ms,min_ms,tensor_core_kernels,dispatches_after/before_fusion,rel_l2_vs_fp32,status" > "$DIR/latency.csv"
 # ONLY=fp32,fp32_nofuse (say) runs just those variants (a quicker fusion A/B).
 for m in ${MODELS//,/ }; do
   f=$MODELS_DIR/$m.tflite; [[ -f $f ]] || f=models/$m.tflite
@@ -96,7 +96,9 @@ import glob, json, os, sys
 d, m, name, rc, disp = sys.argv[1:6]
 try:
     j = json.load(open(f"{d}/{m}_{name}.json"))
-    med, mn, coop = j["latency_ms"]["median"], j["latency_ms"]["min"], j.get("coopmat_kernels", "")
+    med, mn = j["latency_ms"]["median"], j["latency_ms"]["min"]
+    # Tensor-core kernels running (tuning's choice); older runs: the ones built.
+    coop = j.get("tuning", {}).get("tensor_core_kernels", j.get("coopmat_kernels", ""))
 except Exception:
     print(f"{m},{name},,,,{disp},,failed rc {rc}: " + open(f"{d}/{m}_{name}.err").read().strip().replace(",", ";").replace("\n", " ")[:200])
     sys.exit(0)
@@ -132,7 +134,7 @@ ratios = {"mixed/fp32": [], "fp16/fp32": [], "fp16/fp16_nocoop": [], "fp16_tconl
 for m, v in by.items():
     g = lambda n, k="median_ms": v.get(n, {}).get(k, "")
     lines.append(f"| {m} | {g('fp32', 'dispatches_after/before_fusion')} | " + " | ".join(g(n) for n in names) +
-                 f" | {g('mixed', 'rel_l2_vs_fp32')} | {g('fp16', 'rel_l2_vs_fp32')} | {g('mixed', 'coopmat_kernels')} |")
+                 f" | {g('mixed', 'rel_l2_vs_fp32')} | {g('fp16', 'rel_l2_vs_fp32')} | {g('mixed', 'tensor_core_kernels')} |")
     for key, (a, b) in {"mixed/fp32": ("mixed", "fp32"), "fp16/fp32": ("fp16", "fp32"),
                         "fp16/fp16_nocoop": ("fp16", "fp16_nocoop"),
                         "fp16_tconly/fp16_nocoop": ("fp16_tconly", "fp16_nocoop")}.items():

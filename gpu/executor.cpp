@@ -290,4 +290,11 @@ std::vector<float> GpuExecutor::output_nhwc(int output_index) const {
   return out;
 }
 
+int GpuExecutor::tensor_core_kernels() const {
+  int n = 0;
+  for (const auto& k : kernels_)
+    if (k && k->on_tensor_cores()) ++n;
+  return n;
+}
+
 }  // namespace hetsched::gpu

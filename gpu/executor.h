@@ -108,6 +108,8 @@ class GpuExecutor {
   const GpuFusions& fusions() const { return fusions_; }
   // What workgroup tuning did in the constructor (all zero without options.tuning).
   const TuningStats& tuning_stats() const { return tuning_stats_; }
+  // Kernels whose dispatches run on tensor cores now (after tuning's choice; gpu/ops/tensor_core_choice.h).
+  int tensor_core_kernels() const;
 
  private:
   void record_model();

@@ -67,6 +67,8 @@ class GpuKernel {
     (void)size;
     return std::nullopt;
   }
+  // Whether the dispatches it records now run on tensor cores (cooperative matrices).
+  virtual bool on_tensor_cores() const { return false; }
 };
 
 // "<shader variant>|<id>=<value hex>,..." over the specialization constants other than the tuned

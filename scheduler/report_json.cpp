@@ -13,7 +13,7 @@ nlohmann::ordered_json to_json(const TuningSummary& t) {
           {"shapes_timed", t.shapes_timed}, {"cache_hits", t.cache_hits},
           {"changed", t.changed},           {"deferred", t.deferred}, {"precompiled", t.precompiled},
           {"timed_default_us", t.timed_default_us}, {"timed_best_us", t.timed_best_us},
-          {"tuning_ms", t.tuning_ms}};
+          {"tuning_ms", t.tuning_ms},       {"tensor_core_kernels", t.tensor_core_kernels}};
 }
 
 nlohmann::ordered_json to_json(const StepReport& s) {

@@ -296,7 +296,8 @@ class Session::Impl {
   void note_tuning(const gpu::GpuExecutor& executor) {
     const gpu::TuningStats& s = executor.tuning_stats();
     tuning_summary_ = {tuning_ != nullptr, s.kernels, s.shapes_timed, s.cache_hits, s.changed, s.deferred,
-                       s.timed_default_us, s.timed_best_us, s.tuning_ms, s.precompiled};
+                       s.timed_default_us, s.timed_best_us, s.tuning_ms, s.precompiled,
+                       executor.tensor_core_kernels()};
   }
 
   const Graph& graph_;

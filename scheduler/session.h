@@ -91,6 +91,7 @@ struct TuningSummary {
   double timed_default_us = 0, timed_best_us = 0;  // sums over the shapes timed now
   double tuning_ms = 0;
   int precompiled = 0;   // candidate pipelines compiled ahead on other threads
+  int tensor_core_kernels = 0;  // GPU kernels running on tensor cores (tuning's choice, or the only kernel)
 };
 
 struct StepReport {

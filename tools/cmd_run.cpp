@@ -186,7 +186,9 @@ int run(const RunArgs& a) {
     j["cpu_simd"] = cpu::simd_target_name();
     j["init_ms"] = init_ms;
     j["precision"] = a.precision;
-    j["coopmat_kernels"] = gpu::coopmat_kernels_created();  // conv/FC kernels on tensor cores (precision fp16/mixed)
+    // Tensor-core conv/FC kernels built in this process (precision fp16/mixed; beside their shaders:
+    // tuning.tensor_core_kernels says how many run on tensor cores).
+    j["coopmat_kernels"] = gpu::coopmat_kernels_created();
     // Fused kernels created (gpu/gpu_fusions.h): depthwise + 1x1 conv pairs, MEAN + FC chains.
     j["dwpw_fused_kernels"] = gpu::dwpw_kernels_created();
     j["mean_fc_fused_kernels"] = gpu::mean_fc_kernels_created();

@@ -95,6 +95,8 @@ class CoopMatConvKernel final : public GpuKernel {
     return desc;
   }
 
+  bool on_tensor_cores() const override { return true; }
+
   void bind(DescriptorArena& arena, std::span<const BufferRange> inputs, const BufferRange& output) override {
     const BufferRange input = constant_input_ ? constant_input_->whole() : (inputs.empty() ? BufferRange{} : inputs[0]);
     if (input.buffer == VK_NULL_HANDLE) fail(ErrorKind::kInternal, "{}: no buffer bound for the data input", context_);

@@ -46,6 +46,7 @@ class TensorCoreChoiceKernel final : public GpuKernel {
   std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const override {
     return kernel(size.kernel).candidate_pipeline(own(size));
   }
+  bool on_tensor_cores() const override { return active().on_tensor_cores(); }
 
  private:
   // The size as the chosen kernel knows it (its own kernel field is 0).

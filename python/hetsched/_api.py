@@ -238,7 +238,8 @@ class Session:
     def tuning(self) -> Dict[str, Any]:
         """What GPU workgroup tuning did while the session was prepared (all zero without it):
         enabled, kernels, shapes_timed, cache_hits, changed, deferred, precompiled (candidate
-        pipelines other threads compiled ahead of the timing loop), timed_default_us, timed_best_us, tuning_ms."""
+        pipelines other threads compiled ahead of the timing loop), timed_default_us, timed_best_us, tuning_ms,
+        tensor_core_kernels (GPU kernels running on tensor cores after tuning's choice)."""
         return dict(self._core.tuning())
 
     def __repr__(self) -> str:

@@ -259,6 +259,12 @@ TEST(CoopMatGpu, ChoiceOffersBothKernels) {
   const auto tensor_core_sizes = std::count_if(c.begin(), c.end(), [](const auto& w) { return w.kernel == 1; });
   EXPECT_GE(tensor_core_sizes, 8) << "the tensor cores' tiles are candidates";
   EXPECT_LT(tensor_core_sizes, std::ssize(c)) << "so are the shader's sizes";
+  EXPECT_FALSE(kernel->on_tensor_cores());
+  const auto tensor_core_size = std::find_if(c.begin(), c.end(), [](const auto& w) { return w.kernel == 1; });
+  kernel->set_workgroup(gpu::GpuKernelContext{*device, nullptr}, *tensor_core_size);
+  EXPECT_TRUE(kernel->on_tensor_cores()) << "a tensor-core size runs the tensor-core kernel";
+  kernel->set_workgroup(gpu::GpuKernelContext{*device, nullptr}, c[0]);
+  EXPECT_FALSE(kernel->on_tensor_cores()) << "and the shader's size the shader";
   // Every candidate has a pipeline to precompile, from the kernel it belongs to.
   for (const gpu::WorkgroupSize& w : c) {
     const auto desc = kernel->candidate_pipeline(w);
