@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "gpu/device.h"
+#include "gpu/ops/tensor_core_choice.h"
 #include "gpu/storage_precision.h"
 #include "graph/op_type_table.h"
 
@@ -26,9 +27,10 @@ const GpuKernelEntry& gpu_kernel_entry(OpType type) {
 GpuKernelFactory find_gpu_kernel(OpType type) { return gpu_kernel_entry(type).create; }
 
 std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
-  GpuKernelFactory f = find_gpu_kernel(op.type);
-  if (!f) fail(ErrorKind::kUnsupported, "model '{}': {} has no GPU kernel", graph.model_name, graph.describe(op));
-  return f(ctx, graph, op);
+  const GpuKernelEntry& e = gpu_kernel_entry(op.type);
+  if (!e.create) fail(ErrorKind::kUnsupported, "model '{}': {} has no GPU kernel", graph.model_name, graph.describe(op));
+  std::unique_ptr<GpuKernel> tensor_cores = e.tensor_cores ? e.tensor_cores(ctx, graph, op) : nullptr;
+  return with_tensor_core_choice(std::move(tensor_cores), e.create(ctx, graph, op));
 }
 
 std::string tuning_key_of(const ComputePipeline& pipeline, const SpecConstants& spec) {

@@ -89,13 +89,18 @@ struct GpuKernelEntry {
   bool conv_like = false;         // workgroups sized by conv_kernels::local_size_for ...
   bool slice_per_group = false;   // ... each holding one output slice
   bool register_blocked = false;  // tuned register blocks (ConvLikeSetup::register_blocked)
+  // Its cooperative-matrix kernel where the device has them enabled (nullptr otherwise, or where the
+  // op does not fit them): create_gpu_kernel then builds both and tuning keeps the faster
+  // (gpu/ops/tensor_core_choice.h).
+  GpuKernelFactory tensor_cores = nullptr;
 };
 
 // The factory for `type`, or nullptr when the GPU has no kernel for it (IsSupported for the partitioner).
 GpuKernelFactory find_gpu_kernel(OpType type);
 // The table row of `type` (create == nullptr when the GPU has no kernel for it).
 const GpuKernelEntry& gpu_kernel_entry(OpType type);
-// Creates the kernel for `op`; throws kUnsupported naming the op if there is none.
+// Creates the kernel for `op` (with its tensor-core alternative where the table row has one);
+// throws kUnsupported naming the op if there is none.
 std::unique_ptr<GpuKernel> create_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op);
 
 void register_conv_gpu_kernels(GpuKernelEntry* table);     // indexed by OpType

@@ -9,8 +9,6 @@
 
 #include "gpu/ops/conv2d_common.h"
 #include "gpu/ops/general_gpu_kernel.h"
-#include "gpu/ops/conv2d_coopmat.h"
-#include "gpu/ops/tensor_core_choice.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -26,7 +24,9 @@ struct Conv2DSpec {
 // among a workgroup (conv2d_splitk.comp).
 constexpr int kMatrixVectorMinInputSlices = 8;
 
-std::unique_ptr<GpuKernel> create_conv2d_shader_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
+}  // namespace
+
+std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op) {
   using namespace conv_kernels;
   const auto& a = op.attrs<Conv2DAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
@@ -40,15 +40,6 @@ std::unique_ptr<GpuKernel> create_conv2d_shader_kernel(const GpuKernelContext& c
   s.split_k_shader = "conv2d_splitk";
   s.reduction_steps = KH * KW * x.in.slices();
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
-}
-
-}  // namespace
-
-std::unique_ptr<GpuKernel> create_conv2d_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                    const Op& op) {
-  // Tensor cores where the device has them enabled, the shader also: tuning keeps the faster.
-  return with_tensor_core_choice(try_create_conv2d_coopmat_kernel(ctx, graph, op),
-                                 create_conv2d_shader_kernel(ctx, graph, op));
 }
 
 std::unique_ptr<GpuKernel> create_matrix_vector_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph, const Op& op,

@@ -74,25 +74,18 @@ class CoopMatConvKernel final : public GpuKernel {
     return c;
   }
   void set_workgroup(const GpuKernelContext& ctx, const WorkgroupSize& size) override {
-    const std::optional<ComputePipelineDesc> desc = candidate_pipeline(size);
-    if (!desc)
+    const std::optional<CoopMatTile> tile = CoopMatTile::from_workgroup(size, subgroup_);
+    if (!tile)
       fail(ErrorKind::kInternal, "{}: tile {}x{}x{} block {}x{} is no cooperative-matrix candidate", context_, size.x,
            size.y, size.z, size.block_s, size.block_x);
-    pipeline_ = ComputePipeline(ctx.device, *desc, ctx.cache);
-    spec_ = desc->spec;
-    tile_ = *CoopMatTile::from_workgroup(size, subgroup_);
+    const ComputePipelineDesc desc = pipeline_desc(*tile);
+    pipeline_ = ComputePipeline(ctx.device, desc, ctx.cache);
+    spec_ = desc.spec;
+    tile_ = *tile;
   }
   std::optional<ComputePipelineDesc> candidate_pipeline(const WorkgroupSize& size) const override {
     const std::optional<CoopMatTile> tile = CoopMatTile::from_workgroup(size, subgroup_);
-    if (!tile) return std::nullopt;
-    ComputePipelineDesc desc = pipeline_desc();
-    desc.spec.set(0, tile->grid * tile->grid * subgroup_)
-        .set(1, tile->sg_k)
-        .set(kBlockXSpecId, int32_t(tile->mats_m))
-        .set(kBlockSSpecId, int32_t(tile->mats_n))
-        .set(kGridSpecId, int32_t(tile->grid))
-        .set(kKGroupsSpecId, int32_t(tile->sg_k));
-    return desc;
+    return tile ? std::optional(pipeline_desc(*tile)) : std::nullopt;
   }
 
   bool on_tensor_cores() const override { return true; }
@@ -116,6 +109,17 @@ class CoopMatConvKernel final : public GpuKernel {
     return ComputePipelineDesc{.shader = shader_, .spec = spec_,
                                .push_constant_bytes = sizeof(conv_kernels::RangePush),
                                .storage_buffers = 4 + kEpilogueBindings};
+  }
+  // The description with `tile`'s constants (local size, block, grid, K groups).
+  ComputePipelineDesc pipeline_desc(const CoopMatTile& tile) const {
+    ComputePipelineDesc desc = pipeline_desc();
+    desc.spec.set(0, tile.grid * tile.grid * subgroup_)
+        .set(1, tile.sg_k)
+        .set(kBlockXSpecId, int32_t(tile.mats_m))
+        .set(kBlockSSpecId, int32_t(tile.mats_n))
+        .set(kGridSpecId, int32_t(tile.grid))
+        .set(kKGroupsSpecId, int32_t(tile.sg_k));
+    return desc;
   }
 
   std::string context_;

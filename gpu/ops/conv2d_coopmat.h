@@ -1,9 +1,11 @@
 // CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV on cooperative matrices (gpu/shaders/conv2d_coopmat.comp): an
 // implicit GEMM with float16 operands and float32 accumulators, for devices created with
 // cooperative matrices (VulkanDevice::coopmat_enabled(): precision fp16 or mixed on a device that
-// reports VK_NV_cooperative_matrix's 16x16x16 fp16 shape). The conv2d.comp / fully_connected.comp
-// / transpose_conv.comp kernels are the fallback; try_create_* return nullptr where the cooperative path does not apply or
-// the driver rejects its pipeline (then saying so on stderr), so the caller falls back.
+// reports VK_NV_cooperative_matrix's 16x16x16 fp16 shape). The try_create_* are the kernel table's
+// tensor-core factories (GpuKernelEntry::tensor_cores): create_gpu_kernel builds them beside the
+// conv2d.comp / fully_connected.comp / transpose_conv.comp kernels and tuning keeps the faster
+// (gpu/ops/tensor_core_choice.h). They return nullptr where the cooperative path does not apply or
+// the driver rejects its pipeline (then saying so on stderr): the shader alone runs.
 #pragma once
 #include <memory>
 #include <optional>

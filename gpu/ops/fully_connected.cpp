@@ -6,8 +6,6 @@
 
 #include "gpu/ops/conv2d.h"
 #include "gpu/ops/conv2d_common.h"
-#include "gpu/ops/conv2d_coopmat.h"
-#include "gpu/ops/tensor_core_choice.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -19,8 +17,10 @@ struct FullyConnectedSpec {
   VkBool32 chunked;
 };
 
-std::unique_ptr<GpuKernel> create_fully_connected_shader_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                                const Op& op) {
+}  // namespace
+
+std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                          const Op& op) {
   using namespace conv_kernels;
   const auto& a = op.attrs<FullyConnectedAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
@@ -47,15 +47,6 @@ std::unique_ptr<GpuKernel> create_fully_connected_shader_kernel(const GpuKernelC
       s.weights[size_t(o / 4) * os_stride + at + size_t(o % 4)] = w[size_t(o) * I + i];
     }
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
-}
-
-}  // namespace
-
-std::unique_ptr<GpuKernel> create_fully_connected_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                             const Op& op) {
-  // Tensor cores where the device has them enabled, the shader also: tuning keeps the faster.
-  return with_tensor_core_choice(try_create_fully_connected_coopmat_kernel(ctx, graph, op),
-                                 create_fully_connected_shader_kernel(ctx, graph, op));
 }
 
 }  // namespace hetsched::gpu

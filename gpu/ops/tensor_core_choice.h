@@ -1,7 +1,8 @@
 // A conv-like op (CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV) with two implementations where the device
 // has cooperative matrices: its tuned shader (conv2d.comp and kin) and the tensor-core kernel
 // (conv2d_coopmat.comp). Workgroup tuning times both kernels' candidates and keeps the faster
-// (WorkgroupSize::kernel says which); untuned, the shader runs. At batch 1 neither wins everywhere:
+// (WorkgroupSize::kernel says which); untuned, the shader runs. create_gpu_kernel builds it from the
+// kernel table's row (GpuKernelEntry::tensor_cores). At batch 1 neither wins everywhere:
 // tensor cores on layers with many pixels, the shader (or its split-K) on small maps with long
 // reductions (bench/results/coopmat_h100_*).
 #pragma once

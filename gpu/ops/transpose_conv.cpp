@@ -3,8 +3,6 @@
 #include "gpu/ops/transpose_conv.h"
 
 #include "gpu/ops/conv2d_common.h"
-#include "gpu/ops/conv2d_coopmat.h"
-#include "gpu/ops/tensor_core_choice.h"
 
 namespace hetsched::gpu {
 namespace {
@@ -16,8 +14,10 @@ struct TransposeConvSpec {
   int32_t activation;
 };
 
-std::unique_ptr<GpuKernel> create_transpose_conv_shader_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                               const Op& op) {
+}  // namespace
+
+std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
+                                                         const Op& op) {
   using namespace conv_kernels;
   const auto& a = op.attrs<TransposeConvAttributes>();
   const ConvLikeOperands x = conv_like_operands(graph, op);
@@ -27,15 +27,6 @@ std::unique_ptr<GpuKernel> create_transpose_conv_shader_kernel(const GpuKernelCo
                                                         a.pads.left, int32_t(a.activation)});
   s.weights = pack_conv_weights(x.weights.f32(), O, KH, KW, I);
   return std::make_unique<ConvLikeKernel>(ctx, graph, op, std::move(s));
-}
-
-}  // namespace
-
-std::unique_ptr<GpuKernel> create_transpose_conv_gpu_kernel(const GpuKernelContext& ctx, const Graph& graph,
-                                                            const Op& op) {
-  // Tensor cores where the device has them enabled, the shader also: tuning keeps the faster.
-  return with_tensor_core_choice(try_create_transpose_conv_coopmat_kernel(ctx, graph, op),
-                                 create_transpose_conv_shader_kernel(ctx, graph, op));
 }
 
 }  // namespace hetsched::gpu

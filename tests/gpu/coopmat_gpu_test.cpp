@@ -179,6 +179,16 @@ void random_cases(bool fp16, bool emulate, int cases) {
              emulate ? ", emulated" : "", summary.to_string());
 }
 
+// Adds a SAME-padded 3x3 CONV_2D with random weights and bias from input "x" of shape `in` to
+// `out_c` channels.
+void add_same_conv3x3(test::GraphBuilder& g, std::mt19937_64& rng, const std::vector<int>& in, int out_c) {
+  Conv2DAttributes a;
+  a.padding = Padding::kSame;
+  const int x = g.input("x", in);
+  g.add_op(OpType::kConv2D,
+           {x, g.random_constant(rng, "w", {out_c, 3, 3, in[3]}), g.random_constant(rng, "b", {out_c})}, a);
+}
+
 // A deep reduction (3x3x256 = 2304 products) over several pixel and slice tiles: float32
 // accumulators keep float16 operands in bound.
 void deep_reduction(bool emulate) {
@@ -187,10 +197,7 @@ void deep_reduction(bool emulate) {
   if (!device) GTEST_SKIP() << why;
   auto rng = test::rng_for_current_test();
   test::GraphBuilder g("coopmat_deep");
-  Conv2DAttributes a;
-  a.padding = Padding::kSame;
-  const int x = g.input("x", {1, 9, 70, 256});  // 630 pixels: several pixel tiles
-  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {72, 3, 3, 256}), g.random_constant(rng, "b", {72})}, a);
+  add_same_conv3x3(g, rng, {1, 9, 70, 256}, 72);  // 630 pixels: several pixel tiles
   // The default tile (a 16-deep K step, 144 of them) and a whole 16 x 32 tile with 8 K groups
   // (128-deep steps whose 8 partial sums the tree adds).
   for (const gpu::CoopMatTile& tile : {gpu::CoopMatTile{}, gpu::CoopMatTile{1, 8, 1, 2}}) {
@@ -245,10 +252,7 @@ TEST(CoopMatGpu, ChoiceOffersBothKernels) {
   if (!device) GTEST_SKIP() << why;
   auto rng = test::rng_for_current_test();
   test::GraphBuilder g("coopmat_choice");
-  Conv2DAttributes a;
-  a.padding = Padding::kSame;
-  const int x = g.input("x", {1, 14, 14, 64});
-  g.add_op(OpType::kConv2D, {x, g.random_constant(rng, "w", {64, 3, 3, 64}), g.random_constant(rng, "b", {64})}, a);
+  add_same_conv3x3(g, rng, {1, 14, 14, 64}, 64);
   infer_shapes(g.graph());
   const auto kernel = gpu::create_gpu_kernel(gpu::GpuKernelContext{*device, nullptr}, g.graph(), g.graph().ops[0]);
   EXPECT_EQ(kernel->tuning_key().rfind("choice[conv2d", 0), 0u) << kernel->tuning_key();
