@@ -53,8 +53,14 @@ int64_t dot_terms(const Graph& graph, const Op& op) {
 
 double abs_floor(const Graph& graph, const Op& op, Executor executor) {
   const double flat = abs_floor(op.type, executor);
-  if (executor != Executor::kGpuFp16) return flat;
-  const double sd = std::ldexp(1.0, -11) * std::sqrt(2.0 * double(dot_terms(graph, op)) / 27.0);
+  const double n = double(dot_terms(graph, op));
+  if (n <= 1) return flat;
+  // float16 operands: each rounded once (2^-11), n products of operands in [-1, 1].
+  // float32 accumulation: each of the n partial sums s_k rounded (2^-24 |s_k| / sqrt(3) sd), and
+  // s_k a random walk with E[(w x)^2] = 1/9 per step, so the sd is 2^-24 n / sqrt(54) (sequential
+  // order, the worst of the kernels' orders; SIMD lanes and K splits only shorten the walks).
+  const double sd = executor == Executor::kGpuFp16 ? std::ldexp(1.0, -11) * std::sqrt(2.0 * n / 27.0)
+                                                   : std::ldexp(1.0, -24) * n / std::sqrt(54.0);
   return std::max(flat, 6 * sd);
 }
 

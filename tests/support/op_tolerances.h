@@ -40,10 +40,14 @@ double abs_floor(OpType type, Executor executor);
 // The products each output of `op` sums: CONV_2D and TRANSPOSE_CONV kh x kw x input channels,
 // DEPTHWISE_CONV_2D kh x kw, FULLY_CONNECTED the input features; 1 for every other op.
 int64_t dot_terms(const Graph& graph, const Op& op);
-// The floor for `op` on `executor`: for float16 operands also 6 standard deviations of the
-// rounding error of a dot product of dot_terms(op) products of operands in [-1, 1] (each operand
-// rounded once, 2^-11 at most: sd 2^-11 x sqrt(2 terms / 27)). FULLY_CONNECTED [1,1152] -> 1 on
-// lavapipe fp16 was off by 6.7e-3 (CI, seed 5719501789781673169): 1.5 sd, 3.4x the flat floor.
+// The floor for `op` on `executor`: 6 standard deviations of the rounding error of a dot product
+// of dot_terms(op) products of operands in [-1, 1]. For float16 operands each operand is rounded
+// once (2^-11 at most: sd 2^-11 x sqrt(2 terms / 27)); FULLY_CONNECTED [1,1152] -> 1 on lavapipe
+// fp16 was off by 6.7e-3 (CI, seed 5719501789781673169): 1.5 sd, 3.4x the flat floor. For float32
+// (CPU, GPU) the accumulator's roundings (sd 2^-24 x terms / sqrt(54), 5.6e-5 at 6 sd for 1152
+// terms): FULLY_CONNECTED [1,1152] -> 1 + TANH on the CPU, one output near zero after a cancelling
+// sum, had relative L2 1.8e-5 (tolerance 1e-5) at max-abs 3.7e-6 (seed 2803657229855182936). A
+// wrong or missing term is off by ~1/3 and still fails.
 double abs_floor(const Graph& graph, const Op& op, Executor executor);
 
 }  // namespace hetsched::test
