@@ -137,6 +137,13 @@ bool AdaptiveController::wants_gpu_probe() const {
   return false;
 }
 
+bool AdaptiveController::wants_frequent_gpu_probe() const {
+  if (phase_ == Phase::kDecide) return true;
+  for (size_t c = 0; c < cand_.size(); ++c)
+    if (usable(int(c)) && cand_[c].uses.gpu && !est_gpu_probe_[c]) return true;
+  return false;
+}
+
 bool AdaptiveController::wants_cpu_load() const {
   // Always while adapting (cheap, every 100 ms): an estimate of the running candidate taken when it
   // slows down must be dated with the load of that moment.
@@ -151,7 +158,8 @@ void AdaptiveController::record(double ms, const LoadReading& load, double now_m
   // Estimates taken while a processor had no reading get the first reading after them.
   for (size_t c = 0; c < cand_.size(); ++c) {
     if (cand_[c].uses.cpu && !est_cpu_load_[c] && load.cpu_other_share) est_cpu_load_[c] = load.cpu_other_share;
-    if (cand_[c].uses.gpu && !est_gpu_probe_[c] && load.gpu_probe_ms) est_gpu_probe_[c] = load.gpu_probe_ms;
+    if (cand_[c].uses.gpu && !est_gpu_probe_[c] && load.gpu_probe_ms && load.gpu_probe_recent)
+      est_gpu_probe_[c] = load.gpu_probe_ms;
   }
   switch (phase_) {
     case Phase::kDecide:
@@ -254,7 +262,8 @@ void AdaptiveController::finish_decide(double now_ms) {
 
 void AdaptiveController::stamp(int c, const LoadReading& load) {
   est_cpu_load_[c] = cand_[c].uses.cpu ? load.cpu_other_share : std::nullopt;
-  est_gpu_probe_[c] = cand_[c].uses.gpu ? load.gpu_probe_ms : std::nullopt;
+  // An older GPU reading may predate the change being dated: the first recent one dates it (record).
+  est_gpu_probe_[c] = cand_[c].uses.gpu && load.gpu_probe_recent ? load.gpu_probe_ms : std::nullopt;
 }
 
 int AdaptiveController::staleness(int c, const LoadReading& load, RunnerUse ignore) const {
@@ -449,8 +458,14 @@ void AdaptiveController::record_steady(double ms, const LoadReading& load, doubl
     // drop is checked only now and then: at most one probe per 50 of its runs' worth of time, so
     // a far slower processor (lavapipe) costs at most ~2% however its readings move.
     // Only the processors the running candidate does not use count here: a drop on a shared one
-    // speeds the running candidate up as well (its own window sees that).
-    const RunnerUse shared = cand_[a].uses;
+    // speeds the running candidate up as well (its own window sees that). Unless the running one
+    // was measured after the drop already (switched to by the probe the drop started): its window
+    // sees no change then, and the drop is c's alone to probe (a test whose GPU load ended as the
+    // GPU was being re-checked: the co plan's drop probe won, and the GPU, 0.62 ms against the co
+    // plan's 0.87, waited for its re-check timer).
+    RunnerUse shared = cand_[a].uses;
+    shared.cpu = shared.cpu && staleness(a, load, {false, true}) == +1;
+    shared.gpu = shared.gpu && staleness(a, load, {true, false}) == +1;
     const int dropped = staleness(c, load, shared);
     if (dropped == +1) {
       if (est_[c] / improvement(c, load, shared) < est_[a]) {
@@ -545,6 +560,7 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
     if (extend && span < kSpanMs && int(probe_ms_.size()) < kProbeMaxRuns) return;
   }
   if (interleaved(probe_ms_)) interleaved_ms_[c] = now_ms;
+  const double est_before = est_[c];
   set_estimate(c, two_modes(probe_ms_) ? mean_but_slowest(probe_ms_) : median_of(probe_ms_), now_ms);
   const std::optional<double> cpu_before = est_cpu_load_[c], gpu_before = est_gpu_probe_[c];
   stamp(c, load);
@@ -588,7 +604,9 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   // load). c's estimate keeps the busier date, so that the load's real end still reads as a drop
   // (H100 load run 2026-12-06, session 10: dated with a gap's reading, face_detection_short_range's
   // GPU was not probed when its load ended and came back 1.4 s later, on the re-check timer).
-  if (probe_on_drop_) {
+  // (A c that did get faster saw the drop: its estimate is dated with the reading of now, or a
+  // CPU load's end would keep the co plan, faster now but not the fastest, probed on every reading.)
+  if (probe_on_drop_ && est_[c] * adapt_.slowdown > est_before) {
     lost_drop_[c] = drop_reading_;
     auto busier = [](std::optional<double>& now, const std::optional<double>& before) {
       if (now && before) now = std::max(*now, *before);

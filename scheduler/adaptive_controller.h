@@ -55,6 +55,10 @@ struct CandidateInfo {
 struct LoadReading {
   std::optional<double> cpu_other_share;  // share of all cores busy with other processes, 0..1
   std::optional<double> gpu_probe_ms;     // submit-to-completion time of the GPU probe
+  // gpu_probe_ms was read within the last two probe intervals of frequent probing. Only such a
+  // reading dates an estimate: while the running candidate uses the GPU the session probes less
+  // often (wants_frequent_gpu_probe), and an older reading may predate the change being dated.
+  bool gpu_probe_recent = true;
 };
 
 struct DecideOptions {
@@ -90,6 +94,10 @@ class AdaptiveController {
   // Which processors' readings the controller wants now (the session reads only those).
   bool wants_gpu_probe() const;
   bool wants_cpu_load() const;
+  // Whether the GPU should be probed at the full rate now even while the running candidate uses the
+  // GPU: during the decision, and while an estimate of a candidate that uses the GPU waits for a
+  // recent reading to date it (see LoadReading::gpu_probe_recent).
+  bool wants_frequent_gpu_probe() const;
   // The current candidate failed for good (device lost): never chosen again; falls back to the
   // best remaining (the CPU). Returns false when nothing is left.
   bool disable(int candidate, const std::string& reason, double now_ms);

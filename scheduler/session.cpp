@@ -61,6 +61,8 @@ bool is_device_failure(const Error& e) {
 }
 
 constexpr double kCpuReadIntervalMs = 50;  // /proc/stat counts 10 ms ticks per core: shorter reads are noise
+// While the last run used the GPU, the GPU probe runs this many times less often (see read_load).
+constexpr double kSparseProbeFactor = 6;
 
 }  // namespace
 
@@ -264,7 +266,15 @@ class Session::Impl {
       cpu_read_at_ = now;
     }
     // On a slow GPU (lavapipe runs on the CPU) the probe's own cost sets the interval: at most 1% of the time.
-    const double interval = std::max(options_.adapt.sensor_interval_ms, probe_ ? 100 * probe_->last_exec_ms() : 0.0);
+    const double frequent = std::max(options_.adapt.sensor_interval_ms, probe_ ? 100 * probe_->last_exec_ms() : 0.0);
+    // While the last run used the GPU its own latency shows the GPU's load, and the reading only
+    // dates estimates: the probe runs kSparseProbeFactor times less often, unless the controller
+    // waits for a recent reading (wants_frequent_gpu_probe). A probe is a submission of its own
+    // beside the run's, and on the H100 about one run per probe was slow: face_detection_short_range
+    // (0.25 ms runs) under a full CPU load had 26.8 slow runs a second at one probe per 25 ms
+    // (bench/results/load_h100_2026-12-07-s17/README.md).
+    const bool sparse = runners_[last_runner_]->uses().gpu && !controller_->wants_frequent_gpu_probe();
+    const double interval = sparse ? kSparseProbeFactor * frequent : frequent;
     if (probe_ && controller_->wants_gpu_probe()) {
       try {
         // On a software GPU (lavapipe: threads on the CPU's cores) a probe that ran beside the
@@ -285,6 +295,7 @@ class Session::Impl {
     LoadReading r;
     if (now - cpu_read_at_ < 5 * kCpuReadIntervalMs) r.cpu_other_share = cpu_share_;
     if (now - gpu_read_at_ < std::max(200.0, 4 * interval)) r.gpu_probe_ms = gpu_probe_ms_;
+    r.gpu_probe_recent = now - gpu_read_at_ <= 2 * frequent;
     // The test hook reads as the load that would slow the CPU this much (unclamped: above 1 when
     // the machine is busy already, so its end is seen as a drop).
     if (r.cpu_other_share && slowdown_.cpu_factor > 1) *r.cpu_other_share += 1 - 1 / slowdown_.cpu_factor;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -114,6 +115,44 @@ TEST(AdaptiveController, SwitchesAwayUnderGpuLoadAndBack) {
   for (int r = 3100; r < 5000; ++r) gpu_runs_idle_after += s.served[r] == 1;
   EXPECT_GE(cpu_runs_loaded, 1780);      // probes of the loaded GPU stay rare
   EXPECT_GE(gpu_runs_idle_after, 1890);  // and of the CPU when idle
+}
+
+TEST(AdaptiveController, ASparseGpuReadingDoesNotDateTheSlowdownItPredates) {
+  // The session probes the GPU 6x less often while the last run used the GPU (here every 50 runs,
+  // so that the reading at the load's onset is surely older than it), and says whether a reading
+  // is recent. The GPU's estimate under the load must be dated with a reading taken under it: dated
+  // with the idle reading from before, the load's end (readings back to idle) would not read as a
+  // drop, and the GPU would come back only on the re-check timer, seconds later.
+  Sim s(three());
+  s.settle(gpu_loaded, gpu_load);
+  ASSERT_EQ(s.c.active(), 1);
+  std::optional<double> reading;
+  int read_at = -1000, reads_idle_on_gpu = 0;
+  for (int run = 0; run < 5000; ++run) {
+    const bool on_gpu = run > 0 && s.served.back() != 0;
+    const int interval = on_gpu && !s.c.wants_frequent_gpu_probe() ? 50 : 1;
+    if (run - read_at >= interval) {
+      reading = gpu_load(run).gpu_probe_ms, read_at = run;
+      reads_idle_on_gpu += run >= 100 && run < 1000;
+    }
+    LoadReading load{0.0, reading, run - read_at <= 2};
+    const int k = s.c.next();
+    const double ms = gpu_loaded(k, run);
+    s.served.push_back(k);
+    s.now += ms;
+    s.c.record(ms, load, s.now);
+  }
+  EXPECT_LE(reads_idle_on_gpu, 900 / 50 + 2);  // sparse while nothing changes
+  auto first_run_on = [&](int cand, int from) {
+    for (int r = from; r < int(s.served.size()); ++r)
+      if (s.served[r] == cand) return r;
+    return -1;
+  };
+  const int to_cpu = first_run_on(0, 1000), back = first_run_on(1, 3000);
+  ASSERT_GE(to_cpu, 1000);
+  EXPECT_LE(to_cpu - 1000, 20);
+  ASSERT_GE(back, 3000);
+  EXPECT_LE(back - 3000, 20);
 }
 
 TEST(AdaptiveController, SwitchesToGpuUnderCpuLoadAndBack) {
