@@ -2,7 +2,10 @@
 #include "gpu/executor.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "base/error.h"
 #include "gpu/concat_in_place.h"
@@ -12,6 +15,24 @@
 #include "graph/live_ranges.h"
 
 namespace hetsched::gpu {
+
+namespace {
+
+// GpuExecutorOptions::host_wait for `device`: kAuto is HETSCHED_GPU_WAIT when set, else spin on a
+// real GPU and block on a CPU device.
+GpuExecutorOptions::HostWait resolve_host_wait(GpuExecutorOptions::HostWait wanted, const VulkanDevice& device) {
+  using HostWait = GpuExecutorOptions::HostWait;
+  if (wanted != HostWait::kAuto) return wanted;
+  if (const char* e = std::getenv("HETSCHED_GPU_WAIT"); e && *e) {
+    const std::string_view v(e);
+    if (v == "spin") return HostWait::kSpin;
+    if (v == "block") return HostWait::kBlock;
+    fail(ErrorKind::kInvalidArgument, "HETSCHED_GPU_WAIT must be 'spin' or 'block', not '{}'", v);
+  }
+  return device.info().type == DeviceType::kCpu ? HostWait::kBlock : HostWait::kSpin;
+}
+
+}  // namespace
 
 
 GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const PipelineCache* cache,
@@ -164,6 +185,7 @@ GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const P
                                  "staging of output '" + graph_.tensors[t].name + "'");
   op_times_ms_.assign(graph_.ops.size(), 0.0);
   fence_ = std::make_unique<Fence>(device_);
+  spin_wait_ = resolve_host_wait(options_.host_wait, device_) == GpuExecutorOptions::HostWait::kSpin;
   if (options_.tuning) tune_workgroups(*options_.tuning, cache);
   if (options_.record_model && options_.ops_on_gpu.empty()) record_model();
 }
@@ -266,10 +288,14 @@ void GpuExecutor::run() {
   if (!model_cmd_) fail(ErrorKind::kInternal, "model '{}': the GPU executor recorded no model", graph_.model_name);
   fence_->reset();
   const VkCommandBuffer cb = model_cmd_->get();
+  const auto start = std::chrono::steady_clock::now();
   submit(device_, Submission{{&cb, 1}, {}, {}, fence_->get()}, "model '" + graph_.model_name + "'");
-  if (!fence_->wait(std::chrono::seconds(120), "model '" + graph_.model_name + "'"))
+  const std::string context = "model '" + graph_.model_name + "'";
+  const std::chrono::nanoseconds spin(spin_wait_ ? int64_t(std::clamp(2 * last_run_ms_, 0.2, 5.0) * 1e6) : 0);
+  if (!fence_->spin_then_wait(spin, std::chrono::seconds(120), context))
     fail(ErrorKind::kDeviceUnavailable, "model '{}': the GPU did not finish within 120 s on {}", graph_.model_name,
          device_.describe());
+  last_run_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (recorded_with_timestamps_) {
     const std::vector<uint64_t> ns = timestamps_->read_ns(0, uint32_t(graph_.ops.size()) + 1);
     for (size_t i = 0; i < graph_.ops.size(); ++i) op_times_ms_[i] = double(ns[i + 1] - ns[i]) * 1e-6;

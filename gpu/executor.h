@@ -64,6 +64,15 @@ struct GpuExecutorOptions {
   // GPU-only runs: which kernel fusions to make (gpu/gpu_fusions.h: depthwise + 1x1 conv pairs,
   // MEAN + FC chains); defaults from HETSCHED_FUSE_DWPW / HETSCHED_NO_FUSE_MEANFC (A/B timings).
   GpuFusionSwitches fusions = GpuFusionSwitches::from_env();
+  // How run() waits for the GPU: kSpin polls the fence for up to twice the last run's time (at
+  // least 0.2 ms, at most 5 ms) before it sleeps in vkWaitForFences, as a CUDA stream sync spins by
+  // default; kBlock sleeps at once. kAuto: kSpin on a real GPU, kBlock on a CPU device (lavapipe's
+  // threads need the core). HETSCHED_GPU_WAIT=spin|block overrides kAuto (A/B timings). Why: on
+  // the H100 a thread asleep in vkWaitForFences often woke ~0.3 ms late on an otherwise idle
+  // machine (its core in a deep idle state), and runs of 0.3-0.5 ms models came in two modes
+  // (bench/results/host_wait_h100_2026-12-07/).
+  enum class HostWait { kAuto, kSpin, kBlock };
+  HostWait host_wait = HostWait::kAuto;
 };
 
 class GpuExecutor {
@@ -136,6 +145,8 @@ class GpuExecutor {
   std::unique_ptr<CommandBuffer> model_cmd_;
   std::unique_ptr<TimestampQueries> timestamps_;
   std::unique_ptr<Fence> fence_;
+  bool spin_wait_ = false;     // options.host_wait resolved for this device
+  double last_run_ms_ = 0.5;   // host time of the last run(): sets the next spin budget
   bool profiling_ = false;
   bool recorded_with_timestamps_ = false;
   std::vector<double> op_times_ms_;

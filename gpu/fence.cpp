@@ -2,6 +2,7 @@
 #include "gpu/fence.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "gpu/device.h"
 #include "gpu/vk_check.h"
@@ -24,6 +25,15 @@ bool Fence::wait(std::chrono::nanoseconds timeout, std::string_view context) con
   if (result == VK_TIMEOUT) return false;
   HETSCHED_VK_CHECK(result, "{}", context);
   return true;
+}
+
+bool Fence::spin_then_wait(std::chrono::nanoseconds spin, std::chrono::nanoseconds timeout,
+                           std::string_view context) const {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < spin)
+    if (signaled()) return true;
+  const auto spent = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+  return wait(timeout - spent, context);
 }
 
 bool Fence::signaled() const {

@@ -21,6 +21,10 @@ class Fence {
   VkFence get() const { return fence_.get(); }
   // True when signaled within `timeout`, false on timeout. Errors (device lost) throw with `context`.
   bool wait(std::chrono::nanoseconds timeout, std::string_view context = "fence wait") const;
+  // The same, but first polls the fence for up to `spin` on this thread (no sleep: a thread that
+  // sleeps in vkWaitForFences may wake late when its core has gone idle), then waits as wait().
+  bool spin_then_wait(std::chrono::nanoseconds spin, std::chrono::nanoseconds timeout,
+                      std::string_view context = "fence wait") const;
   bool signaled() const;
   void reset();
 

@@ -340,6 +340,16 @@ TEST(VulkanDevice, FenceWaitsForSubmission) {
   EXPECT_TRUE(fence.signaled());
   fence.reset();
   EXPECT_FALSE(fence.signaled());
+  // Spinning first (GpuExecutor's host wait on a real GPU): an unsignaled fence still times out,
+  // after the spin and the wait, and a submission is still seen, by the spin or the wait after it.
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(fence.spin_then_wait(2ms, 3ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 2ms);
+  submit(dev, {.command_buffers = cmds, .fence = fence.get()}, "empty submit");
+  EXPECT_TRUE(fence.spin_then_wait(1ms, 10s));
+  fence.reset();
+  submit(dev, {.command_buffers = cmds, .fence = fence.get()}, "empty submit");
+  EXPECT_TRUE(fence.spin_then_wait(0ms, 10s));
 }
 
 TEST(VulkanDevice, PipelineCacheIsSavedAndReloaded) {
