@@ -34,7 +34,6 @@ GpuExecutorOptions::HostWait resolve_host_wait(GpuExecutorOptions::HostWait want
 
 }  // namespace
 
-
 GpuExecutor::GpuExecutor(const Graph& graph, const VulkanDevice& device, const PipelineCache* cache,
                          GpuExecutorOptions options)
     : graph_(graph), device_(device), options_(options) {
@@ -288,9 +287,9 @@ void GpuExecutor::run() {
   if (!model_cmd_) fail(ErrorKind::kInternal, "model '{}': the GPU executor recorded no model", graph_.model_name);
   fence_->reset();
   const VkCommandBuffer cb = model_cmd_->get();
-  const auto start = std::chrono::steady_clock::now();
-  submit(device_, Submission{{&cb, 1}, {}, {}, fence_->get()}, "model '" + graph_.model_name + "'");
   const std::string context = "model '" + graph_.model_name + "'";
+  const auto start = std::chrono::steady_clock::now();
+  submit(device_, Submission{{&cb, 1}, {}, {}, fence_->get()}, context);
   const std::chrono::nanoseconds spin(spin_wait_ ? int64_t(std::clamp(2 * last_run_ms_, 0.2, 5.0) * 1e6) : 0);
   if (!fence_->spin_then_wait(spin, std::chrono::seconds(120), context))
     fail(ErrorKind::kDeviceUnavailable, "model '{}': the GPU did not finish within 120 s on {}", graph_.model_name,
