@@ -239,7 +239,9 @@ TEST(CoopMatGpu, Fp16RandomCases) { random_cases(true, false, 20); }
 TEST(CoopMatGpu, DeepReduction) { deep_reduction(false); }
 TEST(CoopMatGpu, Epilogues) { epilogues(false); }
 // The same bodies through the emulated shader, on any device with shaderFloat16 (lavapipe too).
-TEST(CoopMatGpu, EmulatedMixedRandomCases) { random_cases(false, true, 30); }
+// 16 mixed cases, not 30: on lavapipe the 30 took 21 s in Release and 52 s under ASan of a CI
+// budget near its limit; every run draws fresh cases (seed printed), so the runs add up.
+TEST(CoopMatGpu, EmulatedMixedRandomCases) { random_cases(false, true, 16); }
 TEST(CoopMatGpu, EmulatedFp16RandomCases) { random_cases(true, true, 12); }
 TEST(CoopMatGpu, EmulatedDeepReduction) { deep_reduction(true); }
 TEST(CoopMatGpu, EmulatedEpilogues) { epilogues(true); }
