@@ -86,6 +86,7 @@ AdaptiveController::AdaptiveController(std::vector<CandidateInfo> candidates, Ad
   est_.assign(n, kInf);
   est_cpu_load_.assign(n, std::nullopt);
   est_gpu_probe_.assign(n, std::nullopt);
+  est_gpu_older_.assign(n, std::nullopt);
   lost_drop_.assign(n, std::nullopt);
   disabled_.assign(n, false);
   last_probe_ms_.assign(n, -kInf);
@@ -158,8 +159,10 @@ void AdaptiveController::record(double ms, const LoadReading& load, double now_m
   // Estimates taken while a processor had no reading get the first reading after them.
   for (size_t c = 0; c < cand_.size(); ++c) {
     if (cand_[c].uses.cpu && !est_cpu_load_[c] && load.cpu_other_share) est_cpu_load_[c] = load.cpu_other_share;
-    if (cand_[c].uses.gpu && !est_gpu_probe_[c] && load.gpu_probe_ms && load.gpu_probe_recent)
-      est_gpu_probe_[c] = load.gpu_probe_ms;
+    if (cand_[c].uses.gpu && !est_gpu_probe_[c] && load.gpu_probe_ms && load.gpu_probe_recent) {
+      est_gpu_probe_[c] = std::max(*load.gpu_probe_ms, est_gpu_older_[c].value_or(0.0));
+      est_gpu_older_[c].reset();
+    }
   }
   switch (phase_) {
     case Phase::kDecide:
@@ -262,8 +265,12 @@ void AdaptiveController::finish_decide(double now_ms) {
 
 void AdaptiveController::stamp(int c, const LoadReading& load) {
   est_cpu_load_[c] = cand_[c].uses.cpu ? load.cpu_other_share : std::nullopt;
-  // An older GPU reading may predate the change being dated: the first recent one dates it (record).
-  est_gpu_probe_[c] = cand_[c].uses.gpu && load.gpu_probe_recent ? load.gpu_probe_ms : std::nullopt;
+  // An older GPU reading may predate the change being dated, and the first recent one (record) may
+  // come after the next: the busier of the two dates it, so that a load's end still reads as a drop
+  // (a re-check of the GPU that ended as its load did, read afterwards, was dated idle).
+  const bool recent = load.gpu_probe_recent;
+  est_gpu_probe_[c] = cand_[c].uses.gpu && recent ? load.gpu_probe_ms : std::nullopt;
+  est_gpu_older_[c] = cand_[c].uses.gpu && !recent ? load.gpu_probe_ms : std::nullopt;
 }
 
 int AdaptiveController::staleness(int c, const LoadReading& load, RunnerUse ignore) const {
@@ -629,6 +636,7 @@ void AdaptiveController::start_user_runs() {
   // GPU readings taken while the decision ran its candidates in turn measured the session's own GPU
   // work as well (and a cold first probe): the estimates get the first reading taken after it.
   for (auto& g : est_gpu_probe_) g.reset();
+  for (auto& g : est_gpu_older_) g.reset();
   for (int64_t& r : last_probe_run_) r -= run_;
   for (ControllerEvent& e : events_) e.run -= run_ + 1;  // the decision at prepare: run -1
   run_ = 0;

@@ -165,6 +165,9 @@ class AdaptiveController {
   double now_ms_ = 0;  // the clock of the last record()
   std::vector<double> est_;
   std::vector<std::optional<double>> est_cpu_load_, est_gpu_probe_;  // readings when est_ was taken
+  // The GPU reading, not recent, at hand when an estimate was stamped without a recent one: the
+  // estimate is dated with the busier of it and the first recent reading (see stamp).
+  std::vector<std::optional<double>> est_gpu_older_;
   std::vector<bool> disabled_;
   std::vector<double> last_probe_ms_;
   std::vector<int64_t> last_probe_run_;
