@@ -6,6 +6,9 @@
 // (load onset, measured CPU utilization, the GPU busy share hetsched_gpu_load reported).
 //   load_scenario MODEL --policy auto --schedule idle:3,gpu90:5,idle:3,cpu100:5,both:5,idle:3
 //     --csv runs.csv --phases-csv phases.csv
+// `--policy P@B` runs P with a second, idle session of policy B open beside it in the same process
+// (an A/B of what a process's extra state costs: `cpu@gpu` = a Vulkan device and a prepared GPU
+// runner that never run, `cpu@cpu` = a second TBB arena); the CSVs name the policy `P@B`.
 // bench/load_scenario.py runs it per model and policy and writes the plots and the summary.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -106,9 +109,16 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   try {
     const std::vector<load::Phase> phases = load::parse_schedule(schedule_text);
-    options.policy = partition::parse_policy(policy);
+    const size_t at = policy.find('@');
+    options.policy = partition::parse_policy(policy.substr(0, at));
     const std::string model_name = std::filesystem::path(model_path).stem().string();
     auto model = Model::load(model_path);
+    std::optional<Session> beside;  // idle, only held open
+    if (at != std::string::npos) {
+      SessionOptions beside_options = options;
+      beside_options.policy = partition::parse_policy(policy.substr(at + 1));
+      beside.emplace(model, beside_options);
+    }
     if (complete_tuning && options.policy.kind != partition::PolicySpec::Kind::kCpu) {
       SessionOptions gpu_options = options;
       gpu_options.policy = partition::parse_policy("gpu");
