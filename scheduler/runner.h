@@ -54,8 +54,10 @@ class Runner {
 
 std::unique_ptr<Runner> make_cpu_runner(const Graph& graph, int threads);
 // Every op on the GPU in one command buffer; the graph must have a GPU kernel for every op.
+// `tuning_budget_ms`: host time its prepare may spend timing uncached shapes (gpu/executor.h).
 std::unique_ptr<Runner> make_gpu_runner(const Graph& graph, const gpu::VulkanDevice& device,
-                                        const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning);
+                                        const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning,
+                                        double tuning_budget_ms);
 // A plan across both processors (CoScheduler). `name` is "co", or "gpu" for the GPU policy of a
 // model whose unsupported ops fall back to the CPU.
 std::unique_ptr<Runner> make_co_runner(const Graph& graph, const gpu::VulkanDevice& device,

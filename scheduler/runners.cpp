@@ -81,17 +81,18 @@ class CpuRunner final : public SingleProcessorRunner<cpu::CpuExecutor> {
 class GpuRunner final : public SingleProcessorRunner<gpu::GpuExecutor> {
  public:
   GpuRunner(const Graph& g, const gpu::VulkanDevice& device, const gpu::PipelineCache* cache,
-            gpu::WorkgroupTuningCache* tuning)
-      : SingleProcessorRunner(g, partition::PolicySpec::Kind::kGpu, device, cache, options(tuning)) {}
+            gpu::WorkgroupTuningCache* tuning, double tuning_budget_ms)
+      : SingleProcessorRunner(g, partition::PolicySpec::Kind::kGpu, device, cache, options(tuning, tuning_budget_ms)) {}
   const char* name() const override { return "gpu"; }
   RunnerUse uses() const override { return {false, true}; }
   void set_profiling(bool on) override { exec_.set_profiling(on); }
   gpu::GpuExecutor* gpu_executor() override { return &exec_; }
 
  private:
-  static gpu::GpuExecutorOptions options(gpu::WorkgroupTuningCache* tuning) {
+  static gpu::GpuExecutorOptions options(gpu::WorkgroupTuningCache* tuning, double tuning_budget_ms) {
     gpu::GpuExecutorOptions o;
     o.tuning = tuning;
+    o.tuning_budget_ms = tuning_budget_ms;
     return o;
   }
 };
@@ -133,8 +134,9 @@ std::unique_ptr<Runner> make_cpu_runner(const Graph& graph, int threads) {
 }
 
 std::unique_ptr<Runner> make_gpu_runner(const Graph& graph, const gpu::VulkanDevice& device,
-                                        const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning) {
-  return std::make_unique<GpuRunner>(graph, device, cache, tuning);
+                                        const gpu::PipelineCache* cache, gpu::WorkgroupTuningCache* tuning,
+                                        double tuning_budget_ms) {
+  return std::make_unique<GpuRunner>(graph, device, cache, tuning, tuning_budget_ms);
 }
 
 std::unique_ptr<Runner> make_co_runner(const Graph& graph, const gpu::VulkanDevice& device,

@@ -3,6 +3,7 @@
 #include "scheduler/session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <numeric>
 #include <random>
@@ -74,6 +75,9 @@ class Session::Impl {
     if (o.threads < 0 || o.threads > kMaxThreads)
       fail(ErrorKind::kInvalidArgument, "model '{}': {} CPU threads asked for; use 0 (all) or 1..{}", graph_.model_name,
            o.threads, kMaxThreads);
+    if (!(o.tuning_budget_ms >= 0) || !std::isfinite(o.tuning_budget_ms))
+      fail(ErrorKind::kInvalidArgument, "model '{}': a tuning budget of {} ms; use a finite number >= 0",
+           graph_.model_name, o.tuning_budget_ms);
     using Kind = partition::PolicySpec::Kind;
     // fp16 is GPU-only: the CPU kernels and the tensors the CPU shares with the GPU are float32.
     if (fp16 && policy.kind != Kind::kGpu)
@@ -184,7 +188,7 @@ class Session::Impl {
   // unsupported ops on the CPU.
   void add_gpu_runner() {
     if (all_ops_on_gpu(graph_)) {
-      add_runner(make_gpu_runner(graph_, *device_, cache_.get(), tuning_.get()));
+      add_runner(make_gpu_runner(graph_, *device_, cache_.get(), tuning_.get(), options_.tuning_budget_ms));
       note_tuning(*runners_.back()->gpu_executor());
     } else {
       add_runner(make_co_runner(graph_, *device_, cache_.get(),

@@ -55,6 +55,9 @@ struct SessionOptions {
   // Workgroup tuning at prepare (GPU-only executors): cached sizes from $HETSCHED_CACHE_DIR, the
   // candidates of uncached op shapes timed once. false: default sizes (`--no-tune`).
   bool tune = true;
+  // Host time the prepare may spend timing uncached shapes (compiling and timing candidates); the
+  // shapes left over keep their defaults until a later start (TuningSummary::deferred). Must be >= 0.
+  double tuning_budget_ms = 5000;
   AdaptOptions adapt;  // policy auto (adaptive) only
   // Policy auto: the op costs it plans from come from this machine's device profile and its latency
   // predictor (scheduler/predicted_costs.h) when there is one, in milliseconds; else (or false)

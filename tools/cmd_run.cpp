@@ -34,6 +34,7 @@ struct RunArgs : SessionArgs {
   RunArgs() { policy = "cpu"; }
   std::string precision = "fp32";
   bool no_tune = false;
+  double tuning_budget_ms = 5000;
   int warmup = 1;
   int iterations = 10;
   std::vector<std::string> inputs;
@@ -110,6 +111,7 @@ int run(const RunArgs& a) {
   options.device = a.device;
   options.precision = parse_precision(a.precision);
   options.tune = !a.no_tune;
+  options.tuning_budget_ms = a.tuning_budget_ms;
   const bool slowdown = !a.test_slowdown.empty();
   const TestSlowdown test_slowdown = slowdown ? parse_test_slowdown(a.test_slowdown) : TestSlowdown{};
   const bool is_auto = options.policy.kind == partition::PolicySpec::Kind::kAuto;
@@ -266,6 +268,11 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::IsMember({"fp32", "fp16", "mixed"}));
   c->add_flag("--no-tune", a->no_tune,
               "GPU: keep every kernel's default workgroup size (no tuning, no tuning cache)");
+  c->add_option("--tuning-budget-ms", a->tuning_budget_ms,
+                "GPU: host time this start may spend timing uncached kernel shapes; the rest keep their defaults "
+                "until a later start")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3.6e6));
   c->add_option("--warmup", a->warmup, "warm-up runs")->capture_default_str();
   c->add_option("--iterations", a->iterations, "timed runs")->capture_default_str();
   c->add_option("--input", a->inputs, "input .npy files in model input order (float32, model shape)")

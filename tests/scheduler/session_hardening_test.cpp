@@ -150,6 +150,29 @@ TEST(FaultInjection, CountsAreConsumedOncePerCall) {
   EXPECT_EQ(fi::take(fi::Site::kMemoryAllocation), VK_SUCCESS);
 }
 
+// Options out of range are one clear error naming the model, before any device is opened.
+TEST(SessionOptionsCheck, ThreadsAndTuningBudgetOutOfRangeNameTheModel) {
+  const auto model = small_model();
+  for (int threads : {-1, kMaxThreads + 1}) {
+    SessionOptions o = options("cpu");
+    o.threads = threads;
+    SCOPED_TRACE(fmt::format("threads {}", threads));
+    test::expect_error_from([&] { Session s(model, o); }, ErrorKind::kInvalidArgument,
+                            {"hardening_net", fmt::format("{} CPU threads", threads)});
+  }
+  for (double budget : {-1.0, std::nan(""), HUGE_VAL}) {
+    SessionOptions o = options("gpu");
+    o.tuning_budget_ms = budget;
+    SCOPED_TRACE(fmt::format("tuning budget {}", budget));
+    test::expect_error_from([&] { Session s(model, o); }, ErrorKind::kInvalidArgument,
+                            {"hardening_net", "tuning budget"});
+  }
+  SessionOptions o = options("cpu");
+  o.tuning_budget_ms = 0;  // no tuning: valid
+  Session s(model, o);
+  EXPECT_EQ(run_once(s, input_for(*model, 1)).size(), model->graph().tensors[model->graph().outputs[0]].elements());
+}
+
 // scheduler/session.h: a Model may be shared by any number of threads; each thread uses its own
 // Session. N sessions on N threads, created and run at the same time, give the reference outputs.
 TEST(GpuSessionThreads, OneSessionPerThreadSharingOneModel) {
