@@ -102,7 +102,7 @@ TEST_F(AdaptiveSessionGpuTest, SwitchesAwayFromASlowedProcessorAndBack) {
   // 200x: far past the other processor (at 50x the tiny net's 0.03 ms CPU runs reached only 1.4 ms,
   // below lavapipe's 1.5 ms under ctest -j2, so auto rightly stayed).
   constexpr int kSlowFrom = 10, kSlowTo = 40;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(HETSCHED_LIBRARY_SANITIZED)
   constexpr bool kInstrumented = true;  // ASan: the instrumented CPU and lavapipe are within 30%
 #else
   constexpr bool kInstrumented = false;
