@@ -25,6 +25,10 @@ constexpr double kTimerFirstMs = 1000, kTimerMaxMs = 30000;
 // runner evicted, make the first runs slow (H100 load run, 2026-12-05: the first 1-2 runs after a
 // switch or probe up to 2x the runner's steady latency).
 constexpr int kWarmupRuns = 3;
+// A run this many times its runner's estimate is not a cold start (those ran up to 2x) but a
+// slowdown: it ends the warm-up and counts (a 200x slowdown whose window kept being cleared by
+// re-checks of a close candidate went unseen for 15 runs of 0.4 s; conformance suite, lavapipe).
+constexpr double kColdAtMost = 3.0;
 constexpr double kRecheckWithin = 3.0;  // candidates this close to the running one are re-checked now and then
 // Intermittent runners (header, rule 4). A 90%-duty GPU load with a 20 ms period (bench/load_device.sh)
 // made selfie_segmentation's GPU runs 0.41 ms in its gaps and 2.1 ms otherwise (H100, 2026-12-06);
@@ -374,9 +378,10 @@ void AdaptiveController::reconsider(const LoadReading& load, double now_ms, cons
 void AdaptiveController::record_steady(double ms, const LoadReading& load, double now_ms) {
   const int a = active_;
   last_active_ms_ = ms;
-  if (skip_ > 0) {
+  if (skip_ > 0 && !(ms > kColdAtMost * est_[a])) {
     --skip_;
   } else {
+    skip_ = 0;
     window_.push_back(ms);
     if (int(window_.size()) > adapt_.window) window_.erase(window_.begin());
     horizon_.emplace_back(now_ms, ms);

@@ -10,7 +10,8 @@
 //    processor by more than the noise: its median lower by 2 standard errors of the difference
 //    (SE of a median ~ 1.253 * 1.4826 * MAD / sqrt(n)) and by at least 2%.
 // 2. Adapt (every run after that): the running candidate's last `window` latencies are watched
-//    (the first runs after a change of runner are not: they can be cold). When their median and
+//    (the first runs after a change of runner are not: they can be cold, unless one is 3x over
+//    the estimate, which is a slowdown, not a cold start). When their median and
 //    all but one of them leave [estimate / slowdown, estimate * slowdown], its estimate is replaced
 //    and the others are compared: one whose estimate is still valid (the load on its processors
 //    has not changed since it was measured) and lower by the switch margin is switched to at once;

@@ -119,6 +119,26 @@ TEST(AdaptiveController, SwitchesAwayUnderGpuLoadAndBack) {
   EXPECT_GE(gpu_runs_idle_after, 1890);  // and of the CPU when idle
 }
 
+// The running candidate 200x slower from the first user run (the conformance suite's FakeSlowdown
+// case, selfie_segmentation on lavapipe: cpu 2.1 ms, co 3.0, the GPU predicted 42 and not timed).
+// Runs that slow are not a cold start: the runs after a change of runner count when they are
+// that far over the estimate, so the re-checks of the close co plan (each 1 s of these long runs,
+// each followed by another change of runner) cannot keep the slowdown from being seen. (They did:
+// 15 runs went by on the slowed CPU, between a co and a GPU re-check, with no switch.)
+TEST(AdaptiveController, ARunnerSlowedFarBeyondAColdStartIsLeftDespiteRechecks) {
+  Sim s({{"cpu", kCpu, 2.1, false}, {"gpu", kGpu, 42, false}, {"co", kBoth, 3.0, true}});
+  auto slowed = [](int k, int) { return k == 0 ? 2.1 * 200 : k == 1 ? 45.0 : 3.0 * 200; };
+  s.settle([](int k, int) { return k == 0 ? 2.1 : k == 1 ? 45.0 : 3.0; }, idle);
+  ASSERT_EQ(s.c.active(), 0);
+  auto busy_cpu = [](int) { return LoadReading{1 - 1.0 / 200, 0.05}; };
+  for (int i = 0; i < 15; ++i) s.step(slowed, busy_cpu);
+  std::string events;
+  for (const auto& e : s.c.events()) events += fmt::format("\n  run {}: {} {}->{}: {}", e.run, e.kind, e.from, e.to, e.reason);
+  const int on_gpu = s.first_run_on(1, 0);
+  EXPECT_GE(on_gpu, 0) << events;
+  EXPECT_LE(on_gpu, 12) << events;
+}
+
 TEST(AdaptiveController, ASparseGpuReadingDoesNotDateTheSlowdownItPredates) {
   // The session probes the GPU 6x less often while the last run used the GPU (here every 50 runs,
   // so that the reading at the load's onset is surely older than it), and says whether a reading
