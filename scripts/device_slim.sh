@@ -4,6 +4,7 @@
 # working tree with git's sparse checkout, so that the tree plus a pack fits the device tool's
 # 64 MiB (the tool copies every tracked file present in the working tree). `off` puts them back.
 # Commit new results only after `off` (with `on`, git does not show files under those folders).
+# While `on`, tests/experiments fails: the study's E8 trains from profiles/results (run `off` before tests).
 set -euo pipefail
 cd "$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
 case "${1:-}" in
