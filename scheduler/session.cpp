@@ -3,8 +3,8 @@
 #include "scheduler/session.h"
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 #include <random>
 
