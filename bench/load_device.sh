@@ -17,7 +17,8 @@
 # nvidia-smi.txt. Commit that folder as bench/results/load_<tag>_<date>/.
 # Knobs: MODELS (comma-separated), POLICIES (cpu,gpu,auto:static,auto), SCHEDULE, THREADS (16),
 #   WARMUP (20), BUDGET_S (480: no process starts that would end later), TAG (h100; say h200 when
-#   the card is one).
+#   the card is one), LOAD_ARGS (more load_scenario arguments for every process, e.g.
+#   '--sensor-interval-ms 1e9': auto without its load readings).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 MODELS="${MODELS:-hand_landmark_full,mobilenet_v2,selfie_segmentation,face_detection_short_range}"
@@ -75,7 +76,7 @@ card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 python3 bench/load_scenario.py --bin "$BIN" --models "$MODELS" --models-dir "$models_dir" --policies "$POLICIES" \
   --schedule "$SCHEDULE" --threads "$THREADS" --warmup "${WARMUP:-20}" --stress-ng "$STRESS_NG" --complete-tuning \
-  --timeout 150 --budget-s "${BUDGET_S:-480}" --drop-raw --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
+  --timeout 150 --budget-s "${BUDGET_S:-480}" "--extra=${LOAD_ARGS:-}" --drop-raw --out-dir "$OUT/load_$TAG" --title "${card:-GPU machine} + $(nproc) cores, $(date -u +%F)" \
   --note "Machine: ${card:-unknown GPU} (Vulkan, NVIDIA driver), CPU ${cpu:-unknown} x $(nproc); $THREADS session threads." \
   --note "GPU load: hetsched_gpu_load (Vulkan busy loop, 20 ms period); CPU load: stress-ng --cpu N --cpu-method matrixprod."
 echo "load_device: done ($(du -sh "$OUT/load_$TAG" | cut -f1) in $OUT/load_$TAG)"

@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--gpu-load", tools.gpu_load, "hetsched_gpu_load program (gpuNN phases)");
   app.add_option("--gpu-period-ms", tools.gpu_period_ms, "hetsched_gpu_load --period-ms");
+  app.add_option("--sensor-interval-ms", options.adapt.sensor_interval_ms,
+                 "auto: GPU probe and CPU load readings at most this often (1e9: none, for an A/B of their cost)")
+      ->check(CLI::PositiveNumber);
   bool complete_tuning = false;
   app.add_flag("--complete-tuning", complete_tuning,
                "first open `gpu` sessions until no kernel is left untuned by the tuning budget (needs a tuning "

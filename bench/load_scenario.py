@@ -455,6 +455,7 @@ def run_one(args, model_path, policy, raw_dir):
         cmd += ["--device", str(args.device)]
     if args.complete_tuning:
         cmd.append("--complete-tuning")
+    cmd += args.extra.split()
     print(f"== {name} {policy} ({time.strftime('%H:%M:%S')})", flush=True)
     t = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
@@ -518,6 +519,7 @@ def main():
     ap.add_argument("--stress-ng", default=os.environ.get("HETSCHED_STRESS_NG", "stress-ng"))
     ap.add_argument("--timeout", type=float, default=600, help="seconds per load_scenario process")
     ap.add_argument("--complete-tuning", action="store_true", help="load_scenario --complete-tuning")
+    ap.add_argument("--extra", default="", help="more load_scenario arguments, space-separated (--extra='--x 1')")
     ap.add_argument("--budget-s", type=float, default=0,
                     help="start no process that would end after this many seconds (0: no limit)")
     ap.add_argument("--out-dir", required=True)
