@@ -75,7 +75,7 @@ class Session::Impl {
     if (o.threads < 0 || o.threads > kMaxThreads)
       fail(ErrorKind::kInvalidArgument, "model '{}': {} CPU threads asked for; use 0 (all) or 1..{}", graph_.model_name,
            o.threads, kMaxThreads);
-    if (!(o.tuning_budget_ms >= 0) || !std::isfinite(o.tuning_budget_ms))
+    if (!(std::isfinite(o.tuning_budget_ms) && o.tuning_budget_ms >= 0))
       fail(ErrorKind::kInvalidArgument, "model '{}': a tuning budget of {} ms; use a finite number >= 0",
            graph_.model_name, o.tuning_budget_ms);
     using Kind = partition::PolicySpec::Kind;

@@ -34,7 +34,7 @@ struct RunArgs : SessionArgs {
   RunArgs() { policy = "cpu"; }
   std::string precision = "fp32";
   bool no_tune = false;
-  double tuning_budget_ms = 5000;
+  double tuning_budget_ms = SessionOptions{}.tuning_budget_ms;
   int warmup = 1;
   int iterations = 10;
   std::vector<std::string> inputs;

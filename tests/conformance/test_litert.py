@@ -283,7 +283,8 @@ def test_auto_across_a_switch_matches_litert(name, seed, tmp_path):
     for slowed in ("cpu", "gpu"):
         out_dir = tmp_path / f"out_{slowed}"
         proc = hetsched("run", ROOT / e["file"], "--policy", "auto", *TUNING, "--input", *in_paths,
-                        "--output-dir", out_dir, "--iterations", 15, "--warmup", 0, "--json", "--test-slowdown", f"{slowed}:200:0:1000")
+                        "--output-dir", out_dir, "--iterations", 15, "--warmup", 0, "--json",
+                        "--test-slowdown", f"{slowed}:200:0:1000")
         assert proc.returncode == 0, f"hetsched run failed ({proc.returncode}): {proc.stderr.strip()}"
         summary = json.loads(proc.stdout)
         decided = summary["decisions"][0]["to"]

@@ -133,7 +133,8 @@ TEST(AdaptiveController, ARunnerSlowedFarBeyondAColdStartIsLeftDespiteRechecks) 
   auto busy_cpu = [](int) { return LoadReading{1 - 1.0 / 200, 0.05}; };
   for (int i = 0; i < 15; ++i) s.step(slowed, busy_cpu);
   std::string events;
-  for (const auto& e : s.c.events()) events += fmt::format("\n  run {}: {} {}->{}: {}", e.run, e.kind, e.from, e.to, e.reason);
+  for (const auto& e : s.c.events())
+    events += fmt::format("\n  run {}: {} {}->{}: {}", e.run, e.kind, e.from, e.to, e.reason);
   const int on_gpu = s.first_run_on(1, 0);
   EXPECT_GE(on_gpu, 0) << events;
   EXPECT_LE(on_gpu, 12) << events;
