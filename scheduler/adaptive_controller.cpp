@@ -562,7 +562,13 @@ void AdaptiveController::record_probe(double ms, const LoadReading& load, double
   const int c = probe_, a = active_;
   ++probe_done_;
   if (probe_done_ > 1) probe_ms_.push_back(ms);
-  const bool hopeless = !probe_ms_.empty() && ms > kProbeAbort * est_[a];
+  // A warm-up run past what any cold start explains ends the probe too, its steady time taken as at
+  // least ms / kColdAtMost (here, on lavapipe under 2 stress-ng workers: re-checks of the GPU, 34 ms
+  // idle, ran 235-344 ms a run beside the CPU's 2.8, two runs a probe). Not for a long probe: one run
+  // of an intermittent runner may wait behind a burst of the other load.
+  const bool cold_hopeless = probe_done_ == 1 && ms > kColdAtMost * kProbeAbort * est_[a] && !long_probe(c, now_ms);
+  if (cold_hopeless) probe_ms_.push_back(ms / kColdAtMost);
+  const bool hopeless = cold_hopeless || (probe_done_ > 1 && ms > kProbeAbort * est_[a]);
   if (!hopeless) {
     if (int(probe_ms_.size()) < kProbeTimed) return;
     // Long probes (rule 4): a span of kSpanMs, or kProbeMaxRuns runs; also when the runs so far

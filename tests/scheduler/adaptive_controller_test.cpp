@@ -545,6 +545,27 @@ TEST(AdaptiveController, BlindCandidatesAreProbedOnATimerWithBackoff) {
   EXPECT_EQ(s.served.back(), 1);
 }
 
+TEST(AdaptiveController, AProbeWhoseWarmUpRunIsFarPastAColdStartEndsThere) {
+  // lavapipe under 2 stress-ng workers (this machine, load_scenario, 2026-12-07): its GPU runs on
+  // the same cores, 34 ms idle and 235-344 ms under the load, and every timer re-check of it ran a
+  // warm-up and a timed run beside the CPU's 2.8 ms. A warm-up run 100x the running estimate is no
+  // cold start: the probe ends after it.
+  auto lat = [](int k, int run) {
+    const bool loaded = run >= 300;
+    return k == 0 ? (loaded ? 2.0 : 1.0) : (loaded ? 300.0 : 30.0);
+  };
+  auto load = [](int run) { return LoadReading{run >= 300 ? 0.7 : 0.0, std::nullopt}; };
+  Sim s({{"cpu", kCpu, 1.0, false}, {"gpu", kGpu, 30.0, false}});
+  s.settle(lat, load);
+  for (int i = 0; i < 12000; ++i) s.step(lat, load);
+  int probes = 0, gpu_runs = 0;
+  for (const auto& e : s.c.events()) probes += e.kind == "probe" && e.to == "gpu" && e.run >= 300;
+  for (int r = 300; r < int(s.served.size()); ++r) gpu_runs += s.served[r] == 1;
+  ASSERT_GT(probes, 0) << "the scenario needs a re-check of the GPU under the load";
+  EXPECT_EQ(gpu_runs, probes) << "a probe ran more than its warm-up run";
+  EXPECT_EQ(s.served.back(), 0);
+}
+
 TEST(AdaptiveController, DisabledGpuFallsBackToCpu) {
   Sim s(three());
   s.settle([](int k, int) { return k == 0 ? 2.5 : k == 1 ? 0.62 : 0.87; }, idle);
