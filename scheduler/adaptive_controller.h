@@ -15,7 +15,8 @@
 //    all but one of them leave [estimate / slowdown, estimate * slowdown], its estimate is replaced
 //    and the others are compared: one whose estimate is still valid (the load on its processors
 //    has not changed since it was measured) and lower by the switch margin is switched to at once;
-//    one whose estimate is stale is probed first (a short block of runs: one warm-up, then 3).
+//    one whose estimate is stale is probed first (a short block of runs: one warm-up, then 3; a
+//    timed run kProbeAbort x the running estimate ends it, and a warm-up run 3x that).
 //    Between changes the estimate follows the window's median every `window` runs; when that
 //    drifts up past a candidate with a valid estimate (by the switch margin), that one takes over.
 // 3. Watch the others: load readings (other processes' CPU share, the latency of a tiny GPU probe)
