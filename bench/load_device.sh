@@ -18,7 +18,7 @@
 # Knobs: MODELS (comma-separated), POLICIES (cpu,gpu,auto:static,auto), SCHEDULE, THREADS (16),
 #   WARMUP (20), BUDGET_S (480: no process starts that would end later), TAG (h100; say h200 when
 #   the card is one), LOAD_ARGS (more load_scenario arguments for every process, e.g.
-#   '--sensor-interval-ms 1e9': auto without its load readings).
+#   '--sensor-interval-ms 1e9': auto without its GPU probe; the CPU reading stays).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/device_common.sh"  # ROOT, and runs from there
 MODELS="${MODELS:-hand_landmark_full,mobilenet_v2,selfie_segmentation,face_detection_short_range}"

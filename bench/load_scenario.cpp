@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   app.add_option("--gpu-load", tools.gpu_load, "hetsched_gpu_load program (gpuNN phases)");
   app.add_option("--gpu-period-ms", tools.gpu_period_ms, "hetsched_gpu_load --period-ms");
   app.add_option("--sensor-interval-ms", options.adapt.sensor_interval_ms,
-                 "auto: GPU probe and CPU load readings at most this often (1e9: none, for an A/B of their cost)")
+                 "auto: its GPU probe at most this often (1e9: none, for an A/B of its cost; the CPU load reading keeps its 50 ms)")
       ->check(CLI::PositiveNumber);
   bool complete_tuning = false;
   app.add_flag("--complete-tuning", complete_tuning,

@@ -38,7 +38,8 @@ struct AdaptOptions {
   double slowdown = 1.3;           // the running candidate's window median / its estimate that means "changed"
   double switch_margin = 0.95;     // switch when another candidate's estimate < this x the current one's
   int window = 5;                  // runs in the running candidate's window
-  double sensor_interval_ms = 25;  // GPU probe / CPU load readings at most this often
+  // The GPU probe is submitted at most this often (the CPU's /proc reading has its own 50 ms).
+  double sensor_interval_ms = 25;
 };
 
 // SessionOptions::threads: 0 (all hardware threads) or 1..kMaxThreads (beyond that TBB's arena
